@@ -1,0 +1,72 @@
+# gpu_profiler: plain Makefile. make; make check; make install PREFIX=... DESTDIR=...
+# SANITIZE=1 builds everything with AddressSanitizer and UBSan.
+CC ?= cc
+PREFIX ?= /usr/local
+BINDIR = $(PREFIX)/bin
+MANDIR = $(PREFIX)/share/man/man1
+VERSION = 0.1.0
+
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wdouble-promotion \
+       -Wformat=2 -Wundef -Wpointer-arith -Wcast-qual -Wwrite-strings
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(CFLAGS) \
+             -DGPU_PROFILER_VERSION='"$(VERSION)"' -Isrc
+LDLIBS = -lm -ldl
+ifeq ($(SANITIZE),1)
+ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+B = build
+LIB_SRC = src/units.c src/csv.c src/feature_table.c src/ncu_csv.c src/model.c src/model_builtin.c \
+          src/estimate.c src/report.c src/outfile.c src/runner.c
+LIB_OBJ = $(LIB_SRC:src/%.c=$(B)/%.o) $(B)/models_embedded.o
+MODELS = $(sort $(wildcard models/*.model))
+TESTS = test_units test_csv test_ncu_csv test_model test_estimate test_report
+
+.PHONY: all check clean install uninstall unit cli
+all: gpu_profiler
+
+$(B):
+	mkdir -p $(B)
+
+$(B)/%.o: src/%.c $(wildcard src/*.h) | $(B)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(B)/embed: tools/embed.c | $(B)
+	$(CC) -O1 -o $@ $<
+
+$(B)/models_embedded.c: $(B)/embed $(MODELS)
+	$(B)/embed $@ $(MODELS)
+
+$(B)/models_embedded.o: $(B)/models_embedded.c
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(B)/libgp.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+gpu_profiler: $(B)/main.o $(B)/libgp.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/test_%: tests/test_%.c tests/testlib.h $(B)/libgp.a
+	$(CC) $(ALL_CFLAGS) -Itests -DFIXTURES='"tests/fixtures"' $(LDFLAGS) -o $@ $< $(B)/libgp.a $(LDLIBS)
+
+unit: $(TESTS:%=$(B)/%)
+	@set -e; for t in $(TESTS); do echo "== $$t"; $(B)/$$t; done
+
+cli: gpu_profiler
+	@sh tests/cli.sh ./gpu_profiler
+
+check: unit cli
+	@echo "make check: all test programs passed"
+
+install: gpu_profiler
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
+	install -m 755 gpu_profiler $(DESTDIR)$(BINDIR)/gpu_profiler
+	install -m 644 docs/gpu_profiler.1 $(DESTDIR)$(MANDIR)/gpu_profiler.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/gpu_profiler $(DESTDIR)$(MANDIR)/gpu_profiler.1
+
+clean:
+	rm -rf $(B) gpu_profiler

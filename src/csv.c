@@ -1,0 +1,296 @@
+/* csv: streaming CSV tokenizer; see csv.h. */
+#include "csv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum state {
+    ST_LINE_START,   /* nothing of the record read yet */
+    ST_FIELD_START,  /* after a comma */
+    ST_UNQUOTED,
+    ST_QUOTED,
+    ST_QUOTE_IN_QUOTED, /* a quote inside a quoted field: end or escape */
+    ST_TEXT          /* a non-CSV line, read to its end */
+};
+
+struct csv_parser {
+    csv_record_fn on_record;
+    csv_text_fn on_text;
+    void *ctx;
+    enum state st;
+    char *buf;            /* the record's fields, each NUL-terminated */
+    size_t len, cap;
+    size_t *starts;       /* offset of each field in buf */
+    size_t nfields, fields_cap;
+    char **fields;        /* pointers handed to on_record, rebuilt per record */
+    size_t fields_ptr_cap;
+    int has_nul;          /* the record held a NUL byte: hand it over as text */
+    int first_quoted;
+    int lead_eq;          /* count of leading '=' on a line (0..2) */
+    unsigned long line;   /* current line, 1-based */
+    unsigned long rec_line;
+    unsigned long err_line;
+    char err[160];
+};
+
+struct csv_parser *csv_new(csv_record_fn on_record, csv_text_fn on_text, void *ctx)
+{
+    struct csv_parser *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->on_record = on_record;
+    p->on_text = on_text;
+    p->ctx = ctx;
+    p->st = ST_LINE_START;
+    p->line = 1;
+    p->rec_line = 1;
+    return p;
+}
+
+void csv_free(struct csv_parser *p)
+{
+    if (!p)
+        return;
+    free(p->buf);
+    free(p->starts);
+    free(p->fields);
+    free(p);
+}
+
+const char *csv_error(const struct csv_parser *p) { return p->err; }
+unsigned long csv_error_line(const struct csv_parser *p) { return p->err_line; }
+
+static int fail(struct csv_parser *p, int code, const char *msg)
+{
+    p->err_line = p->rec_line;
+    snprintf(p->err, sizeof p->err, "%s", msg);
+    return code;
+}
+
+static int push_byte(struct csv_parser *p, char c)
+{
+    if (p->len + 1 >= p->cap) {
+        size_t ncap = p->cap ? p->cap * 2 : 4096;
+        char *nb;
+        if (ncap > CSV_MAX_RECORD_BYTES + 2)
+            ncap = CSV_MAX_RECORD_BYTES + 2;
+        if (p->len + 1 >= ncap)
+            return fail(p, CSV_ERR_TOO_LONG, "record longer than 16 MiB");
+        nb = realloc(p->buf, ncap);
+        if (!nb)
+            return fail(p, CSV_ERR_NOMEM, "out of memory");
+        p->buf = nb;
+        p->cap = ncap;
+    }
+    p->buf[p->len++] = c;
+    return 0;
+}
+
+static int start_field(struct csv_parser *p)
+{
+    if (p->nfields == p->fields_cap) {
+        size_t ncap = p->fields_cap ? p->fields_cap * 2 : 64;
+        size_t *ns;
+        if (p->nfields >= CSV_MAX_FIELDS)
+            return fail(p, CSV_ERR_TOO_MANY_FIELDS, "record with more than 1,048,576 fields");
+        ns = realloc(p->starts, ncap * sizeof *ns);
+        if (!ns)
+            return fail(p, CSV_ERR_NOMEM, "out of memory");
+        p->starts = ns;
+        p->fields_cap = ncap;
+    }
+    p->starts[p->nfields++] = p->len;
+    return 0;
+}
+
+static int end_field(struct csv_parser *p) { return push_byte(p, '\0'); }
+
+static void reset_record(struct csv_parser *p)
+{
+    p->len = 0;
+    p->nfields = 0;
+    p->has_nul = 0;
+    p->first_quoted = 0;
+    p->lead_eq = 0;
+    p->st = ST_LINE_START;
+    p->rec_line = p->line;
+}
+
+/* A record with NUL bytes is not ncu's: give it to on_text with the fields
+ * joined back by commas (NULs inside fields cut the text short, which is all a
+ * skip count needs). */
+static int emit_text(struct csv_parser *p)
+{
+    int rc = 0;
+    size_t i;
+    if (p->len == 0 || p->buf[p->len - 1] != '\0')
+        if ((rc = push_byte(p, '\0')) != 0)
+            return rc;
+    for (i = 1; i < p->nfields; i++)
+        if (p->starts[i] > 0)
+            p->buf[p->starts[i] - 1] = ',';
+    if (p->on_text)
+        rc = p->on_text(p->ctx, p->buf, p->rec_line);
+    reset_record(p);
+    return rc;
+}
+
+static int emit_record(struct csv_parser *p)
+{
+    size_t i;
+    int rc;
+    if (p->has_nul)
+        return emit_text(p);
+    if (p->fields_ptr_cap < p->nfields) {
+        char **nf = realloc(p->fields, p->nfields * sizeof *nf);
+        if (!nf)
+            return fail(p, CSV_ERR_NOMEM, "out of memory");
+        p->fields = nf;
+        p->fields_ptr_cap = p->nfields;
+    }
+    for (i = 0; i < p->nfields; i++)
+        p->fields[i] = p->buf + p->starts[i];
+    rc = p->on_record ? p->on_record(p->ctx, p->fields, p->nfields,
+                                    p->first_quoted ? CSV_FIRST_QUOTED : 0u, p->rec_line)
+                     : 0;
+    reset_record(p);
+    return rc;
+}
+
+int csv_feed(struct csv_parser *p, const char *data, size_t n)
+{
+    size_t i;
+    int rc;
+    for (i = 0; i < n; i++) {
+        char c = data[i];
+        if (c == '\0')
+            p->has_nul = 1;
+        switch (p->st) {
+        case ST_LINE_START:
+            if (c == '\n') { /* blank line: nothing to hand over */
+                p->line++;
+                reset_record(p);
+                break;
+            }
+            if (c == '\r')
+                break;
+            if (c == '=') {
+                /* "==PROF==" and friends are ncu's own lines, never CSV */
+                if (++p->lead_eq == 2) {
+                    p->st = ST_TEXT;
+                    if ((rc = start_field(p)) || (rc = push_byte(p, '=')) || (rc = push_byte(p, '=')))
+                        return rc;
+                }
+                break;
+            }
+            if ((rc = start_field(p)) != 0)
+                return rc;
+            if (p->lead_eq) {
+                p->lead_eq = 0;
+                if ((rc = push_byte(p, '=')) != 0)
+                    return rc;
+            }
+            goto field_start;
+        case ST_FIELD_START:
+        field_start:
+            if (c == '"') {
+                if (p->nfields == 1)
+                    p->first_quoted = 1;
+                p->st = ST_QUOTED;
+                break;
+            }
+            p->st = ST_UNQUOTED;
+            /* fall through */
+        case ST_UNQUOTED:
+            if (c == ',') {
+                if ((rc = end_field(p)) || (rc = start_field(p)))
+                    return rc;
+                p->st = ST_FIELD_START;
+            } else if (c == '\n') {
+                if (p->len && p->buf[p->len - 1] == '\r' && p->st == ST_UNQUOTED)
+                    p->len--;
+                if ((rc = end_field(p)) != 0)
+                    return rc;
+                p->line++;
+                if ((rc = emit_record(p)) != 0)
+                    return rc;
+            } else if ((rc = push_byte(p, c)) != 0) {
+                return rc;
+            }
+            break;
+        case ST_QUOTED:
+            if (c == '"')
+                p->st = ST_QUOTE_IN_QUOTED;
+            else {
+                if (c == '\n')
+                    p->line++;
+                if ((rc = push_byte(p, c)) != 0)
+                    return rc;
+            }
+            break;
+        case ST_QUOTE_IN_QUOTED:
+            if (c == '"') { /* "" is a literal quote */
+                if ((rc = push_byte(p, '"')) != 0)
+                    return rc;
+                p->st = ST_QUOTED;
+            } else if (c == ',') {
+                if ((rc = end_field(p)) || (rc = start_field(p)))
+                    return rc;
+                p->st = ST_FIELD_START;
+            } else if (c == '\n') {
+                if ((rc = end_field(p)) != 0)
+                    return rc;
+                p->line++;
+                if ((rc = emit_record(p)) != 0)
+                    return rc;
+            } else if (c == '\r') {
+                /* CRLF after a closing quote */
+            } else {
+                /* text after a closing quote: keep it, as spreadsheets do */
+                if ((rc = push_byte(p, c)) != 0)
+                    return rc;
+                p->st = ST_UNQUOTED;
+            }
+            break;
+        case ST_TEXT:
+            if (c == '\n') {
+                if (p->len && p->buf[p->len - 1] == '\r')
+                    p->len--;
+                p->line++;
+                p->has_nul = 0;
+                if ((rc = emit_text(p)) != 0)
+                    return rc;
+            } else if (p->len < 4096) { /* a skipped line needs no more */
+                if ((rc = push_byte(p, c)) != 0)
+                    return rc;
+            }
+            break;
+        }
+    }
+    return 0;
+}
+
+int csv_finish(struct csv_parser *p)
+{
+    int rc;
+    switch (p->st) {
+    case ST_LINE_START:
+        if (p->lead_eq == 0)
+            return 0;
+        if ((rc = start_field(p)) || (rc = push_byte(p, '=')) || (rc = end_field(p)))
+            return rc;
+        return emit_record(p);
+    case ST_QUOTED:
+        return fail(p, CSV_ERR_UNCLOSED_QUOTE, "quoted field not closed at end of input");
+    case ST_TEXT:
+        p->has_nul = 0;
+        return emit_text(p);
+    default:
+        if (p->len && p->buf[p->len - 1] == '\r' && p->st == ST_UNQUOTED)
+            p->len--;
+        if ((rc = end_field(p)) != 0)
+            return rc;
+        return emit_record(p);
+    }
+}

@@ -1,0 +1,356 @@
+/* estimate: per-kernel and per-device power and energy; see estimate.h. */
+#include "estimate.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "feature_table.h"
+
+/* Kernel names repeat (one per launch); keep one copy of each. */
+struct intern {
+    char **slot;
+    size_t cap, used;
+};
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static const char *intern(struct intern **tp, const char *s)
+{
+    struct intern *t = *tp;
+    size_t i, mask;
+    char *copy;
+    if (!t) {
+        t = calloc(1, sizeof *t);
+        if (!t)
+            return NULL;
+        *tp = t;
+    }
+    if (t->used * 2 >= t->cap) {
+        size_t ncap = t->cap ? t->cap * 2 : 256;
+        char **ns = calloc(ncap, sizeof *ns);
+        if (!ns)
+            return NULL;
+        for (i = 0; i < t->cap; i++)
+            if (t->slot[i]) {
+                size_t j = (size_t)hash_str(t->slot[i]) & (ncap - 1);
+                while (ns[j])
+                    j = (j + 1) & (ncap - 1);
+                ns[j] = t->slot[i];
+            }
+        free(t->slot);
+        t->slot = ns;
+        t->cap = ncap;
+    }
+    mask = t->cap - 1;
+    for (i = (size_t)hash_str(s) & mask; t->slot[i]; i = (i + 1) & mask)
+        if (strcmp(t->slot[i], s) == 0)
+            return t->slot[i];
+    copy = strdup(s);
+    if (!copy)
+        return NULL;
+    t->slot[i] = copy;
+    t->used++;
+    return copy;
+}
+
+static void intern_free(struct intern *t)
+{
+    size_t i;
+    if (!t)
+        return;
+    for (i = 0; i < t->cap; i++)
+        free(t->slot[i]);
+    free(t->slot);
+    free(t);
+}
+
+void estimate_init(struct estimate *e, const struct model *model)
+{
+    memset(e, 0, sizeof *e);
+    e->model = model;
+}
+
+void estimate_free(struct estimate *e)
+{
+    if (!e)
+        return;
+    free(e->kernels);
+    free(e->component_w);
+    free(e->devices);
+    intern_free(e->names);
+    memset(e, 0, sizeof *e);
+}
+
+const double *estimate_components(const struct estimate *e, size_t kernel)
+{
+    return e->component_w + kernel * e->used->ncomponents;
+}
+
+struct run {
+    struct estimate *e;
+    int rc;
+    char *err;
+    size_t errlen;
+};
+
+static int choose_model(struct run *run, const struct ncu_kernel *k)
+{
+    struct estimate *e = run->e;
+    if (e->model) {
+        e->used = e->model;
+        return 0;
+    }
+    if (k->gpu_name[0]) {
+        e->used = model_builtin_for(k->gpu_name);
+        if (!e->used) {
+            snprintf(run->err, run->errlen,
+                     "no built-in model for '%s'; make one with 'gpu_profiler calibrate' on that GPU "
+                     "and pass it with --model FILE", k->gpu_name);
+            return ESTIMATE_ERR_MODEL;
+        }
+        return 0;
+    }
+    /* The details page does not name the GPU: take the first built-in model
+     * (the H100's) and say so. */
+    if (model_builtin_count() == 0) {
+        snprintf(run->err, run->errlen, "this gpu_profiler has no built-in model; pass one with --model FILE");
+        return ESTIMATE_ERR_MODEL;
+    }
+    e->used = model_builtin(0);
+    e->model_guessed = 1;
+    return 0;
+}
+
+static struct device_result *device_for(struct estimate *e, long device, const char *gpu)
+{
+    size_t i;
+    struct device_result *d;
+    for (i = 0; i < e->ndevices; i++)
+        if (e->devices[i].device == device)
+            return &e->devices[i];
+    d = realloc(e->devices, (e->ndevices + 1) * sizeof *d);
+    if (!d)
+        return NULL;
+    e->devices = d;
+    d = &e->devices[e->ndevices++];
+    memset(d, 0, sizeof *d);
+    d->device = device;
+    d->gpu = intern(&e->names, gpu);
+    d->power_w[TARGET_MIN] = -1;
+    return d->gpu ? d : NULL;
+}
+
+static int on_kernel(void *ctx, const struct ncu_kernel *k)
+{
+    struct run *run = ctx;
+    struct estimate *e = run->e;
+    const struct model *m;
+    double x[MODEL_MAX_FEATURES];
+    struct prediction p;
+    struct kernel_result *r;
+    struct device_result *d;
+    size_t i, nc;
+    int missing = 0, t;
+
+    if (!e->used && (run->rc = choose_model(run, k)) != 0)
+        return run->rc;
+    m = e->used;
+    if (!e->first_gpu[0] && k->gpu_name[0])
+        snprintf(e->first_gpu, sizeof e->first_gpu, "%s", k->gpu_name);
+
+    if (!k->have[M_DURATION]) {
+        e->missing[M_DURATION]++;
+        missing = 1;
+    }
+    for (i = 0; i < m->nfeatures; i++) {
+        const struct feature_def *f = &features_table[m->feature[i]];
+        if (features_compute((size_t)m->feature[i], k->value, k->have, &x[i]) != 0) {
+            if (!k->have[f->num])
+                e->missing[f->num]++;
+            else if (f->den >= 0 && !k->have[f->den])
+                e->missing[f->den]++;
+            else
+                x[i] = 0; /* a zero denominator: no cycles elapsed, no activity */
+            if (!k->have[f->num] || (f->den >= 0 && !k->have[f->den]))
+                missing = 1;
+        }
+    }
+    if (missing) {
+        e->kernels_missing++;
+        return 0;
+    }
+
+    if (e->nkernels == e->cap) {
+        size_t ncap = e->cap ? e->cap * 2 : 64;
+        struct kernel_result *nk = realloc(e->kernels, ncap * sizeof *nk);
+        double *ncw;
+        if (!nk)
+            return run->rc = ESTIMATE_ERR_NOMEM;
+        e->kernels = nk;
+        ncw = realloc(e->component_w, ncap * m->ncomponents * sizeof *ncw);
+        if (!ncw)
+            return run->rc = ESTIMATE_ERR_NOMEM;
+        e->component_w = ncw;
+        e->cap = ncap;
+    }
+    model_predict(m, x, &p);
+    r = &e->kernels[e->nkernels];
+    r->id = k->id;
+    r->pid = k->pid;
+    r->device = k->device;
+    r->name = intern(&e->names, k->name);
+    d = device_for(e, k->device, k->gpu_name);
+    if (!r->name || !d)
+        return run->rc = ESTIMATE_ERR_NOMEM;
+    r->duration_s = k->value[M_DURATION];
+    for (t = 0; t < TARGET_COUNT; t++)
+        r->power_w[t] = p.power_w[t];
+    r->energy_j = p.power_w[TARGET_AVG] * r->duration_s;
+    r->capped = p.capped;
+    nc = m->ncomponents;
+    memcpy(e->component_w + e->nkernels * nc, p.component_w, nc * sizeof(double));
+    e->nkernels++;
+
+    d->nkernels++;
+    d->gpu_time_s += r->duration_s;
+    d->energy_j += r->energy_j;
+    if (d->power_w[TARGET_MIN] < 0 || p.power_w[TARGET_MIN] < d->power_w[TARGET_MIN])
+        d->power_w[TARGET_MIN] = p.power_w[TARGET_MIN];
+    if (p.power_w[TARGET_PEAK] > d->power_w[TARGET_PEAK])
+        d->power_w[TARGET_PEAK] = p.power_w[TARGET_PEAK];
+    for (i = 0; i < nc; i++)
+        d->component_j[i] += p.component_w[i] * r->duration_s;
+    d->capped_kernels += (size_t)p.capped;
+    return 0;
+}
+
+static int finish(struct run *run, struct ncu_reader *rd, int rc)
+{
+    struct estimate *e = run->e;
+    size_t i;
+    int m, n = 0;
+    e->stats = *ncu_reader_stats(rd);
+    if (run->rc)
+        return run->rc;
+    if (rc) {
+        snprintf(run->err, run->errlen, "%s", ncu_reader_error(rd));
+        return ESTIMATE_ERR_INPUT;
+    }
+    if (e->kernels_missing) {
+        size_t off;
+        off = (size_t)snprintf(run->err, run->errlen,
+                               "%lu of %lu kernels lack metrics the model needs:", e->kernels_missing,
+                               e->stats.kernels);
+        for (m = 0; m < M_COUNT && off < run->errlen; m++)
+            if (e->missing[m])
+                off += (size_t)snprintf(run->err + off, run->errlen - off, " %s", features_metrics[m].raw);
+        if (off < run->errlen)
+            off += (size_t)snprintf(run->err + off, run->errlen - off,
+                                    "; collect them with: ncu --metrics ");
+        for (m = 0; m < M_COUNT && off < run->errlen; m++)
+            if (e->missing[m])
+                off += (size_t)snprintf(run->err + off, run->errlen - off, "%s%s", n++ ? "," : "",
+                                        features_metrics[m].raw);
+        if (off < run->errlen && e->stats.page == NCU_PAGE_DETAILS)
+            snprintf(run->err + off, run->errlen - off,
+                     " (the details page does not print them: export the raw page, 'ncu --import REPORT "
+                     "--csv --page raw')");
+        return ESTIMATE_ERR_MISSING;
+    }
+    if (e->nkernels == 0) {
+        if (e->stats.first_error[0])
+            snprintf(run->err, run->errlen, "no kernels in the CSV; ncu said: %s", e->stats.first_error);
+        else
+            snprintf(run->err, run->errlen,
+                     "no kernels in the CSV (was the application's work on the CPU? a GPU build, "
+                     "CUDA_VISIBLE_DEVICES and ncu's --kernel-name filters decide what ncu sees)");
+        return ESTIMATE_ERR_INPUT;
+    }
+    for (i = 0; i < e->ndevices; i++) {
+        struct device_result *d = &e->devices[i];
+        d->power_w[TARGET_AVG] = d->gpu_time_s > 0 ? d->energy_j / d->gpu_time_s : 0;
+    }
+    return 0;
+}
+
+int estimate_buffer(struct estimate *e, const char *buf, size_t len, char *err, size_t errlen)
+{
+    struct run run = { e, 0, err, errlen };
+    struct ncu_reader *rd = ncu_reader_new(on_kernel, &run);
+    int rc;
+    if (!rd) {
+        snprintf(err, errlen, "out of memory");
+        return ESTIMATE_ERR_NOMEM;
+    }
+    rc = ncu_reader_feed(rd, buf, len);
+    if (!rc)
+        rc = ncu_reader_finish(rd);
+    rc = finish(&run, rd, rc);
+    ncu_reader_free(rd);
+    return rc;
+}
+
+int estimate_file(struct estimate *e, const char *path, char *err, size_t errlen)
+{
+    struct run run = { e, 0, err, errlen };
+    struct ncu_reader *rd;
+    struct stat st;
+    static char buf[1 << 18];
+    int fd, rc = 0;
+
+    fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s", strerror(errno));
+        return ESTIMATE_ERR_IO;
+    }
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "is a directory; give the CSV file inside it");
+        if (fd != STDIN_FILENO)
+            close(fd);
+        return ESTIMATE_ERR_IO;
+    }
+    rd = ncu_reader_new(on_kernel, &run);
+    if (!rd) {
+        if (fd != STDIN_FILENO)
+            close(fd);
+        snprintf(err, errlen, "out of memory");
+        return ESTIMATE_ERR_NOMEM;
+    }
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            snprintf(err, errlen, "read failed: %s", strerror(errno));
+            rc = -2;
+            break;
+        }
+        if (n == 0) {
+            rc = ncu_reader_finish(rd);
+            break;
+        }
+        if ((rc = ncu_reader_feed(rd, buf, (size_t)n)) != 0)
+            break;
+    }
+    if (fd != STDIN_FILENO)
+        close(fd);
+    if (rc == -2) {
+        ncu_reader_free(rd);
+        return ESTIMATE_ERR_IO;
+    }
+    rc = finish(&run, rd, rc);
+    ncu_reader_free(rd);
+    return rc;
+}

@@ -1,0 +1,70 @@
+/* estimate: turns kernel records into power and energy. For each kernel the
+ * model gives min/avg/peak watts; energy is avg watts times the kernel's
+ * duration. Per device, over its GPU-busy time (idle gaps are not in the
+ * counters, so they are not in the figures):
+ *     avg = sum(P_k * t_k) / sum(t_k),  energy = sum(P_k * t_k),
+ *     min = min of the kernels' min,    peak = max of the kernels' peak. */
+#ifndef GPU_PROFILER_ESTIMATE_H
+#define GPU_PROFILER_ESTIMATE_H
+
+#include <stddef.h>
+
+#include "model.h"
+#include "ncu_csv.h"
+
+struct kernel_result {
+    long id, pid, device;
+    const char *name;          /* owned by the estimate (interned) */
+    double duration_s;
+    double power_w[TARGET_COUNT];
+    double energy_j;
+    int capped;
+};
+
+struct device_result {
+    long device;               /* -1 when the CSV has no Device column */
+    const char *gpu;           /* "" when the CSV does not name it */
+    size_t nkernels;
+    double gpu_time_s;
+    double energy_j;
+    double power_w[TARGET_COUNT];
+    double component_j[MODEL_MAX_COMPONENTS];
+    size_t capped_kernels;
+};
+
+struct estimate {
+    /* set by the caller before reading */
+    const struct model *model;   /* NULL: pick the built-in model for the GPU */
+    /* results */
+    const struct model *used;    /* the model that made the figures */
+    int model_guessed;           /* the CSV did not name its GPU */
+    struct kernel_result *kernels;
+    double *component_w;         /* nkernels x used->ncomponents, avg target */
+    size_t nkernels, cap;
+    struct device_result *devices;
+    size_t ndevices;
+    struct ncu_stats stats;
+    /* kernels that lacked a metric the model needs, per metric */
+    unsigned long missing[M_COUNT];
+    unsigned long kernels_missing;
+    char first_gpu[128];
+    struct intern *names;
+};
+
+void estimate_init(struct estimate *e, const struct model *model);
+void estimate_free(struct estimate *e);
+
+/* Reads an ncu CSV file ("-" for stdin) and estimates every kernel in it.
+ * Returns 0 or a nonzero ESTIMATE_ERR_* with a message in err (without the
+ * file name). */
+enum { ESTIMATE_OK = 0, ESTIMATE_ERR_IO, ESTIMATE_ERR_INPUT, ESTIMATE_ERR_MISSING, ESTIMATE_ERR_MODEL,
+       ESTIMATE_ERR_NOMEM };
+int estimate_file(struct estimate *e, const char *path, char *err, size_t errlen);
+
+/* The same, fed from memory (tests, fuzzing). */
+int estimate_buffer(struct estimate *e, const char *buf, size_t len, char *err, size_t errlen);
+
+/* Per-kernel component watts (avg target), used->ncomponents of them. */
+const double *estimate_components(const struct estimate *e, size_t kernel);
+
+#endif

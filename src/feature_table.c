@@ -1,0 +1,106 @@
+/* feature_table: metric and feature tables; see features.h.
+ * Details-page names are given only where the details page prints exactly the
+ * quantity of the raw metric (checked on the H100 fixtures: values agree to the
+ * details page's rounding). Pipe utilisations are on the raw page only. */
+#include "feature_table.h"
+
+#include <string.h>
+
+#define SOL "GPU Speed Of Light Throughput"
+
+const struct metric_def features_metrics[M_COUNT] = {
+    [M_DURATION] = { "gpu__time_duration.sum", SOL, "Duration", "s" },
+    [M_SM_CLOCK] = { "sm__cycles_elapsed.avg.per_second", SOL, "SM Frequency", "hz" },
+    [M_SM_ACTIVE_CYC] = { "sm__cycles_active.avg", SOL, "SM Active Cycles", "cycle" },
+    [M_SM_ELAPSED_CYC] = { "sm__cycles_elapsed.avg", SOL, "Elapsed Cycles", "cycle" },
+    [M_IPC_ELAPSED] = { "sm__inst_executed.avg.per_cycle_elapsed", "Compute Workload Analysis",
+                        "Executed Ipc Elapsed", "inst/cycle" },
+    [M_SM_THROUGHPUT] = { "sm__throughput.avg.pct_of_peak_sustained_elapsed", SOL,
+                          "Compute (SM) Throughput", "%" },
+    [M_PIPE_FMA] = { "sm__pipe_fma_cycles_active.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
+    [M_PIPE_ALU] = { "sm__inst_executed_pipe_alu.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
+    [M_PIPE_FP16] = { "sm__inst_executed_pipe_fma_type_fp16.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
+    [M_PIPE_FP64] = { "sm__pipe_fp64_cycles_active.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
+    [M_PIPE_XU] = { "sm__inst_executed_pipe_xu.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
+    [M_PIPE_LSU] = { "sm__inst_executed_pipe_lsu.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
+    [M_PIPE_TENSOR] = { "sm__pipe_tensor_cycles_active.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
+    [M_PIPE_GMMA] = { "sm__inst_executed_pipe_tensor_op_gmma.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
+    [M_L1_THROUGHPUT] = { "l1tex__throughput.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
+    [M_SHARED_WAVEFRONTS] = { "l1tex__data_pipe_lsu_wavefronts_mem_shared.sum.pct_of_peak_sustained_elapsed",
+                              NULL, NULL, "%" },
+    [M_L2_THROUGHPUT] = { "lts__throughput.avg.pct_of_peak_sustained_elapsed", SOL, "L2 Cache Throughput", "%" },
+    [M_L2_ATOM] = { "lts__d_atomic_input_cycles_active.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
+    [M_DRAM_THROUGHPUT] = { "gpu__dram_throughput.avg.pct_of_peak_sustained_elapsed", SOL, "DRAM Throughput", "%" },
+    [M_DRAM_READ] = { "dram__bytes_read.sum.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
+    [M_DRAM_WRITE] = { "dram__bytes_write.sum.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
+    [M_OCCUPANCY] = { "sm__warps_active.avg.pct_of_peak_sustained_active", "Occupancy", "Achieved Occupancy", "%" },
+};
+
+const struct feature_def features_table[] = {
+    { "sm_active", "sm_active", M_SM_ACTIVE_CYC, M_SM_ELAPSED_CYC, 1.0,
+      "fraction of elapsed cycles the SMs had work" },
+    { "issue", "sm_issue", M_IPC_ELAPSED, -1, 0.25, "instructions issued per cycle, fraction of 4 per SM" },
+    { "fp32", "fp_pipes", M_PIPE_FMA, -1, 0.01, "FP32/IMAD (fma) pipe, fraction of peak" },
+    { "alu", "int_pipes", M_PIPE_ALU, -1, 0.01, "integer/logic (alu) pipe, fraction of peak" },
+    { "fp16", "fp_pipes", M_PIPE_FP16, -1, 0.01, "FP16 fma pipe, fraction of peak" },
+    { "fp64", "fp_pipes", M_PIPE_FP64, -1, 0.01, "FP64 pipe, fraction of peak" },
+    { "xu", "sfu", M_PIPE_XU, -1, 0.01, "special-function (xu) pipe, fraction of peak" },
+    { "lsu", "l1_shared", M_PIPE_LSU, -1, 0.01, "load/store (lsu) pipe, fraction of peak" },
+    { "tensor", "tensor", M_PIPE_TENSOR, -1, 0.01, "tensor pipe (mma), fraction of peak" },
+    { "gmma", "tensor", M_PIPE_GMMA, -1, 0.01, "warpgroup mma (wgmma), fraction of peak" },
+    { "l1", "l1_shared", M_L1_THROUGHPUT, -1, 0.01, "L1/TEX throughput, fraction of peak" },
+    { "shared", "l1_shared", M_SHARED_WAVEFRONTS, -1, 0.01, "shared-memory wavefronts, fraction of peak" },
+    { "l2", "l2", M_L2_THROUGHPUT, -1, 0.01, "L2 throughput, fraction of peak" },
+    { "l2_atom", "l2", M_L2_ATOM, -1, 0.01, "L2 atomic unit busy, fraction of peak" },
+    { "dram", "dram", M_DRAM_THROUGHPUT, -1, 0.01, "DRAM throughput, fraction of peak" },
+    { "dram_read", "dram", M_DRAM_READ, -1, 0.01, "DRAM bytes read, fraction of peak" },
+    { "dram_write", "dram", M_DRAM_WRITE, -1, 0.01, "DRAM bytes written, fraction of peak" },
+    { "occupancy", "sm_active", M_OCCUPANCY, -1, 0.01, "achieved occupancy, fraction of max warps" },
+    { "sm_clock_ghz", "clock", M_SM_CLOCK, -1, 1e-9, "SM clock during the kernel, GHz" },
+};
+const size_t features_count = sizeof features_table / sizeof features_table[0];
+
+int features_find(const char *name)
+{
+    size_t i;
+    for (i = 0; i < features_count; i++)
+        if (strcmp(features_table[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+int features_metric_by_raw(const char *raw)
+{
+    int i;
+    for (i = 0; i < M_COUNT; i++)
+        if (strcmp(features_metrics[i].raw, raw) == 0)
+            return i;
+    return -1;
+}
+
+int features_metric_by_details(const char *section, const char *name)
+{
+    int i;
+    for (i = 0; i < M_COUNT; i++) {
+        const struct metric_def *m = &features_metrics[i];
+        if (m->section && strcmp(m->name, name) == 0 && strcmp(m->section, section) == 0)
+            return i;
+    }
+    return -1;
+}
+
+int features_compute(size_t feature, const double *value, const unsigned char *have, double *out)
+{
+    const struct feature_def *f = &features_table[feature];
+    double v;
+    if (!have[f->num])
+        return -1;
+    v = value[f->num] * f->scale;
+    if (f->den >= 0) {
+        if (!have[f->den] || value[f->den] == 0.0)
+            return -1;
+        v /= value[f->den];
+    }
+    *out = v;
+    return 0;
+}

@@ -1,0 +1,70 @@
+/* feature_table: the one table that ties the power model to ncu. Each metric the
+ * tool reads has its raw-page name and, where the details page prints the
+ * same quantity, its (section, metric) there, so one model can be fed from
+ * either page. Each model feature is a formula over those metrics, scaled to
+ * a fraction of the unit's peak (0..1) or another dimensionless number. */
+#ifndef GPU_PROFILER_FEATURE_TABLE_H
+#define GPU_PROFILER_FEATURE_TABLE_H
+
+#include <stddef.h>
+
+enum metric_id {
+    M_DURATION,        /* gpu__time_duration.sum, s */
+    M_SM_CLOCK,        /* SM clock during the kernel, hz */
+    M_SM_ACTIVE_CYC,   /* sm__cycles_active.avg */
+    M_SM_ELAPSED_CYC,  /* sm__cycles_elapsed.avg */
+    M_IPC_ELAPSED,     /* sm__inst_executed.avg.per_cycle_elapsed */
+    M_SM_THROUGHPUT,   /* sm__throughput, % */
+    M_PIPE_FMA,        /* FP32 (and IMAD) pipe, % of peak */
+    M_PIPE_ALU,
+    M_PIPE_FP16,
+    M_PIPE_FP64,
+    M_PIPE_XU,         /* special functions */
+    M_PIPE_LSU,
+    M_PIPE_TENSOR,     /* all tensor-core ops (mma), % of peak */
+    M_PIPE_GMMA,       /* Hopper warpgroup mma (wgmma) */
+    M_L1_THROUGHPUT,
+    M_SHARED_WAVEFRONTS, /* shared-memory wavefronts, % of peak */
+    M_L2_THROUGHPUT,
+    M_L2_ATOM,         /* L2 atomic unit busy, % of peak */
+    M_DRAM_THROUGHPUT,
+    M_DRAM_READ,
+    M_DRAM_WRITE,
+    M_OCCUPANCY,       /* achieved occupancy, % */
+    M_COUNT
+};
+
+struct metric_def {
+    const char *raw;      /* raw-page column, also what ncu --metrics takes */
+    const char *section;  /* details-page section, NULL if not printed there */
+    const char *name;     /* details-page metric name */
+    const char *base;     /* expected base unit after normalisation */
+};
+
+extern const struct metric_def features_metrics[M_COUNT];
+
+/* value = scale * metric[num] (/ metric[den] if den >= 0) */
+struct feature_def {
+    const char *name;
+    const char *component; /* default component for the power breakdown */
+    int num, den;
+    double scale;
+    const char *what;      /* one line for --help and docs */
+};
+
+extern const struct feature_def features_table[];
+extern const size_t features_count;
+
+/* Index of a feature by name, or -1. */
+int features_find(const char *name);
+/* Index of a metric by its raw-page name, or -1. */
+int features_metric_by_raw(const char *raw);
+/* Index of a metric by details-page section and name, or -1. */
+int features_metric_by_details(const char *section, const char *name);
+
+/* Computes a feature from a kernel's metric values. have[m] says whether
+ * metric m was read. Returns 0, or -1 if a metric it needs is absent (or a
+ * denominator is zero). */
+int features_compute(size_t feature, const double *value, const unsigned char *have, double *out);
+
+#endif

@@ -1,0 +1,391 @@
+/* model: power model file format and prediction; see model.h. */
+#include "model.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "feature_table.h"
+
+const char *const model_target_names[TARGET_COUNT] = { "min", "avg", "peak" };
+const char *const model_stat_names[STAT_COUNT] = {
+    "n", "folds", "fit_mape_pct", "cv_mape_pct", "cv_max_ape_pct", "spread_pct",
+};
+
+#define MAX_LINE 4096
+#define MAGIC "gpu_profiler_model"
+#define VERSION 1
+
+static int perr(char *err, size_t errlen, unsigned long line, const char *fmt, ...)
+{
+    va_list ap;
+    int n = 0;
+    if (line)
+        n = snprintf(err, errlen, "line %lu: ", line);
+    if (n < 0 || (size_t)n >= errlen)
+        n = 0;
+    va_start(ap, fmt);
+    vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static int parse_double(const char *s, double *out)
+{
+    char *end;
+    double v;
+    if (!*s)
+        return -1;
+    errno = 0;
+    v = strtod(s, &end);
+    if (*end != '\0' || errno == ERANGE || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int is_word_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+static int is_word(const char *s)
+{
+    if (!*s || strlen(s) >= 32)
+        return 0;
+    for (; *s; s++)
+        if (!is_word_char(*s))
+            return 0;
+    return 1;
+}
+
+/* Free text (gpu name, versions): printable, no control bytes. */
+static int set_text(char *dst, size_t cap, const char *src)
+{
+    const unsigned char *p;
+    if (!*src || strlen(src) >= cap)
+        return -1;
+    for (p = (const unsigned char *)src; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return -1;
+    memcpy(dst, src, strlen(src) + 1);
+    return 0;
+}
+
+static int find_target(const char *s)
+{
+    int t;
+    for (t = 0; t < TARGET_COUNT; t++)
+        if (strcmp(s, model_target_names[t]) == 0)
+            return t;
+    return -1;
+}
+
+static int add_component(struct model *m, const char *name)
+{
+    size_t i;
+    for (i = 0; i < m->ncomponents; i++)
+        if (strcmp(m->component[i], name) == 0)
+            return (int)i;
+    memcpy(m->component[m->ncomponents], name, strlen(name) + 1);
+    return (int)m->ncomponents++;
+}
+
+/* Splits line into whitespace-separated words in place. */
+static size_t split(char *line, char **words, size_t max)
+{
+    size_t n = 0;
+    char *p = line;
+    while (*p) {
+        while (*p == ' ' || *p == '\t')
+            *p++ = '\0';
+        if (!*p)
+            break;
+        if (n == max)
+            return max + 1;
+        words[n++] = p;
+        while (*p && *p != ' ' && *p != '\t')
+            p++;
+    }
+    return n;
+}
+
+enum seen_key { K_MAGIC, K_GPU, K_CC, K_NCU, K_DRIVER, K_CREATED, K_DATASET, K_CV, K_LIMIT, K_IDLE, K_NKEYS };
+
+static int parse_line(struct model *m, char *line, unsigned long ln, unsigned char *seen,
+                      unsigned char *seen_target, unsigned char seen_stat[][STAT_COUNT], char *err, size_t errlen)
+{
+    char *w[MODEL_MAX_FEATURES + 4];
+    char *rest;
+    size_t n, i;
+    int t, k;
+    double v;
+    static const struct { const char *key; enum seen_key id; } text_keys[] = {
+        { "gpu", K_GPU }, { "ncu_version", K_NCU }, { "driver", K_DRIVER },
+        { "created", K_CREATED }, { "dataset", K_DATASET }, { "cv_scheme", K_CV },
+    };
+
+    /* statements whose value is the rest of the line (it may hold spaces) */
+    for (i = 0; i < sizeof text_keys / sizeof text_keys[0]; i++) {
+        size_t kl = strlen(text_keys[i].key);
+        if (strncmp(line, text_keys[i].key, kl) == 0 && (line[kl] == ' ' || line[kl] == '\t')) {
+            char *dst;
+            size_t cap;
+            if (!seen[K_MAGIC])
+                return perr(err, errlen, ln, "the first statement must be '%s %d'", MAGIC, VERSION);
+            if (seen[text_keys[i].id]++)
+                return perr(err, errlen, ln, "'%s' given twice", text_keys[i].key);
+            rest = line + kl;
+            while (*rest == ' ' || *rest == '\t')
+                rest++;
+            switch (text_keys[i].id) {
+            case K_GPU: dst = m->gpu; cap = sizeof m->gpu; break;
+            case K_NCU: dst = m->ncu_version; cap = sizeof m->ncu_version; break;
+            case K_DRIVER: dst = m->driver; cap = sizeof m->driver; break;
+            case K_CREATED: dst = m->created; cap = sizeof m->created; break;
+            case K_DATASET: dst = m->dataset; cap = sizeof m->dataset; break;
+            default: dst = m->cv_scheme; cap = sizeof m->cv_scheme; break;
+            }
+            if (set_text(dst, cap, rest) != 0)
+                return perr(err, errlen, ln, "'%s' needs a value of 1 to %zu printable characters",
+                            text_keys[i].key, cap - 1);
+            return 0;
+        }
+    }
+
+    n = split(line, w, sizeof w / sizeof w[0]);
+    if (n == 0)
+        return 0;
+    if (n > sizeof w / sizeof w[0])
+        return perr(err, errlen, ln, "too many words (a model has at most %d features)", MODEL_MAX_FEATURES);
+    if (!seen[K_MAGIC]) {
+        char *end;
+        long ver;
+        if (strcmp(w[0], MAGIC) != 0 || n != 2)
+            return perr(err, errlen, ln, "not a gpu_profiler model (it must start with '%s %d')", MAGIC, VERSION);
+        errno = 0;
+        ver = strtol(w[1], &end, 10);
+        if (*end || errno)
+            return perr(err, errlen, ln, "format version '%s' is not a number", w[1]);
+        if (ver != VERSION)
+            return perr(err, errlen, ln, "format version %ld; this gpu_profiler reads version %d", ver, VERSION);
+        seen[K_MAGIC] = 1;
+        return 0;
+    }
+    if (strcmp(w[0], "compute_capability") == 0 || strcmp(w[0], "power_limit_w") == 0 ||
+        strcmp(w[0], "idle_w") == 0) {
+        enum seen_key id = w[0][0] == 'c' ? K_CC : w[0][0] == 'p' ? K_LIMIT : K_IDLE;
+        if (n != 2 || parse_double(w[1], &v) != 0 || v <= 0 || v > 1e5)
+            return perr(err, errlen, ln, "'%s' needs one positive number", w[0]);
+        if (seen[id]++)
+            return perr(err, errlen, ln, "'%s' given twice", w[0]);
+        if (id == K_CC)
+            m->compute_capability = v;
+        else if (id == K_LIMIT)
+            m->power_limit_w = v;
+        else
+            m->idle_w = v;
+        return 0;
+    }
+    if (strcmp(w[0], "feature") == 0) {
+        int f;
+        if (n != 3)
+            return perr(err, errlen, ln, "'feature' needs a feature name and a component name");
+        if (seen_target[0] || seen_target[1] || seen_target[2])
+            return perr(err, errlen, ln, "features must come before the targets");
+        if (m->nfeatures == MODEL_MAX_FEATURES)
+            return perr(err, errlen, ln, "more than %d features", MODEL_MAX_FEATURES);
+        f = features_find(w[1]);
+        if (f < 0)
+            return perr(err, errlen, ln, "unknown feature '%.40s' (see gpu_profiler --list-features)", w[1]);
+        for (i = 0; i < m->nfeatures; i++)
+            if (m->feature[i] == f)
+                return perr(err, errlen, ln, "feature '%s' given twice", w[1]);
+        if (!is_word(w[2]) || strcmp(w[2], "static") == 0)
+            return perr(err, errlen, ln, "component '%.40s' must be 1-31 of a-z 0-9 _ and not 'static'", w[2]);
+        m->feature[m->nfeatures] = f;
+        m->feature_component[m->nfeatures] = add_component(m, w[2]);
+        m->nfeatures++;
+        return 0;
+    }
+    if (strcmp(w[0], "target") == 0) {
+        if (n < 3 || (t = find_target(w[1])) < 0)
+            return perr(err, errlen, ln, "'target' needs min, avg or peak and then numbers");
+        if (seen_target[t]++)
+            return perr(err, errlen, ln, "target %s given twice", w[1]);
+        if (n - 2 != m->nfeatures + 1)
+            return perr(err, errlen, ln, "target %s has %zu numbers; with %zu features it needs %zu "
+                        "(intercept first)", w[1], n - 2, m->nfeatures, m->nfeatures + 1);
+        for (i = 2; i < n; i++)
+            if (parse_double(w[i], &m->coef[t][i - 2]) != 0 || fabs(m->coef[t][i - 2]) > 1e6)
+                return perr(err, errlen, ln, "target %s: '%.40s' is not a number of watts", w[1], w[i]);
+        return 0;
+    }
+    if (strcmp(w[0], "stat") == 0) {
+        if (n != 4 || (t = find_target(w[1])) < 0)
+            return perr(err, errlen, ln, "'stat' needs a target (min, avg, peak), a name and a number");
+        for (k = 0; k < STAT_COUNT; k++)
+            if (strcmp(w[2], model_stat_names[k]) == 0)
+                break;
+        if (k == STAT_COUNT)
+            return perr(err, errlen, ln, "unknown statistic '%.40s'", w[2]);
+        if (parse_double(w[3], &v) != 0 || v < 0)
+            return perr(err, errlen, ln, "statistic %s: '%.40s' is not a non-negative number", w[2], w[3]);
+        if (seen_stat[t][k]++)
+            return perr(err, errlen, ln, "statistic %s %s given twice", w[1], w[2]);
+        m->stat[t][k] = v;
+        m->has_stat[t][k] = 1;
+        return 0;
+    }
+    return perr(err, errlen, ln, "unknown statement '%.40s'", w[0]);
+}
+
+int model_parse(const char *text, size_t len, struct model *m, char *err, size_t errlen)
+{
+    unsigned char seen[K_NKEYS] = { 0 };
+    unsigned char seen_target[TARGET_COUNT] = { 0 };
+    unsigned char seen_stat[TARGET_COUNT][STAT_COUNT] = { { 0 } };
+    char line[MAX_LINE + 1];
+    size_t pos = 0;
+    unsigned long ln = 0;
+    int t;
+
+    memset(m, 0, sizeof *m);
+    memcpy(m->component[0], "static", sizeof "static");
+    m->ncomponents = 1;
+    if (len > MODEL_MAX_BYTES)
+        return perr(err, errlen, 0, "larger than %u bytes: not a model file", MODEL_MAX_BYTES);
+    if (memchr(text, '\0', len))
+        return perr(err, errlen, 0, "holds NUL bytes: not a model file");
+    while (pos < len) {
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        size_t l = nl ? (size_t)(nl - (text + pos)) : len - pos;
+        char *hash;
+        ln++;
+        if (l > MAX_LINE)
+            return perr(err, errlen, ln, "line longer than %d bytes", MAX_LINE);
+        memcpy(line, text + pos, l);
+        line[l] = '\0';
+        pos += l + (nl ? 1 : 0);
+        if (l && line[l - 1] == '\r')
+            line[--l] = '\0';
+        if ((hash = strchr(line, '#')) != NULL)
+            *hash = '\0';
+        l = strlen(line);
+        while (l && (line[l - 1] == ' ' || line[l - 1] == '\t'))
+            line[--l] = '\0';
+        if (parse_line(m, line, ln, seen, seen_target, seen_stat, err, errlen) != 0)
+            return -1;
+    }
+    if (!seen[K_MAGIC])
+        return perr(err, errlen, 0, "empty: not a gpu_profiler model");
+    if (!seen[K_GPU] || !seen[K_LIMIT])
+        return perr(err, errlen, 0, "missing '%s'", !seen[K_GPU] ? "gpu" : "power_limit_w");
+    for (t = 0; t < TARGET_COUNT; t++)
+        if (!seen_target[t])
+            return perr(err, errlen, 0, "missing 'target %s'", model_target_names[t]);
+    return 0;
+}
+
+int model_load(const char *path, struct model *m, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    size_t n;
+    int rc;
+    if (!f)
+        return perr(err, errlen, 0, "%s", strerror(errno));
+    buf = malloc(MODEL_MAX_BYTES + 1);
+    if (!buf) {
+        fclose(f);
+        return perr(err, errlen, 0, "out of memory");
+    }
+    n = fread(buf, 1, MODEL_MAX_BYTES + 1, f);
+    if (ferror(f)) {
+        rc = perr(err, errlen, 0, "%s", strerror(errno ? errno : EIO));
+    } else {
+        rc = model_parse(buf, n, m, err, errlen);
+    }
+    free(buf);
+    fclose(f);
+    return rc;
+}
+
+int model_write(FILE *out, const struct model *m)
+{
+    size_t i;
+    int t, k;
+    fprintf(out, "%s %d\n", MAGIC, VERSION);
+    fprintf(out, "gpu %s\n", m->gpu);
+    if (m->compute_capability > 0)
+        fprintf(out, "compute_capability %.17g\n", m->compute_capability);
+    if (m->ncu_version[0])
+        fprintf(out, "ncu_version %s\n", m->ncu_version);
+    if (m->driver[0])
+        fprintf(out, "driver %s\n", m->driver);
+    if (m->created[0])
+        fprintf(out, "created %s\n", m->created);
+    if (m->dataset[0])
+        fprintf(out, "dataset %s\n", m->dataset);
+    if (m->cv_scheme[0])
+        fprintf(out, "cv_scheme %s\n", m->cv_scheme);
+    fprintf(out, "power_limit_w %.17g\n", m->power_limit_w);
+    if (m->idle_w > 0)
+        fprintf(out, "idle_w %.17g\n", m->idle_w);
+    for (i = 0; i < m->nfeatures; i++)
+        fprintf(out, "feature %s %s\n", features_table[m->feature[i]].name,
+                m->component[m->feature_component[i]]);
+    for (t = 0; t < TARGET_COUNT; t++) {
+        fprintf(out, "target %s", model_target_names[t]);
+        for (i = 0; i <= m->nfeatures; i++)
+            fprintf(out, " %.17g", m->coef[t][i]);
+        fputc('\n', out);
+    }
+    for (t = 0; t < TARGET_COUNT; t++)
+        for (k = 0; k < STAT_COUNT; k++)
+            if (m->has_stat[t][k])
+                fprintf(out, "stat %s %s %.17g\n", model_target_names[t], model_stat_names[k], m->stat[t][k]);
+    return ferror(out) ? -1 : 0;
+}
+
+void model_predict(const struct model *m, const double *x, struct prediction *out)
+{
+    size_t i;
+    int t;
+    double dyn = 0;
+
+    memset(out, 0, sizeof *out);
+    for (t = 0; t < TARGET_COUNT; t++) {
+        double p = m->coef[t][0];
+        for (i = 0; i < m->nfeatures; i++)
+            p += m->coef[t][i + 1] * x[i];
+        if (p > m->power_limit_w) {
+            p = m->power_limit_w;
+            out->capped = 1;
+        }
+        if (p < 0)
+            p = 0;
+        out->power_w[t] = p;
+    }
+    /* a kernel's min and peak bracket its average, whatever the fits say */
+    if (out->power_w[TARGET_MIN] > out->power_w[TARGET_AVG])
+        out->power_w[TARGET_MIN] = out->power_w[TARGET_AVG];
+    if (out->power_w[TARGET_PEAK] < out->power_w[TARGET_AVG])
+        out->power_w[TARGET_PEAK] = out->power_w[TARGET_AVG];
+
+    out->component_w[0] = m->coef[TARGET_AVG][0];
+    for (i = 0; i < m->nfeatures; i++) {
+        double w = m->coef[TARGET_AVG][i + 1] * x[i];
+        out->component_w[m->feature_component[i]] += w;
+        dyn += w;
+    }
+    /* When the average was capped (or floored), scale the components that
+     * vary with activity so the breakdown still sums to the figure shown. */
+    if (dyn != 0 && out->power_w[TARGET_AVG] != m->coef[TARGET_AVG][0] + dyn) {
+        double k = (out->power_w[TARGET_AVG] - m->coef[TARGET_AVG][0]) / dyn;
+        for (i = 1; i < m->ncomponents; i++)
+            out->component_w[i] *= k;
+    }
+}

@@ -1,0 +1,87 @@
+/* model: the power model, its text file format and its prediction.
+ *
+ * A model predicts, per target (min, avg, peak), a kernel's steady-state power
+ * as static power plus one linear term per feature:
+ *     P = intercept_w + sum_i coef_i * x_i,  capped at power_limit_w,
+ * where x_i is feature i of the kernel (features.h). Each feature belongs to a
+ * component (fp_pipes, tensor, dram, ...): the terms of a component's features
+ * are the watts that component draws, so a prediction says where the watts go.
+ *
+ * File format (text, one statement per line, '#' starts a comment):
+ *     gpu_profiler_model 1
+ *     gpu NVIDIA H100 80GB HBM3
+ *     compute_capability 9.0
+ *     ncu_version 2025.3.1
+ *     driver 580.159.04
+ *     power_limit_w 700
+ *     idle_w 125.1
+ *     feature fp32 fp_pipes          (one per feature, in order)
+ *     target avg 130.2 95.1 ...      (intercept, then one coefficient per feature)
+ *     target min ...   target peak ...
+ *     stat avg cv_mape_pct 4.1       (optional: n, folds, fit_mape_pct,
+ *                                     cv_mape_pct, cv_max_ape_pct, spread_pct)
+ *     dataset data/h100.csv          (optional provenance: dataset, cv_scheme,
+ *                                     created)
+ * The parser is strict: unknown statements, repeated ones, wrong counts,
+ * numbers that are not finite, and over-long lines are errors with a line. */
+#ifndef GPU_PROFILER_MODEL_H
+#define GPU_PROFILER_MODEL_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define MODEL_MAX_FEATURES 32
+#define MODEL_MAX_COMPONENTS (MODEL_MAX_FEATURES + 1)
+#define MODEL_MAX_BYTES (1u << 20)
+
+enum model_target { TARGET_MIN, TARGET_AVG, TARGET_PEAK, TARGET_COUNT };
+extern const char *const model_target_names[TARGET_COUNT];
+
+enum model_stat { STAT_N, STAT_FOLDS, STAT_FIT_MAPE, STAT_CV_MAPE, STAT_CV_MAX_APE, STAT_SPREAD, STAT_COUNT };
+extern const char *const model_stat_names[STAT_COUNT];
+
+struct model {
+    char gpu[128];
+    double compute_capability;
+    char ncu_version[32];
+    char driver[32];
+    char created[32];
+    char dataset[256];
+    char cv_scheme[64];
+    double power_limit_w;
+    double idle_w;                     /* measured idle power, for reports */
+    size_t nfeatures;
+    int feature[MODEL_MAX_FEATURES];   /* index into features_table */
+    int feature_component[MODEL_MAX_FEATURES];
+    size_t ncomponents;                /* component 0 is "static" */
+    char component[MODEL_MAX_COMPONENTS][32];
+    double coef[TARGET_COUNT][MODEL_MAX_FEATURES + 1]; /* [0] = intercept_w */
+    double stat[TARGET_COUNT][STAT_COUNT];
+    unsigned char has_stat[TARGET_COUNT][STAT_COUNT];
+};
+
+/* Parses a model from memory. Returns 0, or -1 with a message in err
+ * ("line N: ..."). */
+int model_parse(const char *text, size_t len, struct model *m, char *err, size_t errlen);
+/* Reads and parses a file; the message names neither the file nor the tool. */
+int model_load(const char *path, struct model *m, char *err, size_t errlen);
+/* Writes m in the file format; model_parse of the output gives m back
+ * exactly. Returns 0 or -1 (errno from stdio). */
+int model_write(FILE *out, const struct model *m);
+
+struct prediction {
+    double power_w[TARGET_COUNT];
+    double component_w[MODEL_MAX_COMPONENTS]; /* avg target, sums to power_w[avg] */
+    int capped;                               /* a target hit power_limit_w */
+};
+
+/* x holds the model's features in model order. */
+void model_predict(const struct model *m, const double *x, struct prediction *out);
+
+/* The embedded model whose gpu name matches, else NULL. */
+const struct model *model_builtin_for(const char *gpu_name);
+/* Number of embedded models and the i-th (for --help and --version). */
+size_t model_builtin_count(void);
+const struct model *model_builtin(size_t i);
+
+#endif

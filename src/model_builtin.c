@@ -1,0 +1,59 @@
+/* model_builtin: the models compiled into the binary (each models/NAME.model,
+ * turned into strings by tools/embed at build time), parsed on first use. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+extern const char *const models_embedded[];
+extern const size_t models_embedded_count;
+
+static struct model *parsed;
+static size_t nparsed;
+
+static void load_all(void)
+{
+    static int done;
+    size_t i;
+    char err[256];
+    if (done)
+        return;
+    done = 1;
+    if (models_embedded_count == 0)
+        return;
+    parsed = calloc(models_embedded_count, sizeof *parsed);
+    if (!parsed)
+        return;
+    for (i = 0; i < models_embedded_count; i++) {
+        const char *t = models_embedded[i];
+        /* a built-in model that does not parse is a build defect: the test
+         * suite checks every one, so this only guards against a bad build */
+        if (model_parse(t, strlen(t), &parsed[nparsed], err, sizeof err) == 0)
+            nparsed++;
+        else
+            fprintf(stderr, "gpu_profiler: built-in model %zu: %s\n", i, err);
+    }
+}
+
+size_t model_builtin_count(void)
+{
+    load_all();
+    return nparsed;
+}
+
+const struct model *model_builtin(size_t i)
+{
+    load_all();
+    return i < nparsed ? &parsed[i] : NULL;
+}
+
+const struct model *model_builtin_for(const char *gpu_name)
+{
+    size_t i;
+    load_all();
+    for (i = 0; i < nparsed; i++)
+        if (strcmp(parsed[i].gpu, gpu_name) == 0)
+            return &parsed[i];
+    return NULL;
+}

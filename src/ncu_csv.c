@@ -1,0 +1,443 @@
+/* ncu_csv: Nsight Compute CSV reader; see ncu_csv.h. */
+#include "ncu_csv.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+#include "units.h"
+
+#define GPU_NAME_METRIC "device__attribute_display_name"
+
+enum col {
+    C_ID, C_PID, C_PNAME, C_KNAME, C_CTX, C_STREAM, C_DEVICE, C_CC,
+    C_SECTION, C_METRIC, C_UNIT, C_VALUE, C_GPU, C_NCOLS
+};
+static const char *const col_names[C_NCOLS] = {
+    "ID", "Process ID", "Process Name", "Kernel Name", "Context", "Stream", "Device", "CC",
+    "Section Name", "Metric Name", "Metric Unit", "Metric Value", GPU_NAME_METRIC,
+};
+
+struct owned_str { char *s; size_t cap; };
+
+struct ncu_reader {
+    struct csv_parser *csv;
+    ncu_kernel_fn on_kernel;
+    void *ctx;
+    struct ncu_stats stats;
+    int rc;                 /* sticky: first error or callback value */
+    char err[512];
+
+    int have_header;
+    unsigned long header_line;
+    size_t ncols;
+    size_t min_fields;  /* details rows stop after the last non-empty field */
+    long col[C_NCOLS];
+    long metric_col[M_COUNT];        /* raw page: column of each metric */
+    double metric_scale[M_COUNT];    /* raw page: from the units row */
+    int expect_units;                /* raw page: next row is the units row */
+
+    int cur_valid;                   /* details page: kernel being gathered */
+    struct ncu_kernel cur;
+    struct owned_str name, process, gpu;
+    long last_id;
+};
+
+static int set_err(struct ncu_reader *r, unsigned long line, const char *fmt, ...)
+{
+    va_list ap;
+    int n = 0;
+    if (line)
+        n = snprintf(r->err, sizeof r->err, "line %lu: ", line);
+    va_start(ap, fmt);
+    vsnprintf(r->err + n, sizeof r->err - (size_t)n, fmt, ap);
+    va_end(ap);
+    r->rc = NCU_ERR;
+    return NCU_ERR;
+}
+
+static int own(struct ncu_reader *r, struct owned_str *o, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    if (n > o->cap) {
+        char *ns = realloc(o->s, n);
+        if (!ns)
+            return set_err(r, 0, "out of memory");
+        o->s = ns;
+        o->cap = n;
+    }
+    memcpy(o->s, s, n);
+    return 0;
+}
+
+/* Shortens a field for an error message without cutting a UTF-8 sequence
+ * mid-way mattering: the message is for people, the byte count is bounded. */
+static const char *clip(const char *s, char *buf, size_t len)
+{
+    size_t n = strlen(s);
+    size_t i;
+    if (n < len) {
+        snprintf(buf, len, "%s", s);
+    } else {
+        snprintf(buf, len, "%.*s...", (int)(len - 4), s);
+    }
+    for (i = 0; buf[i]; i++)
+        if ((unsigned char)buf[i] < 0x20)
+            buf[i] = '?';
+    return buf;
+}
+
+static int parse_long_field(const char *s, long *out)
+{
+    char *end;
+    long v;
+    if (s[0] == '\0')
+        return 1; /* absent */
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (*end != '\0' || errno == ERANGE || v < 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static const char *field(char **f, const struct ncu_reader *r, enum col c)
+{
+    return r->col[c] >= 0 ? f[r->col[c]] : "";
+}
+
+static int is_header(char **f, size_t n)
+{
+    size_t i;
+    int id = 0, kname = 0;
+    for (i = 0; i < n; i++) {
+        if (strcmp(f[i], "ID") == 0)
+            id = 1;
+        else if (strcmp(f[i], "Kernel Name") == 0)
+            kname = 1;
+    }
+    return id && kname;
+}
+
+static int emit(struct ncu_reader *r, struct ncu_kernel *k)
+{
+    int rc;
+    r->stats.kernels++;
+    rc = r->on_kernel ? r->on_kernel(r->ctx, k) : 0;
+    if (rc)
+        r->rc = rc;
+    return rc;
+}
+
+static int flush_current(struct ncu_reader *r)
+{
+    if (!r->cur_valid)
+        return 0;
+    r->cur_valid = 0;
+    return emit(r, &r->cur);
+}
+
+static int setup_header(struct ncu_reader *r, char **f, size_t n, unsigned long line)
+{
+    size_t i;
+    int c, m;
+    r->have_header = 1;
+    r->header_line = line;
+    r->ncols = n;
+    r->stats.tables++;
+    r->last_id = -1;
+    for (c = 0; c < C_NCOLS; c++)
+        r->col[c] = -1;
+    for (m = 0; m < M_COUNT; m++)
+        r->metric_col[m] = -1;
+    for (i = 0; i < n; i++) {
+        for (c = 0; c < C_NCOLS; c++)
+            if (r->col[c] < 0 && strcmp(f[i], col_names[c]) == 0) {
+                r->col[c] = (long)i;
+                break;
+            }
+        if (c == C_NCOLS && (m = features_metric_by_raw(f[i])) >= 0)
+            r->metric_col[m] = (long)i;
+    }
+    r->min_fields = n;
+    if (r->col[C_METRIC] >= 0 || r->col[C_VALUE] >= 0) {
+        if (r->col[C_SECTION] < 0 || r->col[C_METRIC] < 0 || r->col[C_UNIT] < 0 || r->col[C_VALUE] < 0)
+            return set_err(r, line,
+                           "header has some of the details page's columns but not all of "
+                           "Section Name, Metric Name, Metric Unit, Metric Value");
+        if (r->stats.page == NCU_PAGE_RAW)
+            return set_err(r, line, "a details-page table follows a raw-page table; read them one file at a time");
+        r->stats.page = NCU_PAGE_DETAILS;
+        r->expect_units = 0;
+        /* ncu leaves out the trailing rule columns of metric rows; every
+         * column the reader uses must be there */
+        r->min_fields = 0;
+        for (c = 0; c < C_NCOLS; c++)
+            if (r->col[c] >= 0 && (size_t)r->col[c] + 1 > r->min_fields)
+                r->min_fields = (size_t)r->col[c] + 1;
+    } else {
+        if (r->stats.page == NCU_PAGE_DETAILS)
+            return set_err(r, line, "a raw-page table follows a details-page table; read them one file at a time");
+        r->stats.page = NCU_PAGE_RAW;
+        r->expect_units = 1;
+    }
+    return 0;
+}
+
+/* Converts one printed value of metric m in the given unit into base units.
+ * Returns 1 if present (stored), 0 if absent, NCU_ERR on bad input. */
+static int convert(struct ncu_reader *r, unsigned long line, int m, const char *unit_text,
+                   double scale, const char *value_text, double *out)
+{
+    char b1[80];
+    double v;
+    switch (units_parse_number(value_text, &v)) {
+    case NUMBER_ABSENT:
+        return 0;
+    case NUMBER_INVALID:
+        return set_err(r, line, "metric %s: value '%s' is not a finite number", features_metrics[m].raw,
+                       clip(value_text, b1, sizeof b1));
+    case NUMBER_OK:
+        break;
+    }
+    if (v < 0)
+        return set_err(r, line, "metric %s: negative value %s %s", features_metrics[m].raw,
+                       clip(value_text, b1, sizeof b1), unit_text);
+    *out = v * scale;
+    return 1;
+}
+
+static int unit_for(struct ncu_reader *r, unsigned long line, int m, const char *text, double *scale)
+{
+    struct unit u;
+    char b1[80];
+    if (units_parse(text, &u) != 0)
+        return set_err(r, line, "metric %s: unknown unit '%s' (not one ncu prints; was the file edited?)",
+                       features_metrics[m].raw, clip(text, b1, sizeof b1));
+    if (strcmp(u.base, features_metrics[m].base) != 0)
+        return set_err(r, line, "metric %s: unit '%s' is not a unit of '%s'", features_metrics[m].raw,
+                       clip(text, b1, sizeof b1), features_metrics[m].base);
+    *scale = u.scale;
+    return 0;
+}
+
+/* Fills the identity fields of k from a row; the strings go to owned buffers
+ * so a details-page kernel outlives the row it started on. */
+static int start_kernel(struct ncu_reader *r, char **f, long id, unsigned long line, struct ncu_kernel *k)
+{
+    char b1[80];
+    const char *s;
+    memset(k->have, 0, sizeof k->have);
+    k->id = id;
+    k->line = line;
+    k->pid = k->device = k->context = k->stream = -1;
+    k->cc = 0;
+    if (parse_long_field(field(f, r, C_PID), &k->pid) < 0)
+        return set_err(r, line, "Process ID '%s' is not a number", clip(field(f, r, C_PID), b1, sizeof b1));
+    if (parse_long_field(field(f, r, C_DEVICE), &k->device) < 0)
+        return set_err(r, line, "Device '%s' is not a number", clip(field(f, r, C_DEVICE), b1, sizeof b1));
+    if (parse_long_field(field(f, r, C_CTX), &k->context) < 0)
+        k->context = -1;
+    if (parse_long_field(field(f, r, C_STREAM), &k->stream) < 0)
+        k->stream = -1;
+    s = field(f, r, C_CC);
+    if (s[0] && units_parse_number(s, &k->cc) != NUMBER_OK)
+        return set_err(r, line, "CC '%s' is not a compute capability", clip(s, b1, sizeof b1));
+    if (own(r, &r->name, field(f, r, C_KNAME)) || own(r, &r->process, field(f, r, C_PNAME)) ||
+        own(r, &r->gpu, field(f, r, C_GPU)))
+        return NCU_ERR;
+    k->name = r->name.s;
+    k->process = r->process.s;
+    k->gpu_name = r->gpu.s;
+    return 0;
+}
+
+static int parse_id(struct ncu_reader *r, char **f, unsigned long line, long *id)
+{
+    char b1[80];
+    const char *s = f[r->col[C_ID]];
+    if (parse_long_field(s, id) != 0)
+        return set_err(r, line, "ID '%s' is not a kernel number", clip(s, b1, sizeof b1));
+    return 0;
+}
+
+static int check_order(struct ncu_reader *r, long id, unsigned long line)
+{
+    if (id < r->last_id)
+        return set_err(r, line,
+                       "kernel ID %ld comes after ID %ld: rows are not in the order ncu writes them "
+                       "(export the report again)", id, r->last_id);
+    r->last_id = id;
+    return 0;
+}
+
+static int details_row(struct ncu_reader *r, char **f, unsigned long line)
+{
+    long id;
+    int m, got;
+    double v;
+    double scale;
+    const char *metric = f[r->col[C_METRIC]];
+    if (parse_id(r, f, line, &id))
+        return NCU_ERR;
+    if (!r->cur_valid || id != r->cur.id) {
+        if (r->cur_valid && id < r->cur.id)
+            return check_order(r, id, line);
+        if (flush_current(r))
+            return r->rc;
+        if (check_order(r, id, line) || start_kernel(r, f, id, line, &r->cur))
+            return NCU_ERR;
+        r->cur_valid = 1;
+    }
+    if (metric[0] == '\0')
+        return 0; /* a rule row */
+    m = features_metric_by_details(f[r->col[C_SECTION]], metric);
+    if (m < 0)
+        return 0;
+    if (unit_for(r, line, m, f[r->col[C_UNIT]], &scale))
+        return NCU_ERR;
+    got = convert(r, line, m, f[r->col[C_UNIT]], scale, f[r->col[C_VALUE]], &v);
+    if (got < 0)
+        return NCU_ERR;
+    if (got) {
+        r->cur.value[m] = v;
+        r->cur.have[m] = 1;
+    }
+    return 0;
+}
+
+static int raw_units_row(struct ncu_reader *r, char **f, unsigned long line)
+{
+    int m;
+    for (m = 0; m < M_COUNT; m++)
+        if (r->metric_col[m] >= 0 && unit_for(r, line, m, f[r->metric_col[m]], &r->metric_scale[m]))
+            return NCU_ERR;
+    r->expect_units = 0;
+    return 0;
+}
+
+static int raw_row(struct ncu_reader *r, char **f, unsigned long line)
+{
+    struct ncu_kernel k;
+    long id;
+    int m;
+    if (r->expect_units) {
+        if (f[r->col[C_ID]][0] != '\0')
+            return set_err(r, line,
+                           "expected the units row of a raw-page export (its ID field is empty); "
+                           "export with 'ncu --import FILE --csv --page raw'");
+        return raw_units_row(r, f, line);
+    }
+    if (parse_id(r, f, line, &id) || check_order(r, id, line) || start_kernel(r, f, id, line, &k))
+        return NCU_ERR;
+    for (m = 0; m < M_COUNT; m++) {
+        int got;
+        if (r->metric_col[m] < 0)
+            continue;
+        got = convert(r, line, m, "", r->metric_scale[m], f[r->metric_col[m]], &k.value[m]);
+        if (got < 0)
+            return NCU_ERR;
+        k.have[m] = (unsigned char)got;
+    }
+    return emit(r, &k);
+}
+
+static int on_record(void *ctx, char **f, size_t n, unsigned flags, unsigned long line)
+{
+    struct ncu_reader *r = ctx;
+    if (is_header(f, n)) {
+        if (flush_current(r))
+            return r->rc;
+        return setup_header(r, f, n, line);
+    }
+    if (!r->have_header) {
+        r->stats.lines_skipped++;
+        return 0;
+    }
+    if (n > r->ncols || n < r->min_fields) {
+        if (!(flags & CSV_FIRST_QUOTED) || n == 1) {
+            r->stats.lines_skipped++; /* program output between ncu's rows */
+            return 0;
+        }
+        return set_err(r, line, "%zu fields where the header on line %lu has %zu%s: the row is truncated or corrupt",
+                       n, r->header_line, r->ncols, n > r->ncols ? "" : " (and this page needs them all)");
+    }
+    r->stats.rows++;
+    return r->stats.page == NCU_PAGE_DETAILS ? details_row(r, f, line) : raw_row(r, f, line);
+}
+
+static int on_text(void *ctx, const char *text, unsigned long line)
+{
+    struct ncu_reader *r = ctx;
+    (void)line;
+    r->stats.lines_skipped++;
+    if (r->stats.first_error[0] == '\0' && strncmp(text, "==ERROR==", 9) == 0)
+        snprintf(r->stats.first_error, sizeof r->stats.first_error, "%s", text);
+    return 0;
+}
+
+struct ncu_reader *ncu_reader_new(ncu_kernel_fn on_kernel, void *ctx)
+{
+    struct ncu_reader *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->csv = csv_new(on_record, on_text, r);
+    if (!r->csv) {
+        free(r);
+        return NULL;
+    }
+    r->on_kernel = on_kernel;
+    r->ctx = ctx;
+    r->last_id = -1;
+    return r;
+}
+
+void ncu_reader_free(struct ncu_reader *r)
+{
+    if (!r)
+        return;
+    csv_free(r->csv);
+    free(r->name.s);
+    free(r->process.s);
+    free(r->gpu.s);
+    free(r);
+}
+
+static int csv_result(struct ncu_reader *r, int rc)
+{
+    if (rc == 0 || r->rc)
+        return r->rc ? r->rc : rc;
+    /* the tokenizer's own error */
+    return set_err(r, csv_error_line(r->csv), "%s", csv_error(r->csv));
+}
+
+int ncu_reader_feed(struct ncu_reader *r, const char *buf, size_t len)
+{
+    if (r->rc)
+        return r->rc;
+    return csv_result(r, csv_feed(r->csv, buf, len));
+}
+
+int ncu_reader_finish(struct ncu_reader *r)
+{
+    int rc;
+    if (r->rc)
+        return r->rc;
+    rc = csv_result(r, csv_finish(r->csv));
+    if (rc)
+        return rc;
+    if (flush_current(r))
+        return r->rc;
+    if (!r->have_header)
+        return set_err(r, 0, "no ncu CSV header (a row with \"ID\" and \"Kernel Name\") in %lu lines",
+                       r->stats.lines_skipped);
+    if (r->stats.page == NCU_PAGE_RAW && r->expect_units)
+        return set_err(r, 0, "raw-page export ends before its units row");
+    return 0;
+}
+
+const char *ncu_reader_error(const struct ncu_reader *r) { return r->err; }
+const struct ncu_stats *ncu_reader_stats(const struct ncu_reader *r) { return &r->stats; }

@@ -1,0 +1,62 @@
+/* ncu_csv: reads the CSV that Nsight Compute exports, either page, any units,
+ * in one streaming pass, and hands over one kernel record at a time with the
+ * metrics of the feature table (features.h) in base units.
+ *
+ * details page: one row per (kernel, metric): Section Name, Metric Name,
+ *   Metric Unit, Metric Value; rule rows have an empty Metric Name.
+ * raw page: one row per kernel, metric names in the header, their units in
+ *   the second row.
+ * Lines that are not part of the table (==PROF== lines, the application's own
+ * output when ncu printed to stdout) are skipped and counted. */
+#ifndef GPU_PROFILER_NCU_CSV_H
+#define GPU_PROFILER_NCU_CSV_H
+
+#include <stddef.h>
+
+#include "feature_table.h"
+
+enum ncu_page { NCU_PAGE_UNKNOWN = 0, NCU_PAGE_DETAILS, NCU_PAGE_RAW };
+
+/* One kernel launch. Strings are borrowed: valid only during the callback.
+ * Absent numbers: have[m] == 0 for metrics; -1 for id fields; cc 0. */
+struct ncu_kernel {
+    long id;         /* ncu's result ID */
+    long pid;
+    long device;
+    long context;
+    long stream;
+    double cc;       /* compute capability, 9.0 for Hopper */
+    const char *name;
+    const char *process;
+    const char *gpu_name; /* device__attribute_display_name, "" if absent */
+    double value[M_COUNT];
+    unsigned char have[M_COUNT];
+    unsigned long line; /* where the kernel's first row starts */
+};
+
+/* A nonzero return stops reading and is returned by ncu_reader_feed/finish. */
+typedef int (*ncu_kernel_fn)(void *ctx, const struct ncu_kernel *k);
+
+struct ncu_stats {
+    enum ncu_page page;
+    unsigned long lines_skipped;   /* not part of the table */
+    unsigned long rows;            /* table rows read */
+    unsigned long kernels;         /* records handed over */
+    unsigned long tables;          /* headers seen (exports joined together) */
+    char first_error[256];         /* first ==ERROR== line ncu printed, if any */
+};
+
+struct ncu_reader;
+
+struct ncu_reader *ncu_reader_new(ncu_kernel_fn on_kernel, void *ctx);
+void ncu_reader_free(struct ncu_reader *r); /* NULL is a no-op */
+
+/* Return 0, the callback's nonzero value, or NCU_ERR (message in
+ * ncu_reader_error, which starts with "line N: " where a line is known). */
+enum { NCU_ERR = -1 };
+int ncu_reader_feed(struct ncu_reader *r, const char *buf, size_t len);
+int ncu_reader_finish(struct ncu_reader *r);
+const char *ncu_reader_error(const struct ncu_reader *r);
+const struct ncu_stats *ncu_reader_stats(const struct ncu_reader *r);
+
+#endif

@@ -1,0 +1,94 @@
+/* outfile: atomic, non-clobbering output files; see outfile.h. */
+#include "outfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int is_ours(const char *path, const char *signature)
+{
+    char line[128];
+    FILE *f;
+    int ours = 0;
+    if (!signature)
+        return 0;
+    f = fopen(path, "r");
+    if (!f)
+        return 0;
+    if (fgets(line, sizeof line, f))
+        ours = strncmp(line, signature, strlen(signature)) == 0;
+    fclose(f);
+    return ours;
+}
+
+int outfile_write(const char *path, const char *signature, int force, int (*write_fn)(FILE *f, void *ctx),
+                  void *ctx, char *err, size_t errlen)
+{
+    struct stat st;
+    char *tmp;
+    const char *slash = strrchr(path, '/');
+    size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+    int fd, rc = OUTFILE_ERR;
+    FILE *f;
+
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            snprintf(err, errlen, "is a directory");
+            return OUTFILE_ERR;
+        }
+        if (!force && !is_ours(path, signature))
+            return OUTFILE_FOREIGN;
+    }
+    tmp = malloc(strlen(path) + 32);
+    if (!tmp) {
+        snprintf(err, errlen, "out of memory");
+        return OUTFILE_ERR;
+    }
+    /* same folder, so rename is atomic; hidden, so a listing shows no
+     * half-written file */
+    memcpy(tmp, path, dirlen);
+    sprintf(tmp + dirlen, ".%s.XXXXXX", path + dirlen);
+    fd = mkstemp(tmp);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot create a file in its folder: %s", strerror(errno));
+        free(tmp);
+        return OUTFILE_ERR;
+    }
+    {
+        /* mkstemp makes 0600; results are not secret, so honour the umask */
+        mode_t um = umask(0);
+        umask(um);
+        (void)fchmod(fd, 0666 & ~um);
+    }
+    f = fdopen(fd, "w");
+    if (!f) {
+        snprintf(err, errlen, "%s", strerror(errno));
+        close(fd);
+        unlink(tmp);
+        free(tmp);
+        return OUTFILE_ERR;
+    }
+    errno = 0;
+    if (write_fn(f, ctx) != 0 || fflush(f) != 0 || ferror(f)) {
+        snprintf(err, errlen, "write failed: %s", strerror(errno ? errno : EIO));
+        fclose(f);
+        unlink(tmp);
+    } else if (fsync(fileno(f)) != 0 && errno != EINVAL) {
+        snprintf(err, errlen, "write failed: %s", strerror(errno));
+        fclose(f);
+        unlink(tmp);
+    } else if (fclose(f) != 0) {
+        snprintf(err, errlen, "write failed: %s", strerror(errno));
+        unlink(tmp);
+    } else if (rename(tmp, path) != 0) {
+        snprintf(err, errlen, "cannot replace it: %s", strerror(errno));
+        unlink(tmp);
+    } else {
+        rc = OUTFILE_OK;
+    }
+    free(tmp);
+    return rc;
+}

@@ -1,0 +1,20 @@
+/* outfile: writes the tool's output files without ever leaving a partial
+ * file or overwriting one the tool did not write. The content goes to a
+ * temporary file in the same folder, which is renamed over the target only
+ * once complete. An existing target is replaced only if its first line is the
+ * tool's own CSV signature, or when forced. */
+#ifndef GPU_PROFILER_OUTFILE_H
+#define GPU_PROFILER_OUTFILE_H
+
+#include <stdio.h>
+
+enum { OUTFILE_OK = 0, OUTFILE_FOREIGN, OUTFILE_ERR };
+
+/* write_fn writes the content to f and returns 0 or -1. signature is the
+ * prefix of the first line that marks a file as the tool's (NULL: any
+ * existing file is foreign). Returns OUTFILE_*; on OUTFILE_ERR err holds the
+ * reason. */
+int outfile_write(const char *path, const char *signature, int force, int (*write_fn)(FILE *f, void *ctx),
+                  void *ctx, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,333 @@
+/* report: text, JSON and CSV writers; see report.h. */
+#include "report.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "feature_table.h"
+
+/* ---- shared helpers ---- */
+
+static void json_string(FILE *out, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    fputc('"', out);
+    for (; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(out, "\\%c", *p);
+        else if (*p == '\n')
+            fputs("\\n", out);
+        else if (*p == '\t')
+            fputs("\\t", out);
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(out, "\\u%04x", *p);
+        else if (*p < 0x80)
+            fputc(*p, out);
+        else {
+            /* pass valid UTF-8 through; replace invalid bytes by U+FFFD */
+            int len = (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
+            int i, ok = len > 0;
+            for (i = 1; ok && i < len; i++)
+                ok = (p[i] & 0xc0) == 0x80;
+            if (ok) {
+                fwrite(p, 1, (size_t)len, out);
+                p += len - 1;
+            } else {
+                fputs("\\ufffd", out);
+            }
+        }
+    }
+    fputc('"', out);
+}
+
+static void json_number(FILE *out, double v)
+{
+    if (isfinite(v))
+        fprintf(out, "%.6g", v);
+    else
+        fputs("null", out);
+}
+
+/* CSV fields are quoted when they hold a comma, quote or line break. */
+static void csv_field(FILE *out, const char *s)
+{
+    if (strpbrk(s, ",\"\n\r")) {
+        fputc('"', out);
+        for (; *s; s++) {
+            if (*s == '"')
+                fputc('"', out);
+            fputc(*s, out);
+        }
+        fputc('"', out);
+    } else {
+        fputs(s, out);
+    }
+}
+
+static int by_energy_desc(const void *a, const void *b)
+{
+    const struct kernel_result *x = *(const struct kernel_result *const *)a;
+    const struct kernel_result *y = *(const struct kernel_result *const *)b;
+    return (x->energy_j < y->energy_j) - (x->energy_j > y->energy_j);
+}
+
+/* Engineering-friendly formatting of a duration. */
+static void fmt_time(char *buf, size_t n, double s)
+{
+    if (s >= 1)
+        snprintf(buf, n, "%.3f s", s);
+    else if (s >= 1e-3)
+        snprintf(buf, n, "%.3f ms", s * 1e3);
+    else
+        snprintf(buf, n, "%.3f us", s * 1e6);
+}
+
+static void fmt_energy(char *buf, size_t n, double j)
+{
+    if (j >= 1)
+        snprintf(buf, n, "%.3f J", j);
+    else if (j >= 1e-3)
+        snprintf(buf, n, "%.3f mJ", j * 1e3);
+    else
+        snprintf(buf, n, "%.3f uJ", j * 1e6);
+}
+
+/* ---- text ---- */
+
+static void text_name(FILE *out, const char *name, size_t width)
+{
+    size_t n = strlen(name), i;
+    for (i = 0; i < n && i < width; i++)
+        fputc((unsigned char)name[i] < 0x20 ? '?' : name[i], out);
+    if (n > width)
+        fputs("...", out);
+}
+
+static int text_write(FILE *out, const struct estimate *e, const struct report_opts *o)
+{
+    const struct model *m = e->used;
+    const char *bold = o->color ? "\033[1m" : "", *reset = o->color ? "\033[0m" : "";
+    struct kernel_result **order;
+    size_t i, d, c, shown;
+    char t1[32], t2[32];
+
+    fprintf(out, "%s: %lu kernel%s, model %s", o->input, (unsigned long)e->nkernels, e->nkernels == 1 ? "" : "s",
+            m->gpu);
+    if (m->has_stat[TARGET_AVG][STAT_CV_MAPE])
+        fprintf(out, " (cross-validated error of avg: %.1f%%)", m->stat[TARGET_AVG][STAT_CV_MAPE]);
+    fputc('\n', out);
+    for (d = 0; d < e->ndevices; d++) {
+        const struct device_result *dv = &e->devices[d];
+        fmt_energy(t1, sizeof t1, dv->energy_j);
+        fmt_time(t2, sizeof t2, dv->gpu_time_s);
+        fprintf(out, "%stask", bold);
+        if (dv->device >= 0)
+            fprintf(out, " (device %ld)", dv->device);
+        fputc(':', out);
+        if (o->mode & MODE_MIN)
+            fprintf(out, "  min %.1f W", dv->power_w[TARGET_MIN]);
+        if (o->mode & MODE_AVG)
+            fprintf(out, "  avg %.1f W", dv->power_w[TARGET_AVG]);
+        if (o->mode & MODE_PEAK)
+            fprintf(out, "  peak %.1f W", dv->power_w[TARGET_PEAK]);
+        fprintf(out, "%s  energy %s over %s of GPU time\n", reset, t1, t2);
+        if (dv->capped_kernels)
+            fprintf(out, "  %zu kernel%s at the power limit (%.0f W)\n", dv->capped_kernels,
+                    dv->capped_kernels == 1 ? "" : "s", m->power_limit_w);
+        fputs("  where the energy goes:", out);
+        for (c = 0; c < m->ncomponents; c++)
+            if (dv->energy_j > 0)
+                fprintf(out, " %s %.0f%%", m->component[c], 100.0 * dv->component_j[c] / dv->energy_j);
+        fputc('\n', out);
+    }
+    order = malloc(e->nkernels * sizeof *order);
+    if (!order)
+        return -1;
+    for (i = 0; i < e->nkernels; i++)
+        order[i] = &e->kernels[i];
+    qsort(order, e->nkernels, sizeof *order, by_energy_desc);
+    shown = o->per_kernel ? e->nkernels : (o->top < e->nkernels ? o->top : e->nkernels);
+    if (shown < e->nkernels)
+        fprintf(out, "top %zu kernels by energy:\n", shown);
+    else
+        fputs("kernels by energy:\n", out);
+    fprintf(out, "  %6s %4s %12s %8s %8s %8s %12s  %s\n", "ID", "dev", "time", "min W", "avg W", "peak W",
+            "energy", "name");
+    for (i = 0; i < shown; i++) {
+        const struct kernel_result *k = order[i];
+        fmt_time(t1, sizeof t1, k->duration_s);
+        fmt_energy(t2, sizeof t2, k->energy_j);
+        fprintf(out, "  %6ld %4ld %12s %8.1f %8.1f %8.1f %12s  ", k->id, k->device, t1, k->power_w[TARGET_MIN],
+                k->power_w[TARGET_AVG], k->power_w[TARGET_PEAK], t2);
+        text_name(out, k->name, 60);
+        fputc('\n', out);
+        if (o->per_kernel) {
+            const double *cw = estimate_components(e, (size_t)(k - e->kernels));
+            fputs("         ", out);
+            for (c = 0; c < m->ncomponents; c++)
+                fprintf(out, " %s %.1f W", m->component[c], cw[c]);
+            fputc('\n', out);
+        }
+    }
+    free(order);
+    if (e->model_guessed)
+        fputs("note: the CSV does not name its GPU (the details page never does); the figures use the "
+              "model above\n", out);
+    return ferror(out) ? -1 : 0;
+}
+
+/* ---- JSON ---- */
+
+static void json_power(FILE *out, const double *p)
+{
+    fputs("{\"min\": ", out);
+    json_number(out, p[TARGET_MIN]);
+    fputs(", \"avg\": ", out);
+    json_number(out, p[TARGET_AVG]);
+    fputs(", \"peak\": ", out);
+    json_number(out, p[TARGET_PEAK]);
+    fputc('}', out);
+}
+
+static void json_task(FILE *out, const struct estimate *e, const struct device_result *d)
+{
+    size_t c;
+    fputs("{\"device\": ", out);
+    if (d->device >= 0)
+        fprintf(out, "%ld", d->device);
+    else
+        fputs("null", out);
+    fputs(", \"gpu\": ", out);
+    if (d->gpu[0])
+        json_string(out, d->gpu);
+    else
+        fputs("null", out);
+    fprintf(out, ", \"kernels\": %zu, \"power_w\": ", d->nkernels);
+    json_power(out, d->power_w);
+    fputs(", \"energy_j\": ", out);
+    json_number(out, d->energy_j);
+    fputs(", \"gpu_time_s\": ", out);
+    json_number(out, d->gpu_time_s);
+    fputs(", \"components_j\": {", out);
+    for (c = 0; c < e->used->ncomponents; c++) {
+        fprintf(out, "%s\"%s\": ", c ? ", " : "", e->used->component[c]);
+        json_number(out, d->component_j[c]);
+    }
+    fprintf(out, "}, \"capped_kernels\": %zu}", d->capped_kernels);
+}
+
+static int json_write(FILE *out, const struct estimate *e, const struct report_opts *o)
+{
+    const struct model *m = e->used;
+    size_t i, c;
+    int t, k;
+
+    fputs("{\n  \"task\": ", out);
+    if (e->ndevices == 1) {
+        json_task(out, e, &e->devices[0]);
+    } else {
+        /* one task object per device */
+        fputc('[', out);
+        for (i = 0; i < e->ndevices; i++) {
+            fputs(i ? ",\n    " : "\n    ", out);
+            json_task(out, e, &e->devices[i]);
+        }
+        fputs("\n  ]", out);
+    }
+    fputs(",\n  \"kernels\": [", out);
+    for (i = 0; i < e->nkernels; i++) {
+        const struct kernel_result *kr = &e->kernels[i];
+        const double *cw = estimate_components(e, i);
+        fprintf(out, "%s\n    {\"id\": %ld, \"name\": ", i ? "," : "", kr->id);
+        json_string(out, kr->name);
+        fputs(", \"pid\": ", out);
+        if (kr->pid >= 0)
+            fprintf(out, "%ld", kr->pid);
+        else
+            fputs("null", out);
+        fputs(", \"device\": ", out);
+        if (kr->device >= 0)
+            fprintf(out, "%ld", kr->device);
+        else
+            fputs("null", out);
+        fputs(", \"duration_s\": ", out);
+        json_number(out, kr->duration_s);
+        fputs(", \"power_w\": ", out);
+        json_power(out, kr->power_w);
+        fputs(", \"energy_j\": ", out);
+        json_number(out, kr->energy_j);
+        fputs(", \"components_w\": {", out);
+        for (c = 0; c < m->ncomponents; c++) {
+            fprintf(out, "%s\"%s\": ", c ? ", " : "", m->component[c]);
+            json_number(out, cw[c]);
+        }
+        fprintf(out, "}, \"capped\": %s}", kr->capped ? "true" : "false");
+    }
+    fputs(e->nkernels ? "\n  ],\n" : "],\n", out);
+    fputs("  \"model\": {\"gpu\": ", out);
+    json_string(out, m->gpu);
+    fputs(", \"power_limit_w\": ", out);
+    json_number(out, m->power_limit_w);
+    fputs(", \"idle_w\": ", out);
+    if (m->idle_w > 0)
+        json_number(out, m->idle_w);
+    else
+        fputs("null", out);
+    fprintf(out, ", \"guessed\": %s, \"stats\": {", e->model_guessed ? "true" : "false");
+    for (t = 0; t < TARGET_COUNT; t++) {
+        int first = 1;
+        fprintf(out, "%s\"%s\": {", t ? ", " : "", model_target_names[t]);
+        for (k = 0; k < STAT_COUNT; k++)
+            if (m->has_stat[t][k]) {
+                fprintf(out, "%s\"%s\": ", first ? "" : ", ", model_stat_names[k]);
+                json_number(out, m->stat[t][k]);
+                first = 0;
+            }
+        fputc('}', out);
+    }
+    fputs("}},\n  \"input\": ", out);
+    json_string(out, o->input);
+    fprintf(out, ",\n  \"lines_skipped\": %lu\n}\n", e->stats.lines_skipped);
+    return ferror(out) ? -1 : 0;
+}
+
+/* ---- CSV ---- */
+
+static void csv_row(FILE *out, const char *kind, long device, long id, const char *name, double duration_s,
+                    const double *p, double energy_j)
+{
+    fputs(kind, out);
+    fputc(',', out);
+    if (device >= 0)
+        fprintf(out, "%ld", device);
+    else
+        fputs("n/a", out);
+    fputc(',', out);
+    if (id >= 0)
+        fprintf(out, "%ld", id);
+    fputc(',', out);
+    csv_field(out, name);
+    fprintf(out, ",%.9g,%.6g,%.6g,%.6g,%.9g\n", duration_s, p[TARGET_MIN], p[TARGET_AVG], p[TARGET_PEAK],
+            energy_j);
+}
+
+static int csv_write(FILE *out, const struct estimate *e, const struct report_opts *o)
+{
+    size_t i;
+    fputs(REPORT_CSV_SIGNATURE "device,id,name,duration_s,min_w,avg_w,peak_w,energy_j\n", out);
+    for (i = 0; i < e->ndevices; i++) {
+        const struct device_result *d = &e->devices[i];
+        csv_row(out, "task", d->device, -1, o->input, d->gpu_time_s, d->power_w, d->energy_j);
+    }
+    if (!o->tasks_only)
+        for (i = 0; i < e->nkernels; i++) {
+            const struct kernel_result *k = &e->kernels[i];
+            csv_row(out, "kernel", k->device, k->id, k->name, k->duration_s, k->power_w, k->energy_j);
+        }
+    return ferror(out) ? -1 : 0;
+}
+
+const struct report_ops report_text = { "text", text_write };
+const struct report_ops report_json = { "json", json_write };
+const struct report_ops report_csv = { "csv", csv_write };

@@ -1,0 +1,36 @@
+/* report: writes an estimate as a terminal table, JSON or CSV. Each format
+ * is one ops table; main picks one per output. Absent values print as n/a
+ * (text, CSV) or null (JSON), never as 0. */
+#ifndef GPU_PROFILER_REPORT_H
+#define GPU_PROFILER_REPORT_H
+
+#include <stdio.h>
+
+#include "estimate.h"
+
+enum report_mode { MODE_MIN = 1, MODE_AVG = 2, MODE_PEAK = 4, MODE_ALL = 7 };
+
+struct report_opts {
+    unsigned mode;          /* MODE_* bits: which targets the text shows */
+    int per_kernel;         /* text: every kernel with its component split */
+    size_t top;             /* text: kernels listed when not per_kernel */
+    int color;              /* text: ANSI colour (only on a terminal) */
+    const char *input;      /* the CSV's path as the user gave it */
+    int tasks_only;         /* csv: task rows only (predictions.csv) */
+};
+
+struct report_ops {
+    const char *name;
+    /* Returns 0, or -1 when the stream reports an error. */
+    int (*write)(FILE *out, const struct estimate *e, const struct report_opts *o);
+};
+
+extern const struct report_ops report_text;
+extern const struct report_ops report_json;
+extern const struct report_ops report_csv;
+
+/* First line of every CSV the tool writes; how it recognises its own files
+ * before overwriting one. */
+#define REPORT_CSV_SIGNATURE "gpu_profiler_row,"
+
+#endif

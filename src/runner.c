@@ -1,0 +1,271 @@
+/* runner: ncu process handling; see runner.h. */
+#include "runner.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* execv takes char *const[]: ncu's options live in writable arrays. */
+static char a_clock_control[] = "--clock-control";
+static char a_none[] = "none";
+static char a_target_processes[] = "--target-processes";
+static char a_all[] = "all";
+static char a_metrics[] = "--metrics";
+static char a_force_overwrite[] = "--force-overwrite";
+static char a_export[] = "--export";
+static char a_import[] = "--import";
+static char a_csv[] = "--csv";
+static char a_page[] = "--page";
+static char a_raw[] = "raw";
+static char a_print_units[] = "--print-units";
+static char a_base[] = "base";
+
+static int is_executable(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+/* Looks for name in each folder of a ':'-separated list. */
+static int search_path(const char *list, const char *name, char *out, size_t outlen)
+{
+    const char *p = list;
+    while (p && *p) {
+        const char *colon = strchr(p, ':');
+        size_t n = colon ? (size_t)(colon - p) : strlen(p);
+        if (n > 0 && (size_t)snprintf(out, outlen, "%.*s/%s", (int)n, p, name) < outlen && is_executable(out))
+            return 0;
+        p = colon ? colon + 1 : NULL;
+    }
+    return -1;
+}
+
+/* Compares version-like names ("2025.3.1" > "2024.10.0") numerically. */
+static int version_cmp(const char *a, const char *b)
+{
+    while (*a && *b) {
+        if (*a >= '0' && *a <= '9' && *b >= '0' && *b <= '9') {
+            unsigned long x = 0, y = 0;
+            for (; *a >= '0' && *a <= '9'; a++)
+                x = x * 10 + (unsigned long)(*a - '0');
+            for (; *b >= '0' && *b <= '9'; b++)
+                y = y * 10 + (unsigned long)(*b - '0');
+            if (x != y)
+                return x < y ? -1 : 1;
+        } else {
+            if (*a != *b)
+                return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+            a++;
+            b++;
+        }
+    }
+    return (*a != 0) - (*b != 0);
+}
+
+int runner_find_ncu(const char *explicit_path, char *out, size_t outlen, char *err, size_t errlen)
+{
+    const char *env;
+    char best[512] = "";
+    DIR *d;
+    if (explicit_path) {
+        if (is_executable(explicit_path)) {
+            snprintf(out, outlen, "%s", explicit_path);
+            return 0;
+        }
+        snprintf(err, errlen, "--ncu %s: not an executable file", explicit_path);
+        return -1;
+    }
+    env = getenv("NCU");
+    if (env && *env && is_executable(env)) {
+        snprintf(out, outlen, "%s", env);
+        return 0;
+    }
+    if (search_path(getenv("PATH"), "ncu", out, outlen) == 0)
+        return 0;
+    env = getenv("CUDA_HOME");
+    if (env && *env && (size_t)snprintf(out, outlen, "%s/bin/ncu", env) < outlen && is_executable(out))
+        return 0;
+    if (is_executable("/usr/local/cuda/bin/ncu")) {
+        snprintf(out, outlen, "/usr/local/cuda/bin/ncu");
+        return 0;
+    }
+    d = opendir("/opt/nvidia/nsight-compute");
+    if (d) {
+        struct dirent *de;
+        char cand[512];
+        while ((de = readdir(d)) != NULL) {
+            if (de->d_name[0] == '.')
+                continue;
+            if ((size_t)snprintf(cand, sizeof cand, "/opt/nvidia/nsight-compute/%s/ncu", de->d_name) <
+                    sizeof cand &&
+                is_executable(cand) && (!best[0] || version_cmp(cand, best) > 0))
+                snprintf(best, sizeof best, "%s", cand);
+        }
+        closedir(d);
+        if (best[0]) {
+            snprintf(out, outlen, "%s", best);
+            return 0;
+        }
+    }
+    snprintf(err, errlen,
+             "ncu (Nsight Compute) not found; looked at $NCU, PATH, $CUDA_HOME/bin, /usr/local/cuda/bin and "
+             "/opt/nvidia/nsight-compute/*/. Install Nsight Compute (it comes with the CUDA toolkit) or name it "
+             "with --ncu PATH");
+    return -1;
+}
+
+/* Runs argv to completion with stdout sent to out_fd (-1: inherited).
+ * While it runs, Ctrl-C and SIGTERM reach the child (same process group) and
+ * not us, so we live to read what it wrote. Returns the wait status, or -1. */
+static int run_wait(char *const *argv, int out_fd)
+{
+    struct sigaction ign, old_int, old_term;
+    pid_t pid;
+    int status = -1;
+
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    sigaction(SIGINT, &ign, &old_int);
+    sigaction(SIGTERM, &ign, &old_term);
+    pid = fork();
+    if (pid == 0) {
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+        if (out_fd >= 0 && dup2(out_fd, STDOUT_FILENO) < 0)
+            _exit(127);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    if (pid > 0)
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    return pid > 0 ? status : -1;
+}
+
+static int find_app(const char *app, char *out, size_t outlen)
+{
+    if (strchr(app, '/')) {
+        snprintf(out, outlen, "%s", app);
+        return is_executable(app) ? 0 : -1;
+    }
+    return search_path(getenv("PATH"), app, out, outlen);
+}
+
+int runner_profile(const struct runner_opts *o, char *csv_path, size_t csv_len, char *err, size_t errlen)
+{
+    char ncu[512], app[1024], report[1024], rep_file[1100], tmp[1100];
+    char **argv;
+    size_t i, n = 0;
+    int status, fd, rc = RUNNER_OK;
+    struct stat st;
+    const char *dir = o->out_dir ? o->out_dir : ".";
+
+    if (runner_find_ncu(o->ncu, ncu, sizeof ncu, err, errlen) != 0)
+        return RUNNER_NO_NCU;
+    if (find_app(o->app, app, sizeof app) != 0) {
+        snprintf(err, errlen, "application '%s' not found or not executable%s", o->app,
+                 strchr(o->app, '/') ? "" : " (searched PATH; give a path like ./app)");
+        return RUNNER_NO_APP;
+    }
+    snprintf(report, sizeof report, "%s/%s", dir, RUNNER_REPORT_BASE);
+    snprintf(rep_file, sizeof rep_file, "%s.ncu-rep", report);
+    snprintf(csv_path, csv_len, "%s/%s", dir, RUNNER_CSV_NAME);
+
+    argv = calloc(o->nargs + 16, sizeof *argv);
+    if (!argv) {
+        snprintf(err, errlen, "out of memory");
+        return RUNNER_OUTPUT;
+    }
+    argv[n++] = ncu;
+    argv[n++] = a_clock_control;
+    argv[n++] = a_none;
+    argv[n++] = a_target_processes;
+    argv[n++] = a_all;
+    argv[n++] = a_metrics;
+    argv[n++] = o->metrics;
+    argv[n++] = a_force_overwrite;
+    argv[n++] = a_export;
+    argv[n++] = report;
+    argv[n++] = app;
+    for (i = 0; i < o->nargs; i++)
+        argv[n++] = o->args[i];
+    argv[n] = NULL;
+    if (!o->quiet)
+        fprintf(stderr, "gpu_profiler: profiling %s under %s\n", o->app, ncu);
+    status = run_wait(argv, -1);
+    if (status < 0) {
+        snprintf(err, errlen, "cannot start %s: %s", ncu, strerror(errno));
+        free(argv);
+        return RUNNER_NCU_FAILED;
+    }
+    if (stat(rep_file, &st) != 0) {
+        snprintf(err, errlen,
+                 "ncu wrote no report (%s); its messages above say why. If it says ERR_NVGPUCTRPERM, "
+                 "counters need root or the nvidia module option NVreg_RestrictProfilingToAdminUsers=0",
+                 rep_file);
+        free(argv);
+        return RUNNER_NCU_FAILED;
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+        fprintf(stderr, "gpu_profiler: the application (under ncu) exited with status %d; estimating from "
+                        "what was profiled\n", WEXITSTATUS(status));
+    else if (WIFSIGNALED(status))
+        fprintf(stderr, "gpu_profiler: ncu ended by signal %d; estimating from what was profiled\n",
+                WTERMSIG(status));
+
+    /* export the raw page in base units, after our signature line */
+    if (stat(csv_path, &st) == 0 && !o->force) {
+        FILE *f = fopen(csv_path, "r");
+        char line[64] = "";
+        if (f) {
+            if (!fgets(line, sizeof line, f))
+                line[0] = '\0';
+            fclose(f);
+        }
+        if (strncmp(line, RUNNER_CSV_SIGNATURE, strlen(RUNNER_CSV_SIGNATURE)) != 0) {
+            snprintf(err, errlen, "%s exists and was not written by gpu_profiler; move it or use --force",
+                     csv_path);
+            free(argv);
+            return RUNNER_OUTPUT;
+        }
+    }
+    snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, RUNNER_CSV_NAME);
+    fd = mkstemp(tmp);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot create a file in %s: %s", dir, strerror(errno));
+        free(argv);
+        return RUNNER_OUTPUT;
+    }
+    dprintf(fd, "%s raw page of %s, exported by gpu_profiler\n", RUNNER_CSV_SIGNATURE, rep_file);
+    n = 0;
+    argv[n++] = ncu;
+    argv[n++] = a_import;
+    argv[n++] = rep_file;
+    argv[n++] = a_csv;
+    argv[n++] = a_page;
+    argv[n++] = a_raw;
+    argv[n++] = a_print_units;
+    argv[n++] = a_base;
+    argv[n] = NULL;
+    status = run_wait(argv, fd);
+    if (close(fd) != 0 || status != 0) {
+        snprintf(err, errlen, "ncu could not export %s to CSV (status %d)", rep_file, status);
+        unlink(tmp);
+        rc = RUNNER_NCU_FAILED;
+    } else if (rename(tmp, csv_path) != 0) {
+        snprintf(err, errlen, "cannot write %s: %s", csv_path, strerror(errno));
+        unlink(tmp);
+        rc = RUNNER_OUTPUT;
+    }
+    free(argv);
+    return rc;
+}

@@ -1,0 +1,40 @@
+/* runner: profiles an application under Nsight Compute. Finds ncu, runs the
+ * application under it with exactly the metrics the model needs and
+ * --clock-control none (locked clocks would change the power being
+ * estimated), then exports the report's raw page to CSV. No shell: argv is
+ * passed as given, so paths with spaces and quotes work. */
+#ifndef GPU_PROFILER_RUNNER_H
+#define GPU_PROFILER_RUNNER_H
+
+#include <stddef.h>
+
+/* The files a profiling run leaves in the output folder; with neither -a
+ * nor -c, the estimate reads RUNNER_CSV_NAME from the current folder. */
+#define RUNNER_REPORT_BASE "gpu_profiler_ncu"
+#define RUNNER_CSV_NAME "gpu_profiler_ncu.csv"
+/* First line of the CSV the runner writes: ncu's reader skips '==' lines,
+ * and outfile recognises the file as the tool's own. */
+#define RUNNER_CSV_SIGNATURE "==gpu_profiler=="
+
+struct runner_opts {
+    const char *ncu;          /* --ncu, or NULL to search */
+    const char *app;
+    char *const *args;        /* application arguments */
+    size_t nargs;
+    const char *out_dir;      /* "." by default */
+    int force;
+    int quiet;
+    char *metrics;            /* comma-separated raw metric names */
+};
+
+enum { RUNNER_OK = 0, RUNNER_NO_NCU, RUNNER_NO_APP, RUNNER_NCU_FAILED, RUNNER_APP_FAILED, RUNNER_OUTPUT };
+
+/* Finds ncu: explicit path, $NCU, PATH, $CUDA_HOME/bin, /usr/local/cuda/bin,
+ * /opt/nvidia/nsight-compute/<newest>/. Returns 0 and the path, or -1 with
+ * the places searched in err. */
+int runner_find_ncu(const char *explicit_path, char *out, size_t outlen, char *err, size_t errlen);
+
+/* Profiles and exports; on success csv_path holds the CSV written. */
+int runner_profile(const struct runner_opts *o, char *csv_path, size_t csv_len, char *err, size_t errlen);
+
+#endif
