@@ -10,9 +10,9 @@
 
 const struct metric_def features_metrics[M_COUNT] = {
     [M_DURATION] = { "gpu__time_duration.sum", SOL, "Duration", "s" },
-    [M_SM_CLOCK] = { "sm__cycles_elapsed.avg.per_second", SOL, "SM Frequency", "hz" },
+    [M_SM_CLOCK] = { "gpc__cycles_elapsed.avg.per_second", SOL, "SM Frequency", "hz" },
     [M_SM_ACTIVE_CYC] = { "sm__cycles_active.avg", SOL, "SM Active Cycles", "cycle" },
-    [M_SM_ELAPSED_CYC] = { "sm__cycles_elapsed.avg", SOL, "Elapsed Cycles", "cycle" },
+    [M_SM_ELAPSED_CYC] = { "gpc__cycles_elapsed.max", SOL, "Elapsed Cycles", "cycle" },
     [M_IPC_ELAPSED] = { "sm__inst_executed.avg.per_cycle_elapsed", "Compute Workload Analysis",
                         "Executed Ipc Elapsed", "inst/cycle" },
     [M_SM_THROUGHPUT] = { "sm__throughput.avg.pct_of_peak_sustained_elapsed", SOL,

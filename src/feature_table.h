@@ -12,7 +12,7 @@ enum metric_id {
     M_DURATION,        /* gpu__time_duration.sum, s */
     M_SM_CLOCK,        /* SM clock during the kernel, hz */
     M_SM_ACTIVE_CYC,   /* sm__cycles_active.avg */
-    M_SM_ELAPSED_CYC,  /* sm__cycles_elapsed.avg */
+    M_SM_ELAPSED_CYC,  /* gpc__cycles_elapsed.max (the details page's Elapsed Cycles) */
     M_IPC_ELAPSED,     /* sm__inst_executed.avg.per_cycle_elapsed */
     M_SM_THROUGHPUT,   /* sm__throughput, % */
     M_PIPE_FMA,        /* FP32 (and IMAD) pipe, % of peak */

@@ -1,0 +1,120 @@
+/* Unit tests for estimate.c, with tests/fixtures/tiny.model whose outputs
+ * are worked out here by hand from the raw fixture's numbers:
+ *   sm_active = sm__cycles_active.avg / gpc__cycles_elapsed.max
+ *   dram      = gpu__dram_throughput / 100
+ *   min = 90 + 50 sm_active + 100 dram, avg = 100 + 200 sm_active + 300 dram,
+ *   peak = 110 + 400 sm_active + 500 dram, all capped at 700 W. */
+#include "estimate.h"
+#include "testlib.h"
+
+static double cap(double w) { return w > 700 ? 700 : w; }
+
+int main(void)
+{
+    static const double active[4] = { 3395428.704545, 1406391.121212, 489817.5, 7.893939 };
+    static const double elapsed[4] = { 3400623, 1492140, 495623, 4889 };
+    static const double dram[4] = { 0.000090e-2, 84.945938e-2, 30.127327e-2, 0.034375e-2 };
+    static const double dur[4] = { 1.704640e-3, 0.747968e-3, 0.249664e-3, 2.496e-6 };
+    struct model m;
+    struct estimate e;
+    char err[1024];
+    double energy = 0, time = 0, minw = 1e9, peakw = 0;
+    size_t k;
+
+    CHECK(model_load(FIXTURES "/tiny.model", &m, err, sizeof err) == 0);
+    estimate_init(&e, &m);
+    CHECK(estimate_file(&e, FIXTURES "/ncu-h100/probe4_full_raw.csv", err, sizeof err) == 0);
+    CHECK(e.nkernels == 4 && e.ndevices == 1);
+    CHECK(e.used == &m && !e.model_guessed);
+    for (k = 0; k < 4 && k < e.nkernels; k++) {
+        double sa = active[k] / elapsed[k];
+        double mn = 90 + 50 * sa + 100 * dram[k], av = 100 + 200 * sa + 300 * dram[k];
+        double pk = cap(110 + 400 * sa + 500 * dram[k]);
+        const double *cw = estimate_components(&e, k);
+        CHECK_NEAR(e.kernels[k].power_w[TARGET_MIN], mn, 1e-9);
+        CHECK_NEAR(e.kernels[k].power_w[TARGET_AVG], av, 1e-9);
+        CHECK_NEAR(e.kernels[k].power_w[TARGET_PEAK], pk, 1e-9);
+        CHECK_NEAR(e.kernels[k].duration_s, dur[k], 1e-9);
+        CHECK_NEAR(e.kernels[k].energy_j, av * dur[k], 1e-9);
+        CHECK_NEAR(cw[0], 100, 1e-12);
+        CHECK_NEAR(cw[1], 200 * sa, 1e-9);
+        CHECK_NEAR(cw[2], 300 * dram[k], 1e-9);
+        energy += av * dur[k];
+        time += dur[k];
+        if (mn < minw)
+            minw = mn;
+        if (pk > peakw)
+            peakw = pk;
+    }
+    CHECK(e.kernels[1].capped && !e.kernels[0].capped); /* copy_k's peak: 110+377+425 > 700 */
+    CHECK_NEAR(e.devices[0].energy_j, energy, 1e-9);
+    CHECK_NEAR(e.devices[0].gpu_time_s, time, 1e-9);
+    CHECK_NEAR(e.devices[0].power_w[TARGET_AVG], energy / time, 1e-9);
+    CHECK_NEAR(e.devices[0].power_w[TARGET_MIN], minw, 1e-9);
+    CHECK_NEAR(e.devices[0].power_w[TARGET_PEAK], 700, 1e-12);
+    CHECK(e.devices[0].capped_kernels == 1);
+    CHECK_STR(e.kernels[3].name, "tiny_k(float *)");
+    estimate_free(&e);
+
+    /* the details page gives the same figures to its rounding */
+    estimate_init(&e, &m);
+    CHECK(estimate_file(&e, FIXTURES "/ncu-h100/probe4_full_details.csv", err, sizeof err) == 0);
+    CHECK_NEAR(e.devices[0].power_w[TARGET_AVG], energy / time, 0.005);
+    estimate_free(&e);
+
+    /* a model that needs raw-only metrics, fed the details page */
+    {
+        static const char t[] = "gpu_profiler_model 1\ngpu G\npower_limit_w 700\nfeature fp32 fp\nfeature tensor tc\n"
+                                "target min 1 1 1\ntarget avg 1 1 1\ntarget peak 1 1 1\n";
+        struct model m2;
+        CHECK(model_parse(t, sizeof t - 1, &m2, err, sizeof err) == 0);
+        estimate_init(&e, &m2);
+        CHECK(estimate_file(&e, FIXTURES "/ncu-h100/probe4_full_details.csv", err, sizeof err) == ESTIMATE_ERR_MISSING);
+        CHECK_CONTAINS(err, "4 of 4 kernels lack metrics the model needs: "
+                            "sm__pipe_fma_cycles_active.avg.pct_of_peak_sustained_elapsed "
+                            "sm__pipe_tensor_cycles_active.avg.pct_of_peak_sustained_elapsed");
+        CHECK_CONTAINS(err, "ncu --metrics sm__pipe_fma_cycles_active.avg.pct_of_peak_sustained_elapsed,"
+                            "sm__pipe_tensor_cycles_active.avg.pct_of_peak_sustained_elapsed");
+        CHECK_CONTAINS(err, "--page raw");
+        estimate_free(&e);
+    }
+    /* errors from files */
+    estimate_init(&e, &m);
+    CHECK(estimate_file(&e, FIXTURES "/no-such-file.csv", err, sizeof err) == ESTIMATE_ERR_IO);
+    CHECK_CONTAINS(err, "No such file");
+    CHECK(estimate_file(&e, FIXTURES, err, sizeof err) == ESTIMATE_ERR_IO);
+    CHECK_CONTAINS(err, "is a directory");
+    estimate_free(&e);
+    {
+        static const char t[] = "\"ID\",\"Kernel Name\",\"gpu__time_duration.sum\"\n\"\",\"\",\"ns\"\n";
+        estimate_init(&e, &m);
+        CHECK(estimate_buffer(&e, t, sizeof t - 1, err, sizeof err) == ESTIMATE_ERR_INPUT);
+        CHECK_CONTAINS(err, "no kernels in the CSV");
+        estimate_free(&e);
+    }
+    {
+        static const char t[] = "==ERROR== ERR_NVGPUCTRPERM - The user does not have permission\n"
+                                "\"ID\",\"Kernel Name\",\"gpu__time_duration.sum\"\n\"\",\"\",\"ns\"\n";
+        estimate_init(&e, &m);
+        CHECK(estimate_buffer(&e, t, sizeof t - 1, err, sizeof err) == ESTIMATE_ERR_INPUT);
+        CHECK_CONTAINS(err, "ncu said: ==ERROR== ERR_NVGPUCTRPERM");
+        estimate_free(&e);
+    }
+    {
+        /* two devices: one task each; a kernel without a duration is an error */
+        static const char t[] = "\"ID\",\"Kernel Name\",\"Device\",\"gpu__time_duration.sum\",\"sm__cycles_active.avg\","
+                                "\"gpc__cycles_elapsed.max\",\"gpu__dram_throughput.avg.pct_of_peak_sustained_elapsed\"\n"
+                                "\"\",\"\",\"\",\"s\",\"cycle\",\"cycle\",\"%\"\n"
+                                "\"0\",\"a\",\"0\",\"1\",\"50\",\"100\",\"0\"\n"
+                                "\"1\",\"b\",\"1\",\"2\",\"100\",\"100\",\"100\"\n";
+        estimate_init(&e, &m);
+        CHECK(estimate_buffer(&e, t, sizeof t - 1, err, sizeof err) == 0);
+        CHECK(e.ndevices == 2);
+        CHECK_NEAR(e.devices[0].power_w[TARGET_AVG], 200, 1e-12);     /* 100 + 200*0.5 */
+        CHECK_NEAR(e.devices[1].power_w[TARGET_AVG], 600, 1e-12);     /* 100 + 200 + 300 */
+        CHECK_NEAR(e.devices[1].energy_j, 1200, 1e-12);
+        estimate_free(&e);
+    }
+    estimate_free(NULL);
+    return tl_done();
+}

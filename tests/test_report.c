@@ -1,0 +1,91 @@
+/* Unit tests for report.c: the JSON document's shape and escaping, the CSV
+ * rows and the text table's content, on the raw fixture with tiny.model. */
+#include "report.h"
+#include "testlib.h"
+
+static char *render(const struct report_ops *ops, const struct estimate *e, const struct report_opts *o)
+{
+    FILE *f = tmpfile();
+    size_t len;
+    char *buf;
+    CHECK(ops->write(f, e, o) == 0);
+    len = (size_t)ftell(f);
+    rewind(f);
+    buf = calloc(1, len + 1);
+    CHECK(fread(buf, 1, len, f) == len);
+    fclose(f);
+    return buf;
+}
+
+int main(void)
+{
+    struct model m;
+    struct estimate e;
+    struct report_opts o;
+    char err[512], *out;
+
+    CHECK(model_load(FIXTURES "/tiny.model", &m, err, sizeof err) == 0);
+    estimate_init(&e, &m);
+    CHECK(estimate_file(&e, FIXTURES "/ncu-h100/probe4_full_raw.csv", err, sizeof err) == 0);
+    memset(&o, 0, sizeof o);
+    o.mode = MODE_ALL;
+    o.top = 2;
+    o.input = "in \"q\".csv";
+
+    out = render(&report_json, &e, &o);
+    CHECK_CONTAINS(out, "\"task\": {\"device\": 0, \"gpu\": \"NVIDIA H100 80GB HBM3\", \"kernels\": 4, \"power_w\": {\"min\": ");
+    CHECK_CONTAINS(out, "\"kernels\": [\n    {\"id\": 0, \"name\": \"fma_k(float *, int)\", \"pid\": 542, \"device\": 0, \"duration_s\": 0.00170464");
+    CHECK_CONTAINS(out, "\"components_w\": {\"static\": 100, \"sm\": ");
+    CHECK_CONTAINS(out, "\"input\": \"in \\\"q\\\".csv\"");
+    CHECK_CONTAINS(out, "\"stats\": {\"min\": {}, \"avg\": {\"cv_mape_pct\": 4.5}, \"peak\": {}}");
+    CHECK_CONTAINS(out, "\"capped\": true");
+    free(out);
+
+    o.input = "x.csv";
+    out = render(&report_csv, &e, &o);
+    CHECK(strncmp(out, REPORT_CSV_SIGNATURE "device,id,name,duration_s,min_w,avg_w,peak_w,energy_j\ntask,0,,x.csv,", 80) == 0);
+    CHECK_CONTAINS(out, "\nkernel,0,2,\"blur_k(const float *, float *, int, int)\",0.000249664,");
+    free(out);
+    o.tasks_only = 1;
+    out = render(&report_csv, &e, &o);
+    CHECK(strstr(out, "\nkernel,") == NULL);
+    free(out);
+
+    out = render(&report_text, &e, &o);
+    CHECK_CONTAINS(out, "task (device 0):  min 90.1 W  avg ");
+    CHECK_CONTAINS(out, "top 2 kernels by energy:");
+    CHECK_CONTAINS(out, "fma_k(float *, int)");
+    CHECK(strstr(out, "tiny_k") == NULL);
+    CHECK(strstr(out, "\033[") == NULL);
+    free(out);
+    o.mode = MODE_PEAK;
+    o.per_kernel = 1;
+    out = render(&report_text, &e, &o);
+    CHECK(strstr(out, "avg ") == NULL || strstr(out, "avg W") != NULL);
+    CHECK_CONTAINS(out, "peak 700.0 W");
+    CHECK_CONTAINS(out, "tiny_k(float *)");
+    CHECK_CONTAINS(out, " static 100.0 W");
+    free(out);
+    estimate_free(&e);
+
+    /* kernel names with quotes, control bytes and invalid UTF-8 */
+    {
+        static const char t[] = "\"ID\",\"Kernel Name\",\"gpu__time_duration.sum\",\"sm__cycles_active.avg\","
+                                "\"gpc__cycles_elapsed.max\",\"gpu__dram_throughput.avg.pct_of_peak_sustained_elapsed\"\n"
+                                "\"\",\"\",\"s\",\"cycle\",\"cycle\",\"%\"\n"
+                                "\"0\",\"a\"\"b\\\tc\xff\xc3\xa9\",\"1\",\"1\",\"1\",\"1\"\n";
+        estimate_init(&e, &m);
+        CHECK(estimate_buffer(&e, t, sizeof t - 1, err, sizeof err) == 0);
+        o.mode = MODE_ALL;
+        out = render(&report_json, &e, &o);
+        CHECK_CONTAINS(out, "\"name\": \"a\\\"b\\\\\\tc\\ufffd\xc3\xa9\"");
+        CHECK_CONTAINS(out, "\"device\": null");
+        CHECK_CONTAINS(out, "\"pid\": null");
+        free(out);
+        out = render(&report_csv, &e, &o);
+        CHECK_CONTAINS(out, "task,n/a,");
+        free(out);
+        estimate_free(&e);
+    }
+    return tl_done();
+}
