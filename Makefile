@@ -12,12 +12,15 @@ CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(CFLAGS) \
              -DGPU_PROFILER_VERSION='"$(VERSION)"' -Isrc
 LDLIBS = -lm -ldl
+B = build
+BIN = gpu_profiler
 ifeq ($(SANITIZE),1)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=address,undefined
+# a separate tree, so sanitized and plain objects never mix
+B = build-san
+BIN = build-san/gpu_profiler
 endif
-
-B = build
 LIB_SRC = src/units.c src/csv.c src/feature_table.c src/ncu_csv.c src/model.c src/model_builtin.c \
           src/estimate.c src/report.c src/outfile.c src/runner.c
 LIB_OBJ = $(LIB_SRC:src/%.c=$(B)/%.o) $(B)/models_embedded.o
@@ -25,7 +28,7 @@ MODELS = $(sort $(wildcard models/*.model))
 TESTS = test_units test_csv test_ncu_csv test_model test_estimate test_report
 
 .PHONY: all check clean install uninstall unit cli
-all: gpu_profiler
+all: $(BIN)
 
 $(B):
 	mkdir -p $(B)
@@ -45,7 +48,7 @@ $(B)/models_embedded.o: $(B)/models_embedded.c
 $(B)/libgp.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-gpu_profiler: $(B)/main.o $(B)/libgp.a
+$(BIN): $(B)/main.o $(B)/libgp.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/test_%: tests/test_%.c tests/testlib.h $(B)/libgp.a
@@ -54,13 +57,13 @@ $(B)/test_%: tests/test_%.c tests/testlib.h $(B)/libgp.a
 unit: $(TESTS:%=$(B)/%)
 	@set -e; for t in $(TESTS); do echo "== $$t"; $(B)/$$t; done
 
-cli: gpu_profiler
-	@sh tests/cli.sh ./gpu_profiler
+cli: $(BIN)
+	@sh tests/cli.sh ./$(BIN)
 
 check: unit cli
 	@echo "make check: all test programs passed"
 
-install: gpu_profiler
+install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
 	install -m 755 gpu_profiler $(DESTDIR)$(BINDIR)/gpu_profiler
 	install -m 644 docs/gpu_profiler.1 $(DESTDIR)$(MANDIR)/gpu_profiler.1
@@ -69,4 +72,4 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/gpu_profiler $(DESTDIR)$(MANDIR)/gpu_profiler.1
 
 clean:
-	rm -rf $(B) gpu_profiler
+	rm -rf build build-san gpu_profiler

@@ -266,7 +266,7 @@ int main(int argc, char **argv)
             free(app_args);
             return EXIT_OK;
         case ':':
-            if (optopt)
+            if (strncmp(argv[optind - 1], "--", 2) != 0)
                 fprintf(stderr, "%s: option '-%c' needs a value\n", prog, optopt);
             else
                 fprintf(stderr, "%s: option '%s' needs a value\n", prog, argv[optind - 1]);
@@ -274,7 +274,7 @@ int main(int argc, char **argv)
             free(app_args);
             return EXIT_USAGE;
         default:
-            if (optopt)
+            if (optopt && strncmp(argv[optind - 1], "--", 2) != 0)
                 fprintf(stderr, "%s: unknown option '-%c'\n", prog, optopt);
             else
                 fprintf(stderr, "%s: unknown option '%s'\n", prog, argv[optind - 1]);

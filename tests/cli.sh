@@ -1,0 +1,87 @@
+#!/bin/sh
+# Runs every case of tests/cli.cases against the binary given as $1; each
+# case runs in a fresh temporary folder. Prints "N passed, N failed".
+set -eu
+LC_ALL=C
+export LC_ALL
+unset NO_COLOR 2>/dev/null || true
+GP=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+HERE=$(cd "$(dirname "$0")" && pwd)
+FIX=$HERE/fixtures
+TOP=$(mktemp -d "${TMPDIR:-/tmp}/gp_cli.XXXXXX")
+trap 'rm -rf "$TOP"' EXIT INT TERM
+passed=0
+failed=0
+n=0
+has_h100=0
+"$GP" --version | grep -q 'built-in model: NVIDIA H100 80GB HBM3' && has_h100=1
+
+make_inputs() {
+    : >empty.csv
+    head -c 3000 /dev/urandom | tr -d '"' >junk.bin
+    printf '%s\n' '"ID","Process ID","Process Name","Host Name","Kernel Name","Context","Stream","Device","CC","Section Name","Metric Name","Metric Unit","Metric Value"' \
+        '"0","1","a","h","k","1","7","0","9.0","GPU Speed Of Light Throughput","Duration","us","1"' \
+        '"1","1","a","h"' >trunc.csv
+    printf '%s\n' '"ID","Kernel Name"' '"0","k' >unclosed.csv
+    printf 'name,value\nx,1\n' >other.csv
+    printf '%s\n' '"ID","Kernel Name","gpu__time_duration.sum"' '"","","fortnight"' '"0","k","1"' >unit.csv
+    printf 'user data\n' >foreign.csv
+    printf 'hello\n' >model_bad.model
+    printf '#!/bin/sh\n[ "${1:-}" = fail ] && exit 3\nexit 0\n' >app.sh
+    chmod +x app.sh
+}
+
+while IFS= read -r line; do
+    case "$line" in '' | '#'*) continue ;; esac
+    n=$((n + 1))
+    code=${line%% | *}
+    rest=${line#* | }
+    stream=${rest%% | *}
+    rest=${rest#* | }
+    expect=${rest%% | *}
+    args=${rest#* | }
+    directives=""
+    case "$args" in *"  "*) directives=${args#*  }; args=${args%%  *} ;; esac
+    expect=$(printf '%s' "$expect" | sed "s|\$FIX|$FIX|g")
+    T=$TOP/case$n
+    mkdir -p "$T"
+    envs=""
+    skip=0
+    (cd "$T" && make_inputs)
+    for d in $directives; do
+        case "$d" in
+        PRE:*) printf 'user data\n' >"$T/${d#PRE:}" ;;
+        COPY:*) spec=$(printf '%s' "${d#COPY:}" | sed "s|\$FIX|$FIX|g"); cp "${spec%%=*}" "$T/${spec#*=}" ;;
+        MKDIR:*) mkdir -p "$T/${d#MKDIR:}" ;;
+        ENV:*) envs="$envs $(printf '%s' "${d#ENV:}" | sed "s|\$FIX|$FIX|g")" ;;
+        NOBUILTIN) [ $has_h100 = 1 ] && skip=1 ;;
+        *) echo "cli.cases: unknown directive $d" >&2; exit 2 ;;
+        esac
+    done
+    [ $skip = 1 ] && continue
+    rc=0
+    (cd "$T" && export FAKE_NCU_CSV="$FIX/ncu-h100/probe4_full_raw.csv" FAKE_NCU_LOG="$T/ncu.log" &&
+        eval "env $envs \"\$GP\" $args" >"$T/stdout" 2>"$T/stderr") || rc=$?
+    case "$stream" in
+    out) got=$T/stdout ;;
+    err) got=$T/stderr ;;
+    file:*) got=$T/${stream#file:} ;;
+    esac
+    ok=1
+    [ "$rc" = "$code" ] || ok=0
+    case "$expect" in
+    NOT:*) if [ -f "$got" ] && grep -qF -- "${expect#NOT:}" "$got"; then ok=0; fi ;;
+    *) if ! [ -f "$got" ] || ! grep -qF -- "$expect" "$got"; then ok=0; fi ;;
+    esac
+    if [ $ok = 1 ]; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        echo "FAILED case $n: gpu_profiler $args $directives" >&2
+        echo "  want exit $code and '$expect' in $stream; got exit $rc" >&2
+        sed 's/^/  stdout: /' "$T/stdout" | head -5 >&2
+        sed 's/^/  stderr: /' "$T/stderr" | head -5 >&2
+    fi
+done <"$HERE/cli.cases"
+echo "$passed passed, $failed failed"
+[ $failed = 0 ]

@@ -1,0 +1,25 @@
+#!/bin/sh
+# A stand-in for ncu in the CLI tests: profiling runs the application and
+# writes a placeholder report; --import prints the raw fixture named by
+# $FAKE_NCU_CSV. FAKE_NCU_MODE=noreport makes profiling write no report.
+set -eu
+report=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --import) shift; cat "$FAKE_NCU_CSV"; exit 0 ;;
+    --export) report="$2"; shift 2 ;;
+    --clock-control|--target-processes|--metrics) echo "$1 $2" >>"${FAKE_NCU_LOG:-/dev/null}"; shift 2 ;;
+    --force-overwrite) shift ;;
+    -*) echo "fake ncu: unexpected option $1" >&2; exit 9 ;;
+    *) break ;;
+    esac
+done
+for a in "$@"; do printf '%s\n' "arg[$a]" >>"${FAKE_NCU_LOG:-/dev/null}"; done
+status=0
+"$@" || status=$?
+if [ "${FAKE_NCU_MODE:-}" != noreport ]; then
+    echo fake >"$report.ncu-rep"
+else
+    echo "==ERROR== ERR_NVGPUCTRPERM - The user does not have permission to access NVIDIA GPU Performance Counters" >&2
+fi
+exit $status
