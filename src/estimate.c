@@ -177,14 +177,15 @@ static int on_kernel(void *ctx, const struct ncu_kernel *k)
     for (i = 0; i < m->nfeatures; i++) {
         const struct feature_def *f = &features_table[m->feature[i]];
         if (features_compute((size_t)m->feature[i], k->value, k->have, &x[i]) != 0) {
-            if (!k->have[f->num])
+            if (!k->have[f->num]) {
                 e->missing[f->num]++;
-            else if (f->den >= 0 && !k->have[f->den])
-                e->missing[f->den]++;
-            else
-                x[i] = 0; /* a zero denominator: no cycles elapsed, no activity */
-            if (!k->have[f->num] || (f->den >= 0 && !k->have[f->den]))
                 missing = 1;
+            } else if (f->den >= 0 && !k->have[f->den]) {
+                e->missing[f->den]++;
+                missing = 1;
+            } else {
+                x[i] = 0; /* a zero denominator: no cycles elapsed, no activity */
+            }
         }
     }
     if (missing) {
