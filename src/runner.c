@@ -1,9 +1,10 @@
 /* runner: ncu process handling; see runner.h. */
 #include "runner.h"
 
+#include "outfile.h"
+
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,12 +161,29 @@ static int find_app(const char *app, char *out, size_t outlen)
     return search_path(getenv("PATH"), app, out, outlen);
 }
 
+struct export_ctx {
+    char **argv;          /* ncu --import ... */
+    const char *rep_file;
+    int status;           /* ncu's wait status */
+};
+
+/* outfile write_fn: our signature line, then ncu's CSV on the same file. */
+static int export_csv(FILE *f, void *ctx)
+{
+    struct export_ctx *ex = ctx;
+    fprintf(f, "%s raw page of %s, exported by gpu_profiler\n", RUNNER_CSV_SIGNATURE, ex->rep_file);
+    if (fflush(f) != 0)
+        return -1;
+    ex->status = run_wait(ex->argv, fileno(f));
+    return ex->status == 0 ? 0 : -1;
+}
+
 int runner_profile(const struct runner_opts *o, char *csv_path, size_t csv_len, char *err, size_t errlen)
 {
-    char ncu[512], app[1024], report[1024], rep_file[1100], tmp[1100];
+    char ncu[512], app[1024], report[1024], rep_file[1100];
     char **argv;
     size_t i, n = 0;
-    int status, fd, rc = RUNNER_OK;
+    int status, rc = RUNNER_OK;
     struct stat st;
     const char *dir = o->out_dir ? o->out_dir : ".";
 
@@ -222,30 +240,8 @@ int runner_profile(const struct runner_opts *o, char *csv_path, size_t csv_len, 
         fprintf(stderr, "gpu_profiler: ncu ended by signal %d; estimating from what was profiled\n",
                 WTERMSIG(status));
 
-    /* export the raw page in base units, after our signature line */
-    if (stat(csv_path, &st) == 0 && !o->force) {
-        FILE *f = fopen(csv_path, "r");
-        char line[64] = "";
-        if (f) {
-            if (!fgets(line, sizeof line, f))
-                line[0] = '\0';
-            fclose(f);
-        }
-        if (strncmp(line, RUNNER_CSV_SIGNATURE, strlen(RUNNER_CSV_SIGNATURE)) != 0) {
-            snprintf(err, errlen, "%s exists and was not written by gpu_profiler; move it or use --force",
-                     csv_path);
-            free(argv);
-            return RUNNER_OUTPUT;
-        }
-    }
-    snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, RUNNER_CSV_NAME);
-    fd = mkstemp(tmp);
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot create a file in %s: %s", dir, strerror(errno));
-        free(argv);
-        return RUNNER_OUTPUT;
-    }
-    dprintf(fd, "%s raw page of %s, exported by gpu_profiler\n", RUNNER_CSV_SIGNATURE, rep_file);
+    /* export the raw page in base units, after our signature line, through
+     * outfile: whole or not at all, and never over a file that is not ours */
     n = 0;
     argv[n++] = ncu;
     argv[n++] = a_import;
@@ -256,15 +252,26 @@ int runner_profile(const struct runner_opts *o, char *csv_path, size_t csv_len, 
     argv[n++] = a_print_units;
     argv[n++] = a_base;
     argv[n] = NULL;
-    status = run_wait(argv, fd);
-    if (close(fd) != 0 || status != 0) {
-        snprintf(err, errlen, "ncu could not export %s to CSV (status %d)", rep_file, status);
-        unlink(tmp);
-        rc = RUNNER_NCU_FAILED;
-    } else if (rename(tmp, csv_path) != 0) {
-        snprintf(err, errlen, "cannot write %s: %s", csv_path, strerror(errno));
-        unlink(tmp);
-        rc = RUNNER_OUTPUT;
+    {
+        struct export_ctx ex = { argv, rep_file, 0 };
+        char why[512];
+        switch (outfile_write(csv_path, RUNNER_CSV_SIGNATURE, o->force, export_csv, &ex, why, sizeof why)) {
+        case OUTFILE_OK:
+            break;
+        case OUTFILE_FOREIGN:
+            snprintf(err, errlen, "%s exists and was not written by gpu_profiler; move it or use --force",
+                     csv_path);
+            rc = RUNNER_OUTPUT;
+            break;
+        default:
+            if (ex.status != 0) {
+                snprintf(err, errlen, "ncu could not export %s to CSV (status %d)", rep_file, ex.status);
+                rc = RUNNER_NCU_FAILED;
+            } else {
+                snprintf(err, errlen, "%s: %s", csv_path, why);
+                rc = RUNNER_OUTPUT;
+            }
+        }
     }
     free(argv);
     return rc;
