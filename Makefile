@@ -22,10 +22,16 @@ B = build-san
 BIN = build-san/gpu_profiler
 endif
 LIB_SRC = src/units.c src/csv.c src/feature_table.c src/ncu_csv.c src/model.c src/model_builtin.c \
-          src/estimate.c src/report.c src/outfile.c src/runner.c
-LIB_OBJ = $(LIB_SRC:src/%.c=$(B)/%.o) $(B)/models_embedded.o
+          src/estimate.c src/report.c src/outfile.c src/runner.c src/dataset.c src/fit.c src/suite.c \
+          src/cuda_api.c src/power_meter.c src/calibrate.c
+LIB_OBJ = $(LIB_SRC:src/%.c=$(B)/%.o) $(B)/models_embedded.o $(B)/microbench_embedded.o
+LDLIBS += -pthread
+# The microbenchmarks are compiled to PTX when nvcc is found (PATH, $CUDA_HOME,
+# /usr/local/cuda); without it the tool builds, and calibrate says how to enable it.
+NVCC ?= $(shell command -v nvcc 2>/dev/null || ls $${CUDA_HOME:-/usr/local/cuda}/bin/nvcc 2>/dev/null)
+NVCCFLAGS = -O3 -lineinfo
 MODELS = $(sort $(wildcard models/*.model))
-TESTS = test_units test_csv test_ncu_csv test_model test_estimate test_report
+TESTS = test_units test_csv test_ncu_csv test_model test_estimate test_report test_fit test_suite
 
 .PHONY: all check clean install uninstall unit cli
 all: $(BIN)
@@ -44,6 +50,23 @@ $(B)/models_embedded.c: $(B)/embed $(MODELS)
 
 $(B)/models_embedded.o: $(B)/models_embedded.c
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+ifneq ($(strip $(NVCC)),)
+$(B)/microbench.ptx: src/microbench.cu | $(B)
+	$(NVCC) $(NVCCFLAGS) -ptx -arch=compute_80 -o $@ $<
+$(B)/microbench_sm90.ptx: src/microbench_sm90.cu | $(B)
+	$(NVCC) $(NVCCFLAGS) -ptx -arch=compute_90a -o $@ $<
+PTX = $(B)/microbench.ptx $(B)/microbench_sm90.ptx
+$(B)/microbench_embedded.c: $(B)/embed $(PTX)
+	$(B)/embed --symbols $@ microbench_ptx $(B)/microbench.ptx microbench_sm90_ptx $(B)/microbench_sm90.ptx
+else
+$(B)/microbench_embedded.c: $(B)/embed
+	@echo "note: no nvcc found; building without the calibration microbenchmarks (NVCC=path to enable)"
+	$(B)/embed --symbols $@ microbench_ptx - microbench_sm90_ptx -
+endif
+
+$(B)/microbench_embedded.o: $(B)/microbench_embedded.c
+	$(CC) $(ALL_CFLAGS) -Wno-missing-variable-declarations -c $< -o $@
 
 $(B)/libgp.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^

@@ -4,6 +4,7 @@
  * details page's rounding). Pipe utilisations are on the raw page only. */
 #include "feature_table.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define SOL "GPU Speed Of Light Throughput"
@@ -34,6 +35,8 @@ const struct metric_def features_metrics[M_COUNT] = {
     [M_DRAM_READ] = { "dram__bytes_read.sum.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
     [M_DRAM_WRITE] = { "dram__bytes_write.sum.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
     [M_OCCUPANCY] = { "sm__warps_active.avg.pct_of_peak_sustained_active", "Occupancy", "Achieved Occupancy", "%" },
+    [M_L1_WAVEFRONTS] = { "l1tex__data_pipe_lsu_wavefronts.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
+    [M_L2_SECTORS] = { "lts__t_sectors.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
 };
 
 const struct feature_def features_table[] = {
@@ -48,9 +51,13 @@ const struct feature_def features_table[] = {
     { "lsu", "l1_shared", M_PIPE_LSU, -1, 0.01, "load/store (lsu) pipe, fraction of peak" },
     { "tensor", "tensor", M_PIPE_TENSOR, -1, 0.01, "tensor pipe (mma), fraction of peak" },
     { "gmma", "tensor", M_PIPE_GMMA, -1, 0.01, "warpgroup mma (wgmma), fraction of peak" },
-    { "l1", "l1_shared", M_L1_THROUGHPUT, -1, 0.01, "L1/TEX throughput, fraction of peak" },
+    { "l1", "l1_shared", M_L1_WAVEFRONTS, -1, 0.01, "L1 data-pipe wavefronts, fraction of peak" },
+    { "l1_throughput", "l1_shared", M_L1_THROUGHPUT, -1, 0.01,
+      "L1/TEX throughput (busiest sub-unit), fraction of peak; 5 replay passes alone" },
     { "shared", "l1_shared", M_SHARED_WAVEFRONTS, -1, 0.01, "shared-memory wavefronts, fraction of peak" },
-    { "l2", "l2", M_L2_THROUGHPUT, -1, 0.01, "L2 throughput, fraction of peak" },
+    { "l2", "l2", M_L2_SECTORS, -1, 0.01, "L2 sectors looked up, fraction of peak" },
+    { "l2_throughput", "l2", M_L2_THROUGHPUT, -1, 0.01,
+      "L2 throughput (busiest sub-unit), fraction of peak; 5 replay passes alone" },
     { "l2_atom", "l2", M_L2_ATOM, -1, 0.01, "L2 atomic unit busy, fraction of peak" },
     { "dram", "dram", M_DRAM_THROUGHPUT, -1, 0.01, "DRAM throughput, fraction of peak" },
     { "dram_read", "dram", M_DRAM_READ, -1, 0.01, "DRAM bytes read, fraction of peak" },
@@ -87,6 +94,32 @@ int features_metric_by_details(const char *section, const char *name)
             return i;
     }
     return -1;
+}
+
+char *features_metric_list(const int *feature, size_t n)
+{
+    unsigned char need[M_COUNT] = { 0 };
+    size_t i, len = sizeof "device__attribute_display_name";
+    char *s;
+    need[M_DURATION] = 1;
+    for (i = 0; i < (n ? n : features_count); i++) {
+        const struct feature_def *f = &features_table[n ? (size_t)feature[i] : i];
+        need[f->num] = 1;
+        if (f->den >= 0)
+            need[f->den] = 1;
+    }
+    for (i = 0; i < M_COUNT; i++)
+        len += strlen(features_metrics[i].raw) + 1;
+    s = malloc(len + 1);
+    if (!s)
+        return NULL;
+    strcpy(s, "device__attribute_display_name");
+    for (i = 0; i < M_COUNT; i++)
+        if (need[i]) {
+            strcat(s, ",");
+            strcat(s, features_metrics[i].raw);
+        }
+    return s;
 }
 
 int features_compute(size_t feature, const double *value, const unsigned char *have, double *out)

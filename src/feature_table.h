@@ -31,6 +31,8 @@ enum metric_id {
     M_DRAM_READ,
     M_DRAM_WRITE,
     M_OCCUPANCY,       /* achieved occupancy, % */
+    M_L1_WAVEFRONTS,   /* L1 data-pipe wavefronts (global, local, shared), % of peak */
+    M_L2_SECTORS,      /* L2 tag lookups (sectors), % of peak */
     M_COUNT
 };
 
@@ -61,6 +63,11 @@ int features_find(const char *name);
 int features_metric_by_raw(const char *raw);
 /* Index of a metric by details-page section and name, or -1. */
 int features_metric_by_details(const char *section, const char *name);
+
+/* ncu --metrics list for the given features (all features when n == 0),
+ * with the duration and device__attribute_display_name; malloc'd, NULL when
+ * out of memory. */
+char *features_metric_list(const int *feature, size_t n);
 
 /* Computes a feature from a kernel's metric values. have[m] says whether
  * metric m was read. Returns 0, or -1 if a metric it needs is absent (or a

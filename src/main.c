@@ -10,7 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "calibrate.h"
+#include "dataset.h"
 #include "estimate.h"
+#include "fit.h"
 #include "feature_table.h"
 #include "model.h"
 #include "outfile.h"
@@ -30,7 +33,8 @@ enum exit_code {
     EXIT_MODEL = 4,     /* model file invalid or no model for the GPU */
     EXIT_PROFILE = 5,   /* ncu not found or failed */
     EXIT_APP = 6,       /* the application was not found */
-    EXIT_OUTPUT = 7     /* an output file could not be written or would clobber one */
+    EXIT_OUTPUT = 7,    /* an output file could not be written or would clobber one */
+    EXIT_GPU = 8        /* calibrate: no usable GPU, driver, NVML, or a benchmark failed its check */
 };
 
 #define PREDICTIONS_CSV "predictions.csv"
@@ -55,6 +59,8 @@ static void print_help(void)
     printf("Usage: gpu_profiler [OPTIONS] -a APP [-s ARG]... [-- ARGS...]\n"
            "       gpu_profiler [OPTIONS] -c CSV\n"
            "       gpu_profiler [OPTIONS]            (reads ./" RUNNER_CSV_NAME " or ./" LEGACY_CSV ")\n"
+           "       gpu_profiler calibrate [-o MODEL] ...   (measure this GPU, fit a model; --help)\n"
+           "       gpu_profiler fit DATASET [-o MODEL]     (refit a model from a dataset; --help)\n"
            "\n"
            "Estimates the power an application draws on an NVIDIA GPU (min, avg and peak watts and\n"
            "energy, per task and per kernel) from Nsight Compute counters and a power model measured\n"
@@ -103,6 +109,7 @@ static void print_help(void)
            "  1  internal error               5  ncu not found or failed\n"
            "  2  bad command line             6  the application was not found\n"
            "  3  CSV unreadable or unusable   7  an output file could not be written\n"
+           "  8  calibrate: no usable GPU, driver or NVML, or a microbenchmark failed its check\n"
            "\n"
            "Built-in models:");
     if (model_builtin_count() == 0)
@@ -154,34 +161,219 @@ static int write_csv(FILE *f, void *ctx)
     return report_csv.write(f, c->e, &c->o);
 }
 
-/* The metrics a model needs, as ncu's --metrics takes them. */
+/* The metrics a model needs, as ncu's --metrics takes them; with no model
+ * chosen yet, what any model may use. */
 static char *metric_list(const struct model *m)
 {
-    unsigned char need[M_COUNT] = { 0 };
-    size_t i, len = 0;
-    char *s;
-    need[M_DURATION] = 1;
-    for (i = 0; m && i < m->nfeatures; i++) {
-        const struct feature_def *f = &features_table[m->feature[i]];
-        need[f->num] = 1;
-        if (f->den >= 0)
-            need[f->den] = 1;
+    int feat[MODEL_MAX_FEATURES * 4];
+    size_t n = 0, i, j;
+    if (m)
+        return features_metric_list(m->feature, m->nfeatures);
+    /* the union of the built-in models' features, else every feature */
+    for (i = 0; i < model_builtin_count(); i++) {
+        const struct model *b = model_builtin(i);
+        for (j = 0; j < b->nfeatures && n < sizeof feat / sizeof feat[0]; j++)
+            feat[n++] = b->feature[j];
     }
-    if (!m) /* no model chosen yet: collect what any model may use */
-        memset(need, 1, sizeof need);
-    for (i = 0; i < M_COUNT; i++)
-        len += strlen(features_metrics[i].raw) + 1;
-    len += sizeof "device__attribute_display_name";
-    s = malloc(len + 1);
-    if (!s)
-        return NULL;
-    strcpy(s, "device__attribute_display_name");
-    for (i = 0; i < M_COUNT; i++)
-        if (need[i]) {
-            strcat(s, ",");
-            strcat(s, features_metrics[i].raw);
+    return features_metric_list(feat, n);
+}
+
+static void print_calibrate_help(void)
+{
+    printf("Usage: gpu_profiler calibrate [OPTIONS]\n"
+           "\n"
+           "Measures this GPU's power over a suite of about 100 microbenchmarks (FP32, FP64, FP16/BF16\n"
+           "and integer pipes, special functions, tensor cores, shared memory, L1, L2, DRAM, atomics,\n"
+           "divergence, occupancy, idle), takes their counters in one ncu run, fits a power model and\n"
+           "writes it. Each benchmark's result is checked, so none can have been optimised away.\n"
+           "Power comes from NVML: the energy counter for the average, the instant-power field polled\n"
+           "every 5 ms for min and peak, idle measured first; each configuration is measured\n"
+           "--repeats times in changing orders. Clocks, power limits, persistence and compute mode are\n"
+           "never changed; ncu runs with --clock-control none. About 5 minutes on an H100.\n"
+           "\n"
+           "  -o, --output FILE    the model (default gpu_profiler.model); use it with --model FILE\n"
+           "      --dataset FILE   the measured dataset (default gpu_profiler_dataset.csv), which\n"
+           "                       'gpu_profiler fit' turns into the same model without a GPU\n"
+           "      --log FILE       the run's log (default gpu_profiler_calibrate.log)\n"
+           "      --device N       CUDA device ordinal (default 0; CUDA_VISIBLE_DEVICES applies)\n"
+           "      --ncu PATH       the ncu to run (default: as for -a)\n"
+           "      --only LIST      only these families, comma-separated (see --list)\n"
+           "      --repeats N      measurements of each configuration (default 3, at least 2)\n"
+           "      --window S       measured seconds per configuration and repeat (default 0.6)\n"
+           "      --warmup S       seconds run before each window (default 0.25)\n"
+           "      --list           print the suite for this GPU and exit\n"
+           "      --force          replace output files that gpu_profiler did not write\n"
+           "  -q, --quiet          no progress on stderr\n"
+           "  -h, --help           this text\n"
+           "\n"
+           "Needs an NVIDIA GPU of compute capability 8.0 or newer, its driver (libcuda.so.1,\n"
+           "libnvidia-ml.so.1), ncu with access to the counters, and a gpu_profiler built where make\n"
+           "found nvcc (the microbenchmarks are compiled to PTX then and built in).\n"
+           "Exit status: 0 ok, 2 usage, 4 fit failed, 5 ncu, 7 output file, 8 GPU/driver/check.\n");
+}
+
+static int parse_positive(const char *opt, const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    double v;
+    errno = 0;
+    v = strtod(s, &end);
+    if (*s == '\0' || *end || errno || !(v >= lo && v <= hi)) {
+        usage_error("%s wants a number from %g to %g, not '%s'", opt, lo, hi, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int cmd_calibrate(int argc, char **argv)
+{
+    enum { O_DATASET = 256, O_LOG, O_DEVICE, O_NCU, O_ONLY, O_REPEATS, O_WINDOW, O_WARMUP, O_LIST, O_FORCE,
+           O_RUN_PLAN };
+    static const struct option longopts[] = {
+        { "output", required_argument, NULL, 'o' },   { "dataset", required_argument, NULL, O_DATASET },
+        { "log", required_argument, NULL, O_LOG },    { "device", required_argument, NULL, O_DEVICE },
+        { "ncu", required_argument, NULL, O_NCU },    { "only", required_argument, NULL, O_ONLY },
+        { "repeats", required_argument, NULL, O_REPEATS }, { "window", required_argument, NULL, O_WINDOW },
+        { "warmup", required_argument, NULL, O_WARMUP }, { "list", no_argument, NULL, O_LIST },
+        { "force", no_argument, NULL, O_FORCE },      { "quiet", no_argument, NULL, 'q' },
+        { "help", no_argument, NULL, 'h' },           { "run-plan", required_argument, NULL, O_RUN_PLAN },
+        { NULL, 0, NULL, 0 },
+    };
+    struct calibrate_opts o;
+    const char *run_plan = NULL;
+    char err[2048];
+    double v;
+    int c, rc;
+    calibrate_defaults(&o);
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': o.model_out = optarg; break;
+        case O_DATASET: o.dataset_out = optarg; break;
+        case O_LOG: o.log_out = optarg; break;
+        case O_DEVICE:
+            if (parse_positive("--device", optarg, 0, 1024, &v) != 0)
+                return EXIT_USAGE;
+            o.device = (int)v;
+            break;
+        case O_NCU: o.ncu = optarg; break;
+        case O_ONLY: o.only = optarg; break;
+        case O_REPEATS:
+            if (parse_positive("--repeats", optarg, 2, 100, &v) != 0)
+                return EXIT_USAGE;
+            o.repeats = (int)v;
+            break;
+        case O_WINDOW:
+            if (parse_positive("--window", optarg, 0.2, 60, &o.window_s) != 0)
+                return EXIT_USAGE;
+            break;
+        case O_WARMUP:
+            if (parse_positive("--warmup", optarg, 0, 60, &o.warmup_s) != 0)
+                return EXIT_USAGE;
+            break;
+        case O_LIST: o.list = 1; break;
+        case O_FORCE: o.force = 1; break;
+        case 'q': o.quiet = 1; break;
+        case 'h': print_calibrate_help(); return EXIT_OK;
+        case O_RUN_PLAN: run_plan = optarg; break;
+        case ':': usage_error("calibrate: option '%s' needs a value", argv[optind - 1]); return EXIT_USAGE;
+        default: usage_error("calibrate: unknown option '%s'", argv[optind - 1]); return EXIT_USAGE;
         }
-    return s;
+    }
+    if (optind < argc) {
+        usage_error("calibrate takes no operands ('%s')", argv[optind]);
+        return EXIT_USAGE;
+    }
+    if (run_plan) {
+        if (calibrate_run_plan(run_plan, o.device, err, sizeof err) != 0) {
+            fprintf(stderr, "%s calibrate --run-plan: %s\n", prog, err);
+            return EXIT_GPU;
+        }
+        return EXIT_OK;
+    }
+    rc = calibrate_run(&o, err, sizeof err);
+    if (rc == CAL_OK)
+        return EXIT_OK;
+    fprintf(stderr, "%s calibrate: %s\n", prog, err);
+    switch (rc) {
+    case CAL_ERR_NCU: return EXIT_PROFILE;
+    case CAL_ERR_OUTPUT: return EXIT_OUTPUT;
+    case CAL_ERR_FIT: return EXIT_MODEL;
+    case CAL_ERR_USAGE: return EXIT_USAGE;
+    default: return EXIT_GPU;
+    }
+}
+
+static int write_model_file(FILE *f, void *ctx)
+{
+    return model_write(f, ctx);
+}
+
+static int cmd_fit(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "output", required_argument, NULL, 'o' }, { "force", no_argument, NULL, 'f' },
+        { "quiet", no_argument, NULL, 'q' },        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *out = "gpu_profiler.model", *path;
+    int c, force = 0, quiet = 0;
+    struct dataset d;
+    struct model m;
+    struct fit_report rep;
+    char err[1024], why[512];
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': out = optarg; break;
+        case 'f': force = 1; break;
+        case 'q': quiet = 1; break;
+        case 'h':
+            printf("Usage: gpu_profiler fit DATASET [-o MODEL] [--force] [-q]\n"
+                   "\n"
+                   "Fits the power model to a dataset written by 'gpu_profiler calibrate' (no GPU needed)\n"
+                   "and writes it to MODEL (default gpu_profiler.model). The same dataset always gives\n"
+                   "the same model file, byte for byte. Prints the cross-validated error: each family of\n"
+                   "microbenchmarks is held out in turn and predicted by a model fitted on the others.\n"
+                   "Exit status: 0 ok, 2 usage, 3 dataset unreadable, 4 fit failed, 7 output file.\n");
+            return EXIT_OK;
+        case ':': usage_error("fit: option '%s' needs a value", argv[optind - 1]); return EXIT_USAGE;
+        default: usage_error("fit: unknown option '%s'", argv[optind - 1]); return EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        usage_error(optind >= argc ? "fit needs a dataset file" : "fit takes one dataset file");
+        return EXIT_USAGE;
+    }
+    path = argv[optind];
+    if (dataset_load(path, &d, err, sizeof err) != 0) {
+        fprintf(stderr, "%s: %s: %s\n", prog, path, err);
+        return EXIT_INPUT;
+    }
+    if (fit_dataset(&d, path, &m, &rep, err, sizeof err) != 0) {
+        fprintf(stderr, "%s: %s: %s\n", prog, path, err);
+        dataset_free(&d);
+        return EXIT_MODEL;
+    }
+    dataset_free(&d);
+    if (!quiet)
+        fit_report_print(stdout, &rep);
+    switch (outfile_write(out, "gpu_profiler_model", force, write_model_file, &m, why, sizeof why)) {
+    case OUTFILE_OK:
+        break;
+    case OUTFILE_FOREIGN:
+        fprintf(stderr, "%s: %s exists and was not written by gpu_profiler; move it or use --force\n", prog, out);
+        return EXIT_OUTPUT;
+    default:
+        fprintf(stderr, "%s: %s: %s\n", prog, out, why);
+        return EXIT_OUTPUT;
+    }
+    if (!quiet)
+        fprintf(stderr, "%s: wrote %s\n", prog, out);
+    return EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -211,6 +403,11 @@ int main(int argc, char **argv)
     struct estimate est;
     struct report_opts ro;
     char err[2048], csv_buf[1100];
+
+    if (argc > 1 && strcmp(argv[1], "calibrate") == 0)
+        return cmd_calibrate(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "fit") == 0)
+        return cmd_fit(argc - 1, argv + 1);
 
     app_args = calloc((size_t)argc + 1, sizeof *app_args);
     if (!app_args) {
@@ -308,7 +505,7 @@ int main(int argc, char **argv)
     }
 
     if (!csv && app) {
-        struct runner_opts o = { ncu, app, app_args, napp_args, out_dir, force, quiet, NULL };
+        struct runner_opts o = { ncu, app, app_args, napp_args, out_dir, force, quiet, NULL, NULL };
         char *metrics = metric_list(model_path ? &model : NULL);
         int r;
         if (!metrics) {

@@ -24,6 +24,16 @@ static int is_ours(const char *path, const char *signature)
     return ours;
 }
 
+int outfile_may_write(const char *path, const char *signature, int force)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return OUTFILE_OK;
+    if (S_ISDIR(st.st_mode))
+        return OUTFILE_ERR;
+    return force || is_ours(path, signature) ? OUTFILE_OK : OUTFILE_FOREIGN;
+}
+
 int outfile_write(const char *path, const char *signature, int force, int (*write_fn)(FILE *f, void *ctx),
                   void *ctx, char *err, size_t errlen)
 {

@@ -17,4 +17,8 @@ enum { OUTFILE_OK = 0, OUTFILE_FOREIGN, OUTFILE_ERR };
 int outfile_write(const char *path, const char *signature, int force, int (*write_fn)(FILE *f, void *ctx),
                   void *ctx, char *err, size_t errlen);
 
+/* Whether outfile_write would replace path (before a long run): OUTFILE_OK
+ * (absent, or ours, or forced), OUTFILE_FOREIGN, or OUTFILE_ERR (a folder). */
+int outfile_may_write(const char *path, const char *signature, int force);
+
 #endif

@@ -5,6 +5,8 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,6 +154,36 @@ static int run_wait(char *const *argv, int out_fd)
     return pid > 0 ? status : -1;
 }
 
+int runner_ncu_version(const char *ncu, char *out, size_t outlen)
+{
+    char buf[4096], *v;
+    char *argv[3];
+    char flag[] = "--version";
+    int fds[2], status;
+    ssize_t n, len = 0;
+    snprintf(out, outlen, "unknown");
+    if (pipe(fds) != 0)
+        return -1;
+    argv[0] = (char *)(uintptr_t)ncu;
+    argv[1] = flag;
+    argv[2] = NULL;
+    status = run_wait(argv, fds[1]);
+    close(fds[1]);
+    while (len < (ssize_t)sizeof buf - 1 && (n = read(fds[0], buf + len, sizeof buf - 1 - (size_t)len)) > 0)
+        len += n;
+    close(fds[0]);
+    buf[len] = '\0';
+    if (status != 0 || !(v = strstr(buf, "Version ")))
+        return -1;
+    v += strlen("Version ");
+    n = (ssize_t)strcspn(v, " \r\n");
+    if (n <= 0 || (size_t)n >= outlen)
+        return -1;
+    memcpy(out, v, (size_t)n);
+    out[n] = '\0';
+    return 0;
+}
+
 static int find_app(const char *app, char *out, size_t outlen)
 {
     if (strchr(app, '/')) {
@@ -219,7 +251,18 @@ int runner_profile(const struct runner_opts *o, char *csv_path, size_t csv_len, 
     argv[n] = NULL;
     if (!o->quiet)
         fprintf(stderr, "gpu_profiler: profiling %s under %s\n", o->app, ncu);
-    status = run_wait(argv, -1);
+    if (o->ncu_log) {
+        int fd = open(o->ncu_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0) {
+            snprintf(err, errlen, "cannot write %s: %s", o->ncu_log, strerror(errno));
+            free(argv);
+            return RUNNER_OUTPUT;
+        }
+        status = run_wait(argv, fd);
+        close(fd);
+    } else {
+        status = run_wait(argv, -1);
+    }
     if (status < 0) {
         snprintf(err, errlen, "cannot start %s: %s", ncu, strerror(errno));
         free(argv);

@@ -25,6 +25,7 @@ struct runner_opts {
     int force;
     int quiet;
     char *metrics;            /* comma-separated raw metric names */
+    const char *ncu_log;      /* if set, ncu's own output goes to this file */
 };
 
 enum { RUNNER_OK = 0, RUNNER_NO_NCU, RUNNER_NO_APP, RUNNER_NCU_FAILED, RUNNER_APP_FAILED, RUNNER_OUTPUT };
@@ -33,6 +34,9 @@ enum { RUNNER_OK = 0, RUNNER_NO_NCU, RUNNER_NO_APP, RUNNER_NCU_FAILED, RUNNER_AP
  * /opt/nvidia/nsight-compute/<newest>/. Returns 0 and the path, or -1 with
  * the places searched in err. */
 int runner_find_ncu(const char *explicit_path, char *out, size_t outlen, char *err, size_t errlen);
+
+/* ncu's version ("2025.3.1.0") into out; 0, or -1 with out = "unknown". */
+int runner_ncu_version(const char *ncu, char *out, size_t outlen);
 
 /* Profiles and exports; on success csv_path holds the CSV written. */
 int runner_profile(const struct runner_opts *o, char *csv_path, size_t csv_len, char *err, size_t errlen);

@@ -1,0 +1,813 @@
+/* calibrate: see calibrate.h. */
+#include "calibrate.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cuda_api.h"
+#include "dataset.h"
+#include "feature_table.h"
+#include "fit.h"
+#include "model.h"
+#include "ncu_csv.h"
+#include "outfile.h"
+#include "power_meter.h"
+#include "runner.h"
+#include "suite.h"
+
+/* PTX of microbench.cu and microbench_sm90.cu, embedded by make (empty when
+ * the build had no nvcc). */
+extern const char microbench_ptx[];
+extern const char microbench_sm90_ptx[];
+
+#define MAX_CONFIGS 192
+#define CHECK_WORDS_PER_SM 2048u
+
+void calibrate_defaults(struct calibrate_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->model_out = "gpu_profiler.model";
+    o->dataset_out = "gpu_profiler_dataset.csv";
+    o->log_out = "gpu_profiler_calibrate.log";
+    o->warmup_s = 0.25;
+    o->window_s = 0.6;
+    o->launch_s = 0.004;
+    o->repeats = 3;
+}
+
+int calibrate_available(void)
+{
+    return microbench_ptx[0] != '\0';
+}
+
+/* ---- the log: progress on stderr, everything kept for the log file ---- */
+
+struct log {
+    char *buf;
+    size_t len;
+    FILE *mem;
+    int quiet;
+};
+
+static void logf_(struct log *l, int to_stderr, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void logf_(struct log *l, int to_stderr, const char *fmt, ...)
+{
+    va_list ap;
+    if (l->mem) {
+        va_start(ap, fmt);
+        vfprintf(l->mem, fmt, ap);
+        va_end(ap);
+    }
+    if (to_stderr && !l->quiet) {
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+    }
+}
+
+/* ---- the GPU side ---- */
+
+struct gpu {
+    struct cuda_api cu;
+    CUdevice dev;
+    CUcontext ctx;
+    CUmodule mod, mod90;
+    unsigned sm_count;
+    int cc_major, cc_minor;
+    char name[128];
+    char pci[32];
+    CUdeviceptr a, b, check;
+    size_t check_words;
+    unsigned *host_check;
+    unsigned *host_b;
+    size_t host_b_words;
+};
+
+#define CU(call, what)                                                                             \
+    do {                                                                                           \
+        CUresult rc_ = (call);                                                                     \
+        if (rc_ != 0) {                                                                            \
+            snprintf(err, errlen, "%s failed: %s", what, cuda_api_error(&g->cu, rc_));             \
+            return -1;                                                                             \
+        }                                                                                          \
+    } while (0)
+
+static int gpu_open(struct gpu *g, int device, char *err, size_t errlen)
+{
+    int v;
+    memset(g, 0, sizeof *g);
+    if (cuda_api_open(&g->cu, err, errlen) != 0)
+        return -1;
+    CU(g->cu.cuInit(0), "cuInit");
+    CU(g->cu.cuDeviceGet(&g->dev, device), "cuDeviceGet (is --device right?)");
+    CU(g->cu.cuDeviceGetName(g->name, sizeof g->name, g->dev), "cuDeviceGetName");
+    CU(g->cu.cuDeviceGetPCIBusId(g->pci, sizeof g->pci, g->dev), "cuDeviceGetPCIBusId");
+    CU(g->cu.cuDeviceGetAttribute(&v, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, g->dev), "cuDeviceGetAttribute");
+    g->sm_count = (unsigned)v;
+    CU(g->cu.cuDeviceGetAttribute(&g->cc_major, CU_DEVICE_ATTRIBUTE_CC_MAJOR, g->dev), "cuDeviceGetAttribute");
+    CU(g->cu.cuDeviceGetAttribute(&g->cc_minor, CU_DEVICE_ATTRIBUTE_CC_MINOR, g->dev), "cuDeviceGetAttribute");
+    CU(g->cu.cuDevicePrimaryCtxRetain(&g->ctx, g->dev), "cuDevicePrimaryCtxRetain");
+    CU(g->cu.cuCtxSetCurrent(g->ctx), "cuCtxSetCurrent");
+    if (g->cc_major < 8) {
+        snprintf(err, errlen, "%s has compute capability %d.%d; the microbenchmarks need 8.0 or newer", g->name,
+                 g->cc_major, g->cc_minor);
+        return -1;
+    }
+    CU(g->cu.cuModuleLoadDataEx(&g->mod, microbench_ptx, 0, NULL, NULL), "loading the microbenchmarks (PTX JIT)");
+    if (g->cc_major == 9 && g->cc_minor == 0 && microbench_sm90_ptx[0])
+        CU(g->cu.cuModuleLoadDataEx(&g->mod90, microbench_sm90_ptx, 0, NULL, NULL),
+           "loading the Hopper microbenchmarks (PTX JIT)");
+    CU(g->cu.cuMemAlloc(&g->a, (size_t)SUITE_BUF_WORDS * 4), "cuMemAlloc (1 GiB; is the GPU busy?)");
+    CU(g->cu.cuMemAlloc(&g->b, (size_t)SUITE_BUF_WORDS * 4), "cuMemAlloc (1 GiB; is the GPU busy?)");
+    g->check_words = (size_t)g->sm_count * CHECK_WORDS_PER_SM;
+    CU(g->cu.cuMemAlloc(&g->check, g->check_words * 4), "cuMemAlloc");
+    g->host_check = malloc(g->check_words * 4);
+    g->host_b_words = 1u << 20;
+    g->host_b = malloc(g->host_b_words * 4);
+    if (!g->host_check || !g->host_b) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    {   /* a[i] = i, the load kernels' table */
+        CUfunction fill;
+        unsigned mask = SUITE_BUF_WORDS - 1;
+        int zero = 0;
+        void *args[] = { &g->a, &g->b, &g->check, &zero, &zero, &zero, &mask };
+        CU(g->cu.cuModuleGetFunction(&fill, g->mod, "mb_fill_index"), "finding mb_fill_index");
+        CU(g->cu.cuLaunchKernel(fill, g->sm_count * 8, 1, 1, 256, 1, 1, 0, NULL, args, NULL), "launching mb_fill_index");
+        CU(g->cu.cuCtxSynchronize(), "mb_fill_index");
+    }
+    return 0;
+}
+
+static void gpu_close(struct gpu *g)
+{
+    if (g->cu.lib) {
+        if (g->ctx) {
+            if (g->a)
+                g->cu.cuMemFree(g->a);
+            if (g->b)
+                g->cu.cuMemFree(g->b);
+            if (g->check)
+                g->cu.cuMemFree(g->check);
+            if (g->mod)
+                g->cu.cuModuleUnload(g->mod);
+            if (g->mod90)
+                g->cu.cuModuleUnload(g->mod90);
+            g->cu.cuDevicePrimaryCtxRelease(g->dev);
+        }
+        cuda_api_close(&g->cu);
+    }
+    free(g->host_check);
+    free(g->host_b);
+    memset(g, 0, sizeof *g);
+}
+
+static int gpu_function(struct gpu *g, const struct suite_config *c, CUfunction *fn, char *err, size_t errlen)
+{
+    CUmodule mod = c->hopper_only ? g->mod90 : g->mod;
+    if (!mod) {
+        snprintf(err, errlen, "no module holds %s", c->kernel);
+        return -1;
+    }
+    CU(g->cu.cuModuleGetFunction(fn, mod, c->kernel), c->kernel);
+    return 0;
+}
+
+static int gpu_launch(struct gpu *g, const struct suite_config *c, CUfunction fn, int iters, char *err,
+                      size_t errlen)
+{
+    CUdeviceptr none = 0;
+    CUdeviceptr *pa = c->arg_a == BUF_A ? &g->a : c->arg_a == BUF_B ? &g->b : &none;
+    CUdeviceptr *pb = c->arg_b == BUF_A ? &g->a : c->arg_b == BUF_B ? &g->b : &none;
+    int p = c->p, q = c->q;
+    unsigned mask = c->mask;
+    void *args[] = { pa, pb, &g->check, &iters, &p, &q, &mask };
+    unsigned grid = suite_grid(c, g->sm_count);
+    CU(g->cu.cuLaunchKernel(fn, grid, 1, 1, c->threads, 1, 1, 0, NULL, args, NULL), c->name);
+    return 0;
+}
+
+static double now_s(void)
+{
+    return power_meter_now();
+}
+
+/* One launch, timed with the host clock around a synchronise. */
+static int timed_launch(struct gpu *g, const struct suite_config *c, CUfunction fn, int iters, double *secs,
+                        char *err, size_t errlen)
+{
+    double t0 = now_s();
+    if (gpu_launch(g, c, fn, iters, err, errlen) != 0)
+        return -1;
+    CU(g->cu.cuCtxSynchronize(), c->name);
+    *secs = now_s() - t0;
+    return 0;
+}
+
+/* Picks iters so one launch takes about target_s, then checks the result. */
+static int size_and_check(struct gpu *g, struct suite_config *c, CUfunction fn, double target_s, double *launch_s,
+                          char *err, size_t errlen)
+{
+    int iters = 16, round;
+    double t = 0;
+    unsigned grid = suite_grid(c, g->sm_count);
+    size_t words;
+    enum suite_readback rb;
+    if ((size_t)grid * c->threads > g->check_words) {
+        snprintf(err, errlen, "%u threads exceed the check buffer", grid * c->threads);
+        return -1;
+    }
+    if (iters > c->iters_max)
+        iters = c->iters_max & ~1;
+    for (round = 0; round < 10; round++) {
+        if (timed_launch(g, c, fn, iters, &t, err, errlen) != 0)
+            return -1;
+        if (t >= target_s / 8 || iters >= c->iters_max)
+            break;
+        iters = iters * 8 > c->iters_max ? c->iters_max : iters * 8;
+    }
+    {
+        double want = (double)iters * target_s / (t > 1e-6 ? t : 1e-6);
+        if (want > c->iters_max)
+            want = c->iters_max;
+        if (want < 2)
+            want = 2;
+        c->iters = (int)want & ~1;
+    }
+    /* the checked run, also the launch time recorded */
+    {
+        int init = suite_b_init(c);
+        rb = suite_readback(c, &words);
+        if (init >= 0)
+            CU(g->cu.cuMemsetD32(g->b, init ? 0xFFFFFFFFu : 0u, rb == READ_B_PREFIX && init == 0 ? words : SUITE_BUF_WORDS),
+               "cuMemsetD32");
+    }
+    CU(g->cu.cuMemsetD32(g->check, 0xDEADBEEFu, g->check_words), "cuMemsetD32");
+    if (timed_launch(g, c, fn, c->iters, launch_s, err, errlen) != 0)
+        return -1;
+    CU(g->cu.cuMemcpyDtoH(g->host_check, g->check, (size_t)grid * c->threads * 4), "cuMemcpyDtoH");
+    if (rb != READ_NONE) {
+        if (words > g->host_b_words)
+            words = g->host_b_words;
+        CU(g->cu.cuMemcpyDtoH(g->host_b, g->b, words * 4), "cuMemcpyDtoH");
+    }
+    return suite_verify(c, grid, g->host_check, rb != READ_NONE ? g->host_b : NULL, words, err, errlen);
+}
+
+/* Runs c back to back for warmup_s + window_s and summarises the window. */
+static int measure(struct gpu *g, struct power_meter *pm, const struct suite_config *c, CUfunction fn,
+                   double launch_s, double warmup_s, double window_s, struct power_window *w, char *err,
+                   size_t errlen)
+{
+    CUevent ev[2];
+    int batch = launch_s > 0 ? (int)(0.02 / launch_s) : 1, k = 0, i;
+    double start = now_s(), t0 = start + warmup_s, t1 = t0 + window_s;
+    if (batch < 1)
+        batch = 1;
+    CU(g->cu.cuEventCreate(&ev[0], 2 /* CU_EVENT_DISABLE_TIMING */), "cuEventCreate");
+    CU(g->cu.cuEventCreate(&ev[1], 2), "cuEventCreate");
+    while (now_s() < t1) {
+        for (i = 0; i < batch; i++)
+            if (gpu_launch(g, c, fn, c->iters, err, errlen) != 0)
+                goto fail;
+        if (g->cu.cuEventRecord(ev[k & 1], NULL) != 0)
+            goto fail_msg;
+        if (k > 0 && g->cu.cuEventSynchronize(ev[(k - 1) & 1]) != 0)
+            goto fail_msg;
+        k++;
+    }
+    CU(g->cu.cuCtxSynchronize(), c->name);
+    g->cu.cuEventDestroy(ev[0]);
+    g->cu.cuEventDestroy(ev[1]);
+    return power_meter_window(pm, t0, t1, w, err, errlen);
+fail_msg:
+    snprintf(err, errlen, "%s failed while measured", c->name);
+fail:
+    g->cu.cuCtxSynchronize();
+    g->cu.cuEventDestroy(ev[0]);
+    g->cu.cuEventDestroy(ev[1]);
+    return -1;
+}
+
+/* ---- the ncu run ---- */
+
+struct profiled {
+    char name[48];
+    double value[M_COUNT];
+    unsigned char have[M_COUNT];
+};
+
+struct profile_ctx {
+    struct profiled *k;
+    size_t n, cap;
+};
+
+static int on_kernel(void *ctx, const struct ncu_kernel *k)
+{
+    struct profile_ctx *p = ctx;
+    size_t len = strcspn(k->name, "( ");
+    if (strncmp(k->name, "mb_fill_index", len) == 0 && len == strlen("mb_fill_index"))
+        return 0;
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 128;
+        struct profiled *nk = realloc(p->k, cap * sizeof *nk);
+        if (!nk)
+            return 1;
+        p->k = nk;
+        p->cap = cap;
+    }
+    snprintf(p->k[p->n].name, sizeof p->k[p->n].name, "%.*s", (int)len, k->name);
+    memcpy(p->k[p->n].value, k->value, sizeof k->value);
+    memcpy(p->k[p->n].have, k->have, sizeof k->have);
+    p->n++;
+    return 0;
+}
+
+static int read_profile(const char *path, struct profile_ctx *p, char *err, size_t errlen)
+{
+    struct ncu_reader *r = ncu_reader_new(on_kernel, p);
+    FILE *f = fopen(path, "rb");
+    char buf[65536];
+    size_t n;
+    int rc = 0;
+    if (!r || !f) {
+        snprintf(err, errlen, "cannot read %s: %s", path, f ? "out of memory" : strerror(errno));
+        ncu_reader_free(r);
+        if (f)
+            fclose(f);
+        return -1;
+    }
+    while (rc == 0 && (n = fread(buf, 1, sizeof buf, f)) > 0)
+        rc = ncu_reader_feed(r, buf, n);
+    if (rc == 0)
+        rc = ncu_reader_finish(r);
+    if (rc != 0)
+        snprintf(err, errlen, "%s: %s", path, rc == NCU_ERR ? ncu_reader_error(r) : "out of memory");
+    fclose(f);
+    ncu_reader_free(r);
+    return rc == 0 ? 0 : -1;
+}
+
+/* ---- the whole run ---- */
+
+static int want_family(const char *only, const char *family)
+{
+    size_t n = strlen(family);
+    const char *p = only;
+    if (!only)
+        return 1;
+    while (*p) {
+        size_t len = strcspn(p, ",");
+        if (len == n && strncmp(p, family, n) == 0)
+            return 1;
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    return 0;
+}
+
+static int write_dataset(FILE *f, void *ctx)
+{
+    return dataset_write(f, ctx);
+}
+
+static int write_model(FILE *f, void *ctx)
+{
+    return model_write(f, ctx);
+}
+
+static int write_text(FILE *f, void *ctx)
+{
+    const struct log *l = ctx;
+    return fwrite(l->buf, 1, l->len, f) == l->len ? 0 : -1;
+}
+
+static int save(const char *path, const char *sig, int force, int (*fn)(FILE *, void *), void *ctx, char *err,
+                size_t errlen)
+{
+    char why[512];
+    int rc = outfile_write(path, sig, force, fn, ctx, why, sizeof why);
+    if (rc == OUTFILE_OK)
+        return 0;
+    if (rc == OUTFILE_FOREIGN)
+        snprintf(err, errlen, "%s exists and was not written by gpu_profiler; move it or use --force", path);
+    else
+        snprintf(err, errlen, "%s: %s", path, why);
+    return -1;
+}
+
+int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen)
+{
+    static struct suite_config cfg[MAX_CONFIGS];
+    struct gpu g;
+    struct power_meter *pm = NULL;
+    struct log lg = { NULL, 0, NULL, o->quiet };
+    struct dataset ds;
+    struct model model;
+    struct fit_report rep;
+    struct profile_ctx prof = { NULL, 0, 0 };
+    struct power_window *win = NULL;
+    CUfunction *fn = NULL;
+    double *launch = NULL;
+    size_t n, i, kept = 0;
+    int rc = CAL_ERR_GPU, r, feat[MODEL_MAX_FEATURES], nfeat = 0;
+    char tmpdir[] = "/tmp/gpu_profiler_calibrate.XXXXXX", plan[128], csv[1200], ncu_log[128];
+    char self[1024], ncu_path[512], ncu_version[32];
+    double t_start = now_s(), idle_w = 0;
+    int have_tmp = 0;
+    const char *outs[3][2] = { { o->model_out, "gpu_profiler_model" }, { o->dataset_out, DATASET_SIGNATURE },
+                               { o->log_out, CALIBRATE_LOG_SIGNATURE } };
+
+    dataset_init(&ds);
+    memset(&g, 0, sizeof g);
+    if (!calibrate_available()) {
+        snprintf(err, errlen, "this gpu_profiler was built without the microbenchmarks (make found no nvcc); "
+                 "install the CUDA toolkit, or run make NVCC=/path/to/nvcc, and build again");
+        return CAL_ERR_GPU;
+    }
+    for (i = 0; i < 3 && !o->list; i++) {
+        int w = outfile_may_write(outs[i][0], outs[i][1], o->force);
+        if (w != OUTFILE_OK) {
+            snprintf(err, errlen, "%s %s; choose another path or use --force", outs[i][0],
+                     w == OUTFILE_FOREIGN ? "exists and was not written by gpu_profiler" : "is a directory");
+            return CAL_ERR_OUTPUT;
+        }
+    }
+    if (!o->list && runner_find_ncu(o->ncu, ncu_path, sizeof ncu_path, err, errlen) != 0)
+        return CAL_ERR_NCU;
+    lg.mem = open_memstream(&lg.buf, &lg.len);
+    if (!lg.mem) {
+        snprintf(err, errlen, "out of memory");
+        return CAL_ERR_GPU;
+    }
+    fprintf(lg.mem, "%s 1\n", CALIBRATE_LOG_SIGNATURE);
+    if (gpu_open(&g, o->device, err, errlen) != 0)
+        goto out;
+    n = suite_build(cfg, MAX_CONFIGS, g.sm_count, g.cc_major, g.cc_minor);
+    if (o->only) {
+        size_t j = 0;
+        for (i = 0; i < n; i++)
+            if (want_family(o->only, cfg[i].family))
+                cfg[j++] = cfg[i];
+        n = j;
+        if (n == 0) {
+            snprintf(err, errlen, "--only %s selects no configuration", o->only);
+            rc = CAL_ERR_USAGE;
+            goto out;
+        }
+    }
+    if (o->list) {
+        for (i = 0; i < n; i++)
+            printf("%-28s %-8s %-18s grid %5u x %4u threads  p=%d\n", cfg[i].name, cfg[i].family, cfg[i].kernel,
+                   suite_grid(&cfg[i], g.sm_count), cfg[i].threads, cfg[i].p);
+        printf("%zu configurations\n", n);
+        rc = CAL_OK;
+        goto out;
+    }
+    runner_ncu_version(ncu_path, ncu_version, sizeof ncu_version);
+    pm = power_meter_open(g.pci, err, errlen);
+    if (!pm)
+        goto out;
+    logf_(&lg, 1, "# gpu: %s (compute capability %d.%d, %u SMs, PCI %s)\n# driver: %s, ncu %s at %s\n"
+          "# power limit: %.0f W\n# protocol: %d repeats, warm-up %.2f s, window %.2f s, launch %.1f ms, poll 5 ms\n",
+          g.name, g.cc_major, g.cc_minor, g.sm_count, g.pci, power_meter_driver(pm), ncu_version, ncu_path,
+          power_meter_limit_w(pm), o->repeats, o->warmup_s, o->window_s, o->launch_s * 1e3);
+
+    fn = calloc(n, sizeof *fn);
+    launch = calloc(n, sizeof *launch);
+    win = calloc(n * (size_t)o->repeats, sizeof *win);
+    if (!fn || !launch || !win) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+
+    /* 1. sizing and checks */
+    logf_(&lg, 1, "[1/4] sizing and checking %zu configurations\n", n);
+    for (i = 0; i < n; i++) {
+        char why[256];
+        if (gpu_function(&g, &cfg[i], &fn[i], why, sizeof why) != 0 ||
+            size_and_check(&g, &cfg[i], fn[i], o->launch_s, &launch[i], why, sizeof why) != 0) {
+            snprintf(err, errlen, "%s (%s) failed its check: %s", cfg[i].name, cfg[i].kernel, why);
+            logf_(&lg, 0, "%s\n", err);
+            rc = CAL_ERR_CHECK;
+            goto out;
+        }
+        logf_(&lg, 0, "  %-28s iters %9d  launch %7.3f ms  checked\n", cfg[i].name, cfg[i].iters, launch[i] * 1e3);
+    }
+
+    /* 2. counters: this program again, under ncu */
+    if (!mkdtemp(tmpdir)) {
+        snprintf(err, errlen, "cannot make a temporary folder: %s", strerror(errno));
+        goto out;
+    }
+    have_tmp = 1;
+    snprintf(plan, sizeof plan, "%s/plan.txt", tmpdir);
+    snprintf(ncu_log, sizeof ncu_log, "%s/ncu.log", tmpdir);
+    {
+        FILE *pf = fopen(plan, "w");
+        ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
+        if (!pf || sl <= 0) {
+            snprintf(err, errlen, "cannot write the plan %s or find this program", plan);
+            if (pf)
+                fclose(pf);
+            goto out;
+        }
+        self[sl] = '\0';
+        for (i = 0; i < n; i++)
+            fprintf(pf, "%s %d\n", cfg[i].name, cfg[i].iters);
+        if (fclose(pf) != 0) {
+            snprintf(err, errlen, "cannot write the plan %s", plan);
+            goto out;
+        }
+    }
+    for (i = 0; fit_default_features[i]; i++) {
+        int k = features_find(fit_default_features[i]);
+        if (k < 0)
+            continue;
+        if (features_table[k].num == M_PIPE_GMMA && !(g.cc_major == 9 && g.cc_minor == 0))
+            continue; /* wgmma counters exist on Hopper only */
+        feat[nfeat++] = k;
+    }
+    {
+        char dev[16];
+        char a_cal[] = "calibrate", a_plan[] = "--run-plan", a_dev[] = "--device";
+        char *args[5];
+        struct runner_opts ro;
+        double t0 = now_s();
+        char *metrics = features_metric_list(feat, (size_t)nfeat);
+        if (!metrics) {
+            snprintf(err, errlen, "out of memory");
+            goto out;
+        }
+        snprintf(dev, sizeof dev, "%d", o->device);
+        args[0] = a_cal;
+        args[1] = a_plan;
+        args[2] = plan;
+        args[3] = a_dev;
+        args[4] = dev;
+        memset(&ro, 0, sizeof ro);
+        ro.ncu = ncu_path;
+        ro.app = self;
+        ro.args = args;
+        ro.nargs = 5;
+        ro.out_dir = tmpdir;
+        ro.force = 1;
+        ro.quiet = 1;
+        ro.metrics = metrics;
+        ro.ncu_log = ncu_log;
+        logf_(&lg, 1, "[2/4] counters: one ncu run over the suite (%s)\n", "--clock-control none");
+        logf_(&lg, 0, "  metrics: %s\n", metrics);
+        /* our context would idle beside ncu's process; release the GPU's memory first */
+        r = runner_profile(&ro, csv, sizeof csv, err, errlen);
+        free(metrics);
+        if (r != RUNNER_OK) {
+            rc = CAL_ERR_NCU;
+            goto out;
+        }
+        if (read_profile(csv, &prof, err, errlen) != 0) {
+            rc = CAL_ERR_NCU;
+            goto out;
+        }
+        {
+            FILE *lf = fopen(ncu_log, "r");
+            char line[512];
+            while (lf && fgets(line, sizeof line, lf))
+                if (strstr(line, " pass")) {
+                    char *dash = strstr(line, " - ");
+                    logf_(&lg, 0, "  ncu: %s", dash ? dash + 3 : line);
+                    break;
+                }
+            if (lf)
+                fclose(lf);
+        }
+        logf_(&lg, 1, "  %zu kernels profiled in %.1f s\n", prof.n, now_s() - t0);
+        if (prof.n != n) {
+            snprintf(err, errlen, "ncu reported %zu benchmark kernels, the plan has %zu (ncu's output: %s)", prof.n, n,
+                     ncu_log);
+            have_tmp = 0; /* keep it for the user */
+            rc = CAL_ERR_NCU;
+            goto out;
+        }
+        for (i = 0; i < n; i++)
+            if (strcmp(prof.k[i].name, cfg[i].kernel) != 0) {
+                snprintf(err, errlen, "ncu's kernel %zu is %s, the plan's is %s (%s)", i + 1, prof.k[i].name,
+                         cfg[i].kernel, cfg[i].name);
+                rc = CAL_ERR_NCU;
+                goto out;
+            }
+    }
+
+    /* 3. power */
+    if (power_meter_start(pm, 5000, err, errlen) != 0)
+        goto out;
+    {
+        struct power_window iw;
+        double t0;
+        struct timespec ts = { 1, 0 };
+        nanosleep(&ts, NULL);
+        t0 = now_s();
+        ts.tv_sec = 2;
+        nanosleep(&ts, NULL);
+        if (power_meter_window(pm, t0, now_s(), &iw, err, errlen) != 0)
+            goto out;
+        idle_w = iw.avg_w;
+        logf_(&lg, 1, "[3/4] power: idle %.1f W (instant %.1f-%.1f W, SM clock %.0f MHz, %.0f C)\n", iw.avg_w,
+              iw.min_w, iw.peak_w, iw.sm_clock_mhz, iw.temp_c);
+    }
+    for (r = 0; r < o->repeats; r++) {
+        for (i = 0; i < n; i++) {
+            size_t k = r % 3 == 0 ? i : r % 3 == 1 ? n - 1 - i : (i + n / 2) % n;
+            struct power_window *w = &win[k * (size_t)o->repeats + (size_t)r];
+            char why[256];
+            if (measure(&g, pm, &cfg[k], fn[k], launch[k], o->warmup_s, o->window_s, w, why, sizeof why) != 0) {
+                snprintf(err, errlen, "%s: %s", cfg[k].name, why);
+                goto out;
+            }
+            power_meter_forget_before(pm, now_s() - 1.0);
+            logf_(&lg, 0, "  repeat %d %-28s avg %6.1f W  min %6.1f  peak %6.1f  %4.0f MHz %3.0f C\n", r + 1,
+                  cfg[k].name, w->avg_w, w->min_w, w->peak_w, w->sm_clock_mhz, w->temp_c);
+            if (!o->quiet)
+                fprintf(stderr, "\r  repeat %d/%d  %3zu/%zu  %-28s %6.1f W   ", r + 1, o->repeats, i + 1, n,
+                        cfg[k].name, w->avg_w);
+        }
+    }
+    if (!o->quiet)
+        fputc('\n', stderr);
+    power_meter_stop(pm);
+
+    /* 4. dataset, fit, files */
+    snprintf(ds.gpu, sizeof ds.gpu, "%s", g.name);
+    ds.compute_capability = g.cc_major + g.cc_minor / 10.0;
+    ds.sm_count = g.sm_count;
+    snprintf(ds.driver, sizeof ds.driver, "%s", power_meter_driver(pm));
+    snprintf(ds.ncu_version, sizeof ds.ncu_version, "%s", ncu_version);
+    {
+        time_t now = time(NULL);
+        struct tm tmv;
+        gmtime_r(&now, &tmv);
+        strftime(ds.created, sizeof ds.created, "%Y-%m-%dT%H:%M:%SZ", &tmv);
+    }
+    snprintf(ds.protocol, sizeof ds.protocol,
+             "%d repeats in changing order, warm-up %.2f s, window %.2f s, launch %.1f ms, NVML poll 5 ms",
+             o->repeats, o->warmup_s, o->window_s, o->launch_s * 1e3);
+    ds.power_limit_w = power_meter_limit_w(pm);
+    ds.idle_w = idle_w;
+    for (i = 0; i < (size_t)nfeat; i++) {
+        const struct feature_def *f = &features_table[feat[i]];
+        ds.metric_cols[f->num] = 1;
+        if (f->den >= 0)
+            ds.metric_cols[f->den] = 1;
+    }
+    ds.metric_cols[M_DURATION] = 1;
+    for (i = 0; i < n; i++) {
+        struct dataset_row *row = dataset_add(&ds);
+        int t;
+        if (!row) {
+            snprintf(err, errlen, "out of memory");
+            goto out;
+        }
+        snprintf(row->config, sizeof row->config, "%.47s", cfg[i].name);
+        snprintf(row->family, sizeof row->family, "%.15s", cfg[i].family);
+        snprintf(row->kernel, sizeof row->kernel, "%s", cfg[i].kernel);
+        row->grid = suite_grid(&cfg[i], g.sm_count);
+        row->threads = cfg[i].threads;
+        row->iters = cfg[i].iters;
+        row->launch_s = launch[i];
+        memcpy(row->value, prof.k[i].value, sizeof row->value);
+        memcpy(row->have, prof.k[i].have, sizeof row->have);
+        row->repeats = o->repeats;
+        for (t = 0; t < TARGET_COUNT; t++) {
+            double sum = 0, lo = 1e300, hi = -1e300;
+            for (r = 0; r < o->repeats; r++) {
+                const struct power_window *w = &win[i * (size_t)o->repeats + (size_t)r];
+                double v = t == TARGET_MIN ? w->min_w : t == TARGET_AVG ? w->avg_w : w->peak_w;
+                sum += v;
+                lo = v < lo ? v : lo;
+                hi = v > hi ? v : hi;
+            }
+            row->power_w[t] = sum / o->repeats;
+            row->spread_pct[t] = row->power_w[t] > 0 ? 100.0 * (hi - lo) / row->power_w[t] : 0;
+        }
+        {
+            double clk = 0, temp = 0;
+            for (r = 0; r < o->repeats; r++) {
+                const struct power_window *w = &win[i * (size_t)o->repeats + (size_t)r];
+                clk += w->sm_clock_mhz;
+                temp = w->temp_c > temp ? w->temp_c : temp;
+            }
+            row->sm_clock_mhz = clk / o->repeats;
+            row->temp_c = temp;
+        }
+        kept++;
+    }
+    logf_(&lg, 1, "[4/4] fitting %zu configurations\n", kept);
+    if (fit_dataset(&ds, o->dataset_out, &model, &rep, err, errlen) != 0) {
+        rc = CAL_ERR_FIT;
+        /* the measurements are still worth keeping */
+        save(o->dataset_out, DATASET_SIGNATURE, o->force, write_dataset, &ds, err + strlen(err), 0);
+        goto out;
+    }
+    {
+        char *rb = NULL;
+        size_t rl = 0;
+        FILE *rf = open_memstream(&rb, &rl);
+        if (rf) {
+            fit_report_print(rf, &rep);
+            fclose(rf);
+            logf_(&lg, 1, "%s", rb);
+            free(rb);
+        }
+    }
+    logf_(&lg, 1, "calibrate took %.0f s\n", now_s() - t_start);
+    fflush(lg.mem);
+    if (save(o->dataset_out, DATASET_SIGNATURE, o->force, write_dataset, &ds, err, errlen) != 0 ||
+        save(o->model_out, "gpu_profiler_model", o->force, write_model, &model, err, errlen) != 0) {
+        rc = CAL_ERR_OUTPUT;
+        goto out;
+    }
+    fclose(lg.mem);
+    lg.mem = NULL;
+    if (save(o->log_out, CALIBRATE_LOG_SIGNATURE, o->force, write_text, &lg, err, errlen) != 0) {
+        rc = CAL_ERR_OUTPUT;
+        goto out;
+    }
+    if (!o->quiet)
+        fprintf(stderr, "wrote %s, %s and %s\n", o->model_out, o->dataset_out, o->log_out);
+    rc = CAL_OK;
+out:
+    if (rc != CAL_OK && lg.mem && !o->list) {
+        /* keep what was measured, for the report of what went wrong */
+        fflush(lg.mem);
+        fprintf(stderr, "(calibrate log so far: %zu bytes, not written)\n", lg.len);
+    }
+    if (lg.mem)
+        fclose(lg.mem);
+    free(lg.buf);
+    if (pm)
+        power_meter_close(pm);
+    gpu_close(&g);
+    if (have_tmp) {
+        char path[256];
+        snprintf(path, sizeof path, "%s/plan.txt", tmpdir);
+        unlink(path);
+        snprintf(path, sizeof path, "%s/ncu.log", tmpdir);
+        unlink(path);
+        snprintf(path, sizeof path, "%s/%s.ncu-rep", tmpdir, RUNNER_REPORT_BASE);
+        unlink(path);
+        snprintf(path, sizeof path, "%s/%s", tmpdir, RUNNER_CSV_NAME);
+        unlink(path);
+        rmdir(tmpdir);
+    }
+    free(prof.k);
+    free(fn);
+    free(launch);
+    free(win);
+    dataset_free(&ds);
+    return rc;
+}
+
+int calibrate_run_plan(const char *plan_path, int device, char *err, size_t errlen)
+{
+    static struct suite_config cfg[MAX_CONFIGS];
+    struct gpu g;
+    FILE *f = fopen(plan_path, "r");
+    char name[64];
+    int iters, rc = -1;
+    size_t n, i;
+    if (!f) {
+        snprintf(err, errlen, "cannot open the plan %s: %s", plan_path, strerror(errno));
+        return -1;
+    }
+    if (gpu_open(&g, device, err, errlen) != 0)
+        goto out;
+    n = suite_build(cfg, MAX_CONFIGS, g.sm_count, g.cc_major, g.cc_minor);
+    while (fscanf(f, "%63s %d", name, &iters) == 2) {
+        CUfunction fn;
+        for (i = 0; i < n; i++)
+            if (strcmp(cfg[i].name, name) == 0)
+                break;
+        if (i == n) {
+            snprintf(err, errlen, "the plan names an unknown configuration %s", name);
+            goto out;
+        }
+        if (gpu_function(&g, &cfg[i], &fn, err, errlen) != 0 || gpu_launch(&g, &cfg[i], fn, iters, err, errlen) != 0)
+            goto out;
+        if (g.cu.cuCtxSynchronize() != 0) {
+            snprintf(err, errlen, "%s failed", name);
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    fclose(f);
+    gpu_close(&g);
+    return rc;
+}

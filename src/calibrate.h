@@ -1,0 +1,47 @@
+/* calibrate: measures this GPU's power over the microbenchmark suite and
+ * fits a model of it.
+ *   1. size each configuration so one launch takes about launch_s, and check
+ *      that it computed what it should;
+ *   2. take its counters in one ncu run over the whole suite (this program
+ *      again, as `gpu_profiler calibrate --run-plan FILE`, one launch per
+ *      configuration, --clock-control none);
+ *   3. measure its power with NVML while it runs back to back: idle first,
+ *      then every configuration `repeats` times in changing orders (warm-up,
+ *      then a window: energy counter for the average, instant power polled
+ *      every 5 ms for min and peak);
+ *   4. write the dataset, fit the model (fit.c) and write it and the log.
+ * It never changes clocks, power limits, persistence or compute mode. */
+#ifndef GPU_PROFILER_CALIBRATE_H
+#define GPU_PROFILER_CALIBRATE_H
+
+#include <stddef.h>
+
+struct calibrate_opts {
+    const char *model_out;    /* model file */
+    const char *dataset_out;  /* dataset CSV */
+    const char *log_out;      /* log of the run */
+    const char *ncu;          /* --ncu or NULL */
+    const char *only;         /* comma-separated families, NULL for all */
+    double warmup_s;          /* before each window */
+    double window_s;          /* measured window */
+    double launch_s;          /* target duration of one launch */
+    int repeats;
+    int device;               /* CUDA device ordinal */
+    int force;
+    int quiet;
+    int list;                 /* print the suite and exit */
+};
+
+#define CALIBRATE_LOG_SIGNATURE "# gpu_profiler calibrate log"
+
+enum { CAL_OK = 0, CAL_ERR_GPU, CAL_ERR_NCU, CAL_ERR_CHECK, CAL_ERR_OUTPUT, CAL_ERR_FIT, CAL_ERR_USAGE };
+
+void calibrate_defaults(struct calibrate_opts *o);
+/* Runs the whole calibration. Returns CAL_*, with err. */
+int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen);
+/* The process ncu profiles: one launch per line of the plan. */
+int calibrate_run_plan(const char *plan_path, int device, char *err, size_t errlen);
+/* Whether this binary holds the microbenchmarks (built with nvcc). */
+int calibrate_available(void);
+
+#endif

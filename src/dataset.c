@@ -1,0 +1,334 @@
+/* dataset: see dataset.h. */
+#include "dataset.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "units.h"
+
+static const char *const target_cols[TARGET_COUNT] = { "min_w", "avg_w", "peak_w" };
+static const char *const spread_cols[TARGET_COUNT] = { "min_w_spread_pct", "avg_w_spread_pct",
+                                                       "peak_w_spread_pct" };
+
+void dataset_init(struct dataset *d)
+{
+    memset(d, 0, sizeof *d);
+}
+
+void dataset_free(struct dataset *d)
+{
+    free(d->rows);
+    memset(d, 0, sizeof *d);
+}
+
+struct dataset_row *dataset_add(struct dataset *d)
+{
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 128;
+        struct dataset_row *r = realloc(d->rows, cap * sizeof *r);
+        if (!r)
+            return NULL;
+        d->rows = r;
+        d->cap = cap;
+    }
+    memset(&d->rows[d->n], 0, sizeof d->rows[0]);
+    return &d->rows[d->n++];
+}
+
+int dataset_write(FILE *f, const struct dataset *d)
+{
+    size_t i;
+    int m, t;
+    fprintf(f, "%s 1\n", DATASET_SIGNATURE);
+    fprintf(f, "# gpu: %s\n# compute_capability: %.1f\n# sm_count: %u\n# driver: %s\n# ncu_version: %s\n",
+            d->gpu, d->compute_capability, d->sm_count, d->driver, d->ncu_version);
+    fprintf(f, "# created: %s\n# protocol: %s\n# power_limit_w: %.17g\n# idle_w: %.17g\n", d->created,
+            d->protocol, d->power_limit_w, d->idle_w);
+    fprintf(f, "config,family,kernel,grid,threads,iters,launch_s");
+    for (m = 0; m < M_COUNT; m++)
+        if (d->metric_cols[m])
+            fprintf(f, ",%s", features_metrics[m].raw);
+    for (t = 0; t < TARGET_COUNT; t++)
+        fprintf(f, ",%s,%s", target_cols[t], spread_cols[t]);
+    fprintf(f, ",repeats,sm_clock_mhz,temp_c\n");
+    for (i = 0; i < d->n; i++) {
+        const struct dataset_row *r = &d->rows[i];
+        fprintf(f, "%s,%s,%s,%u,%u,%ld,%.17g", r->config, r->family, r->kernel, r->grid, r->threads, r->iters,
+                r->launch_s);
+        for (m = 0; m < M_COUNT; m++)
+            if (d->metric_cols[m]) {
+                if (r->have[m])
+                    fprintf(f, ",%.17g", r->value[m]);
+                else
+                    fputs(",", f);
+            }
+        for (t = 0; t < TARGET_COUNT; t++)
+            fprintf(f, ",%.17g,%.17g", r->power_w[t], r->spread_pct[t]);
+        fprintf(f, ",%d,%.17g,%.17g\n", r->repeats, r->sm_clock_mhz, r->temp_c);
+    }
+    return ferror(f) ? -1 : 0;
+}
+
+/* ---- reading ---- */
+
+enum col_kind { C_CONFIG, C_FAMILY, C_KERNEL, C_GRID, C_THREADS, C_ITERS, C_LAUNCH, C_METRIC, C_TARGET,
+                C_SPREAD, C_REPEATS, C_CLOCK, C_TEMP };
+
+struct col {
+    enum col_kind kind;
+    int index; /* metric or target */
+};
+
+static char *trim(char *s)
+{
+    char *e;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    e = s + strlen(s);
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+        *--e = '\0';
+    return s;
+}
+
+static int parse_double(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    *out = strtod(s, &end);
+    return *s && !*end && errno == 0 && isfinite(*out) ? 0 : -1;
+}
+
+static int copy_text(char *dst, size_t len, const char *src)
+{
+    if (strlen(src) >= len)
+        return -1;
+    strcpy(dst, src);
+    return 0;
+}
+
+static int meta(struct dataset *d, char *key, char *val)
+{
+    double v;
+    if (strcmp(key, "gpu") == 0)
+        return copy_text(d->gpu, sizeof d->gpu, val);
+    if (strcmp(key, "driver") == 0)
+        return copy_text(d->driver, sizeof d->driver, val);
+    if (strcmp(key, "ncu_version") == 0)
+        return copy_text(d->ncu_version, sizeof d->ncu_version, val);
+    if (strcmp(key, "created") == 0)
+        return copy_text(d->created, sizeof d->created, val);
+    if (strcmp(key, "protocol") == 0)
+        return copy_text(d->protocol, sizeof d->protocol, val);
+    if (parse_double(val, &v) != 0)
+        return -1;
+    if (strcmp(key, "compute_capability") == 0)
+        d->compute_capability = v;
+    else if (strcmp(key, "sm_count") == 0)
+        d->sm_count = (unsigned)v;
+    else if (strcmp(key, "power_limit_w") == 0)
+        d->power_limit_w = v;
+    else if (strcmp(key, "idle_w") == 0)
+        d->idle_w = v;
+    else
+        return -2;
+    return 0;
+}
+
+static int map_column(const char *name, struct col *c)
+{
+    static const struct { const char *name; enum col_kind kind; } fixed[] = {
+        { "config", C_CONFIG }, { "family", C_FAMILY }, { "kernel", C_KERNEL }, { "grid", C_GRID },
+        { "threads", C_THREADS }, { "iters", C_ITERS }, { "launch_s", C_LAUNCH }, { "repeats", C_REPEATS },
+        { "sm_clock_mhz", C_CLOCK }, { "temp_c", C_TEMP },
+    };
+    size_t i;
+    int t;
+    for (i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        if (strcmp(name, fixed[i].name) == 0) {
+            c->kind = fixed[i].kind;
+            c->index = -1;
+            return 0;
+        }
+    for (t = 0; t < TARGET_COUNT; t++) {
+        if (strcmp(name, target_cols[t]) == 0) {
+            c->kind = C_TARGET;
+            c->index = t;
+            return 0;
+        }
+        if (strcmp(name, spread_cols[t]) == 0) {
+            c->kind = C_SPREAD;
+            c->index = t;
+            return 0;
+        }
+    }
+    if ((c->index = features_metric_by_raw(name)) >= 0) {
+        c->kind = C_METRIC;
+        return 0;
+    }
+    return -1;
+}
+
+#define FAIL(...)                                         \
+    do {                                                  \
+        int o_ = snprintf(err, errlen, "line %lu: ", line); \
+        if (o_ > 0 && (size_t)o_ < errlen)                \
+            snprintf(err + o_, errlen - (size_t)o_, __VA_ARGS__); \
+        goto fail;                                        \
+    } while (0)
+
+int dataset_load(const char *path, struct dataset *d, char *err, size_t errlen)
+{
+    FILE *f;
+    char *buf = NULL;
+    struct col *cols = NULL;
+    size_t ncols = 0, cap = 0;
+    unsigned long line = 0;
+    int have_header = 0, have_sig = 0;
+    ssize_t len;
+    dataset_init(d);
+    f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "cannot open: %s", strerror(errno));
+        return -1;
+    }
+    while ((len = getline(&buf, &cap, f)) >= 0) {
+        char *s;
+        line++;
+        if ((size_t)len != strlen(buf))
+            FAIL("holds a NUL byte; this is not a dataset file");
+        s = trim(buf);
+        if (!have_sig) {
+            if (strncmp(s, DATASET_SIGNATURE, strlen(DATASET_SIGNATURE)) != 0)
+                FAIL("expected '%s 1' as the first line; this is not a gpu_profiler dataset", DATASET_SIGNATURE);
+            if (strcmp(trim(s + strlen(DATASET_SIGNATURE)), "1") != 0)
+                FAIL("dataset format version %s is not supported (this tool reads version 1)",
+                     trim(s + strlen(DATASET_SIGNATURE)));
+            have_sig = 1;
+            continue;
+        }
+        if (*s == '\0')
+            continue;
+        if (*s == '#') {
+            char *colon = strchr(s, ':');
+            int rc;
+            if (!colon)
+                continue; /* a plain comment */
+            *colon = '\0';
+            rc = meta(d, trim(s + 1), trim(colon + 1));
+            if (rc == -1)
+                FAIL("bad value for '%s'", trim(s + 1));
+            continue; /* unknown keys (rc == -2) are comments */
+        }
+        if (!have_header) {
+            char *tok, *save = NULL;
+            size_t i;
+            for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+                struct col *nc = realloc(cols, (ncols + 1) * sizeof *cols);
+                if (!nc)
+                    FAIL("out of memory");
+                cols = nc;
+                if (map_column(trim(tok), &cols[ncols]) != 0)
+                    FAIL("unknown column '%s' (neither a measurement nor a metric of the feature table)", trim(tok));
+                if (cols[ncols].kind == C_METRIC)
+                    d->metric_cols[cols[ncols].index] = 1;
+                ncols++;
+            }
+            for (i = 0; i < ncols; i++)
+                if (cols[i].kind == C_CONFIG)
+                    break;
+            if (i == ncols)
+                FAIL("the header has no 'config' column");
+            have_header = 1;
+            continue;
+        }
+        {
+            struct dataset_row *r = dataset_add(d);
+            size_t i = 0;
+            char *p = s;
+            int t;
+            if (!r)
+                FAIL("out of memory");
+            for (t = 0; t < TARGET_COUNT; t++)
+                r->power_w[t] = NAN;
+            for (;;) {
+                char *comma = strchr(p, ',');
+                char *v;
+                double x = 0;
+                if (comma)
+                    *comma = '\0';
+                v = trim(p);
+                if (i >= ncols)
+                    FAIL("more fields than the header's %zu", ncols);
+                if (cols[i].kind >= C_GRID && *v && parse_double(v, &x) != 0)
+                    FAIL("column %zu: '%s' is not a number", i + 1, v);
+                switch (cols[i].kind) {
+                case C_CONFIG:
+                    if (!*v || copy_text(r->config, sizeof r->config, v) != 0)
+                        FAIL("empty or over-long configuration name");
+                    break;
+                case C_FAMILY:
+                    if (!*v || copy_text(r->family, sizeof r->family, v) != 0)
+                        FAIL("empty or over-long family");
+                    break;
+                case C_KERNEL:
+                    if (copy_text(r->kernel, sizeof r->kernel, v) != 0)
+                        FAIL("over-long kernel name");
+                    break;
+                case C_GRID: r->grid = (unsigned)x; break;
+                case C_THREADS: r->threads = (unsigned)x; break;
+                case C_ITERS: r->iters = (long)x; break;
+                case C_LAUNCH: r->launch_s = x; break;
+                case C_METRIC:
+                    if (*v) {
+                        r->value[cols[i].index] = x;
+                        r->have[cols[i].index] = 1;
+                    }
+                    break;
+                case C_TARGET:
+                    if (!*v)
+                        FAIL("empty %s", target_cols[cols[i].index]);
+                    r->power_w[cols[i].index] = x;
+                    break;
+                case C_SPREAD: r->spread_pct[cols[i].index] = x; break;
+                case C_REPEATS: r->repeats = (int)x; break;
+                case C_CLOCK: r->sm_clock_mhz = x; break;
+                case C_TEMP: r->temp_c = x; break;
+                }
+                i++;
+                if (!comma)
+                    break;
+                p = comma + 1;
+            }
+            if (i != ncols)
+                FAIL("%zu fields, the header has %zu", i, ncols);
+            for (t = 0; t < TARGET_COUNT; t++)
+                if (isnan(r->power_w[t]))
+                    FAIL("no %s column", target_cols[t]);
+        }
+    }
+    if (ferror(f)) {
+        snprintf(err, errlen, "read error: %s", strerror(errno));
+        goto fail_noline;
+    }
+    if (!have_sig) {
+        snprintf(err, errlen, "empty file; this is not a gpu_profiler dataset");
+        goto fail_noline;
+    }
+    if (d->n == 0) {
+        snprintf(err, errlen, "no rows: the dataset holds no measured configurations");
+        goto fail_noline;
+    }
+    free(buf);
+    free(cols);
+    fclose(f);
+    return 0;
+fail:
+fail_noline:
+    free(buf);
+    free(cols);
+    fclose(f);
+    dataset_free(d);
+    return -1;
+}

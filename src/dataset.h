@@ -1,0 +1,64 @@
+/* dataset: the calibration dataset, one row per microbenchmark
+ * configuration: its counters (raw ncu metrics of the feature table) and the
+ * power measured while it ran back to back. A CSV file, written by
+ * calibrate and read by fit, so a model can be refitted without a GPU:
+ *
+ *     # gpu_profiler_dataset 1
+ *     # gpu: NVIDIA H100 80GB HBM3        (metadata, "# key: value")
+ *     config,family,kernel,grid,threads,iters,launch_s,<metrics...>,min_w,...
+ *     fp32_ilp8_w64,fp32,mb_fp32,1056,256,...
+ *
+ * An empty metric cell means ncu did not report it. */
+#ifndef GPU_PROFILER_DATASET_H
+#define GPU_PROFILER_DATASET_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "feature_table.h"
+#include "model.h"
+
+#define DATASET_SIGNATURE "# gpu_profiler_dataset"
+
+struct dataset_row {
+    char config[48];
+    char family[16];
+    char kernel[24];
+    unsigned grid, threads;
+    long iters;
+    double launch_s;                 /* one launch, timed while sizing */
+    double value[M_COUNT];           /* raw metrics, base units */
+    unsigned char have[M_COUNT];
+    double power_w[TARGET_COUNT];    /* mean over repeats */
+    double spread_pct[TARGET_COUNT]; /* (max - min) / mean over repeats, % */
+    int repeats;
+    double sm_clock_mhz;             /* mean while measured */
+    double temp_c;                   /* highest seen */
+};
+
+struct dataset {
+    char gpu[128];
+    double compute_capability;
+    unsigned sm_count;
+    char driver[32];
+    char ncu_version[32];
+    char created[32];
+    char protocol[160];
+    double power_limit_w;
+    double idle_w;
+    unsigned char metric_cols[M_COUNT]; /* which metric columns the file has */
+    size_t n, cap;
+    struct dataset_row *rows;
+};
+
+void dataset_init(struct dataset *d);
+void dataset_free(struct dataset *d);
+/* Appends a zeroed row; NULL when out of memory. */
+struct dataset_row *dataset_add(struct dataset *d);
+
+/* Writes the CSV. Returns 0 or -1. */
+int dataset_write(FILE *f, const struct dataset *d);
+/* Reads a dataset file; errors name the line. Returns 0 or -1. */
+int dataset_load(const char *path, struct dataset *d, char *err, size_t errlen);
+
+#endif

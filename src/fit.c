@@ -1,0 +1,366 @@
+/* fit: see fit.h. */
+#include "fit.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const fit_default_features[] = {
+    "sm_active", "issue", "fp32", "alu", "fp16", "fp64", "xu", "lsu", "tensor", "gmma",
+    "l1", "shared", "l2", "l2_atom", "dram_read", "dram_write", "occupancy", NULL,
+};
+
+#define MAXC (MODEL_MAX_FEATURES + 1)
+
+/* Solves the normal equations restricted to the columns in set[] (k of
+ * them) by Cholesky; z receives the solution in full length (0 elsewhere). */
+static int solve_passive(const double *A, const double *b, size_t rows, size_t cols, const int *set, size_t k,
+                         double *z)
+{
+    double G[MAXC][MAXC], g[MAXC], L[MAXC][MAXC], y[MAXC];
+    size_t i, j, r;
+    double trace = 0;
+    for (i = 0; i < k; i++) {
+        for (j = 0; j <= i; j++) {
+            double s = 0;
+            for (r = 0; r < rows; r++)
+                s += A[r * cols + (size_t)set[i]] * A[r * cols + (size_t)set[j]];
+            G[i][j] = G[j][i] = s;
+        }
+        trace += G[i][i];
+        {
+            double s = 0;
+            for (r = 0; r < rows; r++)
+                s += A[r * cols + (size_t)set[i]] * b[r];
+            g[i] = s;
+        }
+    }
+    /* a tiny ridge keeps collinear columns (a unit no benchmark separates) solvable */
+    for (i = 0; i < k; i++)
+        G[i][i] += 1e-10 * (trace / (double)(k ? k : 1)) + 1e-300;
+    for (i = 0; i < k; i++) {
+        for (j = 0; j <= i; j++) {
+            double s = G[i][j];
+            size_t m;
+            for (m = 0; m < j; m++)
+                s -= L[i][m] * L[j][m];
+            if (i == j) {
+                if (!(s > 0))
+                    return -1;
+                L[i][i] = sqrt(s);
+            } else {
+                L[i][j] = s / L[j][j];
+            }
+        }
+    }
+    for (i = 0; i < k; i++) {
+        double s = g[i];
+        for (j = 0; j < i; j++)
+            s -= L[i][j] * y[j];
+        y[i] = s / L[i][i];
+    }
+    for (i = 0; i < cols; i++)
+        z[i] = 0;
+    for (i = k; i-- > 0;) {
+        double s = y[i];
+        for (j = i + 1; j < k; j++)
+            s -= L[j][i] * z[set[j]];
+        z[set[i]] = s / L[i][i];
+    }
+    return 0;
+}
+
+int fit_nnls(const double *A, const double *b, size_t rows, size_t cols, double *x)
+{
+    int passive[MAXC] = { 0 }, set[MAXC];
+    double z[MAXC], resid_scale = 0;
+    size_t i, r, k, iter = 0;
+    if (cols == 0 || cols > MAXC)
+        return -1;
+    for (i = 0; i < cols; i++)
+        x[i] = 0;
+    for (r = 0; r < rows; r++)
+        resid_scale += fabs(b[r]);
+    for (;;) {
+        size_t best = cols;
+        double bestw = 1e-12 * (resid_scale + 1.0);
+        /* gradient of the residual on the columns held at zero */
+        for (i = 0; i < cols; i++) {
+            double s = 0;
+            if (passive[i])
+                continue;
+            for (r = 0; r < rows; r++) {
+                double res = b[r];
+                size_t c;
+                for (c = 0; c < cols; c++)
+                    res -= A[r * cols + c] * x[c];
+                s += A[r * cols + i] * res;
+            }
+            if (s > bestw) {
+                bestw = s;
+                best = i;
+            }
+        }
+        if (best == cols)
+            return 0;
+        passive[best] = 1;
+        for (;;) {
+            double alpha = 2.0;
+            if (++iter > 30 * cols)
+                return -1;
+            for (i = 0, k = 0; i < cols; i++)
+                if (passive[i])
+                    set[k++] = (int)i;
+            if (solve_passive(A, b, rows, cols, set, k, z) != 0)
+                return -1;
+            for (i = 0; i < k; i++) {
+                size_t c = (size_t)set[i];
+                if (z[c] <= 0) {
+                    double a = x[c] / (x[c] - z[c]);
+                    if (a < alpha)
+                        alpha = a;
+                }
+            }
+            if (alpha > 1.0) { /* all positive */
+                for (i = 0; i < cols; i++)
+                    x[i] = z[i];
+                break;
+            }
+            for (i = 0; i < cols; i++) {
+                x[i] += alpha * (z[i] - x[i]);
+                if (passive[i] && x[i] <= 1e-15) {
+                    passive[i] = 0;
+                    x[i] = 0;
+                }
+            }
+        }
+    }
+}
+
+/* Row features: x[r * nf + j] of the model's features. */
+static int build_features(const struct dataset *d, const int *feat, size_t nf, double *x, char *err, size_t errlen)
+{
+    size_t r, j;
+    for (r = 0; r < d->n; r++)
+        for (j = 0; j < nf; j++)
+            if (features_compute((size_t)feat[j], d->rows[r].value, d->rows[r].have, &x[r * nf + j]) != 0) {
+                snprintf(err, errlen, "configuration %s lacks a metric of feature %s", d->rows[r].config,
+                         features_table[feat[j]].name);
+                return -1;
+            }
+    return 0;
+}
+
+/* Fits one target on the rows where use[r] is set; coef[0] = intercept. */
+static int fit_target(const struct dataset *d, const double *x, size_t nf, int target, const unsigned char *use,
+                      double *coef)
+{
+    size_t cols = nf + 1, rows = 0, r, j;
+    double *A = malloc(d->n * cols * sizeof *A), *b = malloc(d->n * sizeof *b);
+    int rc;
+    if (!A || !b) {
+        free(A);
+        free(b);
+        return -1;
+    }
+    for (r = 0; r < d->n; r++) {
+        double y = d->rows[r].power_w[target];
+        if (!use[r])
+            continue;
+        A[rows * cols] = 1.0 / y;
+        for (j = 0; j < nf; j++)
+            A[rows * cols + 1 + j] = x[r * nf + j] / y;
+        b[rows] = 1.0;
+        rows++;
+    }
+    rc = rows ? fit_nnls(A, b, rows, cols, coef) : -1;
+    free(A);
+    free(b);
+    return rc;
+}
+
+static double predict(const double *coef, const double *x, size_t nf, double limit_w)
+{
+    double p = coef[0];
+    size_t j;
+    for (j = 0; j < nf; j++)
+        p += coef[1 + j] * x[j];
+    return limit_w > 0 && p > limit_w ? limit_w : p;
+}
+
+static const char *base_name(const char *p)
+{
+    const char *s = strrchr(p, '/');
+    return s ? s + 1 : p;
+}
+
+int fit_dataset(const struct dataset *d, const char *dataset_name, struct model *m, struct fit_report *rep,
+                char *err, size_t errlen)
+{
+    int feat[MODEL_MAX_FEATURES];
+    size_t nf = 0, i, r, t, f;
+    double *x = NULL;
+    unsigned char *use = NULL;
+    int rc = -1;
+
+    memset(m, 0, sizeof *m);
+    memset(rep, 0, sizeof *rep);
+    for (i = 0; fit_default_features[i]; i++) {
+        int k = features_find(fit_default_features[i]);
+        const struct feature_def *fd = k >= 0 ? &features_table[k] : NULL;
+        if (!fd || !d->metric_cols[fd->num] || (fd->den >= 0 && !d->metric_cols[fd->den])) {
+            rep->dropped_features++;
+            continue;
+        }
+        feat[nf++] = k;
+    }
+    if (nf == 0) {
+        snprintf(err, errlen, "the dataset holds no metric of any model feature");
+        return -1;
+    }
+    if (d->n < nf + 2) {
+        snprintf(err, errlen, "%zu configurations are too few to fit %zu features", d->n, nf);
+        return -1;
+    }
+    x = malloc(d->n * nf * sizeof *x);
+    use = malloc(d->n);
+    if (!x || !use) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    if (build_features(d, feat, nf, x, err, errlen) != 0)
+        goto out;
+    for (r = 0; r < d->n; r++)
+        for (t = 0; t < TARGET_COUNT; t++)
+            if (!(d->rows[r].power_w[t] > 0)) {
+                snprintf(err, errlen, "configuration %s: %s power %g W is not positive", d->rows[r].config,
+                         model_target_names[t], d->rows[r].power_w[t]);
+                goto out;
+            }
+
+    /* metadata */
+    snprintf(m->gpu, sizeof m->gpu, "%s", d->gpu);
+    m->compute_capability = d->compute_capability;
+    snprintf(m->ncu_version, sizeof m->ncu_version, "%s", d->ncu_version);
+    snprintf(m->driver, sizeof m->driver, "%s", d->driver);
+    snprintf(m->created, sizeof m->created, "%s", d->created);
+    snprintf(m->dataset, sizeof m->dataset, "%s", base_name(dataset_name));
+    snprintf(m->cv_scheme, sizeof m->cv_scheme, "leave-one-family-out");
+    m->power_limit_w = d->power_limit_w;
+    m->idle_w = d->idle_w;
+    m->nfeatures = nf;
+    snprintf(m->component[0], sizeof m->component[0], "static");
+    m->ncomponents = 1;
+    for (i = 0; i < nf; i++) {
+        const char *comp = features_table[feat[i]].component;
+        size_t c;
+        m->feature[i] = feat[i];
+        for (c = 1; c < m->ncomponents; c++)
+            if (strcmp(m->component[c], comp) == 0)
+                break;
+        if (c == m->ncomponents)
+            snprintf(m->component[m->ncomponents++], sizeof m->component[0], "%s", comp);
+        m->feature_component[i] = (int)c;
+    }
+
+    /* families */
+    for (r = 0; r < d->n; r++) {
+        for (f = 0; f < rep->nfamilies; f++)
+            if (strcmp(rep->family[f].family, d->rows[r].family) == 0)
+                break;
+        if (f == rep->nfamilies) {
+            if (f == FIT_MAX_FAMILIES) {
+                snprintf(err, errlen, "more than %d families", FIT_MAX_FAMILIES);
+                goto out;
+            }
+            snprintf(rep->family[f].family, sizeof rep->family[f].family, "%s", d->rows[r].family);
+            rep->nfamilies++;
+        }
+        rep->family[f].n++;
+    }
+    rep->n = d->n;
+
+    for (t = 0; t < TARGET_COUNT; t++) {
+        double sum_ape = 0, sum_cv = 0, max_cv = -1, sum_spread = 0;
+        memset(use, 1, d->n);
+        if (fit_target(d, x, nf, (int)t, use, m->coef[t]) != 0) {
+            snprintf(err, errlen, "the %s fit did not converge", model_target_names[t]);
+            goto out;
+        }
+        for (r = 0; r < d->n; r++) {
+            double y = d->rows[r].power_w[t];
+            sum_ape += fabs(predict(m->coef[t], &x[r * nf], nf, d->power_limit_w) - y) / y;
+            sum_spread += d->rows[r].spread_pct[t];
+        }
+        for (f = 0; f < rep->nfamilies; f++) {
+            double coef[MAXC], fam_sum = 0, fam_max = 0;
+            for (r = 0; r < d->n; r++)
+                use[r] = strcmp(d->rows[r].family, rep->family[f].family) != 0;
+            if (fit_target(d, x, nf, (int)t, use, coef) != 0) {
+                snprintf(err, errlen, "the %s fit without family %s did not converge", model_target_names[t],
+                         rep->family[f].family);
+                goto out;
+            }
+            for (r = 0; r < d->n; r++) {
+                double y = d->rows[r].power_w[t], ape;
+                if (use[r])
+                    continue;
+                ape = 100.0 * fabs(predict(coef, &x[r * nf], nf, d->power_limit_w) - y) / y;
+                fam_sum += ape;
+                if (ape > fam_max)
+                    fam_max = ape;
+                sum_cv += ape;
+                if (ape > max_cv) {
+                    max_cv = ape;
+                    snprintf(rep->cv_worst[t], sizeof rep->cv_worst[t], "%s", d->rows[r].config);
+                }
+            }
+            rep->family[f].cv_mape_pct[t] = fam_sum / (double)rep->family[f].n;
+            rep->family[f].cv_max_ape_pct[t] = fam_max;
+        }
+        rep->fit_mape_pct[t] = 100.0 * sum_ape / (double)d->n;
+        rep->cv_mape_pct[t] = sum_cv / (double)d->n;
+        rep->cv_max_ape_pct[t] = max_cv;
+        rep->spread_pct[t] = sum_spread / (double)d->n;
+        m->stat[t][STAT_N] = (double)d->n;
+        m->stat[t][STAT_FOLDS] = (double)rep->nfamilies;
+        m->stat[t][STAT_FIT_MAPE] = rep->fit_mape_pct[t];
+        m->stat[t][STAT_CV_MAPE] = rep->cv_mape_pct[t];
+        m->stat[t][STAT_CV_MAX_APE] = rep->cv_max_ape_pct[t];
+        m->stat[t][STAT_SPREAD] = rep->spread_pct[t];
+        for (i = 0; i < STAT_COUNT; i++)
+            m->has_stat[t][i] = 1;
+    }
+    rc = 0;
+out:
+    free(x);
+    free(use);
+    return rc;
+}
+
+void fit_report_print(FILE *f, const struct fit_report *r)
+{
+    size_t i;
+    int t;
+    fprintf(f, "cross-validation, one family held out at a time (%zu configurations, %zu families)\n", r->n,
+            r->nfamilies);
+    fprintf(f, "%-10s %4s  %21s  %21s  %21s\n", "family", "n", "min: MAPE / max APE", "avg: MAPE / max APE",
+            "peak: MAPE / max APE");
+    for (i = 0; i < r->nfamilies; i++) {
+        const struct fit_family *fa = &r->family[i];
+        fprintf(f, "%-10s %4zu", fa->family, fa->n);
+        for (t = 0; t < TARGET_COUNT; t++)
+            fprintf(f, "  %9.1f%% / %7.1f%%", fa->cv_mape_pct[t], fa->cv_max_ape_pct[t]);
+        fputc('\n', f);
+    }
+    fprintf(f, "%-10s %4zu", "all", r->n);
+    for (t = 0; t < TARGET_COUNT; t++)
+        fprintf(f, "  %9.1f%% / %7.1f%%", r->cv_mape_pct[t], r->cv_max_ape_pct[t]);
+    fprintf(f, "\nin-sample MAPE (fitted on all): min %.1f%%, avg %.1f%%, peak %.1f%%\n", r->fit_mape_pct[0],
+            r->fit_mape_pct[1], r->fit_mape_pct[2]);
+    fprintf(f, "measurement spread over repeats (mean): min %.1f%%, avg %.1f%%, peak %.1f%%\n", r->spread_pct[0],
+            r->spread_pct[1], r->spread_pct[2]);
+    for (t = 0; t < TARGET_COUNT; t++)
+        fprintf(f, "worst held-out %s: %s (%.1f%%)\n", model_target_names[t], r->cv_worst[t], r->cv_max_ape_pct[t]);
+}

@@ -1,0 +1,61 @@
+/* fit: fits the power model to a calibration dataset and measures its error
+ * on work it was not fitted on.
+ *
+ * Per target (min, avg, peak) the model is P = static + sum_i c_i * x_i with
+ * every term non-negative (each unit the kernel keeps busy adds power; a
+ * negative watt has no meaning in the breakdown), fitted by non-negative
+ * least squares on relative error (rows weighted by 1 / measured power,
+ * which is what MAPE counts). Lawson-Hanson active set, Cholesky on the
+ * passive columns, a fixed iteration order: the same dataset gives the same
+ * model, bit for bit, on any IEEE-754 machine.
+ *
+ * Cross-validation holds out one family of microbenchmarks at a time (all
+ * of fp32, all of dram, ...), fits on the rest and predicts the held-out
+ * family, so every row's error is measured by a model that never saw its
+ * kind of work. */
+#ifndef GPU_PROFILER_FIT_H
+#define GPU_PROFILER_FIT_H
+
+#include <stddef.h>
+
+#include "dataset.h"
+#include "model.h"
+
+#define FIT_MAX_FAMILIES 64
+
+struct fit_family {
+    char family[16];
+    size_t n;
+    double cv_mape_pct[TARGET_COUNT];
+    double cv_max_ape_pct[TARGET_COUNT];
+};
+
+struct fit_report {
+    size_t n;
+    size_t nfamilies;
+    struct fit_family family[FIT_MAX_FAMILIES];
+    double fit_mape_pct[TARGET_COUNT];
+    double cv_mape_pct[TARGET_COUNT];
+    double cv_max_ape_pct[TARGET_COUNT];
+    char cv_worst[TARGET_COUNT][48];
+    double spread_pct[TARGET_COUNT];     /* mean measurement spread over rows */
+    size_t dropped_features;             /* features the dataset has no metric for */
+};
+
+/* The features calibrate measures and fit uses, by name, NULL-terminated. */
+extern const char *const fit_default_features[];
+
+/* Fits d into m (metadata from d; dataset_name is recorded as given, use a
+ * base name for reproducible files). Returns 0, or -1 with err. */
+int fit_dataset(const struct dataset *d, const char *dataset_name, struct model *m, struct fit_report *r,
+                char *err, size_t errlen);
+
+/* Prints the report's tables (per family and overall) as text. */
+void fit_report_print(FILE *f, const struct fit_report *r);
+
+/* Non-negative least squares: minimise |A x - b| with x >= 0. A is rows x
+ * cols, row-major. Returns 0, or -1 if it did not converge or cols is too
+ * large. Exposed for the unit tests. */
+int fit_nnls(const double *A, const double *b, size_t rows, size_t cols, double *x);
+
+#endif

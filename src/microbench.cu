@@ -1,0 +1,467 @@
+/* microbench.cu: the calibration suite's kernels. Compiled to PTX by make
+ * (when nvcc is found), embedded in the binary and loaded through the CUDA
+ * driver API by calibrate. Each kernel works one part of the GPU; the
+ * parameters that set its intensity (ILP, footprint, stride...) are runtime
+ * arguments, and every kernel leaves a per-thread check value that the host
+ * recomputes (suite.c), so the compiler cannot have removed the work.
+ *
+ * Every kernel has the same signature, so the host launches them all alike:
+ *   a, b   device buffers (meaning per kernel)
+ *   check  one 32-bit value per thread
+ *   iters  loop count
+ *   p, q   kernel parameters
+ *   mask   footprint of a and b in 32-bit words, minus one (a power of two)
+ * All threads of one kernel run the same chain of values (seeded per lane or
+ * per ILP slot only), so the host can simulate one thread exactly. */
+#include <cuda_fp16.h>
+#include <cuda_bf16.h>
+#include <stdint.h>
+
+#define KERNEL extern "C" __global__ void
+#define ARGS unsigned *a, unsigned *b, unsigned *check, int iters, int p, int q, unsigned mask
+#define GTID (blockIdx.x * blockDim.x + threadIdx.x)
+#define LANE (threadIdx.x & 31)
+
+/* FP32 FMA: x = x * -1 + c flips between x and c - x exactly (values are
+ * multiples of 2^-10 in [1, 2)), so the mantissa toggles every step and an
+ * even count returns the seed. ILP independent chains. p = ILP (1..8). */
+template <int ILP> __device__ void fp32_body(unsigned *check, int iters, float m, float c)
+{
+    float x[ILP];
+#pragma unroll
+    for (int i = 0; i < ILP; i++)
+        x[i] = 1.0f + (float)(i * 37 + 5) * (1.0f / 1024.0f);
+    for (int n = 0; n < iters; n++) {
+#pragma unroll
+        for (int i = 0; i < ILP; i++)
+            x[i] = fmaf(x[i], m, c);
+    }
+    float s = 0.0f;
+#pragma unroll
+    for (int i = 0; i < ILP; i++)
+        s += x[i];
+    check[GTID] = __float_as_uint(s);
+}
+
+KERNEL mb_fp32(ARGS)
+{
+    (void)a; (void)b; (void)mask;
+    float m = __int_as_float(q), c = 1.5f;
+    switch (p) {
+    case 1: fp32_body<1>(check, iters, m, c); break;
+    case 2: fp32_body<2>(check, iters, m, c); break;
+    case 4: fp32_body<4>(check, iters, m, c); break;
+    default: fp32_body<8>(check, iters, m, c); break;
+    }
+}
+
+template <int ILP> __device__ void fp64_body(unsigned *check, int iters, double m, double c)
+{
+    double x[ILP];
+#pragma unroll
+    for (int i = 0; i < ILP; i++)
+        x[i] = 1.0 + (double)(i * 37 + 5) * (1.0 / 1024.0);
+    for (int n = 0; n < iters; n++) {
+#pragma unroll
+        for (int i = 0; i < ILP; i++)
+            x[i] = fma(x[i], m, c);
+    }
+    double s = 0.0;
+#pragma unroll
+    for (int i = 0; i < ILP; i++)
+        s += x[i];
+    check[GTID] = __float_as_uint((float)s);
+}
+
+/* FP64 FMA, same scheme as mb_fp32. */
+KERNEL mb_fp64(ARGS)
+{
+    (void)a; (void)b; (void)mask;
+    double m = (double)__int_as_float(q), c = 1.5;
+    switch (p) {
+    case 1: fp64_body<1>(check, iters, m, c); break;
+    case 2: fp64_body<2>(check, iters, m, c); break;
+    case 4: fp64_body<4>(check, iters, m, c); break;
+    default: fp64_body<8>(check, iters, m, c); break;
+    }
+}
+
+/* FP16x2 FMA (HFMA2), same scheme; values are multiples of 2^-6. */
+template <int ILP> __device__ void fp16_body(unsigned *check, int iters, __half2 m, __half2 c)
+{
+    __half2 x[ILP];
+#pragma unroll
+    for (int i = 0; i < ILP; i++)
+        x[i] = __floats2half2_rn(1.0f + (float)(i * 3 + 1) / 64.0f, 1.0f + (float)(i * 5 + 2) / 64.0f);
+    for (int n = 0; n < iters; n++) {
+#pragma unroll
+        for (int i = 0; i < ILP; i++)
+            x[i] = __hfma2(x[i], m, c);
+    }
+    float s = 0.0f;
+#pragma unroll
+    for (int i = 0; i < ILP; i++)
+        s += __low2float(x[i]) + __high2float(x[i]);
+    check[GTID] = __float_as_uint(s);
+}
+
+KERNEL mb_fp16(ARGS)
+{
+    (void)a; (void)b; (void)mask;
+    float mf = __int_as_float(q);
+    __half2 m = __floats2half2_rn(mf, mf), c = __floats2half2_rn(1.5f, 1.5f);
+    switch (p) {
+    case 1: fp16_body<1>(check, iters, m, c); break;
+    case 2: fp16_body<2>(check, iters, m, c); break;
+    case 4: fp16_body<4>(check, iters, m, c); break;
+    default: fp16_body<8>(check, iters, m, c); break;
+    }
+}
+
+/* BF16x2 FMA, 4 chains; values are multiples of 2^-4. */
+KERNEL mb_bf16(ARGS)
+{
+    (void)a; (void)b; (void)p; (void)mask;
+#if __CUDA_ARCH__ >= 800
+    float mf = __int_as_float(q);
+    __nv_bfloat162 m = __floats2bfloat162_rn(mf, mf), c = __floats2bfloat162_rn(1.5f, 1.5f);
+    __nv_bfloat162 x[4];
+#pragma unroll
+    for (int i = 0; i < 4; i++)
+        x[i] = __floats2bfloat162_rn(1.0f + (float)(i + 1) / 16.0f, 1.0f + (float)(i + 3) / 16.0f);
+    for (int n = 0; n < iters; n++) {
+#pragma unroll
+        for (int i = 0; i < 4; i++)
+            x[i] = __hfma2(x[i], m, c);
+    }
+    float s = 0.0f;
+#pragma unroll
+    for (int i = 0; i < 4; i++)
+        s += __low2float(x[i]) + __high2float(x[i]);
+    check[GTID] = __float_as_uint(s);
+#else
+    (void)iters; (void)q;
+    check[GTID] = 0xFFFFFFFFu;
+#endif
+}
+
+/* Integer logic: x = rotl(x ^ k, r), LOP3 and funnel shift. */
+template <int ILP> __device__ void alu_body(unsigned *check, int iters, unsigned k, unsigned r)
+{
+    unsigned x[ILP];
+#pragma unroll
+    for (int i = 0; i < ILP; i++)
+        x[i] = 0x9E3779B9u * (unsigned)(i + 1);
+    for (int n = 0; n < iters; n++) {
+#pragma unroll
+        for (int i = 0; i < ILP; i++)
+            x[i] = __funnelshift_l(x[i] ^ k, x[i] ^ k, r);
+    }
+    unsigned s = 0;
+#pragma unroll
+    for (int i = 0; i < ILP; i++)
+        s ^= x[i];
+    check[GTID] = s;
+}
+
+KERNEL mb_int_alu(ARGS)
+{
+    (void)a; (void)b; (void)mask;
+    unsigned k = (unsigned)q, r = 7;
+    switch (p) {
+    case 1: alu_body<1>(check, iters, k, r); break;
+    case 2: alu_body<2>(check, iters, k, r); break;
+    case 4: alu_body<4>(check, iters, k, r); break;
+    default: alu_body<8>(check, iters, k, r); break;
+    }
+}
+
+/* Integer multiply-add (IMAD): x = x * m + c, wrapping. */
+template <int ILP> __device__ void imad_body(unsigned *check, int iters, unsigned m, unsigned c)
+{
+    unsigned x[ILP];
+#pragma unroll
+    for (int i = 0; i < ILP; i++)
+        x[i] = 0x9E3779B9u * (unsigned)(i + 1);
+    for (int n = 0; n < iters; n++) {
+#pragma unroll
+        for (int i = 0; i < ILP; i++)
+            x[i] = x[i] * m + c;
+    }
+    unsigned s = 0;
+#pragma unroll
+    for (int i = 0; i < ILP; i++)
+        s ^= x[i];
+    check[GTID] = s;
+}
+
+KERNEL mb_int_imad(ARGS)
+{
+    (void)a; (void)b; (void)mask;
+    unsigned m = (unsigned)q | 1u, c = 0x3C6EF372u;
+    switch (p) {
+    case 1: imad_body<1>(check, iters, m, c); break;
+    case 2: imad_body<2>(check, iters, m, c); break;
+    case 4: imad_body<4>(check, iters, m, c); break;
+    default: imad_body<8>(check, iters, m, c); break;
+    }
+}
+
+/* Special functions (MUFU): x = ex2(lg2(x)), approximate, so x drifts but
+ * stays near its seed; the host checks the range. */
+template <int ILP> __device__ void sfu_body(unsigned *check, int iters)
+{
+    float x[ILP];
+#pragma unroll
+    for (int i = 0; i < ILP; i++)
+        x[i] = 1.5f + (float)i * 0.25f;
+    for (int n = 0; n < iters; n++) {
+#pragma unroll
+        for (int i = 0; i < ILP; i++) {
+            float l;
+            asm("lg2.approx.ftz.f32 %0, %1;" : "=f"(l) : "f"(x[i]));
+            asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(x[i]) : "f"(l));
+        }
+    }
+    float s = 0.0f;
+#pragma unroll
+    for (int i = 0; i < ILP; i++)
+        s += x[i];
+    check[GTID] = __float_as_uint(s);
+}
+
+KERNEL mb_sfu(ARGS)
+{
+    (void)a; (void)b; (void)q; (void)mask;
+    switch (p) {
+    case 1: sfu_body<1>(check, iters); break;
+    case 2: sfu_body<2>(check, iters); break;
+    case 4: sfu_body<4>(check, iters); break;
+    default: sfu_body<8>(check, iters); break;
+    }
+}
+
+/* Tensor cores, warp-level mma.sync m16n8k16 (FP16 in, FP32 accumulate).
+ * A holds 1.0 or 0.5, B holds 1.0: each step adds 16 + 8 to every
+ * accumulator, exact while it stays under 2^24. p = independent chains. */
+template <int ILP> __device__ void mma_body(unsigned *check, int iters, unsigned one, unsigned half)
+{
+#if __CUDA_ARCH__ >= 800
+    float d[ILP][4];
+#pragma unroll
+    for (int i = 0; i < ILP; i++)
+        d[i][0] = d[i][1] = d[i][2] = d[i][3] = 0.0f;
+    for (int n = 0; n < iters; n++) {
+#pragma unroll
+        for (int i = 0; i < ILP; i++) {
+            asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 "
+                         "{%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};"
+                         : "+f"(d[i][0]), "+f"(d[i][1]), "+f"(d[i][2]), "+f"(d[i][3])
+                         : "r"(one), "r"(one), "r"(one), "r"(one), "r"(one), "r"(one));
+            asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 "
+                         "{%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};"
+                         : "+f"(d[i][0]), "+f"(d[i][1]), "+f"(d[i][2]), "+f"(d[i][3])
+                         : "r"(half), "r"(half), "r"(half), "r"(half), "r"(one), "r"(one));
+        }
+    }
+    float s = 0.0f;
+#pragma unroll
+    for (int i = 0; i < ILP; i++)
+        s += d[i][0] + d[i][3];
+    check[GTID] = __float_as_uint(s);
+#else
+    (void)iters; (void)one; (void)half;
+    check[GTID] = 0xFFFFFFFFu;
+#endif
+}
+
+KERNEL mb_mma(ARGS)
+{
+    (void)a; (void)b; (void)q; (void)mask;
+    unsigned one = 0x3C003C00u, half = 0x38003800u; /* half2 1.0, 0.5 */
+    switch (p) {
+    case 1: mma_body<1>(check, iters, one, half); break;
+    case 2: mma_body<2>(check, iters, one, half); break;
+    default: mma_body<4>(check, iters, one, half); break;
+    }
+}
+
+/* Shared memory loads: each lane reads word (n * 33 + lane * p) & mask of
+ * a 16 KiB table; p is the stride between lanes (1: no bank conflict, 32:
+ * 32-way conflict). The table holds i * 2654435761. */
+KERNEL mb_shared(ARGS)
+{
+    __shared__ unsigned t[4096];
+    (void)a; (void)b; (void)q; (void)mask;
+    for (int i = threadIdx.x; i < 4096; i += blockDim.x)
+        t[i] = (unsigned)i * 2654435761u;
+    __syncthreads();
+    unsigned s = 0, lane = LANE, stride = (unsigned)p;
+    for (int n = 0; n < iters; n++) {
+        unsigned base = (unsigned)n * 33u + lane * stride;
+        s += t[base & 4095u];
+        s ^= t[(base + 1024u) & 4095u];
+        s += t[(base + 2048u) & 4095u];
+        s ^= t[(base + 3072u) & 4095u];
+    }
+    check[GTID] = s;
+}
+
+/* Shared-memory atomics: atomicAdd on word (lane * p) & 1023; check is the
+ * block's table sum, iters * blockDim. */
+KERNEL mb_shared_atomic(ARGS)
+{
+    __shared__ unsigned t[1024];
+    (void)a; (void)b; (void)q; (void)mask;
+    for (int i = threadIdx.x; i < 1024; i += blockDim.x)
+        t[i] = 0;
+    __syncthreads();
+    unsigned idx = (LANE * (unsigned)p + (threadIdx.x >> 5)) & 1023u;
+    for (int n = 0; n < iters; n++)
+        atomicAdd(&t[idx], 1u);
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        unsigned s = 0;
+        for (int i = 0; i < 1024; i++)
+            s += t[i];
+        t[0] = s;
+    }
+    __syncthreads();
+    check[GTID] = t[0];
+}
+
+/* Global loads, four independent per step, summed. p = 0: thread t reads
+ * word (n * T + t) & mask, streaming through a footprint that lands in L2
+ * or DRAM; p = 1: lane l reads (n * 32 + l) & mask, every warp the same
+ * small window (L1 hits). q = 0: ld.global.nc (L1 cached), q = 1:
+ * ld.global.cg (L2 only). The buffer a holds a[i] == i. */
+KERNEL mb_load(ARGS)
+{
+    (void)b;
+    unsigned T = gridDim.x * blockDim.x, t = GTID, s = 0;
+    unsigned step = p ? 32u : T, first = p ? LANE : t, quarter = (mask + 1u) / 4u;
+    for (int n = 0; n < iters; n++) {
+        unsigned i = ((unsigned)n * step + first) & mask;
+        unsigned i1 = (i + quarter) & mask, i2 = (i + 2u * quarter) & mask, i3 = (i + 3u * quarter) & mask;
+        if (q) {
+            s += __ldcg(a + i) ^ __ldcg(a + i1);
+            s += __ldcg(a + i2) ^ __ldcg(a + i3);
+        } else {
+            s += __ldg(a + i) ^ __ldg(a + i1);
+            s += __ldg(a + i2) ^ __ldg(a + i3);
+        }
+    }
+    check[t] = s;
+}
+
+/* Global stores: thread t writes n + t to word (n * T + t) & mask, 128-bit
+ * wide when p = 4 (four words per store). check = 1 per thread; the host
+ * reads the buffer back. */
+KERNEL mb_store(ARGS)
+{
+    (void)b; (void)q;
+    unsigned T = gridDim.x * blockDim.x, t = GTID;
+    if (p == 4) {
+        uint4 *a4 = (uint4 *)a;
+        unsigned m4 = mask >> 2;
+        for (int n = 0; n < iters; n++) {
+            unsigned v = (unsigned)n + t;
+            __stcg(a4 + (((unsigned)n * T + t) & m4), make_uint4(v, v, v, v));
+        }
+    } else {
+        for (int n = 0; n < iters; n++)
+            __stcg(a + (((unsigned)n * T + t) & mask), (unsigned)n + t);
+    }
+    check[t] = 1;
+}
+
+/* Copy b[i] = a[i] + 1 over (n * T + t) & mask, 128-bit wide. */
+KERNEL mb_copy(ARGS)
+{
+    (void)p; (void)q;
+    const uint4 *a4 = (const uint4 *)a;
+    uint4 *b4 = (uint4 *)b;
+    unsigned T = gridDim.x * blockDim.x, t = GTID, m4 = mask >> 2;
+    for (int n = 0; n < iters; n++) {
+        unsigned i = ((unsigned)n * T + t) & m4;
+        uint4 v = __ldcs(a4 + i);
+        v.x += 1; v.y += 1; v.z += 1; v.w += 1;
+        __stcs(b4 + i, v);
+    }
+    check[t] = 1;
+}
+
+/* Global atomics: atomicAdd(&a[(t * p) & mask], 1) iters times; mask sets
+ * how many words share the traffic (contention). The host checks the sum. */
+KERNEL mb_atomic(ARGS)
+{
+    (void)b; (void)q;
+    unsigned t = GTID, i = (t * (unsigned)p) & mask;
+    for (int n = 0; n < iters; n++)
+        atomicAdd(a + i, 1u);
+    check[t] = 1;
+}
+
+/* Branch divergence: lanes split into p groups (1..32) by lane % p, and the
+ * groups take turns (the group number is a runtime value, so the compiler
+ * cannot merge the turns): each step, every group runs 8 rounds of a
+ * 4-wide FP32 chain while the other lanes wait, so 32 / p lanes are active. */
+KERNEL mb_diverge(ARGS)
+{
+    (void)a; (void)b; (void)mask;
+    unsigned g = LANE % (unsigned)p;
+    float m = __int_as_float(q), c = 1.5f;
+    float x0 = 1.0f + 5.0f / 1024.0f, x1 = 1.0f + 42.0f / 1024.0f;
+    float x2 = 1.0f + 79.0f / 1024.0f, x3 = 1.0f + 116.0f / 1024.0f;
+    for (int n = 0; n < iters; n++) {
+        for (unsigned turn = 0; turn < (unsigned)p; turn++) {
+            if (turn == g) {
+                for (int k = 0; k < 8; k++) {
+                    x0 = fmaf(x0, m, c); x1 = fmaf(x1, m, c);
+                    x2 = fmaf(x2, m, c); x3 = fmaf(x3, m, c);
+                }
+            }
+        }
+    }
+    check[GTID] = __float_as_uint(x0 + x1 + x2 + x3);
+}
+
+/* Idle: __nanosleep(p) iters times; the SMs hold warps but issue little. */
+KERNEL mb_sleep(ARGS)
+{
+    (void)a; (void)b; (void)q; (void)mask;
+    unsigned n = 0;
+    for (int i = 0; i < iters; i++) {
+        __nanosleep((unsigned)p);
+        n++;
+    }
+    check[GTID] = n;
+}
+
+/* Mix: per step, one streaming global load (ld.global.cg over the
+ * footprint mask: L2 or DRAM) and p rounds of a 4-wide FP32 chain, so p
+ * sets the ratio of arithmetic to memory traffic. */
+KERNEL mb_mix(ARGS)
+{
+    (void)b;
+    unsigned T = gridDim.x * blockDim.x, t = GTID, s = 0;
+    float m = __int_as_float(q), c = 1.5f;
+    float x0 = 1.0f + 5.0f / 1024.0f, x1 = 1.0f + 42.0f / 1024.0f;
+    float x2 = 1.0f + 79.0f / 1024.0f, x3 = 1.0f + 116.0f / 1024.0f;
+    for (int n = 0; n < iters; n++) {
+        s += __ldcg(a + (((unsigned)n * T + t) & mask));
+        for (int k = 0; k < p; k++) {
+            x0 = fmaf(x0, m, c); x1 = fmaf(x1, m, c);
+            x2 = fmaf(x2, m, c); x3 = fmaf(x3, m, c);
+        }
+    }
+    check[t] = s ^ __float_as_uint(x0 + x1 + x2 + x3);
+}
+
+/* Fills a with a[i] = i (the loads' table) over mask + 1 words. */
+KERNEL mb_fill_index(ARGS)
+{
+    (void)b; (void)check; (void)iters; (void)p; (void)q;
+    for (unsigned i = GTID; i <= mask; i += gridDim.x * blockDim.x)
+        a[i] = i;
+}

@@ -1,0 +1,58 @@
+/* microbench_sm90.cu: Hopper-only kernels of the calibration suite (wgmma),
+ * compiled for compute_90a and loaded only on a GPU of compute capability
+ * 9.0. Same signature and checking scheme as microbench.cu. */
+#include <stdint.h>
+
+#define KERNEL extern "C" __global__ void
+#define ARGS unsigned *a, unsigned *b, unsigned *check, int iters, int p, int q, unsigned mask
+#define GTID (blockIdx.x * blockDim.x + threadIdx.x)
+
+/* Shared-memory matrix descriptor, no swizzle: start address, leading and
+ * stride byte offsets, each in 16-byte units. */
+__device__ static uint64_t wgmma_desc(const void *smem, unsigned lbo, unsigned sbo)
+{
+    uint64_t addr = (uint64_t)__cvta_generic_to_shared(smem);
+    return ((addr & 0x3FFFF) >> 4) | ((uint64_t)(lbo >> 4) << 16) | ((uint64_t)(sbo >> 4) << 32);
+}
+
+/* Warpgroup MMA m64n128k16, FP16 in, FP32 accumulate, A and B from shared
+ * memory. Every element of A and B is 1.0, so each wgmma adds 16 to every
+ * accumulator whatever the layout: after iters * p steps each holds
+ * 16 * iters * p (exact below 2^24). p = wgmma per commit group (1..4).
+ * One warpgroup (128 threads) per block. */
+KERNEL mb_wgmma(ARGS)
+{
+    (void)a; (void)b; (void)q; (void)mask;
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900 && defined(__CUDA_ARCH_FEAT_SM90_ALL)
+    __shared__ __align__(128) unsigned short tile[64 * 16 + 128 * 16];
+    for (int i = threadIdx.x; i < 64 * 16 + 128 * 16; i += blockDim.x)
+        tile[i] = 0x3C00; /* half 1.0 */
+    asm volatile("fence.proxy.async.shared::cta;" ::: "memory");
+    __syncthreads();
+    uint64_t da = wgmma_desc(tile, 128, 256), db = wgmma_desc(tile + 64 * 16, 128, 256);
+    float d[64];
+#pragma unroll
+    for (int i = 0; i < 64; i++)
+        d[i] = 0.0f;
+    for (int n = 0; n < iters; n++) {
+        asm volatile("wgmma.fence.sync.aligned;" ::: "memory");
+        for (int k = 0; k < p; k++) {
+            asm volatile("{\n.reg .pred pd;\nsetp.ne.b32 pd, 1, 0;\n"
+                         "wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 "
+                         "{%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,%26,%27,%28,%29,%30,%31,%32,%33,%34,%35,%36,%37,%38,%39,%40,%41,%42,%43,%44,%45,%46,%47,%48,%49,%50,%51,%52,%53,%54,%55,%56,%57,%58,%59,%60,%61,%62,%63}, %64, %65, pd, 1, 1, 0, 0;\n}"
+                         : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]), "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]), "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]), "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]), "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63])
+                         : "l"(da), "l"(db));
+        }
+        asm volatile("wgmma.commit_group.sync.aligned;" ::: "memory");
+        asm volatile("wgmma.wait_group.sync.aligned 0;" ::: "memory");
+    }
+    float s = 0.0f;
+#pragma unroll
+    for (int i = 0; i < 64; i += 8)
+        s += d[i];
+    check[GTID] = __float_as_uint(s / 8.0f);
+#else
+    (void)iters; (void)p;
+    check[GTID] = 0xFFFFFFFFu;
+#endif
+}

@@ -1,0 +1,51 @@
+/* power_meter: NVML loaded at run time with dlopen("libnvidia-ml.so.1"), no
+ * header, and a sampler thread that polls the energy counter, the instant
+ * power field, the SM clock and the temperature every few milliseconds, so
+ * a measurement window's average, minimum and peak power follow MEASURE.md:
+ * average from the energy counter (between the first and last moments it
+ * changed inside the window, which removes the counter's update
+ * granularity), minimum and peak from the instant field. */
+#ifndef GPU_PROFILER_POWER_METER_H
+#define GPU_PROFILER_POWER_METER_H
+
+#include <stddef.h>
+
+struct power_meter; /* opaque */
+
+struct power_window {
+    double avg_w;          /* energy counter: delta energy / delta time */
+    double min_w, peak_w;  /* instant-power field, min and max over the window */
+    double duration_s;     /* window length */
+    double energy_span_s;  /* time between the energy counter's first and last change */
+    double sm_clock_mhz;   /* mean of the polled SM clock */
+    double temp_c;         /* max temperature seen */
+    size_t samples;        /* polls in the window */
+};
+
+/* Opens NVML for the GPU with the given PCI bus id ("0000:01:00.0"), or the
+ * first GPU when pci_bus_id is NULL. Returns NULL with a message in err. */
+struct power_meter *power_meter_open(const char *pci_bus_id, char *err, size_t errlen);
+void power_meter_close(struct power_meter *pm);
+
+/* Static facts: name, driver version, enforced power limit (W). */
+const char *power_meter_gpu_name(const struct power_meter *pm);
+const char *power_meter_driver(const struct power_meter *pm);
+double power_meter_limit_w(const struct power_meter *pm);
+
+/* Starts and stops the sampler thread (period in microseconds). */
+int power_meter_start(struct power_meter *pm, unsigned period_us, char *err, size_t errlen);
+void power_meter_stop(struct power_meter *pm);
+
+/* Current time on the sampler's clock (CLOCK_MONOTONIC, s). */
+double power_meter_now(void);
+
+/* Summarises the samples taken between t0 and t1 (power_meter_now times).
+ * Returns 0, or -1 if the window holds too few samples or the energy
+ * counter did not move (message in err). */
+int power_meter_window(struct power_meter *pm, double t0, double t1, struct power_window *w, char *err,
+                       size_t errlen);
+
+/* Drops samples older than t (bounded memory over a long calibration). */
+void power_meter_forget_before(struct power_meter *pm, double t);
+
+#endif

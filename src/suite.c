@@ -1,0 +1,459 @@
+/* suite: see suite.h. */
+#include "suite.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define FP_M1 ((int)0xBF800000u) /* -1.0f, the chains' multiplier */
+#define W64 8, 256               /* 8 blocks of 256 threads: 64 warps per SM */
+
+struct builder {
+    struct suite_config *cfg;
+    size_t n, max;
+};
+
+static struct suite_config *add(struct builder *b, const char *family, const char *kernel, int p, int q,
+                                unsigned mask, unsigned bps, unsigned threads, unsigned sm_pct,
+                                const char *fmt, ...) __attribute__((format(printf, 10, 11)));
+
+#include <stdarg.h>
+static struct suite_config *add(struct builder *b, const char *family, const char *kernel, int p, int q,
+                                unsigned mask, unsigned bps, unsigned threads, unsigned sm_pct,
+                                const char *fmt, ...)
+{
+    struct suite_config *c;
+    va_list ap;
+    if (b->n >= b->max)
+        return NULL;
+    c = &b->cfg[b->n++];
+    memset(c, 0, sizeof *c);
+    va_start(ap, fmt);
+    vsnprintf(c->name, sizeof c->name, fmt, ap);
+    va_end(ap);
+    snprintf(c->family, sizeof c->family, "%s", family);
+    c->kernel = kernel;
+    c->p = p;
+    c->q = q;
+    c->mask = mask;
+    c->blocks_per_sm = bps;
+    c->threads = threads;
+    c->sm_pct = sm_pct;
+    c->iters = 0;
+    c->iters_max = INT_MAX / 2;
+    return c;
+}
+
+size_t suite_build(struct suite_config *cfg, size_t max, unsigned sm_count, int cc_major, int cc_minor)
+{
+    struct builder b = { cfg, 0, max };
+    static const int ilps[] = { 1, 2, 4, 8 };
+    static const int strides[] = { 1, 2, 4, 8, 16, 32 };
+    size_t i;
+    struct suite_config *c;
+    (void)sm_count;
+    for (i = 0; i < 4; i++)
+        add(&b, "fp32", "mb_fp32", ilps[i], FP_M1, 0, W64, 100, "fp32_ilp%d_w64", ilps[i]);
+    for (i = 0; i < 4; i++)
+        add(&b, "fp32", "mb_fp32", 4, FP_M1, 0, 1u << i, 128, 100, "fp32_ilp4_w%u", 4u << i);
+    add(&b, "fp32", "mb_fp32", 8, FP_M1, 0, 1, 128, 100, "fp32_ilp8_w4");
+    add(&b, "fp32", "mb_fp32", 8, FP_M1, 0, 4, 128, 100, "fp32_ilp8_w16");
+    add(&b, "fp32", "mb_fp32", 2, FP_M1, 0, 4, 128, 100, "fp32_ilp2_w16");
+    add(&b, "fp32", "mb_fp32", 8, FP_M1, 0, 1, 1024, 25, "fp32_ilp8_sm25");
+    add(&b, "fp32", "mb_fp32", 8, FP_M1, 0, 1, 1024, 50, "fp32_ilp8_sm50");
+    add(&b, "fp32", "mb_fp32", 8, FP_M1, 0, 1, 1024, 75, "fp32_ilp8_sm75");
+
+    for (i = 0; i < 4; i++)
+        add(&b, "fp64", "mb_fp64", ilps[i], FP_M1, 0, W64, 100, "fp64_ilp%d_w64", ilps[i]);
+    add(&b, "fp64", "mb_fp64", 4, FP_M1, 0, 2, 128, 100, "fp64_ilp4_w8");
+    add(&b, "fp64", "mb_fp64", 4, FP_M1, 0, 4, 128, 100, "fp64_ilp4_w16");
+    add(&b, "fp64", "mb_fp64", 8, FP_M1, 0, 1, 1024, 50, "fp64_ilp8_sm50");
+
+    for (i = 0; i < 4; i++)
+        add(&b, "fp16", "mb_fp16", ilps[i], FP_M1, 0, W64, 100, "fp16_ilp%d_w64", ilps[i]);
+    add(&b, "fp16", "mb_fp16", 8, FP_M1, 0, 4, 128, 100, "fp16_ilp8_w16");
+    add(&b, "fp16", "mb_bf16", 4, FP_M1, 0, W64, 100, "bf16_ilp4_w64");
+    add(&b, "fp16", "mb_bf16", 4, FP_M1, 0, 4, 128, 100, "bf16_ilp4_w16");
+
+    for (i = 0; i < 4; i++)
+        add(&b, "int", "mb_int_alu", ilps[i], 0x5bd1e995, 0, W64, 100, "int_alu_ilp%d_w64", ilps[i]);
+    add(&b, "int", "mb_int_alu", 8, 0x5bd1e995, 0, 4, 128, 100, "int_alu_ilp8_w16");
+    add(&b, "int", "mb_int_imad", 1, 0x2545F491, 0, W64, 100, "int_imad_ilp1_w64");
+    add(&b, "int", "mb_int_imad", 4, 0x2545F491, 0, W64, 100, "int_imad_ilp4_w64");
+    add(&b, "int", "mb_int_imad", 8, 0x2545F491, 0, W64, 100, "int_imad_ilp8_w64");
+
+    for (i = 0; i < 4; i++)
+        add(&b, "sfu", "mb_sfu", ilps[i], 0, 0, W64, 100, "sfu_ilp%d_w64", ilps[i]);
+    add(&b, "sfu", "mb_sfu", 8, 0, 0, 4, 128, 100, "sfu_ilp8_w16");
+
+    for (i = 0; i < 3; i++) {
+        if ((c = add(&b, "mma", "mb_mma", 1 << i, 0, 0, W64, 100, "mma_ilp%d_w64", 1 << i)))
+            c->iters_max = 600000;
+        if ((c = add(&b, "mma", "mb_mma", 1 << i, 0, 0, 4, 128, 100, "mma_ilp%d_w16", 1 << i)))
+            c->iters_max = 600000;
+    }
+    if ((c = add(&b, "mma", "mb_mma", 4, 0, 0, 1, 1024, 50, "mma_ilp4_sm50")))
+        c->iters_max = 600000;
+
+    if (cc_major == 9 && cc_minor == 0) {
+        static const int per_group[] = { 1, 4 };
+        for (i = 0; i < 2; i++) {
+            if ((c = add(&b, "wgmma", "mb_wgmma", per_group[i], 0, 0, 1, 128, 100, "wgmma_g%d_b1", per_group[i])))
+                c->iters_max = 1000000 / per_group[i], c->hopper_only = 1;
+            if ((c = add(&b, "wgmma", "mb_wgmma", per_group[i], 0, 0, 2, 128, 100, "wgmma_g%d_b2", per_group[i])))
+                c->iters_max = 1000000 / per_group[i], c->hopper_only = 1;
+        }
+        if ((c = add(&b, "wgmma", "mb_wgmma", 4, 0, 0, 2, 128, 50, "wgmma_g4_b2_sm50")))
+            c->iters_max = 250000, c->hopper_only = 1;
+    }
+
+    for (i = 0; i < 6; i++)
+        add(&b, "shared", "mb_shared", strides[i], 0, 0, W64, 100, "shared_stride%d_w64", strides[i]);
+    add(&b, "shared", "mb_shared", 1, 0, 0, 2, 128, 100, "shared_stride1_w8");
+    add(&b, "shared", "mb_shared", 1, 0, 0, 4, 128, 100, "shared_stride1_w16");
+    add(&b, "shared", "mb_shared_atomic", 1, 0, 0, W64, 100, "shared_atomic_spread_w64");
+    add(&b, "shared", "mb_shared_atomic", 0, 0, 0, W64, 100, "shared_atomic_same_w64");
+
+    {
+        static const unsigned l1_masks[] = { (1u << 10) - 1, (1u << 12) - 1, (1u << 14) - 1 };
+        static const char *const l1_names[] = { "4k", "16k", "64k" };
+        for (i = 0; i < 3; i++) {
+            if ((c = add(&b, "l1", "mb_load", 1, 0, l1_masks[i], W64, 100, "l1_load_%s_w64", l1_names[i])))
+                c->arg_a = BUF_A;
+            if ((c = add(&b, "l1", "mb_load", 1, 0, l1_masks[i], 4, 128, 100, "l1_load_%s_w16", l1_names[i])))
+                c->arg_a = BUF_A;
+        }
+    }
+
+    {
+        static const unsigned l2_masks[] = { (1u << 20) - 1, (1u << 22) - 1 };
+        static const char *const l2_names[] = { "4m", "16m" };
+        for (i = 0; i < 2; i++) {
+            if ((c = add(&b, "l2", "mb_load", 0, 1, l2_masks[i], W64, 100, "l2_load_%s_w64", l2_names[i])))
+                c->arg_a = BUF_A;
+            if ((c = add(&b, "l2", "mb_load", 0, 1, l2_masks[i], 4, 128, 100, "l2_load_%s_w16", l2_names[i])))
+                c->arg_a = BUF_A;
+        }
+        if ((c = add(&b, "l2", "mb_store", 1, 0, (1u << 22) - 1, W64, 100, "l2_store32_16m_w64")))
+            c->arg_a = BUF_B;
+        if ((c = add(&b, "l2", "mb_store", 4, 0, (1u << 22) - 1, W64, 100, "l2_store128_16m_w64")))
+            c->arg_a = BUF_B;
+    }
+
+    {
+        const unsigned all = SUITE_BUF_WORDS - 1;
+        static const unsigned bps[] = { 8, 4, 2, 1 };
+        for (i = 0; i < 4; i++)
+            if ((c = add(&b, "dram", "mb_load", 0, 1, all, bps[i], 256, 100, "dram_load_w%u", bps[i] * 8)))
+                c->arg_a = BUF_A;
+        if ((c = add(&b, "dram", "mb_load", 0, 1, all, 1, 128, 100, "dram_load_w4")))
+            c->arg_a = BUF_A;
+        if ((c = add(&b, "dram", "mb_load", 0, 1, all, 1, 1024, 25, "dram_load_sm25")))
+            c->arg_a = BUF_A;
+        if ((c = add(&b, "dram", "mb_load", 0, 1, all, 1, 1024, 50, "dram_load_sm50")))
+            c->arg_a = BUF_A;
+        if ((c = add(&b, "dram", "mb_store", 4, 0, all, W64, 100, "dram_store128_w64")))
+            c->arg_a = BUF_B;
+        if ((c = add(&b, "dram", "mb_store", 4, 0, all, 2, 256, 100, "dram_store128_w16")))
+            c->arg_a = BUF_B;
+        if ((c = add(&b, "dram", "mb_store", 1, 0, all, W64, 100, "dram_store32_w64")))
+            c->arg_a = BUF_B;
+        for (i = 0; i < 3; i++)
+            if ((c = add(&b, "dram", "mb_copy", 0, 0, all, bps[i], 256, 100, "dram_copy_w%u", bps[i] * 8)))
+                c->arg_a = BUF_A, c->arg_b = BUF_B;
+    }
+
+    {
+        static const unsigned at_masks[] = { 0, 31, 1023, (1u << 20) - 1 };
+        for (i = 0; i < 4; i++)
+            if ((c = add(&b, "atomic", "mb_atomic", 1, 0, at_masks[i], W64, 100, "atomic_addr%u_w64",
+                         at_masks[i] + 1)))
+                c->arg_a = BUF_B, c->iters_max = 100000;
+        if ((c = add(&b, "atomic", "mb_atomic", 1, 0, (1u << 20) - 1, 4, 128, 100, "atomic_addr1048576_w16")))
+            c->arg_a = BUF_B, c->iters_max = 100000;
+    }
+
+    {
+        static const int ways[] = { 2, 4, 8, 32 };
+        for (i = 0; i < 4; i++)
+            add(&b, "diverge", "mb_diverge", ways[i], FP_M1, 0, W64, 100, "diverge_%dway_w64", ways[i]);
+    }
+
+    add(&b, "idle", "mb_sleep", 1000, 0, 0, W64, 100, "idle_sleep_w64");
+    add(&b, "idle", "mb_sleep", 1000, 0, 0, 1, 128, 100, "idle_sleep_w4");
+    add(&b, "idle", "mb_sleep", 1000, 0, 0, 1, 32, 1, "idle_sleep_1block");
+
+    {
+        const unsigned all = SUITE_BUF_WORDS - 1;
+        static const int ratio[] = { 1, 4, 16, 64 };
+        for (i = 0; i < 4; i++)
+            if ((c = add(&b, "mix", "mb_mix", ratio[i], FP_M1, all, W64, 100, "mix_dram_fma%d_w64", ratio[i])))
+                c->arg_a = BUF_A;
+        if ((c = add(&b, "mix", "mb_mix", 4, FP_M1, (1u << 22) - 1, W64, 100, "mix_l2_fma4_w64")))
+            c->arg_a = BUF_A;
+        if ((c = add(&b, "mix", "mb_mix", 16, FP_M1, (1u << 22) - 1, W64, 100, "mix_l2_fma16_w64")))
+            c->arg_a = BUF_A;
+    }
+    return b.n;
+}
+
+unsigned suite_grid(const struct suite_config *c, unsigned sm_count)
+{
+    unsigned sms = (sm_count * c->sm_pct + 99) / 100;
+    if (c->sm_pct <= 1)
+        sms = 1;
+    if (sms < 1)
+        sms = 1;
+    return sms * c->blocks_per_sm;
+}
+
+enum suite_readback suite_readback(const struct suite_config *c, size_t *words)
+{
+    *words = 0;
+    if (strcmp(c->kernel, "mb_store") == 0 || strcmp(c->kernel, "mb_copy") == 0) {
+        *words = 4096;
+        return READ_B_PREFIX;
+    }
+    if (strcmp(c->kernel, "mb_atomic") == 0) {
+        *words = (size_t)c->mask + 1;
+        return READ_B_PREFIX;
+    }
+    return READ_NONE;
+}
+
+int suite_b_init(const struct suite_config *c)
+{
+    if (strcmp(c->kernel, "mb_atomic") == 0)
+        return 0;
+    if (strcmp(c->kernel, "mb_store") == 0)
+        return 1;
+    return -1;
+}
+
+/* ---- the host's copies of the kernels' arithmetic ---- */
+
+static float fp32_expect(int ilp, int iters)
+{
+    float s = 0.0f;
+    int i;
+    for (i = 0; i < ilp; i++) {
+        float x = 1.0f + (float)(i * 37 + 5) * (1.0f / 1024.0f);
+        if (iters & 1)
+            x = fmaf(x, -1.0f, 1.5f);
+        s += x;
+    }
+    return s;
+}
+
+static float fp64_expect(int ilp, int iters)
+{
+    double s = 0.0;
+    int i;
+    for (i = 0; i < ilp; i++) {
+        double x = 1.0 + (double)(i * 37 + 5) * (1.0 / 1024.0);
+        if (iters & 1)
+            x = fma(x, -1.0, 1.5);
+        s += x;
+    }
+    return (float)s;
+}
+
+static float half_pairs_expect(int ilp, int iters, int bf16)
+{
+    float s = 0.0f;
+    int i;
+    for (i = 0; i < ilp; i++) {
+        float lo = bf16 ? 1.0f + (float)(i + 1) / 16.0f : 1.0f + (float)(i * 3 + 1) / 64.0f;
+        float hi = bf16 ? 1.0f + (float)(i + 3) / 16.0f : 1.0f + (float)(i * 5 + 2) / 64.0f;
+        if (iters & 1) {
+            lo = 1.5f - lo;
+            hi = 1.5f - hi;
+        }
+        s += lo + hi;
+    }
+    return s;
+}
+
+static unsigned rotl7(unsigned x) { return (x << 7) | (x >> 25); }
+
+static unsigned int_expect(int imad, int ilp, int iters, unsigned q)
+{
+    unsigned s = 0;
+    int i, n;
+    for (i = 0; i < ilp; i++) {
+        unsigned x = 0x9E3779B9u * (unsigned)(i + 1);
+        for (n = 0; n < iters; n++)
+            x = imad ? x * (q | 1u) + 0x3C6EF372u : rotl7(x ^ q);
+        s ^= x;
+    }
+    return s;
+}
+
+static unsigned shared_expect(unsigned lane, unsigned stride, int iters)
+{
+    unsigned s = 0, n;
+    for (n = 0; n < (unsigned)iters; n++) {
+        unsigned base = n * 33u + lane * stride;
+        s += (base & 4095u) * 2654435761u;
+        s ^= ((base + 1024u) & 4095u) * 2654435761u;
+        s += ((base + 2048u) & 4095u) * 2654435761u;
+        s ^= ((base + 3072u) & 4095u) * 2654435761u;
+    }
+    return s;
+}
+
+static unsigned load_expect(const struct suite_config *c, unsigned T, unsigned t, int iters)
+{
+    unsigned s = 0, n, mask = c->mask, quarter = (mask + 1u) / 4u;
+    unsigned step = c->p ? 32u : T, first = c->p ? (t & 31u) : t;
+    for (n = 0; n < (unsigned)iters; n++) {
+        unsigned i = (n * step + first) & mask;
+        unsigned i1 = (i + quarter) & mask, i2 = (i + 2u * quarter) & mask, i3 = (i + 3u * quarter) & mask;
+        s += i ^ i1;
+        s += i2 ^ i3;
+    }
+    return s;
+}
+
+static float chain4_expect(long long rounds)
+{
+    float x0 = 1.0f + 5.0f / 1024.0f, x1 = 1.0f + 42.0f / 1024.0f;
+    float x2 = 1.0f + 79.0f / 1024.0f, x3 = 1.0f + 116.0f / 1024.0f;
+    if (rounds & 1) {
+        x0 = 1.5f - x0;
+        x1 = 1.5f - x1;
+        x2 = 1.5f - x2;
+        x3 = 1.5f - x3;
+    }
+    return x0 + x1 + x2 + x3;
+}
+
+static unsigned mix_expect(const struct suite_config *c, unsigned T, unsigned t, int iters)
+{
+    unsigned s = 0, n;
+    float f = chain4_expect((long long)iters * c->p);
+    unsigned fb;
+    for (n = 0; n < (unsigned)iters; n++)
+        s += (n * T + t) & c->mask;
+    memcpy(&fb, &f, sizeof fb);
+    return s ^ fb;
+}
+
+static unsigned f2u(float f)
+{
+    unsigned u;
+    memcpy(&u, &f, sizeof u);
+    return u;
+}
+
+int suite_verify(const struct suite_config *c, unsigned grid, const unsigned *check, const unsigned *b,
+                 size_t b_words, char *err, size_t errlen)
+{
+    unsigned T = grid * c->threads, t, want = 0;
+    const char *k = c->kernel;
+    int uniform = 1;
+    if (strcmp(k, "mb_fp32") == 0)
+        want = f2u(fp32_expect(c->p == 1 || c->p == 2 || c->p == 4 ? c->p : 8, c->iters));
+    else if (strcmp(k, "mb_fp64") == 0)
+        want = f2u(fp64_expect(c->p == 1 || c->p == 2 || c->p == 4 ? c->p : 8, c->iters));
+    else if (strcmp(k, "mb_fp16") == 0)
+        want = f2u(half_pairs_expect(c->p == 1 || c->p == 2 || c->p == 4 ? c->p : 8, c->iters, 0));
+    else if (strcmp(k, "mb_bf16") == 0)
+        want = f2u(half_pairs_expect(4, c->iters, 1));
+    else if (strcmp(k, "mb_int_alu") == 0 || strcmp(k, "mb_int_imad") == 0)
+        want = int_expect(k[7] == 'i', c->p == 1 || c->p == 2 || c->p == 4 ? c->p : 8, c->iters, (unsigned)c->q);
+    else if (strcmp(k, "mb_mma") == 0) {
+        int ilp = c->p == 1 || c->p == 2 ? c->p : 4, i;
+        float s = 0.0f, d = (float)(24LL * c->iters);
+        for (i = 0; i < ilp; i++)
+            s += d + d;
+        want = f2u(s);
+    } else if (strcmp(k, "mb_wgmma") == 0)
+        want = f2u((float)(16LL * c->iters * c->p));
+    else if (strcmp(k, "mb_shared_atomic") == 0)
+        want = (unsigned)c->iters * c->threads;
+    else if (strcmp(k, "mb_diverge") == 0)
+        want = f2u(chain4_expect(8LL * c->iters));
+    else if (strcmp(k, "mb_sleep") == 0)
+        want = (unsigned)c->iters;
+    else if (strcmp(k, "mb_store") == 0 || strcmp(k, "mb_copy") == 0 || strcmp(k, "mb_atomic") == 0)
+        want = 1;
+    else
+        uniform = 0;
+
+    if (uniform) {
+        for (t = 0; t < T; t++)
+            if (check[t] != want) {
+                snprintf(err, errlen, "thread %u computed 0x%08x, expected 0x%08x", t, check[t], want);
+                return -1;
+            }
+    } else if (strcmp(k, "mb_sfu") == 0) {
+        int ilp = c->p == 1 || c->p == 2 || c->p == 4 ? c->p : 8, i;
+        float seeds = 0.0f;
+        for (i = 0; i < ilp; i++)
+            seeds += 1.5f + (float)i * 0.25f;
+        for (t = 0; t < T; t++) {
+            float v;
+            memcpy(&v, &check[t], sizeof v);
+            if (!(fabsf(v - seeds) <= 0.05f * seeds)) {
+                snprintf(err, errlen, "thread %u computed %g, expected %g within 5%%", t, (double)v, (double)seeds);
+                return -1;
+            }
+        }
+    } else if (strcmp(k, "mb_shared") == 0) {
+        unsigned lane, lw[32];
+        for (lane = 0; lane < 32; lane++)
+            lw[lane] = shared_expect(lane, (unsigned)c->p, c->iters);
+        for (t = 0; t < T; t++)
+            if (check[t] != lw[t & 31u]) {
+                snprintf(err, errlen, "thread %u computed 0x%08x, expected 0x%08x", t, check[t], lw[t & 31u]);
+                return -1;
+            }
+    } else if (strcmp(k, "mb_load") == 0 || strcmp(k, "mb_mix") == 0) {
+        unsigned sample[6];
+        size_t i;
+        sample[0] = 0;
+        sample[1] = 1;
+        sample[2] = 33 % T;
+        sample[3] = T / 2 + 5 < T ? T / 2 + 5 : T - 1;
+        sample[4] = T - 2 < T ? T - 2 : 0;
+        sample[5] = T - 1;
+        for (i = 0; i < 6; i++) {
+            unsigned w = k[3] == 'l' ? load_expect(c, T, sample[i], c->iters) : mix_expect(c, T, sample[i], c->iters);
+            if (check[sample[i]] != w) {
+                snprintf(err, errlen, "thread %u computed 0x%08x, expected 0x%08x", sample[i], check[sample[i]], w);
+                return -1;
+            }
+        }
+    } else {
+        snprintf(err, errlen, "no check is known for kernel %s", k);
+        return -1;
+    }
+
+    if (strcmp(k, "mb_atomic") == 0) {
+        unsigned sum = 0;
+        size_t i;
+        for (i = 0; i < b_words; i++)
+            sum += b[i];
+        if (sum != (unsigned)c->iters * T) {
+            snprintf(err, errlen, "the counters sum to %u, expected %u", sum, (unsigned)c->iters * T);
+            return -1;
+        }
+    } else if (strcmp(k, "mb_store") == 0) {
+        size_t i, covered = (size_t)c->iters * T * (c->p == 4 ? 4u : 1u);
+        for (i = 0; i < b_words && i < covered; i++)
+            if (b[i] == 0xFFFFFFFFu) {
+                snprintf(err, errlen, "word %zu was not written", i);
+                return -1;
+            }
+    } else if (strcmp(k, "mb_copy") == 0) {
+        size_t i, covered = (size_t)c->iters * T * 4u;
+        for (i = 0; i < b_words && i < covered; i++)
+            if (b[i] != (unsigned)i + 1u) {
+                snprintf(err, errlen, "word %zu holds %u, expected %u", i, b[i], (unsigned)i + 1u);
+                return -1;
+            }
+    }
+    return 0;
+}
