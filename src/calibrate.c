@@ -35,8 +35,8 @@ void calibrate_defaults(struct calibrate_opts *o)
     o->model_out = "gpu_profiler.model";
     o->dataset_out = "gpu_profiler_dataset.csv";
     o->log_out = "gpu_profiler_calibrate.log";
-    o->warmup_s = 0.25;
-    o->window_s = 0.6;
+    o->warmup_s = 0.2;
+    o->window_s = 0.5;
     o->launch_s = 0.004;
     o->repeats = 3;
 }
@@ -87,6 +87,7 @@ struct gpu {
     unsigned *host_check;
     unsigned *host_b;
     size_t host_b_words;
+    unsigned *host_ref;
 };
 
 #define CU(call, what)                                                                             \
@@ -130,7 +131,8 @@ static int gpu_open(struct gpu *g, int device, char *err, size_t errlen)
     g->host_check = malloc(g->check_words * 4);
     g->host_b_words = 1u << 20;
     g->host_b = malloc(g->host_b_words * 4);
-    if (!g->host_check || !g->host_b) {
+    g->host_ref = malloc(g->check_words * 4);
+    if (!g->host_check || !g->host_b || !g->host_ref) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -166,6 +168,7 @@ static void gpu_close(struct gpu *g)
     }
     free(g->host_check);
     free(g->host_b);
+    free(g->host_ref);
     memset(g, 0, sizeof *g);
 }
 
@@ -249,6 +252,13 @@ static int size_and_check(struct gpu *g, struct suite_config *c, CUfunction fn, 
             CU(g->cu.cuMemsetD32(g->b, init ? 0xFFFFFFFFu : 0u, rb == READ_B_PREFIX && init == 0 ? words : SUITE_BUF_WORDS),
                "cuMemsetD32");
     }
+    if (c->selfcheck) { /* the reference: 2 iterations */
+        double t2;
+        CU(g->cu.cuMemsetD32(g->check, 0xDEADBEEFu, g->check_words), "cuMemsetD32");
+        if (timed_launch(g, c, fn, 2, &t2, err, errlen) != 0)
+            return -1;
+        CU(g->cu.cuMemcpyDtoH(g->host_ref, g->check, (size_t)grid * c->threads * 4), "cuMemcpyDtoH");
+    }
     CU(g->cu.cuMemsetD32(g->check, 0xDEADBEEFu, g->check_words), "cuMemsetD32");
     if (timed_launch(g, c, fn, c->iters, launch_s, err, errlen) != 0)
         return -1;
@@ -258,7 +268,8 @@ static int size_and_check(struct gpu *g, struct suite_config *c, CUfunction fn, 
             words = g->host_b_words;
         CU(g->cu.cuMemcpyDtoH(g->host_b, g->b, words * 4), "cuMemcpyDtoH");
     }
-    return suite_verify(c, grid, g->host_check, rb != READ_NONE ? g->host_b : NULL, words, err, errlen);
+    return suite_verify(c, grid, g->host_check, rb != READ_NONE ? g->host_b : NULL, words,
+                        c->selfcheck ? g->host_ref : NULL, err, errlen);
 }
 
 /* Runs c back to back for warmup_s + window_s and summarises the window. */
@@ -490,7 +501,7 @@ int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen)
     }
 
     /* 1. sizing and checks */
-    logf_(&lg, 1, "[1/4] sizing and checking %zu configurations\n", n);
+    logf_(&lg, 1, "[1/4] %5.1f s  sizing and checking %zu configurations\n", now_s() - t_start, n);
     for (i = 0; i < n; i++) {
         char why[256];
         if (gpu_function(&g, &cfg[i], &fn[i], why, sizeof why) != 0 ||
@@ -563,7 +574,8 @@ int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen)
         ro.quiet = 1;
         ro.metrics = metrics;
         ro.ncu_log = ncu_log;
-        logf_(&lg, 1, "[2/4] counters: one ncu run over the suite (%s)\n", "--clock-control none");
+        logf_(&lg, 1, "[2/4] %5.1f s  counters: one ncu run over the suite (--clock-control none)\n",
+              now_s() - t_start);
         logf_(&lg, 0, "  metrics: %s\n", metrics);
         /* our context would idle beside ncu's process; release the GPU's memory first */
         r = runner_profile(&ro, csv, sizeof csv, err, errlen);
@@ -619,8 +631,8 @@ int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen)
         if (power_meter_window(pm, t0, now_s(), &iw, err, errlen) != 0)
             goto out;
         idle_w = iw.avg_w;
-        logf_(&lg, 1, "[3/4] power: idle %.1f W (instant %.1f-%.1f W, SM clock %.0f MHz, %.0f C)\n", iw.avg_w,
-              iw.min_w, iw.peak_w, iw.sm_clock_mhz, iw.temp_c);
+        logf_(&lg, 1, "[3/4] %5.1f s  power: idle %.1f W (instant %.1f-%.1f W, SM clock %.0f MHz, %.0f C)\n",
+              now_s() - t_start, iw.avg_w, iw.min_w, iw.peak_w, iw.sm_clock_mhz, iw.temp_c);
     }
     for (r = 0; r < o->repeats; r++) {
         for (i = 0; i < n; i++) {
@@ -708,7 +720,7 @@ int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen)
         }
         kept++;
     }
-    logf_(&lg, 1, "[4/4] fitting %zu configurations\n", kept);
+    logf_(&lg, 1, "[4/4] %5.1f s  fitting %zu configurations\n", now_s() - t_start, kept);
     if (fit_dataset(&ds, o->dataset_out, &model, &rep, err, errlen) != 0) {
         rc = CAL_ERR_FIT;
         /* the measurements are still worth keeping */

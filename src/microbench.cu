@@ -241,13 +241,43 @@ KERNEL mb_sfu(ARGS)
     }
 }
 
+/* A random half in [-1, 1), a multiple of 1/64, from a hash of (i, j). */
+__device__ static unsigned short rand_half(unsigned i, unsigned j)
+{
+    unsigned h = i * 0x9E3779B9u ^ (j + 0x7F4A7C15u) * 0x85EBCA6Bu;
+    h ^= h >> 15;
+    h *= 0x2C1B3C6Du;
+    h ^= h >> 13;
+    return __half_as_ushort(__float2half((float)((int)((h >> 8) & 127u) - 64) / 64.0f));
+}
+
+__device__ static unsigned rand_half2(unsigned i, unsigned j)
+{
+    return (unsigned)rand_half(i, 2 * j) | ((unsigned)rand_half(i, 2 * j + 1) << 16);
+}
+
 /* Tensor cores, warp-level mma.sync m16n8k16 (FP16 in, FP32 accumulate).
- * A holds 1.0 or 0.5, B holds 1.0: each step adds 16 + 8 to every
- * accumulator, exact while it stays under 2^24. p = independent chains. */
-template <int ILP> __device__ void mma_body(unsigned *check, int iters, unsigned one, unsigned half)
+ * Random operands (per thread), two sets used in turn so the inputs change
+ * with every instruction, as in a real matrix product. Each step adds the
+ * same A1*B1 + A2*B2 to the accumulators, so after n steps they hold n
+ * times what one step gives: the host compares a run of iters against a
+ * run of 2 (self-consistency), which no skipped work can pass. p = chains. */
+template <int ILP> __device__ void mma_body(unsigned *check, int iters)
 {
 #if __CUDA_ARCH__ >= 800
+    unsigned t = GTID;
+    unsigned a1[4], a2[4], b1[2], b2[2];
     float d[ILP][4];
+#pragma unroll
+    for (int i = 0; i < 4; i++) {
+        a1[i] = rand_half2(t, i);
+        a2[i] = rand_half2(t, 4 + i);
+    }
+#pragma unroll
+    for (int i = 0; i < 2; i++) {
+        b1[i] = rand_half2(t, 8 + i);
+        b2[i] = rand_half2(t, 10 + i);
+    }
 #pragma unroll
     for (int i = 0; i < ILP; i++)
         d[i][0] = d[i][1] = d[i][2] = d[i][3] = 0.0f;
@@ -257,11 +287,11 @@ template <int ILP> __device__ void mma_body(unsigned *check, int iters, unsigned
             asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 "
                          "{%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};"
                          : "+f"(d[i][0]), "+f"(d[i][1]), "+f"(d[i][2]), "+f"(d[i][3])
-                         : "r"(one), "r"(one), "r"(one), "r"(one), "r"(one), "r"(one));
+                         : "r"(a1[0]), "r"(a1[1]), "r"(a1[2]), "r"(a1[3]), "r"(b1[0]), "r"(b1[1]));
             asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 "
                          "{%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};"
                          : "+f"(d[i][0]), "+f"(d[i][1]), "+f"(d[i][2]), "+f"(d[i][3])
-                         : "r"(half), "r"(half), "r"(half), "r"(half), "r"(one), "r"(one));
+                         : "r"(a2[0]), "r"(a2[1]), "r"(a2[2]), "r"(a2[3]), "r"(b2[0]), "r"(b2[1]));
         }
     }
     float s = 0.0f;
@@ -270,7 +300,7 @@ template <int ILP> __device__ void mma_body(unsigned *check, int iters, unsigned
         s += d[i][0] + d[i][3];
     check[GTID] = __float_as_uint(s);
 #else
-    (void)iters; (void)one; (void)half;
+    (void)iters;
     check[GTID] = 0xFFFFFFFFu;
 #endif
 }
@@ -278,11 +308,10 @@ template <int ILP> __device__ void mma_body(unsigned *check, int iters, unsigned
 KERNEL mb_mma(ARGS)
 {
     (void)a; (void)b; (void)q; (void)mask;
-    unsigned one = 0x3C003C00u, half = 0x38003800u; /* half2 1.0, 0.5 */
     switch (p) {
-    case 1: mma_body<1>(check, iters, one, half); break;
-    case 2: mma_body<2>(check, iters, one, half); break;
-    default: mma_body<4>(check, iters, one, half); break;
+    case 1: mma_body<1>(check, iters); break;
+    case 2: mma_body<2>(check, iters); break;
+    default: mma_body<4>(check, iters); break;
     }
 }
 

@@ -26,6 +26,7 @@ struct suite_config {
     int iters;                /* set by sizing */
     int iters_max;            /* exactness or counter limit */
     int hopper_only;          /* needs the compute_90a module */
+    int selfcheck;            /* checked against a run of 2 iterations (random operands) */
 };
 
 /* Fills cfg (up to max) with the suite for a GPU with sm_count SMs and the
@@ -42,9 +43,10 @@ enum suite_readback suite_readback(const struct suite_config *c, size_t *words);
 int suite_b_init(const struct suite_config *c);
 
 /* Checks one run: check[] holds grid * threads values; b holds the words
- * that suite_readback asked for (NULL if none). Returns 0, or -1 with what
- * differs in err. */
+ * that suite_readback asked for (NULL if none); ref holds the check values
+ * of a run of 2 iterations for selfcheck configurations (NULL otherwise).
+ * Returns 0, or -1 with what differs in err. */
 int suite_verify(const struct suite_config *c, unsigned grid, const unsigned *check, const unsigned *b,
-                 size_t b_words, char *err, size_t errlen);
+                 size_t b_words, const unsigned *ref, char *err, size_t errlen);
 
 #endif
