@@ -21,7 +21,7 @@ enum metric_id {
     M_PIPE_FP64,
     M_PIPE_XU,         /* special functions */
     M_PIPE_LSU,
-    M_PIPE_TENSOR,     /* all tensor-core ops (mma), % of peak */
+    M_PIPE_TENSOR,     /* warp-level mma (HMMA) instructions, % of peak */
     M_PIPE_GMMA,       /* Hopper warpgroup mma (wgmma) */
     M_L1_THROUGHPUT,
     M_SHARED_WAVEFRONTS, /* shared-memory wavefronts, % of peak */
