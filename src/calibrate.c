@@ -677,6 +677,8 @@ int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen)
         ds.metric_cols[f->num] = 1;
         if (f->den >= 0)
             ds.metric_cols[f->den] = 1;
+        if (f->sub > 0)
+            ds.metric_cols[f->sub] = 1;
     }
     ds.metric_cols[M_DURATION] = 1;
     for (i = 0; i < n; i++) {

@@ -183,6 +183,9 @@ static int on_kernel(void *ctx, const struct ncu_kernel *k)
             } else if (f->den >= 0 && !k->have[f->den]) {
                 e->missing[f->den]++;
                 missing = 1;
+            } else if (f->sub > 0 && !k->have[f->sub]) {
+                e->missing[f->sub]++;
+                missing = 1;
             } else {
                 x[i] = 0; /* a zero denominator: no cycles elapsed, no activity */
             }

@@ -24,7 +24,7 @@ const struct metric_def features_metrics[M_COUNT] = {
     [M_PIPE_FP64] = { "sm__pipe_fp64_cycles_active.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
     [M_PIPE_XU] = { "sm__inst_executed_pipe_xu.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
     [M_PIPE_LSU] = { "sm__inst_executed_pipe_lsu.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
-    [M_PIPE_TENSOR] = { "sm__inst_executed_pipe_tensor_op_hmma.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
+    [M_PIPE_TENSOR] = { "sm__pipe_tensor_cycles_active.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
     [M_PIPE_GMMA] = { "sm__inst_executed_pipe_tensor_op_gmma.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
     [M_L1_THROUGHPUT] = { "l1tex__throughput.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
     [M_SHARED_WAVEFRONTS] = { "l1tex__data_pipe_lsu_wavefronts_mem_shared.sum.pct_of_peak_sustained_elapsed",
@@ -41,30 +41,31 @@ const struct metric_def features_metrics[M_COUNT] = {
 
 const struct feature_def features_table[] = {
     { "sm_active", "sm_active", M_SM_ACTIVE_CYC, M_SM_ELAPSED_CYC, 1.0,
-      "fraction of elapsed cycles the SMs had work" },
-    { "issue", "sm_issue", M_IPC_ELAPSED, -1, 0.25, "instructions issued per cycle, fraction of 4 per SM" },
-    { "fp32", "fp_pipes", M_PIPE_FMA, -1, 0.01, "FP32/IMAD (fma) pipe, fraction of peak" },
-    { "alu", "int_pipes", M_PIPE_ALU, -1, 0.01, "integer/logic (alu) pipe, fraction of peak" },
-    { "fp16", "fp_pipes", M_PIPE_FP16, -1, 0.01, "FP16 fma pipe, fraction of peak" },
-    { "fp64", "fp_pipes", M_PIPE_FP64, -1, 0.01, "FP64 pipe, fraction of peak" },
-    { "xu", "sfu", M_PIPE_XU, -1, 0.01, "special-function (xu) pipe, fraction of peak" },
-    { "lsu", "l1_shared", M_PIPE_LSU, -1, 0.01, "load/store (lsu) pipe, fraction of peak" },
+      "fraction of elapsed cycles the SMs had work", 0 },
+    { "issue", "sm_issue", M_IPC_ELAPSED, -1, 0.25, "instructions issued per cycle, fraction of 4 per SM", 0 },
+    { "fp32", "fp_pipes", M_PIPE_FMA, -1, 0.01, "FP32/IMAD (fma) pipe, fraction of peak", 0 },
+    { "alu", "int_pipes", M_PIPE_ALU, -1, 0.01, "integer/logic (alu) pipe, fraction of peak", 0 },
+    { "fp16", "fp_pipes", M_PIPE_FP16, -1, 0.01, "FP16 fma pipe, fraction of peak", 0 },
+    { "fp64", "fp_pipes", M_PIPE_FP64, -1, 0.01, "FP64 pipe, fraction of peak", 0 },
+    { "xu", "sfu", M_PIPE_XU, -1, 0.01, "special-function (xu) pipe, fraction of peak", 0 },
+    { "lsu", "l1_shared", M_PIPE_LSU, -1, 0.01, "load/store (lsu) pipe, fraction of peak", 0 },
     { "tensor", "tensor", M_PIPE_TENSOR, -1, 0.01,
-      "warp-level mma (HMMA) instructions, fraction of peak (the tensor pipe's cycles would count FP16 FMA too)" },
-    { "gmma", "tensor", M_PIPE_GMMA, -1, 0.01, "warpgroup mma (wgmma), fraction of peak" },
-    { "l1", "l1_shared", M_L1_WAVEFRONTS, -1, 0.01, "L1 data-pipe wavefronts, fraction of peak" },
+      "tensor pipe busy (mma and wgmma) less FP16 FMA, which the H100 also runs there; fraction of peak",
+      M_PIPE_FP16 },
+    { "gmma", "tensor", M_PIPE_GMMA, -1, 0.01, "warpgroup mma (wgmma), fraction of peak", 0 },
+    { "l1", "l1_shared", M_L1_WAVEFRONTS, -1, 0.01, "L1 data-pipe wavefronts, fraction of peak", 0 },
     { "l1_throughput", "l1_shared", M_L1_THROUGHPUT, -1, 0.01,
-      "L1/TEX throughput (busiest sub-unit), fraction of peak; 5 replay passes alone" },
-    { "shared", "l1_shared", M_SHARED_WAVEFRONTS, -1, 0.01, "shared-memory wavefronts, fraction of peak" },
-    { "l2", "l2", M_L2_SECTORS, -1, 0.01, "L2 sectors looked up, fraction of peak" },
+      "L1/TEX throughput (busiest sub-unit), fraction of peak; 5 replay passes alone", 0 },
+    { "shared", "l1_shared", M_SHARED_WAVEFRONTS, -1, 0.01, "shared-memory wavefronts, fraction of peak", 0 },
+    { "l2", "l2", M_L2_SECTORS, -1, 0.01, "L2 sectors looked up, fraction of peak", 0 },
     { "l2_throughput", "l2", M_L2_THROUGHPUT, -1, 0.01,
-      "L2 throughput (busiest sub-unit), fraction of peak; 5 replay passes alone" },
-    { "l2_atom", "l2", M_L2_ATOM, -1, 0.01, "L2 atomic unit busy, fraction of peak" },
-    { "dram", "dram", M_DRAM_THROUGHPUT, -1, 0.01, "DRAM throughput, fraction of peak" },
-    { "dram_read", "dram", M_DRAM_READ, -1, 0.01, "DRAM bytes read, fraction of peak" },
-    { "dram_write", "dram", M_DRAM_WRITE, -1, 0.01, "DRAM bytes written, fraction of peak" },
-    { "occupancy", "sm_active", M_OCCUPANCY, -1, 0.01, "achieved occupancy, fraction of max warps" },
-    { "sm_clock_ghz", "clock", M_SM_CLOCK, -1, 1e-9, "SM clock during the kernel, GHz" },
+      "L2 throughput (busiest sub-unit), fraction of peak; 5 replay passes alone", 0 },
+    { "l2_atom", "l2", M_L2_ATOM, -1, 0.01, "L2 atomic unit busy, fraction of peak", 0 },
+    { "dram", "dram", M_DRAM_THROUGHPUT, -1, 0.01, "DRAM throughput, fraction of peak", 0 },
+    { "dram_read", "dram", M_DRAM_READ, -1, 0.01, "DRAM bytes read, fraction of peak", 0 },
+    { "dram_write", "dram", M_DRAM_WRITE, -1, 0.01, "DRAM bytes written, fraction of peak", 0 },
+    { "occupancy", "sm_active", M_OCCUPANCY, -1, 0.01, "achieved occupancy, fraction of max warps", 0 },
+    { "sm_clock_ghz", "clock", M_SM_CLOCK, -1, 1e-9, "SM clock during the kernel, GHz", 0 },
 };
 const size_t features_count = sizeof features_table / sizeof features_table[0];
 
@@ -108,6 +109,8 @@ char *features_metric_list(const int *feature, size_t n)
         need[f->num] = 1;
         if (f->den >= 0)
             need[f->den] = 1;
+        if (f->sub > 0)
+            need[f->sub] = 1;
     }
     for (i = 0; i < M_COUNT; i++)
         len += strlen(features_metrics[i].raw) + 1;
@@ -129,7 +132,15 @@ int features_compute(size_t feature, const double *value, const unsigned char *h
     double v;
     if (!have[f->num])
         return -1;
-    v = value[f->num] * f->scale;
+    v = value[f->num];
+    if (f->sub > 0) { /* minus another metric, not below zero */
+        if (!have[f->sub])
+            return -1;
+        v -= value[f->sub];
+        if (v < 0)
+            v = 0;
+    }
+    v *= f->scale;
     if (f->den >= 0) {
         if (!have[f->den] || value[f->den] == 0.0)
             return -1;

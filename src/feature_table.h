@@ -21,7 +21,7 @@ enum metric_id {
     M_PIPE_FP64,
     M_PIPE_XU,         /* special functions */
     M_PIPE_LSU,
-    M_PIPE_TENSOR,     /* warp-level mma (HMMA) instructions, % of peak */
+    M_PIPE_TENSOR,     /* tensor pipe busy (on the H100 also FP16 FMA), % of peak */
     M_PIPE_GMMA,       /* Hopper warpgroup mma (wgmma) */
     M_L1_THROUGHPUT,
     M_SHARED_WAVEFRONTS, /* shared-memory wavefronts, % of peak */
@@ -45,13 +45,15 @@ struct metric_def {
 
 extern const struct metric_def features_metrics[M_COUNT];
 
-/* value = scale * metric[num] (/ metric[den] if den >= 0) */
+/* value = scale * (metric[num] - metric[sub] if sub > 0, not below 0)
+ *         (/ metric[den] if den >= 0) */
 struct feature_def {
     const char *name;
     const char *component; /* default component for the power breakdown */
     int num, den;
     double scale;
     const char *what;      /* one line for --help and docs */
+    int sub;               /* metric subtracted from num, or 0 for none */
 };
 
 extern const struct feature_def features_table[];

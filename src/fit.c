@@ -209,7 +209,8 @@ int fit_dataset(const struct dataset *d, const char *dataset_name, struct model 
     for (i = 0; fit_default_features[i]; i++) {
         int k = features_find(fit_default_features[i]);
         const struct feature_def *fd = k >= 0 ? &features_table[k] : NULL;
-        if (!fd || !d->metric_cols[fd->num] || (fd->den >= 0 && !d->metric_cols[fd->den])) {
+        if (!fd || !d->metric_cols[fd->num] || (fd->den >= 0 && !d->metric_cols[fd->den]) ||
+            (fd->sub > 0 && !d->metric_cols[fd->sub])) {
             rep->dropped_features++;
             continue;
         }

@@ -127,7 +127,8 @@ static void print_features(void)
         const struct feature_def *f = &features_table[i];
         const struct metric_def *n = &features_metrics[f->num];
         printf("%-14s %-10s %s\n", f->name, f->component, f->what);
-        printf("%-25s raw: %s%s%s\n", "", n->raw, f->den >= 0 ? " / " : "",
+        printf("%-25s raw: %s%s%s%s%s\n", "", n->raw, f->sub > 0 ? " - " : "",
+               f->sub > 0 ? features_metrics[f->sub].raw : "", f->den >= 0 ? " / " : "",
                f->den >= 0 ? features_metrics[f->den].raw : "");
         if (n->section && (f->den < 0 || features_metrics[f->den].section))
             printf("%-25s details: %s / %s%s%s\n", "", n->section, n->name, f->den >= 0 ? " over " : "",
