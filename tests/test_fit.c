@@ -1,0 +1,242 @@
+/* Unit tests: non-negative least squares, the fit and its cross-validation on
+ * synthetic datasets, the dataset file round trip and reader errors, and the
+ * shipped models reproduced byte for byte from their datasets. */
+#include "testlib.h"
+
+#include <unistd.h>
+
+#include "dataset.h"
+#include "feature_table.h"
+#include "fit.h"
+#include "model.h"
+
+static void test_nnls(void)
+{
+    /* an exact positive solution is recovered */
+    double A[4 * 2] = { 1, 0, 0, 1, 1, 1, 2, 1 }, b[4], x[2];
+    int r;
+    for (r = 0; r < 4; r++)
+        b[r] = 3 * A[r * 2] + 5 * A[r * 2 + 1];
+    CHECK(fit_nnls(A, b, 4, 2, x) == 0);
+    CHECK_NEAR(x[0], 3, 1e-9);
+    CHECK_NEAR(x[1], 5, 1e-9);
+    /* a coefficient that least squares would make negative stays at zero */
+    for (r = 0; r < 4; r++)
+        b[r] = 3 * A[r * 2] - 2 * A[r * 2 + 1];
+    CHECK(fit_nnls(A, b, 4, 2, x) == 0);
+    CHECK(x[1] == 0.0);
+    CHECK(x[0] > 0);
+    /* all-negative target: everything zero */
+    for (r = 0; r < 4; r++)
+        b[r] = -1;
+    CHECK(fit_nnls(A, b, 4, 2, x) == 0);
+    CHECK(x[0] == 0.0 && x[1] == 0.0);
+    CHECK(fit_nnls(A, b, 4, 0, x) == -1);
+}
+
+/* A dataset where power = 100 + 200 * sm_active + 300 * dram_read, the
+ * metrics set so the features take known values. */
+static void synthetic(struct dataset *d, int families, int per_family)
+{
+    int f, i;
+    dataset_init(d);
+    snprintf(d->gpu, sizeof d->gpu, "Test GPU");
+    d->compute_capability = 9.0;
+    snprintf(d->created, sizeof d->created, "2026-11-24T00:00:00Z");
+    d->power_limit_w = 700;
+    d->idle_w = 90;
+    d->metric_cols[M_SM_ACTIVE_CYC] = d->metric_cols[M_SM_ELAPSED_CYC] = d->metric_cols[M_DRAM_READ] = 1;
+    for (f = 0; f < families; f++)
+        for (i = 0; i < per_family; i++) {
+            struct dataset_row *r = dataset_add(d);
+            double sa = 0.1 + 0.8 * ((f * 7 + i * 3) % 11) / 10.0, dr = ((f * 5 + i * 2) % 9) / 8.0;
+            int t;
+            snprintf(r->config, sizeof r->config, "c%d_%d", f, i);
+            snprintf(r->family, sizeof r->family, "fam%d", f);
+            r->value[M_SM_ACTIVE_CYC] = sa * 1000;
+            r->value[M_SM_ELAPSED_CYC] = 1000;
+            r->value[M_DRAM_READ] = dr * 100;
+            r->have[M_SM_ACTIVE_CYC] = r->have[M_SM_ELAPSED_CYC] = r->have[M_DRAM_READ] = 1;
+            for (t = 0; t < TARGET_COUNT; t++) {
+                r->power_w[t] = 100 + 200 * sa + 300 * dr + 10 * t;
+                r->spread_pct[t] = 1.0 + t;
+            }
+            r->repeats = 3;
+        }
+}
+
+static char *model_text(const struct model *m, size_t *len)
+{
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, len);
+    model_write(f, m);
+    fclose(f);
+    return buf;
+}
+
+static void test_fit_synthetic(void)
+{
+    struct dataset d;
+    struct model m, m2;
+    struct fit_report rep;
+    char err[256];
+    int sa = -1, dr = -1;
+    size_t i, l1, l2;
+    char *t1, *t2;
+    synthetic(&d, 4, 6);
+    CHECK(fit_dataset(&d, "some/dir/syn.csv", &m, &rep, err, sizeof err) == 0);
+    CHECK_STR(m.gpu, "Test GPU");
+    CHECK_STR(m.dataset, "syn.csv");
+    CHECK_STR(m.cv_scheme, "leave-one-family-out");
+    CHECK(rep.nfamilies == 4);
+    CHECK(rep.n == 24);
+    CHECK(m.nfeatures == 2); /* only the features whose metrics the dataset has */
+    for (i = 0; i < m.nfeatures; i++) {
+        if (m.feature[i] == features_find("sm_active"))
+            sa = (int)i;
+        if (m.feature[i] == features_find("dram_read"))
+            dr = (int)i;
+    }
+    CHECK(sa >= 0 && dr >= 0);
+    if (sa >= 0 && dr >= 0) {
+        CHECK_NEAR(m.coef[TARGET_AVG][0], 110, 1e-6);
+        CHECK_NEAR(m.coef[TARGET_AVG][1 + sa], 200, 1e-6);
+        CHECK_NEAR(m.coef[TARGET_AVG][1 + dr], 300, 1e-6);
+        CHECK_NEAR(m.coef[TARGET_MIN][0], 100, 1e-6);
+    }
+    CHECK(rep.cv_mape_pct[TARGET_AVG] < 1e-6);
+    CHECK_NEAR(rep.spread_pct[TARGET_PEAK], 3.0, 1e-12);
+    CHECK(m.has_stat[TARGET_AVG][STAT_CV_MAPE]);
+    /* the same dataset gives the same file, byte for byte */
+    CHECK(fit_dataset(&d, "syn.csv", &m2, &rep, err, sizeof err) == 0);
+    t1 = model_text(&m, &l1);
+    t2 = model_text(&m2, &l2);
+    CHECK(l1 == l2 && memcmp(t1, t2, l1) == 0);
+    free(t1);
+    free(t2);
+    /* noise on one family shows up in its held-out error */
+    for (i = 0; i < d.n; i++)
+        if (strcmp(d.rows[i].family, "fam2") == 0)
+            d.rows[i].power_w[TARGET_AVG] *= 1.2;
+    CHECK(fit_dataset(&d, "syn.csv", &m, &rep, err, sizeof err) == 0);
+    CHECK(rep.family[2].cv_mape_pct[TARGET_AVG] > 10);
+    CHECK(rep.cv_max_ape_pct[TARGET_AVG] >= rep.cv_mape_pct[TARGET_AVG]);
+    CHECK_CONTAINS(rep.cv_worst[TARGET_AVG], "c2_");
+    dataset_free(&d);
+
+    /* too few rows, non-positive power */
+    synthetic(&d, 1, 2);
+    CHECK(fit_dataset(&d, "x", &m, &rep, err, sizeof err) == -1);
+    CHECK_CONTAINS(err, "too few");
+    dataset_free(&d);
+    synthetic(&d, 3, 3);
+    d.rows[4].power_w[TARGET_MIN] = 0;
+    CHECK(fit_dataset(&d, "x", &m, &rep, err, sizeof err) == -1);
+    CHECK_CONTAINS(err, "not positive");
+    dataset_free(&d);
+}
+
+static void test_dataset_roundtrip(void)
+{
+    struct dataset d, back;
+    char path[] = "/tmp/gp_test_dataset_XXXXXX", err[256];
+    int fd = mkstemp(path), m;
+    FILE *f;
+    size_t i;
+    synthetic(&d, 2, 3);
+    snprintf(d.driver, sizeof d.driver, "580.1");
+    d.rows[1].have[M_DRAM_READ] = 0; /* an empty cell */
+    d.rows[2].launch_s = 0.1 + 1e-17;
+    f = fdopen(fd, "w");
+    CHECK(dataset_write(f, &d) == 0);
+    fclose(f);
+    CHECK(dataset_load(path, &back, err, sizeof err) == 0);
+    CHECK(back.n == d.n);
+    CHECK_STR(back.gpu, "Test GPU");
+    CHECK_STR(back.driver, "580.1");
+    CHECK(back.power_limit_w == 700 && back.idle_w == 90);
+    CHECK(!back.rows[1].have[M_DRAM_READ] && back.rows[0].have[M_DRAM_READ]);
+    for (i = 0; i < d.n && i < back.n; i++) {
+        CHECK_STR(back.rows[i].config, d.rows[i].config);
+        CHECK(back.rows[i].launch_s == d.rows[i].launch_s);
+        for (m = 0; m < TARGET_COUNT; m++)
+            CHECK(back.rows[i].power_w[m] == d.rows[i].power_w[m]);
+        CHECK(back.rows[i].value[M_SM_ACTIVE_CYC] == d.rows[i].value[M_SM_ACTIVE_CYC]);
+    }
+    dataset_free(&back);
+    dataset_free(&d);
+    unlink(path);
+}
+
+static void load_text(const char *text, const char *want)
+{
+    char path[] = "/tmp/gp_test_dataset_XXXXXX", err[256];
+    int fd = mkstemp(path);
+    struct dataset d;
+    FILE *f = fdopen(fd, "w");
+    fputs(text, f);
+    fclose(f);
+    CHECK(dataset_load(path, &d, err, sizeof err) == -1);
+    CHECK_CONTAINS(err, want);
+    unlink(path);
+}
+
+static void test_dataset_errors(void)
+{
+    struct dataset d;
+    char err[256];
+    const char *head = "# gpu_profiler_dataset 1\n# gpu: X\n";
+    char buf[1024];
+    CHECK(dataset_load("/nonexistent/x.csv", &d, err, sizeof err) == -1);
+    CHECK_CONTAINS(err, "cannot open");
+    load_text("", "empty file");
+    load_text("config,family\n", "line 1: expected '# gpu_profiler_dataset 1'");
+    load_text("# gpu_profiler_dataset 7\n", "version 7 is not supported");
+    snprintf(buf, sizeof buf, "%sconfig,family,bogus_metric\n", head);
+    load_text(buf, "line 3: unknown column 'bogus_metric'");
+    snprintf(buf, sizeof buf, "%sconfig,family,min_w,avg_w,peak_w\na,f,1,x,3\n", head);
+    load_text(buf, "line 4: column 4: 'x' is not a number");
+    snprintf(buf, sizeof buf, "%sconfig,family,min_w,avg_w,peak_w\na,f,1,2\n", head);
+    load_text(buf, "line 4: 4 fields, the header has 5");
+    snprintf(buf, sizeof buf, "%sconfig,family,min_w,avg_w\na,f,1,2\n", head);
+    load_text(buf, "line 4: no peak_w column");
+    snprintf(buf, sizeof buf, "%sconfig,family,min_w,avg_w,peak_w\n", head);
+    load_text(buf, "no rows");
+    snprintf(buf, sizeof buf, "# gpu_profiler_dataset 1\n# power_limit_w: lots\n");
+    load_text(buf, "line 2: bad value for 'power_limit_w'");
+}
+
+/* The shipped models are what fit makes of the shipped datasets. */
+static void test_shipped(const char *dataset, const char *model)
+{
+    struct dataset d;
+    struct model m;
+    struct fit_report rep;
+    char err[512], *t, *want;
+    size_t len, wlen;
+    if (access(dataset, R_OK) != 0) {
+        fprintf(stderr, "note: %s not found (run from the repository root)\n", dataset);
+        CHECK(0);
+        return;
+    }
+    CHECK(dataset_load(dataset, &d, err, sizeof err) == 0);
+    CHECK(d.n >= 100);
+    CHECK(fit_dataset(&d, dataset, &m, &rep, err, sizeof err) == 0);
+    t = model_text(&m, &len);
+    want = tl_slurp(model, &wlen);
+    CHECK(want && len == wlen && memcmp(t, want, len) == 0);
+    free(t);
+    free(want);
+    dataset_free(&d);
+}
+
+int main(void)
+{
+    test_nnls();
+    test_fit_synthetic();
+    test_dataset_roundtrip();
+    test_dataset_errors();
+    test_shipped("data/h100_dataset.csv", "models/h100.model");
+    test_shipped("data/h200_dataset.csv", "models/h200.model");
+    return tl_done();
+}
