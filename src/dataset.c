@@ -197,7 +197,7 @@ int dataset_load(const char *path, struct dataset *d, char *err, size_t errlen)
         char *s;
         line++;
         if ((size_t)len != strlen(buf))
-            FAIL("holds a NUL byte; this is not a dataset file");
+            FAIL("holds a NUL byte; this is not a gpu_profiler dataset");
         s = trim(buf);
         if (!have_sig) {
             if (strncmp(s, DATASET_SIGNATURE, strlen(DATASET_SIGNATURE)) != 0)
