@@ -4,16 +4,19 @@
  * that prints errors. */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "calibrate.h"
 #include "dataset.h"
 #include "estimate.h"
 #include "fit.h"
+#include "measure.h"
 #include "feature_table.h"
 #include "model.h"
 #include "outfile.h"
@@ -61,6 +64,7 @@ static void print_help(void)
            "       gpu_profiler [OPTIONS]            (reads ./" RUNNER_CSV_NAME " or ./" LEGACY_CSV ")\n"
            "       gpu_profiler calibrate [-o MODEL] ...   (measure this GPU, fit a model; --help)\n"
            "       gpu_profiler fit DATASET [-o MODEL]     (refit a model from a dataset; --help)\n"
+           "       gpu_profiler measure -a APP [-s ARG]... (measured power with NVML, no ncu; --help)\n"
            "\n"
            "Estimates the power an application draws on an NVIDIA GPU (min, avg and peak watts and\n"
            "energy, per task and per kernel) from Nsight Compute counters and a power model measured\n"
@@ -77,6 +81,10 @@ static void print_help(void)
            "                       /usr/local/cuda/bin, /opt/nvidia/nsight-compute/*/)\n"
            "      --output-dir DIR where -a leaves " RUNNER_REPORT_BASE ".ncu-rep and " RUNNER_CSV_NAME
            " (default .)\n"
+           "      --skip-kernels N profile from the (N+1)-th kernel launch on (ncu --launch-skip)\n"
+           "      --max-kernels N  profile at most N kernel launches (ncu --launch-count); the estimate\n"
+           "                       then stands for the whole run only if the run repeats that mix\n"
+           "      --nvtx-range NAME profile only kernels inside the NVTX push/pop range NAME\n"
            "\n"
            "Model:\n"
            "      --model FILE     use this model file (default: the built-in model for the GPU\n"
@@ -307,6 +315,139 @@ static int cmd_calibrate(int argc, char **argv)
     }
 }
 
+static void print_measure_help(void)
+{
+    printf("Usage: gpu_profiler measure [OPTIONS] -a APP [-s ARG]... [-- ARGS...]\n"
+           "       gpu_profiler measure [OPTIONS] -- APP [ARGS...]\n"
+           "\n"
+           "Runs APP without ncu while NVML is sampled and prints the power it really drew: average\n"
+           "and energy from the GPU's energy counter over the run, min and peak from the instant\n"
+           "power polled every 5 ms, and the idle power just before. APP's output passes through.\n"
+           "The figures cover the whole run (start-up and idle gaps included) unless APP prints\n"
+           "marker lines: then only the time between them.\n"
+           "\n"
+           "  -a, --app APP            the application; -s ARG (repeatable) or -- ARGS for its arguments\n"
+           "      --device N           NVML index of the GPU (default: the first of CUDA_VISIBLE_DEVICES, else 0)\n"
+           "      --start-marker LINE  start the window when APP prints this exact line on stdout\n"
+           "      --stop-marker LINE   end it when APP prints this line (default: when APP exits)\n"
+           "      --idle S             seconds of idle measured first (default 1)\n"
+           "      --json               one JSON document instead of the text\n"
+           "  -h, --help               this text\n"
+           "Exit status: 0 ok (APP's own status is reported), 2 usage, 6 APP not found, 8 no NVML or\n"
+           "no power reading.\n");
+}
+
+static void json_num(const char *key, double v, int last)
+{
+    if (isnan(v))
+        printf("  \"%s\": null%s\n", key, last ? "" : ",");
+    else
+        printf("  \"%s\": %.6g%s\n", key, v, last ? "" : ",");
+}
+
+static int cmd_measure(int argc, char **argv)
+{
+    enum { O_DEVICE = 256, O_START, O_STOP, O_IDLE, O_JSON };
+    static const struct option longopts[] = {
+        { "app", required_argument, NULL, 'a' },        { "arg", required_argument, NULL, 's' },
+        { "device", required_argument, NULL, O_DEVICE }, { "start-marker", required_argument, NULL, O_START },
+        { "stop-marker", required_argument, NULL, O_STOP }, { "idle", required_argument, NULL, O_IDLE },
+        { "json", no_argument, NULL, O_JSON },          { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct measure_opts o;
+    struct measure_result r;
+    char **args = calloc((size_t)argc + 1, sizeof *args), err[1024];
+    size_t nargs = 0;
+    int c, json = 0, rc;
+    double v;
+    if (!args) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        return EXIT_INTERNAL;
+    }
+    memset(&o, 0, sizeof o);
+    o.device = -1;
+    o.idle_s = 1.0;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+:a:s:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'a': o.app = optarg; break;
+        case 's': args[nargs++] = optarg; break;
+        case O_DEVICE:
+            if (parse_positive("--device", optarg, 0, 1024, &v) != 0)
+                goto usage;
+            o.device = (int)v;
+            break;
+        case O_START: o.start_marker = optarg; break;
+        case O_STOP: o.stop_marker = optarg; break;
+        case O_IDLE:
+            if (parse_positive("--idle", optarg, 0, 60, &o.idle_s) != 0)
+                goto usage;
+            break;
+        case O_JSON: json = 1; break;
+        case 'h': print_measure_help(); free(args); return EXIT_OK;
+        case ':': usage_error("measure: option '%s' needs a value", argv[optind - 1]); goto usage;
+        default: usage_error("measure: unknown option '%s'", argv[optind - 1]); goto usage;
+        }
+    }
+    if (!o.app && optind < argc)
+        o.app = argv[optind++];
+    while (optind < argc)
+        args[nargs++] = argv[optind++];
+    if (!o.app) {
+        usage_error("measure needs an application: -a APP or -- APP ARGS");
+        goto usage;
+    }
+    if (o.stop_marker && !o.start_marker) {
+        usage_error("--stop-marker needs --start-marker");
+        goto usage;
+    }
+    o.args = args;
+    o.nargs = nargs;
+    rc = measure_run(&o, &r, err, sizeof err);
+    free(args);
+    if (rc != MEASURE_OK) {
+        fprintf(stderr, "%s measure: %s\n", prog, err);
+        return rc == MEASURE_NO_APP ? EXIT_APP : EXIT_GPU;
+    }
+    if (WIFEXITED(r.wait_status) && WEXITSTATUS(r.wait_status) != 0)
+        fprintf(stderr, "%s measure: %s exited with status %d\n", prog, o.app, WEXITSTATUS(r.wait_status));
+    else if (WIFSIGNALED(r.wait_status))
+        fprintf(stderr, "%s measure: %s ended by signal %d\n", prog, o.app, WTERMSIG(r.wait_status));
+    if (json) {
+        printf("{\n  \"gpu\": \"%s\",\n  \"window\": \"%s\",\n", r.gpu, r.from_markers ? "markers" : o.start_marker ? "start marker to exit" : "whole run");
+        json_num("duration_s", r.duration_s, 0);
+        json_num("energy_j", r.energy_j, 0);
+        json_num("min_w", r.min_w, 0);
+        json_num("avg_w", r.avg_w, 0);
+        json_num("peak_w", r.peak_w, 0);
+        json_num("idle_w", r.idle_w, 0);
+        json_num("sm_clock_mhz", r.sm_clock_mhz, 0);
+        printf("  \"samples\": %zu,\n  \"exit_status\": %d\n}\n", r.samples,
+               WIFEXITED(r.wait_status) ? WEXITSTATUS(r.wait_status) : -1);
+    } else {
+        char mn[32], pk[32];
+        if (isnan(r.min_w))
+            snprintf(mn, sizeof mn, "n/a");
+        else
+            snprintf(mn, sizeof mn, "%.1f W", r.min_w);
+        if (isnan(r.peak_w))
+            snprintf(pk, sizeof pk, "n/a");
+        else
+            snprintf(pk, sizeof pk, "%.1f W", r.peak_w);
+        printf("measured on %s (NVML: energy counter; instant power every 5 ms, %zu samples)\n", r.gpu, r.samples);
+        printf("measured:  min %s  avg %.1f W  peak %s  energy %.3f J over %.3f s (%s); idle before %.1f W\n", mn,
+               r.avg_w, pk, r.energy_j, r.duration_s,
+               r.from_markers ? "between the markers" : o.start_marker ? "start marker to exit" : "whole run",
+               r.idle_w);
+    }
+    return EXIT_OK;
+usage:
+    free(args);
+    return EXIT_USAGE;
+}
+
 static int write_model_file(FILE *f, void *ctx)
 {
     return model_write(f, ctx);
@@ -380,7 +521,7 @@ static int cmd_fit(int argc, char **argv)
 int main(int argc, char **argv)
 {
     enum { O_MODEL = 256, O_JSON, O_OUT_CSV, O_NO_PRED, O_FORCE, O_PER_KERNEL, O_TOP, O_NCU, O_OUTDIR,
-           O_LIST_FEATURES };
+           O_LIST_FEATURES, O_SKIP_KERNELS, O_MAX_KERNELS, O_NVTX };
     static const struct option longopts[] = {
         { "mode", required_argument, NULL, 'm' },    { "app", required_argument, NULL, 'a' },
         { "arg", required_argument, NULL, 's' },     { "csv", required_argument, NULL, 'c' },
@@ -390,10 +531,15 @@ int main(int argc, char **argv)
         { "top", required_argument, NULL, O_TOP },   { "ncu", required_argument, NULL, O_NCU },
         { "output-dir", required_argument, NULL, O_OUTDIR },
         { "list-features", no_argument, NULL, O_LIST_FEATURES },
+        { "skip-kernels", required_argument, NULL, O_SKIP_KERNELS },
+        { "max-kernels", required_argument, NULL, O_MAX_KERNELS },
+        { "nvtx-range", required_argument, NULL, O_NVTX },
         { "quiet", no_argument, NULL, 'q' },         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },          { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
+    long skip_kernels = 0, max_kernels = 0;
+    const char *nvtx_range = NULL;
     const char *app = NULL, *csv = NULL, *model_path = NULL, *out_csv = NULL, *ncu = NULL, *out_dir = ".";
     char **app_args = NULL;
     size_t napp_args = 0, i;
@@ -409,6 +555,8 @@ int main(int argc, char **argv)
         return cmd_calibrate(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "fit") == 0)
         return cmd_fit(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "measure") == 0)
+        return cmd_measure(argc - 1, argv + 1);
 
     app_args = calloc((size_t)argc + 1, sizeof *app_args);
     if (!app_args) {
@@ -436,6 +584,33 @@ int main(int argc, char **argv)
         case O_PER_KERNEL: per_kernel = 1; break;
         case O_NCU: ncu = optarg; break;
         case O_OUTDIR: out_dir = optarg; break;
+        case O_NVTX:
+            if (!*optarg || strlen(optarg) > 200) {
+                usage_error("--nvtx-range needs a range name of 1 to 200 characters");
+                free(app_args);
+                return EXIT_USAGE;
+            }
+            nvtx_range = optarg;
+            break;
+        case O_SKIP_KERNELS:
+        case O_MAX_KERNELS: {
+            char *end;
+            long v;
+            errno = 0;
+            v = strtol(optarg, &end, 10);
+            if (*end || end == optarg || errno == ERANGE || v < (c == O_SKIP_KERNELS ? 0 : 1) || v > 1000000000) {
+                usage_error("%s needs a whole number from %d to 1000000000, not '%s'",
+                            c == O_SKIP_KERNELS ? "--skip-kernels" : "--max-kernels", c == O_SKIP_KERNELS ? 0 : 1,
+                            optarg);
+                free(app_args);
+                return EXIT_USAGE;
+            }
+            if (c == O_SKIP_KERNELS)
+                skip_kernels = v;
+            else
+                max_kernels = v;
+            break;
+        }
         case O_TOP: {
             char *end;
             errno = 0;
@@ -506,7 +681,8 @@ int main(int argc, char **argv)
     }
 
     if (!csv && app) {
-        struct runner_opts o = { ncu, app, app_args, napp_args, out_dir, force, quiet, NULL, NULL };
+        struct runner_opts o = { ncu, app, app_args, napp_args, out_dir, force, quiet, NULL, NULL, skip_kernels,
+                                 max_kernels, nvtx_range };
         char *metrics = metric_list(model_path ? &model : NULL);
         int r;
         if (!metrics) {

@@ -3,6 +3,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,7 +130,9 @@ struct power_meter *power_meter_open(const char *pci_bus_id, char *err, size_t e
         snprintf(err, errlen, "NVML did not start: %s", nvml_err(pm, rc));
         goto fail;
     }
-    rc = pci_bus_id ? pm->by_pci(pci_bus_id, &pm->dev) : pm->by_index(0, &pm->dev);
+    /* "#N" names an NVML index */
+    rc = pci_bus_id && pci_bus_id[0] != '#' ? pm->by_pci(pci_bus_id, &pm->dev)
+                                            : pm->by_index(pci_bus_id ? (unsigned)atoi(pci_bus_id + 1) : 0, &pm->dev);
     if (rc != 0) {
         snprintf(err, errlen, "NVML cannot open the GPU %s: %s", pci_bus_id ? pci_bus_id : "0", nvml_err(pm, rc));
         pm->shutdown();
@@ -278,6 +281,15 @@ void power_meter_stop(struct power_meter *pm)
     pm->running = 0;
 }
 
+int power_meter_energy_j(struct power_meter *pm, double *joules)
+{
+    unsigned long long mj;
+    if (pm->energy(pm->dev, &mj) != 0)
+        return -1;
+    *joules = (double)mj / 1000.0;
+    return 0;
+}
+
 void power_meter_forget_before(struct power_meter *pm, double t)
 {
     size_t i = 0;
@@ -353,13 +365,14 @@ int power_meter_window(struct power_meter *pm, double t0, double t1, struct powe
         snprintf(err, errlen, "only %zu power samples in a %.2f s window", n, t1 - t0);
         return -1;
     }
+    w->sm_clock_mhz = nclk ? clk / (double)nclk : 0.0;
     if (!have_first || last_t - first_t < 0.5 * (t1 - t0)) {
         snprintf(err, errlen, "the energy counter changed too rarely in a %.2f s window to give an average",
                  t1 - t0);
-        return -1;
+        w->avg_w = NAN;
+        return -2;
     }
     w->energy_span_s = last_t - first_t;
     w->avg_w = (double)(e_last - e_first) / 1000.0 / (last_t - first_t);
-    w->sm_clock_mhz = nclk ? clk / (double)nclk : 0.0;
     return 0;
 }

@@ -22,8 +22,8 @@ struct power_window {
     size_t samples;        /* polls in the window */
 };
 
-/* Opens NVML for the GPU with the given PCI bus id ("0000:01:00.0"), or the
- * first GPU when pci_bus_id is NULL. Returns NULL with a message in err. */
+/* Opens NVML for the GPU with the given PCI bus id ("0000:01:00.0"), the
+ * NVML index N given as "#N", or the first GPU when pci_bus_id is NULL. Returns NULL with a message in err. */
 struct power_meter *power_meter_open(const char *pci_bus_id, char *err, size_t errlen);
 void power_meter_close(struct power_meter *pm);
 
@@ -40,10 +40,14 @@ void power_meter_stop(struct power_meter *pm);
 double power_meter_now(void);
 
 /* Summarises the samples taken between t0 and t1 (power_meter_now times).
- * Returns 0, or -1 if the window holds too few samples or the energy
- * counter did not move (message in err). */
+ * Returns 0; -1 if the window holds too few samples (message in err); -2 if
+ * everything but avg_w (left NaN) was filled but the energy counter changed
+ * too rarely in the window to give an average. */
 int power_meter_window(struct power_meter *pm, double t0, double t1, struct power_window *w, char *err,
                        size_t errlen);
+
+/* Reads the energy counter now, in joules. Returns 0 or -1. */
+int power_meter_energy_j(struct power_meter *pm, double *joules);
 
 /* Drops samples older than t (bounded memory over a long calibration). */
 void power_meter_forget_before(struct power_meter *pm, double t);

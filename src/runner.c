@@ -22,6 +22,10 @@ static char a_target_processes[] = "--target-processes";
 static char a_all[] = "all";
 static char a_metrics[] = "--metrics";
 static char a_force_overwrite[] = "--force-overwrite";
+static char a_launch_skip[] = "--launch-skip";
+static char a_nvtx[] = "--nvtx";
+static char a_nvtx_include[] = "--nvtx-include";
+static char a_launch_count[] = "--launch-count";
 static char a_export[] = "--export";
 static char a_import[] = "--import";
 static char a_csv[] = "--csv";
@@ -184,7 +188,7 @@ int runner_ncu_version(const char *ncu, char *out, size_t outlen)
     return 0;
 }
 
-static int find_app(const char *app, char *out, size_t outlen)
+int runner_find_app(const char *app, char *out, size_t outlen)
 {
     if (strchr(app, '/')) {
         snprintf(out, outlen, "%s", app);
@@ -212,7 +216,7 @@ static int export_csv(FILE *f, void *ctx)
 
 int runner_profile(const struct runner_opts *o, char *csv_path, size_t csv_len, char *err, size_t errlen)
 {
-    char ncu[512], app[1024], report[1024], rep_file[1100];
+    char ncu[512], app[1024], report[1024], rep_file[1100], skip[24], count[24], nvtx[256];
     char **argv;
     size_t i, n = 0;
     int status, rc = RUNNER_OK;
@@ -221,7 +225,7 @@ int runner_profile(const struct runner_opts *o, char *csv_path, size_t csv_len, 
 
     if (runner_find_ncu(o->ncu, ncu, sizeof ncu, err, errlen) != 0)
         return RUNNER_NO_NCU;
-    if (find_app(o->app, app, sizeof app) != 0) {
+    if (runner_find_app(o->app, app, sizeof app) != 0) {
         snprintf(err, errlen, "application '%s' not found or not executable%s", o->app,
                  strchr(o->app, '/') ? "" : " (searched PATH; give a path like ./app)");
         return RUNNER_NO_APP;
@@ -242,6 +246,22 @@ int runner_profile(const struct runner_opts *o, char *csv_path, size_t csv_len, 
     argv[n++] = a_all;
     argv[n++] = a_metrics;
     argv[n++] = o->metrics;
+    if (o->skip_kernels > 0) {
+        snprintf(skip, sizeof skip, "%ld", o->skip_kernels);
+        argv[n++] = a_launch_skip;
+        argv[n++] = skip;
+    }
+    if (o->max_kernels > 0) {
+        snprintf(count, sizeof count, "%ld", o->max_kernels);
+        argv[n++] = a_launch_count;
+        argv[n++] = count;
+    }
+    if (o->nvtx_range) {
+        snprintf(nvtx, sizeof nvtx, "%s/", o->nvtx_range);
+        argv[n++] = a_nvtx;
+        argv[n++] = a_nvtx_include;
+        argv[n++] = nvtx;
+    }
     argv[n++] = a_force_overwrite;
     argv[n++] = a_export;
     argv[n++] = report;

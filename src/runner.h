@@ -26,6 +26,9 @@ struct runner_opts {
     int quiet;
     char *metrics;            /* comma-separated raw metric names */
     const char *ncu_log;      /* if set, ncu's own output goes to this file */
+    long skip_kernels;        /* ncu --launch-skip (0: none) */
+    long max_kernels;         /* ncu --launch-count (0: all) */
+    const char *nvtx_range;   /* profile only inside this NVTX push/pop range */
 };
 
 enum { RUNNER_OK = 0, RUNNER_NO_NCU, RUNNER_NO_APP, RUNNER_NCU_FAILED, RUNNER_APP_FAILED, RUNNER_OUTPUT };
@@ -37,6 +40,9 @@ int runner_find_ncu(const char *explicit_path, char *out, size_t outlen, char *e
 
 /* ncu's version ("2025.3.1.0") into out; 0, or -1 with out = "unknown". */
 int runner_ncu_version(const char *ncu, char *out, size_t outlen);
+
+/* Resolves an application: a path with '/', else searched in PATH. */
+int runner_find_app(const char *app, char *out, size_t outlen);
 
 /* Profiles and exports; on success csv_path holds the CSV written. */
 int runner_profile(const struct runner_opts *o, char *csv_path, size_t csv_len, char *err, size_t errlen);

@@ -1,0 +1,46 @@
+#!/bin/sh
+# Validation on the GPU machine: for each workload, the measured power
+# (gpu_profiler measure, NVML, the steady loop only) and the estimate
+# (gpu_profiler -a, the same loop's kernels under ncu). Never used to fit.
+# usage: sh validation/run.sh [NAME...]   (default: every workload)
+# Writes $OUT/validation_<gpu>.csv, one row per workload, and logs.
+set -u
+OUT=${OUT:-gpu-out}
+mkdir -p "$OUT"
+make -s gpu_profiler >/dev/null || exit 1
+py=$(command -v python3)
+gpu=$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1 | tr ' ' '_')
+names=${*:-$($py validation/workloads.py --list)}
+csv="$OUT/validation_$gpu.csv"
+[ -f "$csv" ] || echo "workload,measured_min_w,measured_avg_w,measured_peak_w,measured_s,measured_j,est_min_w,est_avg_w,est_peak_w,est_kernels,wall_measure_s,wall_estimate_s" >"$csv"
+work=$(mktemp -d)
+for w in $names; do
+    t0=$(date +%s.%N)
+    ./gpu_profiler measure --json --start-marker GP_START --stop-marker GP_STOP -- "$py" validation/workloads.py "$w" \
+        >"$work/m.txt" 2>"$OUT/${w}_measure_err.txt"
+    t1=$(date +%s.%N)
+    GP_ITERS=${GP_ITERS:-2} ./gpu_profiler -m all --json --no-predictions --output-dir "$work" --nvtx-range gp_loop \
+        --max-kernels 300 -a "$py" -s validation/workloads.py -s "$w" >"$work/e.txt" 2>"$OUT/${w}_estimate_err.txt"
+    t2=$(date +%s.%N)
+    "$py" - "$w" "$work/m.txt" "$work/e.txt" "$t0" "$t1" "$t2" >>"$csv" <<'PY'
+import json, sys
+w, mpath, epath, t0, t1, t2 = sys.argv[1:7]
+def doc(path):
+    text = open(path).read()
+    try:
+        return json.loads(text[text.index("{"):text.rindex("}") + 1])
+    except ValueError:
+        return {}
+m, e = doc(mpath), doc(epath)
+task = e.get("task", {})
+if isinstance(task, list):
+    task = task[0] if task else {}
+p = task.get("power_w", {})
+f = lambda v: "" if v is None else "%.6g" % v
+print(",".join([w, f(m.get("min_w")), f(m.get("avg_w")), f(m.get("peak_w")), f(m.get("duration_s")),
+                f(m.get("energy_j")), f(p.get("min")), f(p.get("avg")), f(p.get("peak")), f(task.get("kernels")),
+                "%.1f" % (float(t1) - float(t0)), "%.1f" % (float(t2) - float(t1))]))
+PY
+    tail -1 "$csv"
+    cp "$work/e.txt" "$OUT/${w}_estimate.json" 2>/dev/null
+done
