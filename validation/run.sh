@@ -3,7 +3,8 @@
 # (gpu_profiler measure, NVML, the steady loop only) and the estimate
 # (gpu_profiler -a, the same loop's kernels under ncu). Never used to fit.
 # usage: sh validation/run.sh [NAME...]   (default: every workload)
-# Writes $OUT/validation_<gpu>.csv, one row per workload, and logs.
+# Writes $OUT/validation_<gpu>.csv, one row per workload, and the logs in
+# $OUT/validation_logs_<gpu>.tgz.
 set -u
 OUT=${OUT:-gpu-out}
 mkdir -p "$OUT"
@@ -17,10 +18,10 @@ work=$(mktemp -d)
 for w in $names; do
     t0=$(date +%s.%N)
     ./gpu_profiler measure --json --start-marker GP_START --stop-marker GP_STOP -- "$py" validation/workloads.py "$w" \
-        >"$work/m.txt" 2>"$OUT/${w}_measure_err.txt"
+        >"$work/m.txt" 2>"$work/${w}_measure_err.txt"
     t1=$(date +%s.%N)
     GP_ITERS=${GP_ITERS:-2} ./gpu_profiler -m all --json --no-predictions --output-dir "$work" --nvtx-range gp_loop \
-        --max-kernels 300 -a "$py" -s validation/workloads.py -s "$w" >"$work/e.txt" 2>"$OUT/${w}_estimate_err.txt"
+        --max-kernels 300 -a "$py" -s validation/workloads.py -s "$w" >"$work/e.txt" 2>"$work/${w}_estimate_err.txt"
     t2=$(date +%s.%N)
     "$py" - "$w" "$work/m.txt" "$work/e.txt" "$t0" "$t1" "$t2" >>"$csv" <<'PY'
 import json, sys
@@ -42,5 +43,7 @@ print(",".join([w, f(m.get("min_w")), f(m.get("avg_w")), f(m.get("peak_w")), f(m
                 "%.1f" % (float(t1) - float(t0)), "%.1f" % (float(t2) - float(t1))]))
 PY
     tail -1 "$csv"
-    cp "$work/e.txt" "$OUT/${w}_estimate.json" 2>/dev/null
+    cp "$work/e.txt" "$work/${w}_estimate.json" 2>/dev/null
+    cp "$work/m.txt" "$work/${w}_measure.txt" 2>/dev/null
+    (cd "$work" && tar czf "$OUT/validation_logs_$gpu.tgz" ./*_estimate.json ./*_measure.txt ./*_err.txt)
 done

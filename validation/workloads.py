@@ -4,7 +4,7 @@ Thrust/CUB kernels), never used to fit a model.
 usage: python3 workloads.py NAME        run NAME; --list prints the names
 
 Each workload builds its inputs, runs 3 warm-up steps, then a fixed number of
-steps (GP_ITERS, else as many as take about GP_SECONDS=3 s, timed during the
+steps (GP_ITERS, else as many as take about GP_SECONDS=4 s, timed after the
 warm-up) between the lines GP_START and GP_STOP on stdout, inside the NVTX range
 gp_loop. `gpu_profiler measure --start-marker GP_START --stop-marker GP_STOP`
 measures exactly those steps; `gpu_profiler -a ... --nvtx-range gp_loop`
@@ -250,13 +250,16 @@ def main():
         return
     torch.manual_seed(0)
     step = W[sys.argv[1]]()
-    torch.cuda.synchronize()
-    t0 = time.perf_counter()
-    for _ in range(3):
+    for _ in range(3):  # warm-up: library set-up, autotuning, allocator
         step()
     torch.cuda.synchronize()
-    per_step = (time.perf_counter() - t0) / 3
-    iters = int(os.environ.get("GP_ITERS", "0")) or max(1, math.ceil(float(os.environ.get("GP_SECONDS", "3")) / per_step))
+    t0, n = time.perf_counter(), 0
+    while n < 3 or time.perf_counter() - t0 < 0.3:  # the step's time, after the warm-up
+        step()
+        torch.cuda.synchronize()
+        n += 1
+    per_step = (time.perf_counter() - t0) / n
+    iters = int(os.environ.get("GP_ITERS", "0")) or max(1, math.ceil(float(os.environ.get("GP_SECONDS", "4")) / per_step))
     print("GP_START", flush=True)
     torch.cuda.nvtx.range_push("gp_loop")
     for _ in range(iters):
