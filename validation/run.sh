@@ -3,6 +3,7 @@
 # (gpu_profiler measure, NVML, the steady loop only) and the estimate
 # (gpu_profiler -a, the same loop's kernels under ncu). Never used to fit.
 # usage: sh validation/run.sh [NAME...]   (default: every workload)
+# GP_MODEL=FILE estimates with that model instead of the built-in one.
 # Writes $OUT/validation_<gpu>.csv, one row per workload, and the logs in
 # $OUT/validation_logs_<gpu>.tgz.
 set -u
@@ -20,7 +21,8 @@ for w in $names; do
     ./gpu_profiler measure --json --start-marker GP_START --stop-marker GP_STOP -- "$py" validation/workloads.py "$w" \
         >"$work/m.txt" 2>"$work/${w}_measure_err.txt"
     t1=$(date +%s.%N)
-    GP_ITERS=${GP_ITERS:-2} ./gpu_profiler -m all --json --no-predictions --output-dir "$work" --nvtx-range gp_loop \
+    GP_ITERS=${GP_ITERS:-2} ./gpu_profiler ${GP_MODEL:+--model "$GP_MODEL"} -m all --json --no-predictions \
+        --output-dir "$work" --nvtx-range gp_loop \
         --max-kernels 300 -a "$py" -s validation/workloads.py -s "$w" >"$work/e.txt" 2>"$work/${w}_estimate_err.txt"
     t2=$(date +%s.%N)
     "$py" - "$w" "$work/m.txt" "$work/e.txt" "$t0" "$t1" "$t2" >>"$csv" <<'PY'
