@@ -96,3 +96,27 @@ uninstall:
 
 clean:
 	rm -rf build build-san gpu_profiler
+
+# libFuzzer targets (clang): make fuzz FUZZ_SECONDS=60 runs each for that long,
+# seeded with the real fixtures; findings land in fuzz/findings/.
+FUZZ_SECONDS ?= 60
+FUZZERS = fuzz_ncu_csv fuzz_model fuzz_dataset fuzz_units
+FUZZ_CC ?= clang
+FUZZ_FLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -Isrc \
+             -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_SRC = src/units.c src/csv.c src/feature_table.c src/ncu_csv.c src/model.c src/dataset.c src/fit.c
+
+build-fuzz/%: fuzz/%.c $(FUZZ_SRC) $(wildcard src/*.h)
+	mkdir -p build-fuzz
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRC) build-fuzz/no_models.c -lm
+
+build-fuzz/no_models.c:
+	mkdir -p build-fuzz
+	printf '#include <stddef.h>\nconst char *const models_embedded[] = { NULL };\nconst size_t models_embedded_count = 0;\n' >$@
+
+fuzz-build: build-fuzz/no_models.c $(FUZZERS:%=build-fuzz/%)
+
+fuzz: fuzz-build
+	@sh fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
+
+.PHONY: fuzz fuzz-build

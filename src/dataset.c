@@ -125,8 +125,11 @@ static int meta(struct dataset *d, char *key, char *val)
         return -1;
     if (strcmp(key, "compute_capability") == 0)
         d->compute_capability = v;
-    else if (strcmp(key, "sm_count") == 0)
+    else if (strcmp(key, "sm_count") == 0) {
+        if (!(v >= 0 && v <= 1e6))
+            return -1;
         d->sm_count = (unsigned)v;
+    }
     else if (strcmp(key, "power_limit_w") == 0)
         d->power_limit_w = v;
     else if (strcmp(key, "idle_w") == 0)
@@ -180,7 +183,20 @@ static int map_column(const char *name, struct col *c)
 
 int dataset_load(const char *path, struct dataset *d, char *err, size_t errlen)
 {
-    FILE *f;
+    FILE *f = fopen(path, "r");
+    int rc;
+    if (!f) {
+        dataset_init(d);
+        snprintf(err, errlen, "cannot open: %s", strerror(errno));
+        return -1;
+    }
+    rc = dataset_read(f, d, err, errlen);
+    fclose(f);
+    return rc;
+}
+
+int dataset_read(FILE *f, struct dataset *d, char *err, size_t errlen)
+{
     char *buf = NULL;
     struct col *cols = NULL;
     size_t ncols = 0, cap = 0;
@@ -188,11 +204,6 @@ int dataset_load(const char *path, struct dataset *d, char *err, size_t errlen)
     int have_header = 0, have_sig = 0;
     ssize_t len;
     dataset_init(d);
-    f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "cannot open: %s", strerror(errno));
-        return -1;
-    }
     while ((len = getline(&buf, &cap, f)) >= 0) {
         char *s;
         line++;
@@ -263,6 +274,9 @@ int dataset_load(const char *path, struct dataset *d, char *err, size_t errlen)
                     FAIL("more fields than the header's %zu", ncols);
                 if (cols[i].kind >= C_GRID && *v && parse_double(v, &x) != 0)
                     FAIL("column %zu: '%s' is not a number", i + 1, v);
+                if ((cols[i].kind == C_GRID || cols[i].kind == C_THREADS || cols[i].kind == C_ITERS ||
+                     cols[i].kind == C_REPEATS) && !(x >= 0 && x <= 2e9 && x == floor(x)))
+                    FAIL("column %zu: '%s' is not a count (a whole number from 0 to 2e9)", i + 1, v);
                 switch (cols[i].kind) {
                 case C_CONFIG:
                     if (!*v || copy_text(r->config, sizeof r->config, v) != 0)
@@ -322,13 +336,11 @@ int dataset_load(const char *path, struct dataset *d, char *err, size_t errlen)
     }
     free(buf);
     free(cols);
-    fclose(f);
     return 0;
 fail:
 fail_noline:
     free(buf);
     free(cols);
-    fclose(f);
     dataset_free(d);
     return -1;
 }

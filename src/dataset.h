@@ -60,5 +60,7 @@ struct dataset_row *dataset_add(struct dataset *d);
 int dataset_write(FILE *f, const struct dataset *d);
 /* Reads a dataset file; errors name the line. Returns 0 or -1. */
 int dataset_load(const char *path, struct dataset *d, char *err, size_t errlen);
+/* The same from an open stream (not closed). */
+int dataset_read(FILE *f, struct dataset *d, char *err, size_t errlen);
 
 #endif

@@ -202,6 +202,12 @@ static void test_dataset_errors(void)
     load_text(buf, "line 4: no peak_w column");
     snprintf(buf, sizeof buf, "%sconfig,family,min_w,avg_w,peak_w\n", head);
     load_text(buf, "no rows");
+    snprintf(buf, sizeof buf, "%sconfig,family,repeats,min_w,avg_w,peak_w\na,f,1e300,1,2,3\n", head);
+    load_text(buf, "line 4: column 3: '1e300' is not a count"); /* found by fuzz_dataset */
+    snprintf(buf, sizeof buf, "%sconfig,family,threads,min_w,avg_w,peak_w\na,f,-3,1,2,3\n", head);
+    load_text(buf, "is not a count");
+    snprintf(buf, sizeof buf, "# gpu_profiler_dataset 1\n# sm_count: 1e300\n");
+    load_text(buf, "line 2: bad value for 'sm_count'");
     snprintf(buf, sizeof buf, "# gpu_profiler_dataset 1\n# power_limit_w: lots\n");
     load_text(buf, "line 2: bad value for 'power_limit_w'");
 }
