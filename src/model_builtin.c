@@ -1,7 +1,6 @@
 /* model_builtin: the models compiled into the binary (each models/NAME.model,
  * turned into strings by tools/embed at build time), parsed on first use. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "model.h"
@@ -9,7 +8,8 @@
 extern const char *const models_embedded[];
 extern const size_t models_embedded_count;
 
-static struct model *parsed;
+#define BUILTIN_MAX 16
+static struct model parsed[BUILTIN_MAX]; /* static: nothing to free at exit */
 static size_t nparsed;
 
 static void load_all(void)
@@ -20,12 +20,7 @@ static void load_all(void)
     if (done)
         return;
     done = 1;
-    if (models_embedded_count == 0)
-        return;
-    parsed = calloc(models_embedded_count, sizeof *parsed);
-    if (!parsed)
-        return;
-    for (i = 0; i < models_embedded_count; i++) {
+    for (i = 0; i < models_embedded_count && nparsed < BUILTIN_MAX; i++) {
         const char *t = models_embedded[i];
         /* a built-in model that does not parse is a build defect: the test
          * suite checks every one, so this only guards against a bad build */
