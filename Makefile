@@ -22,7 +22,7 @@ B = build-san
 BIN = build-san/gpu_profiler
 endif
 LIB_SRC = src/units.c src/csv.c src/feature_table.c src/ncu_csv.c src/model.c src/model_builtin.c \
-          src/estimate.c src/report.c src/outfile.c src/runner.c src/dataset.c src/fit.c src/suite.c \
+          src/estimate.c src/report.c src/report_svg.c src/outfile.c src/runner.c src/dataset.c src/fit.c src/suite.c \
           src/cuda_api.c src/power_meter.c src/calibrate.c src/measure.c
 LIB_OBJ = $(LIB_SRC:src/%.c=$(B)/%.o) $(B)/models_embedded.o $(B)/microbench_embedded.o
 LDLIBS += -pthread
@@ -33,7 +33,7 @@ NVCCFLAGS = -O3 -lineinfo
 MODELS = $(sort $(wildcard models/*.model))
 TESTS = test_units test_csv test_ncu_csv test_model test_estimate test_report test_fit test_suite
 
-.PHONY: all check clean install uninstall unit cli
+.PHONY: all check clean install uninstall unit cli svg
 all: $(BIN)
 
 $(B):
@@ -83,7 +83,10 @@ unit: $(TESTS:%=$(B)/%)
 cli: $(BIN)
 	@sh tests/cli.sh ./$(BIN)
 
-check: unit cli
+svg: $(BIN)
+	@sh tests/render_svg.sh ./$(BIN)
+
+check: unit cli svg
 	@echo "make check: all test programs passed"
 
 install: $(BIN)

@@ -97,6 +97,8 @@ static void print_help(void)
            "      --per-kernel     list every kernel with its power split into components\n"
            "      --top N          kernels listed in the table (default 10)\n"
            "      --out-csv FILE   write task and per-kernel rows to FILE\n"
+           "      --report FILE    write a picture (SVG): power over the kernels in launch order,\n"
+           "                       coloured by component, and the top kernels split into components\n"
            "      --no-predictions do not write ./" PREDICTIONS_CSV " (the task rows, as the original\n"
            "                       tool did; written by default)\n"
            "      --force          replace output files that gpu_profiler did not write\n"
@@ -168,6 +170,12 @@ static int write_csv(FILE *f, void *ctx)
 {
     struct csv_ctx *c = ctx;
     return report_csv.write(f, c->e, &c->o);
+}
+
+static int write_svg(FILE *f, void *ctx)
+{
+    struct csv_ctx *c = ctx;
+    return report_svg.write(f, c->e, &c->o);
 }
 
 /* The metrics a model needs, as ncu's --metrics takes them; with no model
@@ -521,7 +529,7 @@ static int cmd_fit(int argc, char **argv)
 int main(int argc, char **argv)
 {
     enum { O_MODEL = 256, O_JSON, O_OUT_CSV, O_NO_PRED, O_FORCE, O_PER_KERNEL, O_TOP, O_NCU, O_OUTDIR,
-           O_LIST_FEATURES, O_SKIP_KERNELS, O_MAX_KERNELS, O_NVTX };
+           O_LIST_FEATURES, O_SKIP_KERNELS, O_MAX_KERNELS, O_NVTX, O_REPORT };
     static const struct option longopts[] = {
         { "mode", required_argument, NULL, 'm' },    { "app", required_argument, NULL, 'a' },
         { "arg", required_argument, NULL, 's' },     { "csv", required_argument, NULL, 'c' },
@@ -534,12 +542,13 @@ int main(int argc, char **argv)
         { "skip-kernels", required_argument, NULL, O_SKIP_KERNELS },
         { "max-kernels", required_argument, NULL, O_MAX_KERNELS },
         { "nvtx-range", required_argument, NULL, O_NVTX },
+        { "report", required_argument, NULL, O_REPORT },
         { "quiet", no_argument, NULL, 'q' },         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },          { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
     long skip_kernels = 0, max_kernels = 0;
-    const char *nvtx_range = NULL;
+    const char *nvtx_range = NULL, *report_path = NULL;
     const char *app = NULL, *csv = NULL, *model_path = NULL, *out_csv = NULL, *ncu = NULL, *out_dir = ".";
     char **app_args = NULL;
     size_t napp_args = 0, i;
@@ -579,6 +588,7 @@ int main(int argc, char **argv)
         case O_MODEL: model_path = optarg; break;
         case O_JSON: json = 1; break;
         case O_OUT_CSV: out_csv = optarg; break;
+        case O_REPORT: report_path = optarg; break;
         case O_NO_PRED: no_pred = 1; break;
         case O_FORCE: force = 1; break;
         case O_PER_KERNEL: per_kernel = 1; break;
@@ -751,6 +761,20 @@ int main(int argc, char **argv)
         return EXIT_OUTPUT;
     }
 
+    if (report_path) {
+        struct csv_ctx cc = { &est, ro };
+        switch (outfile_write(report_path, REPORT_SVG_SIGNATURE, force, write_svg, &cc, err, sizeof err)) {
+        case OUTFILE_OK: break;
+        case OUTFILE_FOREIGN:
+            fprintf(stderr, "%s: %s exists and was not written by gpu_profiler; not replaced (use --force)\n",
+                    prog, report_path);
+            rc = EXIT_OUTPUT;
+            break;
+        default:
+            fprintf(stderr, "%s: %s: %s\n", prog, report_path, err);
+            rc = EXIT_OUTPUT;
+        }
+    }
     if (out_csv) {
         struct csv_ctx cc = { &est, ro };
         switch (outfile_write(out_csv, REPORT_CSV_SIGNATURE, force, write_csv, &cc, err, sizeof err)) {

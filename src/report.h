@@ -28,6 +28,10 @@ struct report_ops {
 extern const struct report_ops report_text;
 extern const struct report_ops report_json;
 extern const struct report_ops report_csv;
+extern const struct report_ops report_svg; /* report_svg.c */
+
+/* First line of the pictures the tool writes. */
+#define REPORT_SVG_SIGNATURE "<!-- gpu_profiler_report"
 
 /* First line of every CSV the tool writes; how it recognises its own files
  * before overwriting one. */

@@ -1,0 +1,232 @@
+/* report_svg: the estimate as a picture (SVG, self-contained: no scripts, no
+ * external fonts). Top: the task's estimated power over its kernels in
+ * launch order (width = GPU time, height = avg watts, colour = the kernel's
+ * largest component other than static power); kernels are binned into at
+ * most PLOT_W columns, so 5 kernels and 50,000 read alike. Bottom: the top
+ * kernels by energy, each a bar split into the model's components. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+#define WIDTH 1000
+#define PLOT_X 80
+#define PLOT_W 880
+#define PLOT_Y 70
+#define PLOT_H 260
+#define BARS_Y 440
+#define BAR_H 18
+#define TOP_BARS 10
+
+static const char *const palette[] = { "#9e9e9e", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                                       "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#393b79", "#637939" };
+#define NPAL (sizeof palette / sizeof palette[0])
+
+static const char *colour(size_t component)
+{
+    return palette[component % NPAL];
+}
+
+static void text_escaped(FILE *out, const char *s, size_t max)
+{
+    size_t n = 0;
+    for (; *s && n < max; s++, n++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '<')
+            fputs("&lt;", out);
+        else if (c == '>')
+            fputs("&gt;", out);
+        else if (c == '&')
+            fputs("&amp;", out);
+        else if (c == '"')
+            fputs("&quot;", out);
+        else if (c < 0x20 || c >= 0x80)
+            fputc('?', out); /* keep the file valid XML whatever the name holds */
+        else
+            fputc(c, out);
+    }
+    if (*s)
+        fputs("...", out);
+}
+
+static void time_label(char *buf, size_t len, double s)
+{
+    if (s >= 1)
+        snprintf(buf, len, "%.3g s", s);
+    else if (s >= 1e-3)
+        snprintf(buf, len, "%.3g ms", s * 1e3);
+    else
+        snprintf(buf, len, "%.3g us", s * 1e6);
+}
+
+/* The largest non-static component of kernel k (0 when static is all). */
+static size_t dominant(const struct estimate *e, size_t k)
+{
+    const double *c = estimate_components(e, k);
+    size_t i, best = 0;
+    double bw = 0;
+    for (i = 1; c && i < e->used->ncomponents; i++)
+        if (c[i] > bw) {
+            bw = c[i];
+            best = i;
+        }
+    return best;
+}
+
+static const struct estimate *sort_e; /* qsort has no context argument in C11 */
+static int cmp_energy(const void *a, const void *b)
+{
+    size_t ka = *(const size_t *)a, kb = *(const size_t *)b;
+    double ea = sort_e->kernels[ka].energy_j, eb = sort_e->kernels[kb].energy_j;
+    return ea < eb ? 1 : ea > eb ? -1 : ka < kb ? -1 : ka > kb;
+}
+
+static int svg_write(FILE *out, const struct estimate *e, const struct report_opts *o)
+{
+    const struct model *m = e->used;
+    double total_t = 0, ymax, t;
+    size_t k, col, nc = m ? m->ncomponents : 1, ntop;
+    double col_e[PLOT_W], col_t[PLOT_W], col_comp[PLOT_W][MODEL_MAX_COMPONENTS];
+    size_t *order;
+    int height = BARS_Y + 40 + TOP_BARS * (BAR_H + 8) + 40;
+    (void)o;
+    if (!m)
+        return -1;
+    for (k = 0; k < e->nkernels; k++)
+        total_t += e->kernels[k].duration_s;
+    ymax = m->power_limit_w > 0 ? m->power_limit_w : 100;
+    for (k = 0; k < e->nkernels; k++)
+        if (e->kernels[k].power_w[TARGET_AVG] > ymax)
+            ymax = e->kernels[k].power_w[TARGET_AVG];
+    ymax = ceil(ymax / 100.0) * 100.0;
+
+    fprintf(out, "<!-- gpu_profiler_report: estimated power, made by gpu_profiler -->\n");
+    fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+                 "font-family=\"sans-serif\" font-size=\"12\">\n", WIDTH, height, WIDTH, height);
+    fprintf(out, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", WIDTH, height);
+    /* title */
+    if (e->ndevices) {
+        const struct device_result *d = &e->devices[0];
+        fprintf(out, "<text x=\"%d\" y=\"24\" font-size=\"16\" font-weight=\"bold\">Estimated power of ", PLOT_X);
+        text_escaped(out, o && o->input ? o->input : "the task", 60);
+        fprintf(out, "</text>\n<text x=\"%d\" y=\"44\">device %ld, ", PLOT_X, d->device);
+        text_escaped(out, m->gpu, 60);
+        fprintf(out, ": min %.1f W, avg %.1f W, peak %.1f W, energy %.4g J over %zu kernels (model: ",
+                d->power_w[TARGET_MIN], d->power_w[TARGET_AVG], d->power_w[TARGET_PEAK], d->energy_j, d->nkernels);
+        if (m->has_stat[TARGET_AVG][STAT_CV_MAPE])
+            fprintf(out, "%.1f%% held-out error", m->stat[TARGET_AVG][STAT_CV_MAPE]);
+        else
+            fputs("no measured error", out);
+        fputs(")</text>\n", out);
+    }
+    /* axes */
+    fprintf(out, "<g stroke=\"#444\" fill=\"none\"><path d=\"M%d %d V%d H%d\"/></g>\n", PLOT_X, PLOT_Y,
+            PLOT_Y + PLOT_H, PLOT_X + PLOT_W);
+    for (t = 0; t <= ymax + 1e-9; t += ymax > 400 ? 100 : 50) {
+        double y = PLOT_Y + PLOT_H - t / ymax * PLOT_H;
+        fprintf(out, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
+                     "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.0f</text>\n",
+                PLOT_X, PLOT_X + PLOT_W, y, y, PLOT_X - 6, y + 4, t);
+    }
+    fprintf(out, "<text x=\"20\" y=\"%d\" transform=\"rotate(-90 20 %d)\" text-anchor=\"middle\">estimated power "
+                 "(W)</text>\n", PLOT_Y + PLOT_H / 2, PLOT_Y + PLOT_H / 2);
+    for (k = 0; k <= 4; k++) {
+        char lab[32];
+        time_label(lab, sizeof lab, total_t * (double)k / 4);
+        fprintf(out, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
+                PLOT_X + PLOT_W * (double)k / 4, PLOT_Y + PLOT_H + 16, lab);
+    }
+    fprintf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">GPU time, kernels in launch order (idle gaps "
+                 "left out)</text>\n", PLOT_X + PLOT_W / 2, PLOT_Y + PLOT_H + 34);
+    if (m->power_limit_w > 0) {
+        double y = PLOT_Y + PLOT_H - m->power_limit_w / ymax * PLOT_H;
+        fprintf(out, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#d62728\" stroke-dasharray=\"4 3\"/>"
+                     "<text x=\"%d\" y=\"%.1f\" fill=\"#d62728\" text-anchor=\"end\">power limit %.0f W</text>\n",
+                PLOT_X, PLOT_X + PLOT_W, y, y, PLOT_X + PLOT_W, y - 4, m->power_limit_w);
+    }
+    /* the timeline, binned into columns */
+    memset(col_e, 0, sizeof col_e);
+    memset(col_t, 0, sizeof col_t);
+    memset(col_comp, 0, sizeof col_comp);
+    if (total_t > 0) {
+        double start = 0, cw = total_t / PLOT_W;
+        for (k = 0; k < e->nkernels; k++) {
+            const struct kernel_result *kr = &e->kernels[k];
+            double end = start + kr->duration_s;
+            size_t dom = dominant(e, k), c0 = (size_t)(start / cw), c1 = (size_t)(end / cw), c;
+            if (c1 >= PLOT_W)
+                c1 = PLOT_W - 1;
+            if (c0 > c1)
+                c0 = c1;
+            for (c = c0; c <= c1; c++) {
+                double lo = start > (double)c * cw ? start : (double)c * cw;
+                double hi = c == PLOT_W - 1 ? end : (end < (double)(c + 1) * cw ? end : (double)(c + 1) * cw);
+                double piece = hi - lo;
+                if (piece <= 0)
+                    continue;
+                col_t[c] += piece;
+                col_e[c] += piece * kr->power_w[TARGET_AVG];
+                col_comp[c][dom] += piece * kr->power_w[TARGET_AVG];
+            }
+            start = end;
+        }
+    }
+    for (col = 0; col < PLOT_W; col++) {
+        size_t i, best = 0;
+        double p, h;
+        if (col_t[col] <= 0)
+            continue;
+        for (i = 1; i < nc; i++)
+            if (col_comp[col][i] > col_comp[col][best])
+                best = i;
+        p = col_e[col] / col_t[col];
+        h = p / ymax * PLOT_H;
+        fprintf(out, "<rect x=\"%zu\" y=\"%.1f\" width=\"1\" height=\"%.1f\" fill=\"%s\"/>\n", PLOT_X + col,
+                PLOT_Y + PLOT_H - h, h, colour(best));
+    }
+    /* legend */
+    for (k = 0; k < nc; k++)
+        fprintf(out, "<rect x=\"%zu\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/><text x=\"%zu\" y=\"%d\">%s"
+                     "</text>\n", PLOT_X + k * 86, BARS_Y - 38, colour(k), PLOT_X + k * 86 + 14, BARS_Y - 29,
+                m->component[k]);
+    /* top kernels by energy, split into components */
+    order = malloc((e->nkernels ? e->nkernels : 1) * sizeof *order);
+    if (!order)
+        return -1;
+    for (k = 0; k < e->nkernels; k++)
+        order[k] = k;
+    sort_e = e;
+    qsort(order, e->nkernels, sizeof *order, cmp_energy);
+    ntop = e->nkernels < TOP_BARS ? e->nkernels : TOP_BARS;
+    fprintf(out, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">Top %zu kernels by energy, split into the model's "
+                 "components</text>\n", PLOT_X, BARS_Y - 6, ntop);
+    {
+        double emax = ntop ? e->kernels[order[0]].energy_j : 1;
+        for (k = 0; k < ntop; k++) {
+            const struct kernel_result *kr = &e->kernels[order[k]];
+            const double *cw = estimate_components(e, order[k]);
+            double x = PLOT_X + 300, y = BARS_Y + 8 + (double)k * (BAR_H + 8), full = 440;
+            size_t i;
+            fprintf(out, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">", x - 8, y + 13);
+            text_escaped(out, kr->name ? kr->name : "?", 44);
+            fputs("</text>\n", out);
+            for (i = 0; cw && i < nc; i++) {
+                double w = kr->power_w[TARGET_AVG] > 0 ? kr->energy_j / emax * full * cw[i] / kr->power_w[TARGET_AVG]
+                                                        : 0;
+                if (w <= 0)
+                    continue;
+                fprintf(out, "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%d\" fill=\"%s\"/>\n", x, y, w,
+                        BAR_H, colour(i));
+                x += w;
+            }
+            fprintf(out, "<text x=\"%.1f\" y=\"%.1f\">%.4g J, %.0f W avg</text>\n", x + 6, y + 13, kr->energy_j,
+                    kr->power_w[TARGET_AVG]);
+        }
+    }
+    free(order);
+    fputs("</svg>\n", out);
+    return ferror(out) ? -1 : 0;
+}
+
+const struct report_ops report_svg = { "svg", svg_write };

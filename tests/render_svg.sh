@@ -1,0 +1,42 @@
+#!/bin/sh
+# Renders the --report pictures with a real SVG renderer (rsvg-convert, from
+# Debian's librsvg2-bin) and checks they render: the real fixture (4 kernels)
+# and 50,000 kernels made from it. usage: sh tests/render_svg.sh ./gpu_profiler
+set -u
+gp=$1
+pass=0
+fail=0
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAILED: $1"; }
+if ! command -v rsvg-convert >/dev/null 2>&1; then
+    echo "rsvg-convert not found: install librsvg2-bin (.ci/run does)"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+fix=tests/fixtures/ncu-h100-runner/probe4_h100model_raw.csv
+# 50,000 kernels: the fixture's 4 rows, 12,500 times, with increasing IDs
+awk 'NR <= 3 { print; next } { rows[n++] = $0 } END {
+    for (i = 0; i < 12500; i++) for (j = 0; j < n; j++) {
+        r = rows[j]; sub(/^"[0-9]+"/, "\"" (i * n + j) "\"", r); print r } }' "$fix" >"$t/big.csv"
+for case in small big; do
+    in=$fix
+    [ "$case" = big ] && in=$t/big.csv
+    if "$gp" -q --no-predictions -c "$in" --report "$t/$case.svg" >/dev/null 2>"$t/err"; then ok; else bad "$case: gpu_profiler failed: $(cat "$t/err")"; continue; fi
+    if head -1 "$t/$case.svg" | grep -q '^<!-- gpu_profiler_report'; then ok; else bad "$case: no signature line"; fi
+    if rsvg-convert -o "$t/$case.png" "$t/$case.svg" 2>"$t/err"; then ok; else bad "$case: rsvg-convert: $(cat "$t/err")"; fi
+    if [ -s "$t/$case.png" ]; then ok; else bad "$case: empty PNG"; fi
+    # bounded size however many kernels: at most one rect per pixel column plus the bars
+    n=$(grep -c '<rect' "$t/$case.svg")
+    if [ "$n" -le 1200 ]; then ok; else bad "$case: $n rects"; fi
+done
+grep -q 'Top 4 kernels by energy' "$t/small.svg" && ok || bad "small: no top-kernels title"
+grep -q 'Top 10 kernels by energy' "$t/big.svg" && ok || bad "big: not 10 top kernels"
+grep -q '50000 kernels' "$t/big.svg" && ok || bad "big: kernel count not in the title"
+# a foreign file of that name is not replaced
+echo "user picture" >"$t/foreign.svg"
+if "$gp" -q --no-predictions -c "$fix" --report "$t/foreign.svg" >/dev/null 2>&1; then bad "foreign.svg replaced"; else ok; fi
+grep -q 'user picture' "$t/foreign.svg" && ok || bad "foreign.svg changed"
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
