@@ -197,20 +197,15 @@ static int gpu_launch(struct gpu *g, const struct suite_config *c, CUfunction fn
     return 0;
 }
 
-static double now_s(void)
-{
-    return power_meter_now();
-}
-
 /* One launch, timed with the host clock around a synchronise. */
 static int timed_launch(struct gpu *g, const struct suite_config *c, CUfunction fn, int iters, double *secs,
                         char *err, size_t errlen)
 {
-    double t0 = now_s();
+    double t0 = power_meter_now();
     if (gpu_launch(g, c, fn, iters, err, errlen) != 0)
         return -1;
     CU(g->cu.cuCtxSynchronize(), c->name);
-    *secs = now_s() - t0;
+    *secs = power_meter_now() - t0;
     return 0;
 }
 
@@ -279,12 +274,12 @@ static int measure(struct gpu *g, struct power_meter *pm, const struct suite_con
 {
     CUevent ev[2];
     int batch = launch_s > 0 ? (int)(0.02 / launch_s) : 1, k = 0, i;
-    double start = now_s(), t0 = start + warmup_s, t1 = t0 + window_s;
+    double start = power_meter_now(), t0 = start + warmup_s, t1 = t0 + window_s;
     if (batch < 1)
         batch = 1;
     CU(g->cu.cuEventCreate(&ev[0], 2 /* CU_EVENT_DISABLE_TIMING */), "cuEventCreate");
     CU(g->cu.cuEventCreate(&ev[1], 2), "cuEventCreate");
-    while (now_s() < t1) {
+    while (power_meter_now() < t1) {
         for (i = 0; i < batch; i++)
             if (gpu_launch(g, c, fn, c->iters, err, errlen) != 0)
                 goto fail;
@@ -432,7 +427,7 @@ int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen)
     int rc = CAL_ERR_GPU, r, feat[MODEL_MAX_FEATURES], nfeat = 0;
     char tmpdir[] = "/tmp/gpu_profiler_calibrate.XXXXXX", plan[128], csv[1200], ncu_log[128];
     char self[1024], ncu_path[512], ncu_version[32];
-    double t_start = now_s(), idle_w = 0;
+    double t_start = power_meter_now(), idle_w = 0;
     int have_tmp = 0;
     const char *outs[3][2] = { { o->model_out, "gpu_profiler_model" }, { o->dataset_out, DATASET_SIGNATURE },
                                { o->log_out, CALIBRATE_LOG_SIGNATURE } };
@@ -501,7 +496,7 @@ int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen)
     }
 
     /* 1. sizing and checks */
-    logf_(&lg, 1, "[1/4] %5.1f s  sizing and checking %zu configurations\n", now_s() - t_start, n);
+    logf_(&lg, 1, "[1/4] %5.1f s  sizing and checking %zu configurations\n", power_meter_now() - t_start, n);
     for (i = 0; i < n; i++) {
         char why[256];
         if (gpu_function(&g, &cfg[i], &fn[i], why, sizeof why) != 0 ||
@@ -552,7 +547,7 @@ int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen)
         char a_cal[] = "calibrate", a_plan[] = "--run-plan", a_dev[] = "--device";
         char *args[5];
         struct runner_opts ro;
-        double t0 = now_s();
+        double t0 = power_meter_now();
         char *metrics = features_metric_list(feat, (size_t)nfeat);
         if (!metrics) {
             snprintf(err, errlen, "out of memory");
@@ -575,7 +570,7 @@ int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen)
         ro.metrics = metrics;
         ro.ncu_log = ncu_log;
         logf_(&lg, 1, "[2/4] %5.1f s  counters: one ncu run over the suite (--clock-control none)\n",
-              now_s() - t_start);
+              power_meter_now() - t_start);
         logf_(&lg, 0, "  metrics: %s\n", metrics);
         /* our context would idle beside ncu's process; release the GPU's memory first */
         r = runner_profile(&ro, csv, sizeof csv, err, errlen);
@@ -600,7 +595,7 @@ int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen)
             if (lf)
                 fclose(lf);
         }
-        logf_(&lg, 1, "  %zu kernels profiled in %.1f s\n", prof.n, now_s() - t0);
+        logf_(&lg, 1, "  %zu kernels profiled in %.1f s\n", prof.n, power_meter_now() - t0);
         if (prof.n != n) {
             snprintf(err, errlen, "ncu reported %zu benchmark kernels, the plan has %zu (ncu's output: %s)", prof.n, n,
                      ncu_log);
@@ -625,14 +620,14 @@ int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen)
         double t0;
         struct timespec ts = { 1, 0 };
         nanosleep(&ts, NULL);
-        t0 = now_s();
+        t0 = power_meter_now();
         ts.tv_sec = 2;
         nanosleep(&ts, NULL);
-        if (power_meter_window(pm, t0, now_s(), &iw, err, errlen) != 0)
+        if (power_meter_window(pm, t0, power_meter_now(), &iw, err, errlen) != 0)
             goto out;
         idle_w = iw.avg_w;
         logf_(&lg, 1, "[3/4] %5.1f s  power: idle %.1f W (instant %.1f-%.1f W, SM clock %.0f MHz, %.0f C)\n",
-              now_s() - t_start, iw.avg_w, iw.min_w, iw.peak_w, iw.sm_clock_mhz, iw.temp_c);
+              power_meter_now() - t_start, iw.avg_w, iw.min_w, iw.peak_w, iw.sm_clock_mhz, iw.temp_c);
     }
     for (r = 0; r < o->repeats; r++) {
         for (i = 0; i < n; i++) {
@@ -643,7 +638,7 @@ int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen)
                 snprintf(err, errlen, "%s: %s", cfg[k].name, why);
                 goto out;
             }
-            power_meter_forget_before(pm, now_s() - 1.0);
+            power_meter_forget_before(pm, power_meter_now() - 1.0);
             logf_(&lg, 0, "  repeat %d %-28s avg %6.1f W  min %6.1f  peak %6.1f  %4.0f MHz %3.0f C\n", r + 1,
                   cfg[k].name, w->avg_w, w->min_w, w->peak_w, w->sm_clock_mhz, w->temp_c);
             if (!o->quiet)
@@ -722,7 +717,7 @@ int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen)
         }
         kept++;
     }
-    logf_(&lg, 1, "[4/4] %5.1f s  fitting %zu configurations\n", now_s() - t_start, kept);
+    logf_(&lg, 1, "[4/4] %5.1f s  fitting %zu configurations\n", power_meter_now() - t_start, kept);
     if (fit_dataset(&ds, o->dataset_out, &model, &rep, err, errlen) != 0) {
         rc = CAL_ERR_FIT;
         /* the measurements are still worth keeping */
@@ -740,7 +735,7 @@ int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen)
             free(rb);
         }
     }
-    logf_(&lg, 1, "calibrate took %.0f s\n", now_s() - t_start);
+    logf_(&lg, 1, "calibrate took %.0f s\n", power_meter_now() - t_start);
     fflush(lg.mem);
     if (save(o->dataset_out, DATASET_SIGNATURE, o->force, write_dataset, &ds, err, errlen) != 0 ||
         save(o->model_out, "gpu_profiler_model", o->force, write_model, &model, err, errlen) != 0) {

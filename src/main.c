@@ -456,6 +456,23 @@ usage:
     return EXIT_USAGE;
 }
 
+/* Writes an output file the user named through outfile; EXIT_OK or
+ * EXIT_OUTPUT with the reason on stderr. */
+static int save_output(const char *path, const char *signature, int force, int (*fn)(FILE *, void *), void *ctx)
+{
+    char why[512];
+    switch (outfile_write(path, signature, force, fn, ctx, why, sizeof why)) {
+    case OUTFILE_OK:
+        return EXIT_OK;
+    case OUTFILE_FOREIGN:
+        fprintf(stderr, "%s: %s exists and was not written by gpu_profiler; move it or use --force\n", prog, path);
+        return EXIT_OUTPUT;
+    default:
+        fprintf(stderr, "%s: %s: %s\n", prog, path, why);
+        return EXIT_OUTPUT;
+    }
+}
+
 static int write_model_file(FILE *f, void *ctx)
 {
     return model_write(f, ctx);
@@ -473,7 +490,7 @@ static int cmd_fit(int argc, char **argv)
     struct dataset d;
     struct model m;
     struct fit_report rep;
-    char err[1024], why[512];
+    char err[1024];
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
@@ -511,16 +528,8 @@ static int cmd_fit(int argc, char **argv)
     dataset_free(&d);
     if (!quiet)
         fit_report_print(stdout, &rep);
-    switch (outfile_write(out, "gpu_profiler_model", force, write_model_file, &m, why, sizeof why)) {
-    case OUTFILE_OK:
-        break;
-    case OUTFILE_FOREIGN:
-        fprintf(stderr, "%s: %s exists and was not written by gpu_profiler; move it or use --force\n", prog, out);
+    if (save_output(out, "gpu_profiler_model", force, write_model_file, &m) != EXIT_OK)
         return EXIT_OUTPUT;
-    default:
-        fprintf(stderr, "%s: %s: %s\n", prog, out, why);
-        return EXIT_OUTPUT;
-    }
     if (!quiet)
         fprintf(stderr, "%s: wrote %s\n", prog, out);
     return EXIT_OK;
@@ -763,31 +772,13 @@ int main(int argc, char **argv)
 
     if (report_path) {
         struct csv_ctx cc = { &est, ro };
-        switch (outfile_write(report_path, REPORT_SVG_SIGNATURE, force, write_svg, &cc, err, sizeof err)) {
-        case OUTFILE_OK: break;
-        case OUTFILE_FOREIGN:
-            fprintf(stderr, "%s: %s exists and was not written by gpu_profiler; not replaced (use --force)\n",
-                    prog, report_path);
+        if (save_output(report_path, REPORT_SVG_SIGNATURE, force, write_svg, &cc) != EXIT_OK)
             rc = EXIT_OUTPUT;
-            break;
-        default:
-            fprintf(stderr, "%s: %s: %s\n", prog, report_path, err);
-            rc = EXIT_OUTPUT;
-        }
     }
     if (out_csv) {
         struct csv_ctx cc = { &est, ro };
-        switch (outfile_write(out_csv, REPORT_CSV_SIGNATURE, force, write_csv, &cc, err, sizeof err)) {
-        case OUTFILE_OK: break;
-        case OUTFILE_FOREIGN:
-            fprintf(stderr, "%s: %s exists and was not written by gpu_profiler; not replaced (use --force)\n",
-                    prog, out_csv);
+        if (save_output(out_csv, REPORT_CSV_SIGNATURE, force, write_csv, &cc) != EXIT_OK)
             rc = EXIT_OUTPUT;
-            break;
-        default:
-            fprintf(stderr, "%s: %s: %s\n", prog, out_csv, err);
-            rc = EXIT_OUTPUT;
-        }
     }
     if (!no_pred) {
         struct csv_ctx cc = { &est, ro };
