@@ -428,7 +428,7 @@ int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen)
     char tmpdir[] = "/tmp/gpu_profiler_calibrate.XXXXXX", plan[128], csv[1200], ncu_log[128];
     char self[1024], ncu_path[512], ncu_version[32];
     double t_start = power_meter_now(), idle_w = 0;
-    int have_tmp = 0;
+    int have_tmp = 0, gpu_opened = 0;
     const char *outs[3][2] = { { o->model_out, "gpu_profiler_model" }, { o->dataset_out, DATASET_SIGNATURE },
                                { o->log_out, CALIBRATE_LOG_SIGNATURE } };
 
@@ -457,6 +457,7 @@ int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen)
     fprintf(lg.mem, "%s 1\n", CALIBRATE_LOG_SIGNATURE);
     if (gpu_open(&g, o->device, err, errlen) != 0)
         goto out;
+    gpu_opened = 1;
     n = suite_build(cfg, MAX_CONFIGS, g.sm_count, g.cc_major, g.cc_minor);
     if (o->only) {
         size_t j = 0;
@@ -752,10 +753,13 @@ int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen)
         fprintf(stderr, "wrote %s, %s and %s\n", o->model_out, o->dataset_out, o->log_out);
     rc = CAL_OK;
 out:
-    if (rc != CAL_OK && lg.mem && !o->list) {
-        /* keep what was measured, for the report of what went wrong */
+    if (rc != CAL_OK && rc != CAL_ERR_OUTPUT && gpu_opened && lg.mem && !o->list) {
+        /* keep the log of what was done, for the report of what went wrong */
+        char why[256];
+        fprintf(lg.mem, "calibrate failed: %s\n", err);
         fflush(lg.mem);
-        fprintf(stderr, "(calibrate log so far: %zu bytes, not written)\n", lg.len);
+        if (save(o->log_out, CALIBRATE_LOG_SIGNATURE, o->force, write_text, &lg, why, sizeof why) == 0 && !o->quiet)
+            fprintf(stderr, "the log so far is in %s\n", o->log_out);
     }
     if (lg.mem)
         fclose(lg.mem);
