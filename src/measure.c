@@ -3,11 +3,10 @@
 
 #include <errno.h>
 #include <math.h>
-#include <signal.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,9 +37,8 @@ int measure_run(const struct measure_opts *o, struct measure_result *r, char *er
     char **argv;
     struct power_meter *pm;
     struct power_window w;
-    struct sigaction ign, old_int, old_term;
-    int fds[2], rc = MEASURE_FAILED, status = 0;
-    pid_t pid;
+    struct runner_child child;
+    int fds[2], rc = MEASURE_FAILED;
     double t_start, t_stop = -1, e_start, e_stop, t_begin = -1, e_begin = 0;
     char line[4096];
     size_t len = 0, i;
@@ -78,32 +76,19 @@ int measure_run(const struct measure_opts *o, struct measure_result *r, char *er
     argv[0] = app;
     for (i = 0; i < o->nargs; i++)
         argv[i + 1] = o->args[i];
-    memset(&ign, 0, sizeof ign);
-    ign.sa_handler = SIG_IGN;
-    sigaction(SIGINT, &ign, &old_int);
-    sigaction(SIGTERM, &ign, &old_term);
+    /* the read end must not leak into the application */
+    fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+    fcntl(fds[1], F_SETFD, FD_CLOEXEC);
     power_meter_energy_j(pm, &e_start);
     t_start = power_meter_now();
-    pid = fork();
-    if (pid == 0) {
-        sigaction(SIGINT, &old_int, NULL);
-        sigaction(SIGTERM, &old_term, NULL);
-        close(fds[0]);
-        if (dup2(fds[1], STDOUT_FILENO) < 0)
-            _exit(127);
-        close(fds[1]);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    close(fds[1]);
-    if (pid < 0) {
+    if (runner_start(argv, fds[1], &child) != 0) {
         snprintf(err, errlen, "cannot start %s: %s", app, strerror(errno));
         close(fds[0]);
-        sigaction(SIGINT, &old_int, NULL);
-        sigaction(SIGTERM, &old_term, NULL);
+        close(fds[1]);
         free(argv);
         goto out;
     }
+    close(fds[1]);
     /* pass the application's output through, watching for the markers */
     for (;;) {
         char c;
@@ -129,12 +114,8 @@ int measure_run(const struct measure_opts *o, struct measure_result *r, char *er
     }
     fflush(stdout);
     close(fds[0]);
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
+    r->wait_status = runner_finish(&child);
     free(argv);
-    r->wait_status = status;
     if (t_stop < 0) {
         power_meter_energy_j(pm, &e_stop);
         t_stop = power_meter_now();

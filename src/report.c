@@ -65,22 +65,26 @@ static void csv_field(FILE *out, const char *s)
     }
 }
 
-static int by_energy_desc(const void *a, const void *b)
+int report_by_energy_desc(const void *a, const void *b)
 {
     const struct kernel_result *x = *(const struct kernel_result *const *)a;
     const struct kernel_result *y = *(const struct kernel_result *const *)b;
     return (x->energy_j < y->energy_j) - (x->energy_j > y->energy_j);
 }
 
-/* Engineering-friendly formatting of a duration. */
+void report_fmt_time(char *buf, size_t n, double s, int sig3)
+{
+    const char *unit = s >= 1 ? "s" : s >= 1e-3 ? "ms" : "us";
+    double v = s >= 1 ? s : s >= 1e-3 ? s * 1e3 : s * 1e6;
+    if (sig3)
+        snprintf(buf, n, "%.3g %s", v, unit);
+    else
+        snprintf(buf, n, "%.3f %s", v, unit);
+}
+
 static void fmt_time(char *buf, size_t n, double s)
 {
-    if (s >= 1)
-        snprintf(buf, n, "%.3f s", s);
-    else if (s >= 1e-3)
-        snprintf(buf, n, "%.3f ms", s * 1e3);
-    else
-        snprintf(buf, n, "%.3f us", s * 1e6);
+    report_fmt_time(buf, n, s, 0);
 }
 
 static void fmt_energy(char *buf, size_t n, double j)
@@ -146,7 +150,7 @@ static int text_write(FILE *out, const struct estimate *e, const struct report_o
         return -1;
     for (i = 0; i < e->nkernels; i++)
         order[i] = &e->kernels[i];
-    qsort(order, e->nkernels, sizeof *order, by_energy_desc);
+    qsort(order, e->nkernels, sizeof *order, report_by_energy_desc);
     shown = o->per_kernel ? e->nkernels : (o->top < e->nkernels ? o->top : e->nkernels);
     if (shown < e->nkernels)
         fprintf(out, "top %zu kernels by energy:\n", shown);

@@ -30,6 +30,12 @@ extern const struct report_ops report_json;
 extern const struct report_ops report_csv;
 extern const struct report_ops report_svg; /* report_svg.c */
 
+/* Shared by the writers: a duration as "1.705 ms" (3 decimals) or, with
+ * sig3, "1.71 ms" (3 significant digits); and a qsort comparator of
+ * kernel_result pointers, most energy first. */
+void report_fmt_time(char *buf, size_t n, double s, int sig3);
+int report_by_energy_desc(const void *a, const void *b);
+
 /* First line of the pictures the tool writes. */
 #define REPORT_SVG_SIGNATURE "<!-- gpu_profiler_report"
 

@@ -50,16 +50,6 @@ static void text_escaped(FILE *out, const char *s, size_t max)
         fputs("...", out);
 }
 
-static void time_label(char *buf, size_t len, double s)
-{
-    if (s >= 1)
-        snprintf(buf, len, "%.3g s", s);
-    else if (s >= 1e-3)
-        snprintf(buf, len, "%.3g ms", s * 1e3);
-    else
-        snprintf(buf, len, "%.3g us", s * 1e6);
-}
-
 /* The largest non-static component of kernel k (0 when static is all). */
 static size_t dominant(const struct estimate *e, size_t k)
 {
@@ -74,21 +64,13 @@ static size_t dominant(const struct estimate *e, size_t k)
     return best;
 }
 
-static const struct estimate *sort_e; /* qsort has no context argument in C11 */
-static int cmp_energy(const void *a, const void *b)
-{
-    size_t ka = *(const size_t *)a, kb = *(const size_t *)b;
-    double ea = sort_e->kernels[ka].energy_j, eb = sort_e->kernels[kb].energy_j;
-    return ea < eb ? 1 : ea > eb ? -1 : ka < kb ? -1 : ka > kb;
-}
-
 static int svg_write(FILE *out, const struct estimate *e, const struct report_opts *o)
 {
     const struct model *m = e->used;
     double total_t = 0, ymax, t;
     size_t k, col, nc = m ? m->ncomponents : 1, ntop;
     double col_e[PLOT_W], col_t[PLOT_W], col_comp[PLOT_W][MODEL_MAX_COMPONENTS];
-    size_t *order;
+    const struct kernel_result **order;
     int height = BARS_Y + 40 + TOP_BARS * (BAR_H + 8) + 40;
     (void)o;
     if (!m)
@@ -133,7 +115,7 @@ static int svg_write(FILE *out, const struct estimate *e, const struct report_op
                  "(W)</text>\n", PLOT_Y + PLOT_H / 2, PLOT_Y + PLOT_H / 2);
     for (k = 0; k <= 4; k++) {
         char lab[32];
-        time_label(lab, sizeof lab, total_t * (double)k / 4);
+        report_fmt_time(lab, sizeof lab, total_t * (double)k / 4, 1);
         fprintf(out, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
                 PLOT_X + PLOT_W * (double)k / 4, PLOT_Y + PLOT_H + 16, lab);
     }
@@ -195,17 +177,16 @@ static int svg_write(FILE *out, const struct estimate *e, const struct report_op
     if (!order)
         return -1;
     for (k = 0; k < e->nkernels; k++)
-        order[k] = k;
-    sort_e = e;
-    qsort(order, e->nkernels, sizeof *order, cmp_energy);
+        order[k] = &e->kernels[k];
+    qsort(order, e->nkernels, sizeof *order, report_by_energy_desc);
     ntop = e->nkernels < TOP_BARS ? e->nkernels : TOP_BARS;
     fprintf(out, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">Top %zu kernels by energy, split into the model's "
                  "components</text>\n", PLOT_X, BARS_Y - 6, ntop);
     {
-        double emax = ntop ? e->kernels[order[0]].energy_j : 1;
+        double emax = ntop ? order[0]->energy_j : 1;
         for (k = 0; k < ntop; k++) {
-            const struct kernel_result *kr = &e->kernels[order[k]];
-            const double *cw = estimate_components(e, order[k]);
+            const struct kernel_result *kr = order[k];
+            const double *cw = estimate_components(e, (size_t)(kr - e->kernels));
             double x = PLOT_X + 300, y = BARS_Y + 8 + (double)k * (BAR_H + 8), full = 440;
             size_t i;
             fprintf(out, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">", x - 8, y + 13);

@@ -128,34 +128,50 @@ int runner_find_ncu(const char *explicit_path, char *out, size_t outlen, char *e
     return -1;
 }
 
-/* Runs argv to completion with stdout sent to out_fd (-1: inherited).
- * While it runs, Ctrl-C and SIGTERM reach the child (same process group) and
- * not us, so we live to read what it wrote. Returns the wait status, or -1. */
-static int run_wait(char *const *argv, int out_fd)
+int runner_start(char *const *argv, int out_fd, struct runner_child *c)
 {
-    struct sigaction ign, old_int, old_term;
-    pid_t pid;
-    int status = -1;
-
+    struct sigaction ign;
     memset(&ign, 0, sizeof ign);
     ign.sa_handler = SIG_IGN;
-    sigaction(SIGINT, &ign, &old_int);
-    sigaction(SIGTERM, &ign, &old_term);
-    pid = fork();
-    if (pid == 0) {
-        sigaction(SIGINT, &old_int, NULL);
-        sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGINT, &ign, &c->old_int);
+    sigaction(SIGTERM, &ign, &c->old_term);
+    c->pid = fork();
+    if (c->pid == 0) {
+        sigaction(SIGINT, &c->old_int, NULL);
+        sigaction(SIGTERM, &c->old_term, NULL);
         if (out_fd >= 0 && dup2(out_fd, STDOUT_FILENO) < 0)
             _exit(127);
         execv(argv[0], argv);
         _exit(127);
     }
-    if (pid > 0)
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-            ;
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
-    return pid > 0 ? status : -1;
+    if (c->pid < 0) {
+        int e = errno;
+        sigaction(SIGINT, &c->old_int, NULL);
+        sigaction(SIGTERM, &c->old_term, NULL);
+        errno = e;
+        return -1;
+    }
+    return 0;
+}
+
+int runner_finish(struct runner_child *c)
+{
+    int status = -1;
+    while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    sigaction(SIGINT, &c->old_int, NULL);
+    sigaction(SIGTERM, &c->old_term, NULL);
+    return status;
+}
+
+/* Runs argv to completion with stdout sent to out_fd (-1: inherited).
+ * Returns the wait status, or -1. */
+static int run_wait(char *const *argv, int out_fd)
+{
+    struct runner_child c;
+    if (runner_start(argv, out_fd, &c) != 0)
+        return -1;
+    return runner_finish(&c);
 }
 
 int runner_ncu_version(const char *ncu, char *out, size_t outlen)

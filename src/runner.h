@@ -6,7 +6,9 @@
 #ifndef GPU_PROFILER_RUNNER_H
 #define GPU_PROFILER_RUNNER_H
 
+#include <signal.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* The files a profiling run leaves in the output folder; with neither -a
  * nor -c, the estimate reads RUNNER_CSV_NAME from the current folder. */
@@ -40,6 +42,19 @@ int runner_find_ncu(const char *explicit_path, char *out, size_t outlen, char *e
 
 /* ncu's version ("2025.3.1.0") into out; 0, or -1 with out = "unknown". */
 int runner_ncu_version(const char *ncu, char *out, size_t outlen);
+
+/* A child process started with runner_start: while it runs, Ctrl-C and
+ * SIGTERM reach it (same process group) and not us, so we live to read what
+ * it wrote; runner_finish waits for it and restores our handlers. */
+struct runner_child {
+    pid_t pid;
+    struct sigaction old_int, old_term;
+};
+/* Starts argv[0] (a path) with stdout sent to out_fd (-1: inherited).
+ * Returns 0, or -1 with errno (handlers already restored). */
+int runner_start(char *const *argv, int out_fd, struct runner_child *c);
+/* Waits for the child; returns its wait status, or -1. */
+int runner_finish(struct runner_child *c);
 
 /* Resolves an application: a path with '/', else searched in PATH. */
 int runner_find_app(const char *app, char *out, size_t outlen);
