@@ -52,7 +52,7 @@ $(B)/models_embedded.o: $(B)/models_embedded.c
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 ifneq ($(strip $(NVCC)),)
-$(B)/microbench.ptx: src/microbench.cu | $(B)
+$(B)/microbench.ptx: src/microbench.cu src/mb_random.h | $(B)
 	$(NVCC) $(NVCCFLAGS) -ptx -arch=compute_80 -o $@ $<
 $(B)/microbench_sm90.ptx: src/microbench_sm90.cu | $(B)
 	$(NVCC) $(NVCCFLAGS) -ptx -arch=compute_90a -o $@ $<

@@ -136,14 +136,14 @@ static int gpu_open(struct gpu *g, int device, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    {   /* a[i] = i, the load kernels' table */
+    {   /* random words: what the load, copy and mix kernels read */
         CUfunction fill;
         unsigned mask = SUITE_BUF_WORDS - 1;
         int zero = 0;
         void *args[] = { &g->a, &g->b, &g->check, &zero, &zero, &zero, &mask };
-        CU(g->cu.cuModuleGetFunction(&fill, g->mod, "mb_fill_index"), "finding mb_fill_index");
-        CU(g->cu.cuLaunchKernel(fill, g->sm_count * 8, 1, 1, 256, 1, 1, 0, NULL, args, NULL), "launching mb_fill_index");
-        CU(g->cu.cuCtxSynchronize(), "mb_fill_index");
+        CU(g->cu.cuModuleGetFunction(&fill, g->mod, "mb_fill_random"), "finding mb_fill_random");
+        CU(g->cu.cuLaunchKernel(fill, g->sm_count * 8, 1, 1, 256, 1, 1, 0, NULL, args, NULL), "launching mb_fill_random");
+        CU(g->cu.cuCtxSynchronize(), "mb_fill_random");
     }
     return 0;
 }
@@ -319,7 +319,7 @@ static int on_kernel(void *ctx, const struct ncu_kernel *k)
 {
     struct profile_ctx *p = ctx;
     size_t len = strcspn(k->name, "( ");
-    if (strncmp(k->name, "mb_fill_index", len) == 0 && len == strlen("mb_fill_index"))
+    if (strncmp(k->name, "mb_fill_random", len) == 0 && len == strlen("mb_fill_random"))
         return 0;
     if (p->n == p->cap) {
         size_t cap = p->cap ? p->cap * 2 : 128;

@@ -3,7 +3,7 @@
  * driver API by calibrate. Each kernel works one part of the GPU; the
  * parameters that set its intensity (ILP, footprint, stride...) are runtime
  * arguments, and every kernel leaves a per-thread check value that the host
- * recomputes (suite.c), so the compiler cannot have removed the work.
+ * checks (suite.c), so the compiler cannot have removed the work.
  *
  * Every kernel has the same signature, so the host launches them all alike:
  *   a, b   device buffers (meaning per kernel)
@@ -11,79 +11,139 @@
  *   iters  loop count
  *   p, q   kernel parameters
  *   mask   footprint of a and b in 32-bit words, minus one (a power of two)
- * All threads of one kernel run the same chain of values (seeded per lane or
- * per ILP slot only), so the host can simulate one thread exactly. */
+ * The data is random (mb_random.h), as real data is: switching bits is what
+ * costs energy, and constant or sequential values would make every unit
+ * look cheaper than it is on real work. Where the host can replay a kernel
+ * exactly it does; the floating-point kernels on random operands are
+ * checked by self-consistency instead (a run of n iterations must give n/2
+ * times a run of 2). */
 #include <cuda_fp16.h>
 #include <cuda_bf16.h>
 #include <stdint.h>
+
+#include "mb_random.h"
 
 #define KERNEL extern "C" __global__ void
 #define ARGS unsigned *a, unsigned *b, unsigned *check, int iters, int p, int q, unsigned mask
 #define GTID (blockIdx.x * blockDim.x + threadIdx.x)
 #define LANE (threadIdx.x & 31)
 
-/* FP32 FMA: x = x * -1 + c flips between x and c - x exactly (values are
- * multiples of 2^-10 in [1, 2)), so the mantissa toggles every step and an
- * even count returns the seed. ILP independent chains. p = ILP (1..8). */
-template <int ILP> __device__ void fp32_body(unsigned *check, int iters, float m, float c)
+/* FP32 and FP64 FMA on random data, as in real arithmetic: each thread
+ * holds 8 random operands of its own (full mantissas, different in every
+ * lane and thread) and ILP accumulators; each step adds r[a] * r[b] to an
+ * accumulator, a and b cycling through the 8 registers, so the inputs of
+ * every instruction differ from the last. Every iteration adds the same
+ * products, so after n iterations the accumulators hold about n times what
+ * one gives: the host compares a run of iters with a run of 2 (suite.c's
+ * self-check), which skipped work cannot pass. p = ILP (1..8), q = seed. */
+__device__ static inline float rand_operand(float, unsigned h) { return mb_rand_f32(h); }
+__device__ static inline double rand_operand(double, unsigned h) { return mb_rand_f64(h, mb_hash32(h)); }
+
+template <typename T, int ILP> __device__ void fma_random_body(unsigned *check, int iters, unsigned seed)
 {
-    float x[ILP];
+    T r[8], x[ILP];
+#pragma unroll
+    for (int j = 0; j < 8; j++)
+        r[j] = rand_operand(T(), mb_hash32(seed + (unsigned)j * 0x9E3779B9u));
 #pragma unroll
     for (int i = 0; i < ILP; i++)
-        x[i] = 1.0f + (float)(i * 37 + 5) * (1.0f / 1024.0f);
+        x[i] = T(0);
     for (int n = 0; n < iters; n++) {
 #pragma unroll
-        for (int i = 0; i < ILP; i++)
-            x[i] = fmaf(x[i], m, c);
-    }
-    float s = 0.0f;
+        for (int k = 0; k < 8; k++) {
 #pragma unroll
-    for (int i = 0; i < ILP; i++)
-        s += x[i];
-    check[GTID] = __float_as_uint(s);
-}
-
-KERNEL mb_fp32(ARGS)
-{
-    (void)a; (void)b; (void)mask;
-    float m = __int_as_float(q), c = 1.5f;
-    switch (p) {
-    case 1: fp32_body<1>(check, iters, m, c); break;
-    case 2: fp32_body<2>(check, iters, m, c); break;
-    case 4: fp32_body<4>(check, iters, m, c); break;
-    default: fp32_body<8>(check, iters, m, c); break;
+            for (int i = 0; i < ILP; i++)
+                x[i] = fma(r[(k + i) & 7], r[(k + i + 3) & 7], x[i]);
+        }
     }
-}
-
-template <int ILP> __device__ void fp64_body(unsigned *check, int iters, double m, double c)
-{
-    double x[ILP];
-#pragma unroll
-    for (int i = 0; i < ILP; i++)
-        x[i] = 1.0 + (double)(i * 37 + 5) * (1.0 / 1024.0);
-    for (int n = 0; n < iters; n++) {
-#pragma unroll
-        for (int i = 0; i < ILP; i++)
-            x[i] = fma(x[i], m, c);
-    }
-    double s = 0.0;
+    T s = T(0);
 #pragma unroll
     for (int i = 0; i < ILP; i++)
         s += x[i];
     check[GTID] = __float_as_uint((float)s);
 }
 
-/* FP64 FMA, same scheme as mb_fp32. */
+template <typename T> __device__ void fma_random(unsigned *check, int iters, int p, int q)
+{
+    unsigned seed = mb_hash32(GTID ^ (unsigned)q);
+    switch (p) {
+    case 1: fma_random_body<T, 1>(check, iters, seed); break;
+    case 2: fma_random_body<T, 2>(check, iters, seed); break;
+    case 4: fma_random_body<T, 4>(check, iters, seed); break;
+    default: fma_random_body<T, 8>(check, iters, seed); break;
+    }
+}
+
+KERNEL mb_fp32(ARGS)
+{
+    (void)a; (void)b; (void)mask;
+    fma_random<float>(check, iters, p, q);
+}
+
 KERNEL mb_fp64(ARGS)
 {
     (void)a; (void)b; (void)mask;
-    double m = (double)__int_as_float(q), c = 1.5;
-    switch (p) {
-    case 1: fp64_body<1>(check, iters, m, c); break;
-    case 2: fp64_body<2>(check, iters, m, c); break;
-    case 4: fp64_body<4>(check, iters, m, c); break;
-    default: fp64_body<8>(check, iters, m, c); break;
+    fma_random<double>(check, iters, p, q);
+}
+
+/* The inner loop of an FP32 matrix product (SGEMM): per k step each thread
+ * loads TM values of A and TM of B from shared memory (128-bit loads) and
+ * adds their outer product into TM x TM accumulators, TM * TM FFMA per
+ * 2 * TM / 4 loads. The tiles hold random floats; an iteration runs the 16
+ * k steps (starting at a step that changes with n, so the loads cannot be
+ * hoisted out of the loop) and adds the same products every time: checked
+ * like mb_fp32. p = TM (4 or 8), q = seed. */
+template <int TM> __device__ void tile_body(float4 (*As)[64], float4 (*Bs)[64], unsigned *check, int iters,
+                                           unsigned q)
+{
+    float *af = (float *)As, *bf = (float *)Bs;
+    for (unsigned i = threadIdx.x; i < 16u * 64u * 4u; i += blockDim.x) {
+        af[i] = mb_rand_f32(mb_hash32(i ^ q));
+        bf[i] = mb_rand_f32(mb_hash32(i ^ q ^ 0xA5A5A5A5u));
     }
+    __syncthreads();
+    unsigned tx = (threadIdx.x & 15u) * (TM / 4), ty = ((threadIdx.x >> 4) & 15u) * (TM / 4);
+    float c[TM][TM];
+#pragma unroll
+    for (int i = 0; i < TM; i++)
+#pragma unroll
+        for (int j = 0; j < TM; j++)
+            c[i][j] = 0.0f;
+    for (int n = 0; n < iters; n++) {
+#pragma unroll
+        for (int k0 = 0; k0 < 16; k0++) {
+            unsigned k = ((unsigned)k0 + (unsigned)n) & 15u;
+            float av[TM], bv[TM];
+#pragma unroll
+            for (int v = 0; v < TM / 4; v++) {
+                float4 a4 = As[k][ty + v], b4 = Bs[k][tx + v];
+                av[4 * v] = a4.x; av[4 * v + 1] = a4.y; av[4 * v + 2] = a4.z; av[4 * v + 3] = a4.w;
+                bv[4 * v] = b4.x; bv[4 * v + 1] = b4.y; bv[4 * v + 2] = b4.z; bv[4 * v + 3] = b4.w;
+            }
+#pragma unroll
+            for (int i = 0; i < TM; i++)
+#pragma unroll
+                for (int j = 0; j < TM; j++)
+                    c[i][j] = fmaf(av[i], bv[j], c[i][j]);
+        }
+    }
+    float s = 0.0f;
+#pragma unroll
+    for (int i = 0; i < TM; i++)
+#pragma unroll
+        for (int j = 0; j < TM; j++)
+            s += c[i][j];
+    check[GTID] = __float_as_uint(s);
+}
+
+KERNEL mb_fp32_tile(ARGS)
+{
+    __shared__ float4 As[16][64], Bs[16][64];
+    (void)a; (void)b; (void)mask;
+    if (p == 4)
+        tile_body<4>(As, Bs, check, iters, (unsigned)q);
+    else
+        tile_body<8>(As, Bs, check, iters, (unsigned)q);
 }
 
 /* FP16x2 FMA (HFMA2), same scheme; values are multiples of 2^-6. */
@@ -363,7 +423,7 @@ KERNEL mb_shared_atomic(ARGS)
  * word (n * T + t) & mask, streaming through a footprint that lands in L2
  * or DRAM; p = 1: lane l reads (n * 32 + l) & mask, every warp the same
  * small window (L1 hits). q = 0: ld.global.nc (L1 cached), q = 1:
- * ld.global.cg (L2 only). The buffer a holds a[i] == i. */
+ * ld.global.cg (L2 only). The buffer a holds mb_buffer_word(i) at i. */
 KERNEL mb_load(ARGS)
 {
     (void)b;
@@ -383,9 +443,9 @@ KERNEL mb_load(ARGS)
     check[t] = s;
 }
 
-/* Global stores: thread t writes n + t to word (n * T + t) & mask, 128-bit
- * wide when p = 4 (four words per store). check = 1 per thread; the host
- * reads the buffer back. */
+/* Global stores: thread t writes mb_store_word(n, t) to word (n * T + t) &
+ * mask, 128-bit wide when p = 4 (four words per store, the value and three
+ * variants of it). check = 1 per thread; the host reads the buffer back. */
 KERNEL mb_store(ARGS)
 {
     (void)b; (void)q;
@@ -394,12 +454,12 @@ KERNEL mb_store(ARGS)
         uint4 *a4 = (uint4 *)a;
         unsigned m4 = mask >> 2;
         for (int n = 0; n < iters; n++) {
-            unsigned v = (unsigned)n + t;
-            __stcg(a4 + (((unsigned)n * T + t) & m4), make_uint4(v, v, v, v));
+            unsigned v = mb_store_word((unsigned)n, t);
+            __stcg(a4 + (((unsigned)n * T + t) & m4), make_uint4(v, v ^ 0x5A5A5A5Au, v ^ 0xA5A5A5A4u, v ^ 0x3C3C3C3Cu));
         }
     } else {
         for (int n = 0; n < iters; n++)
-            __stcg(a + (((unsigned)n * T + t) & mask), (unsigned)n + t);
+            __stcg(a + (((unsigned)n * T + t) & mask), mb_store_word((unsigned)n, t));
     }
     check[t] = 1;
 }
@@ -431,28 +491,38 @@ KERNEL mb_atomic(ARGS)
     check[t] = 1;
 }
 
+/* Eight random operands of a thread's own, for the FP32 chains below. */
+__device__ static inline void random_operands8(float r[8], unsigned seed)
+{
+#pragma unroll
+    for (int j = 0; j < 8; j++)
+        r[j] = mb_rand_f32(mb_hash32(seed + (unsigned)j * 0x9E3779B9u));
+}
+
 /* Branch divergence: lanes split into p groups (1..32) by lane % p, and the
  * groups take turns (the group number is a runtime value, so the compiler
- * cannot merge the turns): each step, every group runs 8 rounds of a
- * 4-wide FP32 chain while the other lanes wait, so 32 / p lanes are active. */
+ * cannot merge the turns): each step, every group runs 8 rounds of 4 FP32
+ * accumulations on random operands (as mb_fp32) while the other lanes
+ * wait, so 32 / p lanes are active. Self-checked like mb_fp32. */
 KERNEL mb_diverge(ARGS)
 {
     (void)a; (void)b; (void)mask;
     unsigned g = LANE % (unsigned)p;
-    float m = __int_as_float(q), c = 1.5f;
-    float x0 = 1.0f + 5.0f / 1024.0f, x1 = 1.0f + 42.0f / 1024.0f;
-    float x2 = 1.0f + 79.0f / 1024.0f, x3 = 1.0f + 116.0f / 1024.0f;
+    float r[8], x[4] = { 0.0f, 0.0f, 0.0f, 0.0f };
+    random_operands8(r, mb_hash32(GTID ^ (unsigned)q));
     for (int n = 0; n < iters; n++) {
         for (unsigned turn = 0; turn < (unsigned)p; turn++) {
             if (turn == g) {
+#pragma unroll
                 for (int k = 0; k < 8; k++) {
-                    x0 = fmaf(x0, m, c); x1 = fmaf(x1, m, c);
-                    x2 = fmaf(x2, m, c); x3 = fmaf(x3, m, c);
+#pragma unroll
+                    for (int i = 0; i < 4; i++)
+                        x[i] = fmaf(r[(k + i) & 7], r[(k + i + 3) & 7], x[i]);
                 }
             }
         }
     }
-    check[GTID] = __float_as_uint(x0 + x1 + x2 + x3);
+    check[GTID] = __float_as_uint(x[0] + x[1] + x[2] + x[3]);
 }
 
 /* Idle: __nanosleep(p) iters times; the SMs hold warps but issue little. */
@@ -468,29 +538,42 @@ KERNEL mb_sleep(ARGS)
 }
 
 /* Mix: per step, one streaming global load (ld.global.cg over the
- * footprint mask: L2 or DRAM) and p rounds of a 4-wide FP32 chain, so p
- * sets the ratio of arithmetic to memory traffic. */
+ * footprint mask: L2 or DRAM) and p rounds of 4 FP32 accumulations on
+ * random operands (as mb_fp32), so p sets the ratio of arithmetic to memory
+ * traffic. Self-checked like mb_fp32; the loaded words enter the result
+ * only through a comparison that is false but for 1 chance in 2^32, which
+ * keeps the loads without breaking the check. */
+#define MIX_ROUND_A(x, r)                                                                          \
+    x[0] = fmaf(r[0], r[3], x[0]); x[1] = fmaf(r[1], r[4], x[1]);                                  \
+    x[2] = fmaf(r[2], r[5], x[2]); x[3] = fmaf(r[3], r[6], x[3])
+#define MIX_ROUND_B(x, r)                                                                          \
+    x[0] = fmaf(r[4], r[7], x[0]); x[1] = fmaf(r[5], r[0], x[1]);                                  \
+    x[2] = fmaf(r[6], r[1], x[2]); x[3] = fmaf(r[7], r[2], x[3])
 KERNEL mb_mix(ARGS)
 {
     (void)b;
     unsigned T = gridDim.x * blockDim.x, t = GTID, s = 0;
-    float m = __int_as_float(q), c = 1.5f;
-    float x0 = 1.0f + 5.0f / 1024.0f, x1 = 1.0f + 42.0f / 1024.0f;
-    float x2 = 1.0f + 79.0f / 1024.0f, x3 = 1.0f + 116.0f / 1024.0f;
+    float r[8], x[4] = { 0.0f, 0.0f, 0.0f, 0.0f };
+    random_operands8(r, mb_hash32(t ^ (unsigned)q));
     for (int n = 0; n < iters; n++) {
         s += __ldcg(a + (((unsigned)n * T + t) & mask));
-        for (int k = 0; k < p; k++) {
-            x0 = fmaf(x0, m, c); x1 = fmaf(x1, m, c);
-            x2 = fmaf(x2, m, c); x3 = fmaf(x3, m, c);
+        int k = 0;
+        for (; k + 1 < p; k += 2) {
+            MIX_ROUND_A(x, r);
+            MIX_ROUND_B(x, r);
+        }
+        if (k < p) {
+            MIX_ROUND_A(x, r);
         }
     }
-    check[t] = s ^ __float_as_uint(x0 + x1 + x2 + x3);
+    check[t] = __float_as_uint(x[0] + x[1] + x[2] + x[3] + (s == 0x9E3779B9u ? 1.0f : 0.0f));
 }
 
-/* Fills a with a[i] = i (the loads' table) over mask + 1 words. */
-KERNEL mb_fill_index(ARGS)
+/* Fills a with random words, a[i] = mb_buffer_word(i), over mask + 1
+ * words: what the load, copy and mix kernels read. */
+KERNEL mb_fill_random(ARGS)
 {
     (void)b; (void)check; (void)iters; (void)p; (void)q;
     for (unsigned i = GTID; i <= mask; i += gridDim.x * blockDim.x)
-        a[i] = i;
+        a[i] = mb_buffer_word(i);
 }

@@ -1,6 +1,8 @@
 /* suite: see suite.h. */
 #include "suite.h"
 
+#include "mb_random.h"
+
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -8,6 +10,7 @@
 
 #define FP_M1 ((int)0xBF800000u) /* -1.0f, the chains' multiplier */
 #define W64 8, 256               /* 8 blocks of 256 threads: 64 warps per SM */
+#define SEED 0x2545F491          /* q of the kernels on random operands */
 
 struct builder {
     struct suite_config *cfg;
@@ -45,6 +48,14 @@ static struct suite_config *add(struct builder *b, const char *family, const cha
     return c;
 }
 
+/* Marks a configuration as checked against a run of 2 iterations. */
+static struct suite_config *selfcheck(struct suite_config *c)
+{
+    if (c)
+        c->selfcheck = 1;
+    return c;
+}
+
 size_t suite_build(struct suite_config *cfg, size_t max, unsigned sm_count, int cc_major, int cc_minor)
 {
     struct builder b = { cfg, 0, max };
@@ -53,22 +64,30 @@ size_t suite_build(struct suite_config *cfg, size_t max, unsigned sm_count, int 
     size_t i;
     struct suite_config *c;
     (void)sm_count;
+    /* FP32 and FP64 on random operands, checked by self-consistency */
     for (i = 0; i < 4; i++)
-        add(&b, "fp32", "mb_fp32", ilps[i], FP_M1, 0, W64, 100, "fp32_ilp%d_w64", ilps[i]);
+        selfcheck(add(&b, "fp32", "mb_fp32", ilps[i], SEED, 0, W64, 100, "fp32_ilp%d_w64", ilps[i]));
     for (i = 0; i < 4; i++)
-        add(&b, "fp32", "mb_fp32", 4, FP_M1, 0, 1u << i, 128, 100, "fp32_ilp4_w%u", 4u << i);
-    add(&b, "fp32", "mb_fp32", 8, FP_M1, 0, 1, 128, 100, "fp32_ilp8_w4");
-    add(&b, "fp32", "mb_fp32", 8, FP_M1, 0, 4, 128, 100, "fp32_ilp8_w16");
-    add(&b, "fp32", "mb_fp32", 2, FP_M1, 0, 4, 128, 100, "fp32_ilp2_w16");
-    add(&b, "fp32", "mb_fp32", 8, FP_M1, 0, 1, 1024, 25, "fp32_ilp8_sm25");
-    add(&b, "fp32", "mb_fp32", 8, FP_M1, 0, 1, 1024, 50, "fp32_ilp8_sm50");
-    add(&b, "fp32", "mb_fp32", 8, FP_M1, 0, 1, 1024, 75, "fp32_ilp8_sm75");
+        selfcheck(add(&b, "fp32", "mb_fp32", 4, SEED, 0, 1u << i, 128, 100, "fp32_ilp4_w%u", 4u << i));
+    selfcheck(add(&b, "fp32", "mb_fp32", 8, SEED, 0, 1, 128, 100, "fp32_ilp8_w4"));
+    selfcheck(add(&b, "fp32", "mb_fp32", 8, SEED, 0, 4, 128, 100, "fp32_ilp8_w16"));
+    selfcheck(add(&b, "fp32", "mb_fp32", 2, SEED, 0, 4, 128, 100, "fp32_ilp2_w16"));
+    selfcheck(add(&b, "fp32", "mb_fp32", 8, SEED, 0, 1, 1024, 25, "fp32_ilp8_sm25"));
+    selfcheck(add(&b, "fp32", "mb_fp32", 8, SEED, 0, 1, 1024, 50, "fp32_ilp8_sm50"));
+    selfcheck(add(&b, "fp32", "mb_fp32", 8, SEED, 0, 1, 1024, 75, "fp32_ilp8_sm75"));
+
+    /* the SGEMM inner loop: shared-memory tiles and FFMA, TM x TM per thread */
+    selfcheck(add(&b, "fp32_tile", "mb_fp32_tile", 8, SEED, 0, 1, 256, 100, "tile8_b1"));
+    selfcheck(add(&b, "fp32_tile", "mb_fp32_tile", 8, SEED, 0, 2, 256, 100, "tile8_b2"));
+    selfcheck(add(&b, "fp32_tile", "mb_fp32_tile", 8, SEED, 0, 2, 256, 50, "tile8_b2_sm50"));
+    selfcheck(add(&b, "fp32_tile", "mb_fp32_tile", 4, SEED, 0, 2, 256, 100, "tile4_b2"));
+    selfcheck(add(&b, "fp32_tile", "mb_fp32_tile", 4, SEED, 0, 4, 256, 100, "tile4_b4"));
 
     for (i = 0; i < 4; i++)
-        add(&b, "fp64", "mb_fp64", ilps[i], FP_M1, 0, W64, 100, "fp64_ilp%d_w64", ilps[i]);
-    add(&b, "fp64", "mb_fp64", 4, FP_M1, 0, 2, 128, 100, "fp64_ilp4_w8");
-    add(&b, "fp64", "mb_fp64", 4, FP_M1, 0, 4, 128, 100, "fp64_ilp4_w16");
-    add(&b, "fp64", "mb_fp64", 8, FP_M1, 0, 1, 1024, 50, "fp64_ilp8_sm50");
+        selfcheck(add(&b, "fp64", "mb_fp64", ilps[i], SEED, 0, W64, 100, "fp64_ilp%d_w64", ilps[i]));
+    selfcheck(add(&b, "fp64", "mb_fp64", 4, SEED, 0, 2, 128, 100, "fp64_ilp4_w8"));
+    selfcheck(add(&b, "fp64", "mb_fp64", 4, SEED, 0, 4, 128, 100, "fp64_ilp4_w16"));
+    selfcheck(add(&b, "fp64", "mb_fp64", 8, SEED, 0, 1, 1024, 50, "fp64_ilp8_sm50"));
 
     for (i = 0; i < 4; i++)
         add(&b, "fp16", "mb_fp16", ilps[i], FP_M1, 0, W64, 100, "fp16_ilp%d_w64", ilps[i]);
@@ -177,7 +196,7 @@ size_t suite_build(struct suite_config *cfg, size_t max, unsigned sm_count, int 
     {
         static const int ways[] = { 2, 4, 8, 32 };
         for (i = 0; i < 4; i++)
-            add(&b, "diverge", "mb_diverge", ways[i], FP_M1, 0, W64, 100, "diverge_%dway_w64", ways[i]);
+            selfcheck(add(&b, "diverge", "mb_diverge", ways[i], SEED, 0, W64, 100, "diverge_%dway_w64", ways[i]));
     }
 
     add(&b, "idle", "mb_sleep", 1000, 0, 0, W64, 100, "idle_sleep_w64");
@@ -188,11 +207,11 @@ size_t suite_build(struct suite_config *cfg, size_t max, unsigned sm_count, int 
         const unsigned all = SUITE_BUF_WORDS - 1;
         static const int ratio[] = { 1, 4, 16, 64 };
         for (i = 0; i < 4; i++)
-            if ((c = add(&b, "mix", "mb_mix", ratio[i], FP_M1, all, W64, 100, "mix_dram_fma%d_w64", ratio[i])))
+            if ((c = selfcheck(add(&b, "mix", "mb_mix", ratio[i], SEED, all, W64, 100, "mix_dram_fma%d_w64", ratio[i]))))
                 c->arg_a = BUF_A;
-        if ((c = add(&b, "mix", "mb_mix", 4, FP_M1, (1u << 22) - 1, W64, 100, "mix_l2_fma4_w64")))
+        if ((c = selfcheck(add(&b, "mix", "mb_mix", 4, SEED, (1u << 22) - 1, W64, 100, "mix_l2_fma4_w64"))))
             c->arg_a = BUF_A;
-        if ((c = add(&b, "mix", "mb_mix", 16, FP_M1, (1u << 22) - 1, W64, 100, "mix_l2_fma16_w64")))
+        if ((c = selfcheck(add(&b, "mix", "mb_mix", 16, SEED, (1u << 22) - 1, W64, 100, "mix_l2_fma16_w64"))))
             c->arg_a = BUF_A;
     }
     return b.n;
@@ -232,32 +251,6 @@ int suite_b_init(const struct suite_config *c)
 }
 
 /* ---- the host's copies of the kernels' arithmetic ---- */
-
-static float fp32_expect(int ilp, int iters)
-{
-    float s = 0.0f;
-    int i;
-    for (i = 0; i < ilp; i++) {
-        float x = 1.0f + (float)(i * 37 + 5) * (1.0f / 1024.0f);
-        if (iters & 1)
-            x = fmaf(x, -1.0f, 1.5f);
-        s += x;
-    }
-    return s;
-}
-
-static float fp64_expect(int ilp, int iters)
-{
-    double s = 0.0;
-    int i;
-    for (i = 0; i < ilp; i++) {
-        double x = 1.0 + (double)(i * 37 + 5) * (1.0 / 1024.0);
-        if (iters & 1)
-            x = fma(x, -1.0, 1.5);
-        s += x;
-    }
-    return (float)s;
-}
 
 static float half_pairs_expect(int ilp, int iters, int bf16)
 {
@@ -310,34 +303,10 @@ static unsigned load_expect(const struct suite_config *c, unsigned T, unsigned t
     for (n = 0; n < (unsigned)iters; n++) {
         unsigned i = (n * step + first) & mask;
         unsigned i1 = (i + quarter) & mask, i2 = (i + 2u * quarter) & mask, i3 = (i + 3u * quarter) & mask;
-        s += i ^ i1;
-        s += i2 ^ i3;
+        s += mb_buffer_word(i) ^ mb_buffer_word(i1);
+        s += mb_buffer_word(i2) ^ mb_buffer_word(i3);
     }
     return s;
-}
-
-static float chain4_expect(long long rounds)
-{
-    float x0 = 1.0f + 5.0f / 1024.0f, x1 = 1.0f + 42.0f / 1024.0f;
-    float x2 = 1.0f + 79.0f / 1024.0f, x3 = 1.0f + 116.0f / 1024.0f;
-    if (rounds & 1) {
-        x0 = 1.5f - x0;
-        x1 = 1.5f - x1;
-        x2 = 1.5f - x2;
-        x3 = 1.5f - x3;
-    }
-    return x0 + x1 + x2 + x3;
-}
-
-static unsigned mix_expect(const struct suite_config *c, unsigned T, unsigned t, int iters)
-{
-    unsigned s = 0, n;
-    float f = chain4_expect((long long)iters * c->p);
-    unsigned fb;
-    for (n = 0; n < (unsigned)iters; n++)
-        s += (n * T + t) & c->mask;
-    memcpy(&fb, &f, sizeof fb);
-    return s ^ fb;
 }
 
 static unsigned f2u(float f)
@@ -393,11 +362,7 @@ int suite_verify(const struct suite_config *c, unsigned grid, const unsigned *ch
     int uniform = 1;
     if (c->selfcheck)
         return verify_selfcheck(c, T, check, ref, err, errlen);
-    if (strcmp(k, "mb_fp32") == 0)
-        want = f2u(fp32_expect(c->p == 1 || c->p == 2 || c->p == 4 ? c->p : 8, c->iters));
-    else if (strcmp(k, "mb_fp64") == 0)
-        want = f2u(fp64_expect(c->p == 1 || c->p == 2 || c->p == 4 ? c->p : 8, c->iters));
-    else if (strcmp(k, "mb_fp16") == 0)
+    if (strcmp(k, "mb_fp16") == 0)
         want = f2u(half_pairs_expect(c->p == 1 || c->p == 2 || c->p == 4 ? c->p : 8, c->iters, 0));
     else if (strcmp(k, "mb_bf16") == 0)
         want = f2u(half_pairs_expect(4, c->iters, 1));
@@ -405,8 +370,6 @@ int suite_verify(const struct suite_config *c, unsigned grid, const unsigned *ch
         want = int_expect(k[7] == 'i', c->p == 1 || c->p == 2 || c->p == 4 ? c->p : 8, c->iters, (unsigned)c->q);
     else if (strcmp(k, "mb_shared_atomic") == 0)
         want = (unsigned)c->iters * c->threads;
-    else if (strcmp(k, "mb_diverge") == 0)
-        want = f2u(chain4_expect(8LL * c->iters));
     else if (strcmp(k, "mb_sleep") == 0)
         want = (unsigned)c->iters;
     else if (strcmp(k, "mb_store") == 0 || strcmp(k, "mb_copy") == 0 || strcmp(k, "mb_atomic") == 0)
@@ -442,7 +405,7 @@ int suite_verify(const struct suite_config *c, unsigned grid, const unsigned *ch
                 snprintf(err, errlen, "thread %u computed 0x%08x, expected 0x%08x", t, check[t], lw[t & 31u]);
                 return -1;
             }
-    } else if (strcmp(k, "mb_load") == 0 || strcmp(k, "mb_mix") == 0) {
+    } else if (strcmp(k, "mb_load") == 0) {
         unsigned sample[6];
         size_t i;
         sample[0] = 0;
@@ -452,7 +415,7 @@ int suite_verify(const struct suite_config *c, unsigned grid, const unsigned *ch
         sample[4] = T - 2 < T ? T - 2 : 0;
         sample[5] = T - 1;
         for (i = 0; i < 6; i++) {
-            unsigned w = k[3] == 'l' ? load_expect(c, T, sample[i], c->iters) : mix_expect(c, T, sample[i], c->iters);
+            unsigned w = load_expect(c, T, sample[i], c->iters);
             if (check[sample[i]] != w) {
                 snprintf(err, errlen, "thread %u computed 0x%08x, expected 0x%08x", sample[i], check[sample[i]], w);
                 return -1;
@@ -473,17 +436,31 @@ int suite_verify(const struct suite_config *c, unsigned grid, const unsigned *ch
             return -1;
         }
     } else if (strcmp(k, "mb_store") == 0) {
-        size_t i, covered = (size_t)c->iters * T * (c->p == 4 ? 4u : 1u);
-        for (i = 0; i < b_words && i < covered; i++)
-            if (b[i] == 0xFFFFFFFFu) {
-                snprintf(err, errlen, "word %zu was not written", i);
+        /* Without wrap-around, word w was written at step n by thread t where
+         * n * T + t is w (32-bit stores) or w / 4 (128-bit stores, variant
+         * w % 4). When the steps wrap around the footprint, threads race for
+         * the same words, and all that is known is that every word was
+         * written: it holds an even value, where the buffer held 0xFFFFFFFF. */
+        static const unsigned variant[4] = { 0, 0x5A5A5A5Au, 0xA5A5A5A4u, 0x3C3C3C3Cu };
+        size_t i, per = c->p == 4 ? 4u : 1u, covered = (size_t)c->iters * T * per;
+        int exact = covered <= (size_t)c->mask + 1u;
+        for (i = 0; i < b_words && i < covered; i++) {
+            size_t slot = i / per;
+            unsigned want_w = mb_store_word((unsigned)(slot / T), (unsigned)(slot % T)) ^ variant[i % per];
+            if (exact ? b[i] != want_w : (b[i] & 1u) != 0) {
+                if (exact)
+                    snprintf(err, errlen, "word %zu holds 0x%08x, expected 0x%08x", i, b[i], want_w);
+                else
+                    snprintf(err, errlen, "word %zu was not written (holds 0x%08x)", i, b[i]);
                 return -1;
             }
+        }
     } else if (strcmp(k, "mb_copy") == 0) {
         size_t i, covered = (size_t)c->iters * T * 4u;
         for (i = 0; i < b_words && i < covered; i++)
-            if (b[i] != (unsigned)i + 1u) {
-                snprintf(err, errlen, "word %zu holds %u, expected %u", i, b[i], (unsigned)i + 1u);
+            if (b[i] != mb_buffer_word((unsigned)i) + 1u) {
+                snprintf(err, errlen, "word %zu holds 0x%08x, expected 0x%08x", i, b[i],
+                         mb_buffer_word((unsigned)i) + 1u);
                 return -1;
             }
     }

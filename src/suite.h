@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-/* Buffers: A holds a[i] == i over SUITE_BUF_WORDS words (the load tables),
+/* Buffers: A holds random words, mb_buffer_word(i) at i, over SUITE_BUF_WORDS words,
  * B is scratch of the same size (stores, copies, atomics). */
 #define SUITE_BUF_WORDS (1u << 28) /* 1 GiB each */
 

@@ -3,6 +3,7 @@
  * anything else). */
 #include "testlib.h"
 
+#include "mb_random.h"
 #include "suite.h"
 
 static struct suite_config cfg[256];
@@ -19,7 +20,7 @@ static const struct suite_config *find(size_t n, const char *name)
 static void test_build(void)
 {
     size_t n = suite_build(cfg, 256, 132, 9, 0), i, j, wg = 0;
-    const char *families[] = { "fp32", "fp64", "fp16", "int", "sfu", "mma", "wgmma", "shared", "l1", "l2",
+    const char *families[] = { "fp32", "fp32_tile", "fp64", "fp16", "int", "sfu", "mma", "wgmma", "shared", "l1", "l2",
                                "dram", "atomic", "diverge", "idle", "mix" };
     CHECK(n >= 100);
     for (i = 0; i < n; i++) {
@@ -65,22 +66,85 @@ static void test_verify(void)
     unsigned check[8 * 1024], ref[8 * 1024], grid, T, t;
     char err[256];
 
-    /* fp32, ILP 2: after an even count the seeds come back; the sum of the
-     * two seeds, computed here independently */
-    c = *find(n, "fp32_ilp2_w64");
-    c.iters = 10;
+    /* every kernel on random floating-point operands is self-checked */
+    {
+        static const char *const random_fp[] = { "fp32_ilp2_w64", "fp64_ilp4_w8", "tile8_b2", "tile4_b4",
+                                                  "diverge_8way_w64", "mix_dram_fma4_w64", "mma_ilp1_w64" };
+        size_t i;
+        for (i = 0; i < sizeof random_fp / sizeof random_fp[0]; i++) {
+            CHECK(find(n, random_fp[i]) != NULL);
+            CHECK(find(n, random_fp[i]) && find(n, random_fp[i])->selfcheck);
+        }
+    }
+
+    /* random data: words differ from their neighbours in about half their bits */
+    {
+        unsigned i, bits = 0;
+        for (i = 0; i < 1000; i++)
+            bits += (unsigned)__builtin_popcount(mb_buffer_word(i) ^ mb_buffer_word(i + 1));
+        CHECK(bits > 14000 && bits < 18000);
+        CHECK(mb_rand_f32(0) == -1.0f && mb_rand_f32(0xFFFFFFFFu) < 1.0f);
+        CHECK((mb_store_word(12345u, 7u) & 1u) == 0);
+    }
+
+    /* loads: sums of the random words the host knows */
+    c = *find(n, "l2_load_4m_w64");
+    c.iters = 3;
+    grid = suite_grid(&c, 4);
+    T = grid * c.threads;
+    for (t = 0; t < T; t++) {
+        unsigned s = 0, k, q4 = (c.mask + 1u) / 4u;
+        for (k = 0; k < 3; k++) {
+            unsigned i = (k * T + t) & c.mask;
+            s += mb_buffer_word(i) ^ mb_buffer_word((i + q4) & c.mask);
+            s += mb_buffer_word((i + 2u * q4) & c.mask) ^ mb_buffer_word((i + 3u * q4) & c.mask);
+        }
+        check[t] = s;
+    }
+    CHECK(suite_verify(&c, grid, check, NULL, 0, NULL, err, sizeof err) == 0);
+    check[T / 2 + 5] += 1;
+    CHECK(suite_verify(&c, grid, check, NULL, 0, NULL, err, sizeof err) == -1);
+    CHECK_CONTAINS(err, "thread");
+
+    /* copies: b = a + 1 */
+    c = *find(n, "dram_copy_w64");
+    c.iters = 2;
     grid = suite_grid(&c, 4);
     T = grid * c.threads;
     for (t = 0; t < T; t++)
-        check[t] = f2u((1.0f + 5.0f / 1024.0f) + (1.0f + 42.0f / 1024.0f));
-    CHECK(suite_verify(&c, grid, check, NULL, 0, NULL, err, sizeof err) == 0);
-    c.iters = 11; /* odd: 1.5 - x each */
+        check[t] = 1;
+    for (t = 0; t < 4096; t++)
+        ref[t] = mb_buffer_word(t) + 1u;
+    CHECK(suite_verify(&c, grid, check, ref, 4096, NULL, err, sizeof err) == 0);
+    ref[4000] -= 1;
+    CHECK(suite_verify(&c, grid, check, ref, 4096, NULL, err, sizeof err) == -1);
+    CHECK_CONTAINS(err, "word 4000");
+
+    /* stores: exact values while the steps fit the footprint */
+    c = *find(n, "dram_store128_w64");
+    c.iters = 1;
+    grid = suite_grid(&c, 4);
+    T = grid * c.threads;
     for (t = 0; t < T; t++)
-        check[t] = f2u((0.5f - 5.0f / 1024.0f) + (0.5f - 42.0f / 1024.0f));
-    CHECK(suite_verify(&c, grid, check, NULL, 0, NULL, err, sizeof err) == 0);
-    check[T - 1] ^= 1;
-    CHECK(suite_verify(&c, grid, check, NULL, 0, NULL, err, sizeof err) == -1);
-    CHECK_CONTAINS(err, "thread");
+        check[t] = 1;
+    {
+        static const unsigned variant[4] = { 0, 0x5A5A5A5Au, 0xA5A5A5A4u, 0x3C3C3C3Cu };
+        for (t = 0; t < 4096; t++)
+            ref[t] = mb_store_word((t / 4) / T, (t / 4) % T) ^ variant[t % 4];
+    }
+    CHECK(suite_verify(&c, grid, check, ref, 4096, NULL, err, sizeof err) == 0);
+    ref[17] ^= 0x100;
+    CHECK(suite_verify(&c, grid, check, ref, 4096, NULL, err, sizeof err) == -1);
+    CHECK_CONTAINS(err, "word 17");
+    /* ... and only "written" once they wrap around it (threads race) */
+    c.mask = 1023;
+    c.iters = 50;
+    for (t = 0; t < 4096; t++)
+        ref[t] = mb_store_word(t, 3) ^ 0x3C3C3C3Cu;
+    CHECK(suite_verify(&c, grid, check, ref, 4096, NULL, err, sizeof err) == 0);
+    ref[99] = 0xFFFFFFFFu;
+    CHECK(suite_verify(&c, grid, check, ref, 4096, NULL, err, sizeof err) == -1);
+    CHECK_CONTAINS(err, "not written");
 
     /* sleep: each thread counts its iterations */
     c = *find(n, "idle_sleep_w64");

@@ -5,7 +5,10 @@
 # usage: sh validation/run.sh [NAME...]   (default: every workload)
 # GP_MODEL=FILE estimates with that model instead of the built-in one.
 # Writes $OUT/validation_<gpu>.csv, one row per workload, and the logs in
-# $OUT/validation_logs_<gpu>.tgz.
+# $OUT/validation_logs_<gpu>.tgz, with each workload's ncu CSV (NAME_ncu.csv),
+# so a later model can be evaluated on the same counters without a GPU.
+# GP_DEADLINE=EPOCH_SECONDS: start no workload after that time (device calls
+# are limited to 10 minutes).
 set -u
 OUT=${OUT:-gpu-out}
 mkdir -p "$OUT"
@@ -17,6 +20,10 @@ csv="$OUT/validation_$gpu.csv"
 [ -f "$csv" ] || echo "workload,measured_min_w,measured_avg_w,measured_peak_w,measured_s,measured_j,est_min_w,est_avg_w,est_peak_w,est_kernels,wall_measure_s,wall_estimate_s" >"$csv"
 work=$(mktemp -d)
 for w in $names; do
+    if [ -n "${GP_DEADLINE:-}" ] && [ "$(date +%s)" -ge "$GP_DEADLINE" ]; then
+        echo "deadline reached: not started: $w" >&2
+        continue
+    fi
     t0=$(date +%s.%N)
     ./gpu_profiler measure --json --start-marker GP_START --stop-marker GP_STOP -- "$py" validation/workloads.py "$w" \
         >"$work/m.txt" 2>"$work/${w}_measure_err.txt"
@@ -47,5 +54,7 @@ PY
     tail -1 "$csv"
     cp "$work/e.txt" "$work/${w}_estimate.json" 2>/dev/null
     cp "$work/m.txt" "$work/${w}_measure.txt" 2>/dev/null
-    (cd "$work" && tar czf "$OUT/validation_logs_$gpu.tgz" ./*_estimate.json ./*_measure.txt ./*_err.txt)
+    mv "$work/gpu_profiler_ncu.csv" "$work/${w}_ncu.csv" 2>/dev/null
+    rm -f "$work/gpu_profiler_ncu.ncu-rep"
+    (cd "$work" && tar czf "$OUT/validation_logs_$gpu.tgz" ./*_estimate.json ./*_measure.txt ./*_err.txt ./*_ncu.csv)
 done
