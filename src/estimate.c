@@ -230,14 +230,108 @@ static int on_kernel(void *ctx, const struct ncu_kernel *k)
     d->nkernels++;
     d->gpu_time_s += r->duration_s;
     d->energy_j += r->energy_j;
-    if (d->power_w[TARGET_MIN] < 0 || p.power_w[TARGET_MIN] < d->power_w[TARGET_MIN])
-        d->power_w[TARGET_MIN] = p.power_w[TARGET_MIN];
-    if (p.power_w[TARGET_PEAK] > d->power_w[TARGET_PEAK])
-        d->power_w[TARGET_PEAK] = p.power_w[TARGET_PEAK];
     for (i = 0; i < nc; i++)
         d->component_j[i] += p.component_w[i] * r->duration_s;
     d->capped_kernels += (size_t)p.capped;
     return 0;
+}
+
+/* The integral of one target's power from 0 to x over the timeline of
+ * kernels laid end to end: start[i] is where kernel i starts, cum[i] the
+ * integral up to there, w[i] its power. */
+static double integral_to(const double *start, const double *cum, const double *w, size_t n, double x)
+{
+    size_t lo = 0, hi = n;
+    while (hi - lo > 1) { /* the last kernel starting at or before x */
+        size_t mid = lo + (hi - lo) / 2;
+        if (start[mid] <= x)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return cum[lo] + (x - start[lo]) * w[lo];
+}
+
+int estimate_window_extremes(const double *dur_s, const double *min_w, const double *peak_w, size_t n,
+                             double window_s, double *lo_w, double *hi_w)
+{
+    size_t i, j;
+    double *start, *cum_min, *cum_peak, *w_min, *w_peak, total, lo = -1, hi = -1;
+
+    *lo_w = *hi_w = 0;
+    if (n == 0)
+        return 0;
+    start = malloc((n + 1) * 5 * sizeof *start);
+    if (!start)
+        return -1;
+    cum_min = start + n + 1;
+    cum_peak = cum_min + n + 1;
+    w_min = cum_peak + n + 1;
+    w_peak = w_min + n + 1;
+    start[0] = cum_min[0] = cum_peak[0] = 0;
+    for (i = 0; i < n; i++) {
+        double t = dur_s[i] > 0 ? dur_s[i] : 0;
+        w_min[i] = min_w[i];
+        w_peak[i] = peak_w[i];
+        start[i + 1] = start[i] + t;
+        cum_min[i + 1] = cum_min[i] + t * min_w[i];
+        cum_peak[i + 1] = cum_peak[i] + t * peak_w[i];
+    }
+    w_min[n] = w_peak[n] = 0;
+    total = start[n];
+    if (!(total > 0)) {
+        free(start);
+        return 0;
+    }
+    if (!(window_s > 0) || total <= window_s) {
+        lo = cum_min[n] / total;
+        hi = cum_peak[n] / total;
+    } else {
+        for (i = 0; i <= n; i++)
+            for (j = 0; j < 2; j++) {
+                double s = j ? start[i] - window_s : start[i], vmin, vpeak;
+                if (s < 0 || s + window_s > total)
+                    continue;
+                vmin = (integral_to(start, cum_min, w_min, n + 1, s + window_s) -
+                        integral_to(start, cum_min, w_min, n + 1, s)) / window_s;
+                vpeak = (integral_to(start, cum_peak, w_peak, n + 1, s + window_s) -
+                         integral_to(start, cum_peak, w_peak, n + 1, s)) / window_s;
+                if (lo < 0 || vmin < lo)
+                    lo = vmin;
+                if (vpeak > hi)
+                    hi = vpeak;
+            }
+    }
+    *lo_w = lo;
+    *hi_w = hi;
+    free(start);
+    return 0;
+}
+
+/* A device's min and peak (estimate.h), over its kernels in launch order. */
+static int window_extremes(struct estimate *e, struct device_result *d)
+{
+    size_t n = 0, i;
+    double *dur, *mn, *pk;
+    int rc;
+    if (d->nkernels == 0)
+        return 0;
+    dur = malloc(d->nkernels * 3 * sizeof *dur);
+    if (!dur)
+        return -1;
+    mn = dur + d->nkernels;
+    pk = mn + d->nkernels;
+    for (i = 0; i < e->nkernels && n < d->nkernels; i++)
+        if (e->kernels[i].device == d->device) {
+            dur[n] = e->kernels[i].duration_s;
+            mn[n] = e->kernels[i].power_w[TARGET_MIN];
+            pk[n] = e->kernels[i].power_w[TARGET_PEAK];
+            n++;
+        }
+    rc = estimate_window_extremes(dur, mn, pk, n, ESTIMATE_WINDOW_S, &d->power_w[TARGET_MIN],
+                                  &d->power_w[TARGET_PEAK]);
+    free(dur);
+    return rc;
 }
 
 static int finish(struct run *run, struct ncu_reader *rd, int rc)
@@ -285,6 +379,8 @@ static int finish(struct run *run, struct ncu_reader *rd, int rc)
     for (i = 0; i < e->ndevices; i++) {
         struct device_result *d = &e->devices[i];
         d->power_w[TARGET_AVG] = d->gpu_time_s > 0 ? d->energy_j / d->gpu_time_s : 0;
+        if (window_extremes(e, d) != 0)
+            return run->rc = ESTIMATE_ERR_NOMEM;
     }
     return 0;
 }

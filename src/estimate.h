@@ -3,7 +3,10 @@
  * duration. Per device, over its GPU-busy time (idle gaps are not in the
  * counters, so they are not in the figures):
  *     avg = sum(P_k * t_k) / sum(t_k),  energy = sum(P_k * t_k),
- *     min = min of the kernels' min,    peak = max of the kernels' peak. */
+ *     min, peak = the lowest and highest power averaged over a window of
+ *     ESTIMATE_WINDOW_S sliding along the kernels laid end to end (the
+ *     kernels' min and peak heads, weighted by time), as a power meter that
+ *     averages over that window would read them. */
 #ifndef GPU_PROFILER_ESTIMATE_H
 #define GPU_PROFILER_ESTIMATE_H
 
@@ -11,6 +14,10 @@
 
 #include "model.h"
 #include "ncu_csv.h"
+
+/* NVML's instant power on the H100 and H200 changes about 12 times a
+ * second (MEASURE.md): what it shows is an average over about 0.1 s. */
+#define ESTIMATE_WINDOW_S 0.1
 
 struct kernel_result {
     long id, pid, device;
@@ -63,6 +70,16 @@ int estimate_file(struct estimate *e, const char *path, char *err, size_t errlen
 
 /* The same, fed from memory (tests, fuzzing). */
 int estimate_buffer(struct estimate *e, const char *buf, size_t len, char *err, size_t errlen);
+
+/* The lowest and highest power averaged over a window of window_s sliding
+ * along n kernels laid end to end (durations dur_s, min heads min_w, peak
+ * heads peak_w): min over windows of the time-weighted min heads, max of
+ * the peak heads; the whole timeline when it is no longer than the window.
+ * The average over a sliding window is piecewise linear in the window's
+ * start, so its extremes are found where an edge of the window meets a
+ * kernel boundary, in O(n log n). Returns 0, or -1 out of memory. */
+int estimate_window_extremes(const double *dur_s, const double *min_w, const double *peak_w, size_t n,
+                             double window_s, double *lo_w, double *hi_w);
 
 /* Per-kernel component watts (avg target), used->ncomponents of them. */
 const double *estimate_components(const struct estimate *e, size_t kernel);

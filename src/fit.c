@@ -293,6 +293,29 @@ int fit_dataset(const struct dataset *d, const char *dataset_name, struct model 
     }
     rep->n = d->n;
 
+    /* min and peak at the power limit: mean ratios to the average over the
+     * configurations that ran within 3% of the limit (at least 3 of them) */
+    if (d->power_limit_w > 0) {
+        double sum_min = 0, sum_peak = 0;
+        size_t ncap = 0;
+        for (r = 0; r < d->n; r++)
+            if (d->rows[r].power_w[TARGET_AVG] >= 0.97 * d->power_limit_w) {
+                sum_min += d->rows[r].power_w[TARGET_MIN] / d->rows[r].power_w[TARGET_AVG];
+                sum_peak += d->rows[r].power_w[TARGET_PEAK] / d->rows[r].power_w[TARGET_AVG];
+                ncap++;
+            }
+        if (ncap >= 3) {
+            m->cap_ratio[TARGET_MIN] = sum_min / (double)ncap;
+            m->cap_ratio[TARGET_PEAK] = sum_peak / (double)ncap;
+            if (m->cap_ratio[TARGET_MIN] > 1)
+                m->cap_ratio[TARGET_MIN] = 1;
+            if (m->cap_ratio[TARGET_PEAK] < 1)
+                m->cap_ratio[TARGET_PEAK] = 1;
+            if (m->cap_ratio[TARGET_PEAK] > 2)
+                m->cap_ratio[TARGET_PEAK] = 2;
+        }
+    }
+
     for (t = 0; t < TARGET_COUNT; t++) {
         double sum_ape = 0, sum_cv = 0, max_cv = -1, sum_spread = 0;
         memset(use, 1, d->n);

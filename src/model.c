@@ -223,6 +223,17 @@ static int parse_line(struct model *m, char *line, unsigned long ln, unsigned ch
                 return perr(err, errlen, ln, "target %s: '%.40s' is not a number of watts", w[1], w[i]);
         return 0;
     }
+    if (strcmp(w[0], "cap_ratio") == 0) {
+        if (n != 3 || (t = find_target(w[1])) < 0 || t == TARGET_AVG)
+            return perr(err, errlen, ln, "'cap_ratio' needs min or peak and a number");
+        if (parse_double(w[2], &v) != 0 || !(t == TARGET_MIN ? v > 0 && v <= 1 : v >= 1 && v <= 2))
+            return perr(err, errlen, ln, "cap_ratio %s: '%.40s' must be %s", w[1], w[2],
+                        t == TARGET_MIN ? "above 0 and at most 1" : "from 1 to 2");
+        if (m->cap_ratio[t] > 0)
+            return perr(err, errlen, ln, "cap_ratio %s given twice", w[1]);
+        m->cap_ratio[t] = v;
+        return 0;
+    }
     if (strcmp(w[0], "stat") == 0) {
         if (n != 4 || (t = find_target(w[1])) < 0)
             return perr(err, errlen, ln, "'stat' needs a target (min, avg, peak), a name and a number");
@@ -344,6 +355,9 @@ int model_write(FILE *out, const struct model *m)
         fputc('\n', out);
     }
     for (t = 0; t < TARGET_COUNT; t++)
+        if (m->cap_ratio[t] > 0)
+            fprintf(out, "cap_ratio %s %.17g\n", model_target_names[t], m->cap_ratio[t]);
+    for (t = 0; t < TARGET_COUNT; t++)
         for (k = 0; k < STAT_COUNT; k++)
             if (m->has_stat[t][k])
                 fprintf(out, "stat %s %s %.17g\n", model_target_names[t], model_stat_names[k], m->stat[t][k]);
@@ -368,6 +382,13 @@ void model_predict(const struct model *m, const double *x, struct prediction *ou
         if (p < 0)
             p = 0;
         out->power_w[t] = p;
+    }
+    /* at the limit, min and peak are the power management's swing around it */
+    if (out->power_w[TARGET_AVG] >= m->power_limit_w) {
+        if (m->cap_ratio[TARGET_MIN] > 0)
+            out->power_w[TARGET_MIN] = m->power_limit_w * m->cap_ratio[TARGET_MIN];
+        if (m->cap_ratio[TARGET_PEAK] > 0)
+            out->power_w[TARGET_PEAK] = m->power_limit_w * m->cap_ratio[TARGET_PEAK];
     }
     /* a kernel's min and peak bracket its average, whatever the fits say */
     if (out->power_w[TARGET_MIN] > out->power_w[TARGET_AVG])

@@ -58,6 +58,11 @@ struct model {
     double coef[TARGET_COUNT][MODEL_MAX_FEATURES + 1]; /* [0] = intercept_w */
     double stat[TARGET_COUNT][STAT_COUNT];
     unsigned char has_stat[TARGET_COUNT][STAT_COUNT];
+    /* At the power limit the GPU's power management swings the power
+     * around its average: min and peak of a capped kernel are the limit
+     * times these ratios (measured on the calibration configurations that
+     * ran at the limit). 0: not known, min and peak are the limit too. */
+    double cap_ratio[TARGET_COUNT];
 };
 
 /* Parses a model from memory. Returns 0, or -1 with a message in err

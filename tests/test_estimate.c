@@ -9,8 +9,41 @@
 
 static double cap(double w) { return w > 700 ? 700 : w; }
 
+/* Sliding-window extremes, worked out by hand. */
+static void test_windows(void)
+{
+    /* 0.3 s at 100 W, then 0.01 s at 900 W, then 0.3 s at 200 W */
+    static const double d[3] = { 0.3, 0.01, 0.3 }, p[3] = { 100, 900, 200 };
+    double lo, hi;
+    CHECK(estimate_window_extremes(d, p, p, 3, 0.1, &lo, &hi) == 0);
+    CHECK_NEAR(lo, 100, 1e-9);
+    /* the best window holds the spike and 0.09 s of 200 W: 9 + 18 = 27 J in 0.1 s */
+    CHECK_NEAR(hi, 270, 1e-9);
+    /* a window longer than the timeline: the time-weighted mean */
+    CHECK(estimate_window_extremes(d, p, p, 3, 1.0, &lo, &hi) == 0);
+    CHECK_NEAR(lo, (30 + 9 + 60) / 0.61, 1e-9);
+    CHECK_NEAR(hi, lo, 1e-12);
+    /* a 2 us kernel at 150 W between long ones does not set the minimum */
+    {
+        static const double d2[3] = { 0.5, 2e-6, 0.5 }, p2[3] = { 500, 150, 600 };
+        CHECK(estimate_window_extremes(d2, p2, p2, 3, 0.1, &lo, &hi) == 0);
+        CHECK(lo > 499.99 && lo < 500.0001);
+        CHECK_NEAR(hi, 600, 1e-9);
+    }
+    /* min and peak heads are used for their own extremes */
+    {
+        static const double d3[2] = { 0.2, 0.2 }, mn[2] = { 90, 300 }, pk[2] = { 110, 400 };
+        CHECK(estimate_window_extremes(d3, mn, pk, 2, 0.1, &lo, &hi) == 0);
+        CHECK_NEAR(lo, 90, 1e-9);
+        CHECK_NEAR(hi, 400, 1e-9);
+    }
+    /* nothing to average */
+    CHECK(estimate_window_extremes(d, p, p, 0, 0.1, &lo, &hi) == 0 && lo == 0 && hi == 0);
+}
+
 int main(void)
 {
+    test_windows();
     static const double active[4] = { 3395428.704545, 1406391.121212, 489817.5, 7.893939 };
     static const double elapsed[4] = { 3400623, 1492140, 495623, 4889 };
     static const double dram[4] = { 0.000090e-2, 84.945938e-2, 30.127327e-2, 0.034375e-2 };
@@ -18,7 +51,7 @@ int main(void)
     struct model m;
     struct estimate e;
     char err[1024];
-    double energy = 0, time = 0, minw = 1e9, peakw = 0;
+    double energy = 0, time = 0, min_j = 0, peak_j = 0;
     size_t k;
 
     CHECK(model_load(FIXTURES "/tiny.model", &m, err, sizeof err) == 0);
@@ -41,17 +74,16 @@ int main(void)
         CHECK_NEAR(cw[2], 300 * dram[k], 1e-9);
         energy += av * dur[k];
         time += dur[k];
-        if (mn < minw)
-            minw = mn;
-        if (pk > peakw)
-            peakw = pk;
+        min_j += mn * dur[k];
+        peak_j += pk * dur[k];
     }
     CHECK(e.kernels[1].capped && !e.kernels[0].capped); /* copy_k's peak: 110+377+425 > 700 */
     CHECK_NEAR(e.devices[0].energy_j, energy, 1e-9);
     CHECK_NEAR(e.devices[0].gpu_time_s, time, 1e-9);
     CHECK_NEAR(e.devices[0].power_w[TARGET_AVG], energy / time, 1e-9);
-    CHECK_NEAR(e.devices[0].power_w[TARGET_MIN], minw, 1e-9);
-    CHECK_NEAR(e.devices[0].power_w[TARGET_PEAK], 700, 1e-12);
+    /* 2.7 ms of kernels, shorter than the 0.1 s window: the time-weighted heads */
+    CHECK_NEAR(e.devices[0].power_w[TARGET_MIN], min_j / time, 1e-9);
+    CHECK_NEAR(e.devices[0].power_w[TARGET_PEAK], peak_j / time, 1e-9);
     CHECK(e.devices[0].capped_kernels == 1);
     CHECK_STR(e.kernels[3].name, "tiny_k(float *)");
     estimate_free(&e);

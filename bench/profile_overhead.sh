@@ -1,0 +1,42 @@
+#!/bin/sh
+# Profiling cost on the GPU machine (device tool), for the PyTorch workloads
+# of validation/workloads.py: wall time of
+#   app        the workload alone (GP_ITERS steps)
+#   ours       gpu_profiler -a on the same run, the model's metrics only
+#   full       ncu --set full on the same run (what the original tool runs)
+# each over the same steps (NVTX range gp_loop, at most MAX kernels), and
+# the replay passes per kernel that ncu printed. Prints a Markdown table and
+# leaves the ncu logs in $OUT/profile_overhead_logs.tgz.
+# usage: sh bench/profile_overhead.sh [WORKLOAD...]   (GP_ITERS=2, MAX=300)
+set -u
+OUT=${OUT:-gpu-out}
+mkdir -p "$OUT"
+make -s gpu_profiler >/dev/null || exit 1
+py=$(command -v python3)
+ncu=$(command -v ncu || echo /usr/local/cuda/bin/ncu)
+iters=${GP_ITERS:-2}
+max=${MAX:-300}
+work=$(mktemp -d)
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+passes() { grep -o '[0-9]* passes' "$1" | sort | uniq -c | sort -rn | head -1 | awk '{ print $2 }'; }
+echo "| workload | kernels | app alone s | gpu_profiler -a s (passes/kernel) | ncu --set full s (passes/kernel) | full / ours |"
+echo "| --- | --- | --- | --- | --- | --- |"
+for w in ${*:-mm_fp32 blur_4k image_pipeline cnn_inference}; do
+    t0=$(now)
+    GP_ITERS=$iters "$py" validation/workloads.py "$w" >"$work/${w}_app.txt" 2>&1
+    t1=$(now)
+    GP_ITERS=$iters ./gpu_profiler -m avg --no-predictions --output-dir "$work" --force --nvtx-range gp_loop \
+        --max-kernels "$max" -a "$py" -s validation/workloads.py -s "$w" >"$work/${w}_ours.txt" 2>&1
+    t2=$(now)
+    GP_ITERS=$iters "$ncu" --set full --clock-control none --target-processes all --nvtx --nvtx-include 'gp_loop/' \
+        --launch-count "$max" -f -o "$work/${w}_full" "$py" validation/workloads.py "$w" >"$work/${w}_full.txt" 2>&1
+    t3=$(now)
+    k=$(grep -c '==PROF== Profiling' "$work/${w}_ours.txt")
+    po=$(passes "$work/${w}_ours.txt")
+    pf=$(passes "$work/${w}_full.txt")
+    a=$(secs "$t0" "$t1"); o=$(secs "$t1" "$t2"); f=$(secs "$t2" "$t3")
+    echo "| $w | $k | $a | $o ($po) | $f ($pf) | $(awk -v o="$o" -v f="$f" 'BEGIN { printf "%.1fx", f / o }') |"
+    rm -f "$work"/*.ncu-rep
+done
+(cd "$work" && tar czf "$OUT/profile_overhead_logs.tgz" ./*.txt)
