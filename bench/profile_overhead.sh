@@ -5,8 +5,9 @@
 #   ours       gpu_profiler -a on the same run, the model's metrics only
 #   full       ncu --set full on the same run (what the original tool runs)
 # each over the same steps (NVTX range gp_loop, at most MAX kernels), and
-# the replay passes per kernel that ncu printed. Prints a Markdown table and
-# leaves the ncu logs in $OUT/profile_overhead_logs.tgz.
+# the replay passes per kernel that ncu printed. Prints a Markdown table
+# (also written, row by row, to $OUT/profile_overhead.md) and leaves the
+# logs in $OUT/profile_overhead_logs.tgz after each workload.
 # usage: sh bench/profile_overhead.sh [WORKLOAD...]   (GP_ITERS=2, MAX=300)
 set -u
 OUT=${OUT:-gpu-out}
@@ -20,9 +21,10 @@ work=$(mktemp -d)
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 passes() { grep -o '[0-9]* passes' "$1" | sort | uniq -c | sort -rn | head -1 | awk '{ print $2 }'; }
-echo "| workload | kernels | app alone s | gpu_profiler -a s (passes/kernel) | ncu --set full s (passes/kernel) | full / ours |"
-echo "| --- | --- | --- | --- | --- | --- |"
-for w in ${*:-mm_fp32 blur_4k image_pipeline cnn_inference}; do
+table="$OUT/profile_overhead.md"
+echo "| workload | kernels | app alone s | gpu_profiler -a s (passes/kernel) | ncu --set full s (passes/kernel) | full / ours |" | tee "$table"
+echo "| --- | --- | --- | --- | --- | --- |" | tee -a "$table"
+for w in ${*:-mm_fp32 blur_4k image_pipeline}; do
     t0=$(now)
     GP_ITERS=$iters "$py" validation/workloads.py "$w" >"$work/${w}_app.txt" 2>&1
     t1=$(now)
@@ -36,7 +38,8 @@ for w in ${*:-mm_fp32 blur_4k image_pipeline cnn_inference}; do
     po=$(passes "$work/${w}_ours.txt")
     pf=$(passes "$work/${w}_full.txt")
     a=$(secs "$t0" "$t1"); o=$(secs "$t1" "$t2"); f=$(secs "$t2" "$t3")
-    echo "| $w | $k | $a | $o ($po) | $f ($pf) | $(awk -v o="$o" -v f="$f" 'BEGIN { printf "%.1fx", f / o }') |"
+    echo "| $w | $k | $a | $o ($po) | $f ($pf) | $(awk -v o="$o" -v f="$f" 'BEGIN { printf "%.1fx", f / o }') |" |
+        tee -a "$table"
     rm -f "$work"/*.ncu-rep
+    (cd "$work" && tar czf "$OUT/profile_overhead_logs.tgz" ./*.txt)
 done
-(cd "$work" && tar czf "$OUT/profile_overhead_logs.tgz" ./*.txt)
