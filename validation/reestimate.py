@@ -40,15 +40,16 @@ def main():
                 w = r["workload"]
                 ncu = os.path.join(work, w + "_ncu.csv")
                 if not r["measured_avg_w"]:
-                    rows.append((w, "not measured", "", "", ""))
+                    rows.append((w, "", "not measured", "", ""))
                     continue
                 if not os.path.exists(ncu):
-                    rows.append((w, "%.0f" % float(r["measured_avg_w"]), "no kernel profiled", "", ""))
+                    rows.append((w, "", "%.0f / - (no kernel profiled)" % float(r["measured_avg_w"]), "", ""))
                     continue
                 cmd = [exe, "-m", "all", "--json", "-c", ncu] + (["--model", model] if model else [])
                 out = subprocess.run(cmd, capture_output=True, text=True)
                 if out.returncode != 0:
-                    rows.append((w, "%.0f" % float(r["measured_avg_w"]), "error: " + out.stderr.strip()[:80], "", ""))
+                    rows.append((w, "", "%.0f / error: %s" % (float(r["measured_avg_w"]), out.stderr.strip()[:80]),
+                                 "", ""))
                     continue
                 task = json.loads(out.stdout)["task"]
                 task = task[0] if isinstance(task, list) else task
@@ -65,10 +66,8 @@ def main():
                 rows.append((w, *cells))
     print("| workload | avg W: measured / estimated (error) | min W | peak W | energy J (est. = avg x measured time) |")
     print("| --- | --- | --- | --- | --- |")
-    for w, *c in rows:
-        c = list(c)
-        print("| %s | %s | %s | %s | %s |" % (w, c[1] if len(c) > 1 else "", c[0], c[2] if len(c) > 2 else "",
-                                                 c[3] if len(c) > 3 else ""))
+    for w, mn, av, pk, en in rows:
+        print("| %s | %s | %s | %s | %s |" % (w, av, mn, pk, en))
     for k, v in err.items():
         if v:
             a = [abs(x) for x in v]
