@@ -4,8 +4,12 @@
 # repeated likewise), then times `gpu_profiler -c FILE --json` end to end,
 # RUNS times each, printing MB/s (median, min, max) and peak RSS. The model
 # is tests/fixtures/tiny.model, whose metrics both pages print.
+# Then times the original tool's pandas pipeline on the same files
+# (bench/ingest_pandas.py: read_csv, values cleaned, mean per metric), with
+# Debian's python3-pandas (PYTHON, default /usr/bin/python3), RUNS times
+# each, and prints the ratio of the medians. Without pandas it says how to
+# install it and times gpu_profiler alone.
 # usage: sh bench/ingest.sh [SIZE_MB] [RUNS]   (defaults 500 and 3)
-# The pandas comparison of the ingestion issue is not here yet.
 set -eu
 size_mb=${1:-500}
 runs=${2:-3}
@@ -26,19 +30,55 @@ awk -v want=$((size_mb * 1000000)) 'NR == 1 { print; bytes += length($0) + 1; ne
     for (i = 0; bytes < want; i++) for (j = 0; j < n; j++) {
         r = rows[j]; sub(/^"[0-9]+"/, "\"" (i * 4 + id[j]) "\"", r); print r; bytes += length(r) + 1 } }' \
     "$fix/probe4_full_details.csv" >"$t/details.csv"
-printf '%-8s %10s %8s %12s %12s %12s %10s\n' page size_MB kernels MB/s_median MB/s_min MB/s_max peak_RSS_MB
+py=${PYTHON:-/usr/bin/python3}
+have_pandas=1
+"$py" -c 'import pandas' 2>/dev/null || {
+    have_pandas=0
+    echo "note: no pandas for $py (apt-get install python3-pandas); timing gpu_profiler alone" >&2
+}
+raw_metrics="gpu__time_duration.sum sm__cycles_active.avg gpc__cycles_elapsed.max gpu__dram_throughput.avg.pct_of_peak_sustained_elapsed"
+details_metrics="Duration|DRAM Throughput|SM Active Cycles|Elapsed Cycles|Memory Throughput|Compute (SM) Throughput|Achieved Occupancy|L1/TEX Hit Rate|L2 Hit Rate|Registers Per Thread|Block Size|Grid Size"
+
+# time_runs NAME FILE CMD...: RUNS timings of CMD into $t/NAME.rates (MB/s) and $t/NAME.rss (KB, max)
+time_runs() {
+    name=$1 f=$2
+    shift 2
+    bytes=$(wc -c <"$f")
+    : >"$t/$name.rates"
+    echo 0 >"$t/$name.rss"
+    for r in $(seq "$runs"); do
+        /usr/bin/time -f '%e %M' -o "$t/time" "$@" >"$t/$name.out"
+        read -r secs kb <"$t/time"
+        awk -v b="$bytes" -v s="$secs" 'BEGIN { printf "%.1f\n", b / 1e6 / (s > 0 ? s : 0.01) }' >>"$t/$name.rates"
+        [ "$kb" -gt "$(cat "$t/$name.rss")" ] && echo "$kb" >"$t/$name.rss"
+    done
+}
+median() { sort -n "$1" | awk '{ v[NR] = $1 } END { printf "%.1f %.1f %.1f", v[int((NR + 1) / 2)], v[1], v[NR] }'; }
+
+printf '%-8s %-12s %8s %8s %12s %12s %12s %10s %10s\n' page tool size_MB kernels MB/s_median MB/s_min MB/s_max peak_RSS_MB speedup
 for page in raw details; do
     f=$t/$page.csv
-    bytes=$(wc -c <"$f")
-    : >"$t/rates"
-    rss=0
-    for r in $(seq "$runs"); do
-        /usr/bin/time -f '%e %M' -o "$t/time" "$gp" -q --no-predictions --json --model tests/fixtures/tiny.model -c "$f" >"$t/out.json"
-        read -r secs kb <"$t/time"
-        awk -v b="$bytes" -v s="$secs" 'BEGIN { printf "%.1f\n", b / 1e6 / (s > 0 ? s : 0.01) }' >>"$t/rates"
-        [ "$kb" -gt "$rss" ] && rss=$kb
-    done
-    kernels=$(grep -o '"kernels": [0-9]*' "$t/out.json" | head -1 | grep -o '[0-9]*$')
-    sort -n "$t/rates" | awk -v p="$page" -v b="$bytes" -v k="$kernels" -v rss="$rss" \
-        '{ v[NR] = $1 } END { printf "%-8s %10.0f %8s %12.1f %12.1f %12.1f %10.1f\n", p, b / 1e6, k, v[int((NR + 1) / 2)], v[1], v[NR], rss / 1024 }'
+    time_runs gp "$f" "$gp" -q --no-predictions --json --model tests/fixtures/tiny.model -c "$f"
+    kernels=$(grep -o '"kernels": [0-9]*' "$t/gp.out" | head -1 | grep -o '[0-9]*$')
+    set -- $(median "$t/gp.rates")
+    gp_med=$1
+    printf '%-8s %-12s %8.0f %8s %12s %12s %12s %10.1f %10s\n' "$page" gpu_profiler "$(($(wc -c <"$f") / 1000000))" \
+        "$kernels" "$1" "$2" "$3" "$(($(cat "$t/gp.rss") / 1024))" "-"
+    if [ "$have_pandas" = 1 ]; then
+        if [ "$page" = raw ]; then
+            # shellcheck disable=SC2086
+            time_runs pd "$f" "$py" bench/ingest_pandas.py raw "$f" $raw_metrics
+        else
+            old_ifs=$IFS
+            IFS='|'
+            # shellcheck disable=SC2086
+            set -- $details_metrics
+            IFS=$old_ifs
+            time_runs pd "$f" "$py" bench/ingest_pandas.py details "$f" "$@"
+        fi
+        set -- $(median "$t/pd.rates")
+        printf '%-8s %-12s %8.0f %8s %12s %12s %12s %10.1f %10s\n' "$page" pandas "$(($(wc -c <"$f") / 1000000))" \
+            "$kernels" "$1" "$2" "$3" "$(($(cat "$t/pd.rss") / 1024))" \
+            "$(awk -v a="$gp_med" -v b="$1" 'BEGIN { printf "%.1fx", a / b }')"
+    fi
 done

@@ -348,7 +348,11 @@ static int raw_row(struct ncu_reader *r, char **f, unsigned long line)
 static int on_record(void *ctx, char **f, size_t n, unsigned flags, unsigned long line)
 {
     struct ncu_reader *r = ctx;
-    if (is_header(f, n)) {
+    /* a row whose ID column holds a number is data: no need to look through
+     * its thousands of fields for a header's names */
+    int data_row = r->have_header && r->col[C_ID] >= 0 && (size_t)r->col[C_ID] < n &&
+                   f[r->col[C_ID]][0] >= '0' && f[r->col[C_ID]][0] <= '9';
+    if (!data_row && is_header(f, n)) {
         if (flush_current(r))
             return r->rc;
         return setup_header(r, f, n, line);
