@@ -50,7 +50,7 @@ time_runs() {
         /usr/bin/time -f '%e %M' -o "$t/time" "$@" >"$t/$name.out"
         read -r secs kb <"$t/time"
         awk -v b="$bytes" -v s="$secs" 'BEGIN { printf "%.1f\n", b / 1e6 / (s > 0 ? s : 0.01) }' >>"$t/$name.rates"
-        [ "$kb" -gt "$(cat "$t/$name.rss")" ] && echo "$kb" >"$t/$name.rss"
+        if [ "$kb" -gt "$(cat "$t/$name.rss")" ]; then echo "$kb" >"$t/$name.rss"; fi
     done
 }
 median() { sort -n "$1" | awk '{ v[NR] = $1 } END { printf "%.1f %.1f %.1f", v[int((NR + 1) / 2)], v[1], v[NR] }'; }

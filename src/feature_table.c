@@ -87,13 +87,45 @@ int features_metric_by_raw(const char *raw)
     return -1;
 }
 
+/* The details page has hundreds of metric rows per kernel, of which the
+ * table knows a few: names are looked up in a small hash table (built on
+ * first use) instead of compared with every known name. */
+#define DETAILS_SLOTS 256 /* a power of two, well above M_COUNT */
+static struct {
+    unsigned hash;
+    int metric; /* index + 1; 0 = empty */
+} details_index[DETAILS_SLOTS];
+static int details_index_ready;
+
+static unsigned hash_name(const char *s)
+{
+    unsigned h = 2166136261u; /* FNV-1a */
+    while (*s)
+        h = (h ^ (unsigned char)*s++) * 16777619u;
+    return h;
+}
+
 int features_metric_by_details(const char *section, const char *name)
 {
-    int i;
-    for (i = 0; i < M_COUNT; i++) {
-        const struct metric_def *m = &features_metrics[i];
-        if (m->section && strcmp(m->name, name) == 0 && strcmp(m->section, section) == 0)
-            return i;
+    unsigned h = hash_name(name), slot;
+    if (!details_index_ready) {
+        int i;
+        for (i = 0; i < M_COUNT; i++) {
+            unsigned hi;
+            if (!features_metrics[i].section)
+                continue;
+            hi = hash_name(features_metrics[i].name);
+            for (slot = hi & (DETAILS_SLOTS - 1); details_index[slot].metric; slot = (slot + 1) & (DETAILS_SLOTS - 1))
+                ;
+            details_index[slot].hash = hi;
+            details_index[slot].metric = i + 1;
+        }
+        details_index_ready = 1;
+    }
+    for (slot = h & (DETAILS_SLOTS - 1); details_index[slot].metric; slot = (slot + 1) & (DETAILS_SLOTS - 1)) {
+        const struct metric_def *m = &features_metrics[details_index[slot].metric - 1];
+        if (details_index[slot].hash == h && strcmp(m->name, name) == 0 && strcmp(m->section, section) == 0)
+            return details_index[slot].metric - 1;
     }
     return -1;
 }
