@@ -80,8 +80,12 @@ $(B)/test_%: tests/test_%.c tests/testlib.h $(B)/libgp.a
 unit: $(TESTS:%=$(B)/%)
 	@set -e; for t in $(TESTS); do echo "== $$t"; $(B)/$$t; done
 
-cli: $(BIN)
-	@sh tests/cli.sh ./$(BIN)
+# the fault-injection library of tests/cli.cases (plain cc: it is preloaded, never linked)
+$(B)/fault_shim.so: tests/fault_shim.c | $(B)
+	$(CC) -shared -fPIC -O1 -Wall -Wextra -o $@ $< -ldl
+
+cli: $(BIN) $(B)/fault_shim.so
+	@GP_FAULT_SHIM=$(abspath $(B)/fault_shim.so) sh tests/cli.sh ./$(BIN)
 
 svg: $(BIN)
 	@sh tests/render_svg.sh ./$(BIN)
@@ -103,7 +107,7 @@ clean:
 # libFuzzer targets (clang): make fuzz FUZZ_SECONDS=60 runs each for that long,
 # seeded with the real fixtures; findings land in fuzz/findings/.
 FUZZ_SECONDS ?= 60
-FUZZERS = fuzz_ncu_csv fuzz_model fuzz_dataset fuzz_units
+FUZZERS = fuzz_ncu_csv fuzz_csv_chunks fuzz_model fuzz_dataset fuzz_units
 FUZZ_CC ?= clang
 FUZZ_FLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -Isrc \
              -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined

@@ -11,7 +11,7 @@ for f in "$@"; do
     c=build-fuzz/corpus/$f
     mkdir -p "$c"
     case $f in
-    fuzz_ncu_csv) seeds="tests/fixtures/ncu-h100 tests/fixtures/ncu-h100-runner tests/fixtures/ncu-h200-runner" ;;
+    fuzz_ncu_csv | fuzz_csv_chunks) seeds="tests/fixtures/ncu-h100 tests/fixtures/ncu-h100-runner tests/fixtures/ncu-h200-runner" ;;
     fuzz_model) seeds="models tests/fixtures/tiny.model tests/fixtures/fp32.model" ;;
     fuzz_dataset) seeds="data" ;;
     *) seeds="" ;;

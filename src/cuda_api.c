@@ -42,8 +42,9 @@ int cuda_api_open(struct cuda_api *api, char *err, size_t errlen)
     memset(api, 0, sizeof *api);
     api->lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
     if (!api->lib) {
+        const char *why = dlerror(); /* NULL when nothing was recorded */
         snprintf(err, errlen, "cannot load the CUDA driver (libcuda.so.1): %s; calibrate needs an NVIDIA GPU "
-                 "with its driver installed", dlerror());
+                 "with its driver installed", why ? why : "not found");
         return -1;
     }
     for (i = 0; i < sizeof syms / sizeof syms[0]; i++) {

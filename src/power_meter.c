@@ -108,8 +108,9 @@ struct power_meter *power_meter_open(const char *pci_bus_id, char *err, size_t e
     }
     pm->lib = dlopen("libnvidia-ml.so.1", RTLD_NOW | RTLD_LOCAL);
     if (!pm->lib) {
+        const char *why = dlerror(); /* NULL when nothing was recorded */
         snprintf(err, errlen, "cannot load NVML (libnvidia-ml.so.1): %s; power is measured through the NVIDIA "
-                 "driver's NVML library", dlerror());
+                 "driver's NVML library", why ? why : "not found");
         free(pm);
         return NULL;
     }

@@ -54,6 +54,14 @@ while IFS= read -r line; do
         COPY:*) spec=$(printf '%s' "${d#COPY:}" | sed "s|\$FIX|$FIX|g"); cp "${spec%%=*}" "$T/${spec#*=}" ;;
         MKDIR:*) mkdir -p "$T/${d#MKDIR:}" ;;
         ENV:*) envs="$envs $(printf '%s' "${d#ENV:}" | sed "s|\$FIX|$FIX|g")" ;;
+        FAULT:*)
+            # an injected fault (tests/fault_shim.c); skipped when the shim was not built
+            if [ -n "${GP_FAULT_SHIM:-}" ] && [ -f "$GP_FAULT_SHIM" ]; then
+                envs="$envs LD_PRELOAD=$GP_FAULT_SHIM ASAN_OPTIONS=verify_asan_link_order=0 GP_FAULT=${d#FAULT:}"
+            else
+                skip=1
+            fi
+            ;;
         NOBUILTIN) [ $has_h100 = 1 ] && skip=1 ;;
         *) echo "cli.cases: unknown directive $d" >&2; exit 2 ;;
         esac
@@ -66,10 +74,18 @@ while IFS= read -r line; do
     out) got=$T/stdout ;;
     err) got=$T/stderr ;;
     file:*) got=$T/${stream#file:} ;;
+    gone:*) got="" ;;
     esac
     ok=1
     [ "$rc" = "$code" ] || ok=0
+    case "$stream" in
+    gone:*) # neither the file nor a temporary one beside it
+        name=${stream#gone:}
+        for f in "$T/$name" "$T"/."$name".*; do [ -e "$f" ] && ok=0; done
+        expect=- ;;
+    esac
     case "$expect" in
+    -) ;;
     NOT:*) if [ -f "$got" ] && grep -qF -- "${expect#NOT:}" "$got"; then ok=0; fi ;;
     *) if ! [ -f "$got" ] || ! grep -qF -- "$expect" "$got"; then ok=0; fi ;;
     esac
