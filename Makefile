@@ -33,7 +33,7 @@ NVCCFLAGS = -O3 -lineinfo
 MODELS = $(sort $(wildcard models/*.model))
 TESTS = test_units test_csv test_ncu_csv test_model test_estimate test_report test_fit test_suite
 
-.PHONY: all check clean install uninstall unit cli svg
+.PHONY: all check clean install uninstall unit cli svg signals
 all: $(BIN)
 
 $(B):
@@ -90,7 +90,10 @@ cli: $(BIN) $(B)/fault_shim.so
 svg: $(BIN)
 	@sh tests/render_svg.sh ./$(BIN)
 
-check: unit cli svg
+signals: $(BIN)
+	@sh tests/signals.sh ./$(BIN)
+
+check: unit cli svg signals
 	@echo "make check: all test programs passed"
 
 install: $(BIN)

@@ -85,6 +85,8 @@ static void print_help(void)
            "      --max-kernels N  profile at most N kernel launches (ncu --launch-count); the estimate\n"
            "                       then stands for the whole run only if the run repeats that mix\n"
            "      --nvtx-range NAME profile only kernels inside the NVTX push/pop range NAME\n"
+           "      --duration S     stop profiling after S seconds (ncu is sent SIGINT, as by Ctrl-C) and\n"
+           "                       estimate from the kernels profiled until then\n"
            "\n"
            "Model:\n"
            "      --model FILE     use this model file (default: the built-in model for the GPU\n"
@@ -122,6 +124,8 @@ static void print_help(void)
            "  2  bad command line             6  the application was not found\n"
            "  3  CSV unreadable or unusable   7  an output file could not be written\n"
            "  8  calibrate: no usable GPU, driver or NVML, or a microbenchmark failed its check\n"
+           "  130, 143  -a was interrupted by SIGINT or SIGTERM: ncu was asked to stop (it saves its\n"
+           "     report), and the estimate from what it had profiled was still printed\n"
            "\n"
            "Built-in models:");
     if (model_builtin_count() == 0)
@@ -540,7 +544,7 @@ static int cmd_fit(int argc, char **argv)
 int main(int argc, char **argv)
 {
     enum { O_MODEL = 256, O_JSON, O_OUT_CSV, O_NO_PRED, O_FORCE, O_PER_KERNEL, O_TOP, O_NCU, O_OUTDIR,
-           O_LIST_FEATURES, O_SKIP_KERNELS, O_MAX_KERNELS, O_NVTX, O_REPORT };
+           O_LIST_FEATURES, O_SKIP_KERNELS, O_MAX_KERNELS, O_NVTX, O_REPORT, O_DURATION };
     static const struct option longopts[] = {
         { "mode", required_argument, NULL, 'm' },    { "app", required_argument, NULL, 'a' },
         { "arg", required_argument, NULL, 's' },     { "csv", required_argument, NULL, 'c' },
@@ -554,11 +558,14 @@ int main(int argc, char **argv)
         { "max-kernels", required_argument, NULL, O_MAX_KERNELS },
         { "nvtx-range", required_argument, NULL, O_NVTX },
         { "report", required_argument, NULL, O_REPORT },
+        { "duration", required_argument, NULL, O_DURATION },
         { "quiet", no_argument, NULL, 'q' },         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },          { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
     long skip_kernels = 0, max_kernels = 0;
+    double duration_s = 0;
+    int interrupted = 0;
     const char *nvtx_range = NULL, *report_path = NULL;
     const char *app = NULL, *csv = NULL, *model_path = NULL, *out_csv = NULL, *ncu = NULL, *out_dir = ".";
     char **app_args = NULL;
@@ -632,6 +639,17 @@ int main(int argc, char **argv)
                 max_kernels = v;
             break;
         }
+        case O_DURATION: {
+            char *end;
+            errno = 0;
+            duration_s = strtod(optarg, &end);
+            if (*end || end == optarg || errno == ERANGE || !(duration_s > 0) || duration_s > 1e7) {
+                usage_error("--duration needs a number of seconds above 0, not '%s'", optarg);
+                free(app_args);
+                return EXIT_USAGE;
+            }
+            break;
+        }
         case O_TOP: {
             char *end;
             errno = 0;
@@ -703,7 +721,7 @@ int main(int argc, char **argv)
 
     if (!csv && app) {
         struct runner_opts o = { ncu, app, app_args, napp_args, out_dir, force, quiet, NULL, NULL, skip_kernels,
-                                 max_kernels, nvtx_range };
+                                 max_kernels, nvtx_range, duration_s, 0, 0 };
         char *metrics = metric_list(model_path ? &model : NULL);
         int r;
         if (!metrics) {
@@ -714,6 +732,7 @@ int main(int argc, char **argv)
         o.metrics = metrics;
         r = runner_profile(&o, csv_buf, sizeof csv_buf, err, sizeof err);
         free(metrics);
+        interrupted = o.interrupted;
         if (r != RUNNER_OK) {
             fprintf(stderr, "%s: %s\n", prog, err);
             free(app_args);
@@ -799,5 +818,8 @@ int main(int argc, char **argv)
         }
     }
     estimate_free(&est);
+    /* the estimate of an interrupted run is printed, and the status says it was interrupted */
+    if (rc == EXIT_OK && interrupted)
+        rc = 128 + interrupted;
     return rc;
 }

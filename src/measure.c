@@ -37,7 +37,7 @@ int measure_run(const struct measure_opts *o, struct measure_result *r, char *er
     char **argv;
     struct power_meter *pm;
     struct power_window w;
-    struct runner_child child;
+    struct runner_child child = { 0 };
     int fds[2], rc = MEASURE_FAILED;
     double t_start, t_stop = -1, e_start, e_stop, t_begin = -1, e_begin = 0;
     char line[4096];

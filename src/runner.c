@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* execv takes char *const[]: ncu's options live in writable arrays. */
@@ -128,17 +129,41 @@ int runner_find_ncu(const char *explicit_path, char *out, size_t outlen, char *e
     return -1;
 }
 
+static volatile sig_atomic_t child_pid_for_signals, signal_seen;
+
+/* SIGINT/SIGTERM while a child runs: remember it, and pass it on as SIGINT
+ * unless it came from the terminal (which sent it to the child as well). */
+static void on_signal(int sig, siginfo_t *info, void *uctx)
+{
+    (void)uctx;
+    signal_seen = sig;
+    if (child_pid_for_signals > 0 && (!info || info->si_code <= 0)) /* SI_USER, SI_QUEUE...: kill() */
+        kill((pid_t)child_pid_for_signals, SIGINT);
+}
+
 int runner_start(char *const *argv, int out_fd, struct runner_child *c)
 {
-    struct sigaction ign;
-    memset(&ign, 0, sizeof ign);
-    ign.sa_handler = SIG_IGN;
-    sigaction(SIGINT, &ign, &c->old_int);
-    sigaction(SIGTERM, &ign, &c->old_term);
+    struct sigaction act;
+    memset(&act, 0, sizeof act);
+    act.sa_sigaction = on_signal;
+    act.sa_flags = SA_SIGINFO;
+    sigemptyset(&act.sa_mask);
+    c->stopped_by_deadline = 0;
+    c->signal_received = 0;
+    signal_seen = 0;
+    child_pid_for_signals = 0;
+    sigaction(SIGINT, &act, &c->old_int);
+    sigaction(SIGTERM, &act, &c->old_term);
     c->pid = fork();
     if (c->pid == 0) {
-        sigaction(SIGINT, &c->old_int, NULL);
-        sigaction(SIGTERM, &c->old_term, NULL);
+        /* default handling in the child, even where ours was inherited as
+         * ignored (a background job of a script): SIGINT is how ncu is
+         * asked to stop and save its report */
+        struct sigaction dfl;
+        memset(&dfl, 0, sizeof dfl);
+        dfl.sa_handler = SIG_DFL;
+        sigaction(SIGINT, &dfl, NULL);
+        sigaction(SIGTERM, &dfl, NULL);
         if (out_fd >= 0 && dup2(out_fd, STDOUT_FILENO) < 0)
             _exit(127);
         execv(argv[0], argv);
@@ -151,14 +176,43 @@ int runner_start(char *const *argv, int out_fd, struct runner_child *c)
         errno = e;
         return -1;
     }
+    child_pid_for_signals = c->pid;
     return 0;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 int runner_finish(struct runner_child *c)
 {
     int status = -1;
-    while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
-        ;
+    double start = now_s(), sigint_at = -1;
+    const struct timespec tick = { 0, 20 * 1000 * 1000 };
+    for (;;) {
+        pid_t r = waitpid(c->pid, &status, WNOHANG);
+        double t;
+        if (r == c->pid || (r < 0 && errno != EINTR))
+            break;
+        t = now_s();
+        if (signal_seen && sigint_at < 0)
+            sigint_at = t; /* passed on by the handler (or sent by the terminal) */
+        if (c->stop_after_s > 0 && sigint_at < 0 && t - start >= c->stop_after_s) {
+            kill(c->pid, SIGINT);
+            c->stopped_by_deadline = 1;
+            sigint_at = t;
+        }
+        if (sigint_at >= 0 && t - sigint_at > 30.0) {
+            kill(c->pid, SIGKILL);
+            sigint_at = t + 1e9; /* once */
+        }
+        nanosleep(&tick, NULL);
+    }
+    c->signal_received = signal_seen;
+    child_pid_for_signals = 0;
     sigaction(SIGINT, &c->old_int, NULL);
     sigaction(SIGTERM, &c->old_term, NULL);
     return status;
@@ -169,9 +223,25 @@ int runner_finish(struct runner_child *c)
 static int run_wait(char *const *argv, int out_fd)
 {
     struct runner_child c;
+    memset(&c, 0, sizeof c);
     if (runner_start(argv, out_fd, &c) != 0)
         return -1;
     return runner_finish(&c);
+}
+
+/* The profiling run: like run_wait, with --duration and what stopped it. */
+static int run_profile(char *const *argv, int out_fd, struct runner_opts *o)
+{
+    struct runner_child c;
+    int status;
+    memset(&c, 0, sizeof c);
+    c.stop_after_s = o->duration_s;
+    if (runner_start(argv, out_fd, &c) != 0)
+        return -1;
+    status = runner_finish(&c);
+    o->interrupted = c.signal_received;
+    o->stopped_by_duration = c.stopped_by_deadline;
+    return status;
 }
 
 int runner_ncu_version(const char *ncu, char *out, size_t outlen)
@@ -230,7 +300,7 @@ static int export_csv(FILE *f, void *ctx)
     return ex->status == 0 ? 0 : -1;
 }
 
-int runner_profile(const struct runner_opts *o, char *csv_path, size_t csv_len, char *err, size_t errlen)
+int runner_profile(struct runner_opts *o, char *csv_path, size_t csv_len, char *err, size_t errlen)
 {
     char ncu[512], app[1024], report[1024], rep_file[1100], skip[24], count[24], nvtx[256];
     char **argv;
@@ -294,10 +364,10 @@ int runner_profile(const struct runner_opts *o, char *csv_path, size_t csv_len, 
             free(argv);
             return RUNNER_OUTPUT;
         }
-        status = run_wait(argv, fd);
+        status = run_profile(argv, fd, o);
         close(fd);
     } else {
-        status = run_wait(argv, -1);
+        status = run_profile(argv, -1, o);
     }
     if (status < 0) {
         snprintf(err, errlen, "cannot start %s: %s", ncu, strerror(errno));
@@ -312,7 +382,13 @@ int runner_profile(const struct runner_opts *o, char *csv_path, size_t csv_len, 
         free(argv);
         return RUNNER_NCU_FAILED;
     }
-    if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+    if (o->stopped_by_duration && !o->quiet)
+        fprintf(stderr, "gpu_profiler: stopped profiling after %g s (--duration); estimating from what was "
+                        "profiled\n", o->duration_s);
+    else if (o->interrupted)
+        fprintf(stderr, "gpu_profiler: interrupted (%s); ncu was asked to stop, estimating from what was "
+                        "profiled\n", o->interrupted == SIGINT ? "SIGINT" : "SIGTERM");
+    else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
         fprintf(stderr, "gpu_profiler: the application (under ncu) exited with status %d; estimating from "
                         "what was profiled\n", WEXITSTATUS(status));
     else if (WIFSIGNALED(status))

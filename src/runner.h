@@ -31,6 +31,9 @@ struct runner_opts {
     long skip_kernels;        /* ncu --launch-skip (0: none) */
     long max_kernels;         /* ncu --launch-count (0: all) */
     const char *nvtx_range;   /* profile only inside this NVTX push/pop range */
+    double duration_s;        /* > 0: stop profiling after this long, estimate from what was collected */
+    int interrupted;          /* out: SIGINT/SIGTERM that stopped the run, or 0 */
+    int stopped_by_duration;  /* out: duration_s ended the run */
 };
 
 enum { RUNNER_OK = 0, RUNNER_NO_NCU, RUNNER_NO_APP, RUNNER_NCU_FAILED, RUNNER_APP_FAILED, RUNNER_OUTPUT };
@@ -43,23 +46,30 @@ int runner_find_ncu(const char *explicit_path, char *out, size_t outlen, char *e
 /* ncu's version ("2025.3.1.0") into out; 0, or -1 with out = "unknown". */
 int runner_ncu_version(const char *ncu, char *out, size_t outlen);
 
-/* A child process started with runner_start: while it runs, Ctrl-C and
- * SIGTERM reach it (same process group) and not us, so we live to read what
- * it wrote; runner_finish waits for it and restores our handlers. */
+/* A child process started with runner_start. While it runs, SIGINT and
+ * SIGTERM do not end us, so we live to read what it wrote: Ctrl-C at a
+ * terminal reaches the child directly (same process group), and a signal
+ * sent to us alone (kill) is passed on to it as SIGINT, ncu's "stop and
+ * save the report". runner_finish waits for it and restores our handlers. */
 struct runner_child {
     pid_t pid;
     struct sigaction old_int, old_term;
+    double stop_after_s;      /* > 0: send the child SIGINT after this long */
+    int stopped_by_deadline;  /* set by runner_finish */
+    int signal_received;      /* SIGINT or SIGTERM that reached us, or 0 */
 };
 /* Starts argv[0] (a path) with stdout sent to out_fd (-1: inherited).
  * Returns 0, or -1 with errno (handlers already restored). */
 int runner_start(char *const *argv, int out_fd, struct runner_child *c);
-/* Waits for the child; returns its wait status, or -1. */
+/* Waits for the child; returns its wait status, or -1. When stop_after_s
+ * passes, or a signal reaches us, the child gets SIGINT; if it has not
+ * ended 30 s later, SIGKILL (a hung child never hangs us). */
 int runner_finish(struct runner_child *c);
 
 /* Resolves an application: a path with '/', else searched in PATH. */
 int runner_find_app(const char *app, char *out, size_t outlen);
 
 /* Profiles and exports; on success csv_path holds the CSV written. */
-int runner_profile(const struct runner_opts *o, char *csv_path, size_t csv_len, char *err, size_t errlen);
+int runner_profile(struct runner_opts *o, char *csv_path, size_t csv_len, char *err, size_t errlen);
 
 #endif

@@ -2,6 +2,8 @@
 # A stand-in for ncu in the CLI tests: profiling runs the application and
 # writes a placeholder report; --import prints the raw fixture named by
 # $FAKE_NCU_CSV. FAKE_NCU_MODE=noreport makes profiling write no report.
+# Like ncu, SIGINT stops the application and still writes the report; the
+# application's pid goes to $FAKE_NCU_LOG ("app_pid N") for orphan checks.
 set -eu
 report=""
 while [ $# -gt 0 ]; do
@@ -17,11 +19,18 @@ while [ $# -gt 0 ]; do
     esac
 done
 for a in "$@"; do printf '%s\n' "arg[$a]" >>"${FAKE_NCU_LOG:-/dev/null}"; done
+finish() {
+    if [ "${FAKE_NCU_MODE:-}" != noreport ]; then
+        echo fake >"$report.ncu-rep"
+    else
+        echo "==ERROR== ERR_NVGPUCTRPERM - The user does not have permission to access NVIDIA GPU Performance Counters" >&2
+    fi
+}
 status=0
-"$@" || status=$?
-if [ "${FAKE_NCU_MODE:-}" != noreport ]; then
-    echo fake >"$report.ncu-rep"
-else
-    echo "==ERROR== ERR_NVGPUCTRPERM - The user does not have permission to access NVIDIA GPU Performance Counters" >&2
-fi
+"$@" <&0 &
+app=$!
+echo "app_pid $app" >>"${FAKE_NCU_LOG:-/dev/null}"
+trap 'kill "$app" 2>/dev/null || true; wait "$app" 2>/dev/null || true; echo "stopped by SIGINT" >>"${FAKE_NCU_LOG:-/dev/null}"; finish; exit 130' INT
+wait "$app" || status=$?
+finish
 exit $status
