@@ -131,37 +131,57 @@ int runner_find_ncu(const char *explicit_path, char *out, size_t outlen, char *e
 
 static volatile sig_atomic_t child_pid_for_signals, signal_seen;
 
-/* SIGINT/SIGTERM while a child runs: remember it, and pass it on as SIGINT
- * unless it came from the terminal (which sent it to the child as well). */
-static void on_signal(int sig, siginfo_t *info, void *uctx)
+/* SIGINT/SIGTERM while a child runs: remember it and ask the child's whole
+ * process group (ncu, its launcher and the application) to stop, as Ctrl-C
+ * at a terminal does. ncu stops on SIGINT and saves its report; sent to
+ * ncu's own pid alone, it is not enough (seen on the H100 machine: ncu kept
+ * running with the application until killed). */
+static void on_signal(int sig)
 {
-    (void)uctx;
     signal_seen = sig;
-    if (child_pid_for_signals > 0 && (!info || info->si_code <= 0)) /* SI_USER, SI_QUEUE...: kill() */
-        kill((pid_t)child_pid_for_signals, SIGINT);
+    if (child_pid_for_signals > 0)
+        kill(-(pid_t)child_pid_for_signals, SIGINT);
+}
+
+/* Gives the terminal to process group pgid (if we hold it), so that the
+ * application can read it and Ctrl-C reaches the child's group; returns
+ * whether it did. */
+static int give_terminal(pid_t pgid)
+{
+    struct sigaction ign, old;
+    int done = 0;
+    if (!isatty(STDIN_FILENO) || tcgetpgrp(STDIN_FILENO) != getpgrp())
+        return 0;
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    sigaction(SIGTTOU, &ign, &old);
+    done = tcsetpgrp(STDIN_FILENO, pgid) == 0;
+    sigaction(SIGTTOU, &old, NULL);
+    return done;
 }
 
 int runner_start(char *const *argv, int out_fd, struct runner_child *c)
 {
     struct sigaction act;
     memset(&act, 0, sizeof act);
-    act.sa_sigaction = on_signal;
-    act.sa_flags = SA_SIGINFO;
+    act.sa_handler = on_signal;
     sigemptyset(&act.sa_mask);
     c->stopped_by_deadline = 0;
     c->signal_received = 0;
+    c->had_terminal = 0;
     signal_seen = 0;
     child_pid_for_signals = 0;
     sigaction(SIGINT, &act, &c->old_int);
     sigaction(SIGTERM, &act, &c->old_term);
     c->pid = fork();
     if (c->pid == 0) {
-        /* default handling in the child, even where ours was inherited as
-         * ignored (a background job of a script): SIGINT is how ncu is
-         * asked to stop and save its report */
+        /* its own process group, so the group can be stopped as a whole;
+         * default handling, even where ours was inherited as ignored (a
+         * background job of a script): SIGINT is how ncu is asked to stop */
         struct sigaction dfl;
         memset(&dfl, 0, sizeof dfl);
         dfl.sa_handler = SIG_DFL;
+        setpgid(0, 0);
         sigaction(SIGINT, &dfl, NULL);
         sigaction(SIGTERM, &dfl, NULL);
         if (out_fd >= 0 && dup2(out_fd, STDOUT_FILENO) < 0)
@@ -176,6 +196,8 @@ int runner_start(char *const *argv, int out_fd, struct runner_child *c)
         errno = e;
         return -1;
     }
+    setpgid(c->pid, c->pid); /* also here: whichever runs first */
+    c->had_terminal = give_terminal(c->pid);
     child_pid_for_signals = c->pid;
     return 0;
 }
@@ -201,18 +223,20 @@ int runner_finish(struct runner_child *c)
         if (signal_seen && sigint_at < 0)
             sigint_at = t; /* passed on by the handler (or sent by the terminal) */
         if (c->stop_after_s > 0 && sigint_at < 0 && t - start >= c->stop_after_s) {
-            kill(c->pid, SIGINT);
+            kill(-c->pid, SIGINT);
             c->stopped_by_deadline = 1;
             sigint_at = t;
         }
         if (sigint_at >= 0 && t - sigint_at > 30.0) {
-            kill(c->pid, SIGKILL);
+            kill(-c->pid, SIGKILL);
             sigint_at = t + 1e9; /* once */
         }
         nanosleep(&tick, NULL);
     }
     c->signal_received = signal_seen;
     child_pid_for_signals = 0;
+    if (c->had_terminal)
+        give_terminal(getpgrp()); /* back to us (the child's group no longer holds it usefully) */
     sigaction(SIGINT, &c->old_int, NULL);
     sigaction(SIGTERM, &c->old_term, NULL);
     return status;

@@ -46,24 +46,26 @@ int runner_find_ncu(const char *explicit_path, char *out, size_t outlen, char *e
 /* ncu's version ("2025.3.1.0") into out; 0, or -1 with out = "unknown". */
 int runner_ncu_version(const char *ncu, char *out, size_t outlen);
 
-/* A child process started with runner_start. While it runs, SIGINT and
- * SIGTERM do not end us, so we live to read what it wrote: Ctrl-C at a
- * terminal reaches the child directly (same process group), and a signal
- * sent to us alone (kill) is passed on to it as SIGINT, ncu's "stop and
- * save the report". runner_finish waits for it and restores our handlers. */
+/* A child process started with runner_start, in a process group of its own
+ * (with the terminal, when we had it). While it runs, SIGINT and SIGTERM do
+ * not end us, so we live to read what it wrote: a signal sent to us is passed
+ * to the child's whole group as SIGINT, ncu's "stop and save the report",
+ * and Ctrl-C at the terminal reaches that group directly. runner_finish
+ * waits for it and restores our handlers and the terminal. */
 struct runner_child {
     pid_t pid;
     struct sigaction old_int, old_term;
     double stop_after_s;      /* > 0: send the child SIGINT after this long */
     int stopped_by_deadline;  /* set by runner_finish */
     int signal_received;      /* SIGINT or SIGTERM that reached us, or 0 */
+    int had_terminal;         /* the child's group was given the terminal */
 };
 /* Starts argv[0] (a path) with stdout sent to out_fd (-1: inherited).
  * Returns 0, or -1 with errno (handlers already restored). */
 int runner_start(char *const *argv, int out_fd, struct runner_child *c);
 /* Waits for the child; returns its wait status, or -1. When stop_after_s
- * passes, or a signal reaches us, the child gets SIGINT; if it has not
- * ended 30 s later, SIGKILL (a hung child never hangs us). */
+ * passes, or a signal reaches us, the child's group gets SIGINT; if the
+ * child has not ended 30 s later, SIGKILL (a hung child never hangs us). */
 int runner_finish(struct runner_child *c);
 
 /* Resolves an application: a path with '/', else searched in PATH. */

@@ -12,21 +12,21 @@ py=$(command -v python3)
 w=$(mktemp -d)
 log=$OUT/runner_signals.txt
 {
-    echo "== --duration 20 (GP_ITERS=100000 mm_fp32, every kernel profiled)"
+    echo "== --duration 15 (GP_ITERS=100000 mm_fp32, every kernel profiled)"
     t0=$(date +%s)
-    GP_ITERS=100000 ./gpu_profiler -m all --no-predictions --output-dir "$w" --duration 20 \
+    GP_ITERS=100000 ./gpu_profiler -m all --no-predictions --output-dir "$w" --duration 15 \
         -a "$py" -s validation/workloads.py -s mm_fp32 >"$w/d.out" 2>"$w/d.err"
     echo "exit $? after $(($(date +%s) - t0)) s"
     grep -c '==PROF== Profiling' "$w/d.err"
     grep -v '==PROF== Profiling' "$w/d.err" | tail -8
     head -3 "$w/d.out"
-    echo "== SIGTERM to gpu_profiler after 20 s"
+    echo "== SIGTERM to gpu_profiler after 15 s"
     rm -f "$w"/gpu_profiler_ncu.*
     t0=$(date +%s)
     GP_ITERS=100000 ./gpu_profiler -m all --no-predictions --output-dir "$w" \
         -a "$py" -s validation/workloads.py -s mm_fp32 >"$w/t.out" 2>"$w/t.err" &
     gp=$!
-    sleep 20
+    sleep 15
     kill -TERM "$gp"
     wait "$gp"
     echo "exit $? after $(($(date +%s) - t0)) s"
