@@ -19,7 +19,10 @@ log=$OUT/runner_signals.txt
     echo "exit $? after $(($(date +%s) - t0)) s"
     grep -c '==PROF== Profiling' "$w/d.err"
     grep -v '==PROF== Profiling' "$w/d.err" | tail -8
-    head -3 "$w/d.out"
+    echo "-- stdout ($(wc -c <"$w/d.out") bytes):"
+    head -12 "$w/d.out"
+    ls -la "$w"
+    head -c 600 "$w/gpu_profiler_ncu.csv" 2>/dev/null
     echo "== SIGTERM to gpu_profiler after 15 s"
     rm -f "$w"/gpu_profiler_ncu.*
     t0=$(date +%s)
@@ -32,7 +35,8 @@ log=$OUT/runner_signals.txt
     echo "exit $? after $(($(date +%s) - t0)) s"
     grep -c '==PROF== Profiling' "$w/t.err"
     grep -v '==PROF== Profiling' "$w/t.err" | tail -8
-    head -3 "$w/t.out"
+    echo "-- stdout ($(wc -c <"$w/t.out") bytes):"
+    head -12 "$w/t.out"
     sleep 2
     echo "== processes left (python3 workloads.py or ncu):"
     ps -eo pid,ppid,stat,etime,args | grep -E 'workloads.py|ncu' | grep -v grep || echo none
