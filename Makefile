@@ -84,8 +84,14 @@ unit: $(TESTS:%=$(B)/%)
 $(B)/fault_shim.so: tests/fault_shim.c | $(B)
 	$(CC) -shared -fPIC -O1 -Wall -Wextra -o $@ $< -ldl
 
-cli: $(BIN) $(B)/fault_shim.so
-	@GP_FAULT_SHIM=$(abspath $(B)/fault_shim.so) sh tests/cli.sh ./$(BIN)
+# a stand-in NVML (one GPU at a constant power) for measure and --measure without a GPU
+$(B)/fake_nvml/libnvidia-ml.so.1: tests/fake_nvml.c | $(B)
+	mkdir -p $(B)/fake_nvml
+	$(CC) -shared -fPIC -O1 -Wall -Wextra -o $@ $<
+
+cli: $(BIN) $(B)/fault_shim.so $(B)/fake_nvml/libnvidia-ml.so.1
+	@GP_FAULT_SHIM=$(abspath $(B)/fault_shim.so) GP_FAKE_NVML_DIR=$(abspath $(B)/fake_nvml) \
+	    sh tests/cli.sh ./$(BIN)
 
 svg: $(BIN)
 	@sh tests/render_svg.sh ./$(BIN)

@@ -87,6 +87,10 @@ static void print_help(void)
            "      --nvtx-range NAME profile only kernels inside the NVTX push/pop range NAME\n"
            "      --duration S     stop profiling after S seconds (ncu is sent SIGINT, as by Ctrl-C) and\n"
            "                       estimate from the kernels profiled until then\n"
+           "      --measure        first run APP without ncu under NVML (as 'measure' does), then\n"
+           "                       profile it; print the measurement beside the estimate with the\n"
+           "                       error, and the estimate over the whole run (kernels plus the\n"
+           "                       model's idle power between them; needs the whole run profiled)\n"
            "\n"
            "Model:\n"
            "      --model FILE     use this model file (default: the built-in model for the GPU\n"
@@ -544,7 +548,7 @@ static int cmd_fit(int argc, char **argv)
 int main(int argc, char **argv)
 {
     enum { O_MODEL = 256, O_JSON, O_OUT_CSV, O_NO_PRED, O_FORCE, O_PER_KERNEL, O_TOP, O_NCU, O_OUTDIR,
-           O_LIST_FEATURES, O_SKIP_KERNELS, O_MAX_KERNELS, O_NVTX, O_REPORT, O_DURATION };
+           O_LIST_FEATURES, O_SKIP_KERNELS, O_MAX_KERNELS, O_NVTX, O_REPORT, O_DURATION, O_MEASURE };
     static const struct option longopts[] = {
         { "mode", required_argument, NULL, 'm' },    { "app", required_argument, NULL, 'a' },
         { "arg", required_argument, NULL, 's' },     { "csv", required_argument, NULL, 'c' },
@@ -559,13 +563,16 @@ int main(int argc, char **argv)
         { "nvtx-range", required_argument, NULL, O_NVTX },
         { "report", required_argument, NULL, O_REPORT },
         { "duration", required_argument, NULL, O_DURATION },
+        { "measure", no_argument, NULL, O_MEASURE },
         { "quiet", no_argument, NULL, 'q' },         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },          { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
     long skip_kernels = 0, max_kernels = 0;
     double duration_s = 0;
-    int interrupted = 0;
+    int interrupted = 0, measure_too = 0;
+    struct measure_result measured;
+    struct report_measured rm;
     const char *nvtx_range = NULL, *report_path = NULL;
     const char *app = NULL, *csv = NULL, *model_path = NULL, *out_csv = NULL, *ncu = NULL, *out_dir = ".";
     char **app_args = NULL;
@@ -607,6 +614,7 @@ int main(int argc, char **argv)
         case O_JSON: json = 1; break;
         case O_OUT_CSV: out_csv = optarg; break;
         case O_REPORT: report_path = optarg; break;
+        case O_MEASURE: measure_too = 1; break;
         case O_NO_PRED: no_pred = 1; break;
         case O_FORCE: force = 1; break;
         case O_PER_KERNEL: per_kernel = 1; break;
@@ -710,12 +718,37 @@ int main(int argc, char **argv)
     }
     if (csv && app && !quiet)
         fprintf(stderr, "%s: -c given: not running -a %s; estimating from %s\n", prog, app, csv);
+    if (measure_too && (csv || !app)) {
+        usage_error("%s", "--measure runs the application without ncu first: it needs -a APP (and no -c)");
+        free(app_args);
+        return EXIT_USAGE;
+    }
 
     if (model_path) {
         if (model_load(model_path, &model, err, sizeof err) != 0) {
             fprintf(stderr, "%s: %s: %s\n", prog, model_path, err);
             free(app_args);
             return EXIT_MODEL;
+        }
+    }
+
+    if (measure_too) {
+        /* first the application alone under NVML, then under ncu */
+        struct measure_opts mo;
+        int r;
+        memset(&mo, 0, sizeof mo);
+        mo.app = app;
+        mo.args = app_args;
+        mo.nargs = napp_args;
+        mo.device = -1;
+        mo.idle_s = 1.0;
+        if (!quiet)
+            fprintf(stderr, "%s: measuring %s without ncu (NVML)\n", prog, app);
+        r = measure_run(&mo, &measured, err, sizeof err);
+        if (r != MEASURE_OK) {
+            fprintf(stderr, "%s: --measure: %s\n", prog, err);
+            free(app_args);
+            return r == MEASURE_NO_APP ? EXIT_APP : EXIT_GPU;
         }
     }
 
@@ -785,6 +818,25 @@ int main(int argc, char **argv)
     ro.top = (size_t)top;
     ro.input = csv;
     ro.color = !json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+    if (measure_too && est.ndevices) {
+        /* the whole run's estimate needs a profile of the whole run */
+        const struct device_result *dv = &est.devices[0];
+        int whole = !skip_kernels && !max_kernels && !nvtx_range && !duration_s && !interrupted &&
+                    measured.duration_s > 0;
+        rm.duration_s = measured.duration_s;
+        rm.energy_j = measured.energy_j;
+        rm.avg_w = measured.avg_w;
+        rm.min_w = measured.min_w;
+        rm.peak_w = measured.peak_w;
+        rm.busy_share = rm.run_avg_w = NAN;
+        if (whole) {
+            double busy = dv->gpu_time_s < measured.duration_s ? dv->gpu_time_s : measured.duration_s;
+            rm.busy_share = busy / measured.duration_s;
+            rm.run_avg_w = (dv->power_w[TARGET_AVG] * busy + est.used->idle_w * (measured.duration_s - busy)) /
+                           measured.duration_s;
+        }
+        ro.measured = &rm;
+    }
     if ((json ? report_json : report_text).write(stdout, &est, &ro) != 0 || fflush(stdout) != 0) {
         fprintf(stderr, "%s: writing to stdout: %s\n", prog, strerror(errno));
         estimate_free(&est);

@@ -99,6 +99,44 @@ static void fmt_energy(char *buf, size_t n, double j)
 
 /* ---- text ---- */
 
+/* The error of an estimate against a measurement, "+4.2%", or "n/a". */
+static void fmt_error(char *buf, size_t n, double est, double meas)
+{
+    if (isfinite(est) && isfinite(meas) && meas > 0)
+        snprintf(buf, n, "%+.1f%%", 100.0 * (est - meas) / meas);
+    else
+        snprintf(buf, n, "n/a");
+}
+
+static void text_measured(FILE *out, const struct estimate *e, const struct report_measured *ms)
+{
+    const struct device_result *dv = &e->devices[0];
+    char t1[32], t2[32], emn[16], eav[16], epk[16];
+    fmt_energy(t1, sizeof t1, ms->energy_j);
+    report_fmt_time(t2, sizeof t2, ms->duration_s, 0);
+    fputs("measured without ncu (NVML):", out);
+    if (isfinite(ms->min_w))
+        fprintf(out, "  min %.1f W", ms->min_w);
+    fprintf(out, "  avg %.1f W", ms->avg_w);
+    if (isfinite(ms->peak_w))
+        fprintf(out, "  peak %.1f W", ms->peak_w);
+    fprintf(out, "  energy %s over %s\n", t1, t2);
+    fmt_error(emn, sizeof emn, dv->power_w[TARGET_MIN], ms->min_w);
+    fmt_error(eav, sizeof eav, dv->power_w[TARGET_AVG], ms->avg_w);
+    fmt_error(epk, sizeof epk, dv->power_w[TARGET_PEAK], ms->peak_w);
+    fprintf(out, "estimate - measured, GPU-busy time:  min %s  avg %s  peak %s\n", emn, eav, epk);
+    if (isfinite(ms->run_avg_w)) {
+        fmt_error(eav, sizeof eav, ms->run_avg_w, ms->avg_w);
+        fmt_energy(t1, sizeof t1, ms->run_avg_w * ms->duration_s);
+        fprintf(out, "estimate over the whole run (kernels busy %.0f%% of it, the model's idle %.1f W between "
+                     "them):  avg %.1f W (%s)  energy %s\n",
+                100.0 * ms->busy_share, e->used->idle_w, ms->run_avg_w, eav, t1);
+    } else {
+        fputs("estimate over the whole run: n/a (the profile covered part of the run: --skip-kernels, "
+              "--max-kernels, --nvtx-range or --duration)\n", out);
+    }
+}
+
 static void text_name(FILE *out, const char *name, size_t width)
 {
     size_t n = strlen(name), i;
@@ -145,6 +183,8 @@ static int text_write(FILE *out, const struct estimate *e, const struct report_o
                 fprintf(out, " %s %.0f%%", m->component[c], 100.0 * dv->component_j[c] / dv->energy_j);
         fputc('\n', out);
     }
+    if (o->measured && e->ndevices)
+        text_measured(out, e, o->measured);
     order = malloc(e->nkernels * sizeof *order);
     if (!order)
         return -1;
@@ -292,6 +332,28 @@ static int json_write(FILE *out, const struct estimate *e, const struct report_o
     }
     fputs("}},\n  \"input\": ", out);
     json_string(out, o->input);
+    if (o->measured) {
+        const struct report_measured *ms = o->measured;
+        fputs(",\n  \"measured\": {\"duration_s\": ", out);
+        json_number(out, ms->duration_s);
+        fputs(", \"energy_j\": ", out);
+        json_number(out, ms->energy_j);
+        fputs(", \"power_w\": ", out);
+        {
+            double p[TARGET_COUNT];
+            p[TARGET_MIN] = ms->min_w;
+            p[TARGET_AVG] = ms->avg_w;
+            p[TARGET_PEAK] = ms->peak_w;
+            json_power(out, p);
+        }
+        fputs("},\n  \"estimate_over_run\": {\"avg_w\": ", out);
+        json_number(out, ms->run_avg_w);
+        fputs(", \"energy_j\": ", out);
+        json_number(out, ms->run_avg_w * ms->duration_s);
+        fputs(", \"busy_share\": ", out);
+        json_number(out, ms->busy_share);
+        fputc('}', out);
+    }
     fprintf(out, ",\n  \"lines_skipped\": %lu\n}\n", e->stats.lines_skipped);
     return ferror(out) ? -1 : 0;
 }

@@ -10,6 +10,15 @@
 
 enum report_mode { MODE_MIN = 1, MODE_AVG = 2, MODE_PEAK = 4, MODE_ALL = 7 };
 
+/* What `-a --measure` measured without ncu, shown beside the estimate of
+ * the first device. */
+struct report_measured {
+    double duration_s, energy_j, avg_w, min_w, peak_w; /* NVML over the run; min/peak NaN without samples */
+    double run_avg_w;  /* the estimate over the whole run: the kernels' energy plus the model's idle power
+                          for the rest of the measured time; NaN when the profile did not cover the run */
+    double busy_share; /* the kernels' GPU time / the measured duration (NaN as above) */
+};
+
 struct report_opts {
     unsigned mode;          /* MODE_* bits: which targets the text shows */
     int per_kernel;         /* text: every kernel with its component split */
@@ -17,6 +26,7 @@ struct report_opts {
     int color;              /* text: ANSI colour (only on a terminal) */
     const char *input;      /* the CSV's path as the user gave it */
     int tasks_only;         /* csv: task rows only (predictions.csv) */
+    const struct report_measured *measured; /* text, JSON: -a --measure (NULL: none) */
 };
 
 struct report_ops {

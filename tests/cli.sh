@@ -27,7 +27,7 @@ make_inputs() {
     printf '%s\n' '"ID","Kernel Name","gpu__time_duration.sum"' '"","","fortnight"' '"0","k","1"' >unit.csv
     printf 'user data\n' >foreign.csv
     printf 'hello\n' >model_bad.model
-    printf '#!/bin/sh\n[ "${1:-}" = fail ] && exit 3\n[ "${1:-}" = sleep ] && exec sleep 30\nexit 0\n' >app.sh
+    printf '#!/bin/sh\n[ "${1:-}" = fail ] && exit 3\n[ "${1:-}" = sleep ] && exec sleep 30\n[ "${1:-}" = nap ] && exec sleep 0.3\nexit 0\n' >app.sh
     chmod +x app.sh
 }
 
@@ -54,6 +54,14 @@ while IFS= read -r line; do
         COPY:*) spec=$(printf '%s' "${d#COPY:}" | sed "s|\$FIX|$FIX|g"); cp "${spec%%=*}" "$T/${spec#*=}" ;;
         MKDIR:*) mkdir -p "$T/${d#MKDIR:}" ;;
         ENV:*) envs="$envs $(printf '%s' "${d#ENV:}" | sed "s|\$FIX|$FIX|g")" ;;
+        FAKENVML)
+            # the stand-in NVML (tests/fake_nvml.c): one GPU drawing FAKE_NVML_W (400 W)
+            if [ -n "${GP_FAKE_NVML_DIR:-}" ] && [ -d "$GP_FAKE_NVML_DIR" ]; then
+                envs="$envs LD_LIBRARY_PATH=$GP_FAKE_NVML_DIR"
+            else
+                skip=1
+            fi
+            ;;
         FAULT:*)
             # an injected fault (tests/fault_shim.c); skipped when the shim was not built
             if [ -n "${GP_FAULT_SHIM:-}" ] && [ -f "$GP_FAULT_SHIM" ]; then
