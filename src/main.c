@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -103,8 +104,10 @@ static void print_help(void)
            "      --per-kernel     list every kernel with its power split into components\n"
            "      --top N          kernels listed in the table (default 10)\n"
            "      --out-csv FILE   write task and per-kernel rows to FILE\n"
-           "      --report FILE    write a picture (SVG): power over the kernels in launch order,\n"
+           "      --report FILE    FILE.svg: a picture of power over the kernels in launch order,\n"
            "                       coloured by component, and the top kernels split into components\n"
+           "                       (with --measure, the measured min/avg/peak drawn over it);\n"
+           "                       FILE.html: the same picture with the tables, in one page\n"
            "      --no-predictions do not write ./" PREDICTIONS_CSV " (the task rows, as the original\n"
            "                       tool did; written by default)\n"
            "      --force          replace output files that gpu_profiler did not write\n"
@@ -186,6 +189,19 @@ static int write_svg(FILE *f, void *ctx)
 {
     struct csv_ctx *c = ctx;
     return report_svg.write(f, c->e, &c->o);
+}
+
+static int write_html(FILE *f, void *ctx)
+{
+    struct csv_ctx *c = ctx;
+    return report_html.write(f, c->e, &c->o);
+}
+
+/* Whether path ends with ext (case-insensitive). */
+static int has_ext(const char *path, const char *ext)
+{
+    size_t n = strlen(path), m = strlen(ext);
+    return n > m && strcasecmp(path + n - m, ext) == 0;
 }
 
 /* The metrics a model needs, as ncu's --metrics takes them; with no model
@@ -613,7 +629,15 @@ int main(int argc, char **argv)
         case O_MODEL: model_path = optarg; break;
         case O_JSON: json = 1; break;
         case O_OUT_CSV: out_csv = optarg; break;
-        case O_REPORT: report_path = optarg; break;
+        case O_REPORT:
+            report_path = optarg;
+            if (!has_ext(report_path, ".svg") && !has_ext(report_path, ".html") && !has_ext(report_path, ".htm")) {
+                usage_error("--report writes FILE.svg (the picture) or FILE.html (the picture and the tables), "
+                            "not '%s'", optarg);
+                free(app_args);
+                return EXIT_USAGE;
+            }
+            break;
         case O_MEASURE: measure_too = 1; break;
         case O_NO_PRED: no_pred = 1; break;
         case O_FORCE: force = 1; break;
@@ -845,7 +869,8 @@ int main(int argc, char **argv)
 
     if (report_path) {
         struct csv_ctx cc = { &est, ro };
-        if (save_output(report_path, REPORT_SVG_SIGNATURE, force, write_svg, &cc) != EXIT_OK)
+        int html = has_ext(report_path, ".html") || has_ext(report_path, ".htm");
+        if (save_output(report_path, REPORT_SVG_SIGNATURE, force, html ? write_html : write_svg, &cc) != EXIT_OK)
             rc = EXIT_OUTPUT;
     }
     if (out_csv) {

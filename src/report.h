@@ -26,7 +26,8 @@ struct report_opts {
     int color;              /* text: ANSI colour (only on a terminal) */
     const char *input;      /* the CSV's path as the user gave it */
     int tasks_only;         /* csv: task rows only (predictions.csv) */
-    const struct report_measured *measured; /* text, JSON: -a --measure (NULL: none) */
+    const struct report_measured *measured; /* text, JSON, SVG, HTML: -a --measure (NULL: none) */
+    int in_html;            /* svg: inside an HTML page (no signature line of its own) */
 };
 
 struct report_ops {
@@ -38,7 +39,8 @@ struct report_ops {
 extern const struct report_ops report_text;
 extern const struct report_ops report_json;
 extern const struct report_ops report_csv;
-extern const struct report_ops report_svg; /* report_svg.c */
+extern const struct report_ops report_svg;  /* report_svg.c */
+extern const struct report_ops report_html; /* report_svg.c: the picture and the tables */
 
 /* Shared by the writers: a duration as "1.705 ms" (3 decimals) or, with
  * sig3, "1.71 ms" (3 significant digits); and a qsort comparator of

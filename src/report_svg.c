@@ -3,7 +3,9 @@
  * launch order (width = GPU time, height = avg watts, colour = the kernel's
  * largest component other than static power); kernels are binned into at
  * most PLOT_W columns, so 5 kernels and 50,000 read alike. Bottom: the top
- * kernels by energy, each a bar split into the model's components. */
+ * kernels by energy, each a bar split into the model's components. With
+ * -a --measure, the measured min/avg/peak are drawn over the timeline.
+ * report_html puts the same picture in a page with the tables. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,7 +85,8 @@ static int svg_write(FILE *out, const struct estimate *e, const struct report_op
             ymax = e->kernels[k].power_w[TARGET_AVG];
     ymax = ceil(ymax / 100.0) * 100.0;
 
-    fprintf(out, "<!-- gpu_profiler_report: estimated power, made by gpu_profiler -->\n");
+    if (!(o && o->in_html))
+        fprintf(out, "<!-- gpu_profiler_report: estimated power, made by gpu_profiler -->\n");
     fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
                  "font-family=\"sans-serif\" font-size=\"12\">\n", WIDTH, height, WIDTH, height);
     fprintf(out, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", WIDTH, height);
@@ -167,6 +170,24 @@ static int svg_write(FILE *out, const struct estimate *e, const struct report_op
         fprintf(out, "<rect x=\"%zu\" y=\"%.1f\" width=\"1\" height=\"%.1f\" fill=\"%s\"/>\n", PLOT_X + col,
                 PLOT_Y + PLOT_H - h, h, colour(best));
     }
+    /* what NVML measured without ncu (-a --measure): avg as a solid line, min
+     * and peak dotted; the timeline above shows GPU-busy time only */
+    if (o && o->measured) {
+        const struct report_measured *ms = o->measured;
+        const double vals[3] = { ms->min_w, ms->avg_w, ms->peak_w };
+        static const char *const names[3] = { "measured min", "measured avg", "measured peak" };
+        int i;
+        for (i = 0; i < 3; i++) {
+            double y;
+            if (!isfinite(vals[i]) || vals[i] <= 0 || vals[i] > ymax)
+                continue;
+            y = PLOT_Y + PLOT_H - vals[i] / ymax * PLOT_H;
+            fprintf(out, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#000\" stroke-width=\"%s\"%s/>"
+                         "<text x=\"%d\" y=\"%.1f\" text-anchor=\"start\">%s %.0f W</text>\n",
+                    PLOT_X, PLOT_X + PLOT_W, y, y, i == 1 ? "2" : "1", i == 1 ? "" : " stroke-dasharray=\"2 3\"",
+                    PLOT_X + 4, y - 3, names[i], vals[i]);
+        }
+    }
     /* legend */
     for (k = 0; k < nc; k++)
         fprintf(out, "<rect x=\"%zu\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/><text x=\"%zu\" y=\"%d\">%s"
@@ -211,3 +232,123 @@ static int svg_write(FILE *out, const struct estimate *e, const struct report_op
 }
 
 const struct report_ops report_svg = { "svg", svg_write };
+
+/* ---- HTML: the picture and the tables in one self-contained page ---- */
+
+static void html_cell_w(FILE *out, double w)
+{
+    if (isfinite(w))
+        fprintf(out, "<td>%.1f</td>", w);
+    else
+        fputs("<td>n/a</td>", out);
+}
+
+static int html_write(FILE *out, const struct estimate *e, const struct report_opts *o)
+{
+    const struct model *m = e->used;
+    struct report_opts so = *o;
+    const struct kernel_result **order;
+    size_t d, c, k, shown;
+    char t[32];
+    if (!m)
+        return -1;
+    fprintf(out, "<!-- gpu_profiler_report: estimated power, made by gpu_profiler -->\n<!DOCTYPE html>\n"
+                 "<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>gpu_profiler: ");
+    text_escaped(out, o->input ? o->input : "estimate", 80);
+    fputs("</title>\n<style>body{font-family:sans-serif;margin:24px;max-width:1040px}"
+          "table{border-collapse:collapse;margin:8px 0 20px}td,th{border:1px solid #ccc;padding:3px 8px;"
+          "text-align:right}td.n,th.n{text-align:left;font-family:monospace}caption{text-align:left;"
+          "font-weight:bold;padding:4px 0}@media print{body{margin:0}}</style></head><body>\n", out);
+    so.in_html = 1;
+    if (svg_write(out, e, &so) != 0)
+        return -1;
+    fputs("<table><caption>Estimate per device (GPU-busy time)</caption><tr><th>device</th><th class=\"n\">GPU"
+          "</th><th>kernels</th><th>GPU time</th><th>min W</th><th>avg W</th><th>peak W</th><th>energy J</th>"
+          "</tr>\n", out);
+    for (d = 0; d < e->ndevices; d++) {
+        const struct device_result *dv = &e->devices[d];
+        report_fmt_time(t, sizeof t, dv->gpu_time_s, 0);
+        fprintf(out, "<tr><td>%ld</td><td class=\"n\">", dv->device);
+        text_escaped(out, dv->gpu && dv->gpu[0] ? dv->gpu : m->gpu, 80);
+        fprintf(out, "</td><td>%zu</td><td>%s</td>", dv->nkernels, t);
+        html_cell_w(out, dv->power_w[TARGET_MIN]);
+        html_cell_w(out, dv->power_w[TARGET_AVG]);
+        html_cell_w(out, dv->power_w[TARGET_PEAK]);
+        fprintf(out, "<td>%.4g</td></tr>\n", dv->energy_j);
+    }
+    fputs("</table>\n", out);
+    if (o->measured) {
+        const struct report_measured *ms = o->measured;
+        report_fmt_time(t, sizeof t, ms->duration_s, 0);
+        fprintf(out, "<table><caption>Measured without ncu (NVML, -a --measure)</caption><tr><th>duration</th>"
+                     "<th>min W</th><th>avg W</th><th>peak W</th><th>energy J</th><th>estimate over the run, avg W"
+                     "</th><th>GPU busy</th></tr>\n<tr><td>%s</td>", t);
+        html_cell_w(out, ms->min_w);
+        html_cell_w(out, ms->avg_w);
+        html_cell_w(out, ms->peak_w);
+        fprintf(out, "<td>%.4g</td>", ms->energy_j);
+        html_cell_w(out, ms->run_avg_w);
+        if (isfinite(ms->busy_share))
+            fprintf(out, "<td>%.1f%%</td></tr>\n</table>\n", 100.0 * ms->busy_share);
+        else
+            fputs("<td>n/a</td></tr>\n</table>\n", out);
+    }
+    fputs("<table><caption>Where the energy goes (share of each device's energy)</caption><tr><th>device</th>",
+          out);
+    for (c = 0; c < m->ncomponents; c++) {
+        fprintf(out, "<th><span style=\"color:%s\">&#9632;</span> ", colour(c));
+        text_escaped(out, m->component[c], 40);
+        fputs("</th>", out);
+    }
+    fputs("</tr>\n", out);
+    for (d = 0; d < e->ndevices; d++) {
+        const struct device_result *dv = &e->devices[d];
+        fprintf(out, "<tr><td>%ld</td>", dv->device);
+        for (c = 0; c < m->ncomponents; c++)
+            fprintf(out, "<td>%.1f%%</td>", dv->energy_j > 0 ? 100.0 * dv->component_j[c] / dv->energy_j : 0.0);
+        fputs("</tr>\n", out);
+    }
+    fputs("</table>\n", out);
+    order = malloc((e->nkernels ? e->nkernels : 1) * sizeof *order);
+    if (!order)
+        return -1;
+    for (k = 0; k < e->nkernels; k++)
+        order[k] = &e->kernels[k];
+    qsort(order, e->nkernels, sizeof *order, report_by_energy_desc);
+    shown = o->per_kernel ? e->nkernels : (e->nkernels < 200 ? e->nkernels : 200);
+    fprintf(out, "<table><caption>Kernels by energy (%zu of %zu%s)</caption><tr><th>ID</th><th>dev</th>"
+                 "<th class=\"n\">name</th><th>time</th><th>min W</th><th>avg W</th><th>peak W</th>"
+                 "<th>energy J</th>", shown, e->nkernels, shown < e->nkernels ? "; --per-kernel lists all" : "");
+    for (c = 0; c < m->ncomponents; c++) {
+        fputs("<th>", out);
+        text_escaped(out, m->component[c], 40);
+        fputs(" W</th>", out);
+    }
+    fputs("</tr>\n", out);
+    for (k = 0; k < shown; k++) {
+        const struct kernel_result *kr = order[k];
+        const double *cw = estimate_components(e, (size_t)(kr - e->kernels));
+        report_fmt_time(t, sizeof t, kr->duration_s, 0);
+        fprintf(out, "<tr><td>%ld</td><td>%ld</td><td class=\"n\">", kr->id, kr->device);
+        text_escaped(out, kr->name ? kr->name : "?", 120);
+        fprintf(out, "</td><td>%s</td>", t);
+        html_cell_w(out, kr->power_w[TARGET_MIN]);
+        html_cell_w(out, kr->power_w[TARGET_AVG]);
+        html_cell_w(out, kr->power_w[TARGET_PEAK]);
+        fprintf(out, "<td>%.4g</td>", kr->energy_j);
+        for (c = 0; c < m->ncomponents; c++)
+            html_cell_w(out, cw ? cw[c] : (double)NAN);
+        fputs("</tr>\n", out);
+    }
+    free(order);
+    fputs("</table>\n<p>Made by gpu_profiler from Nsight Compute counters and a power model measured on the GPU"
+          " (model: ", out);
+    text_escaped(out, m->gpu, 80);
+    if (m->has_stat[TARGET_AVG][STAT_CV_MAPE])
+        fprintf(out, ", %.1f%% held-out error of avg", m->stat[TARGET_AVG][STAT_CV_MAPE]);
+    fputs("). Idle gaps between kernels are not in the counters and not in the figures.</p>\n</body></html>\n",
+          out);
+    return ferror(out) ? -1 : 0;
+}
+
+const struct report_ops report_html = { "html", html_write };

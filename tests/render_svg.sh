@@ -34,6 +34,22 @@ done
 grep -q 'Top 4 kernels by energy' "$t/small.svg" && ok || bad "small: no top-kernels title"
 grep -q 'Top 10 kernels by energy' "$t/big.svg" && ok || bad "big: not 10 top kernels"
 grep -q '50000 kernels' "$t/big.svg" && ok || bad "big: kernel count not in the title"
+# the HTML page: the same picture (rendered alone), and the tables; written
+# as well-formed XML (checked by xmllint, when installed: libxml2-utils)
+for case in small big; do
+    in=$fix
+    [ "$case" = big ] && in=$t/big.csv
+    if "$gp" -q --no-predictions -c "$in" --report "$t/$case.html" >/dev/null 2>"$t/err"; then ok; else bad "$case.html: gpu_profiler failed: $(cat "$t/err")"; continue; fi
+    head -1 "$t/$case.html" | grep -q '^<!-- gpu_profiler_report' && ok || bad "$case.html: no signature line"
+    sed -n '/^<svg /,/^<\/svg>/p' "$t/$case.html" >"$t/$case.inner.svg"
+    if rsvg-convert -o "$t/$case.inner.png" "$t/$case.inner.svg" 2>"$t/err" && [ -s "$t/$case.inner.png" ]; then ok; else bad "$case.html: its picture does not render: $(cat "$t/err")"; fi
+    [ "$(grep -c '<table>' "$t/$case.html")" -ge 3 ] && ok || bad "$case.html: fewer than 3 tables"
+    if command -v xmllint >/dev/null 2>&1; then
+        if xmllint --noout "$t/$case.html" 2>"$t/err"; then ok; else bad "$case.html: xmllint: $(head -3 "$t/err")"; fi
+    fi
+done
+grep -q 'Kernels by energy (200 of 50000; --per-kernel lists all)' "$t/big.html" && ok || bad "big.html: kernel table not capped at 200"
+grep -q '<td class="n">fma_k(float \*, int)</td>' "$t/small.html" && ok || bad "small.html: kernel name missing"
 # a foreign file of that name is not replaced
 echo "user picture" >"$t/foreign.svg"
 if "$gp" -q --no-predictions -c "$fix" --report "$t/foreign.svg" >/dev/null 2>&1; then bad "foreign.svg replaced"; else ok; fi
