@@ -108,6 +108,20 @@ static void fmt_error(char *buf, size_t n, double est, double meas)
         snprintf(buf, n, "n/a");
 }
 
+/* ANSI escape for component c's colour (nearest of the xterm 6x6x6 cube),
+ * or "" without colour. */
+static const char *ansi_component(char *buf, size_t n, size_t c, int color)
+{
+    unsigned r, g, b;
+    if (!color || sscanf(report_component_colour(c), "#%02x%02x%02x", &r, &g, &b) != 3) {
+        buf[0] = '\0';
+        return buf;
+    }
+    snprintf(buf, n, "\033[38;5;%um", 16 + 36 * ((r * 5 + 127) / 255) + 6 * ((g * 5 + 127) / 255) +
+                                        (b * 5 + 127) / 255);
+    return buf;
+}
+
 static void text_measured(FILE *out, const struct estimate *e, const struct report_measured *ms)
 {
     const struct device_result *dv = &e->devices[0];
@@ -179,8 +193,11 @@ static int text_write(FILE *out, const struct estimate *e, const struct report_o
                     dv->capped_kernels == 1 ? "" : "s", m->power_limit_w);
         fputs("  where the energy goes:", out);
         for (c = 0; c < m->ncomponents; c++)
-            if (dv->energy_j > 0)
-                fprintf(out, " %s %.0f%%", m->component[c], 100.0 * dv->component_j[c] / dv->energy_j);
+            if (dv->energy_j > 0) {
+                char col[24];
+                fprintf(out, " %s%s%s %.0f%%", ansi_component(col, sizeof col, c, o->color), m->component[c],
+                        o->color ? reset : "", 100.0 * dv->component_j[c] / dv->energy_j);
+            }
         fputc('\n', out);
     }
     if (o->measured && e->ndevices)
@@ -210,7 +227,11 @@ static int text_write(FILE *out, const struct estimate *e, const struct report_o
             const double *cw = estimate_components(e, (size_t)(k - e->kernels));
             fputs("         ", out);
             for (c = 0; c < m->ncomponents; c++)
-                fprintf(out, " %s %.1f W", m->component[c], cw[c]);
+            {
+                char col[24];
+                fprintf(out, " %s%s%s %.1f W", ansi_component(col, sizeof col, c, o->color), m->component[c],
+                        o->color ? reset : "", cw[c]);
+            }
             fputc('\n', out);
         }
     }

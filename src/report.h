@@ -48,6 +48,10 @@ extern const struct report_ops report_html; /* report_svg.c: the picture and the
 void report_fmt_time(char *buf, size_t n, double s, int sig3);
 int report_by_energy_desc(const void *a, const void *b);
 
+/* The colour of model component i in the pictures ("#1f77b4"); the
+ * terminal table uses the nearest of the 256 xterm colours. */
+const char *report_component_colour(size_t component);
+
 /* First line of the pictures the tool writes. */
 #define REPORT_SVG_SIGNATURE "<!-- gpu_profiler_report"
 

@@ -30,6 +30,8 @@ static const char *colour(size_t component)
     return palette[component % NPAL];
 }
 
+const char *report_component_colour(size_t component) { return colour(component); }
+
 static void text_escaped(FILE *out, const char *s, size_t max)
 {
     size_t n = 0;

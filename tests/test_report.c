@@ -69,6 +69,15 @@ int main(void)
     CHECK_CONTAINS(out, "tiny_k(float *)");
     CHECK_CONTAINS(out, " static 100.0 W");
     free(out);
+    /* on a terminal: the components in their picture colours (#9e9e9e static
+     * -> xterm 145, #1f77b4 -> 68: nearest of the 6x6x6 cube), bold task line, reset after each */
+    o.color = 1;
+    out = render(&report_text, &e, &o);
+    CHECK_CONTAINS(out, "\033[1mtask (device 0):");
+    CHECK_CONTAINS(out, " \033[38;5;145mstatic\033[0m 100.0 W");
+    CHECK_CONTAINS(out, " \033[38;5;68msm\033[0m ");
+    free(out);
+    o.color = 0;
     estimate_free(&e);
 
     /* kernel names with quotes, control bytes and invalid UTF-8 */
