@@ -111,7 +111,7 @@ static void print_help(void)
            "      --no-predictions do not write ./" PREDICTIONS_CSV " (the task rows, as the original\n"
            "                       tool did; written by default)\n"
            "      --force          replace output files that gpu_profiler did not write\n"
-           "  -q, --quiet          no notes on stderr\n"
+           "  -q, --quiet          no notes on stderr (and no progress line during -a)\n"
            "  -v, --verbose        also say how many non-CSV lines were skipped\n"
            "  -h, --help           this text\n"
            "  -V, --version        version and built-in models\n"

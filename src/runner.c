@@ -209,17 +209,31 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* Hands what the child has written so far to on_output. */
+static void drain(struct runner_child *c)
+{
+    char buf[8192];
+    ssize_t n;
+    while ((n = read(c->watch_fd, buf, sizeof buf)) > 0)
+        c->on_output(c->ctx, buf, (size_t)n);
+}
+
 int runner_finish(struct runner_child *c)
 {
     int status = -1;
     double start = now_s(), sigint_at = -1;
     const struct timespec tick = { 0, 20 * 1000 * 1000 };
     for (;;) {
-        pid_t r = waitpid(c->pid, &status, WNOHANG);
+        pid_t r;
         double t;
+        if (c->on_output)
+            drain(c);
+        r = waitpid(c->pid, &status, WNOHANG);
         if (r == c->pid || (r < 0 && errno != EINTR))
             break;
         t = now_s();
+        if (c->on_tick)
+            c->on_tick(c->ctx, t - start);
         if (signal_seen && sigint_at < 0)
             sigint_at = t; /* passed on by the handler (or sent by the terminal) */
         if (c->stop_after_s > 0 && sigint_at < 0 && t - start >= c->stop_after_s) {
@@ -233,6 +247,8 @@ int runner_finish(struct runner_child *c)
         }
         nanosleep(&tick, NULL);
     }
+    if (c->on_output)
+        drain(c); /* what the child wrote last (a descendant still holding the pipe is not waited for) */
     c->signal_received = signal_seen;
     child_pid_for_signals = 0;
     if (c->had_terminal)
@@ -253,16 +269,121 @@ static int run_wait(char *const *argv, int out_fd)
     return runner_finish(&c);
 }
 
-/* The profiling run: like run_wait, with --duration and what stopped it. */
+/* Progress of the profiling run on a terminal: ncu's output (and the
+ * application's) is passed through to our stdout, its "==PROF== Profiling"
+ * lines are counted, and a status line on stderr says how many kernels and
+ * how long, redrawn at most twice a second and cleared at the end. */
+struct progress {
+    unsigned long kernels;
+    size_t at;              /* bytes of the current line matched against the prefix */
+    int line_ok;            /* the current line still matches the prefix */
+    int shown;              /* a status line is on the screen */
+    double last_draw, elapsed;
+};
+
+static const char profiling_prefix[] = "==PROF== Profiling";
+
+static void write_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return;
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+static void progress_clear(struct progress *pg)
+{
+    if (pg->shown)
+        write_all(STDERR_FILENO, "\r\033[K", 4);
+    pg->shown = 0;
+}
+
+static void progress_draw(struct progress *pg)
+{
+    char line[96];
+    int n = snprintf(line, sizeof line, "\r\033[Kgpu_profiler: %lu kernel%s profiled, %.0f s", pg->kernels,
+                     pg->kernels == 1 ? "" : "s", pg->elapsed);
+    if (n > 0)
+        write_all(STDERR_FILENO, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+    pg->shown = 1;
+    pg->last_draw = pg->elapsed;
+}
+
+static void progress_output(void *ctx, const char *buf, size_t n)
+{
+    struct progress *pg = ctx;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        char ch = buf[i];
+        if (ch == '\n') {
+            pg->at = 0;
+            pg->line_ok = 1;
+            continue;
+        }
+        if (pg->line_ok && pg->at < sizeof profiling_prefix - 1) {
+            if (ch != profiling_prefix[pg->at])
+                pg->line_ok = 0;
+            else if (++pg->at == sizeof profiling_prefix - 1)
+                pg->kernels++;
+        }
+    }
+    progress_clear(pg);
+    write_all(STDOUT_FILENO, buf, n);
+    progress_draw(pg);
+}
+
+static void progress_tick(void *ctx, double elapsed_s)
+{
+    struct progress *pg = ctx;
+    pg->elapsed = elapsed_s;
+    if (elapsed_s - pg->last_draw >= 0.5)
+        progress_draw(pg);
+}
+
+/* The profiling run: like run_wait, with --duration, progress on a
+ * terminal, and what stopped it. */
 static int run_profile(char *const *argv, int out_fd, struct runner_opts *o)
 {
     struct runner_child c;
-    int status;
+    struct progress pg;
+    int status, fds[2] = { -1, -1 };
     memset(&c, 0, sizeof c);
+    memset(&pg, 0, sizeof pg);
+    pg.line_ok = 1;
     c.stop_after_s = o->duration_s;
-    if (runner_start(argv, out_fd, &c) != 0)
+    c.watch_fd = -1;
+    if (out_fd < 0 && !o->quiet && isatty(STDERR_FILENO) && pipe(fds) == 0) {
+        fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
+        fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+        fcntl(fds[1], F_SETFD, FD_CLOEXEC); /* the child gets it as its stdout only */
+        out_fd = fds[1];
+        c.watch_fd = fds[0];
+        c.on_output = progress_output;
+        c.on_tick = progress_tick;
+        c.ctx = &pg;
+    }
+    if (runner_start(argv, out_fd, &c) != 0) {
+        if (fds[0] >= 0) {
+            close(fds[0]);
+            close(fds[1]);
+        }
         return -1;
+    }
+    if (fds[1] >= 0)
+        close(fds[1]); /* the child holds the write end */
     status = runner_finish(&c);
+    if (fds[0] >= 0) {
+        progress_clear(&pg);
+        if (pg.kernels)
+            fprintf(stderr, "gpu_profiler: %lu kernel%s profiled in %.0f s\n", pg.kernels,
+                    pg.kernels == 1 ? "" : "s", pg.elapsed);
+        close(fds[0]);
+    }
     o->interrupted = c.signal_received;
     o->stopped_by_duration = c.stopped_by_deadline;
     return status;

@@ -59,6 +59,13 @@ struct runner_child {
     int stopped_by_deadline;  /* set by runner_finish */
     int signal_received;      /* SIGINT or SIGTERM that reached us, or 0 */
     int had_terminal;         /* the child's group was given the terminal */
+    /* optional: runner_finish reads watch_fd (the child's output, made
+     * non-blocking) while it waits and hands what comes to on_output; and
+     * calls on_tick about every 20 ms */
+    int watch_fd;
+    void (*on_output)(void *ctx, const char *buf, size_t n);
+    void (*on_tick)(void *ctx, double elapsed_s);
+    void *ctx;
 };
 /* Starts argv[0] (a path) with stdout sent to out_fd (-1: inherited).
  * Returns 0, or -1 with errno (handlers already restored). */

@@ -27,10 +27,12 @@ finish() {
     fi
 }
 status=0
+echo "==PROF== Connected to process $$ (fake)"
 "$@" <&0 &
 app=$!
 echo "app_pid $app" >>"${FAKE_NCU_LOG:-/dev/null}"
 trap 'kill "$app" 2>/dev/null || true; wait "$app" 2>/dev/null || true; echo "stopped by SIGINT" >>"${FAKE_NCU_LOG:-/dev/null}"; finish; exit 130' INT
 wait "$app" || status=$?
+for k in 0 1 2 3; do echo "==PROF== Profiling \"fake_k\" - $k: 0%....50%....100% - 4 passes"; done
 finish
 exit $status

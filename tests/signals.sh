@@ -2,7 +2,8 @@
 # Signal handling of -a with stand-ins (tests/fake_ncu.sh, an application
 # that sleeps 30 s): SIGTERM or SIGINT sent to gpu_profiler while ncu runs
 # makes ncu stop and save its report; gpu_profiler still estimates from it,
-# exits 128 + the signal, and leaves no process behind.
+# exits 128 + the signal, and leaves no process behind. Then the progress
+# line of -a, shown only when stderr is a terminal (a pty from script(1)).
 # usage: sh tests/signals.sh ./gpu_profiler      Prints "N passed, N failed".
 set -u
 GP=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -43,5 +44,27 @@ for sig in TERM INT; do
     check "SIG$sig: estimate printed" grep -q "avg 375.0 W" "$d/out"
     check "SIG$sig: the application is gone (pid $app)" sh -c "! kill -0 '$app' 2>/dev/null"
 done
+# progress: on a terminal, the count of kernels profiled and the time; ncu's
+# and the application's output still come through
+d=$T/progress
+mkdir -p "$d"
+printf '#!/bin/sh\necho app output line\nsleep 0.6\n' >"$T/app2.sh"
+chmod +x "$T/app2.sh"
+if command -v script >/dev/null 2>&1; then
+    (cd "$d" && FAKE_NCU_CSV="$HERE/fixtures/ncu-h100/probe4_full_raw.csv" \
+        script -qec "'$GP' -a '$T/app2.sh' --ncu '$HERE/fake_ncu.sh' --model '$HERE/fixtures/tiny.model' --no-predictions" \
+        /dev/null >"$d/tty" 2>&1)
+    check "progress: status line on a terminal" grep -q "gpu_profiler: 4 kernels profiled in" "$d/tty"
+    check "progress: the application's output passed through" grep -q "app output line" "$d/tty"
+    check "progress: ncu's lines passed through" grep -q '==PROF== Profiling "fake_k" - 3' "$d/tty"
+    check "progress: the estimate follows" grep -q "avg 375.0 W" "$d/tty"
+else
+    echo "note: script(1) not found; the progress line on a terminal is not tested" >&2
+fi
+(cd "$d" && FAKE_NCU_CSV="$HERE/fixtures/ncu-h100/probe4_full_raw.csv" "$GP" -a "$T/app2.sh" \
+    --ncu "$HERE/fake_ncu.sh" --model "$HERE/fixtures/tiny.model" --no-predictions >"$d/out" 2>"$d/err")
+check "progress: silent when stderr is not a terminal" sh -c "! grep -q 'kernels profiled' '$d/err'"
+check "progress: ncu's output on stdout as before" grep -q "app output line" "$d/out"
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
