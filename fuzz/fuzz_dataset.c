@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     if (dataset_read(f, &d, err, sizeof err) == 0) {
         if (d.n <= 64)
-            fit_dataset(&d, "fuzz.csv", &m, &rep, err, sizeof err);
+            fit_dataset(&d, "fuzz.csv", NULL, &m, &rep, err, sizeof err);
         dataset_free(&d);
     }
     fclose(f);

@@ -719,7 +719,7 @@ int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen)
         kept++;
     }
     logf_(&lg, 1, "[4/4] %5.1f s  fitting %zu configurations\n", power_meter_now() - t_start, kept);
-    if (fit_dataset(&ds, o->dataset_out, &model, &rep, err, errlen) != 0) {
+    if (fit_dataset(&ds, o->dataset_out, NULL, &model, &rep, err, errlen) != 0) {
         rc = CAL_ERR_FIT;
         /* the measurements are still worth keeping */
         save(o->dataset_out, DATASET_SIGNATURE, o->force, write_dataset, &ds, err + strlen(err), 0);

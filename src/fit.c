@@ -206,9 +206,10 @@ static const char *base_name(const char *p)
     return s ? s + 1 : p;
 }
 
-int fit_dataset(const struct dataset *d, const char *dataset_name, struct model *m, struct fit_report *rep,
-                char *err, size_t errlen)
+int fit_dataset(const struct dataset *d, const char *dataset_name, const char *const *features, struct model *m,
+                struct fit_report *rep, char *err, size_t errlen)
 {
+    const char *const *list = features ? features : fit_default_features;
     int feat[MODEL_MAX_FEATURES];
     size_t nf = 0, i, r, t, f;
     double *x = NULL;
@@ -217,13 +218,33 @@ int fit_dataset(const struct dataset *d, const char *dataset_name, struct model 
 
     memset(m, 0, sizeof *m);
     memset(rep, 0, sizeof *rep);
-    for (i = 0; fit_default_features[i]; i++) {
-        int k = features_find(fit_default_features[i]);
+    for (i = 0; list[i]; i++) {
+        int k = features_find(list[i]);
         const struct feature_def *fd = k >= 0 ? &features_table[k] : NULL;
+        size_t j;
+        if (features && !fd) {
+            snprintf(err, errlen, "unknown feature '%.40s' (gpu_profiler --list-features lists them)", list[i]);
+            return -1;
+        }
         if (!fd || !d->metric_cols[fd->num] || (fd->den >= 0 && !d->metric_cols[fd->den]) ||
             (fd->sub > 0 && !d->metric_cols[fd->sub])) {
+            if (features) {
+                snprintf(err, errlen, "the dataset has no column for a metric of feature '%s'", list[i]);
+                return -1;
+            }
             rep->dropped_features++;
             continue;
+        }
+        for (j = 0; j < nf; j++)
+            if (feat[j] == k)
+                break;
+        if (j < nf) {
+            snprintf(err, errlen, "feature '%s' given twice", list[i]);
+            return -1;
+        }
+        if (nf == MODEL_MAX_FEATURES) {
+            snprintf(err, errlen, "more than %d features", MODEL_MAX_FEATURES);
+            return -1;
         }
         feat[nf++] = k;
     }

@@ -46,9 +46,11 @@ struct fit_report {
 extern const char *const fit_default_features[];
 
 /* Fits d into m (metadata from d; dataset_name is recorded as given, use a
- * base name for reproducible files). Returns 0, or -1 with err. */
-int fit_dataset(const struct dataset *d, const char *dataset_name, struct model *m, struct fit_report *r,
-                char *err, size_t errlen);
+ * base name for reproducible files) with the named features (NULL-terminated;
+ * NULL: fit_default_features, leaving out those the dataset lacks; a feature
+ * named here must be in the dataset). Returns 0, or -1 with err. */
+int fit_dataset(const struct dataset *d, const char *dataset_name, const char *const *features, struct model *m,
+                struct fit_report *r, char *err, size_t errlen);
 
 /* Prints the report's tables (per family and overall) as text. */
 void fit_report_print(FILE *f, const struct fit_report *r);

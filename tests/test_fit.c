@@ -84,7 +84,7 @@ static void test_fit_synthetic(void)
     size_t i, l1, l2;
     char *t1, *t2;
     synthetic(&d, 4, 6);
-    CHECK(fit_dataset(&d, "some/dir/syn.csv", &m, &rep, err, sizeof err) == 0);
+    CHECK(fit_dataset(&d, "some/dir/syn.csv", NULL, &m, &rep, err, sizeof err) == 0);
     CHECK_STR(m.gpu, "Test GPU");
     CHECK_STR(m.dataset, "syn.csv");
     CHECK_STR(m.cv_scheme, "leave-one-family-out");
@@ -108,7 +108,7 @@ static void test_fit_synthetic(void)
     CHECK_NEAR(rep.spread_pct[TARGET_PEAK], 3.0, 1e-12);
     CHECK(m.has_stat[TARGET_AVG][STAT_CV_MAPE]);
     /* the same dataset gives the same file, byte for byte */
-    CHECK(fit_dataset(&d, "syn.csv", &m2, &rep, err, sizeof err) == 0);
+    CHECK(fit_dataset(&d, "syn.csv", NULL, &m2, &rep, err, sizeof err) == 0);
     t1 = model_text(&m, &l1);
     t2 = model_text(&m2, &l2);
     CHECK(l1 == l2 && memcmp(t1, t2, l1) == 0);
@@ -118,7 +118,7 @@ static void test_fit_synthetic(void)
     for (i = 0; i < d.n; i++)
         if (strcmp(d.rows[i].family, "fam2") == 0)
             d.rows[i].power_w[TARGET_AVG] *= 1.2;
-    CHECK(fit_dataset(&d, "syn.csv", &m, &rep, err, sizeof err) == 0);
+    CHECK(fit_dataset(&d, "syn.csv", NULL, &m, &rep, err, sizeof err) == 0);
     CHECK(rep.family[2].cv_mape_pct[TARGET_AVG] > 10);
     CHECK(rep.cv_max_ape_pct[TARGET_AVG] >= rep.cv_mape_pct[TARGET_AVG]);
     CHECK_CONTAINS(rep.cv_worst[TARGET_AVG], "c2_");
@@ -126,12 +126,12 @@ static void test_fit_synthetic(void)
 
     /* too few rows, non-positive power */
     synthetic(&d, 1, 2);
-    CHECK(fit_dataset(&d, "x", &m, &rep, err, sizeof err) == -1);
+    CHECK(fit_dataset(&d, "x", NULL, &m, &rep, err, sizeof err) == -1);
     CHECK_CONTAINS(err, "too few");
     dataset_free(&d);
     synthetic(&d, 3, 3);
     d.rows[4].power_w[TARGET_MIN] = 0;
-    CHECK(fit_dataset(&d, "x", &m, &rep, err, sizeof err) == -1);
+    CHECK(fit_dataset(&d, "x", NULL, &m, &rep, err, sizeof err) == -1);
     CHECK_CONTAINS(err, "not positive");
     dataset_free(&d);
 }
@@ -227,7 +227,7 @@ static void test_shipped(const char *dataset, const char *model)
     }
     CHECK(dataset_load(dataset, &d, err, sizeof err) == 0);
     CHECK(d.n >= 100);
-    CHECK(fit_dataset(&d, dataset, &m, &rep, err, sizeof err) == 0);
+    CHECK(fit_dataset(&d, dataset, NULL, &m, &rep, err, sizeof err) == 0);
     t = model_text(&m, &len);
     want = tl_slurp(model, &wlen);
     CHECK(want && len == wlen && memcmp(t, want, len) == 0);
