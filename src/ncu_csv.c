@@ -322,7 +322,7 @@ static int raw_units_row(struct ncu_reader *r, char **f, unsigned long line)
 static int raw_row(struct ncu_reader *r, char **f, unsigned long line)
 {
     struct ncu_kernel k;
-    long id;
+    long id = 0;
     int m;
     if (r->expect_units) {
         if (f[r->col[C_ID]][0] != '\0')
