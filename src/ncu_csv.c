@@ -278,7 +278,7 @@ static int details_row(struct ncu_reader *r, char **f, unsigned long line)
 {
     long id;
     int m, got;
-    double v;
+    double v = 0;
     double scale;
     const char *metric = f[r->col[C_METRIC]];
     if (parse_id(r, f, line, &id))
