@@ -276,7 +276,7 @@ static int check_order(struct ncu_reader *r, long id, unsigned long line)
 
 static int details_row(struct ncu_reader *r, char **f, unsigned long line)
 {
-    long id;
+    long id = 0;
     int m, got;
     double v = 0;
     double scale;
