@@ -143,21 +143,28 @@ static void on_signal(int sig)
         kill(-(pid_t)child_pid_for_signals, SIGINT);
 }
 
-/* Gives the terminal to process group pgid (if we hold it), so that the
- * application can read it and Ctrl-C reaches the child's group; returns
- * whether it did. */
-static int give_terminal(pid_t pgid)
+/* Makes pgid the terminal's foreground process group (SIGTTOU ignored
+ * meanwhile, as a background caller would get it); returns whether it did. */
+static int set_foreground(pid_t pgid)
 {
     struct sigaction ign, old;
-    int done = 0;
-    if (!isatty(STDIN_FILENO) || tcgetpgrp(STDIN_FILENO) != getpgrp())
-        return 0;
+    int done;
     memset(&ign, 0, sizeof ign);
     ign.sa_handler = SIG_IGN;
     sigaction(SIGTTOU, &ign, &old);
     done = tcsetpgrp(STDIN_FILENO, pgid) == 0;
     sigaction(SIGTTOU, &old, NULL);
     return done;
+}
+
+/* Gives the terminal to process group pgid if we hold it, so that the
+ * application can read it and Ctrl-C reaches the child's group; returns
+ * whether it did (runner_finish then takes it back). */
+static int give_terminal(pid_t pgid)
+{
+    if (!isatty(STDIN_FILENO) || tcgetpgrp(STDIN_FILENO) != getpgrp())
+        return 0;
+    return set_foreground(pgid);
 }
 
 int runner_start(char *const *argv, int out_fd, struct runner_child *c)
@@ -252,7 +259,7 @@ int runner_finish(struct runner_child *c)
     c->signal_received = signal_seen;
     child_pid_for_signals = 0;
     if (c->had_terminal)
-        give_terminal(getpgrp()); /* back to us (the child's group no longer holds it usefully) */
+        set_foreground(getpgrp()); /* back to us */
     sigaction(SIGINT, &c->old_int, NULL);
     sigaction(SIGTERM, &c->old_term, NULL);
     return status;
