@@ -91,17 +91,22 @@ int measure_run(const struct measure_opts *o, struct measure_result *r, char *er
     close(fds[1]);
     /* pass the application's output through, watching for the markers */
     for (;;) {
-        char c;
-        ssize_t n = read(fds[0], &c, 1);
+        char chunk[65536];
+        ssize_t n = read(fds[0], chunk, sizeof chunk), k;
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
             break;
-        fputc(c, stdout);
-        if (len < sizeof line - 1)
-            line[len++] = c;
-        if (c == '\n') {
-            fflush(stdout);
+        /* through to our stdout as it comes, a chunk at a time (a byte at a
+         * time was a system call per byte) */
+        fwrite(chunk, 1, (size_t)n, stdout);
+        fflush(stdout);
+        for (k = 0; k < n; k++) {
+            char c = chunk[k];
+            if (len < sizeof line - 1)
+                line[len++] = c;
+            if (c != '\n')
+                continue;
             if (o->start_marker && t_begin < 0 && line_is(line, len, o->start_marker)) {
                 power_meter_energy_j(pm, &e_begin);
                 t_begin = power_meter_now();
