@@ -6,6 +6,13 @@ logs archive). This script runs `gpu_profiler -m all --json -c NAME_ncu.csv`
 on every recorded CSV with the gpu_profiler and model of this checkout, and
 prints the table of docs/ACCURACY.md (Markdown) and the summary errors.
 
+It also prints the estimate over the whole measured loop, as `-a --measure`
+makes it for a whole run: the profiled steps' kernel energy and GPU time per
+step (validation/run.sh profiles GP_ITERS=2 steps), times the steps the
+measured loop ran (workloads.py prints them on stderr: "iters N"), plus the
+model's idle power for the rest of the measured time. Workloads whose
+profile hit the 300-kernel cap (so that 2 steps were not covered) get none.
+
 usage: python3 validation/reestimate.py RESULTS.csv LOGS.tgz [RESULTS.csv LOGS.tgz ...]
        [--model FILE] [--gpu-profiler PATH]
 """
@@ -32,6 +39,7 @@ def main():
     if not args or len(args) % 2:
         sys.exit(__doc__)
     rows, err = [], {"min": [], "avg": [], "peak": [], "energy": []}
+    run_rows, run_err = [], []
     with tempfile.TemporaryDirectory() as work:
         for results, logs in zip(args[0::2], args[1::2]):
             with tarfile.open(logs) as t:
@@ -64,10 +72,38 @@ def main():
                 err["energy"].append(100.0 * (ej - mj) / mj)
                 cells.append("%.0f / %.0f (%+.1f%%)" % (mj, ej, 100.0 * (ej - mj) / mj))
                 rows.append((w, *cells))
+                iters = None
+                try:
+                    for line in open(os.path.join(work, w + "_measure_err.txt")):
+                        if line.startswith("iters "):
+                            iters = int(line.split()[1])
+                except OSError:
+                    pass
+                doc = json.loads(out.stdout)
+                if iters and task["kernels"] < 300:
+                    busy = task["gpu_time_s"] / 2 * iters
+                    energy = task["energy_j"] / 2 * iters
+                    idle = doc["model"]["idle_w"]
+                    whole = (energy + idle * max(0.0, s - busy)) / s
+                    e = 100.0 * (whole - float(r["measured_avg_w"])) / float(r["measured_avg_w"])
+                    run_err.append(e)
+                    run_rows.append((w, "%d" % iters, "%.1f%%" % (100.0 * min(busy, s) / s),
+                                     "%.0f / %.0f (%+.1f%%)" % (float(r["measured_avg_w"]), whole, e)))
+                else:
+                    run_rows.append((w, "%s" % (iters or "?"), "-", "n/a (profile capped at 300 kernels)"
+                                     if iters else "n/a (no step count)"))
     print("| workload | avg W: measured / estimated (error) | min W | peak W | energy J (est. = avg x measured time) |")
     print("| --- | --- | --- | --- | --- |")
     for w, mn, av, pk, en in rows:
         print("| %s | %s | %s | %s | %s |" % (w, av, mn, pk, en))
+    print()
+    print("| workload | steps measured | GPU busy (est.) | avg W over the loop: measured / estimated with idle (error) |")
+    print("| --- | --- | --- | --- |")
+    for row in run_rows:
+        print("| %s | %s | %s | %s |" % row)
+    if run_err:
+        a = [abs(x) for x in run_err]
+        print("avg over the loop, with idle: MAPE %.1f%%, worst %.1f%%, n %d" % (sum(a) / len(a), max(a), len(a)))
     for k, v in err.items():
         if v:
             a = [abs(x) for x in v]
