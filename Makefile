@@ -33,7 +33,7 @@ NVCCFLAGS = -O3 -lineinfo
 MODELS = $(sort $(wildcard models/*.model))
 TESTS = test_units test_csv test_ncu_csv test_model test_estimate test_report test_fit test_suite
 
-.PHONY: all check clean install uninstall unit cli svg signals
+.PHONY: all check clean install uninstall unit cli svg signals accuracy-doc
 all: $(BIN)
 
 $(B):
@@ -99,7 +99,11 @@ svg: $(BIN)
 signals: $(BIN)
 	@sh tests/signals.sh ./$(BIN)
 
-check: unit cli svg signals
+# docs/ACCURACY.md's validation figures, recomputed from the recorded runs
+accuracy-doc: $(BIN)
+	@sh tests/accuracy_doc.sh ./$(BIN)
+
+check: unit cli svg signals accuracy-doc
 	@echo "make check: all test programs passed"
 
 install: $(BIN)

@@ -43,7 +43,10 @@ def main():
     with tempfile.TemporaryDirectory() as work:
         for results, logs in zip(args[0::2], args[1::2]):
             with tarfile.open(logs) as t:
-                t.extractall(work, filter="data")
+                try:
+                    t.extractall(work, filter="data")
+                except TypeError:  # Python before 3.11.4: no extraction filters
+                    t.extractall(work)
             for r in csv.DictReader(open(results)):
                 w = r["workload"]
                 ncu = os.path.join(work, w + "_ncu.csv")

@@ -1,0 +1,39 @@
+#!/bin/sh
+# Keeps docs/ACCURACY.md true: re-estimates the recorded validation runs
+# (validation/reestimate.py, no GPU) with this checkout's binary and models,
+# and checks that the summary figures the document quotes are those it gets.
+# usage: sh tests/accuracy_doc.sh ./gpu_profiler     Prints "N passed, N failed".
+set -u
+gp=$1
+doc=docs/ACCURACY.md
+r=validation/results
+pass=0
+fail=0
+py=$(command -v python3 || true)
+if [ -z "$py" ]; then
+    echo "note: python3 not found; docs/ACCURACY.md's validation figures not checked" >&2
+    echo "0 passed, 0 failed"
+    exit 0
+fi
+for gpu in h100 h200; do
+    out=$("$py" validation/reestimate.py --gpu-profiler "$gp" "$r/${gpu}_model2_part1.csv" "$r/${gpu}_model2_part1_logs.tgz" \
+        "$r/${gpu}_model2_part2.csv" "$r/${gpu}_model2_part2_logs.tgz" 2>&1)
+    for target in min avg peak energy; do
+        line=$(printf '%s\n' "$out" | grep "^$target: MAPE")
+        if [ -n "$line" ] && grep -qF -- "- $line" "$doc"; then
+            pass=$((pass + 1))
+        else
+            fail=$((fail + 1))
+            echo "FAILED: $gpu $target: '${line:-no figure}' is not what $doc says" >&2
+        fi
+    done
+    loop=$(printf '%s\n' "$out" | grep "^avg over the loop" | sed 's/.*MAPE \([0-9.]*%\), worst \([0-9.]*%\).*/\1 (worst \2)/')
+    if [ -n "$loop" ] && grep -qF -- "$loop" "$doc"; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAILED: $gpu whole-loop figure '${loop:-none}' is not in $doc" >&2
+    fi
+done
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
