@@ -65,11 +65,23 @@ static void csv_field(FILE *out, const char *s)
     }
 }
 
-int report_by_energy_desc(const void *a, const void *b)
+static int by_energy_desc(const void *a, const void *b)
 {
     const struct kernel_result *x = *(const struct kernel_result *const *)a;
     const struct kernel_result *y = *(const struct kernel_result *const *)b;
     return (x->energy_j < y->energy_j) - (x->energy_j > y->energy_j);
+}
+
+const struct kernel_result **report_kernels_by_energy(const struct estimate *e)
+{
+    const struct kernel_result **order = malloc((e->nkernels ? e->nkernels : 1) * sizeof *order);
+    size_t i;
+    if (!order)
+        return NULL;
+    for (i = 0; i < e->nkernels; i++)
+        order[i] = &e->kernels[i];
+    qsort(order, e->nkernels, sizeof *order, by_energy_desc);
+    return order;
 }
 
 void report_fmt_time(char *buf, size_t n, double s, int sig3)
@@ -164,7 +176,7 @@ static int text_write(FILE *out, const struct estimate *e, const struct report_o
 {
     const struct model *m = e->used;
     const char *bold = o->color ? "\033[1m" : "", *reset = o->color ? "\033[0m" : "";
-    struct kernel_result **order;
+    const struct kernel_result **order;
     size_t i, d, c, shown;
     char t1[32], t2[32];
 
@@ -202,12 +214,9 @@ static int text_write(FILE *out, const struct estimate *e, const struct report_o
     }
     if (o->measured && e->ndevices)
         text_measured(out, e, o->measured);
-    order = malloc(e->nkernels * sizeof *order);
+    order = report_kernels_by_energy(e);
     if (!order)
         return -1;
-    for (i = 0; i < e->nkernels; i++)
-        order[i] = &e->kernels[i];
-    qsort(order, e->nkernels, sizeof *order, report_by_energy_desc);
     shown = o->per_kernel ? e->nkernels : (o->top < e->nkernels ? o->top : e->nkernels);
     if (shown < e->nkernels)
         fprintf(out, "top %zu kernels by energy:\n", shown);

@@ -43,10 +43,10 @@ extern const struct report_ops report_svg;  /* report_svg.c */
 extern const struct report_ops report_html; /* report_svg.c: the picture and the tables */
 
 /* Shared by the writers: a duration as "1.705 ms" (3 decimals) or, with
- * sig3, "1.71 ms" (3 significant digits); and a qsort comparator of
- * kernel_result pointers, most energy first. */
+ * sig3, "1.71 ms" (3 significant digits); and the kernels, most energy
+ * first (a malloc'd array the caller frees), or NULL out of memory. */
 void report_fmt_time(char *buf, size_t n, double s, int sig3);
-int report_by_energy_desc(const void *a, const void *b);
+const struct kernel_result **report_kernels_by_energy(const struct estimate *e);
 
 /* The colour of model component i in the pictures ("#1f77b4"); the
  * terminal table uses the nearest of the 256 xterm colours. */

@@ -196,12 +196,9 @@ static int svg_write(FILE *out, const struct estimate *e, const struct report_op
                      "</text>\n", PLOT_X + k * 86, BARS_Y - 38, colour(k), PLOT_X + k * 86 + 14, BARS_Y - 29,
                 m->component[k]);
     /* top kernels by energy, split into components */
-    order = malloc((e->nkernels ? e->nkernels : 1) * sizeof *order);
+    order = report_kernels_by_energy(e);
     if (!order)
         return -1;
-    for (k = 0; k < e->nkernels; k++)
-        order[k] = &e->kernels[k];
-    qsort(order, e->nkernels, sizeof *order, report_by_energy_desc);
     ntop = e->nkernels < TOP_BARS ? e->nkernels : TOP_BARS;
     fprintf(out, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">Top %zu kernels by energy, split into the model's "
                  "components</text>\n", PLOT_X, BARS_Y - 6, ntop);
@@ -311,12 +308,9 @@ static int html_write(FILE *out, const struct estimate *e, const struct report_o
         fputs("</tr>\n", out);
     }
     fputs("</table>\n", out);
-    order = malloc((e->nkernels ? e->nkernels : 1) * sizeof *order);
+    order = report_kernels_by_energy(e);
     if (!order)
         return -1;
-    for (k = 0; k < e->nkernels; k++)
-        order[k] = &e->kernels[k];
-    qsort(order, e->nkernels, sizeof *order, report_by_energy_desc);
     shown = o->per_kernel ? e->nkernels : (e->nkernels < 200 ? e->nkernels : 200);
     fprintf(out, "<table><caption>Kernels by energy (%zu of %zu%s)</caption><tr><th>ID</th><th>dev</th>"
                  "<th class=\"n\">name</th><th>time</th><th>min W</th><th>avg W</th><th>peak W</th>"
