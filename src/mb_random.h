@@ -50,4 +50,11 @@ static inline MB_HD unsigned mb_store_word(unsigned n, unsigned t)
     return mb_hash32(n * 0x9E3779B9u + t) & ~1u;
 }
 
+/* Word k (0..3) of the 128-bit store whose first word is v: v and three
+ * variants of it, all even like v. */
+static inline MB_HD unsigned mb_store_variant(unsigned v, unsigned k)
+{
+    return k == 0 ? v : k == 1 ? v ^ 0x5A5A5A5Au : k == 2 ? v ^ 0xA5A5A5A4u : v ^ 0x3C3C3C3Cu;
+}
+
 #endif

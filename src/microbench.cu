@@ -455,7 +455,8 @@ KERNEL mb_store(ARGS)
         unsigned m4 = mask >> 2;
         for (int n = 0; n < iters; n++) {
             unsigned v = mb_store_word((unsigned)n, t);
-            __stcg(a4 + (((unsigned)n * T + t) & m4), make_uint4(v, v ^ 0x5A5A5A5Au, v ^ 0xA5A5A5A4u, v ^ 0x3C3C3C3Cu));
+            __stcg(a4 + (((unsigned)n * T + t) & m4), make_uint4(v, mb_store_variant(v, 1),
+                                                                    mb_store_variant(v, 2), mb_store_variant(v, 3)));
         }
     } else {
         for (int n = 0; n < iters; n++)

@@ -441,12 +441,12 @@ int suite_verify(const struct suite_config *c, unsigned grid, const unsigned *ch
          * w % 4). When the steps wrap around the footprint, threads race for
          * the same words, and all that is known is that every word was
          * written: it holds an even value, where the buffer held 0xFFFFFFFF. */
-        static const unsigned variant[4] = { 0, 0x5A5A5A5Au, 0xA5A5A5A4u, 0x3C3C3C3Cu };
         size_t i, per = c->p == 4 ? 4u : 1u, covered = (size_t)c->iters * T * per;
         int exact = covered <= (size_t)c->mask + 1u;
         for (i = 0; i < b_words && i < covered; i++) {
             size_t slot = i / per;
-            unsigned want_w = mb_store_word((unsigned)(slot / T), (unsigned)(slot % T)) ^ variant[i % per];
+            unsigned want_w = mb_store_variant(mb_store_word((unsigned)(slot / T), (unsigned)(slot % T)),
+                                               (unsigned)(i % per));
             if (exact ? b[i] != want_w : (b[i] & 1u) != 0) {
                 if (exact)
                     snprintf(err, errlen, "word %zu holds 0x%08x, expected 0x%08x", i, b[i], want_w);
