@@ -236,9 +236,9 @@ static int on_kernel(void *ctx, const struct ncu_kernel *k)
     return 0;
 }
 
-/* The integral of one target's power from 0 to x over the timeline of
- * kernels laid end to end: start[i] is where kernel i starts, cum[i] the
- * integral up to there, w[i] its power. */
+/* The integral of one target's power from 0 to x (0..start[n]) over the
+ * timeline of n kernels laid end to end: start[i] is where kernel i starts,
+ * cum[i] the integral up to there, w[i] its power. */
 static double integral_to(const double *start, const double *cum, const double *w, size_t n, double x)
 {
     size_t lo = 0, hi = n;
@@ -256,28 +256,23 @@ int estimate_window_extremes(const double *dur_s, const double *min_w, const dou
                              double window_s, double *lo_w, double *hi_w)
 {
     size_t i, j;
-    double *start, *cum_min, *cum_peak, *w_min, *w_peak, total, lo = -1, hi = -1;
+    double *start, *cum_min, *cum_peak, total, lo = -1, hi = -1;
 
     *lo_w = *hi_w = 0;
     if (n == 0)
         return 0;
-    start = malloc((n + 1) * 5 * sizeof *start);
+    start = malloc((n + 1) * 3 * sizeof *start);
     if (!start)
         return -1;
     cum_min = start + n + 1;
     cum_peak = cum_min + n + 1;
-    w_min = cum_peak + n + 1;
-    w_peak = w_min + n + 1;
     start[0] = cum_min[0] = cum_peak[0] = 0;
     for (i = 0; i < n; i++) {
         double t = dur_s[i] > 0 ? dur_s[i] : 0;
-        w_min[i] = min_w[i];
-        w_peak[i] = peak_w[i];
         start[i + 1] = start[i] + t;
         cum_min[i + 1] = cum_min[i] + t * min_w[i];
         cum_peak[i + 1] = cum_peak[i] + t * peak_w[i];
     }
-    w_min[n] = w_peak[n] = 0;
     total = start[n];
     if (!(total > 0)) {
         free(start);
@@ -292,10 +287,10 @@ int estimate_window_extremes(const double *dur_s, const double *min_w, const dou
                 double s = j ? start[i] - window_s : start[i], vmin, vpeak;
                 if (s < 0 || s + window_s > total)
                     continue;
-                vmin = (integral_to(start, cum_min, w_min, n + 1, s + window_s) -
-                        integral_to(start, cum_min, w_min, n + 1, s)) / window_s;
-                vpeak = (integral_to(start, cum_peak, w_peak, n + 1, s + window_s) -
-                         integral_to(start, cum_peak, w_peak, n + 1, s)) / window_s;
+                vmin = (integral_to(start, cum_min, min_w, n, s + window_s) -
+                        integral_to(start, cum_min, min_w, n, s)) / window_s;
+                vpeak = (integral_to(start, cum_peak, peak_w, n, s + window_s) -
+                         integral_to(start, cum_peak, peak_w, n, s)) / window_s;
                 if (lo < 0 || vmin < lo)
                     lo = vmin;
                 if (vpeak > hi)
