@@ -86,6 +86,8 @@ static void print_help(void)
            "      --max-kernels N  profile at most N kernel launches (ncu --launch-count); the estimate\n"
            "                       then stands for the whole run only if the run repeats that mix\n"
            "      --nvtx-range NAME profile only kernels inside the NVTX push/pop range NAME\n"
+           "      --ncu-arg ARG    pass ARG to ncu as it is, before APP (repeatable), e.g. --ncu-arg=-k\n"
+           "                       --ncu-arg='regex:^(?!nccl)' to leave NCCL's kernels unprofiled\n"
            "      --duration S     stop profiling after S seconds (ncu is sent SIGINT, as by Ctrl-C) and\n"
            "                       estimate from the kernels profiled until then\n"
            "      --measure        first run APP without ncu under NVML (as 'measure' does), then\n"
@@ -362,7 +364,10 @@ static void print_measure_help(void)
            "marker lines: then only the time between them.\n"
            "\n"
            "  -a, --app APP            the application; -s ARG (repeatable) or -- ARGS for its arguments\n"
-           "      --device N           NVML index of the GPU (default: the first of CUDA_VISIBLE_DEVICES, else 0)\n"
+           "      --device LIST        the GPUs to measure: NVML indices or GPU UUIDs separated by commas, or\n"
+           "                           'all' (default: those in CUDA_VISIBLE_DEVICES when it is set, else all).\n"
+           "                           With several GPUs each is shown, then their sum; the sum's min and\n"
+           "                           peak are those of the GPUs' power added up at the same moments\n"
            "      --start-marker LINE  start the window when APP prints this exact line on stdout\n"
            "      --stop-marker LINE   end it when APP prints this line (default: when APP exits)\n"
            "      --idle S             seconds of idle measured first (default 1)\n"
@@ -380,6 +385,14 @@ static void json_num(const char *key, double v, int last)
         printf("  \"%s\": %.6g%s\n", key, v, last ? "" : ",");
 }
 
+static void fmt_watts(char *buf, size_t n, double w)
+{
+    if (isnan(w))
+        snprintf(buf, n, "n/a");
+    else
+        snprintf(buf, n, "%.1f W", w);
+}
+
 static int cmd_measure(int argc, char **argv)
 {
     enum { O_DEVICE = 256, O_START, O_STOP, O_IDLE, O_JSON };
@@ -395,13 +408,12 @@ static int cmd_measure(int argc, char **argv)
     char **args = calloc((size_t)argc + 1, sizeof *args), err[1024];
     size_t nargs = 0;
     int c, json = 0, rc;
-    double v;
+    size_t g;
     if (!args) {
         fprintf(stderr, "%s: out of memory\n", prog);
         return EXIT_INTERNAL;
     }
     memset(&o, 0, sizeof o);
-    o.device = -1;
     o.idle_s = 1.0;
     opterr = 0;
     optind = 1;
@@ -409,11 +421,15 @@ static int cmd_measure(int argc, char **argv)
         switch (c) {
         case 'a': o.app = optarg; break;
         case 's': args[nargs++] = optarg; break;
-        case O_DEVICE:
-            if (parse_positive("--device", optarg, 0, 1024, &v) != 0)
+        case O_DEVICE: {
+            char ids[MEASURE_MAX_GPUS][48];
+            if (strcmp(optarg, "all") != 0 && measure_pick_gpus(optarg, ids, MEASURE_MAX_GPUS, err, sizeof err) < 0) {
+                usage_error("%s", err);
                 goto usage;
-            o.device = (int)v;
+            }
+            o.devices = optarg;
             break;
+        }
         case O_START: o.start_marker = optarg; break;
         case O_STOP: o.stop_marker = optarg; break;
         case O_IDLE:
@@ -459,28 +475,93 @@ static int cmd_measure(int argc, char **argv)
         json_num("peak_w", r.peak_w, 0);
         json_num("idle_w", r.idle_w, 0);
         json_num("sm_clock_mhz", r.sm_clock_mhz, 0);
-        printf("  \"samples\": %zu,\n  \"exit_status\": %d\n}\n", r.samples,
-               WIFEXITED(r.wait_status) ? WEXITSTATUS(r.wait_status) : -1);
+        printf("  \"samples\": %zu,\n  \"gpus\": [", r.samples);
+        for (g = 0; g < r.ngpus; g++) {
+            const struct measure_gpu *mg = &r.gpus[g];
+            printf("%s\n    {\"id\": \"%s\", \"name\": \"%s\", \"energy_j\": %.6g, \"avg_w\": %.6g, ", g ? "," : "",
+                   mg->id, mg->name, mg->energy_j, mg->avg_w);
+            if (isnan(mg->min_w))
+                printf("\"min_w\": null, \"peak_w\": null, ");
+            else
+                printf("\"min_w\": %.6g, \"peak_w\": %.6g, ", mg->min_w, mg->peak_w);
+            printf("\"idle_w\": %.6g, \"samples\": %zu}", mg->idle_w, mg->samples);
+        }
+        printf("\n  ],\n  \"exit_status\": %d\n}\n", WIFEXITED(r.wait_status) ? WEXITSTATUS(r.wait_status) : -1);
     } else {
         char mn[32], pk[32];
-        if (isnan(r.min_w))
-            snprintf(mn, sizeof mn, "n/a");
-        else
-            snprintf(mn, sizeof mn, "%.1f W", r.min_w);
-        if (isnan(r.peak_w))
-            snprintf(pk, sizeof pk, "n/a");
-        else
-            snprintf(pk, sizeof pk, "%.1f W", r.peak_w);
-        printf("measured on %s (NVML: energy counter; instant power every 5 ms, %zu samples)\n", r.gpu, r.samples);
-        printf("measured:  min %s  avg %.1f W  peak %s  energy %.3f J over %.3f s (%s); idle before %.1f W\n", mn,
-               r.avg_w, pk, r.energy_j, r.duration_s,
-               r.from_markers ? "between the markers" : o.start_marker ? "start marker to exit" : "whole run",
-               r.idle_w);
+        const char *window = r.from_markers ? "between the markers" : o.start_marker ? "start marker to exit"
+                                                                                     : "whole run";
+        printf("measured on %s (NVML: energy counter%s; instant power every 5 ms, %zu samples)\n", r.gpu,
+               r.ngpus > 1 ? "s" : "", r.samples);
+        for (g = 0; r.ngpus > 1 && g < r.ngpus; g++) {
+            const struct measure_gpu *mg = &r.gpus[g];
+            fmt_watts(mn, sizeof mn, mg->min_w);
+            fmt_watts(pk, sizeof pk, mg->peak_w);
+            printf("  GPU %s (%s):  min %s  avg %.1f W  peak %s  energy %.3f J; idle before %.1f W\n", mg->id,
+                   mg->name, mn, mg->avg_w, pk, mg->energy_j, mg->idle_w);
+        }
+        fmt_watts(mn, sizeof mn, r.min_w);
+        fmt_watts(pk, sizeof pk, r.peak_w);
+        printf("measured%s:  min %s  avg %.1f W  peak %s  energy %.3f J over %.3f s (%s); idle before %.1f W\n",
+               r.ngpus > 1 ? ", all together" : "", mn, r.avg_w, pk, r.energy_j, r.duration_s, window, r.idle_w);
     }
     return EXIT_OK;
 usage:
     free(args);
     return EXIT_USAGE;
+}
+
+/* -a --measure: the measured GPUs beside the estimate's devices. GPU g of
+ * the measured list is the application's CUDA device g (the list follows
+ * CUDA_VISIBLE_DEVICES, else NVML's order). With whole, the estimate over
+ * the whole run: each GPU's kernels' energy plus the model's idle power for
+ * the rest of the measured time (all of it on a GPU that ran no kernel). */
+static void fill_measured(struct report_measured *rm, const struct measure_result *m, const struct estimate *est,
+                          int whole)
+{
+    size_t g, d;
+    double idle_w = est->used->idle_w;
+    memset(rm, 0, sizeof *rm);
+    rm->duration_s = m->duration_s;
+    rm->energy_j = m->energy_j;
+    rm->avg_w = m->avg_w;
+    rm->min_w = m->min_w;
+    rm->peak_w = m->peak_w;
+    rm->busy_share = rm->run_avg_w = NAN;
+    rm->ngpus = m->ngpus < REPORT_MAX_GPUS ? m->ngpus : REPORT_MAX_GPUS;
+    if (whole)
+        rm->run_avg_w = 0;
+    for (g = 0; g < rm->ngpus; g++) {
+        struct report_measured_gpu *rg = &rm->gpu[g];
+        const struct measure_gpu *mg = &m->gpus[g];
+        rg->device = (long)g;
+        snprintf(rg->id, sizeof rg->id, "%s", mg->id);
+        snprintf(rg->name, sizeof rg->name, "%s", mg->name);
+        rg->energy_j = mg->energy_j;
+        rg->avg_w = mg->avg_w;
+        rg->min_w = mg->min_w;
+        rg->peak_w = mg->peak_w;
+        rg->run_avg_w = rg->busy_share = NAN;
+        for (d = 0; d < est->ndevices; d++)
+            if (est->devices[d].device == (long)g || (est->devices[d].device < 0 && g == 0))
+                rg->estimate = &est->devices[d];
+        if (!rg->estimate && rm->ngpus == 1)
+            rg->estimate = &est->devices[0]; /* one GPU measured: it ran what was profiled */
+        if (whole) {
+            double busy = 0, p = 0;
+            if (rg->estimate) {
+                busy = rg->estimate->gpu_time_s < m->duration_s ? rg->estimate->gpu_time_s : m->duration_s;
+                p = rg->estimate->power_w[TARGET_AVG];
+            }
+            rg->busy_share = busy / m->duration_s;
+            rg->run_avg_w = (p * busy + idle_w * (m->duration_s - busy)) / m->duration_s;
+            rm->run_avg_w += rg->run_avg_w;
+        }
+    }
+    if (rm->ngpus == 1) {
+        rm->busy_share = rm->gpu[0].busy_share;
+        rm->run_avg_w = rm->gpu[0].run_avg_w;
+    }
 }
 
 /* Writes an output file the user named through outfile; EXIT_OK or
@@ -593,7 +674,7 @@ static int cmd_fit(int argc, char **argv)
 int main(int argc, char **argv)
 {
     enum { O_MODEL = 256, O_JSON, O_OUT_CSV, O_NO_PRED, O_FORCE, O_PER_KERNEL, O_TOP, O_NCU, O_OUTDIR,
-           O_LIST_FEATURES, O_SKIP_KERNELS, O_MAX_KERNELS, O_NVTX, O_REPORT, O_DURATION, O_MEASURE };
+           O_LIST_FEATURES, O_SKIP_KERNELS, O_MAX_KERNELS, O_NVTX, O_REPORT, O_DURATION, O_MEASURE, O_NCU_ARG };
     static const struct option longopts[] = {
         { "mode", required_argument, NULL, 'm' },    { "app", required_argument, NULL, 'a' },
         { "arg", required_argument, NULL, 's' },     { "csv", required_argument, NULL, 'c' },
@@ -609,12 +690,15 @@ int main(int argc, char **argv)
         { "report", required_argument, NULL, O_REPORT },
         { "duration", required_argument, NULL, O_DURATION },
         { "measure", no_argument, NULL, O_MEASURE },
+        { "ncu-arg", required_argument, NULL, O_NCU_ARG },
         { "quiet", no_argument, NULL, 'q' },         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },          { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
     long skip_kernels = 0, max_kernels = 0;
     double duration_s = 0;
+    char *ncu_args[32];
+    size_t n_ncu_args = 0;
     int interrupted = 0, measure_too = 0;
     struct measure_result measured;
     struct report_measured rm;
@@ -672,6 +756,14 @@ int main(int argc, char **argv)
         case O_FORCE: force = 1; break;
         case O_PER_KERNEL: per_kernel = 1; break;
         case O_NCU: ncu = optarg; break;
+        case O_NCU_ARG:
+            if (n_ncu_args == sizeof ncu_args / sizeof ncu_args[0]) {
+                usage_error("at most %zu --ncu-arg", sizeof ncu_args / sizeof ncu_args[0]);
+                free(app_args);
+                return EXIT_USAGE;
+            }
+            ncu_args[n_ncu_args++] = optarg;
+            break;
         case O_OUTDIR: out_dir = optarg; break;
         case O_NVTX:
             if (!*optarg || strlen(optarg) > 200) {
@@ -793,7 +885,6 @@ int main(int argc, char **argv)
         mo.app = app;
         mo.args = app_args;
         mo.nargs = napp_args;
-        mo.device = -1;
         mo.idle_s = 1.0;
         if (!quiet)
             fprintf(stderr, "%s: measuring %s without ncu (NVML)\n", prog, app);
@@ -807,7 +898,7 @@ int main(int argc, char **argv)
 
     if (!csv && app) {
         struct runner_opts o = { ncu, app, app_args, napp_args, out_dir, force, quiet, NULL, NULL, skip_kernels,
-                                 max_kernels, nvtx_range, duration_s, 0, 0 };
+                                 max_kernels, nvtx_range, duration_s, ncu_args, n_ncu_args, 0, 0 };
         char *metrics = metric_list(model_path ? &model : NULL);
         int r;
         if (!metrics) {
@@ -873,21 +964,9 @@ int main(int argc, char **argv)
     ro.color = !json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
     if (measure_too && est.ndevices) {
         /* the whole run's estimate needs a profile of the whole run */
-        const struct device_result *dv = &est.devices[0];
         int whole = !skip_kernels && !max_kernels && !nvtx_range && !duration_s && !interrupted &&
                     measured.duration_s > 0;
-        rm.duration_s = measured.duration_s;
-        rm.energy_j = measured.energy_j;
-        rm.avg_w = measured.avg_w;
-        rm.min_w = measured.min_w;
-        rm.peak_w = measured.peak_w;
-        rm.busy_share = rm.run_avg_w = NAN;
-        if (whole) {
-            double busy = dv->gpu_time_s < measured.duration_s ? dv->gpu_time_s : measured.duration_s;
-            rm.busy_share = busy / measured.duration_s;
-            rm.run_avg_w = (dv->power_w[TARGET_AVG] * busy + est.used->idle_w * (measured.duration_s - busy)) /
-                           measured.duration_s;
-        }
+        fill_measured(&rm, &measured, &est, whole);
         ro.measured = &rm;
     }
     if ((json ? report_json : report_text).write(stdout, &est, &ro) != 0 || fflush(stdout) != 0) {

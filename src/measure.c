@@ -21,27 +21,154 @@ static int line_is(const char *line, size_t len, const char *marker)
     return marker && len == n && memcmp(line, marker, n) == 0;
 }
 
-static int pick_device(int device)
+static int add_gpu(char ids[][48], size_t *n, size_t max, const char *tok, size_t len, int from_env,
+                   char *err, size_t errlen)
 {
-    const char *v = getenv("CUDA_VISIBLE_DEVICES");
-    if (device >= 0)
-        return device;
-    if (v && *v >= '0' && *v <= '9')
-        return atoi(v);
+    char id[48];
+    size_t i;
+    if (len == 0 || len >= sizeof id - 1)
+        goto bad;
+    if (tok[0] >= '0' && tok[0] <= '9') {
+        long v = 0;
+        for (i = 0; i < len; i++) {
+            if (tok[i] < '0' || tok[i] > '9' || v > 4096)
+                goto bad;
+            v = v * 10 + (tok[i] - '0');
+        }
+        snprintf(id, sizeof id, "#%ld", v);
+    } else if (len > 4 && memcmp(tok, "GPU-", 4) == 0) {
+        memcpy(id, tok, len);
+        id[len] = '\0';
+    } else if (len > 4 && memcmp(tok, "MIG-", 4) == 0) {
+        snprintf(err, errlen, "%.*s is a MIG instance; NVML gives power per whole GPU, so measure the GPU that "
+                 "holds it (--device N)", (int)len, tok);
+        return -1;
+    } else {
+        goto bad;
+    }
+    for (i = 0; i < *n; i++)
+        if (strcmp(ids[i], id) == 0) {
+            snprintf(err, errlen, "GPU %.*s is named twice", (int)len, tok);
+            return -1;
+        }
+    if (*n == max) {
+        snprintf(err, errlen, "more than %zu GPUs named; measure at most %zu at once", max, max);
+        return -1;
+    }
+    memcpy(ids[(*n)++], id, sizeof id);
     return 0;
+bad:
+    if (from_env)
+        return 1; /* CUDA ignores CUDA_VISIBLE_DEVICES from its first invalid entry on */
+    snprintf(err, errlen, "--device wants NVML indices or GPU UUIDs separated by commas, or 'all', not '%.*s'",
+             (int)len, tok);
+    return -1;
+}
+
+int measure_pick_gpus(const char *devices, char ids[][48], size_t max, char *err, size_t errlen)
+{
+    const char *env = getenv("CUDA_VISIBLE_DEVICES"), *list = devices, *p;
+    int from_env = 0;
+    size_t n = 0;
+    if (!list && env) {
+        list = env;
+        from_env = 1;
+    }
+    if (!list || strcmp(list, "all") == 0) {
+        unsigned count = 0, i;
+        if (power_meter_gpu_count(&count, err, errlen) != 0)
+            return -1;
+        if (count == 0) {
+            snprintf(err, errlen, "NVML sees no GPU");
+            return -1;
+        }
+        for (i = 0; i < count && i < max; i++)
+            snprintf(ids[n++], 48, "#%u", i);
+        return (int)n;
+    }
+    for (p = list;;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        int r;
+        while (len && (*p == ' ' || *p == '\t')) {
+            p++;
+            len--;
+        }
+        while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+            len--;
+        r = add_gpu(ids, &n, max, p, len, from_env, err, errlen);
+        if (r < 0)
+            return -1;
+        if (r > 0 || !end)
+            break;
+        p = end + 1;
+    }
+    if (n == 0) {
+        snprintf(err, errlen, "CUDA_VISIBLE_DEVICES='%s' hides every GPU from the application: nothing to measure "
+                 "(unset it, or name the GPUs with --device)", env);
+        return -1;
+    }
+    return (int)n;
+}
+
+static void sleep_s(double s)
+{
+    struct timespec ts;
+    ts.tv_sec = (time_t)s;
+    ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+/* Energy counters of all GPUs, in joules; -1 if one cannot be read. */
+static int read_energy(struct power_meter **pm, size_t n, double *joules)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (power_meter_energy_j(pm[i], &joules[i]) != 0)
+            return -1;
+    return 0;
+}
+
+/* Min and peak of the GPUs' summed instant power, read every 5 ms. */
+static void sum_extremes(struct power_meter **pm, size_t n, double t0, double t1, double *min_w, double *peak_w)
+{
+    double t, lo = HUGE_VAL, hi = -HUGE_VAL;
+    size_t i;
+    for (t = t0; t <= t1; t += 0.005) {
+        double sum = 0;
+        for (i = 0; i < n; i++) {
+            double w = power_meter_instant_at(pm[i], t);
+            if (isnan(w))
+                break;
+            sum += w;
+        }
+        if (i < n)
+            continue;
+        if (sum < lo)
+            lo = sum;
+        if (sum > hi)
+            hi = sum;
+    }
+    *min_w = NAN;
+    *peak_w = NAN;
+    if (lo <= hi) {
+        *min_w = lo;
+        *peak_w = hi;
+    }
 }
 
 int measure_run(const struct measure_opts *o, struct measure_result *r, char *err, size_t errlen)
 {
-    char app[1024], pci[32];
+    char app[1024], ids[MEASURE_MAX_GPUS][48];
     char **argv;
-    struct power_meter *pm;
-    struct power_window w;
+    struct power_meter *pm[MEASURE_MAX_GPUS] = { 0 };
     struct runner_child child = { 0 };
-    int fds[2], rc = MEASURE_FAILED;
-    double t_start, t_stop = -1, e_start, e_stop, t_begin = -1, e_begin = 0;
+    int fds[2], rc = MEASURE_FAILED, ngpus;
+    double t_start, t_stop = -1, t_begin = -1;
+    double e_start[MEASURE_MAX_GPUS], e_stop[MEASURE_MAX_GPUS], e_begin[MEASURE_MAX_GPUS];
     char line[4096];
-    size_t len = 0, i;
+    size_t len = 0, i, g;
 
     memset(r, 0, sizeof *r);
     r->min_w = r->peak_w = NAN;
@@ -50,22 +177,45 @@ int measure_run(const struct measure_opts *o, struct measure_result *r, char *er
                  strchr(o->app, '/') ? "" : " (searched PATH; give a path like ./app)");
         return MEASURE_NO_APP;
     }
-    snprintf(pci, sizeof pci, "#%d", pick_device(o->device));
-    pm = power_meter_open(pci, err, errlen);
-    if (!pm)
+    ngpus = measure_pick_gpus(o->devices, ids, MEASURE_MAX_GPUS, err, errlen);
+    if (ngpus < 0)
         return MEASURE_NO_NVML;
-    snprintf(r->gpu, sizeof r->gpu, "%s", power_meter_gpu_name(pm));
-    if (power_meter_start(pm, 5000, err, errlen) != 0)
-        goto out;
+    r->ngpus = (size_t)ngpus;
+    for (g = 0; g < r->ngpus; g++) {
+        struct measure_gpu *mg = &r->gpus[g];
+        char why[512];
+        pm[g] = power_meter_open(ids[g], why, sizeof why);
+        if (!pm[g]) {
+            if (r->ngpus > 1)
+                snprintf(err, errlen, "GPU %s: %s", ids[g][0] == '#' ? ids[g] + 1 : ids[g], why);
+            else
+                snprintf(err, errlen, "%s", why);
+            rc = MEASURE_NO_NVML;
+            goto out;
+        }
+        snprintf(mg->id, sizeof mg->id, "%.46s", ids[g][0] == '#' ? ids[g] + 1 : ids[g]);
+        snprintf(mg->name, sizeof mg->name, "%s", power_meter_gpu_name(pm[g]));
+        mg->min_w = mg->peak_w = NAN;
+        if (power_meter_start(pm[g], 5000, err, errlen) != 0)
+            goto out;
+    }
+    snprintf(r->gpu, sizeof r->gpu, "%s", r->gpus[0].name);
+    for (g = 1; g < r->ngpus && strcmp(r->gpus[g].name, r->gpus[0].name) == 0; g++)
+        ;
+    if (r->ngpus > 1)
+        snprintf(r->gpu, sizeof r->gpu, g == r->ngpus ? "%zu x %.80s" : "%zu GPUs", r->ngpus, r->gpus[0].name);
     {   /* idle, before */
-        double t0 = power_meter_now(), ei0, ei1;
-        struct timespec ts;
-        power_meter_energy_j(pm, &ei0);
-        ts.tv_sec = (time_t)o->idle_s;
-        ts.tv_nsec = (long)((o->idle_s - (double)ts.tv_sec) * 1e9);
-        nanosleep(&ts, NULL);
-        power_meter_energy_j(pm, &ei1);
-        r->idle_w = (ei1 - ei0) / (power_meter_now() - t0);
+        double t0 = power_meter_now(), ei0[MEASURE_MAX_GPUS], ei1[MEASURE_MAX_GPUS], dt;
+        if (read_energy(pm, r->ngpus, ei0) != 0)
+            goto nvml_failed;
+        sleep_s(o->idle_s);
+        if (read_energy(pm, r->ngpus, ei1) != 0)
+            goto nvml_failed;
+        dt = power_meter_now() - t0;
+        for (g = 0; g < r->ngpus; g++) {
+            r->gpus[g].idle_w = (ei1[g] - ei0[g]) / dt;
+            r->idle_w += r->gpus[g].idle_w;
+        }
     }
     argv = calloc(o->nargs + 2, sizeof *argv);
     if (!argv || pipe(fds) != 0) {
@@ -79,7 +229,12 @@ int measure_run(const struct measure_opts *o, struct measure_result *r, char *er
     /* the read end must not leak into the application */
     fcntl(fds[0], F_SETFD, FD_CLOEXEC);
     fcntl(fds[1], F_SETFD, FD_CLOEXEC);
-    power_meter_energy_j(pm, &e_start);
+    if (read_energy(pm, r->ngpus, e_start) != 0) {
+        close(fds[0]);
+        close(fds[1]);
+        free(argv);
+        goto nvml_failed;
+    }
     t_start = power_meter_now();
     if (runner_start(argv, fds[1], &child) != 0) {
         snprintf(err, errlen, "cannot start %s: %s", app, strerror(errno));
@@ -108,10 +263,10 @@ int measure_run(const struct measure_opts *o, struct measure_result *r, char *er
             if (c != '\n')
                 continue;
             if (o->start_marker && t_begin < 0 && line_is(line, len, o->start_marker)) {
-                power_meter_energy_j(pm, &e_begin);
+                read_energy(pm, r->ngpus, e_begin);
                 t_begin = power_meter_now();
             } else if (o->stop_marker && t_begin >= 0 && t_stop < 0 && line_is(line, len, o->stop_marker)) {
-                power_meter_energy_j(pm, &e_stop);
+                read_energy(pm, r->ngpus, e_stop);
                 t_stop = power_meter_now();
             }
             len = 0;
@@ -122,36 +277,54 @@ int measure_run(const struct measure_opts *o, struct measure_result *r, char *er
     r->wait_status = runner_finish(&child);
     free(argv);
     if (t_stop < 0) {
-        power_meter_energy_j(pm, &e_stop);
+        read_energy(pm, r->ngpus, e_stop);
         t_stop = power_meter_now();
     }
     if (t_begin >= 0) {
         t_start = t_begin;
-        e_start = e_begin;
+        memcpy(e_start, e_begin, sizeof e_start);
         r->from_markers = o->stop_marker != NULL;
     } else if (o->start_marker) {
         snprintf(err, errlen, "the application never printed the start marker line '%s'", o->start_marker);
         goto out;
     }
     r->duration_s = t_stop - t_start;
-    r->energy_j = e_stop - e_start;
-    if (!(r->duration_s > 0) || !(r->energy_j > 0)) {
-        snprintf(err, errlen, "the run was too short (%.3f s) for the energy counter to move", r->duration_s);
-        goto out;
+    for (g = 0; g < r->ngpus; g++) {
+        struct measure_gpu *mg = &r->gpus[g];
+        struct power_window w;
+        char why[128];
+        int wr;
+        mg->energy_j = e_stop[g] - e_start[g];
+        r->energy_j += mg->energy_j;
+        if (!(r->duration_s > 0) || !(mg->energy_j > 0)) {
+            snprintf(err, errlen, "the run was too short (%.3f s) for the energy counter%s to move",
+                     r->duration_s, r->ngpus > 1 ? "s" : "");
+            goto out;
+        }
+        mg->avg_w = mg->energy_j / r->duration_s;
+        wr = power_meter_window(pm[g], t_start, t_stop, &w, why, sizeof why);
+        if (wr == 0 || wr == -2) {
+            mg->min_w = w.min_w;
+            mg->peak_w = w.peak_w;
+            mg->sm_clock_mhz = w.sm_clock_mhz;
+            mg->samples = w.samples;
+        }
+        r->sm_clock_mhz += mg->sm_clock_mhz / (double)r->ngpus;
+        r->samples += mg->samples;
     }
     r->avg_w = r->energy_j / r->duration_s;
-    {
-        char why[128];
-        int wr = power_meter_window(pm, t_start, t_stop, &w, why, sizeof why);
-        if (wr == 0 || wr == -2) {
-            r->min_w = w.min_w;
-            r->peak_w = w.peak_w;
-            r->sm_clock_mhz = w.sm_clock_mhz;
-            r->samples = w.samples;
-        }
+    if (r->ngpus == 1) {
+        r->min_w = r->gpus[0].min_w;
+        r->peak_w = r->gpus[0].peak_w;
+    } else {
+        sum_extremes(pm, r->ngpus, t_start, t_stop, &r->min_w, &r->peak_w);
     }
     rc = MEASURE_OK;
+    goto out;
+nvml_failed:
+    snprintf(err, errlen, "NVML stopped answering: the energy counter could not be read");
 out:
-    power_meter_close(pm);
+    for (g = 0; g < r->ngpus; g++)
+        power_meter_close(pm[g]);
     return rc;
 }

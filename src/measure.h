@@ -8,30 +8,59 @@
 
 #include <stddef.h>
 
+#define MEASURE_MAX_GPUS 16
+
 struct measure_opts {
     const char *app;
     char *const *args;
     size_t nargs;
-    int device;               /* NVML index; -1: first of CUDA_VISIBLE_DEVICES, else 0 */
+    /* The GPUs to measure, as NVML indices or UUIDs separated by commas, or
+     * "all". NULL: the GPUs the application can see, which is the entries of
+     * CUDA_VISIBLE_DEVICES when it is set and every GPU otherwise. */
+    const char *devices;
     const char *start_marker; /* a line of the app's stdout that opens the window */
     const char *stop_marker;  /* and one that closes it */
     double idle_s;            /* idle measured before the run */
 };
 
+/* One GPU's figures over the window. */
+struct measure_gpu {
+    char id[48];         /* as chosen: the NVML index, or the UUID */
+    char name[96];
+    double idle_w;
+    double energy_j, avg_w;
+    double min_w, peak_w;/* instant power, NaN if no sample */
+    double sm_clock_mhz;
+    size_t samples;
+};
+
 struct measure_result {
-    char gpu[96];
+    /* all measured GPUs together: energies and averages add up; min and
+     * peak are those of the sum of the GPUs' instant power, read at the same
+     * moments every 5 ms */
+    char gpu[96];        /* the GPUs' name ("2 x NAME" when several of one kind) */
     double idle_w;
     double duration_s;   /* the window */
     double energy_j;     /* energy counter over the window */
     double avg_w;        /* energy_j / duration_s */
     double min_w, peak_w;/* instant power, NaN if no sample */
-    double sm_clock_mhz;
+    double sm_clock_mhz; /* mean over the GPUs */
     size_t samples;
     int wait_status;     /* the application's, as waitpid gives it */
     int from_markers;    /* 1 when both markers were seen */
+    /* each GPU, in the order the application numbers them (its CUDA ordinal
+     * is the position here when the list came from CUDA_VISIBLE_DEVICES or
+     * from "all") */
+    size_t ngpus;
+    struct measure_gpu gpus[MEASURE_MAX_GPUS];
 };
 
 enum { MEASURE_OK = 0, MEASURE_NO_APP, MEASURE_NO_NVML, MEASURE_FAILED };
+
+/* Parses a GPU list ("0,1", "GPU-uuid,...", "all"; NULL for the default
+ * described at measure_opts.devices) into ids ("#N" or a UUID). Returns the
+ * number of GPUs, or -1 with a message in err. */
+int measure_pick_gpus(const char *devices, char ids[][48], size_t max, char *err, size_t errlen);
 
 int measure_run(const struct measure_opts *o, struct measure_result *r, char *err, size_t errlen);
 

@@ -47,6 +47,7 @@ struct power_meter {
     int (*shutdown)(void);
     int (*by_pci)(const char *, nvml_device *);
     int (*by_index)(unsigned, nvml_device *);
+    int (*by_uuid)(const char *, nvml_device *); /* optional */
     int (*get_name)(nvml_device, char *, unsigned);
     int (*energy)(nvml_device, unsigned long long *);
     int (*field_values)(nvml_device, int, struct nvml_field_value *);
@@ -127,15 +128,24 @@ struct power_meter *power_meter_open(const char *pci_bus_id, char *err, size_t e
     LOAD(temperature, "nvmlDeviceGetTemperature");
     LOAD(power_limit, "nvmlDeviceGetEnforcedPowerLimit");
     LOAD(driver_version, "nvmlSystemGetDriverVersion");
+    {
+        void *f = dlsym(pm->lib, "nvmlDeviceGetHandleByUUID");
+        memcpy(&pm->by_uuid, &f, sizeof f);
+    }
     if ((rc = pm->init()) != 0) {
         snprintf(err, errlen, "NVML did not start: %s", nvml_err(pm, rc));
         goto fail;
     }
-    /* "#N" names an NVML index */
-    rc = pci_bus_id && pci_bus_id[0] != '#' ? pm->by_pci(pci_bus_id, &pm->dev)
-                                            : pm->by_index(pci_bus_id ? (unsigned)atoi(pci_bus_id + 1) : 0, &pm->dev);
+    /* "#N" names an NVML index, "GPU-..." a UUID (as CUDA_VISIBLE_DEVICES may) */
+    if (!pci_bus_id || pci_bus_id[0] == '#')
+        rc = pm->by_index(pci_bus_id ? (unsigned)atoi(pci_bus_id + 1) : 0, &pm->dev);
+    else if (strncmp(pci_bus_id, "GPU-", 4) == 0 && pm->by_uuid)
+        rc = pm->by_uuid(pci_bus_id, &pm->dev);
+    else
+        rc = pm->by_pci(pci_bus_id, &pm->dev);
     if (rc != 0) {
-        snprintf(err, errlen, "NVML cannot open the GPU %s: %s", pci_bus_id ? pci_bus_id : "0", nvml_err(pm, rc));
+        snprintf(err, errlen, "NVML cannot open the GPU %s: %s",
+                 pci_bus_id ? pci_bus_id + (pci_bus_id[0] == '#') : "0", nvml_err(pm, rc));
         pm->shutdown();
         goto fail;
     }
@@ -376,4 +386,63 @@ int power_meter_window(struct power_meter *pm, double t0, double t1, struct powe
     w->energy_span_s = last_t - first_t;
     w->avg_w = (double)(e_last - e_first) / 1000.0 / (last_t - first_t);
     return 0;
+}
+
+int power_meter_gpu_count(unsigned *count, char *err, size_t errlen)
+{
+    void *lib = dlopen("libnvidia-ml.so.1", RTLD_NOW | RTLD_LOCAL), *f_init, *f_count, *f_shutdown;
+    int (*init)(void), (*get_count)(unsigned *), (*shutdown)(void);
+    int rc;
+    if (!lib) {
+        const char *why = dlerror();
+        snprintf(err, errlen, "cannot load NVML (libnvidia-ml.so.1): %s; power is measured through the NVIDIA "
+                 "driver's NVML library", why ? why : "not found");
+        return -1;
+    }
+    f_init = dlsym(lib, "nvmlInit_v2");
+    f_count = dlsym(lib, "nvmlDeviceGetCount_v2");
+    f_shutdown = dlsym(lib, "nvmlShutdown");
+    if (!f_init || !f_count || !f_shutdown) {
+        snprintf(err, errlen, "NVML (libnvidia-ml.so.1) lacks nvmlDeviceGetCount_v2; the driver is too old");
+        dlclose(lib);
+        return -1;
+    }
+    memcpy(&init, &f_init, sizeof f_init);
+    memcpy(&get_count, &f_count, sizeof f_count);
+    memcpy(&shutdown, &f_shutdown, sizeof f_shutdown);
+    if ((rc = init()) != 0) {
+        snprintf(err, errlen, "NVML did not start (error %d)", rc);
+        dlclose(lib);
+        return -1;
+    }
+    rc = get_count(count);
+    shutdown();
+    dlclose(lib);
+    if (rc != 0) {
+        snprintf(err, errlen, "NVML cannot count the GPUs (error %d)", rc);
+        return -1;
+    }
+    return 0;
+}
+
+double power_meter_instant_at(struct power_meter *pm, double t)
+{
+    size_t lo = 0, hi;
+    double w = NAN;
+    pthread_mutex_lock(&pm->lock);
+    hi = pm->n;
+    /* the last sample taken at or before t */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (pm->s[mid].t <= t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    while (lo > 0 && pm->s[lo - 1].instant_w < 0)
+        lo--;
+    if (lo > 0)
+        w = pm->s[lo - 1].instant_w;
+    pthread_mutex_unlock(&pm->lock);
+    return w;
 }

@@ -23,7 +23,8 @@ struct power_window {
 };
 
 /* Opens NVML for the GPU with the given PCI bus id ("0000:01:00.0"), the
- * NVML index N given as "#N", or the first GPU when pci_bus_id is NULL. Returns NULL with a message in err. */
+ * NVML index N given as "#N", a UUID ("GPU-..."), or the first GPU when
+ * pci_bus_id is NULL. Returns NULL with a message in err. */
 struct power_meter *power_meter_open(const char *pci_bus_id, char *err, size_t errlen);
 void power_meter_close(struct power_meter *pm);
 
@@ -48,6 +49,13 @@ int power_meter_window(struct power_meter *pm, double t0, double t1, struct powe
 
 /* Reads the energy counter now, in joules. Returns 0 or -1. */
 int power_meter_energy_j(struct power_meter *pm, double *joules);
+
+/* How many GPUs NVML sees. Returns 0, or -1 with a message in err. */
+int power_meter_gpu_count(unsigned *count, char *err, size_t errlen);
+
+/* The instant power of the last sample taken at or before t (W); NaN when
+ * there is none. Several meters read at the same t give the sum of GPUs. */
+double power_meter_instant_at(struct power_meter *pm, double t);
 
 /* Drops samples older than t (bounded memory over a long calibration). */
 void power_meter_forget_before(struct power_meter *pm, double t);

@@ -134,32 +134,82 @@ static const char *ansi_component(char *buf, size_t n, size_t c, int color)
     return buf;
 }
 
+const struct report_measured_gpu *report_measured_of(const struct report_measured *ms,
+                                                     const struct device_result *dv)
+{
+    size_t g;
+    for (g = 0; g < ms->ngpus; g++)
+        if (ms->gpu[g].estimate == dv)
+            return &ms->gpu[g];
+    return NULL;
+}
+
+static void text_power_line(FILE *out, double min_w, double avg_w, double peak_w)
+{
+    if (isfinite(min_w))
+        fprintf(out, "  min %.1f W", min_w);
+    fprintf(out, "  avg %.1f W", avg_w);
+    if (isfinite(peak_w))
+        fprintf(out, "  peak %.1f W", peak_w);
+}
+
+static void text_errors(FILE *out, const struct device_result *dv, double min_w, double avg_w, double peak_w)
+{
+    char emn[16], eav[16], epk[16];
+    fmt_error(emn, sizeof emn, dv->power_w[TARGET_MIN], min_w);
+    fmt_error(eav, sizeof eav, dv->power_w[TARGET_AVG], avg_w);
+    fmt_error(epk, sizeof epk, dv->power_w[TARGET_PEAK], peak_w);
+    fprintf(out, "estimate - measured, GPU-busy time:  min %s  avg %s  peak %s\n", emn, eav, epk);
+}
+
 static void text_measured(FILE *out, const struct estimate *e, const struct report_measured *ms)
 {
-    const struct device_result *dv = &e->devices[0];
-    char t1[32], t2[32], emn[16], eav[16], epk[16];
+    char t1[32], t2[32], eav[16];
+    size_t g;
     fmt_energy(t1, sizeof t1, ms->energy_j);
     report_fmt_time(t2, sizeof t2, ms->duration_s, 0);
-    fputs("measured without ncu (NVML):", out);
-    if (isfinite(ms->min_w))
-        fprintf(out, "  min %.1f W", ms->min_w);
-    fprintf(out, "  avg %.1f W", ms->avg_w);
-    if (isfinite(ms->peak_w))
-        fprintf(out, "  peak %.1f W", ms->peak_w);
+    if (ms->ngpus > 1)
+        fprintf(out, "measured without ncu (NVML), %zu GPUs together:", ms->ngpus);
+    else
+        fputs("measured without ncu (NVML):", out);
+    text_power_line(out, ms->min_w, ms->avg_w, ms->peak_w);
     fprintf(out, "  energy %s over %s\n", t1, t2);
-    fmt_error(emn, sizeof emn, dv->power_w[TARGET_MIN], ms->min_w);
-    fmt_error(eav, sizeof eav, dv->power_w[TARGET_AVG], ms->avg_w);
-    fmt_error(epk, sizeof epk, dv->power_w[TARGET_PEAK], ms->peak_w);
-    fprintf(out, "estimate - measured, GPU-busy time:  min %s  avg %s  peak %s\n", emn, eav, epk);
-    if (isfinite(ms->run_avg_w)) {
-        fmt_error(eav, sizeof eav, ms->run_avg_w, ms->avg_w);
-        fmt_energy(t1, sizeof t1, ms->run_avg_w * ms->duration_s);
+    if (ms->ngpus <= 1) {
+        const struct device_result *dv = ms->ngpus && ms->gpu[0].estimate ? ms->gpu[0].estimate : &e->devices[0];
+        text_errors(out, dv, ms->min_w, ms->avg_w, ms->peak_w);
+    } else {
+        for (g = 0; g < ms->ngpus; g++) {
+            const struct report_measured_gpu *mg = &ms->gpu[g];
+            fmt_energy(t1, sizeof t1, mg->energy_j);
+            fprintf(out, "  device %ld (GPU %s, %s):", mg->device, mg->id, mg->name);
+            text_power_line(out, mg->min_w, mg->avg_w, mg->peak_w);
+            fprintf(out, "  energy %s\n    ", t1);
+            if (mg->estimate)
+                text_errors(out, mg->estimate, mg->min_w, mg->avg_w, mg->peak_w);
+            else
+                fputs("no kernel was profiled on it\n", out);
+        }
+    }
+    if (!isfinite(ms->run_avg_w)) {
+        fputs("estimate over the whole run: n/a (the profile covered part of the run: --skip-kernels, "
+              "--max-kernels, --nvtx-range or --duration)\n", out);
+        return;
+    }
+    fmt_error(eav, sizeof eav, ms->run_avg_w, ms->avg_w);
+    fmt_energy(t1, sizeof t1, ms->run_avg_w * ms->duration_s);
+    if (ms->ngpus <= 1) {
         fprintf(out, "estimate over the whole run (kernels busy %.0f%% of it, the model's idle %.1f W between "
                      "them):  avg %.1f W (%s)  energy %s\n",
                 100.0 * ms->busy_share, e->used->idle_w, ms->run_avg_w, eav, t1);
-    } else {
-        fputs("estimate over the whole run: n/a (the profile covered part of the run: --skip-kernels, "
-              "--max-kernels, --nvtx-range or --duration)\n", out);
+        return;
+    }
+    fprintf(out, "estimate over the whole run (the model's idle %.1f W where a GPU ran no kernel):  avg %.1f W "
+                 "(%s)  energy %s\n", e->used->idle_w, ms->run_avg_w, eav, t1);
+    for (g = 0; g < ms->ngpus; g++) {
+        const struct report_measured_gpu *mg = &ms->gpu[g];
+        fmt_error(eav, sizeof eav, mg->run_avg_w, mg->avg_w);
+        fprintf(out, "  device %ld: kernels busy %.0f%% of it, avg %.1f W (%s)\n", mg->device,
+                100.0 * mg->busy_share, mg->run_avg_w, eav);
     }
 }
 
@@ -382,7 +432,28 @@ static int json_write(FILE *out, const struct estimate *e, const struct report_o
         json_number(out, ms->run_avg_w * ms->duration_s);
         fputs(", \"busy_share\": ", out);
         json_number(out, ms->busy_share);
-        fputc('}', out);
+        fputs("},\n  \"measured_gpus\": [", out);
+        for (i = 0; i < ms->ngpus; i++) {
+            const struct report_measured_gpu *mg = &ms->gpu[i];
+            double p[TARGET_COUNT];
+            p[TARGET_MIN] = mg->min_w;
+            p[TARGET_AVG] = mg->avg_w;
+            p[TARGET_PEAK] = mg->peak_w;
+            fprintf(out, "%s\n    {\"device\": %ld, \"id\": ", i ? "," : "", mg->device);
+            json_string(out, mg->id);
+            fputs(", \"name\": ", out);
+            json_string(out, mg->name);
+            fputs(", \"power_w\": ", out);
+            json_power(out, p);
+            fputs(", \"energy_j\": ", out);
+            json_number(out, mg->energy_j);
+            fprintf(out, ", \"estimated\": %s, \"estimate_over_run\": {\"avg_w\": ", mg->estimate ? "true" : "false");
+            json_number(out, mg->run_avg_w);
+            fputs(", \"busy_share\": ", out);
+            json_number(out, mg->busy_share);
+            fputs("}}", out);
+        }
+        fputs(ms->ngpus ? "\n  ]" : "]", out);
     }
     fprintf(out, ",\n  \"lines_skipped\": %lu\n}\n", e->stats.lines_skipped);
     return ferror(out) ? -1 : 0;

@@ -10,14 +10,30 @@
 
 enum report_mode { MODE_MIN = 1, MODE_AVG = 2, MODE_PEAK = 4, MODE_ALL = 7 };
 
-/* What `-a --measure` measured without ncu, shown beside the estimate of
- * the first device. */
+/* What `-a --measure` measured without ncu, shown beside the estimate. */
+#define REPORT_MAX_GPUS 16
+struct report_measured_gpu {
+    long device;        /* the application's CUDA ordinal (its place among the GPUs it sees) */
+    char id[48];        /* NVML index or UUID */
+    char name[96];
+    double energy_j, avg_w, min_w, peak_w; /* NVML over the run; min/peak NaN without samples */
+    double run_avg_w;   /* as in report_measured, for this GPU */
+    double busy_share;
+    const struct device_result *estimate; /* the estimate of this GPU; NULL: no kernel profiled on it */
+};
 struct report_measured {
+    /* all measured GPUs together */
     double duration_s, energy_j, avg_w, min_w, peak_w; /* NVML over the run; min/peak NaN without samples */
     double run_avg_w;  /* the estimate over the whole run: the kernels' energy plus the model's idle power
                           for the rest of the measured time; NaN when the profile did not cover the run */
-    double busy_share; /* the kernels' GPU time / the measured duration (NaN as above) */
+    double busy_share; /* the kernels' GPU time / the measured duration (NaN as above, or several GPUs) */
+    size_t ngpus;
+    struct report_measured_gpu gpu[REPORT_MAX_GPUS];
 };
+
+/* The measured GPU that an estimate's device ran on, or NULL. */
+const struct report_measured_gpu *report_measured_of(const struct report_measured *ms,
+                                                     const struct device_result *dv);
 
 struct report_opts {
     unsigned mode;          /* MODE_* bits: which targets the text shows */

@@ -175,8 +175,12 @@ static int svg_write(FILE *out, const struct estimate *e, const struct report_op
     /* what NVML measured without ncu (-a --measure): avg as a solid line, min
      * and peak dotted; the timeline above shows GPU-busy time only */
     if (o && o->measured) {
+        /* the timeline is device 0's: its GPU's measurement (all GPUs
+         * together would not compare) */
         const struct report_measured *ms = o->measured;
-        const double vals[3] = { ms->min_w, ms->avg_w, ms->peak_w };
+        const struct report_measured_gpu *mg = e->ndevices ? report_measured_of(ms, &e->devices[0]) : NULL;
+        const double vals[3] = { mg ? mg->min_w : ms->min_w, mg ? mg->avg_w : ms->avg_w,
+                                 mg ? mg->peak_w : ms->peak_w };
         static const char *const names[3] = { "measured min", "measured avg", "measured peak" };
         int i;
         for (i = 0; i < 3; i++) {
@@ -278,19 +282,35 @@ static int html_write(FILE *out, const struct estimate *e, const struct report_o
     fputs("</table>\n", out);
     if (o->measured) {
         const struct report_measured *ms = o->measured;
+        size_t g;
         report_fmt_time(t, sizeof t, ms->duration_s, 0);
-        fprintf(out, "<table><caption>Measured without ncu (NVML, -a --measure)</caption><tr><th>duration</th>"
-                     "<th>min W</th><th>avg W</th><th>peak W</th><th>energy J</th><th>estimate over the run, avg W"
-                     "</th><th>GPU busy</th></tr>\n<tr><td>%s</td>", t);
-        html_cell_w(out, ms->min_w);
-        html_cell_w(out, ms->avg_w);
-        html_cell_w(out, ms->peak_w);
-        fprintf(out, "<td>%.4g</td>", ms->energy_j);
-        html_cell_w(out, ms->run_avg_w);
-        if (isfinite(ms->busy_share))
-            fprintf(out, "<td>%.1f%%</td></tr>\n</table>\n", 100.0 * ms->busy_share);
-        else
-            fputs("<td>n/a</td></tr>\n</table>\n", out);
+        fprintf(out, "<table><caption>Measured without ncu (NVML, -a --measure) over %s</caption><tr><th>device"
+                     "</th><th class=\"n\">GPU</th><th>min W</th><th>avg W</th><th>peak W</th><th>energy J</th>"
+                     "<th>estimate over the run, avg W</th><th>GPU busy</th></tr>\n", t);
+        for (g = 0; g <= ms->ngpus; g++) {
+            /* each GPU, then (with several) all of them together */
+            const struct report_measured_gpu *mg = g < ms->ngpus ? &ms->gpu[g] : NULL;
+            double share = mg ? mg->busy_share : ms->busy_share;
+            if (!mg && ms->ngpus == 1)
+                break;
+            if (mg) {
+                fprintf(out, "<tr><td>%ld</td><td class=\"n\">", mg->device);
+                text_escaped(out, mg->name, 80);
+                fprintf(out, " (GPU %s)</td>", mg->id);
+            } else {
+                fprintf(out, "<tr><td>all</td><td class=\"n\">%zu GPUs together</td>", ms->ngpus);
+            }
+            html_cell_w(out, mg ? mg->min_w : ms->min_w);
+            html_cell_w(out, mg ? mg->avg_w : ms->avg_w);
+            html_cell_w(out, mg ? mg->peak_w : ms->peak_w);
+            fprintf(out, "<td>%.4g</td>", mg ? mg->energy_j : ms->energy_j);
+            html_cell_w(out, mg ? mg->run_avg_w : ms->run_avg_w);
+            if (isfinite(share))
+                fprintf(out, "<td>%.1f%%</td></tr>\n", 100.0 * share);
+            else
+                fputs("<td>n/a</td></tr>\n", out);
+        }
+        fputs("</table>\n", out);
     }
     fputs("<table><caption>Where the energy goes (share of each device's energy)</caption><tr><th>device</th>",
           out);

@@ -472,7 +472,7 @@ int runner_profile(struct runner_opts *o, char *csv_path, size_t csv_len, char *
     snprintf(rep_file, sizeof rep_file, "%s.ncu-rep", report);
     snprintf(csv_path, csv_len, "%s/%s", dir, RUNNER_CSV_NAME);
 
-    argv = calloc(o->nargs + 16, sizeof *argv);
+    argv = calloc(o->nargs + o->n_ncu_args + 16, sizeof *argv);
     if (!argv) {
         snprintf(err, errlen, "out of memory");
         return RUNNER_OUTPUT;
@@ -500,6 +500,8 @@ int runner_profile(struct runner_opts *o, char *csv_path, size_t csv_len, char *
         argv[n++] = a_nvtx_include;
         argv[n++] = nvtx;
     }
+    for (i = 0; i < o->n_ncu_args; i++)
+        argv[n++] = o->ncu_args[i];
     argv[n++] = a_force_overwrite;
     argv[n++] = a_export;
     argv[n++] = report;

@@ -32,6 +32,8 @@ struct runner_opts {
     long max_kernels;         /* ncu --launch-count (0: all) */
     const char *nvtx_range;   /* profile only inside this NVTX push/pop range */
     double duration_s;        /* > 0: stop profiling after this long, estimate from what was collected */
+    char *const *ncu_args;    /* --ncu-arg: passed to ncu as they are, before the application */
+    size_t n_ncu_args;
     int interrupted;          /* out: SIGINT/SIGTERM that stopped the run, or 0 */
     int stopped_by_duration;  /* out: duration_s ended the run */
 };

@@ -1,14 +1,20 @@
 /* fake_nvml.c: a stand-in for the NVIDIA driver's NVML library
- * (libnvidia-ml.so.1) for the CLI tests on machines without a GPU: one
- * "NVIDIA H100 80GB HBM3" that draws a constant FAKE_NVML_W watts (default
- * 400): its energy counter grows with the wall clock, its instant power is
- * that figure. Only the calls gpu_profiler makes, with NVML's signatures. */
+ * (libnvidia-ml.so.1) for the CLI tests on machines without a GPU:
+ * FAKE_NVML_GPUS (default 1) "NVIDIA H100 80GB HBM3"s, GPU i drawing a
+ * constant power, the i-th of the comma-separated watts in FAKE_NVML_W
+ * (default 400; the last one given applies to the GPUs after it): its energy
+ * counter grows with the wall clock, its instant power is that figure. UUIDs
+ * are GPU-fake-<i>. Only the calls gpu_profiler makes, with NVML's
+ * signatures. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 typedef struct fake_device *nvmlDevice_t;
-static struct fake_device { int unused; } the_device;
+#define MAX_GPUS 16
+static struct fake_device { unsigned index; } devices[MAX_GPUS] = {
+    { 0 }, { 1 }, { 2 }, { 3 }, { 4 }, { 5 }, { 6 }, { 7 }, { 8 }, { 9 }, { 10 }, { 11 }, { 12 }, { 13 }, { 14 }, { 15 },
+};
 
 struct field_value { /* nvmlFieldValue_t */
     unsigned field_id, scope_id;
@@ -17,10 +23,26 @@ struct field_value { /* nvmlFieldValue_t */
     union { double d; unsigned u; unsigned long ul; unsigned long long ull; long long sll; int si; } value;
 };
 
-static double watts(void)
+static unsigned gpu_count(void)
+{
+    const char *n = getenv("FAKE_NVML_GPUS");
+    int v = n ? atoi(n) : 1;
+    return v < 0 ? 0 : v > MAX_GPUS ? MAX_GPUS : (unsigned)v;
+}
+
+static double watts_of(const struct fake_device *d)
 {
     const char *w = getenv("FAKE_NVML_W");
-    return w ? atof(w) : 400.0;
+    unsigned i;
+    if (!w)
+        return 400.0;
+    for (i = 0; i < d->index; i++) {
+        const char *comma = strchr(w, ',');
+        if (!comma)
+            break;
+        w = comma + 1;
+    }
+    return atof(w);
 }
 
 static double now_s(void)
@@ -34,8 +56,21 @@ int nvmlInit_v2(void) { return 0; }
 int nvmlShutdown(void) { return 0; }
 const char *nvmlErrorString(int r) { return r ? "fake NVML error" : "success"; }
 int nvmlSystemGetDriverVersion(char *v, unsigned n) { strncpy(v, "580.0-fake", n); v[n - 1] = '\0'; return 0; }
-int nvmlDeviceGetHandleByIndex_v2(unsigned i, nvmlDevice_t *d) { *d = &the_device; return i == 0 ? 0 : 2; }
-int nvmlDeviceGetHandleByPciBusId_v2(const char *bus, nvmlDevice_t *d) { (void)bus; *d = &the_device; return 0; }
+int nvmlDeviceGetCount_v2(unsigned *n) { *n = gpu_count(); return 0; }
+int nvmlDeviceGetHandleByIndex_v2(unsigned i, nvmlDevice_t *d)
+{
+    if (i >= gpu_count())
+        return 2; /* NVML_ERROR_INVALID_ARGUMENT */
+    *d = &devices[i];
+    return 0;
+}
+int nvmlDeviceGetHandleByPciBusId_v2(const char *bus, nvmlDevice_t *d) { (void)bus; *d = &devices[0]; return 0; }
+int nvmlDeviceGetHandleByUUID(const char *uuid, nvmlDevice_t *d)
+{
+    if (strncmp(uuid, "GPU-fake-", 9) != 0)
+        return 6; /* NVML_ERROR_NOT_FOUND */
+    return nvmlDeviceGetHandleByIndex_v2((unsigned)atoi(uuid + 9), d);
+}
 int nvmlDeviceGetName(nvmlDevice_t d, char *name, unsigned n)
 {
     (void)d;
@@ -46,7 +81,7 @@ int nvmlDeviceGetName(nvmlDevice_t d, char *name, unsigned n)
 int nvmlDeviceGetTotalEnergyConsumption(nvmlDevice_t d, unsigned long long *mj)
 {
     (void)d;
-    *mj = (unsigned long long)(now_s() * watts() * 1000.0);
+    *mj = (unsigned long long)(now_s() * watts_of(d) * 1000.0);
     return 0;
 }
 int nvmlDeviceGetFieldValues(nvmlDevice_t d, int n, struct field_value *v)
@@ -56,11 +91,11 @@ int nvmlDeviceGetFieldValues(nvmlDevice_t d, int n, struct field_value *v)
     for (i = 0; i < n; i++) {
         v[i].nvml_return = 0;
         v[i].value_type = 1;
-        v[i].value.u = (unsigned)(watts() * 1000.0);
+        v[i].value.u = (unsigned)(watts_of(d) * 1000.0);
     }
     return 0;
 }
-int nvmlDeviceGetPowerUsage(nvmlDevice_t d, unsigned *mw) { (void)d; *mw = (unsigned)(watts() * 1000.0); return 0; }
+int nvmlDeviceGetPowerUsage(nvmlDevice_t d, unsigned *mw) { *mw = (unsigned)(watts_of(d) * 1000.0); return 0; }
 int nvmlDeviceGetClockInfo(nvmlDevice_t d, int t, unsigned *mhz) { (void)d; (void)t; *mhz = 1980; return 0; }
 int nvmlDeviceGetTemperature(nvmlDevice_t d, int t, unsigned *c) { (void)d; (void)t; *c = 40; return 0; }
 int nvmlDeviceGetEnforcedPowerLimit(nvmlDevice_t d, unsigned *mw) { (void)d; *mw = 700000; return 0; }
