@@ -898,7 +898,7 @@ int main(int argc, char **argv)
 
     if (!csv && app) {
         struct runner_opts o = { ncu, app, app_args, napp_args, out_dir, force, quiet, NULL, NULL, skip_kernels,
-                                 max_kernels, nvtx_range, duration_s, ncu_args, n_ncu_args, 0, 0 };
+                                 max_kernels, nvtx_range, duration_s, ncu_args, n_ncu_args, 0, 0, 0 };
         char *metrics = metric_list(model_path ? &model : NULL);
         int r;
         if (!metrics) {

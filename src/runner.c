@@ -284,11 +284,14 @@ struct progress {
     unsigned long kernels;
     size_t at;              /* bytes of the current line matched against the prefix */
     int line_ok;            /* the current line still matches the prefix */
+    int show;               /* draw the status line (a terminal, not --quiet) */
     int shown;              /* a status line is on the screen */
+    int nccl;               /* the kernel being profiled last is NCCL's */
     double last_draw, elapsed;
 };
 
 static const char profiling_prefix[] = "==PROF== Profiling";
+static const char nccl_prefix[] = "==PROF== Profiling \"nccl";
 
 static void write_all(int fd, const char *p, size_t n)
 {
@@ -332,12 +335,25 @@ static void progress_output(void *ctx, const char *buf, size_t n)
             pg->line_ok = 1;
             continue;
         }
-        if (pg->line_ok && pg->at < sizeof profiling_prefix - 1) {
-            if (ch != profiling_prefix[pg->at])
+        /* "==PROF== Profiling" counts a kernel; followed by ' "nccl' it
+         * is one of NCCL's */
+        if (pg->line_ok && pg->at < sizeof nccl_prefix - 1) {
+            if (ch != nccl_prefix[pg->at]) {
                 pg->line_ok = 0;
-            else if (++pg->at == sizeof profiling_prefix - 1)
-                pg->kernels++;
+            } else {
+                pg->at++;
+                if (pg->at == sizeof profiling_prefix - 1) {
+                    pg->kernels++;
+                    pg->nccl = 0;
+                } else if (pg->at == sizeof nccl_prefix - 1) {
+                    pg->nccl = 1;
+                }
+            }
         }
+    }
+    if (!pg->show) {
+        write_all(STDOUT_FILENO, buf, n);
+        return;
     }
     progress_clear(pg);
     write_all(STDOUT_FILENO, buf, n);
@@ -348,7 +364,7 @@ static void progress_tick(void *ctx, double elapsed_s)
 {
     struct progress *pg = ctx;
     pg->elapsed = elapsed_s;
-    if (elapsed_s - pg->last_draw >= 0.5)
+    if (pg->show && elapsed_s - pg->last_draw >= 0.5)
         progress_draw(pg);
 }
 
@@ -364,7 +380,10 @@ static int run_profile(char *const *argv, int out_fd, struct runner_opts *o)
     pg.line_ok = 1;
     c.stop_after_s = o->duration_s;
     c.watch_fd = -1;
-    if (out_fd < 0 && !o->quiet && isatty(STDERR_FILENO) && pipe(fds) == 0) {
+    /* ncu's output comes through us (to our stdout), to count the kernels
+     * and to see which one it was on if it stops */
+    pg.show = !o->quiet && isatty(STDERR_FILENO);
+    if (out_fd < 0 && pipe(fds) == 0) {
         fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
         fcntl(fds[0], F_SETFD, FD_CLOEXEC);
         fcntl(fds[1], F_SETFD, FD_CLOEXEC); /* the child gets it as its stdout only */
@@ -384,9 +403,10 @@ static int run_profile(char *const *argv, int out_fd, struct runner_opts *o)
     if (fds[1] >= 0)
         close(fds[1]); /* the child holds the write end */
     status = runner_finish(&c);
+    o->last_kernel_nccl = pg.nccl;
     if (fds[0] >= 0) {
         progress_clear(&pg);
-        if (pg.kernels)
+        if (pg.show && pg.kernels)
             fprintf(stderr, "gpu_profiler: %lu kernel%s profiled in %.0f s\n", pg.kernels,
                     pg.kernels == 1 ? "" : "s", pg.elapsed);
         close(fds[0]);
@@ -528,6 +548,13 @@ int runner_profile(struct runner_opts *o, char *csv_path, size_t csv_len, char *
         free(argv);
         return RUNNER_NCU_FAILED;
     }
+    if (o->last_kernel_nccl && (o->stopped_by_duration || o->interrupted || !WIFEXITED(status) ||
+                                WEXITSTATUS(status) != 0))
+        fprintf(stderr, "gpu_profiler: ncu was profiling one of NCCL's kernels when the run stopped. ncu runs "
+                        "one kernel at a time across all the processes it profiles, and an NCCL kernel waits "
+                        "for its peers on the other GPUs, so it cannot end. Leave NCCL's kernels out "
+                        "(--ncu-arg=-k --ncu-arg='regex:^(?!nccl)') and, with one process per GPU, profile one "
+                        "rank at a time: an NVTX range that only that rank opens, with --nvtx-range NAME\n");
     if (stat(rep_file, &st) != 0) {
         snprintf(err, errlen,
                  "ncu wrote no report (%s); its messages above say why. If it says ERR_NVGPUCTRPERM, "

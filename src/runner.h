@@ -36,6 +36,7 @@ struct runner_opts {
     size_t n_ncu_args;
     int interrupted;          /* out: SIGINT/SIGTERM that stopped the run, or 0 */
     int stopped_by_duration;  /* out: duration_s ended the run */
+    int last_kernel_nccl;     /* out: the kernel ncu was profiling last is NCCL's */
 };
 
 enum { RUNNER_OK = 0, RUNNER_NO_NCU, RUNNER_NO_APP, RUNNER_NCU_FAILED, RUNNER_APP_FAILED, RUNNER_OUTPUT };

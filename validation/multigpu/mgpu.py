@@ -7,7 +7,12 @@ Like ../workloads.py: 3 warm-up steps, then a fixed number of steps (GP_ITERS,
 else as many as take about GP_SECONDS=4 s on rank 0, sent to every rank so all
 run the same count) between the lines GP_START and GP_STOP that rank 0 prints
 on stdout once every rank is ready, inside the NVTX range gp_loop in every
-process. NVLink multicast stays off (the device machine's rule).
+process; with GP_PROFILE_RANK=R only rank R's range is called gp_loop (the
+others' gp_loop_unprofiled), so `gpu_profiler -a ... --nvtx-range gp_loop`
+profiles one rank while the others run free. ncu serializes kernel launches
+across the processes it profiles, so an NCCL collective, whose kernels wait
+for their peers, hangs when every rank is profiled (seen on two H200s).
+NVLink multicast stays off (the device machine's rule).
 """
 import math
 import os
@@ -140,7 +145,8 @@ def run(rank, name, port):
     sync_all(world)
     if rank == 0:
         print("GP_START", flush=True)
-    torch.cuda.nvtx.range_push("gp_loop")
+    only = os.environ.get("GP_PROFILE_RANK", "")
+    torch.cuda.nvtx.range_push("gp_loop" if only in ("", str(rank)) else "gp_loop_unprofiled")
     for _ in range(iters):
         step()
     torch.cuda.nvtx.range_pop()
