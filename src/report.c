@@ -262,6 +262,18 @@ static int text_write(FILE *out, const struct estimate *e, const struct report_o
             }
         fputc('\n', out);
     }
+    if (e->ndevices > 1) {
+        /* the whole: energies add up; the averages add up while every
+         * device is busy at once (each is over its own GPU-busy time) */
+        double sum_w = 0, sum_j = 0;
+        for (d = 0; d < e->ndevices; d++) {
+            sum_w += e->devices[d].power_w[TARGET_AVG];
+            sum_j += e->devices[d].energy_j;
+        }
+        fmt_energy(t1, sizeof t1, sum_j);
+        fprintf(out, "%sall %zu devices:  avg %.1f W added up (while all are busy)%s  energy %s\n", bold, e->ndevices,
+                sum_w, reset, t1);
+    }
     if (o->measured && e->ndevices)
         text_measured(out, e, o->measured);
     order = report_kernels_by_energy(e);
@@ -358,6 +370,18 @@ static int json_write(FILE *out, const struct estimate *e, const struct report_o
             json_task(out, e, &e->devices[i]);
         }
         fputs("\n  ]", out);
+    }
+    if (e->ndevices > 1) {
+        double sum_w = 0, sum_j = 0;
+        for (i = 0; i < e->ndevices; i++) {
+            sum_w += e->devices[i].power_w[TARGET_AVG];
+            sum_j += e->devices[i].energy_j;
+        }
+        fprintf(out, ",\n  \"all_devices\": {\"devices\": %zu, \"avg_w_added\": ", e->ndevices);
+        json_number(out, sum_w);
+        fputs(", \"energy_j\": ", out);
+        json_number(out, sum_j);
+        fputc('}', out);
     }
     fputs(",\n  \"kernels\": [", out);
     for (i = 0; i < e->nkernels; i++) {

@@ -1,7 +1,9 @@
 #!/bin/sh
 # A stand-in for ncu in the CLI tests: profiling runs the application and
 # writes a placeholder report; --import prints the raw fixture named by
-# $FAKE_NCU_CSV. FAKE_NCU_MODE=noreport makes profiling write no report.
+# $FAKE_NCU_CSV. FAKE_NCU_MODE=noreport makes profiling write no report;
+# FAKE_NCU_MODE=nccl starts profiling an NCCL kernel (as ncu does when it
+# hangs on one) before the application runs.
 # Like ncu, SIGINT stops the application and still writes the report; the
 # application's pid goes to $FAKE_NCU_LOG ("app_pid N") for orphan checks.
 set -eu
@@ -10,7 +12,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
     --import) shift; cat "$FAKE_NCU_CSV"; exit 0 ;;
     --export) report="$2"; shift 2 ;;
-    --clock-control|--target-processes|--metrics|--launch-skip|--launch-count|--nvtx-include)
+    --clock-control|--target-processes|--metrics|--launch-skip|--launch-count|--nvtx-include|-k|--replay-mode)
         echo "$1 $2" >>"${FAKE_NCU_LOG:-/dev/null}"; shift 2 ;;
     --force-overwrite) shift ;;
     --nvtx) echo "$1" >>"${FAKE_NCU_LOG:-/dev/null}"; shift ;;
@@ -28,6 +30,7 @@ finish() {
 }
 status=0
 echo "==PROF== Connected to process $$ (fake)"
+[ "${FAKE_NCU_MODE:-}" = nccl ] && printf '%s' '==PROF== Profiling "ncclDevKernel_AllReduce_Sum_f..." - 0 (1/3000): 0%...'
 "$@" <&0 &
 app=$!
 echo "app_pid $app" >>"${FAKE_NCU_LOG:-/dev/null}"
