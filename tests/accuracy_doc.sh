@@ -35,5 +35,20 @@ for gpu in h100 h200; do
         echo "FAILED: $gpu whole-loop figure '${loop:-none}' is not in $doc" >&2
     fi
 done
+# the two-H200 table (issue 9), line by line
+mg=$("$py" validation/multigpu/summarize.py "$r/h200x2_mgpu_run1_logs.tgz" "$r/h200x2_mgpu_run2_ranks_logs.tgz" 2>&1)
+nl='
+'
+IFS_OLD=$IFS
+IFS=$nl
+for line in $mg; do
+    if grep -qF -- "$line" "$doc"; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAILED: multi-GPU row not in $doc: $line" >&2
+    fi
+done
+IFS=$IFS_OLD
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
