@@ -10,7 +10,8 @@
 # logs in $OUT/profile_overhead_logs.tgz after each workload.
 # usage: sh bench/profile_overhead.sh [WORKLOAD...]   (GP_ITERS=2, MAX=300)
 # GP_LEAN_MODEL=FILE adds a column: gpu_profiler -a with that model (fewer
-# metrics, fewer passes; bench/pass_count.sh makes one).
+# metrics, fewer passes; bench/pass_count.sh makes one); GP_LEAN_MODEL=fast
+# uses the built-in fast model (gpu_profiler --fast).
 set -u
 OUT=${OUT:-gpu-out}
 mkdir -p "$OUT"
@@ -22,7 +23,7 @@ max=${MAX:-300}
 work=$(mktemp -d)
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
-passes() { grep -o '[0-9]* passes' "$1" | sort | uniq -c | sort -rn | head -1 | awk '{ print $2 }'; }
+passes() { grep -o '[0-9]* pass' "$1" | sort | uniq -c | sort -rn | head -1 | awk '{ print $2 }'; }
 table="$OUT/profile_overhead.md"
 lean=${GP_LEAN_MODEL:-}
 echo "| workload | kernels | app alone s | gpu_profiler -a s (passes/kernel) | lean model s (passes/kernel) | ncu --set full s (passes/kernel) | full / ours | full / lean |" | tee "$table"
@@ -35,7 +36,8 @@ for w in ${*:-mm_fp32 blur_4k image_pipeline}; do
         --max-kernels "$max" -a "$py" -s validation/workloads.py -s "$w" >"$work/${w}_ours.txt" 2>&1
     t2=$(now)
     if [ -n "$lean" ]; then
-        GP_ITERS=$iters ./gpu_profiler --model "$lean" -m avg --no-predictions --output-dir "$work" --force \
+        if [ "$lean" = fast ]; then set -- --fast; else set -- --model "$lean"; fi
+        GP_ITERS=$iters ./gpu_profiler "$@" -m avg --no-predictions --output-dir "$work" --force \
             --nvtx-range gp_loop --max-kernels "$max" -a "$py" -s validation/workloads.py -s "$w" \
             >"$work/${w}_lean.txt" 2>&1
     fi

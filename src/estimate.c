@@ -113,24 +113,30 @@ static int choose_model(struct run *run, const struct ncu_kernel *k)
         return 0;
     }
     if (k->gpu_name[0]) {
-        e->used = model_builtin_for(k->gpu_name);
+        e->used = model_builtin_for(k->gpu_name, e->variant);
         if (!e->used) {
             snprintf(run->err, run->errlen,
-                     "no built-in model for '%s'; make one with 'gpu_profiler calibrate' on that GPU "
-                     "and pass it with --model FILE", k->gpu_name);
+                     "no built-in %smodel for '%s'; make one with 'gpu_profiler calibrate' on that GPU "
+                     "and pass it with --model FILE", e->variant && e->variant[0] ? "fast " : "", k->gpu_name);
             return ESTIMATE_ERR_MODEL;
         }
         return 0;
     }
     /* The details page does not name the GPU: take the first built-in model
      * (the H100's) and say so. */
-    if (model_builtin_count() == 0) {
-        snprintf(run->err, run->errlen, "this gpu_profiler has no built-in model; pass one with --model FILE");
-        return ESTIMATE_ERR_MODEL;
+    {
+        size_t i;
+        const char *want = e->variant ? e->variant : "";
+        for (i = 0; i < model_builtin_count(); i++)
+            if (strcmp(model_builtin(i)->variant, want) == 0) {
+                e->used = model_builtin(i);
+                e->model_guessed = 1;
+                return 0;
+            }
     }
-    e->used = model_builtin(0);
-    e->model_guessed = 1;
-    return 0;
+    snprintf(run->err, run->errlen, "this gpu_profiler has no built-in %smodel; pass one with --model FILE",
+             e->variant && e->variant[0] ? "fast " : "");
+    return ESTIMATE_ERR_MODEL;
 }
 
 static struct device_result *device_for(struct estimate *e, long device, const char *gpu)

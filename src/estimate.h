@@ -42,6 +42,7 @@ struct device_result {
 struct estimate {
     /* set by the caller before reading */
     const struct model *model;   /* NULL: pick the built-in model for the GPU */
+    const char *variant;         /* with model NULL: which built-in ("fast"; NULL the full one) */
     /* results */
     const struct model *used;    /* the model that made the figures */
     int model_guessed;           /* the CSV did not name its GPU */

@@ -112,7 +112,7 @@ static size_t split(char *line, char **words, size_t max)
     return n;
 }
 
-enum seen_key { K_MAGIC, K_GPU, K_CC, K_NCU, K_DRIVER, K_CREATED, K_DATASET, K_CV, K_LIMIT, K_IDLE, K_NKEYS };
+enum seen_key { K_MAGIC, K_GPU, K_VARIANT, K_CC, K_NCU, K_DRIVER, K_CREATED, K_DATASET, K_CV, K_LIMIT, K_IDLE, K_NKEYS };
 
 static int parse_line(struct model *m, char *line, unsigned long ln, unsigned char *seen,
                       unsigned char *seen_target, unsigned char seen_stat[][STAT_COUNT], char *err, size_t errlen)
@@ -123,7 +123,7 @@ static int parse_line(struct model *m, char *line, unsigned long ln, unsigned ch
     int t, k;
     double v;
     static const struct { const char *key; enum seen_key id; } text_keys[] = {
-        { "gpu", K_GPU }, { "ncu_version", K_NCU }, { "driver", K_DRIVER },
+        { "gpu", K_GPU }, { "variant", K_VARIANT }, { "ncu_version", K_NCU }, { "driver", K_DRIVER },
         { "created", K_CREATED }, { "dataset", K_DATASET }, { "cv_scheme", K_CV },
     };
 
@@ -142,6 +142,7 @@ static int parse_line(struct model *m, char *line, unsigned long ln, unsigned ch
                 rest++;
             switch (text_keys[i].id) {
             case K_GPU: dst = m->gpu; cap = sizeof m->gpu; break;
+            case K_VARIANT: dst = m->variant; cap = sizeof m->variant; break;
             case K_NCU: dst = m->ncu_version; cap = sizeof m->ncu_version; break;
             case K_DRIVER: dst = m->driver; cap = sizeof m->driver; break;
             case K_CREATED: dst = m->created; cap = sizeof m->created; break;
@@ -330,6 +331,8 @@ int model_write(FILE *out, const struct model *m)
     int t, k;
     fprintf(out, "%s %d\n", MAGIC, VERSION);
     fprintf(out, "gpu %s\n", m->gpu);
+    if (m->variant[0])
+        fprintf(out, "variant %s\n", m->variant);
     if (m->compute_capability > 0)
         fprintf(out, "compute_capability %.17g\n", m->compute_capability);
     if (m->ncu_version[0])

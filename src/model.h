@@ -42,6 +42,7 @@ extern const char *const model_stat_names[STAT_COUNT];
 
 struct model {
     char gpu[128];
+    char variant[16];                  /* "" the full model; "fast": fewer counters (gpu_profiler --fast) */
     double compute_capability;
     char ncu_version[32];
     char driver[32];
@@ -83,8 +84,9 @@ struct prediction {
 /* x holds the model's features in model order. */
 void model_predict(const struct model *m, const double *x, struct prediction *out);
 
-/* The embedded model whose gpu name matches, else NULL. */
-const struct model *model_builtin_for(const char *gpu_name);
+/* The embedded model whose gpu name and variant (NULL or "": the full
+ * model) match, else NULL. */
+const struct model *model_builtin_for(const char *gpu_name, const char *variant);
 /* Number of embedded models and the i-th (for --help and --version). */
 size_t model_builtin_count(void);
 const struct model *model_builtin(size_t i);

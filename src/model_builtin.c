@@ -43,12 +43,14 @@ const struct model *model_builtin(size_t i)
     return i < nparsed ? &parsed[i] : NULL;
 }
 
-const struct model *model_builtin_for(const char *gpu_name)
+const struct model *model_builtin_for(const char *gpu_name, const char *variant)
 {
     size_t i;
     load_all();
+    if (!variant)
+        variant = "";
     for (i = 0; i < nparsed; i++)
-        if (strcmp(parsed[i].gpu, gpu_name) == 0)
+        if (strcmp(parsed[i].gpu, gpu_name) == 0 && strcmp(parsed[i].variant, variant) == 0)
             return &parsed[i];
     return NULL;
 }

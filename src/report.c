@@ -230,8 +230,8 @@ static int text_write(FILE *out, const struct estimate *e, const struct report_o
     size_t i, d, c, shown;
     char t1[32], t2[32];
 
-    fprintf(out, "%s: %lu kernel%s, model %s", o->input, (unsigned long)e->nkernels, e->nkernels == 1 ? "" : "s",
-            m->gpu);
+    fprintf(out, "%s: %lu kernel%s, model %s%s%s", o->input, (unsigned long)e->nkernels, e->nkernels == 1 ? "" : "s",
+            m->gpu, m->variant[0] ? ", " : "", m->variant);
     if (m->has_stat[TARGET_AVG][STAT_CV_MAPE])
         fprintf(out, " (cross-validated error of avg: %.1f%%)", m->stat[TARGET_AVG][STAT_CV_MAPE]);
     fputc('\n', out);
@@ -415,6 +415,11 @@ static int json_write(FILE *out, const struct estimate *e, const struct report_o
     fputs(e->nkernels ? "\n  ],\n" : "],\n", out);
     fputs("  \"model\": {\"gpu\": ", out);
     json_string(out, m->gpu);
+    fputs(", \"variant\": ", out);
+    if (m->variant[0])
+        json_string(out, m->variant);
+    else
+        fputs("null", out);
     fputs(", \"power_limit_w\": ", out);
     json_number(out, m->power_limit_w);
     fputs(", \"idle_w\": ", out);

@@ -213,7 +213,7 @@ static void test_dataset_errors(void)
 }
 
 /* The shipped models are what fit makes of the shipped datasets. */
-static void test_shipped(const char *dataset, const char *model)
+static void test_shipped(const char *dataset, const char *model, const char *const *features, const char *variant)
 {
     struct dataset d;
     struct model m;
@@ -227,7 +227,9 @@ static void test_shipped(const char *dataset, const char *model)
     }
     CHECK(dataset_load(dataset, &d, err, sizeof err) == 0);
     CHECK(d.n >= 100);
-    CHECK(fit_dataset(&d, dataset, NULL, &m, &rep, err, sizeof err) == 0);
+    CHECK(fit_dataset(&d, dataset, features, &m, &rep, err, sizeof err) == 0);
+    if (variant)
+        snprintf(m.variant, sizeof m.variant, "%s", variant);
     t = model_text(&m, &len);
     want = tl_slurp(model, &wlen);
     CHECK(want && len == wlen && memcmp(t, want, len) == 0);
@@ -238,11 +240,15 @@ static void test_shipped(const char *dataset, const char *model)
 
 int main(void)
 {
+    /* the fast models: gpu_profiler fit DATASET --features (these) --variant fast */
+    static const char *const fast[] = { "sm_active", "issue", "tensor", "dram_read", "dram_write", NULL };
     test_nnls();
     test_fit_synthetic();
     test_dataset_roundtrip();
     test_dataset_errors();
-    test_shipped("data/h100_dataset.csv", "models/h100.model");
-    test_shipped("data/h200_dataset.csv", "models/h200.model");
+    test_shipped("data/h100_dataset.csv", "models/h100.model", NULL, NULL);
+    test_shipped("data/h200_dataset.csv", "models/h200.model", NULL, NULL);
+    test_shipped("data/h100_dataset.csv", "models/h100_fast.model", fast, "fast");
+    test_shipped("data/h200_dataset.csv", "models/h200_fast.model", fast, "fast");
     return tl_done();
 }
