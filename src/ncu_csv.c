@@ -94,8 +94,17 @@ static int parse_long_field(const char *s, long *out)
 {
     char *end;
     long v;
+    size_t i;
     if (s[0] == '\0')
         return 1; /* absent */
+    /* the common case, 1 to 18 digits, without strtol (a call per row of
+     * the details page showed in the profile); anything else goes to it */
+    for (i = 0, v = 0; i < 18 && s[i] >= '0' && s[i] <= '9'; i++)
+        v = v * 10 + (s[i] - '0');
+    if (s[i] == '\0') {
+        *out = v;
+        return 0;
+    }
     errno = 0;
     v = strtol(s, &end, 10);
     if (*end != '\0' || errno == ERANGE || v < 0)
