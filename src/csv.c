@@ -420,6 +420,14 @@ int csv_feed(struct csv_parser *p, const char *data, size_t n)
     int rc;
     for (i = 0; i < n; i++) {
         char c;
+        if (p->st == ST_LINE_START && data[i] == '"' && !p->lead_eq) {
+            /* a record's first field, quoted: what the state machine would
+             * do with its opening quote, then the fast path takes it */
+            if ((rc = start_field(p)) != 0)
+                return rc;
+            p->first_quoted = 1;
+            p->st = ST_FIELD_START;
+        }
         if (p->st == ST_FIELD_START && !p->has_nul) {
             if ((rc = fast_quoted_fields(p, data, &i, n)) != 0)
                 return rc;
