@@ -274,6 +274,27 @@ static size_t next_quoted_stop(const char *data, size_t j, size_t n)
  * newline that ends the record. Handles as many as lie complete in data[*i..n) and returns with
  * *i at the first byte it leaves to the general state machine (anything
  * else: escaped quotes, CR, NUL, newlines inside quotes, a chunk's end). */
+/* Copies a field's len bytes at src (avail bytes readable there) to the
+ * record and ends it: one 16-byte copy where it fits, the bytes past len
+ * being overwritten later. */
+static inline int put_field(struct csv_parser *p, const char *src, size_t len, size_t avail)
+{
+    int rc;
+    if ((rc = reserve(p, len)) != 0)
+        return rc;
+#ifdef __SSE2__
+    if (len <= 16 && avail >= 16 && p->len + 16 <= p->cap)
+        _mm_storeu_si128((__m128i *)(void *)(p->buf + p->len), _mm_loadu_si128((const __m128i *)(const void *)src));
+    else
+#else
+    (void)avail;
+#endif
+        memcpy(p->buf + p->len, src, len);
+    p->len += len;
+    p->buf[p->len++] = '\0';
+    return 0;
+}
+
 #ifdef __SSE2__
 /* Bit b set where data[b] is a quote (*q), or a newline or NUL (*s), for
  * the 64 bytes at data. */
@@ -290,21 +311,6 @@ static inline void masks64(const char *data, uint64_t *q, uint64_t *s)
     }
     *q = mq;
     *s = ms;
-}
-
-/* Copies a field's len bytes at src to the record and ends it. */
-static inline int put_field(struct csv_parser *p, const char *src, size_t len, size_t avail)
-{
-    int rc;
-    if ((rc = reserve(p, len)) != 0)
-        return rc;
-    if (len <= 16 && avail >= 16 && p->len + 16 <= p->cap)
-        _mm_storeu_si128((__m128i *)(void *)(p->buf + p->len), _mm_loadu_si128((const __m128i *)(const void *)src));
-    else
-        memcpy(p->buf + p->len, src, len);
-    p->len += len;
-    p->buf[p->len++] = '\0';
-    return 0;
 }
 
 /* fast_quoted_fields over 64-byte windows: the quotes of a window are found
@@ -389,18 +395,8 @@ static int fast_quoted_fields(struct csv_parser *p, const char *data, size_t *i,
         if (j + 1 >= n || data[j] != '"' || (data[j + 1] != ',' && data[j + 1] != '\n'))
             break;
         len = j - (k + 1);
-        if ((rc = reserve(p, len)) != 0)
+        if ((rc = put_field(p, data + k + 1, len, n - (k + 1))) != 0)
             return rc;
-#ifdef __SSE2__
-        /* one 16-byte copy where it fits; the bytes past len are overwritten */
-        if (len <= 16 && k + 17 <= n && p->len + 16 <= p->cap)
-            _mm_storeu_si128((__m128i *)(void *)(p->buf + p->len),
-                             _mm_loadu_si128((const __m128i *)(const void *)(data + k + 1)));
-        else
-#endif
-            memcpy(p->buf + p->len, data + k + 1, len);
-        p->len += len;
-        p->buf[p->len++] = '\0';
         k = j + 2;
         if (data[j + 1] == '\n') {
             p->line++;

@@ -87,6 +87,18 @@ static const char *nvml_err(const struct power_meter *pm, int rc)
     return buf;
 }
 
+/* dlopen of the driver's NVML; NULL with the reason in err. */
+static void *load_nvml(char *err, size_t errlen)
+{
+    void *lib = dlopen("libnvidia-ml.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+        const char *why = dlerror(); /* NULL when nothing was recorded */
+        snprintf(err, errlen, "cannot load NVML (libnvidia-ml.so.1): %s; power is measured through the NVIDIA "
+                 "driver's NVML library", why ? why : "not found");
+    }
+    return lib;
+}
+
 #define LOAD(field, name)                                                                          \
     do {                                                                                           \
         void *f_ = dlsym(pm->lib, name);                                                           \
@@ -107,11 +119,8 @@ struct power_meter *power_meter_open(const char *pci_bus_id, char *err, size_t e
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    pm->lib = dlopen("libnvidia-ml.so.1", RTLD_NOW | RTLD_LOCAL);
+    pm->lib = load_nvml(err, errlen);
     if (!pm->lib) {
-        const char *why = dlerror(); /* NULL when nothing was recorded */
-        snprintf(err, errlen, "cannot load NVML (libnvidia-ml.so.1): %s; power is measured through the NVIDIA "
-                 "driver's NVML library", why ? why : "not found");
         free(pm);
         return NULL;
     }
@@ -390,15 +399,11 @@ int power_meter_window(struct power_meter *pm, double t0, double t1, struct powe
 
 int power_meter_gpu_count(unsigned *count, char *err, size_t errlen)
 {
-    void *lib = dlopen("libnvidia-ml.so.1", RTLD_NOW | RTLD_LOCAL), *f_init, *f_count, *f_shutdown;
+    void *lib = load_nvml(err, errlen), *f_init, *f_count, *f_shutdown;
     int (*init)(void), (*get_count)(unsigned *), (*shutdown)(void);
     int rc;
-    if (!lib) {
-        const char *why = dlerror();
-        snprintf(err, errlen, "cannot load NVML (libnvidia-ml.so.1): %s; power is measured through the NVIDIA "
-                 "driver's NVML library", why ? why : "not found");
+    if (!lib)
         return -1;
-    }
     f_init = dlsym(lib, "nvmlInit_v2");
     f_count = dlsym(lib, "nvmlDeviceGetCount_v2");
     f_shutdown = dlsym(lib, "nvmlShutdown");

@@ -144,6 +144,18 @@ const struct report_measured_gpu *report_measured_of(const struct report_measure
     return NULL;
 }
 
+/* The devices together: their avg powers added (what they draw while all
+ * are busy at once, each over its own GPU-busy time) and their energies. */
+static void all_devices(const struct estimate *e, double *sum_w, double *sum_j)
+{
+    size_t d;
+    *sum_w = *sum_j = 0;
+    for (d = 0; d < e->ndevices; d++) {
+        *sum_w += e->devices[d].power_w[TARGET_AVG];
+        *sum_j += e->devices[d].energy_j;
+    }
+}
+
 static void text_power_line(FILE *out, double min_w, double avg_w, double peak_w)
 {
     if (isfinite(min_w))
@@ -263,13 +275,8 @@ static int text_write(FILE *out, const struct estimate *e, const struct report_o
         fputc('\n', out);
     }
     if (e->ndevices > 1) {
-        /* the whole: energies add up; the averages add up while every
-         * device is busy at once (each is over its own GPU-busy time) */
-        double sum_w = 0, sum_j = 0;
-        for (d = 0; d < e->ndevices; d++) {
-            sum_w += e->devices[d].power_w[TARGET_AVG];
-            sum_j += e->devices[d].energy_j;
-        }
+        double sum_w, sum_j;
+        all_devices(e, &sum_w, &sum_j);
         fmt_energy(t1, sizeof t1, sum_j);
         fprintf(out, "%sall %zu devices:  avg %.1f W added up (while all are busy)%s  energy %s\n", bold, e->ndevices,
                 sum_w, reset, t1);
@@ -372,11 +379,8 @@ static int json_write(FILE *out, const struct estimate *e, const struct report_o
         fputs("\n  ]", out);
     }
     if (e->ndevices > 1) {
-        double sum_w = 0, sum_j = 0;
-        for (i = 0; i < e->ndevices; i++) {
-            sum_w += e->devices[i].power_w[TARGET_AVG];
-            sum_j += e->devices[i].energy_j;
-        }
+        double sum_w, sum_j;
+        all_devices(e, &sum_w, &sum_j);
         fprintf(out, ",\n  \"all_devices\": {\"devices\": %zu, \"avg_w_added\": ", e->ndevices);
         json_number(out, sum_w);
         fputs(", \"energy_j\": ", out);
