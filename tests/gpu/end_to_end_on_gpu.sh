@@ -15,7 +15,7 @@ py=$(command -v python3)
 make -s gpu_profiler >/dev/null 2>&1 || { echo "build failed" >"$log"; exit 1; }
 step() { echo "== $*" >>"$log"; }
 step "calibrate --only dram,fp32_tile (checks on the GPU)"
-./gpu_profiler calibrate --only dram,fp32_tile --repeats 2 --window 0.2 --warmup 0.1 -o "$work/q.model" \
+./gpu_profiler calibrate --only dram,fp32_tile --repeats 2 --window 0.5 --warmup 0.1 -o "$work/q.model" \
     --dataset "$work/q.csv" --log "$work/q.log" -q >>"$log" 2>&1
 echo "exit $?" >>"$log"
 grep -i -E "check|fail|families|configurations" "$work/q.log" | head -20 >>"$log"
