@@ -1,7 +1,7 @@
 #!/bin/sh
 # Ingestion speed: makes large inputs from the real H100 fixtures (raw page:
-# its 4 kernel rows repeated with new IDs; details page: its 4 kernels' rows
-# repeated likewise), then times `gpu_profiler -c FILE --json` end to end,
+# its 4 kernel rows repeated with new IDs, processes and devices; details
+# page: its 4 kernels' rows repeated likewise), then times `gpu_profiler -c FILE --json` end to end,
 # RUNS times each, printing MB/s (median, min, max) and peak RSS. The model
 # is tests/fixtures/tiny.model, whose metrics both pages print.
 # Then times the original tool's pandas pipeline on the same files
@@ -19,16 +19,27 @@ t=${TMPDIR:-/tmp}/gp_ingest.$$
 mkdir -p "$t"
 trap 'rm -rf "$t"' EXIT
 fix=tests/fixtures/ncu-h100
+# Both pages: the fixture's kernels repeated with new IDs, spread over 8
+# processes (Process ID 542-549) and 2 devices, as a multi-process,
+# multi-GPU run writes them: kernel K belongs to process 542 + K % 8 and
+# device (K / 8) % 2. The fields between the ID and the Device column are
+# split once per template row, not per output row.
 # raw page: header and units rows, then data rows with increasing IDs
-awk -v want=$((size_mb * 1000000)) 'NR <= 2 { print; bytes += length($0) + 1; next } { rows[n++] = $0 } END {
+awk -v want=$((size_mb * 1000000)) 'BEGIN { n = 0 } NR <= 2 { print; bytes += length($0) + 1; next }
+    { q = "\",\""; nf = split($0, a, q); mid[n] = a[3]; for (k = 4; k <= 9; k++) mid[n] = mid[n] q a[k];
+      tail[n] = a[11]; for (k = 12; k <= nf; k++) tail[n] = tail[n] q a[k]; n++ } END {
     for (i = 0; bytes < want; i++) for (j = 0; j < n; j++) {
-        r = rows[j]; sub(/^"[0-9]+"/, "\"" (i * n + j) "\"", r); print r; bytes += length(r) + 1 } }' \
+        kid = i * n + j
+        r = "\"" kid q (542 + kid % 8) q mid[j] q (int(kid / 8) % 2) q tail[j]; print r; bytes += length(r) + 1 } }' \
     "$fix/probe4_full_raw.csv" >"$t/raw.csv"
 # details page: one row per metric; the ID is the first field of every row
-awk -v want=$((size_mb * 1000000)) 'NR == 1 { print; bytes += length($0) + 1; next } { rows[n] = $0; id[n] = $0;
-    sub(/^"/, "", id[n]); sub(/".*/, "", id[n]); n++ } END {
+awk -v want=$((size_mb * 1000000)) 'BEGIN { n = 0 } NR == 1 { print; bytes += length($0) + 1; next }
+    { q = "\",\""; nf = split($0, a, q); id[n] = substr(a[1], 2) + 0; mid[n] = a[3];
+      for (k = 4; k <= 9; k++) mid[n] = mid[n] q a[k];
+      tail[n] = a[11]; for (k = 12; k <= nf; k++) tail[n] = tail[n] q a[k]; n++ } END {
     for (i = 0; bytes < want; i++) for (j = 0; j < n; j++) {
-        r = rows[j]; sub(/^"[0-9]+"/, "\"" (i * 4 + id[j]) "\"", r); print r; bytes += length(r) + 1 } }' \
+        kid = i * 4 + id[j]
+        r = "\"" kid q (542 + kid % 8) q mid[j] q (int(kid / 8) % 2) q tail[j]; print r; bytes += length(r) + 1 } }' \
     "$fix/probe4_full_details.csv" >"$t/details.csv"
 py=${PYTHON:-/usr/bin/python3}
 have_pandas=1
@@ -59,7 +70,7 @@ printf '%-8s %-12s %8s %8s %12s %12s %12s %10s %10s\n' page tool size_MB kernels
 for page in raw details; do
     f=$t/$page.csv
     time_runs gp "$f" "$gp" -q --no-predictions --json --model tests/fixtures/tiny.model -c "$f"
-    kernels=$(grep -o '"kernels": [0-9]*' "$t/gp.out" | head -1 | grep -o '[0-9]*$')
+    kernels=$(grep -o '"kernels": [0-9]*' "$t/gp.out" | awk '{ s += $2 } END { print s }')
     set -- $(median "$t/gp.rates")
     gp_med=$1
     printf '%-8s %-12s %8.0f %8s %12s %12s %12s %10.1f %10s\n' "$page" gpu_profiler "$(($(wc -c <"$f") / 1000000))" \
