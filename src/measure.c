@@ -120,13 +120,19 @@ static void sleep_s(double s)
         ;
 }
 
-/* Energy counters of all GPUs, in joules; -1 if one cannot be read. */
-static int read_energy(struct power_meter **pm, size_t n, double *joules)
+/* Energy counters of all GPUs, in joules, and the moment they were read:
+ * the middle of the reads, so that a pause of ours between a read and the
+ * clock does not count as time the energy was spent in (it is not ms here
+ * on a GPU, but the stand-in NVML's counter follows the clock exactly).
+ * Returns 0, or -1 if one cannot be read. */
+static int read_energy(struct power_meter **pm, size_t n, double *joules, double *t)
 {
     size_t i;
+    double t0 = power_meter_now();
     for (i = 0; i < n; i++)
         if (power_meter_energy_j(pm[i], &joules[i]) != 0)
             return -1;
+    *t = 0.5 * (t0 + power_meter_now());
     return 0;
 }
 
@@ -205,13 +211,13 @@ int measure_run(const struct measure_opts *o, struct measure_result *r, char *er
     if (r->ngpus > 1)
         snprintf(r->gpu, sizeof r->gpu, g == r->ngpus ? "%zu x %.80s" : "%zu GPUs", r->ngpus, r->gpus[0].name);
     {   /* idle, before */
-        double t0 = power_meter_now(), ei0[MEASURE_MAX_GPUS], ei1[MEASURE_MAX_GPUS], dt;
-        if (read_energy(pm, r->ngpus, ei0) != 0)
+        double t0, t1, ei0[MEASURE_MAX_GPUS], ei1[MEASURE_MAX_GPUS], dt;
+        if (read_energy(pm, r->ngpus, ei0, &t0) != 0)
             goto nvml_failed;
         sleep_s(o->idle_s);
-        if (read_energy(pm, r->ngpus, ei1) != 0)
+        if (read_energy(pm, r->ngpus, ei1, &t1) != 0)
             goto nvml_failed;
-        dt = power_meter_now() - t0;
+        dt = t1 - t0;
         for (g = 0; g < r->ngpus; g++) {
             r->gpus[g].idle_w = (ei1[g] - ei0[g]) / dt;
             r->idle_w += r->gpus[g].idle_w;
@@ -229,13 +235,12 @@ int measure_run(const struct measure_opts *o, struct measure_result *r, char *er
     /* the read end must not leak into the application */
     fcntl(fds[0], F_SETFD, FD_CLOEXEC);
     fcntl(fds[1], F_SETFD, FD_CLOEXEC);
-    if (read_energy(pm, r->ngpus, e_start) != 0) {
+    if (read_energy(pm, r->ngpus, e_start, &t_start) != 0) {
         close(fds[0]);
         close(fds[1]);
         free(argv);
         goto nvml_failed;
     }
-    t_start = power_meter_now();
     if (runner_start(argv, fds[1], &child) != 0) {
         snprintf(err, errlen, "cannot start %s: %s", app, strerror(errno));
         close(fds[0]);
@@ -263,11 +268,9 @@ int measure_run(const struct measure_opts *o, struct measure_result *r, char *er
             if (c != '\n')
                 continue;
             if (o->start_marker && t_begin < 0 && line_is(line, len, o->start_marker)) {
-                read_energy(pm, r->ngpus, e_begin);
-                t_begin = power_meter_now();
+                read_energy(pm, r->ngpus, e_begin, &t_begin);
             } else if (o->stop_marker && t_begin >= 0 && t_stop < 0 && line_is(line, len, o->stop_marker)) {
-                read_energy(pm, r->ngpus, e_stop);
-                t_stop = power_meter_now();
+                read_energy(pm, r->ngpus, e_stop, &t_stop);
             }
             len = 0;
         }
@@ -277,8 +280,7 @@ int measure_run(const struct measure_opts *o, struct measure_result *r, char *er
     r->wait_status = runner_finish(&child);
     free(argv);
     if (t_stop < 0) {
-        read_energy(pm, r->ngpus, e_stop);
-        t_stop = power_meter_now();
+        read_energy(pm, r->ngpus, e_stop, &t_stop);
     }
     if (t_begin >= 0) {
         t_start = t_begin;
