@@ -31,7 +31,7 @@ LDLIBS += -pthread
 NVCC ?= $(shell command -v nvcc 2>/dev/null || ls $${CUDA_HOME:-/usr/local/cuda}/bin/nvcc 2>/dev/null)
 NVCCFLAGS = -O3 -lineinfo
 MODELS = $(sort $(wildcard models/*.model))
-TESTS = test_units test_csv test_ncu_csv test_model test_estimate test_report test_fit test_suite
+TESTS = test_units test_csv test_ncu_csv test_model test_estimate test_report test_fit test_suite test_runner
 
 .PHONY: all check clean install uninstall unit cli svg signals accuracy-doc
 all: $(BIN)

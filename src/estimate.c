@@ -158,6 +158,12 @@ static struct device_result *device_for(struct estimate *e, long device, const c
     return d->gpu ? d : NULL;
 }
 
+/* How many invocations each kernel of the CSV stands for (--sample). */
+static double weight(const struct estimate *e)
+{
+    return e->sample_every > 1 ? (double)e->sample_every : 1.0;
+}
+
 static int on_kernel(void *ctx, const struct ncu_kernel *k)
 {
     struct run *run = ctx;
@@ -234,10 +240,10 @@ static int on_kernel(void *ctx, const struct ncu_kernel *k)
     e->nkernels++;
 
     d->nkernels++;
-    d->gpu_time_s += r->duration_s;
-    d->energy_j += r->energy_j;
+    d->gpu_time_s += r->duration_s * weight(e);
+    d->energy_j += r->energy_j * weight(e);
     for (i = 0; i < nc; i++)
-        d->component_j[i] += p.component_w[i] * r->duration_s;
+        d->component_j[i] += p.component_w[i] * r->duration_s * weight(e);
     d->capped_kernels += (size_t)p.capped;
     return 0;
 }
@@ -324,7 +330,7 @@ static int window_extremes(struct estimate *e, struct device_result *d)
     pk = mn + d->nkernels;
     for (i = 0; i < e->nkernels && n < d->nkernels; i++)
         if (e->kernels[i].device == d->device) {
-            dur[n] = e->kernels[i].duration_s;
+            dur[n] = e->kernels[i].duration_s * weight(e);
             mn[n] = e->kernels[i].power_w[TARGET_MIN];
             pk[n] = e->kernels[i].power_w[TARGET_PEAK];
             n++;

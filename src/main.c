@@ -85,6 +85,12 @@ static void print_help(void)
            "      --skip-kernels N profile from the (N+1)-th kernel launch on (ncu --launch-skip)\n"
            "      --max-kernels N  profile at most N kernel launches (ncu --launch-count); the estimate\n"
            "                       then stands for the whole run only if the run repeats that mix\n"
+           "      --sample N       profile 1 in N invocations of each kernel (the 1st, the (N+1)-th, ...;\n"
+           "                       ncu --kernel-id) and count each profiled one N times in the GPU\n"
+           "                       time and energy: the whole run's mix at about 1/N of the cost. N\n"
+           "                       divides 10000 (2, 4, 5, 10, 20, 50, 100, ...). With -c: the CSV was\n"
+           "                       profiled so. A kernel run fewer than N times still counts N times\n"
+           "                       (docs/ACCURACY.md measures what that adds)\n"
            "      --nvtx-range NAME profile only kernels inside the NVTX push/pop range NAME\n"
            "      --ncu-arg ARG    pass ARG to ncu as it is, before APP (repeatable), e.g. --ncu-arg=-k\n"
            "                       --ncu-arg='regex:^(?!nccl)' to leave NCCL's kernels unprofiled\n"
@@ -699,7 +705,8 @@ static int cmd_fit(int argc, char **argv)
 int main(int argc, char **argv)
 {
     enum { O_MODEL = 256, O_JSON, O_OUT_CSV, O_NO_PRED, O_FORCE, O_PER_KERNEL, O_TOP, O_NCU, O_OUTDIR,
-           O_LIST_FEATURES, O_SKIP_KERNELS, O_MAX_KERNELS, O_NVTX, O_REPORT, O_DURATION, O_MEASURE, O_NCU_ARG, O_FAST };
+           O_LIST_FEATURES, O_SKIP_KERNELS, O_MAX_KERNELS, O_NVTX, O_REPORT, O_DURATION, O_MEASURE, O_NCU_ARG, O_FAST,
+           O_SAMPLE };
     static const struct option longopts[] = {
         { "mode", required_argument, NULL, 'm' },    { "app", required_argument, NULL, 'a' },
         { "arg", required_argument, NULL, 's' },     { "csv", required_argument, NULL, 'c' },
@@ -711,6 +718,7 @@ int main(int argc, char **argv)
         { "list-features", no_argument, NULL, O_LIST_FEATURES },
         { "skip-kernels", required_argument, NULL, O_SKIP_KERNELS },
         { "max-kernels", required_argument, NULL, O_MAX_KERNELS },
+        { "sample", required_argument, NULL, O_SAMPLE },
         { "nvtx-range", required_argument, NULL, O_NVTX },
         { "report", required_argument, NULL, O_REPORT },
         { "duration", required_argument, NULL, O_DURATION },
@@ -721,8 +729,9 @@ int main(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },          { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
-    long skip_kernels = 0, max_kernels = 0;
+    long skip_kernels = 0, max_kernels = 0, sample_every = 1;
     double duration_s = 0;
+    char sample_id[8192];
     char *ncu_args[32];
     size_t n_ncu_args = 0;
     int interrupted = 0, measure_too = 0, fast = 0;
@@ -819,6 +828,20 @@ int main(int argc, char **argv)
                 max_kernels = v;
             break;
         }
+        case O_SAMPLE: {
+            char *end;
+            errno = 0;
+            sample_every = strtol(optarg, &end, 10);
+            if (*end || end == optarg || errno == ERANGE || sample_every < 2 ||
+                runner_sample_kernel_id(sample_every, sample_id, sizeof sample_id) != 0) {
+                usage_error("--sample needs a whole number from 2 to %d that divides %d (2, 4, 5, 8, 10, 16, "
+                            "20, 25, 40, 50, 100, ..., 1000, ...: ncu tells the invocations apart by their "
+                            "last digits), not '%s'", RUNNER_SAMPLE_MAX, RUNNER_SAMPLE_MAX, optarg);
+                free(app_args);
+                return EXIT_USAGE;
+            }
+            break;
+        }
         case O_DURATION: {
             char *end;
             errno = 0;
@@ -898,6 +921,13 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
 
+    for (i = 0; sample_every > 1 && i < n_ncu_args; i++)
+        if (strncmp(ncu_args[i], "--kernel-id", 11) == 0) {
+            usage_error("%s", "--sample profiles by ncu's --kernel-id: leave --ncu-arg=--kernel-id out, or "
+                              "--sample");
+            free(app_args);
+            return EXIT_USAGE;
+        }
     if (fast && model_path) {
         usage_error("%s", "--fast picks the built-in fast model; --model gives another: use one of them");
         free(app_args);
@@ -931,8 +961,11 @@ int main(int argc, char **argv)
     }
 
     if (!csv && app) {
-        struct runner_opts o = { ncu, app, app_args, napp_args, out_dir, force, quiet, NULL, NULL, skip_kernels,
-                                 max_kernels, nvtx_range, duration_s, ncu_args, n_ncu_args, 0, 0, 0 };
+        struct runner_opts o = { .ncu = ncu, .app = app, .args = app_args, .nargs = napp_args,
+                                 .out_dir = out_dir, .force = force, .quiet = quiet,
+                                 .skip_kernels = skip_kernels, .max_kernels = max_kernels,
+                                 .nvtx_range = nvtx_range, .duration_s = duration_s, .ncu_args = ncu_args,
+                                 .n_ncu_args = n_ncu_args, .kernel_id = sample_every > 1 ? sample_id : NULL };
         char *metrics = metric_list(model_path ? &model : NULL, fast ? "fast" : NULL);
         int r;
         if (!metrics) {
@@ -970,6 +1003,7 @@ int main(int argc, char **argv)
 
     estimate_init(&est, model_path ? &model : NULL);
     est.variant = fast ? "fast" : NULL;
+    est.sample_every = (unsigned long)sample_every;
     switch (estimate_file(&est, csv, err, sizeof err)) {
     case ESTIMATE_OK: break;
     case ESTIMATE_ERR_MODEL: rc = EXIT_MODEL; break;

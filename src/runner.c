@@ -6,8 +6,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdint.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +27,7 @@ static char a_launch_skip[] = "--launch-skip";
 static char a_nvtx[] = "--nvtx";
 static char a_nvtx_include[] = "--nvtx-include";
 static char a_launch_count[] = "--launch-count";
+static char a_kernel_id[] = "--kernel-id";
 static char a_export[] = "--export";
 static char a_import[] = "--import";
 static char a_csv[] = "--csv";
@@ -461,6 +462,59 @@ struct export_ctx {
     int status;           /* ncu's wait status */
 };
 
+/* Appends "|"-separated numbers from..to (step) that are 1 modulo every,
+ * each written with width digits (0: as they are). */
+static int append_ones(char *out, size_t outlen, size_t *off, long every, long from, long to, int width)
+{
+    long v;
+    for (v = from; v < to; v++) {
+        int w;
+        if (v % every != 1 % every)
+            continue;
+        w = snprintf(out + *off, outlen - *off, "%s%0*ld", out[*off - 1] == '(' ? "" : "|", width, v);
+        if (w < 0 || (size_t)w >= outlen - *off)
+            return -1;
+        *off += (size_t)w;
+    }
+    return 0;
+}
+
+int runner_sample_kernel_id(long every, char *out, size_t outlen)
+{
+    long mod = 1, small;
+    int digits = 0, w;
+    size_t off;
+    if (every < 1 || every > RUNNER_SAMPLE_MAX || outlen < 16)
+        return -1;
+    while (mod % every != 0) { /* the fewest last digits that decide the remainder */
+        mod *= 10;
+        digits++;
+    }
+    if (mod > RUNNER_SAMPLE_MAX)
+        return -1;
+    if (every == 1) {
+        snprintf(out, outlen, ":::^[0-9]+$");
+        return 0;
+    }
+    /* numbers shorter than the suffix, listed whole; then any number ending
+     * in a suffix of that many digits that is 1 modulo every */
+    small = mod / 10;
+    w = snprintf(out, outlen, ":::^(");
+    off = (size_t)w;
+    if (append_ones(out, outlen, &off, every, 1, small, 0) != 0)
+        return -1;
+    w = snprintf(out + off, outlen - off, "%s[0-9]*(", out[off - 1] == '(' ? "" : "|");
+    if (w < 0 || (size_t)w >= outlen - off)
+        return -1;
+    off += (size_t)w;
+    if (append_ones(out, outlen, &off, every, 0, mod, digits) != 0)
+        return -1;
+    w = snprintf(out + off, outlen - off, "))$");
+    if (w < 0 || (size_t)w >= outlen - off)
+        return -1;
+    return 0;
+}
+
 /* outfile write_fn: our signature line, then ncu's CSV on the same file. */
 static int export_csv(FILE *f, void *ctx)
 {
@@ -519,6 +573,10 @@ int runner_profile(struct runner_opts *o, char *csv_path, size_t csv_len, char *
         argv[n++] = a_nvtx;
         argv[n++] = a_nvtx_include;
         argv[n++] = nvtx;
+    }
+    if (o->kernel_id) {
+        argv[n++] = a_kernel_id;
+        argv[n++] = (char *)(uintptr_t)o->kernel_id;
     }
     for (i = 0; i < o->n_ncu_args; i++)
         argv[n++] = o->ncu_args[i];

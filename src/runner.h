@@ -34,6 +34,7 @@ struct runner_opts {
     double duration_s;        /* > 0: stop profiling after this long, estimate from what was collected */
     char *const *ncu_args;    /* --ncu-arg: passed to ncu as they are, before the application */
     size_t n_ncu_args;
+    const char *kernel_id;    /* ncu --kernel-id (runner_sample_kernel_id), or NULL */
     int interrupted;          /* out: SIGINT/SIGTERM that stopped the run, or 0 */
     int stopped_by_duration;  /* out: duration_s ended the run */
     int last_kernel_nccl;     /* out: the kernel ncu was profiling last is NCCL's */
@@ -45,6 +46,16 @@ enum { RUNNER_OK = 0, RUNNER_NO_NCU, RUNNER_NO_APP, RUNNER_NCU_FAILED, RUNNER_AP
  * /opt/nvidia/nsight-compute/<newest>/. Returns 0 and the path, or -1 with
  * the places searched in err. */
 int runner_find_ncu(const char *explicit_path, char *out, size_t outlen, char *err, size_t errlen);
+
+/* The ncu --kernel-id that profiles every invocation of each kernel whose
+ * number is 1 more than a multiple of every (1, every + 1, 2 * every + 1,
+ * ...: ncu counts each kernel name's invocations from 1, across contexts and
+ * streams when they are left empty). ncu matches the invocation number with
+ * a regular expression; whether a number is 1 modulo every depends on its
+ * last k digits only when every divides 10^k, so every must divide 10000.
+ * Returns 0, or -1 if it does not or out is too small. */
+#define RUNNER_SAMPLE_MAX 10000
+int runner_sample_kernel_id(long every, char *out, size_t outlen);
 
 /* ncu's version ("2025.3.1.0") into out; 0, or -1 with out = "unknown". */
 int runner_ncu_version(const char *ncu, char *out, size_t outlen);

@@ -12,7 +12,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
     --import) shift; cat "$FAKE_NCU_CSV"; exit 0 ;;
     --export) report="$2"; shift 2 ;;
-    --clock-control|--target-processes|--metrics|--launch-skip|--launch-count|--nvtx-include|-k|--replay-mode)
+    --clock-control|--target-processes|--metrics|--launch-skip|--launch-count|--nvtx-include|-k|--replay-mode|--kernel-id)
         echo "$1 $2" >>"${FAKE_NCU_LOG:-/dev/null}"; shift 2 ;;
     --force-overwrite) shift ;;
     --nvtx) echo "$1" >>"${FAKE_NCU_LOG:-/dev/null}"; shift ;;

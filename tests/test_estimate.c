@@ -88,6 +88,23 @@ int main(void)
     CHECK_STR(e.kernels[3].name, "tiny_k(float *)");
     estimate_free(&e);
 
+    /* --sample 100: each kernel stands for 100; per kernel nothing changes,
+     * the device's time and energy are 100 times, its avg the same, and the
+     * 0.27 s of kernels laid end to end are now longer than the window */
+    estimate_init(&e, &m);
+    e.sample_every = 100;
+    CHECK(estimate_file(&e, FIXTURES "/ncu-h100/probe4_full_raw.csv", err, sizeof err) == 0);
+    CHECK(e.nkernels == 4 && e.ndevices == 1);
+    CHECK_NEAR(e.kernels[0].energy_j, (100 + 200 * active[0] / elapsed[0] + 300 * dram[0]) * dur[0], 1e-9);
+    CHECK_NEAR(e.kernels[0].duration_s, dur[0], 1e-9);
+    CHECK_NEAR(e.devices[0].energy_j, 100 * energy, 1e-9);
+    CHECK_NEAR(e.devices[0].gpu_time_s, 100 * time, 1e-9);
+    CHECK_NEAR(e.devices[0].power_w[TARGET_AVG], energy / time, 1e-9);
+    CHECK(e.devices[0].power_w[TARGET_MIN] < min_j / time);  /* a window inside the low kernel */
+    CHECK(e.devices[0].power_w[TARGET_PEAK] > peak_j / time); /* and one inside the high one */
+    CHECK(e.devices[0].nkernels == 4);
+    estimate_free(&e);
+
     /* the details page gives the same figures to its rounding */
     estimate_init(&e, &m);
     CHECK(estimate_file(&e, FIXTURES "/ncu-h100/probe4_full_details.csv", err, sizeof err) == 0);
