@@ -161,7 +161,7 @@ static struct device_result *device_for(struct estimate *e, long device, const c
 /* How many invocations each kernel of the CSV stands for (--sample). */
 static double weight(const struct estimate *e)
 {
-    return e->sample_every > 1 ? (double)e->sample_every : 1.0;
+    return e->sample_weight > 1 ? e->sample_weight : 1.0;
 }
 
 static int on_kernel(void *ctx, const struct ncu_kernel *k)

@@ -43,9 +43,10 @@ struct estimate {
     /* set by the caller before reading */
     const struct model *model;   /* NULL: pick the built-in model for the GPU */
     const char *variant;         /* with model NULL: which built-in ("fast"; NULL the full one) */
-    unsigned long sample_every;  /* each kernel in the CSV stands for this many invocations (--sample;
+    double sample_weight;        /* each kernel in the CSV stands for this many invocations (--sample;
                                   * 0 or 1: for itself): the devices' GPU time, energy and windows
                                   * count it that many times; the per-kernel figures do not */
+    long sample_every;           /* the --sample N that gave that weight (reports), or 0 */
     /* results */
     const struct model *used;    /* the model that made the figures */
     int model_guessed;           /* the CSV did not name its GPU */

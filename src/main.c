@@ -85,12 +85,12 @@ static void print_help(void)
            "      --skip-kernels N profile from the (N+1)-th kernel launch on (ncu --launch-skip)\n"
            "      --max-kernels N  profile at most N kernel launches (ncu --launch-count); the estimate\n"
            "                       then stands for the whole run only if the run repeats that mix\n"
-           "      --sample N       profile 1 in N invocations of each kernel (the 1st, the (N+1)-th, ...;\n"
-           "                       ncu --kernel-id) and count each profiled one N times in the GPU\n"
-           "                       time and energy: the whole run's mix at about 1/N of the cost. N\n"
-           "                       divides 10000 (2, 4, 5, 10, 20, 50, 100, ...). With -c: the CSV was\n"
-           "                       profiled so. A kernel run fewer than N times still counts N times\n"
-           "                       (docs/ACCURACY.md measures what that adds)\n"
+           "      --sample N       profile about 1 in N invocations of each kernel (2 to 10000; chosen\n"
+           "                       by their numbers' last digits, pseudo-randomly, the same in every\n"
+           "                       run; ncu --kernel-id) and count each profiled one about N times in\n"
+           "                       the GPU time and energy: the run's mix at about 1/N of the cost,\n"
+           "                       for runs whose kernels each run many times more than N. With -c:\n"
+           "                       the CSV was profiled so (docs/ACCURACY.md measures what it adds)\n"
            "      --nvtx-range NAME profile only kernels inside the NVTX push/pop range NAME\n"
            "      --ncu-arg ARG    pass ARG to ncu as it is, before APP (repeatable), e.g. --ncu-arg=-k\n"
            "                       --ncu-arg='regex:^(?!nccl)' to leave NCCL's kernels unprofiled\n"
@@ -730,8 +730,8 @@ int main(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     long skip_kernels = 0, max_kernels = 0, sample_every = 1;
-    double duration_s = 0;
-    char sample_id[8192];
+    double duration_s = 0, sample_weight = 1;
+    char sample_id[16384];
     char *ncu_args[32];
     size_t n_ncu_args = 0;
     int interrupted = 0, measure_too = 0, fast = 0;
@@ -833,10 +833,8 @@ int main(int argc, char **argv)
             errno = 0;
             sample_every = strtol(optarg, &end, 10);
             if (*end || end == optarg || errno == ERANGE || sample_every < 2 ||
-                runner_sample_kernel_id(sample_every, sample_id, sizeof sample_id) != 0) {
-                usage_error("--sample needs a whole number from 2 to %d that divides %d (2, 4, 5, 8, 10, 16, "
-                            "20, 25, 40, 50, 100, ..., 1000, ...: ncu tells the invocations apart by their "
-                            "last digits), not '%s'", RUNNER_SAMPLE_MAX, RUNNER_SAMPLE_MAX, optarg);
+                runner_sample_kernel_id(sample_every, sample_id, sizeof sample_id, &sample_weight) != 0) {
+                usage_error("--sample needs a whole number from 2 to %d, not '%s'", RUNNER_SAMPLE_MAX, optarg);
                 free(app_args);
                 return EXIT_USAGE;
             }
@@ -1003,7 +1001,8 @@ int main(int argc, char **argv)
 
     estimate_init(&est, model_path ? &model : NULL);
     est.variant = fast ? "fast" : NULL;
-    est.sample_every = (unsigned long)sample_every;
+    est.sample_weight = sample_weight;
+    est.sample_every = sample_every;
     switch (estimate_file(&est, csv, err, sizeof err)) {
     case ESTIMATE_OK: break;
     case ESTIMATE_ERR_MODEL: rc = EXIT_MODEL; break;

@@ -247,9 +247,9 @@ static int text_write(FILE *out, const struct estimate *e, const struct report_o
     if (m->has_stat[TARGET_AVG][STAT_CV_MAPE])
         fprintf(out, " (cross-validated error of avg: %.1f%%)", m->stat[TARGET_AVG][STAT_CV_MAPE]);
     fputc('\n', out);
-    if (e->sample_every > 1)
-        fprintf(out, "sampled: 1 in %lu invocations of each kernel profiled; GPU time and energy count each "
-                     "profiled kernel %lu times\n", e->sample_every, e->sample_every);
+    if (e->sample_weight > 1)
+        fprintf(out, "sampled: about 1 in %ld invocations of each kernel profiled (--sample); GPU time and "
+                     "energy count each profiled kernel %.3g times\n", e->sample_every, e->sample_weight);
     for (d = 0; d < e->ndevices; d++) {
         const struct device_result *dv = &e->devices[d];
         fmt_energy(t1, sizeof t1, dv->energy_j);
@@ -491,7 +491,8 @@ static int json_write(FILE *out, const struct estimate *e, const struct report_o
         }
         fputs(ms->ngpus ? "\n  ]" : "]", out);
     }
-    fprintf(out, ",\n  \"sample_every\": %lu", e->sample_every > 1 ? e->sample_every : 1UL);
+    fputs(",\n  \"sample_weight\": ", out);
+    json_number(out, e->sample_weight > 1 ? e->sample_weight : 1.0);
     fprintf(out, ",\n  \"lines_skipped\": %lu\n}\n", e->stats.lines_skipped);
     return ferror(out) ? -1 : 0;
 }

@@ -462,56 +462,67 @@ struct export_ctx {
     int status;           /* ncu's wait status */
 };
 
-/* Appends "|"-separated numbers from..to (step) that are 1 modulo every,
- * each written with width digits (0: as they are). */
-static int append_ones(char *out, size_t outlen, size_t *off, long every, long from, long to, int width)
+static int put(char *out, size_t outlen, size_t *off, const char *text)
 {
-    long v;
-    for (v = from; v < to; v++) {
-        int w;
-        if (v % every != 1 % every)
-            continue;
-        w = snprintf(out + *off, outlen - *off, "%s%0*ld", out[*off - 1] == '(' ? "" : "|", width, v);
-        if (w < 0 || (size_t)w >= outlen - *off)
-            return -1;
-        *off += (size_t)w;
-    }
+    size_t n = strlen(text);
+    if (n >= outlen - *off)
+        return -1;
+    memcpy(out + *off, text, n + 1);
+    *off += n;
     return 0;
 }
 
-int runner_sample_kernel_id(long every, char *out, size_t outlen)
+static int cmp_long(const void *a, const void *b)
 {
-    long mod = 1, small;
-    int digits = 0, w;
-    size_t off;
-    if (every < 1 || every > RUNNER_SAMPLE_MAX || outlen < 16)
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x > y) - (x < y);
+}
+
+/* --sample's endings: step a (odd, not a multiple of 5, so coprime with any
+ * power of ten) through the endings from b, taking each once */
+#define SAMPLE_STEP 7919L
+#define SAMPLE_START 4801L
+#define SAMPLE_MAX_ENDINGS 1000
+
+int runner_sample_kernel_id(long every, char *out, size_t outlen, double *weight)
+{
+    long mod = 1, n, i, ending[SAMPLE_MAX_ENDINGS];
+    int digits = 0;
+    size_t off = 0;
+    char num[32];
+    if (every < 2 || every > RUNNER_SAMPLE_MAX)
         return -1;
-    while (mod % every != 0) { /* the fewest last digits that decide the remainder */
+    while (mod < 100 * every) { /* at least 100 endings */
         mod *= 10;
         digits++;
     }
-    if (mod > RUNNER_SAMPLE_MAX)
+    n = (mod + every / 2) / every; /* 100 to 1000 of them */
+    if (n > SAMPLE_MAX_ENDINGS)
         return -1;
-    if (every == 1) {
-        snprintf(out, outlen, ":::^[0-9]+$");
-        return 0;
+    for (i = 0; i < n; i++)
+        ending[i] = (SAMPLE_START + SAMPLE_STEP * i) % mod;
+    qsort(ending, (size_t)n, sizeof ending[0], cmp_long);
+    /* any digits, then a chosen ending; or a number shorter than an ending
+     * whose zero-padded form is a chosen one */
+    if (put(out, outlen, &off, ":::^([0-9]*(") != 0)
+        return -1;
+    for (i = 0; i < n; i++) {
+        snprintf(num, sizeof num, "%s%0*ld", i ? "|" : "", digits & 15, ending[i] % 10000000);
+        if (put(out, outlen, &off, num) != 0)
+            return -1;
     }
-    /* numbers shorter than the suffix, listed whole; then any number ending
-     * in a suffix of that many digits that is 1 modulo every */
-    small = mod / 10;
-    w = snprintf(out, outlen, ":::^(");
-    off = (size_t)w;
-    if (append_ones(out, outlen, &off, every, 1, small, 0) != 0)
+    if (put(out, outlen, &off, ")") != 0)
         return -1;
-    w = snprintf(out + off, outlen - off, "%s[0-9]*(", out[off - 1] == '(' ? "" : "|");
-    if (w < 0 || (size_t)w >= outlen - off)
+    for (i = 0; i < n; i++)
+        if (ending[i] > 0 && ending[i] < mod / 10) {
+            snprintf(num, sizeof num, "|%ld", ending[i]);
+            if (put(out, outlen, &off, num) != 0)
+                return -1;
+        }
+    if (put(out, outlen, &off, ")$") != 0)
         return -1;
-    off += (size_t)w;
-    if (append_ones(out, outlen, &off, every, 0, mod, digits) != 0)
-        return -1;
-    w = snprintf(out + off, outlen - off, "))$");
-    if (w < 0 || (size_t)w >= outlen - off)
-        return -1;
+    if (weight)
+        *weight = (double)mod / (double)n;
     return 0;
 }
 

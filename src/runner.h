@@ -47,15 +47,20 @@ enum { RUNNER_OK = 0, RUNNER_NO_NCU, RUNNER_NO_APP, RUNNER_NCU_FAILED, RUNNER_AP
  * the places searched in err. */
 int runner_find_ncu(const char *explicit_path, char *out, size_t outlen, char *err, size_t errlen);
 
-/* The ncu --kernel-id that profiles every invocation of each kernel whose
- * number is 1 more than a multiple of every (1, every + 1, 2 * every + 1,
- * ...: ncu counts each kernel name's invocations from 1, across contexts and
- * streams when they are left empty). ncu matches the invocation number with
- * a regular expression; whether a number is 1 modulo every depends on its
- * last k digits only when every divides 10^k, so every must divide 10000.
- * Returns 0, or -1 if it does not or out is too small. */
+/* The ncu --kernel-id for --sample: about 1 in every invocations of each
+ * kernel, the same ones in every run. ncu numbers each kernel name's
+ * invocations from 1 (across contexts and streams when those are left empty)
+ * and matches the number with a regular expression: here, the invocations
+ * whose last k digits are one of n fixed endings out of the 10^k (10^k the
+ * smallest power of ten at least 100 times every; n = 10^k / every rounded,
+ * 100 to 1000 of them), spread over the endings by a step coprime with ten.
+ * Unlike every N-th invocation, this does not alias with a loop that runs
+ * one kernel a few times per step on different work (2 or 4 times, say: the
+ * endings chosen are spread over the residues of any such period). weight
+ * receives 10^k / n, within 0.5% of every: what each profiled kernel
+ * stands for. Returns 0, or -1 (every out of 2..10000, or out too small). */
 #define RUNNER_SAMPLE_MAX 10000
-int runner_sample_kernel_id(long every, char *out, size_t outlen);
+int runner_sample_kernel_id(long every, char *out, size_t outlen, double *weight);
 
 /* ncu's version ("2025.3.1.0") into out; 0, or -1 with out = "unknown". */
 int runner_ncu_version(const char *ncu, char *out, size_t outlen);

@@ -92,7 +92,7 @@ int main(void)
      * the device's time and energy are 100 times, its avg the same, and the
      * 0.27 s of kernels laid end to end are now longer than the window */
     estimate_init(&e, &m);
-    e.sample_every = 100;
+    e.sample_weight = 100;
     CHECK(estimate_file(&e, FIXTURES "/ncu-h100/probe4_full_raw.csv", err, sizeof err) == 0);
     CHECK(e.nkernels == 4 && e.ndevices == 1);
     CHECK_NEAR(e.kernels[0].energy_j, (100 + 200 * active[0] / elapsed[0] + 300 * dram[0]) * dur[0], 1e-9);
