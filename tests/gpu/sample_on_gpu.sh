@@ -20,7 +20,7 @@ for s in 1 10; do
     t0=$(date +%s.%N)
     ./gpu_profiler "$@" -m all --no-predictions --force --output-dir "$work" -a "$work/kern" -s all -s 40 \
         >"$work/out_$s.txt" 2>&1
-    echo "exit $? in $(echo "$(date +%s.%N) - $t0" | bc) s" >>"$log"
+    echo "exit $? in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s" >>"$log"
     grep -v '^==PROF== Profiling' "$work/out_$s.txt" | head -14 >>"$log"
     grep -c '^==PROF== Profiling' "$work/out_$s.txt" | sed 's/^/ncu profiling lines: /' >>"$log"
 done
