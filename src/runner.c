@@ -478,8 +478,9 @@ static int cmp_long(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* --sample's endings: step a (odd, not a multiple of 5, so coprime with any
- * power of ten) through the endings from b, taking each once */
+/* --sample's endings: from SAMPLE_START in steps of SAMPLE_STEP (odd and not
+ * a multiple of 5, so coprime with any power of ten: each ending is taken
+ * once, and the endings taken cover every residue of a short period) */
 #define SAMPLE_STEP 7919L
 #define SAMPLE_START 4801L
 #define SAMPLE_MAX_ENDINGS 1000
@@ -507,6 +508,7 @@ int runner_sample_kernel_id(long every, char *out, size_t outlen, double *weight
     if (put(out, outlen, &off, ":::^([0-9]*(") != 0)
         return -1;
     for (i = 0; i < n; i++) {
+        /* digits <= 7 and ending < 10^7: the masks only tell the compiler so */
         snprintf(num, sizeof num, "%s%0*ld", i ? "|" : "", digits & 15, ending[i] % 10000000);
         if (put(out, outlen, &off, num) != 0)
             return -1;
