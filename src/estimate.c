@@ -169,7 +169,7 @@ static int on_kernel(void *ctx, const struct ncu_kernel *k)
     struct run *run = ctx;
     struct estimate *e = run->e;
     const struct model *m;
-    double x[MODEL_MAX_FEATURES];
+    double x[MODEL_MAX_FEATURES], w;
     struct prediction p;
     struct kernel_result *r;
     struct device_result *d;
@@ -240,10 +240,11 @@ static int on_kernel(void *ctx, const struct ncu_kernel *k)
     e->nkernels++;
 
     d->nkernels++;
-    d->gpu_time_s += r->duration_s * weight(e);
-    d->energy_j += r->energy_j * weight(e);
+    w = weight(e);
+    d->gpu_time_s += r->duration_s * w;
+    d->energy_j += r->energy_j * w;
     for (i = 0; i < nc; i++)
-        d->component_j[i] += p.component_w[i] * r->duration_s * weight(e);
+        d->component_j[i] += p.component_w[i] * r->duration_s * w;
     d->capped_kernels += (size_t)p.capped;
     return 0;
 }
