@@ -23,18 +23,27 @@ BIN = build-san/gpu_profiler
 endif
 LIB_SRC = src/units.c src/csv.c src/feature_table.c src/ncu_csv.c src/model.c src/model_builtin.c \
           src/estimate.c src/report.c src/report_svg.c src/outfile.c src/runner.c src/dataset.c src/fit.c src/suite.c \
-          src/cuda_api.c src/power_meter.c src/calibrate.c src/measure.c
+          src/cuda_api.c src/power_meter.c src/calibrate.c src/measure.c src/timeline.c
 LIB_OBJ = $(LIB_SRC:src/%.c=$(B)/%.o) $(B)/models_embedded.o $(B)/microbench_embedded.o
 LDLIBS += -pthread
 # The microbenchmarks are compiled to PTX when nvcc is found (PATH, $CUDA_HOME,
 # /usr/local/cuda); without it the tool builds, and calibrate says how to enable it.
 NVCC ?= $(shell command -v nvcc 2>/dev/null || ls $${CUDA_HOME:-/usr/local/cuda}/bin/nvcc 2>/dev/null)
 NVCCFLAGS = -O3 -lineinfo
+# The timeline tracer (src/trace_inject.c, loaded into the application by
+# `measure --timeline`) is built when CUPTI's headers are found; without them
+# the tool builds and measure says how to enable it.
+CUDA_DIR ?= $(or $(CUDA_HOME),/usr/local/cuda)
+CUPTI_INC ?= $(firstword $(foreach d,$(CUDA_DIR)/include $(CUDA_DIR)/extras/CUPTI/include,$(if $(wildcard $(d)/cupti.h),$(d))))
+CUPTI_LIB ?= $(firstword $(foreach d,$(CUDA_DIR)/lib64 $(CUDA_DIR)/extras/CUPTI/lib64 $(CUDA_DIR)/lib,$(if $(wildcard $(d)/libcupti.so),$(d))))
+ifneq ($(and $(CUPTI_INC),$(CUPTI_LIB)),)
+TRACER = $(B)/gpu_profiler_trace.so
+endif
 MODELS = $(sort $(wildcard models/*.model))
 TESTS = test_units test_csv test_ncu_csv test_model test_estimate test_report test_fit test_suite test_runner
 
 .PHONY: all check clean install uninstall unit cli svg signals accuracy-doc
-all: $(BIN)
+all: $(BIN) $(TRACER)
 
 $(B):
 	mkdir -p $(B)
@@ -67,6 +76,10 @@ endif
 
 $(B)/microbench_embedded.o: $(B)/microbench_embedded.c
 	$(CC) $(ALL_CFLAGS) -Wno-missing-variable-declarations -c $< -o $@
+
+$(B)/gpu_profiler_trace.so: src/trace_inject.c | $(B)
+	$(CC) -std=c11 -O2 -g -fPIC -shared -Wall -Wextra -I$(CUPTI_INC) -o $@ $< -L$(CUPTI_LIB) \
+	    -Wl,-rpath,$(CUPTI_LIB) -lcupti -pthread
 
 $(B)/libgp.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^

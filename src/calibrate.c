@@ -39,6 +39,7 @@ void calibrate_defaults(struct calibrate_opts *o)
     o->window_s = 0.5;
     o->launch_s = 0.004;
     o->repeats = 3;
+    o->limit_window_s = 4.0;
 }
 
 int calibrate_available(void)
@@ -302,6 +303,43 @@ fail:
     return -1;
 }
 
+/* Runs c in bursts of nlaunch launches with the GPU idle for gap_s between
+ * them (a synchronise, then the host sleeps) for warmup_s + about window_s,
+ * and summarises the whole cycles of the window: busy_s and idle_s are the
+ * mean busy (launch to synchronised, host clock) and idle time per cycle. */
+static int measure_gaps(struct gpu *g, struct power_meter *pm, const struct suite_config *c, CUfunction fn,
+                        int nlaunch, double gap_s, double warmup_s, double window_s, struct power_window *w,
+                        double *busy_s, double *idle_s, char *err, size_t errlen)
+{
+    double t_warm = power_meter_now() + warmup_s, first = -1, last = 0, busy = 0;
+    long cycles = 0;
+    struct timespec ts;
+    ts.tv_sec = (time_t)gap_s;
+    ts.tv_nsec = (long)((gap_s - (double)ts.tv_sec) * 1e9);
+    for (;;) {
+        double a = power_meter_now(), b;
+        int i;
+        if (first >= 0 && a >= first + window_s)
+            break;
+        for (i = 0; i < nlaunch; i++)
+            if (gpu_launch(g, c, fn, c->iters, err, errlen) != 0)
+                return -1;
+        CU(g->cu.cuCtxSynchronize(), c->name);
+        b = power_meter_now();
+        nanosleep(&ts, NULL);
+        if (a >= t_warm) {
+            if (first < 0)
+                first = a;
+            busy += b - a;
+            cycles++;
+            last = power_meter_now();
+        }
+    }
+    *busy_s = busy / (double)cycles;
+    *idle_s = (last - first) / (double)cycles - *busy_s;
+    return power_meter_window(pm, first, last, w, err, errlen);
+}
+
 /* ---- the ncu run ---- */
 
 struct profiled {
@@ -410,6 +448,25 @@ static int save(const char *path, const char *sig, int force, int (*fn)(FILE *, 
     return -1;
 }
 
+/* a probe's measurement (step 3b) */
+#define CAL_MAX_PROBES 48
+struct probe_meas {
+    size_t cfg;
+    const char *family;
+    int nlaunch;
+    double window_s, gap_s, busy_s;
+    struct power_window w;
+};
+
+static double mean_avg(const struct power_window *win, size_t i, int repeats)
+{
+    double s = 0;
+    int r;
+    for (r = 0; r < repeats; r++)
+        s += win[i * (size_t)repeats + (size_t)r].avg_w;
+    return s / repeats;
+}
+
 int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen)
 {
     static struct suite_config cfg[MAX_CONFIGS];
@@ -421,6 +478,8 @@ int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen)
     struct fit_report rep;
     struct profile_ctx prof = { NULL, 0, 0 };
     struct power_window *win = NULL;
+    static struct probe_meas probes[CAL_MAX_PROBES];
+    size_t nprobes = 0;
     CUfunction *fn = NULL;
     double *launch = NULL;
     size_t n, i, kept = 0;
@@ -649,6 +708,96 @@ int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen)
     }
     if (!o->quiet)
         fputc('\n', stderr);
+
+    /* 3b. the probes */
+    {
+        static const double gaps_s[] = { 0.0001, 0.0005, 0.002, 0.005, 0.02, 0.1 };
+        static const int bursts[] = { 1, 5 };
+        double limit = power_meter_limit_w(pm);
+        size_t pick[3], npick = 0, hi = n, mid = n, dram = n, j;
+        for (i = 0; i < n; i++) {
+            double a = mean_avg(win, i, o->repeats);
+            if (hi == n || a > mean_avg(win, hi, o->repeats))
+                hi = i;
+            if (strcmp(cfg[i].family, "idle") != 0 &&
+                (mid == n || fabs(a - (idle_w + limit) / 2) < fabs(mean_avg(win, mid, o->repeats) - (idle_w + limit) / 2)))
+                mid = i;
+            if (strcmp(cfg[i].family, "dram") == 0 && a < 0.97 * limit &&
+                (dram == n || a > mean_avg(win, dram, o->repeats)))
+                dram = i;
+        }
+        /* at the limit, over a long window: the 3 highest within 3% of it */
+        for (j = 0; j < 3 && o->limit_window_s > 0 && limit > 0; j++) {
+            size_t best = n;
+            for (i = 0; i < n; i++) {
+                size_t q;
+                double a = mean_avg(win, i, o->repeats);
+                for (q = 0; q < npick && pick[q] != i; q++)
+                    ;
+                if (q == npick && a >= 0.97 * limit && (best == n || a > mean_avg(win, best, o->repeats)))
+                    best = i;
+            }
+            if (best == n)
+                break;
+            pick[npick++] = best;
+        }
+        if (npick)
+            logf_(&lg, 1, "[3b]  %5.1f s  probes: %zu configurations at the limit over %.1f s\n",
+                  power_meter_now() - t_start, npick, o->limit_window_s);
+        for (j = 0; j < npick; j++) {
+            struct probe_meas *pr = &probes[nprobes];
+            char why[256];
+            pr->cfg = pick[j];
+            pr->family = DATASET_PROBE_LIMIT;
+            pr->window_s = o->limit_window_s;
+            if (measure(&g, pm, &cfg[pick[j]], fn[pick[j]], launch[pick[j]], o->warmup_s, o->limit_window_s, &pr->w,
+                        why, sizeof why) != 0) {
+                snprintf(err, errlen, "%s: %s", cfg[pick[j]].name, why);
+                goto out;
+            }
+            power_meter_forget_before(pm, power_meter_now() - 1.0);
+            logf_(&lg, 0, "  limit  %-28s avg %6.1f W  min %6.1f  peak %6.1f  %4.0f MHz %3.0f C\n", cfg[pick[j]].name,
+                  pr->w.avg_w, pr->w.min_w, pr->w.peak_w, pr->w.sm_clock_mhz, pr->w.temp_c);
+            nprobes++;
+        }
+        /* bursts and gaps */
+        npick = 0;
+        if (!o->no_gap_probes) {
+            size_t cand[3] = { hi, mid, dram }, q;
+            for (j = 0; j < 3; j++) {
+                if (cand[j] == n)
+                    continue;
+                for (q = 0; q < npick && pick[q] != cand[j]; q++)
+                    ;
+                if (q == npick)
+                    pick[npick++] = cand[j];
+            }
+            logf_(&lg, 1, "[3b]  %5.1f s  probes: %zu configurations in bursts with gaps of 0.1-100 ms\n",
+                  power_meter_now() - t_start, npick);
+        }
+        for (j = 0; j < npick; j++) {
+            size_t b, k;
+            for (b = 0; b < sizeof bursts / sizeof bursts[0]; b++)
+                for (k = 0; k < sizeof gaps_s / sizeof gaps_s[0]; k++) {
+                    struct probe_meas *pr = &probes[nprobes];
+                    char why[256];
+                    pr->cfg = pick[j];
+                    pr->family = DATASET_PROBE_GAPS;
+                    pr->nlaunch = bursts[b];
+                    if (measure_gaps(&g, pm, &cfg[pick[j]], fn[pick[j]], bursts[b], gaps_s[k], o->warmup_s,
+                                     1.5, &pr->w, &pr->busy_s, &pr->gap_s, why, sizeof why) != 0) {
+                        snprintf(err, errlen, "%s in bursts: %s", cfg[pick[j]].name, why);
+                        goto out;
+                    }
+                    pr->window_s = pr->w.duration_s;
+                    power_meter_forget_before(pm, power_meter_now() - 1.0);
+                    logf_(&lg, 0, "  gaps   %-28s burst %d x %.3f ms  busy %7.3f ms  idle %7.3f ms  avg %6.1f W  "
+                          "min %6.1f  peak %6.1f\n", cfg[pick[j]].name, bursts[b], launch[pick[j]] * 1e3,
+                          pr->busy_s * 1e3, pr->gap_s * 1e3, pr->w.avg_w, pr->w.min_w, pr->w.peak_w);
+                    nprobes++;
+                }
+        }
+    }
     power_meter_stop(pm);
 
     /* 4. dataset, fit, files */
@@ -717,6 +866,36 @@ int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen)
             row->temp_c = temp;
         }
         kept++;
+    }
+    for (i = 0; i < nprobes; i++) {
+        const struct probe_meas *pr = &probes[i];
+        const struct suite_config *c = &cfg[pr->cfg];
+        struct dataset_row *row = dataset_add_probe(&ds);
+        if (!row) {
+            snprintf(err, errlen, "out of memory");
+            goto out;
+        }
+        if (strcmp(pr->family, DATASET_PROBE_GAPS) == 0)
+            snprintf(row->config, sizeof row->config, "%.28s_b%d_g%.1fms", c->name, pr->nlaunch, pr->gap_s * 1e3);
+        else
+            snprintf(row->config, sizeof row->config, "%.40s_long", c->name);
+        snprintf(row->family, sizeof row->family, "%s", pr->family);
+        snprintf(row->kernel, sizeof row->kernel, "%s", c->kernel);
+        row->grid = suite_grid(c, g.sm_count);
+        row->threads = c->threads;
+        row->iters = c->iters;
+        row->launch_s = launch[pr->cfg];
+        memcpy(row->value, prof.k[pr->cfg].value, sizeof row->value);
+        memcpy(row->have, prof.k[pr->cfg].have, sizeof row->have);
+        row->power_w[TARGET_MIN] = pr->w.min_w;
+        row->power_w[TARGET_AVG] = pr->w.avg_w;
+        row->power_w[TARGET_PEAK] = pr->w.peak_w;
+        row->repeats = 1;
+        row->sm_clock_mhz = pr->w.sm_clock_mhz;
+        row->temp_c = pr->w.temp_c;
+        row->window_s = pr->window_s;
+        row->gap_s = pr->gap_s;
+        row->busy_s = pr->busy_s;
     }
     logf_(&lg, 1, "[4/4] %5.1f s  fitting %zu configurations\n", power_meter_now() - t_start, kept);
     if (fit_dataset(&ds, o->dataset_out, NULL, &model, &rep, err, errlen) != 0) {

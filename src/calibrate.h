@@ -9,6 +9,11 @@
  *      then every configuration `repeats` times in changing orders (warm-up,
  *      then a window: energy counter for the average, instant power polled
  *      every 5 ms for min and peak);
+ *   3b. the probes (dataset.h): the configurations at the power limit once
+ *      more over limit_window_s (the power manager's swing, for min and peak
+ *      at the limit); and, unless no_gap_probes, three configurations (the
+ *      highest, a middle and a DRAM one) in bursts of 1 and 5 launches with
+ *      the GPU idle 0.1-100 ms between them (how power falls between kernels);
  *   4. write the dataset, fit the model (fit.c) and write it and the log.
  * It never changes clocks, power limits, persistence or compute mode. */
 #ifndef GPU_PROFILER_CALIBRATE_H
@@ -25,6 +30,8 @@ struct calibrate_opts {
     double warmup_s;          /* before each window */
     double window_s;          /* measured window */
     double launch_s;          /* target duration of one launch */
+    double limit_window_s;    /* probes at the limit (0: none) */
+    int no_gap_probes;
     int repeats;
     int device;               /* CUDA device ordinal */
     int force;

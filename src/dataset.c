@@ -17,24 +17,40 @@ void dataset_init(struct dataset *d)
     memset(d, 0, sizeof *d);
 }
 
+int dataset_is_probe(const char *family)
+{
+    return strcmp(family, DATASET_PROBE_LIMIT) == 0 || strcmp(family, DATASET_PROBE_GAPS) == 0;
+}
+
 void dataset_free(struct dataset *d)
 {
     free(d->rows);
+    free(d->probe);
     memset(d, 0, sizeof *d);
+}
+
+static struct dataset_row *add_row(struct dataset_row **rows, size_t *n, size_t *cap)
+{
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 128;
+        struct dataset_row *r = realloc(*rows, c * sizeof *r);
+        if (!r)
+            return NULL;
+        *rows = r;
+        *cap = c;
+    }
+    memset(&(*rows)[*n], 0, sizeof **rows);
+    return &(*rows)[(*n)++];
 }
 
 struct dataset_row *dataset_add(struct dataset *d)
 {
-    if (d->n == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 128;
-        struct dataset_row *r = realloc(d->rows, cap * sizeof *r);
-        if (!r)
-            return NULL;
-        d->rows = r;
-        d->cap = cap;
-    }
-    memset(&d->rows[d->n], 0, sizeof d->rows[0]);
-    return &d->rows[d->n++];
+    return add_row(&d->rows, &d->n, &d->cap);
+}
+
+struct dataset_row *dataset_add_probe(struct dataset *d)
+{
+    return add_row(&d->probe, &d->nprobe, &d->probe_cap);
 }
 
 int dataset_write(FILE *f, const struct dataset *d)
@@ -52,9 +68,9 @@ int dataset_write(FILE *f, const struct dataset *d)
             fprintf(f, ",%s", features_metrics[m].raw);
     for (t = 0; t < TARGET_COUNT; t++)
         fprintf(f, ",%s,%s", target_cols[t], spread_cols[t]);
-    fprintf(f, ",repeats,sm_clock_mhz,temp_c\n");
-    for (i = 0; i < d->n; i++) {
-        const struct dataset_row *r = &d->rows[i];
+    fprintf(f, ",repeats,sm_clock_mhz,temp_c%s\n", d->nprobe ? ",window_s,gap_s,busy_s" : "");
+    for (i = 0; i < d->n + d->nprobe; i++) {
+        const struct dataset_row *r = i < d->n ? &d->rows[i] : &d->probe[i - d->n];
         fprintf(f, "%s,%s,%s,%u,%u,%ld,%.17g", r->config, r->family, r->kernel, r->grid, r->threads, r->iters,
                 r->launch_s);
         for (m = 0; m < M_COUNT; m++)
@@ -66,7 +82,10 @@ int dataset_write(FILE *f, const struct dataset *d)
             }
         for (t = 0; t < TARGET_COUNT; t++)
             fprintf(f, ",%.17g,%.17g", r->power_w[t], r->spread_pct[t]);
-        fprintf(f, ",%d,%.17g,%.17g\n", r->repeats, r->sm_clock_mhz, r->temp_c);
+        fprintf(f, ",%d,%.17g,%.17g", r->repeats, r->sm_clock_mhz, r->temp_c);
+        if (d->nprobe)
+            fprintf(f, ",%.17g,%.17g,%.17g", r->window_s, r->gap_s, r->busy_s);
+        fputc('\n', f);
     }
     return ferror(f) ? -1 : 0;
 }
@@ -74,7 +93,7 @@ int dataset_write(FILE *f, const struct dataset *d)
 /* ---- reading ---- */
 
 enum col_kind { C_CONFIG, C_FAMILY, C_KERNEL, C_GRID, C_THREADS, C_ITERS, C_LAUNCH, C_METRIC, C_TARGET,
-                C_SPREAD, C_REPEATS, C_CLOCK, C_TEMP };
+                C_SPREAD, C_REPEATS, C_CLOCK, C_TEMP, C_WINDOW, C_GAP, C_BUSY };
 
 struct col {
     enum col_kind kind;
@@ -144,7 +163,8 @@ static int map_column(const char *name, struct col *c)
     static const struct { const char *name; enum col_kind kind; } fixed[] = {
         { "config", C_CONFIG }, { "family", C_FAMILY }, { "kernel", C_KERNEL }, { "grid", C_GRID },
         { "threads", C_THREADS }, { "iters", C_ITERS }, { "launch_s", C_LAUNCH }, { "repeats", C_REPEATS },
-        { "sm_clock_mhz", C_CLOCK }, { "temp_c", C_TEMP },
+        { "sm_clock_mhz", C_CLOCK }, { "temp_c", C_TEMP }, { "window_s", C_WINDOW }, { "gap_s", C_GAP },
+        { "busy_s", C_BUSY },
     };
     size_t i;
     int t;
@@ -309,6 +329,9 @@ int dataset_read(FILE *f, struct dataset *d, char *err, size_t errlen)
                 case C_REPEATS: r->repeats = (int)x; break;
                 case C_CLOCK: r->sm_clock_mhz = x; break;
                 case C_TEMP: r->temp_c = x; break;
+                case C_WINDOW: r->window_s = x; break;
+                case C_GAP: r->gap_s = x; break;
+                case C_BUSY: r->busy_s = x; break;
                 }
                 i++;
                 if (!comma)
@@ -320,6 +343,13 @@ int dataset_read(FILE *f, struct dataset *d, char *err, size_t errlen)
             for (t = 0; t < TARGET_COUNT; t++)
                 if (isnan(r->power_w[t]))
                     FAIL("no %s column", target_cols[t]);
+            if (dataset_is_probe(r->family)) { /* kept apart: not fitted on */
+                struct dataset_row *pr = dataset_add_probe(d);
+                if (!pr)
+                    FAIL("out of memory");
+                *pr = *r;
+                d->n--;
+            }
         }
     }
     if (ferror(f)) {

@@ -8,7 +8,15 @@
  *     config,family,kernel,grid,threads,iters,launch_s,<metrics...>,min_w,...
  *     fp32_ilp8_w64,fp32,mb_fp32,1056,256,...
  *
- * An empty metric cell means ncu did not report it. */
+ * An empty metric cell means ncu did not report it.
+ *
+ * Besides the configurations the model is fitted on, calibrate measures a few
+ * of them again in other ways (the probes, kept apart in probe[]): family
+ * "limit", a configuration at the power limit over a long window (the swing of
+ * the power manager, for min and peak at the limit); family "gaps", one
+ * configuration in bursts of busy_s with the GPU idle gap_s between them (how
+ * the power falls between kernels). Their rows carry the columns window_s,
+ * gap_s and busy_s, written only when the dataset has probes. */
 #ifndef GPU_PROFILER_DATASET_H
 #define GPU_PROFILER_DATASET_H
 
@@ -34,7 +42,14 @@ struct dataset_row {
     int repeats;
     double sm_clock_mhz;             /* mean while measured */
     double temp_c;                   /* highest seen */
+    double window_s;                 /* probes: measured seconds (0: the protocol's) */
+    double gap_s, busy_s;            /* probes "gaps": mean idle and busy time per cycle */
 };
+
+#define DATASET_PROBE_LIMIT "limit"
+#define DATASET_PROBE_GAPS "gaps"
+/* Whether a family name is one of the probes'. */
+int dataset_is_probe(const char *family);
 
 struct dataset {
     char gpu[128];
@@ -49,12 +64,16 @@ struct dataset {
     unsigned char metric_cols[M_COUNT]; /* which metric columns the file has */
     size_t n, cap;
     struct dataset_row *rows;
+    size_t nprobe, probe_cap;
+    struct dataset_row *probe; /* not fitted on; see above */
 };
 
 void dataset_init(struct dataset *d);
 void dataset_free(struct dataset *d);
 /* Appends a zeroed row; NULL when out of memory. */
 struct dataset_row *dataset_add(struct dataset *d);
+/* The same for a probe row. */
+struct dataset_row *dataset_add_probe(struct dataset *d);
 
 /* Writes the CSV. Returns 0 or -1. */
 int dataset_write(FILE *f, const struct dataset *d);

@@ -315,17 +315,28 @@ int fit_dataset(const struct dataset *d, const char *dataset_name, const char *c
     rep->n = d->n;
 
     /* min and peak at the power limit: mean ratios to the average over the
-     * configurations that ran within 3% of the limit (at least 3 of them) */
+     * limit probes (the configurations at the limit measured over a long
+     * window: the power manager swings over seconds), or where the dataset
+     * has none, over the configurations that ran within 3% of the limit (at
+     * least 3 of them) */
     if (d->power_limit_w > 0) {
         double sum_min = 0, sum_peak = 0;
-        size_t ncap = 0;
-        for (r = 0; r < d->n; r++)
+        size_t ncap = 0, nlong = 0;
+        for (r = 0; r < d->nprobe; r++)
+            if (strcmp(d->probe[r].family, DATASET_PROBE_LIMIT) == 0 && d->probe[r].power_w[TARGET_AVG] > 0) {
+                sum_min += d->probe[r].power_w[TARGET_MIN] / d->probe[r].power_w[TARGET_AVG];
+                sum_peak += d->probe[r].power_w[TARGET_PEAK] / d->probe[r].power_w[TARGET_AVG];
+                nlong++;
+            }
+        for (r = 0; r < d->n && nlong == 0; r++)
             if (d->rows[r].power_w[TARGET_AVG] >= 0.97 * d->power_limit_w) {
                 sum_min += d->rows[r].power_w[TARGET_MIN] / d->rows[r].power_w[TARGET_AVG];
                 sum_peak += d->rows[r].power_w[TARGET_PEAK] / d->rows[r].power_w[TARGET_AVG];
                 ncap++;
             }
-        if (ncap >= 3) {
+        if (nlong)
+            ncap = nlong;
+        if (ncap >= 3 || nlong > 0) {
             m->cap_ratio[TARGET_MIN] = sum_min / (double)ncap;
             m->cap_ratio[TARGET_PEAK] = sum_peak / (double)ncap;
             if (m->cap_ratio[TARGET_MIN] > 1)

@@ -262,6 +262,14 @@ static void print_calibrate_help(void)
            "      --window S       measured seconds per configuration and repeat (default and least\n"
            "                       0.5: NVML's energy counter changes too rarely in shorter ones)\n"
            "      --warmup S       seconds run before each window (default 0.2)\n"
+           "      --limit-window S then measure the (up to 3) configurations that ran within 3%% of\n"
+           "                       the power limit once more over S seconds (default 4; 0: not):\n"
+           "                       the power manager swings over seconds, and min and peak at the\n"
+           "                       limit come from these (family 'limit' in the dataset)\n"
+           "      --no-gap-probes  do not measure the highest, a middle and a DRAM configuration\n"
+           "                       in bursts of 1 and 5 launches with the GPU idle 0.1-100 ms\n"
+           "                       between them (family 'gaps': how power falls between kernels;\n"
+           "                       about 65 s)\n"
            "      --list           print the suite for this GPU and exit\n"
            "      --force          replace output files that gpu_profiler did not write\n"
            "  -q, --quiet          no progress on stderr\n"
@@ -290,7 +298,7 @@ static int parse_positive(const char *opt, const char *s, double lo, double hi, 
 static int cmd_calibrate(int argc, char **argv)
 {
     enum { O_DATASET = 256, O_LOG, O_DEVICE, O_NCU, O_ONLY, O_REPEATS, O_WINDOW, O_WARMUP, O_LIST, O_FORCE,
-           O_RUN_PLAN };
+           O_RUN_PLAN, O_LIMIT_WINDOW, O_NO_GAPS };
     static const struct option longopts[] = {
         { "output", required_argument, NULL, 'o' },   { "dataset", required_argument, NULL, O_DATASET },
         { "log", required_argument, NULL, O_LOG },    { "device", required_argument, NULL, O_DEVICE },
@@ -299,6 +307,8 @@ static int cmd_calibrate(int argc, char **argv)
         { "warmup", required_argument, NULL, O_WARMUP }, { "list", no_argument, NULL, O_LIST },
         { "force", no_argument, NULL, O_FORCE },      { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },           { "run-plan", required_argument, NULL, O_RUN_PLAN },
+        { "limit-window", required_argument, NULL, O_LIMIT_WINDOW },
+        { "no-gap-probes", no_argument, NULL, O_NO_GAPS },
         { NULL, 0, NULL, 0 },
     };
     struct calibrate_opts o;
@@ -336,6 +346,15 @@ static int cmd_calibrate(int argc, char **argv)
             if (parse_positive("--warmup", optarg, 0, 60, &o.warmup_s) != 0)
                 return EXIT_USAGE;
             break;
+        case O_LIMIT_WINDOW:
+            if (parse_positive("--limit-window", optarg, 0, 60, &o.limit_window_s) != 0)
+                return EXIT_USAGE;
+            if (o.limit_window_s > 0 && o.limit_window_s < 0.5) {
+                usage_error("--limit-window wants 0 (no limit probes) or 0.5 to 60 seconds, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case O_NO_GAPS: o.no_gap_probes = 1; break;
         case O_LIST: o.list = 1; break;
         case O_FORCE: o.force = 1; break;
         case 'q': o.quiet = 1; break;
@@ -389,9 +408,15 @@ static void print_measure_help(void)
            "      --stop-marker LINE   end it when APP prints this line (default: when APP exits)\n"
            "      --idle S             seconds of idle measured first (default 1)\n"
            "      --json               one JSON document instead of the text\n"
+           "      --timeline FILE      also record when every kernel, copy and memset ran (CUPTI, through\n"
+           "                           the tracer gpu_profiler_trace.so loaded into APP's processes by the\n"
+           "                           driver) and write it with the window to FILE; then\n"
+           "                           'gpu_profiler -c CSV --timeline FILE' estimates over that run,\n"
+           "                           gaps included\n"
+           "      --force              replace a FILE that gpu_profiler did not write\n"
            "  -h, --help               this text\n"
-           "Exit status: 0 ok (APP's own status is reported), 2 usage, 6 APP not found, 8 no NVML or\n"
-           "no power reading.\n");
+           "Exit status: 0 ok (APP's own status is reported), 2 usage, 6 APP not found, 7 the timeline\n"
+           "could not be written, 8 no NVML or no power reading, or no tracer for --timeline.\n");
 }
 
 static void json_num(const char *key, double v, int last)
@@ -412,8 +437,9 @@ static void fmt_watts(char *buf, size_t n, double w)
 
 static int cmd_measure(int argc, char **argv)
 {
-    enum { O_DEVICE = 256, O_START, O_STOP, O_IDLE, O_JSON };
+    enum { O_DEVICE = 256, O_START, O_STOP, O_IDLE, O_JSON, O_TIMELINE, O_FORCE };
     static const struct option longopts[] = {
+        { "timeline", required_argument, NULL, O_TIMELINE }, { "force", no_argument, NULL, O_FORCE },
         { "app", required_argument, NULL, 'a' },        { "arg", required_argument, NULL, 's' },
         { "device", required_argument, NULL, O_DEVICE }, { "start-marker", required_argument, NULL, O_START },
         { "stop-marker", required_argument, NULL, O_STOP }, { "idle", required_argument, NULL, O_IDLE },
@@ -454,6 +480,8 @@ static int cmd_measure(int argc, char **argv)
                 goto usage;
             break;
         case O_JSON: json = 1; break;
+        case O_TIMELINE: o.timeline_out = optarg; break;
+        case O_FORCE: o.force = 1; break;
         case 'h': print_measure_help(); free(args); return EXIT_OK;
         case ':': usage_error("measure: option '%s' needs a value", argv[optind - 1]); goto usage;
         default: usage_error("measure: unknown option '%s'", argv[optind - 1]); goto usage;
@@ -477,7 +505,7 @@ static int cmd_measure(int argc, char **argv)
     free(args);
     if (rc != MEASURE_OK) {
         fprintf(stderr, "%s measure: %s\n", prog, err);
-        return rc == MEASURE_NO_APP ? EXIT_APP : EXIT_GPU;
+        return rc == MEASURE_NO_APP ? EXIT_APP : rc == MEASURE_OUTPUT ? EXIT_OUTPUT : EXIT_GPU;
     }
     if (WIFEXITED(r.wait_status) && WEXITSTATUS(r.wait_status) != 0)
         fprintf(stderr, "%s measure: %s exited with status %d\n", prog, o.app, WEXITSTATUS(r.wait_status));

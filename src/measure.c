@@ -10,8 +10,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "outfile.h"
 #include "power_meter.h"
 #include "runner.h"
+#include "timeline.h"
 
 static int line_is(const char *line, size_t len, const char *marker)
 {
@@ -173,11 +175,34 @@ int measure_run(const struct measure_opts *o, struct measure_result *r, char *er
     int fds[2], rc = MEASURE_FAILED, ngpus;
     double t_start, t_stop = -1, t_begin = -1;
     double e_start[MEASURE_MAX_GPUS], e_stop[MEASURE_MAX_GPUS], e_begin[MEASURE_MAX_GPUS];
-    char line[4096];
+    char line[4096], tracer[4096], trace_prefix[4096];
     size_t len = 0, i, g;
+    int started;
 
     memset(r, 0, sizeof *r);
     r->min_w = r->peak_w = NAN;
+    if (o->timeline_out) {
+        int w = outfile_may_write(o->timeline_out, TIMELINE_SIGNATURE, o->force);
+        if (w != OUTFILE_OK) {
+            snprintf(err, errlen, "%s %s; choose another path or use --force", o->timeline_out,
+                     w == OUTFILE_FOREIGN ? "exists and was not written by gpu_profiler" : "is a directory");
+            return MEASURE_OUTPUT;
+        }
+        if (timeline_find_tracer(tracer, sizeof tracer) != 0) {
+            snprintf(err, errlen, "--timeline needs the tracer gpu_profiler_trace.so, which make builds where it "
+                     "finds CUPTI (cupti.h in $CUDA_HOME/include; make CUDA_DIR=...), or GP_TRACER=PATH");
+            return MEASURE_NO_TRACER;
+        }
+        if (getenv("CUDA_INJECTION64_PATH")) {
+            snprintf(err, errlen, "--timeline loads its tracer through CUDA_INJECTION64_PATH, which is already set "
+                     "(%s); unset it", getenv("CUDA_INJECTION64_PATH"));
+            return MEASURE_NO_TRACER;
+        }
+        if ((size_t)snprintf(trace_prefix, sizeof trace_prefix, "%s.part", o->timeline_out) >= sizeof trace_prefix) {
+            snprintf(err, errlen, "--timeline: the path is too long");
+            return MEASURE_OUTPUT;
+        }
+    }
     if (runner_find_app(o->app, app, sizeof app) != 0) {
         snprintf(err, errlen, "application '%s' not found or not executable%s", o->app,
                  strchr(o->app, '/') ? "" : " (searched PATH; give a path like ./app)");
@@ -241,7 +266,16 @@ int measure_run(const struct measure_opts *o, struct measure_result *r, char *er
         free(argv);
         goto nvml_failed;
     }
-    if (runner_start(argv, fds[1], &child) != 0) {
+    if (o->timeline_out) { /* the child inherits them; taken back at once */
+        setenv("CUDA_INJECTION64_PATH", tracer, 1);
+        setenv("GP_TRACE_FILE", trace_prefix, 1);
+    }
+    started = runner_start(argv, fds[1], &child) == 0;
+    if (o->timeline_out) {
+        unsetenv("CUDA_INJECTION64_PATH");
+        unsetenv("GP_TRACE_FILE");
+    }
+    if (!started) {
         snprintf(err, errlen, "cannot start %s: %s", app, strerror(errno));
         close(fds[0]);
         close(fds[1]);
@@ -315,6 +349,11 @@ int measure_run(const struct measure_opts *o, struct measure_result *r, char *er
         r->samples += mg->samples;
     }
     r->avg_w = r->energy_j / r->duration_s;
+    if (o->timeline_out &&
+        timeline_merge(trace_prefix, o->timeline_out, t_start, t_stop, o->force, err, errlen) != 0) {
+        rc = MEASURE_OUTPUT;
+        goto out;
+    }
     if (r->ngpus == 1) {
         r->min_w = r->gpus[0].min_w;
         r->peak_w = r->gpus[0].peak_w;

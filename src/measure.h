@@ -21,6 +21,8 @@ struct measure_opts {
     const char *start_marker; /* a line of the app's stdout that opens the window */
     const char *stop_marker;  /* and one that closes it */
     double idle_s;            /* idle measured before the run */
+    const char *timeline_out; /* write the run's timeline here (timeline.h), or NULL */
+    int force;                /* replace a timeline file gpu_profiler did not write */
 };
 
 /* One GPU's figures over the window. */
@@ -55,7 +57,7 @@ struct measure_result {
     struct measure_gpu gpus[MEASURE_MAX_GPUS];
 };
 
-enum { MEASURE_OK = 0, MEASURE_NO_APP, MEASURE_NO_NVML, MEASURE_FAILED };
+enum { MEASURE_OK = 0, MEASURE_NO_APP, MEASURE_NO_NVML, MEASURE_FAILED, MEASURE_NO_TRACER, MEASURE_OUTPUT };
 
 /* Parses a GPU list ("0,1", "GPU-uuid,...", "all"; NULL for the default
  * described at measure_opts.devices) into ids ("#N" or a UUID). Returns the

@@ -235,6 +235,19 @@ static int parse_line(struct model *m, char *line, unsigned long ln, unsigned ch
         m->cap_ratio[t] = v;
         return 0;
     }
+    if (strcmp(w[0], "gap") == 0) {
+        double tau, tail;
+        if (n != 3 || parse_double(w[1], &tau) != 0 || parse_double(w[2], &tail) != 0)
+            return perr(err, errlen, ln, "'gap' needs a time constant in seconds and a tail fraction");
+        if (!(tau > 0 && tau <= 10) || !(tail >= 0 && tail <= 2))
+            return perr(err, errlen, ln, "gap: time constant %.40s s must be above 0 and at most 10, tail %.40s "
+                        "from 0 to 2", w[1], w[2]);
+        if (m->gap_tau_s > 0)
+            return perr(err, errlen, ln, "'gap' given twice");
+        m->gap_tau_s = tau;
+        m->gap_tail = tail;
+        return 0;
+    }
     if (strcmp(w[0], "stat") == 0) {
         if (n != 4 || (t = find_target(w[1])) < 0)
             return perr(err, errlen, ln, "'stat' needs a target (min, avg, peak), a name and a number");
@@ -360,6 +373,8 @@ int model_write(FILE *out, const struct model *m)
     for (t = 0; t < TARGET_COUNT; t++)
         if (m->cap_ratio[t] > 0)
             fprintf(out, "cap_ratio %s %.17g\n", model_target_names[t], m->cap_ratio[t]);
+    if (m->gap_tau_s > 0)
+        fprintf(out, "gap %.17g %.17g\n", m->gap_tau_s, m->gap_tail);
     for (t = 0; t < TARGET_COUNT; t++)
         for (k = 0; k < STAT_COUNT; k++)
             if (m->has_stat[t][k])

@@ -64,6 +64,12 @@ struct model {
      * times these ratios (measured on the calibration configurations that
      * ran at the limit). 0: not known, min and peak are the limit too. */
     double cap_ratio[TARGET_COUNT];
+    /* Between kernels the power does not drop to idle at once: in a gap of
+     * t seconds after a kernel of power P it is
+     *     idle_w + gap_tail * (P - idle_w) * exp(-t / gap_tau_s)
+     * (fitted on calibrate's gap probes; "gap TAU_S TAIL" in the file).
+     * gap_tau_s 0: not known, the gaps are at idle. */
+    double gap_tau_s, gap_tail;
 };
 
 /* Parses a model from memory. Returns 0, or -1 with a message in err

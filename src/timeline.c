@@ -1,0 +1,588 @@
+/* timeline: see timeline.h. */
+#include "timeline.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "outfile.h"
+
+void timeline_init(struct timeline *t)
+{
+    memset(t, 0, sizeof *t);
+}
+
+void timeline_free(struct timeline *t)
+{
+    free(t->ev);
+    free(t->names);
+    timeline_init(t);
+}
+
+/* names are kept as offsets while the storage grows, then turned into pointers */
+static int add_event(struct timeline *t, char kind, int device, long long s, long long e, const char *name)
+{
+    struct timeline_event *ev;
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 1024;
+        struct timeline_event *p = realloc(t->ev, cap * sizeof *p);
+        if (!p)
+            return -1;
+        t->ev = p;
+        t->cap = cap;
+    }
+    ev = &t->ev[t->n];
+    ev->kind = kind;
+    ev->device = device;
+    ev->start_ns = s;
+    ev->end_ns = e;
+    ev->name = NULL;
+    if (name) {
+        size_t len = strlen(name) + 1;
+        if (t->names_len + len > t->names_cap) {
+            size_t cap = t->names_cap ? t->names_cap * 2 : 65536;
+            char *p;
+            while (cap < t->names_len + len)
+                cap *= 2;
+            p = realloc(t->names, cap);
+            if (!p)
+                return -1;
+            t->names = p;
+            t->names_cap = cap;
+        }
+        memcpy(t->names + t->names_len, name, len);
+        ev->name = (const char *)(size_t)(t->names_len + 1); /* offset + 1 until fixed */
+        t->names_len += len;
+    }
+    t->n++;
+    return 0;
+}
+
+static void fix_names(struct timeline *t)
+{
+    size_t i;
+    for (i = 0; i < t->n; i++)
+        if (t->ev[i].name)
+            t->ev[i].name = t->names + ((size_t)t->ev[i].name - 1);
+}
+
+static int by_start(const void *a, const void *b)
+{
+    const struct timeline_event *x = a, *y = b;
+    return x->start_ns < y->start_ns ? -1 : x->start_ns > y->start_ns ? 1 : x->device - y->device;
+}
+
+/* One event line "K|C|S START END DEVICE REST"; rest points into line. */
+static int parse_event(char *line, char *kind, long long *s, long long *e, int *dev, char **rest)
+{
+    char *p = line, *end;
+    if ((line[0] != 'K' && line[0] != 'C' && line[0] != 'S') || line[1] != ' ')
+        return -1;
+    *kind = line[0];
+    p = line + 2;
+    errno = 0;
+    *s = strtoll(p, &end, 10);
+    if (end == p || *end != ' ')
+        return -1;
+    p = end + 1;
+    *e = strtoll(p, &end, 10);
+    if (end == p || *end != ' ' || *e < *s)
+        return -1;
+    p = end + 1;
+    *dev = (int)strtol(p, &end, 10);
+    if (end == p || (*end != ' ' && *end != '\0') || *dev < 0 || errno)
+        return -1;
+    while (*end == ' ')
+        end++;
+    *rest = end;
+    return 0;
+}
+
+static void chomp(char *s)
+{
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+        s[--n] = '\0';
+}
+
+/* one tracer file into t, on the monotonic clock */
+static int read_trace(const char *path, struct timeline *t, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    char *line = NULL;
+    size_t cap = 0, first = t->n, i;
+    unsigned long ln = 0;
+    double c0 = -1, m0 = 0, c1 = -1, m1 = 0;
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    while (getline(&line, &cap, f) >= 0) {
+        char kind, *rest;
+        long long s, e;
+        int dev;
+        ln++;
+        chomp(line);
+        if (line[0] == '#') {
+            unsigned long long c, m;
+            unsigned long d;
+            if (sscanf(line, "# clock start cupti_ns %llu monotonic_ns %llu", &c, &m) == 2) {
+                c0 = (double)c;
+                m0 = (double)m;
+            } else if (sscanf(line, "# clock end cupti_ns %llu monotonic_ns %llu", &c, &m) == 2) {
+                c1 = (double)c;
+                m1 = (double)m;
+            } else if (sscanf(line, "# dropped %lu", &d) == 1)
+                t->dropped += d;
+            continue;
+        }
+        if (!line[0])
+            continue;
+        if (parse_event(line, &kind, &s, &e, &dev, &rest) != 0) {
+            snprintf(err, errlen, "%s:%lu: not a trace record", path, ln);
+            goto fail;
+        }
+        if (add_event(t, kind, dev, s, e, kind == 'K' ? rest : NULL) != 0) {
+            snprintf(err, errlen, "out of memory");
+            goto fail;
+        }
+    }
+    free(line);
+    fclose(f);
+    if (c0 < 0) {
+        snprintf(err, errlen, "%s: no clock line: the tracer did not start", path);
+        return -1;
+    }
+    for (i = first; i < t->n; i++) {
+        /* a straight line through both clock readings, or the offset of the first */
+        double rate = c1 > c0 + 1e8 ? (m1 - m0) / (c1 - c0) : 1.0;
+        t->ev[i].start_ns = (long long)llround(m0 + ((double)t->ev[i].start_ns - c0) * rate);
+        t->ev[i].end_ns = (long long)llround(m0 + ((double)t->ev[i].end_ns - c0) * rate);
+    }
+    t->processes++;
+    return 0;
+fail:
+    free(line);
+    fclose(f);
+    return -1;
+}
+
+struct merged {
+    const struct timeline *t;
+};
+
+static int write_timeline(FILE *f, void *ctx)
+{
+    const struct timeline *t = ((const struct merged *)ctx)->t;
+    size_t i;
+    fprintf(f, "%s 1\n# window_ns %lld %lld\n# processes %d\n# dropped %lu\n", TIMELINE_SIGNATURE,
+            t->window_start_ns, t->window_stop_ns, t->processes, t->dropped);
+    for (i = 0; i < t->n; i++) {
+        const struct timeline_event *ev = &t->ev[i];
+        if (ev->kind == 'K')
+            fprintf(f, "K %lld %lld %d %s\n", ev->start_ns, ev->end_ns, ev->device, ev->name);
+        else
+            fprintf(f, "%c %lld %lld %d 0\n", ev->kind, ev->start_ns, ev->end_ns, ev->device);
+    }
+    return ferror(f) ? -1 : 0;
+}
+
+int timeline_merge(const char *prefix, const char *out_path, double t_start_s, double t_stop_s, int force,
+                   char *err, size_t errlen)
+{
+    char dir[4096], path[4096], why[512];
+    const char *slash = strrchr(prefix, '/'), *base = slash ? slash + 1 : prefix;
+    size_t blen = strlen(base);
+    struct timeline t;
+    struct merged mg;
+    DIR *d;
+    struct dirent *de;
+    int rc = -1, w;
+    timeline_init(&t);
+    if (slash)
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - prefix), prefix);
+    else
+        snprintf(dir, sizeof dir, ".");
+    d = opendir(dir[0] ? dir : "/");
+    if (!d) {
+        snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+        return -1;
+    }
+    while ((de = readdir(d)) != NULL) {
+        const char *p = de->d_name;
+        if (strncmp(p, base, blen) != 0 || p[blen] != '.' || !p[blen + 1] || strspn(p + blen + 1, "0123456789") !=
+                                                                                   strlen(p + blen + 1))
+            continue;
+        if ((size_t)snprintf(path, sizeof path, "%s/%s", dir[0] ? dir : "", p) >= sizeof path)
+            continue;
+        if (read_trace(path, &t, err, errlen) != 0)
+            goto out;
+        unlink(path);
+    }
+    if (t.processes == 0) {
+        snprintf(err, errlen, "the tracer wrote nothing: the application made no CUDA context, or the driver did "
+                 "not load %s", "the tracer (CUDA_INJECTION64_PATH)");
+        goto out;
+    }
+    fix_names(&t);
+    qsort(t.ev, t.n, sizeof *t.ev, by_start);
+    t.window_start_ns = (long long)llround(t_start_s * 1e9);
+    t.window_stop_ns = (long long)llround(t_stop_s * 1e9);
+    mg.t = &t;
+    w = outfile_write(out_path, TIMELINE_SIGNATURE, force, write_timeline, &mg, why, sizeof why);
+    if (w == OUTFILE_FOREIGN)
+        snprintf(err, errlen, "%s exists and was not written by gpu_profiler; move it or use --force", out_path);
+    else if (w != OUTFILE_OK)
+        snprintf(err, errlen, "%s: %s", out_path, why);
+    else
+        rc = 0;
+out:
+    closedir(d);
+    timeline_free(&t);
+    return rc;
+}
+
+int timeline_find_tracer(char *out, size_t outlen)
+{
+    static const char *const rel[] = { "gpu_profiler_trace.so", "build/gpu_profiler_trace.so",
+                                       "../lib/gpu_profiler/gpu_profiler_trace.so" };
+    const char *env = getenv("GP_TRACER");
+    char self[4096];
+    ssize_t n;
+    size_t i;
+    if (env && *env) {
+        snprintf(out, outlen, "%s", env);
+        return access(out, R_OK) == 0 ? 0 : -1;
+    }
+    n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0)
+        return -1;
+    self[n] = '\0';
+    if (strrchr(self, '/'))
+        strrchr(self, '/')[1] = '\0';
+    for (i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+        if ((size_t)snprintf(out, outlen, "%s%s", self, rel[i]) >= outlen)
+            continue;
+        if (access(out, R_OK) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+int timeline_load(const char *path, struct timeline *t, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    unsigned long ln = 0;
+    int have_window = 0;
+    timeline_init(t);
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    while (getline(&line, &cap, f) >= 0) {
+        char kind, *rest;
+        long long s, e;
+        int dev;
+        ln++;
+        chomp(line);
+        if (ln == 1) {
+            if (strcmp(line, TIMELINE_SIGNATURE " 1") != 0) {
+                snprintf(err, errlen, "%s:1: not a gpu_profiler timeline (expected '%s 1'; measure --timeline "
+                         "writes them)", path, TIMELINE_SIGNATURE);
+                goto fail;
+            }
+            continue;
+        }
+        if (line[0] == '#') {
+            unsigned long d;
+            int p;
+            if (sscanf(line, "# window_ns %lld %lld", &s, &e) == 2 && e > s) {
+                t->window_start_ns = s;
+                t->window_stop_ns = e;
+                have_window = 1;
+            } else if (sscanf(line, "# processes %d", &p) == 1)
+                t->processes = p;
+            else if (sscanf(line, "# dropped %lu", &d) == 1)
+                t->dropped = d;
+            continue;
+        }
+        if (!line[0])
+            continue;
+        if (parse_event(line, &kind, &s, &e, &dev, &rest) != 0 || (kind == 'K' && !*rest)) {
+            snprintf(err, errlen, "%s:%lu: expected 'K|C|S START_NS END_NS DEVICE NAME'", path, ln);
+            goto fail;
+        }
+        if (t->n && s < t->ev[t->n - 1].start_ns) {
+            snprintf(err, errlen, "%s:%lu: the records are not in order of their start", path, ln);
+            goto fail;
+        }
+        if (add_event(t, kind, dev, s, e, kind == 'K' ? rest : NULL) != 0) {
+            snprintf(err, errlen, "out of memory");
+            goto fail;
+        }
+    }
+    if (ln == 0) {
+        snprintf(err, errlen, "%s: empty; not a gpu_profiler timeline", path);
+        goto fail;
+    }
+    if (!have_window) {
+        snprintf(err, errlen, "%s: no '# window_ns START STOP' line", path);
+        goto fail;
+    }
+    free(line);
+    fclose(f);
+    fix_names(t);
+    return 0;
+fail:
+    free(line);
+    fclose(f);
+    timeline_free(t);
+    return -1;
+}
+
+/* ---- names ---- */
+
+static int is_ident(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* The last source name of an Itanium-mangled (nested) name: _Z[N]<len><id>... */
+static int mangled_base(const char *s, char *out, size_t outlen)
+{
+    const char *p = s + 2, *last = NULL;
+    size_t last_len = 0;
+    if (*p == 'N') {
+        p++;
+        while (*p == 'r' || *p == 'V' || *p == 'K')
+            p++; /* cv-qualifiers of a member function */
+    }
+    while (*p) {
+        if (*p >= '0' && *p <= '9') {
+            size_t len = 0;
+            while (*p >= '0' && *p <= '9')
+                len = len * 10 + (size_t)(*p++ - '0');
+            if (len == 0 || strnlen(p, len) < len)
+                return -1;
+            last = p;
+            last_len = len;
+            p += len;
+        } else if (p[0] == 'S' && p[1] == 't') {
+            p += 2; /* std:: */
+        } else {
+            break; /* template arguments, the end of the nesting, or the parameters */
+        }
+    }
+    if (!last)
+        return -1;
+    snprintf(out, outlen, "%.*s", (int)last_len, last);
+    return 0;
+}
+
+void timeline_base_name(const char *name, char *out, size_t outlen)
+{
+    const char *p, *end, *start;
+    int depth = 0;
+    if (outlen == 0)
+        return;
+    if (name[0] == '_' && name[1] == 'Z' && mangled_base(name, out, outlen) == 0)
+        return;
+    /* demangled: the identifier before the first '<' or '(' at depth 0, after
+     * the last "::" */
+    for (p = name; *p; p++) {
+        if (*p == '<' || *p == '(') {
+            if (depth == 0)
+                break;
+            depth++;
+        } else if (*p == '>' || *p == ')')
+            depth--;
+    }
+    end = p;
+    start = end;
+    while (start > name && (is_ident(start[-1]) || start[-1] == '>' || start[-1] == '-')) {
+        if (!is_ident(start[-1]))
+            break;
+        start--;
+    }
+    if (start == end) { /* no identifier: keep the name as it is */
+        snprintf(out, outlen, "%s", name);
+        return;
+    }
+    snprintf(out, outlen, "%.*s", (int)(end - start), start);
+}
+
+/* ---- the estimate over a timeline ---- */
+
+double timeline_gap_power(const struct model *m, double before_w, double gap_s)
+{
+    double idle = m->idle_w, p0, tau = m->gap_tau_s;
+    if (!(gap_s > 0))
+        return before_w;
+    if (!(tau > 0) || !(before_w > idle))
+        return idle > 0 ? idle : before_w;
+    p0 = idle + m->gap_tail * (before_w - idle);
+    return idle + (p0 - idle) * tau / gap_s * (1 - exp(-gap_s / tau));
+}
+
+struct name_power {
+    char base[128];
+    double energy_j, time_s;
+};
+
+static int by_base(const void *a, const void *b)
+{
+    return strcmp(((const struct name_power *)a)->base, ((const struct name_power *)b)->base);
+}
+
+int timeline_estimate(const struct timeline *t, int device, const struct estimate *e, double window_s,
+                      struct timeline_result *r, char *err, size_t errlen)
+{
+    struct name_power *np = NULL, key;
+    size_t nn = 0, i, k, nseg = 0, segcap = 0;
+    double all_e = 0, all_t = 0, mean_w, before_w, limit = e->used ? e->used->power_limit_w : 0;
+    double w0 = (double)t->window_start_ns * 1e-9, w1 = (double)t->window_stop_ns * 1e-9, cursor;
+    struct seg { double t0, t1, w; } *seg = NULL;
+    const struct model *m = e->used;
+    memset(r, 0, sizeof *r);
+    r->min_w = r->peak_w = NAN;
+    if (!m) {
+        snprintf(err, errlen, "no model");
+        return -1;
+    }
+    /* the profile's power per base name */
+    np = calloc(e->nkernels ? e->nkernels : 1, sizeof *np);
+    if (!np) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (i = 0; i < e->nkernels; i++) {
+        const struct kernel_result *kr = &e->kernels[i];
+        double ts = kr->duration_s;
+        if (!(ts > 0))
+            continue;
+        timeline_base_name(kr->name, key.base, sizeof key.base);
+        for (k = 0; k < nn && strcmp(np[k].base, key.base) != 0; k++)
+            ;
+        if (k == nn)
+            snprintf(np[nn++].base, sizeof np[0].base, "%s", key.base);
+        np[k].energy_j += kr->power_w[TARGET_AVG] * ts;
+        np[k].time_s += ts;
+        all_e += kr->power_w[TARGET_AVG] * ts;
+        all_t += ts;
+    }
+    if (!(all_t > 0)) {
+        snprintf(err, errlen, "the profile has no kernel with a duration");
+        free(np);
+        return -1;
+    }
+    qsort(np, nn, sizeof *np, by_base);
+    mean_w = all_e / all_t;
+    r->duration_s = w1 - w0;
+    /* busy segments (kernels and copies, overlaps merged: the GPU draws one
+     * power at a time) and the gaps between them */
+    before_w = m->idle_w > 0 ? m->idle_w : mean_w;
+    cursor = w0;
+    for (i = 0; i < t->n; i++) {
+        const struct timeline_event *ev = &t->ev[i];
+        double s = (double)ev->start_ns * 1e-9, en = (double)ev->end_ns * 1e-9, p;
+        if (ev->device != device || en <= w0 || s >= w1)
+            continue;
+        if (s < w0)
+            s = w0;
+        if (en > w1)
+            en = w1;
+        if (ev->kind == 'K') {
+            struct name_power *hit;
+            timeline_base_name(ev->name, key.base, sizeof key.base);
+            hit = bsearch(&key, np, nn, sizeof *np, by_base);
+            p = hit ? hit->energy_j / hit->time_s : mean_w;
+            r->kernels++;
+            r->matched += hit != NULL;
+        } else {
+            p = before_w; /* a copy engine's transfer: the GPU holds what it drew */
+            r->copies++;
+        }
+        if (limit > 0 && p > limit)
+            p = limit;
+        if (nseg + 2 > segcap) {
+            size_t c = segcap ? segcap * 2 : 4096;
+            struct seg *ns = realloc(seg, c * sizeof *ns);
+            if (!ns) {
+                snprintf(err, errlen, "out of memory");
+                free(np);
+                free(seg);
+                return -1;
+            }
+            seg = ns;
+            segcap = c;
+        }
+        if (s > cursor) { /* a gap */
+            seg[nseg].t0 = cursor;
+            seg[nseg].t1 = s;
+            seg[nseg].w = timeline_gap_power(m, before_w, s - cursor);
+            nseg++;
+        } else if (en <= cursor) {
+            continue; /* inside what is already busy */
+        } else {
+            s = cursor; /* overlaps the last: the new part only */
+        }
+        seg[nseg].t0 = s;
+        seg[nseg].t1 = en;
+        seg[nseg].w = p;
+        nseg++;
+        r->busy_s += en - s;
+        cursor = en;
+        before_w = p;
+    }
+    if (cursor < w1) {
+        if (nseg + 1 > segcap) {
+            struct seg *ns = realloc(seg, (segcap + 1) * sizeof *ns);
+            if (!ns) {
+                snprintf(err, errlen, "out of memory");
+                free(np);
+                free(seg);
+                return -1;
+            }
+            seg = ns;
+            segcap++;
+        }
+        seg[nseg].t0 = cursor;
+        seg[nseg].t1 = w1;
+        seg[nseg].w = timeline_gap_power(m, before_w, w1 - cursor);
+        nseg++;
+    }
+    for (i = 0; i < nseg; i++)
+        r->energy_j += seg[i].w * (seg[i].t1 - seg[i].t0);
+    r->avg_w = r->duration_s > 0 ? r->energy_j / r->duration_s : (double)NAN;
+    /* min and peak: means over windows of window_s, slid by a tenth of it */
+    if (window_s <= 0 || window_s >= r->duration_s) {
+        r->min_w = r->peak_w = r->avg_w;
+    } else {
+        double step = window_s / 10, a;
+        size_t lo = 0;
+        for (a = w0; a + window_s <= w1 + 1e-12; a += step) {
+            double b = a + window_s, en = 0;
+            size_t j;
+            while (lo < nseg && seg[lo].t1 <= a)
+                lo++;
+            for (j = lo; j < nseg && seg[j].t0 < b; j++) {
+                double x0 = seg[j].t0 > a ? seg[j].t0 : a, x1 = seg[j].t1 < b ? seg[j].t1 : b;
+                en += seg[j].w * (x1 - x0);
+            }
+            en /= window_s;
+            if (isnan(r->min_w) || en < r->min_w)
+                r->min_w = en;
+            if (isnan(r->peak_w) || en > r->peak_w)
+                r->peak_w = en;
+        }
+    }
+    free(np);
+    free(seg);
+    return 0;
+}

@@ -1,0 +1,91 @@
+/* timeline: when each kernel, copy and memset really ran, from a run of the
+ * application without ncu (measure --timeline: the tracer, trace_inject.c,
+ * writes one file per process; measure merges them into one timeline on
+ * the clock of its power samples), and the estimate over that timeline: the
+ * profiled kernels' power placed where the kernels ran, and between them the
+ * power the GPU falls to in a gap of that length (the model's gap terms,
+ * fitted on calibrate's gap probes). ncu cannot give this: it serialises
+ * kernels and stretches the time between them.
+ *
+ * The timeline file:
+ *     # gpu_profiler_timeline 1
+ *     # window_ns START STOP      (CLOCK_MONOTONIC; the measured window)
+ *     # processes N
+ *     # dropped N                 (records CUPTI could not keep)
+ *     K START END DEVICE NAME     (a kernel, its mangled name)
+ *     C START END DEVICE BYTES    (a copy)
+ *     S START END DEVICE BYTES    (a memset) */
+#ifndef GPU_PROFILER_TIMELINE_H
+#define GPU_PROFILER_TIMELINE_H
+
+#include <stddef.h>
+
+#include "estimate.h"
+#include "model.h"
+
+#define TIMELINE_SIGNATURE "# gpu_profiler_timeline"
+
+struct timeline_event {
+    char kind;         /* 'K', 'C' or 'S' */
+    int device;        /* the process's CUDA ordinal */
+    long long start_ns, end_ns;
+    const char *name;  /* K: the kernel's name as CUPTI gives it; else NULL */
+};
+
+struct timeline {
+    long long window_start_ns, window_stop_ns;
+    int processes;
+    unsigned long dropped;
+    size_t n, cap;
+    struct timeline_event *ev; /* sorted by start */
+    char *names;               /* the names' storage */
+    size_t names_len, names_cap;
+};
+
+void timeline_init(struct timeline *t);
+void timeline_free(struct timeline *t);
+
+/* Reads the tracer's files PREFIX.PID (each process's, in its CUPTI clock),
+ * moves them onto CLOCK_MONOTONIC by their clock lines and writes the merged
+ * timeline to out_path (outfile rules: never a foreign file unless force)
+ * with the window [t_start_s, t_stop_s] (power_meter_now's clock). The
+ * tracer's files are removed. Returns 0, or -1 with a message. */
+int timeline_merge(const char *prefix, const char *out_path, double t_start_s, double t_stop_s, int force,
+                   char *err, size_t errlen);
+
+/* The tracer library: $GP_TRACER, or gpu_profiler_trace.so beside this
+ * program, in build/ beside it, or in ../lib/gpu_profiler/. Returns 0 with
+ * its path, or -1. */
+int timeline_find_tracer(char *out, size_t outlen);
+
+/* Reads a timeline file; errors name the line. Returns 0 or -1. */
+int timeline_load(const char *path, struct timeline *t, char *err, size_t errlen);
+
+/* The function's own name, without namespaces, template arguments or
+ * parameters, from a mangled (_Z...) or demangled kernel name:
+ * "_ZN2at6native29vectorized_elementwise_kernelILi4E..." and
+ * "void at::native::vectorized_elementwise_kernel<4, ...>(int, ...)" both
+ * give "vectorized_elementwise_kernel". What ncu and CUPTI both name. */
+void timeline_base_name(const char *name, char *out, size_t outlen);
+
+/* The estimate over a timeline's window, one GPU (device). Every traced
+ * kernel takes the power of the profiled kernels of its base name (their
+ * time-weighted mean; a kernel never profiled takes the mean of all), capped
+ * at the limit as the profile's are; copies and memsets, and every gap, the
+ * power the model gives a gap of that length after what ran before it. */
+struct timeline_result {
+    double duration_s;       /* the window */
+    double busy_s;           /* kernels (and copies) running, union of intervals */
+    double energy_j, avg_w;
+    double min_w, peak_w;    /* lowest and highest mean over windows of window_s */
+    size_t kernels, matched; /* traced kernels in the window, those with a profiled namesake */
+    size_t copies;
+};
+int timeline_estimate(const struct timeline *t, int device, const struct estimate *e, double window_s,
+                      struct timeline_result *r, char *err, size_t errlen);
+
+/* Power model of a gap of gap_s after a kernel of power before_w (the
+ * model's gap terms; idle power when the model has none). */
+double timeline_gap_power(const struct model *m, double before_w, double gap_s);
+
+#endif
