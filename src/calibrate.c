@@ -449,7 +449,7 @@ static int save(const char *path, const char *sig, int force, int (*fn)(FILE *, 
 }
 
 /* a probe's measurement (step 3b) */
-#define CAL_MAX_PROBES 48
+#define CAL_MAX_PROBES 64
 struct probe_meas {
     size_t cfg;
     const char *family;
@@ -457,6 +457,15 @@ struct probe_meas {
     double window_s, gap_s, busy_s;
     struct power_window w;
 };
+
+static double mean_clock(const struct power_window *win, size_t i, int repeats)
+{
+    double s = 0;
+    int r;
+    for (r = 0; r < repeats; r++)
+        s += win[i * (size_t)repeats + (size_t)r].sm_clock_mhz;
+    return s / repeats;
+}
 
 static double mean_avg(const struct power_window *win, size_t i, int repeats)
 {
@@ -712,13 +721,19 @@ int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen)
     /* 3b. the probes */
     {
         static const double gaps_s[] = { 0.0001, 0.0005, 0.002, 0.005, 0.02, 0.1 };
-        static const int bursts[] = { 1, 5 };
+        static const int bursts[] = { 1, 5, 25 };
         double limit = power_meter_limit_w(pm);
         size_t pick[3], npick = 0, hi = n, mid = n, dram = n, j;
         for (i = 0; i < n; i++) {
             double a = mean_avg(win, i, o->repeats);
-            if (hi == n || a > mean_avg(win, hi, o->repeats))
-                hi = i;
+            /* the highest: among those at the limit, the one whose clocks the
+             * power manager lowered most (the most power above the limit) */
+            {
+                int at_i = a >= 0.97 * limit, at_hi = hi != n && mean_avg(win, hi, o->repeats) >= 0.97 * limit;
+                if (hi == n || (at_i && (!at_hi || mean_clock(win, i, o->repeats) < mean_clock(win, hi, o->repeats))) ||
+                    (!at_i && !at_hi && a > mean_avg(win, hi, o->repeats)))
+                    hi = i;
+            }
             if (strcmp(cfg[i].family, "idle") != 0 &&
                 (mid == n || fabs(a - (idle_w + limit) / 2) < fabs(mean_avg(win, mid, o->repeats) - (idle_w + limit) / 2)))
                 mid = i;

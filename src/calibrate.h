@@ -12,8 +12,9 @@
  *   3b. the probes (dataset.h): the configurations at the power limit once
  *      more over limit_window_s (the power manager's swing, for min and peak
  *      at the limit); and, unless no_gap_probes, three configurations (the
- *      highest, a middle and a DRAM one) in bursts of 1 and 5 launches with
- *      the GPU idle 0.1-100 ms between them (how power falls between kernels);
+ *      highest, a middle and a DRAM one) in bursts of 1, 5 and 25 launches
+ *      with the GPU idle 0.1-100 ms between them (how power falls between
+ *      kernels, how long a burst may run above the limit);
  *   4. write the dataset, fit the model (fit.c) and write it and the log.
  * It never changes clocks, power limits, persistence or compute mode. */
 #ifndef GPU_PROFILER_CALIBRATE_H

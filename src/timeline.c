@@ -20,11 +20,69 @@ void timeline_free(struct timeline *t)
 {
     free(t->ev);
     free(t->names);
+    free(t->name_off);
+    free(t->hash);
     timeline_init(t);
 }
 
-/* names are kept as offsets while the storage grows, then turned into pointers */
-static int add_event(struct timeline *t, char kind, int device, long long s, long long e, const char *name)
+static size_t hash_name(const char *s)
+{
+    size_t h = 1469598103934665603u;
+    while (*s)
+        h = (h ^ (unsigned char)*s++) * 1099511628211u;
+    return h;
+}
+
+/* The id of a distinct name, added if new; -1 when out of memory. */
+static long intern(struct timeline *t, const char *name)
+{
+    size_t len = strlen(name) + 1, h, i;
+    if (2 * (t->nnames + 1) > t->hash_cap) {
+        size_t cap = t->hash_cap ? t->hash_cap * 2 : 1024, k;
+        size_t *nh = calloc(cap, sizeof *nh);
+        if (!nh)
+            return -1;
+        for (k = 0; k < t->nnames; k++) {
+            for (i = hash_name(t->names + t->name_off[k]) & (cap - 1); nh[i]; i = (i + 1) & (cap - 1))
+                ;
+            nh[i] = k + 1;
+        }
+        free(t->hash);
+        t->hash = nh;
+        t->hash_cap = cap;
+    }
+    h = hash_name(name);
+    for (i = h & (t->hash_cap - 1); t->hash[i]; i = (i + 1) & (t->hash_cap - 1))
+        if (strcmp(t->names + t->name_off[t->hash[i] - 1], name) == 0)
+            return (long)(t->hash[i] - 1);
+    if (t->names_len + len > t->names_cap) {
+        size_t cap = t->names_cap ? t->names_cap * 2 : 65536;
+        char *p;
+        while (cap < t->names_len + len)
+            cap *= 2;
+        p = realloc(t->names, cap);
+        if (!p)
+            return -1;
+        t->names = p;
+        t->names_cap = cap;
+    }
+    if (t->nnames == t->name_cap) {
+        size_t cap = t->name_cap ? t->name_cap * 2 : 256;
+        size_t *p = realloc(t->name_off, cap * sizeof *p);
+        if (!p)
+            return -1;
+        t->name_off = p;
+        t->name_cap = cap;
+    }
+    memcpy(t->names + t->names_len, name, len);
+    t->name_off[t->nnames] = t->names_len;
+    t->names_len += len;
+    t->hash[i] = t->nnames + 1;
+    return (long)t->nnames++;
+}
+
+/* name_id is the name's id (K) or -1; the pointers are set by fix_names */
+static int add_event(struct timeline *t, char kind, int device, long long s, long long e, long name_id)
 {
     struct timeline_event *ev;
     if (t->n == t->cap) {
@@ -35,30 +93,13 @@ static int add_event(struct timeline *t, char kind, int device, long long s, lon
         t->ev = p;
         t->cap = cap;
     }
-    ev = &t->ev[t->n];
+    ev = &t->ev[t->n++];
     ev->kind = kind;
     ev->device = device;
     ev->start_ns = s;
     ev->end_ns = e;
     ev->name = NULL;
-    if (name) {
-        size_t len = strlen(name) + 1;
-        if (t->names_len + len > t->names_cap) {
-            size_t cap = t->names_cap ? t->names_cap * 2 : 65536;
-            char *p;
-            while (cap < t->names_len + len)
-                cap *= 2;
-            p = realloc(t->names, cap);
-            if (!p)
-                return -1;
-            t->names = p;
-            t->names_cap = cap;
-        }
-        memcpy(t->names + t->names_len, name, len);
-        ev->name = (const char *)(size_t)(t->names_len + 1); /* offset + 1 until fixed */
-        t->names_len += len;
-    }
-    t->n++;
+    ev->name_id = (int)name_id;
     return 0;
 }
 
@@ -66,8 +107,7 @@ static void fix_names(struct timeline *t)
 {
     size_t i;
     for (i = 0; i < t->n; i++)
-        if (t->ev[i].name)
-            t->ev[i].name = t->names + ((size_t)t->ev[i].name - 1);
+        t->ev[i].name = t->ev[i].name_id >= 0 ? t->names + t->name_off[t->ev[i].name_id] : NULL;
 }
 
 static int by_start(const void *a, const void *b)
@@ -146,7 +186,8 @@ static int read_trace(const char *path, struct timeline *t, char *err, size_t er
             snprintf(err, errlen, "%s:%lu: not a trace record", path, ln);
             goto fail;
         }
-        if (add_event(t, kind, dev, s, e, kind == 'K' ? rest : NULL) != 0) {
+        if (add_event(t, kind, dev, s, e, kind == 'K' ? intern(t, rest) : -1) != 0 ||
+            (kind == 'K' && t->ev[t->n - 1].name_id < 0)) {
             snprintf(err, errlen, "out of memory");
             goto fail;
         }
@@ -178,16 +219,27 @@ struct merged {
 static int write_timeline(FILE *f, void *ctx)
 {
     const struct timeline *t = ((const struct merged *)ctx)->t;
+    /* names numbered in the order of first use, as the reader wants them */
+    long *renum = malloc((t->nnames ? t->nnames : 1) * sizeof *renum), next = 0;
     size_t i;
+    if (!renum)
+        return -1;
+    for (i = 0; i < t->nnames; i++)
+        renum[i] = -1;
     fprintf(f, "%s 1\n# window_ns %lld %lld\n# processes %d\n# dropped %lu\n", TIMELINE_SIGNATURE,
             t->window_start_ns, t->window_stop_ns, t->processes, t->dropped);
     for (i = 0; i < t->n; i++) {
         const struct timeline_event *ev = &t->ev[i];
-        if (ev->kind == 'K')
-            fprintf(f, "K %lld %lld %d %s\n", ev->start_ns, ev->end_ns, ev->device, ev->name);
-        else
+        if (ev->kind == 'K') {
+            if (renum[ev->name_id] < 0) {
+                renum[ev->name_id] = next++;
+                fprintf(f, "N %ld %s\n", renum[ev->name_id], ev->name);
+            }
+            fprintf(f, "K %lld %lld %d %ld\n", ev->start_ns, ev->end_ns, ev->device, renum[ev->name_id]);
+        } else
             fprintf(f, "%c %lld %lld %d 0\n", ev->kind, ev->start_ns, ev->end_ns, ev->device);
     }
+    free(renum);
     return ferror(f) ? -1 : 0;
 }
 
@@ -314,17 +366,45 @@ int timeline_load(const char *path, struct timeline *t, char *err, size_t errlen
         }
         if (!line[0])
             continue;
-        if (parse_event(line, &kind, &s, &e, &dev, &rest) != 0 || (kind == 'K' && !*rest)) {
-            snprintf(err, errlen, "%s:%lu: expected 'K|C|S START_NS END_NS DEVICE NAME'", path, ln);
+        if (line[0] == 'N' && line[1] == ' ') {
+            char *end;
+            long id = strtol(line + 2, &end, 10);
+            if (end == line + 2 || *end != ' ' || !end[1] || id != (long)t->nnames) {
+                snprintf(err, errlen, "%s:%lu: expected 'N ID NAME' with the next id, %zu", path, ln, t->nnames);
+                goto fail;
+            }
+            {
+                long got = intern(t, end + 1);
+                if (got != id) {
+                    snprintf(err, errlen, "%s:%lu: %s", path, ln, got < 0 ? "out of memory" : "a name given twice");
+                    goto fail;
+                }
+            }
+            continue;
+        }
+        if (parse_event(line, &kind, &s, &e, &dev, &rest) != 0) {
+            snprintf(err, errlen, "%s:%lu: expected 'K|C|S START_NS END_NS DEVICE ID|BYTES'", path, ln);
             goto fail;
         }
-        if (t->n && s < t->ev[t->n - 1].start_ns) {
-            snprintf(err, errlen, "%s:%lu: the records are not in order of their start", path, ln);
-            goto fail;
-        }
-        if (add_event(t, kind, dev, s, e, kind == 'K' ? rest : NULL) != 0) {
-            snprintf(err, errlen, "out of memory");
-            goto fail;
+        {
+            long id = -1;
+            if (kind == 'K') {
+                char *end;
+                id = strtol(rest, &end, 10);
+                if (end == rest || *end || id < 0 || (size_t)id >= t->nnames) {
+                    snprintf(err, errlen, "%s:%lu: kernel name id '%s' was not given by an N line before", path, ln,
+                             rest);
+                    goto fail;
+                }
+            }
+            if (t->n && s < t->ev[t->n - 1].start_ns) {
+                snprintf(err, errlen, "%s:%lu: the records are not in order of their start", path, ln);
+                goto fail;
+            }
+            if (add_event(t, kind, dev, s, e, id) != 0) {
+                snprintf(err, errlen, "out of memory");
+                goto fail;
+            }
         }
     }
     if (ln == 0) {
@@ -396,6 +476,10 @@ void timeline_base_name(const char *name, char *out, size_t outlen)
     /* demangled: the identifier before the first '<' or '(' at depth 0, after
      * the last "::" */
     for (p = name; *p; p++) {
+        if (strncmp(p, "(anonymous namespace)", 21) == 0 || strncmp(p, "<unnamed>", 9) == 0) {
+            p += *p == '(' ? 20 : 8;
+            continue;
+        }
         if (*p == '<' || *p == '(') {
             if (depth == 0)
                 break;

@@ -12,7 +12,8 @@
  *     # window_ns START STOP      (CLOCK_MONOTONIC; the measured window)
  *     # processes N
  *     # dropped N                 (records CUPTI could not keep)
- *     K START END DEVICE NAME     (a kernel, its mangled name)
+ *     N ID NAME                   (a kernel name, mangled, before its first use)
+ *     K START END DEVICE ID       (a kernel)
  *     C START END DEVICE BYTES    (a copy)
  *     S START END DEVICE BYTES    (a memset) */
 #ifndef GPU_PROFILER_TIMELINE_H
@@ -30,6 +31,7 @@ struct timeline_event {
     int device;        /* the process's CUDA ordinal */
     long long start_ns, end_ns;
     const char *name;  /* K: the kernel's name as CUPTI gives it; else NULL */
+    int name_id;       /* K: its index among the distinct names; else -1 */
 };
 
 struct timeline {
@@ -38,8 +40,12 @@ struct timeline {
     unsigned long dropped;
     size_t n, cap;
     struct timeline_event *ev; /* sorted by start */
-    char *names;               /* the names' storage */
+    char *names;               /* the distinct names' storage */
     size_t names_len, names_cap;
+    size_t *name_off;          /* offset of each distinct name */
+    size_t nnames, name_cap;
+    size_t *hash;              /* open addressing: name id + 1, 0 empty */
+    size_t hash_cap;
 };
 
 void timeline_init(struct timeline *t);

@@ -3,13 +3,16 @@
 # tracer (CUPTI), checks the tracer on a small torch run, then measures the
 # named validation workloads with `measure --timeline` (the steady loop
 # between the markers) and, for the first one, once more without the tracer
-# (what tracing costs). Leaves NAME_timeline.txt, NAME_measure.json and
-# timeline_on_gpu.txt in $OUT.
+# (what tracing costs). Leaves timeline_on_gpu.txt and timelines.tgz (each
+# workload's NAME_timeline.txt, NAME_measure.json) in $OUT (8 files come
+# back from a device call: everything else goes into the archive).
 # usage: sh tests/gpu/timeline_on_gpu.sh NAME...
 set -u
 OUT=${OUT:-gpu-out}
 mkdir -p "$OUT"
-log="$OUT/timeline_on_gpu.txt"
+final=$OUT
+OUT=$(mktemp -d)
+log="$final/timeline_on_gpu.txt"
 {
     nvidia-smi --query-gpu=name,driver_version,power.limit --format=csv,noheader
     ls /usr/local/cuda/include/cupti.h /usr/local/cuda/lib64/libcupti.so 2>&1
@@ -43,4 +46,5 @@ for w in "$@"; do
         echo >>"$log"
     fi
 done
+(cd "$OUT" && tar czf "$final/timelines.tgz" .)
 cat "$log"

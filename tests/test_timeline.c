@@ -1,0 +1,188 @@
+/* Unit tests for timeline.c: kernel base names (mangled and demangled must
+ * agree: CUPTI gives the one, ncu the other), merging the tracer's files
+ * onto one clock, reading timelines (and refusing bad ones, naming the
+ * line), and the estimate over a timeline (kernels' power where they ran,
+ * gaps at the model's gap power, min and peak over sliding windows). */
+#include <unistd.h>
+
+#include "testlib.h"
+#include "timeline.h"
+
+static void base(const char *name, const char *want)
+{
+    char out[128];
+    timeline_base_name(name, out, sizeof out);
+    CHECK_STR(out, want);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    fputs(text, f);
+    fclose(f);
+}
+
+static void test_names(void)
+{
+    base("_Z6kernelPf", "kernel");
+    base("fma_k(float *, int)", "fma_k");
+    base("copy_k", "copy_k");
+    base("_ZN2at6native29vectorized_elementwise_kernelILi4ENS0_11FillFunctorIfEESt5arrayIPcLm1EEEEviT0_T1_",
+         "vectorized_elementwise_kernel");
+    base("void at::native::vectorized_elementwise_kernel<4, at::native::FillFunctor<float>, std::array<char *, "
+         "1>>(int, T2, T3)", "vectorized_elementwise_kernel");
+    base("_ZN2at6native12_GLOBAL__N_139conv_depthwise2d_forward_kernel_genericIfEEvN2at27GenericPackedTensorAccessor",
+         "conv_depthwise2d_forward_kernel_generic");
+    base("void <unnamed>::conv_depthwise2d_forward_kernel_generic<float>(at::GenericPackedTensorAccessor<float, 4>)",
+         "conv_depthwise2d_forward_kernel_generic");
+    base("(anonymous namespace)::tiny_k(float *)", "tiny_k");
+    { /* longer than the buffer: cut alike on both sides */
+        static const char cublas[] = "sm80_xmma_gemm_f32f32_f32f32_f32_nn_n_tilesize256x128x8_stage3_warpsize2x4x1_"
+                                     "ffma_aligna4_alignc4_execute_kernel__5x_cublas";
+        char out[128];
+        timeline_base_name(cublas, out, sizeof out);
+        CHECK(strlen(out) == (sizeof cublas - 1 < 127 ? sizeof cublas - 1 : 127) && strncmp(out, cublas, strlen(out)) == 0);
+    }
+    base("_ZN7cutlass7Kernel2I33cutlass_80_tensorop_s1688gemm_64x64EEvNT_6ParamsE", "Kernel2");
+    base("void cutlass::Kernel2<cutlass_80_tensorop_s1688gemm_64x64>(T1::Params)", "Kernel2");
+    base("_ZNK3foo3barEv", "bar");
+    base("_Z3", "_Z3"); /* broken mangling: kept as it is */
+}
+
+static void test_merge_and_load(void)
+{
+    char dir[] = "/tmp/gp_test_timeline.XXXXXX", prefix[256], a[300], b[300], out[300], err[512];
+    struct timeline t;
+    if (!mkdtemp(dir)) {
+        CHECK(0);
+        return;
+    }
+    snprintf(prefix, sizeof prefix, "%s/tl.part", dir);
+    snprintf(a, sizeof a, "%s.100", prefix);
+    snprintf(b, sizeof b, "%s.200", prefix);
+    snprintf(out, sizeof out, "%s/tl.txt", dir);
+    /* process 100: CUPTI clock = monotonic + 1000 s; process 200: + 5 s */
+    write_file(a, "# gpu_profiler_trace 1\n# pid 100\n"
+                  "# clock start cupti_ns 1001000000000 monotonic_ns 1000000000\n"
+                  "K 1001500000000 1001600000000 0 _Z6kernelPf\n"
+                  "C 1001700000000 1001800000000 0 4096\n"
+                  "K 1001900000000 1002000000000 0 _Z6kernelPf\n"
+                  "# clock end cupti_ns 1003000000000 monotonic_ns 3000000000\n");
+    write_file(b, "# gpu_profiler_trace 1\n# pid 200\n"
+                  "# clock start cupti_ns 6000000000 monotonic_ns 1000000000\n"
+                  "K 6550000000 6560000000 1 other_k\n# dropped 3\n");
+    CHECK(timeline_merge(prefix, out, 1.0, 3.0, 0, err, sizeof err) == 0);
+    CHECK(access(a, F_OK) != 0 && access(b, F_OK) != 0); /* the tracer's files are gone */
+    CHECK(timeline_load(out, &t, err, sizeof err) == 0);
+    if (t.n != 4)
+        fprintf(stderr, "  %s\n", err);
+    CHECK(t.n == 4 && t.processes == 2 && t.dropped == 3);
+    CHECK(t.window_start_ns == 1000000000 && t.window_stop_ns == 3000000000);
+    if (t.n == 4) {
+        CHECK(t.ev[0].kind == 'K' && t.ev[0].start_ns == 1500000000 && t.ev[0].end_ns == 1600000000);
+        CHECK_STR(t.ev[0].name, "_Z6kernelPf");
+        CHECK(t.ev[1].kind == 'K' && t.ev[1].device == 1 && t.ev[1].start_ns == 1550000000);
+        CHECK_STR(t.ev[1].name, "other_k");
+        CHECK(t.ev[2].kind == 'C' && t.ev[2].name == NULL);
+        CHECK(t.ev[3].name_id == t.ev[0].name_id); /* one name, given once */
+    }
+    timeline_free(&t);
+    /* a file gpu_profiler did not write is not replaced */
+    write_file(a, "# gpu_profiler_trace 1\n# clock start cupti_ns 0 monotonic_ns 0\nK 1 2 0 k\n");
+    write_file(out, "my notes\n");
+    CHECK(timeline_merge(prefix, out, 0, 1, 0, err, sizeof err) != 0);
+    CHECK_CONTAINS(err, "not written by gpu_profiler");
+    /* nothing traced */
+    unlink(a);
+    CHECK(timeline_merge(prefix, out, 0, 1, 1, err, sizeof err) != 0);
+    CHECK_CONTAINS(err, "the tracer wrote nothing");
+    /* bad timelines name the line */
+    write_file(out, "# gpu_profiler_timeline 1\n# window_ns 0 10\nK 1 2 0 0\n");
+    CHECK(timeline_load(out, &t, err, sizeof err) != 0);
+    CHECK_CONTAINS(err, ":3: kernel name id '0' was not given");
+    write_file(out, "# gpu_profiler_timeline 1\n# window_ns 0 10\nN 0 k\nK 5 6 0 0\nK 1 2 0 0\n");
+    CHECK(timeline_load(out, &t, err, sizeof err) != 0);
+    CHECK_CONTAINS(err, ":5: the records are not in order");
+    write_file(out, "# gpu_profiler_timeline 1\nN 0 k\n");
+    CHECK(timeline_load(out, &t, err, sizeof err) != 0);
+    CHECK_CONTAINS(err, "no '# window_ns START STOP' line");
+    write_file(out, "hello\n");
+    CHECK(timeline_load(out, &t, err, sizeof err) != 0);
+    CHECK_CONTAINS(err, ":1: not a gpu_profiler timeline");
+    write_file(out, "# gpu_profiler_timeline 1\n# window_ns 0 10\nK 1 0 0 0\n");
+    CHECK(timeline_load(out, &t, err, sizeof err) != 0);
+    CHECK_CONTAINS(err, ":3: expected 'K|C|S");
+    unlink(out);
+    rmdir(dir);
+}
+
+static void test_estimate(void)
+{
+    /* 1 s window: kernel "a" 0-0.2 s and 0.5-0.7 s, kernel "b" 0.7-0.8 s,
+     * gaps at idle 100 W (no gap terms); profile: a at 500 W, b at 800 W
+     * (above the 700 W limit: capped) */
+    char dir[] = "/tmp/gp_test_timeline.XXXXXX", path[300], err[256];
+    struct timeline t;
+    struct model m;
+    struct estimate e;
+    struct kernel_result k[2];
+    struct timeline_result r;
+    if (!mkdtemp(dir)) {
+        CHECK(0);
+        return;
+    }
+    snprintf(path, sizeof path, "%s/t.txt", dir);
+    write_file(path, "# gpu_profiler_timeline 1\n# window_ns 0 1000000000\nN 0 _Z1ai\nN 1 _Z1bi\n"
+                     "K 0 200000000 0 0\nK 500000000 700000000 0 0\nK 700000000 800000000 0 1\n"
+                     "K 700000000 750000000 1 1\n");
+    CHECK(timeline_load(path, &t, err, sizeof err) == 0);
+    memset(&m, 0, sizeof m);
+    m.idle_w = 100;
+    m.power_limit_w = 700;
+    memset(&e, 0, sizeof e);
+    memset(k, 0, sizeof k);
+    e.used = &m;
+    e.kernels = k;
+    e.nkernels = 2;
+    k[0].name = "a(int)";
+    k[0].duration_s = 0.001;
+    k[0].power_w[TARGET_AVG] = 500;
+    k[1].name = "b(int)";
+    k[1].duration_s = 0.002;
+    k[1].power_w[TARGET_AVG] = 800;
+    CHECK(timeline_estimate(&t, 0, &e, 0.1, &r, err, sizeof err) == 0);
+    CHECK(r.kernels == 3 && r.matched == 3);
+    CHECK_NEAR(r.busy_s, 0.5, 1e-9);
+    CHECK_NEAR(r.energy_j, 0.4 * 500 + 0.1 * 700 + 0.5 * 100, 1e-9);
+    CHECK_NEAR(r.avg_w, 320, 1e-9);
+    CHECK_NEAR(r.peak_w, 700, 1e-9); /* 0.7-0.8 s: b, capped */
+    CHECK_NEAR(r.min_w, 100, 1e-9);  /* 0.2-0.5 s: idle */
+    /* gap terms: the power falls from the kernel's towards idle */
+    m.gap_tau_s = 0.01;
+    m.gap_tail = 1;
+    CHECK_NEAR(timeline_gap_power(&m, 500, 0.3), 100 + 400 * 0.01 / 0.3 * (1 - exp(-30.0)), 1e-9);
+    CHECK_NEAR(timeline_gap_power(&m, 500, 0), 500, 1e-12);
+    m.gap_tau_s = 0;
+    CHECK_NEAR(timeline_gap_power(&m, 500, 0.3), 100, 1e-12);
+    /* a kernel never profiled takes the profile's mean; another device */
+    k[1].name = "c(int)";
+    CHECK(timeline_estimate(&t, 0, &e, 0.1, &r, err, sizeof err) == 0);
+    CHECK(r.kernels == 3 && r.matched == 2);
+    CHECK(timeline_estimate(&t, 1, &e, 0.1, &r, err, sizeof err) == 0);
+    CHECK(r.kernels == 1 && r.matched == 0);
+    CHECK_NEAR(r.busy_s, 0.05, 1e-9);
+    timeline_free(&t);
+    unlink(path);
+    rmdir(dir);
+}
+
+int main(void)
+{
+    test_names();
+    test_merge_and_load();
+    test_estimate();
+    return tl_done();
+}
