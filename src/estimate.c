@@ -235,6 +235,7 @@ static int on_kernel(void *ctx, const struct ncu_kernel *k)
         r->power_w[t] = p.power_w[t];
     r->energy_j = p.power_w[TARGET_AVG] * r->duration_s;
     r->capped = p.capped;
+    r->uncapped_w = p.uncapped_w;
     nc = m->ncomponents;
     memcpy(e->component_w + e->nkernels * nc, p.component_w, nc * sizeof(double));
     e->nkernels++;

@@ -26,6 +26,7 @@ struct kernel_result {
     double power_w[TARGET_COUNT];
     double energy_j;
     int capped;
+    double uncapped_w;         /* the model's avg before the power limit's cap */
 };
 
 struct device_result {

@@ -736,8 +736,9 @@ int main(int argc, char **argv)
 {
     enum { O_MODEL = 256, O_JSON, O_OUT_CSV, O_NO_PRED, O_FORCE, O_PER_KERNEL, O_TOP, O_NCU, O_OUTDIR,
            O_LIST_FEATURES, O_SKIP_KERNELS, O_MAX_KERNELS, O_NVTX, O_REPORT, O_DURATION, O_MEASURE, O_NCU_ARG, O_FAST,
-           O_SAMPLE };
+           O_SAMPLE, O_TIMELINE };
     static const struct option longopts[] = {
+        { "timeline", required_argument, NULL, O_TIMELINE },
         { "mode", required_argument, NULL, 'm' },    { "app", required_argument, NULL, 'a' },
         { "arg", required_argument, NULL, 's' },     { "csv", required_argument, NULL, 'c' },
         { "model", required_argument, NULL, O_MODEL }, { "json", no_argument, NULL, O_JSON },
@@ -767,7 +768,8 @@ int main(int argc, char **argv)
     int interrupted = 0, measure_too = 0, fast = 0;
     struct measure_result measured;
     struct report_measured rm;
-    const char *nvtx_range = NULL, *report_path = NULL;
+    const char *nvtx_range = NULL, *report_path = NULL, *timeline_path = NULL;
+    static struct report_timeline rtl;
     const char *app = NULL, *csv = NULL, *model_path = NULL, *out_csv = NULL, *ncu = NULL, *out_dir = ".";
     char **app_args = NULL;
     size_t napp_args = 0, i;
@@ -817,6 +819,7 @@ int main(int argc, char **argv)
             }
             break;
         case O_MEASURE: measure_too = 1; break;
+        case O_TIMELINE: timeline_path = optarg; break;
         case O_FAST: fast = 1; break;
         case O_NO_PRED: no_pred = 1; break;
         case O_FORCE: force = 1; break;
@@ -1066,6 +1069,32 @@ int main(int argc, char **argv)
                     measured.duration_s > 0;
         fill_measured(&rm, &measured, &est, whole);
         ro.measured = &rm;
+    }
+    if (timeline_path && est.ndevices) {
+        struct timeline tl;
+        size_t d;
+        if (timeline_load(timeline_path, &tl, err, sizeof err) != 0) {
+            fprintf(stderr, "%s: --timeline %s\n", prog, err);
+            estimate_free(&est);
+            return EXIT_INPUT;
+        }
+        rtl.path = timeline_path;
+        rtl.window_s = ESTIMATE_WINDOW_S;
+        for (d = 0; d < est.ndevices && rtl.ndevices < REPORT_MAX_GPUS; d++) {
+            long dev = est.devices[d].device < 0 ? 0 : est.devices[d].device;
+            if (timeline_estimate(&tl, (int)dev, &est, ESTIMATE_WINDOW_S, &rtl.r[rtl.ndevices], err, sizeof err) != 0) {
+                fprintf(stderr, "%s: --timeline %s: %s\n", prog, timeline_path, err);
+                timeline_free(&tl);
+                estimate_free(&est);
+                return EXIT_INPUT;
+            }
+            rtl.device[rtl.ndevices++] = dev;
+        }
+        if (!quiet && tl.dropped)
+            fprintf(stderr, "%s: %s: CUPTI dropped %lu records; the timeline misses some kernels\n", prog,
+                    timeline_path, tl.dropped);
+        timeline_free(&tl);
+        ro.timeline = &rtl;
     }
     if ((json ? report_json : report_text).write(stdout, &est, &ro) != 0 || fflush(stdout) != 0) {
         fprintf(stderr, "%s: writing to stdout: %s\n", prog, strerror(errno));

@@ -393,6 +393,8 @@ void model_predict(const struct model *m, const double *x, struct prediction *ou
         double p = m->coef[t][0];
         for (i = 0; i < m->nfeatures; i++)
             p += m->coef[t][i + 1] * x[i];
+        if (t == TARGET_AVG)
+            out->uncapped_w = p > 0 ? p : 0;
         if (p > m->power_limit_w) {
             p = m->power_limit_w;
             out->capped = 1;

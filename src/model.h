@@ -85,6 +85,7 @@ struct prediction {
     double power_w[TARGET_COUNT];
     double component_w[MODEL_MAX_COMPONENTS]; /* avg target, sums to power_w[avg] */
     int capped;                               /* a target hit power_limit_w */
+    double uncapped_w;                        /* the avg fit before the cap (a short burst's power) */
 };
 
 /* x holds the model's features in model order. */

@@ -225,6 +225,23 @@ static void text_measured(FILE *out, const struct estimate *e, const struct repo
     }
 }
 
+static void text_timeline(FILE *out, const struct report_timeline *tl)
+{
+    size_t i;
+    for (i = 0; i < tl->ndevices; i++) {
+        const struct timeline_result *r = &tl->r[i];
+        char t1[32], t2[32];
+        fmt_energy(t1, sizeof t1, r->energy_j);
+        report_fmt_time(t2, sizeof t2, r->duration_s, 0);
+        fprintf(out, "over the traced run (%s, device %ld, %s, kernels busy %.0f%% of it):", tl->path, tl->device[i],
+                t2, r->duration_s > 0 ? 100.0 * r->busy_s / r->duration_s : 0.0);
+        text_power_line(out, r->min_w, r->avg_w, r->peak_w);
+        fprintf(out, "  energy %s\n", t1);
+        fprintf(out, "  %zu traced kernels, %zu of them named like a profiled one (the others at the profile's "
+                     "mean)%s\n", r->kernels, r->matched, r->copies ? "; copies and memsets at the power before them" : "");
+    }
+}
+
 static void text_name(FILE *out, const char *name, size_t width)
 {
     size_t n = strlen(name), i;
@@ -286,6 +303,8 @@ static int text_write(FILE *out, const struct estimate *e, const struct report_o
     }
     if (o->measured && e->ndevices)
         text_measured(out, e, o->measured);
+    if (o->timeline)
+        text_timeline(out, o->timeline);
     order = report_kernels_by_energy(e);
     if (!order)
         return -1;
@@ -490,6 +509,29 @@ static int json_write(FILE *out, const struct estimate *e, const struct report_o
             fputs("}}", out);
         }
         fputs(ms->ngpus ? "\n  ]" : "]", out);
+    }
+    if (o->timeline) {
+        const struct report_timeline *tl = o->timeline;
+        fputs(",\n  \"timeline\": {\"path\": ", out);
+        json_string(out, tl->path);
+        fputs(", \"devices\": [", out);
+        for (i = 0; i < tl->ndevices; i++) {
+            const struct timeline_result *r = &tl->r[i];
+            double p[TARGET_COUNT];
+            p[TARGET_MIN] = r->min_w;
+            p[TARGET_AVG] = r->avg_w;
+            p[TARGET_PEAK] = r->peak_w;
+            fprintf(out, "%s\n    {\"device\": %ld, \"duration_s\": ", i ? "," : "", tl->device[i]);
+            json_number(out, r->duration_s);
+            fputs(", \"busy_s\": ", out);
+            json_number(out, r->busy_s);
+            fputs(", \"power_w\": ", out);
+            json_power(out, p);
+            fputs(", \"energy_j\": ", out);
+            json_number(out, r->energy_j);
+            fprintf(out, ", \"kernels\": %zu, \"matched\": %zu, \"copies\": %zu}", r->kernels, r->matched, r->copies);
+        }
+        fputs(tl->ndevices ? "\n  ]}" : "]}", out);
     }
     fputs(",\n  \"sample_weight\": ", out);
     json_number(out, e->sample_weight > 1 ? e->sample_weight : 1.0);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "estimate.h"
+#include "timeline.h"
 
 enum report_mode { MODE_MIN = 1, MODE_AVG = 2, MODE_PEAK = 4, MODE_ALL = 7 };
 
@@ -35,6 +36,15 @@ struct report_measured {
 const struct report_measured_gpu *report_measured_of(const struct report_measured *ms,
                                                      const struct device_result *dv);
 
+/* The estimate over a traced run (--timeline FILE), per GPU of the estimate. */
+struct report_timeline {
+    const char *path;
+    double window_s;        /* the min/peak window */
+    size_t ndevices;
+    long device[REPORT_MAX_GPUS];
+    struct timeline_result r[REPORT_MAX_GPUS];
+};
+
 struct report_opts {
     unsigned mode;          /* MODE_* bits: which targets the text shows */
     int per_kernel;         /* text: every kernel with its component split */
@@ -43,6 +53,7 @@ struct report_opts {
     const char *input;      /* the CSV's path as the user gave it */
     int tasks_only;         /* csv: task rows only (predictions.csv) */
     const struct report_measured *measured; /* text, JSON, SVG, HTML: -a --measure (NULL: none) */
+    const struct report_timeline *timeline; /* text, JSON: --timeline (NULL: none) */
     int in_html;            /* svg: inside an HTML page (no signature line of its own) */
 };
 

@@ -484,8 +484,8 @@ void timeline_base_name(const char *name, char *out, size_t outlen)
             if (depth == 0)
                 break;
             depth++;
-        } else if (*p == '>' || *p == ')')
-            depth--;
+        } else if ((*p == '>' || *p == ')') && depth > 0)
+            depth--; /* ncu writes "unnamed>::" for an anonymous namespace */
     }
     end = p;
     start = end;
@@ -517,6 +517,8 @@ double timeline_gap_power(const struct model *m, double before_w, double gap_s)
 struct name_power {
     char base[128];
     double energy_j, time_s;
+    double min_j, peak_j; /* the min and peak heads, time-weighted */
+    double uncapped_j;    /* the avg before the cap */
 };
 
 static int by_base(const void *a, const void *b)
@@ -529,9 +531,10 @@ int timeline_estimate(const struct timeline *t, int device, const struct estimat
 {
     struct name_power *np = NULL, key;
     size_t nn = 0, i, k, nseg = 0, segcap = 0;
-    double all_e = 0, all_t = 0, mean_w, before_w, limit = e->used ? e->used->power_limit_w : 0;
+    double all_e = 0, all_t = 0, all_min = 0, all_peak = 0, all_unc = 0, mean_w, before_w;
+    double limit = e->used ? e->used->power_limit_w : 0;
     double w0 = (double)t->window_start_ns * 1e-9, w1 = (double)t->window_stop_ns * 1e-9, cursor;
-    struct seg { double t0, t1, w; } *seg = NULL;
+    struct seg { double t0, t1, w, wmin, wpeak, wu; int busy; } *seg = NULL;
     const struct model *m = e->used;
     memset(r, 0, sizeof *r);
     r->min_w = r->peak_w = NAN;
@@ -556,8 +559,14 @@ int timeline_estimate(const struct timeline *t, int device, const struct estimat
         if (k == nn)
             snprintf(np[nn++].base, sizeof np[0].base, "%s", key.base);
         np[k].energy_j += kr->power_w[TARGET_AVG] * ts;
+        np[k].min_j += kr->power_w[TARGET_MIN] * ts;
+        np[k].peak_j += kr->power_w[TARGET_PEAK] * ts;
+        np[k].uncapped_j += (kr->uncapped_w > kr->power_w[TARGET_AVG] ? kr->uncapped_w : kr->power_w[TARGET_AVG]) * ts;
         np[k].time_s += ts;
         all_e += kr->power_w[TARGET_AVG] * ts;
+        all_min += kr->power_w[TARGET_MIN] * ts;
+        all_peak += kr->power_w[TARGET_PEAK] * ts;
+        all_unc += (kr->uncapped_w > kr->power_w[TARGET_AVG] ? kr->uncapped_w : kr->power_w[TARGET_AVG]) * ts;
         all_t += ts;
     }
     if (!(all_t > 0)) {
@@ -574,7 +583,7 @@ int timeline_estimate(const struct timeline *t, int device, const struct estimat
     cursor = w0;
     for (i = 0; i < t->n; i++) {
         const struct timeline_event *ev = &t->ev[i];
-        double s = (double)ev->start_ns * 1e-9, en = (double)ev->end_ns * 1e-9, p;
+        double s = (double)ev->start_ns * 1e-9, en = (double)ev->end_ns * 1e-9, p, pmin, ppeak, pu;
         if (ev->device != device || en <= w0 || s >= w1)
             continue;
         if (s < w0)
@@ -586,14 +595,21 @@ int timeline_estimate(const struct timeline *t, int device, const struct estimat
             timeline_base_name(ev->name, key.base, sizeof key.base);
             hit = bsearch(&key, np, nn, sizeof *np, by_base);
             p = hit ? hit->energy_j / hit->time_s : mean_w;
+            pmin = hit ? hit->min_j / hit->time_s : all_min / all_t;
+            ppeak = hit ? hit->peak_j / hit->time_s : all_peak / all_t;
+            pu = hit ? hit->uncapped_j / hit->time_s : all_unc / all_t;
             r->kernels++;
             r->matched += hit != NULL;
         } else {
-            p = before_w; /* a copy engine's transfer: the GPU holds what it drew */
+            p = pmin = ppeak = pu = before_w; /* a copy engine's transfer: the GPU holds what it drew */
             r->copies++;
         }
         if (limit > 0 && p > limit)
             p = limit;
+        if (pmin > p)
+            pmin = p;
+        if (ppeak < p)
+            ppeak = p;
         if (nseg + 2 > segcap) {
             size_t c = segcap ? segcap * 2 : 4096;
             struct seg *ns = realloc(seg, c * sizeof *ns);
@@ -609,7 +625,9 @@ int timeline_estimate(const struct timeline *t, int device, const struct estimat
         if (s > cursor) { /* a gap */
             seg[nseg].t0 = cursor;
             seg[nseg].t1 = s;
-            seg[nseg].w = timeline_gap_power(m, before_w, s - cursor);
+            seg[nseg].w = seg[nseg].wmin = seg[nseg].wpeak = seg[nseg].wu =
+                timeline_gap_power(m, before_w, s - cursor);
+            seg[nseg].busy = 0;
             nseg++;
         } else if (en <= cursor) {
             continue; /* inside what is already busy */
@@ -619,6 +637,10 @@ int timeline_estimate(const struct timeline *t, int device, const struct estimat
         seg[nseg].t0 = s;
         seg[nseg].t1 = en;
         seg[nseg].w = p;
+        seg[nseg].wmin = pmin;
+        seg[nseg].wpeak = ppeak;
+        seg[nseg].wu = pu > p ? pu : p;
+        seg[nseg].busy = 1;
         nseg++;
         r->busy_s += en - s;
         cursor = en;
@@ -638,32 +660,66 @@ int timeline_estimate(const struct timeline *t, int device, const struct estimat
         }
         seg[nseg].t0 = cursor;
         seg[nseg].t1 = w1;
-        seg[nseg].w = timeline_gap_power(m, before_w, w1 - cursor);
+        seg[nseg].w = seg[nseg].wmin = seg[nseg].wpeak = seg[nseg].wu = timeline_gap_power(m, before_w, w1 - cursor);
+        seg[nseg].busy = 0;
         nseg++;
+    }
+    /* the power limit holds an average, not every moment: where a window of
+     * TIMELINE_LIMIT_WINDOW_S would stay under the limit with every kernel
+     * at its uncapped power (bursts between gaps), they run so */
+    if (limit > 0) {
+        size_t j0 = 0, j;
+        while (j0 < nseg) {
+            double b0 = seg[j0].t0, b1 = b0 + TIMELINE_LIMIT_WINDOW_S, eu = 0, span;
+            for (j = j0; j < nseg && seg[j].t0 < b1; j++)
+                eu += seg[j].wu * (seg[j].t1 - seg[j].t0);
+            span = seg[j - 1].t1 - b0;
+            if (span > 0 && eu / span <= limit) {
+                size_t q;
+                for (q = j0; q < j; q++)
+                    if (seg[q].busy && seg[q].wu > seg[q].w) {
+                        seg[q].w = seg[q].wu;
+                        if (seg[q].wmin < seg[q].w && seg[q].wmin >= limit * 0.5)
+                            seg[q].wmin = seg[q].w;
+                        if (seg[q].wpeak < seg[q].w)
+                            seg[q].wpeak = seg[q].w;
+                        r->uncapped++;
+                    }
+            }
+            j0 = j;
+        }
     }
     for (i = 0; i < nseg; i++)
         r->energy_j += seg[i].w * (seg[i].t1 - seg[i].t0);
     r->avg_w = r->duration_s > 0 ? r->energy_j / r->duration_s : (double)NAN;
     /* min and peak: means over windows of window_s, slid by a tenth of it */
     if (window_s <= 0 || window_s >= r->duration_s) {
-        r->min_w = r->peak_w = r->avg_w;
+        double a = 0, b = 0;
+        for (i = 0; i < nseg; i++) {
+            a += seg[i].wmin * (seg[i].t1 - seg[i].t0);
+            b += seg[i].wpeak * (seg[i].t1 - seg[i].t0);
+        }
+        r->min_w = r->duration_s > 0 ? a / r->duration_s : (double)NAN;
+        r->peak_w = r->duration_s > 0 ? b / r->duration_s : (double)NAN;
     } else {
         double step = window_s / 10, a;
         size_t lo = 0;
         for (a = w0; a + window_s <= w1 + 1e-12; a += step) {
-            double b = a + window_s, en = 0;
+            double b = a + window_s, lo_w = 0, hi_w = 0;
             size_t j;
             while (lo < nseg && seg[lo].t1 <= a)
                 lo++;
             for (j = lo; j < nseg && seg[j].t0 < b; j++) {
                 double x0 = seg[j].t0 > a ? seg[j].t0 : a, x1 = seg[j].t1 < b ? seg[j].t1 : b;
-                en += seg[j].w * (x1 - x0);
+                lo_w += seg[j].wmin * (x1 - x0);
+                hi_w += seg[j].wpeak * (x1 - x0);
             }
-            en /= window_s;
-            if (isnan(r->min_w) || en < r->min_w)
-                r->min_w = en;
-            if (isnan(r->peak_w) || en > r->peak_w)
-                r->peak_w = en;
+            lo_w /= window_s;
+            hi_w /= window_s;
+            if (isnan(r->min_w) || lo_w < r->min_w)
+                r->min_w = lo_w;
+            if (isnan(r->peak_w) || hi_w > r->peak_w)
+                r->peak_w = hi_w;
         }
     }
     free(np);

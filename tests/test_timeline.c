@@ -39,6 +39,8 @@ static void test_names(void)
     base("void <unnamed>::conv_depthwise2d_forward_kernel_generic<float>(at::GenericPackedTensorAccessor<float, 4>)",
          "conv_depthwise2d_forward_kernel_generic");
     base("(anonymous namespace)::tiny_k(float *)", "tiny_k");
+    base("void unnamed>::conv_depthwise2d_forward_kernel_generic<float, int>(GenericPackedTensorAccessor<T1, 3>)",
+         "conv_depthwise2d_forward_kernel_generic");
     { /* longer than the buffer: cut alike on both sides */
         static const char cublas[] = "sm80_xmma_gemm_f32f32_f32f32_f32_nn_n_tilesize256x128x8_stage3_warpsize2x4x1_"
                                      "ffma_aligna4_alignc4_execute_kernel__5x_cublas";
@@ -149,16 +151,23 @@ static void test_estimate(void)
     e.nkernels = 2;
     k[0].name = "a(int)";
     k[0].duration_s = 0.001;
-    k[0].power_w[TARGET_AVG] = 500;
+    k[0].power_w[TARGET_MIN] = k[0].power_w[TARGET_AVG] = k[0].power_w[TARGET_PEAK] = 500;
     k[1].name = "b(int)";
     k[1].duration_s = 0.002;
+    k[1].power_w[TARGET_MIN] = 650;
     k[1].power_w[TARGET_AVG] = 800;
+    k[1].power_w[TARGET_PEAK] = 750;
+    k[1].uncapped_w = 800;
+    k[1].capped = 1;
     CHECK(timeline_estimate(&t, 0, &e, 0.1, &r, err, sizeof err) == 0);
     CHECK(r.kernels == 3 && r.matched == 3);
     CHECK_NEAR(r.busy_s, 0.5, 1e-9);
-    CHECK_NEAR(r.energy_j, 0.4 * 500 + 0.1 * 700 + 0.5 * 100, 1e-9);
-    CHECK_NEAR(r.avg_w, 320, 1e-9);
-    CHECK_NEAR(r.peak_w, 700, 1e-9); /* 0.7-0.8 s: b, capped */
+    /* b is a 0.1 s burst in a second that averages under the limit even
+     * with b uncapped: it runs at its uncapped 800 W */
+    CHECK_NEAR(r.energy_j, 0.4 * 500 + 0.1 * 800 + 0.5 * 100, 1e-9);
+    CHECK_NEAR(r.avg_w, 330, 1e-9);
+    CHECK_NEAR(r.peak_w, 800, 1e-9); /* 0.7-0.8 s */
+    CHECK(r.uncapped == 1);
     CHECK_NEAR(r.min_w, 100, 1e-9);  /* 0.2-0.5 s: idle */
     /* gap terms: the power falls from the kernel's towards idle */
     m.gap_tau_s = 0.01;
@@ -174,6 +183,18 @@ static void test_estimate(void)
     CHECK(timeline_estimate(&t, 1, &e, 0.1, &r, err, sizeof err) == 0);
     CHECK(r.kernels == 1 && r.matched == 0);
     CHECK_NEAR(r.busy_s, 0.05, 1e-9);
+    timeline_free(&t);
+    /* b back to back for 2 s: over the limit with b uncapped, so capped at
+     * 700 W with its heads (650, 750) */
+    write_file(path, "# gpu_profiler_timeline 1\n# window_ns 0 2000000000\nN 0 _Z1bi\n"
+                     "K 0 1000000000 0 0\nK 1000000000 2000000000 0 0\n");
+    k[1].name = "b(int)";
+    CHECK(timeline_load(path, &t, err, sizeof err) == 0);
+    CHECK(timeline_estimate(&t, 0, &e, 0.1, &r, err, sizeof err) == 0);
+    CHECK_NEAR(r.avg_w, 700, 1e-9);
+    CHECK_NEAR(r.min_w, 650, 1e-9);
+    CHECK_NEAR(r.peak_w, 750, 1e-9);
+    CHECK(r.uncapped == 0);
     timeline_free(&t);
     unlink(path);
     rmdir(dir);
