@@ -206,6 +206,72 @@ static const char *base_name(const char *p)
     return s ? s + 1 : p;
 }
 
+/* The gap terms (model.h) from the gap probes: each probe ran a
+ * configuration in bursts of busy_s with the GPU idle gap_s between them;
+ * its back-to-back average is the bursts' power P. With the power falling
+ * from P towards idle as exp(-t / tau), a cycle's mean is
+ *     (P busy + gap (idle + (P - idle) tau / gap (1 - exp(-gap / tau)))) / (busy + gap).
+ * tau is chosen on a log grid from 1 us to 100 ms by least squares over the
+ * probes of configurations below the limit (at the limit P is not the
+ * bursts' power) with gaps of 0.3 ms or more (shorter ones are mostly the
+ * launch and synchronise, which the host clock counts as idle). */
+static void fit_gaps(const struct dataset *d, struct model *m, struct fit_report *rep)
+{
+    double best_tau = 0, best = -1, idle_sse = 0;
+    size_t i, j, n = 0;
+    int g;
+    double P[256], busy[256], gap[256], meas[256];
+    for (i = 0; i < d->nprobe && n < 256; i++) {
+        const struct dataset_row *pr = &d->probe[i];
+        if (strcmp(pr->family, DATASET_PROBE_GAPS) != 0 || !(pr->gap_s >= 3e-4) || !(pr->busy_s > 0))
+            continue;
+        for (j = 0; j < d->n; j++) {
+            const struct dataset_row *r = &d->rows[j];
+            if (strcmp(r->kernel, pr->kernel) == 0 && r->grid == pr->grid && r->threads == pr->threads &&
+                r->iters == pr->iters)
+                break;
+        }
+        if (j == d->n || !(d->rows[j].power_w[TARGET_AVG] < 0.97 * d->power_limit_w) ||
+            !(d->rows[j].power_w[TARGET_AVG] > d->idle_w))
+            continue;
+        P[n] = d->rows[j].power_w[TARGET_AVG];
+        busy[n] = pr->busy_s;
+        gap[n] = pr->gap_s;
+        meas[n] = pr->power_w[TARGET_AVG];
+        n++;
+    }
+    if (n < 3 || !(d->idle_w > 0))
+        return;
+    for (i = 0; i < n; i++) {
+        double pred = (P[i] * busy[i] + d->idle_w * gap[i]) / (busy[i] + gap[i]);
+        idle_sse += (pred - meas[i]) * (pred - meas[i]);
+    }
+    for (g = 0; g <= 100; g++) {
+        double tau = 1e-6 * pow(10.0, g * 5.0 / 100.0), sse = 0;
+        for (i = 0; i < n; i++) {
+            double eg = d->idle_w * gap[i] + (P[i] - d->idle_w) * tau * (1 - exp(-gap[i] / tau));
+            double pred = (P[i] * busy[i] + eg) / (busy[i] + gap[i]);
+            sse += (pred - meas[i]) * (pred - meas[i]);
+        }
+        if (best < 0 || sse < best) {
+            best = sse;
+            best_tau = tau;
+        }
+    }
+    rep->gap_rows = n;
+    rep->gap_rms_w = sqrt(best / (double)n);
+    rep->gap_idle_rms_w = sqrt(idle_sse / (double)n);
+    rep->gap_tau_s = best_tau;
+    /* kept only where the data ask for it: a decay that the probes' gaps
+     * (0.3 ms and more) cannot resolve would only be extrapolated to the
+     * microsecond gaps between small kernels */
+    if (rep->gap_rms_w < 0.9 * rep->gap_idle_rms_w) {
+        m->gap_tau_s = best_tau;
+        m->gap_tail = 1;
+        rep->gap_kept = 1;
+    }
+}
+
 int fit_dataset(const struct dataset *d, const char *dataset_name, const char *const *features, struct model *m,
                 struct fit_report *rep, char *err, size_t errlen)
 {
@@ -313,6 +379,7 @@ int fit_dataset(const struct dataset *d, const char *dataset_name, const char *c
         rep->family[f].n++;
     }
     rep->n = d->n;
+    fit_gaps(d, m, rep);
 
     /* min and peak at the power limit: mean ratios to the average over the
      * limit probes (the configurations at the limit measured over a long
@@ -336,6 +403,7 @@ int fit_dataset(const struct dataset *d, const char *dataset_name, const char *c
             }
         if (nlong)
             ncap = nlong;
+        rep->limit_probes = nlong;
         if (ncap >= 3 || nlong > 0) {
             m->cap_ratio[TARGET_MIN] = sum_min / (double)ncap;
             m->cap_ratio[TARGET_PEAK] = sum_peak / (double)ncap;
@@ -430,4 +498,11 @@ void fit_report_print(FILE *f, const struct fit_report *r)
             r->spread_pct[1], r->spread_pct[2]);
     for (t = 0; t < TARGET_COUNT; t++)
         fprintf(f, "worst held-out %s: %s (%.1f%%)\n", model_target_names[t], r->cv_worst[t], r->cv_max_ape_pct[t]);
+    if (r->limit_probes)
+        fprintf(f, "min and peak at the limit: from %zu configurations measured over a long window\n",
+                r->limit_probes);
+    if (r->gap_rows)
+        fprintf(f, "gaps: %zu bursts with gaps of 0.3 ms or more: RMS error %.1f W with gaps at idle, %.1f W with "
+                   "the best decay (time constant %.3g ms): %s\n", r->gap_rows, r->gap_idle_rms_w, r->gap_rms_w,
+                r->gap_tau_s * 1e3, r->gap_kept ? "kept" : "not kept, gaps at idle (less than 10% better)");
 }

@@ -40,6 +40,12 @@ struct fit_report {
     char cv_worst[TARGET_COUNT][48];
     double spread_pct[TARGET_COUNT];     /* mean measurement spread over rows */
     size_t dropped_features;             /* features the dataset has no metric for */
+    /* the probes (dataset.h) */
+    size_t limit_probes;                 /* cap ratios from these when > 0 */
+    size_t gap_rows;                     /* gap probes the gap terms were fitted on */
+    double gap_rms_w, gap_idle_rms_w;    /* their RMS error with the best decay, and with gaps at idle */
+    double gap_tau_s;                    /* the best decay's time constant */
+    int gap_kept;                        /* in the model: it was at least 10% better */
 };
 
 /* The features calibrate measures and fit uses, by name, NULL-terminated. */
