@@ -101,7 +101,16 @@ static void print_help(void)
            "                       profile it; print the measurement beside the estimate with the\n"
            "                       error, and the estimate over the whole run (kernels plus the\n"
            "                       model's idle power between them; needs the whole run profiled;\n"
-           "                       low where gaps are short: the GPU does not reach idle in ms)\n"
+           "                       low where gaps are short: the GPU does not reach idle in ms);\n"
+           "                       where the tracer was built (CUPTI), also the estimate over the\n"
+           "                       traced run, as with --timeline, recorded in --output-dir\n"
+           "      --timeline FILE  also estimate over the run recorded in FILE by 'gpu_profiler measure\n"
+           "                       --timeline FILE': each traced kernel at the power of the profiled\n"
+           "                       kernels of its name (by function name; others at the profile's\n"
+           "                       mean), the GPU at idle between kernels, and kernels above the\n"
+           "                       power limit uncapped where the run's power over 1 s stays under\n"
+           "                       it (short bursts); min and peak over 0.1 s windows of the real\n"
+           "                       timeline. The profile may cover part of the run (--nvtx-range)\n"
            "\n"
            "Model:\n"
            "      --fast           use the built-in fast model: 5 counters that ncu collects in one\n"
@@ -137,7 +146,9 @@ static void print_help(void)
            "avg = sum(P_k * t_k) / sum(t_k) over GPU-busy time, energy = sum(P_k * t_k), min and peak\n"
            "are the lowest and highest power averaged over 0.1 s sliding along the kernels laid end to\n"
            "end (what NVML's instant power, updated about 12 times a second, would show; the whole\n"
-           "run when it is shorter). Idle gaps are not counted.\n"
+           "run when it is shorter). Idle gaps are not counted. Over a traced run (--timeline,\n"
+           "--measure with the tracer) they are: avg and energy over the run's measured window,\n"
+           "min and peak over 0.1 s windows of its real timeline.\n"
            "\n"
            "Exit status:\n"
            "  0  success                      4  model file invalid, or no model for the GPU\n"
@@ -946,6 +957,12 @@ int main(int argc, char **argv)
     }
     if (csv && app && !quiet)
         fprintf(stderr, "%s: -c given: not running -a %s; estimating from %s\n", prog, app, csv);
+    if (measure_too && timeline_path) {
+        usage_error("%s", "--measure records its own timeline (in --output-dir, gpu_profiler_timeline.txt); "
+                    "--timeline reads one that 'gpu_profiler measure --timeline' recorded: use one of them");
+        free(app_args);
+        return EXIT_USAGE;
+    }
     if (measure_too && (csv || !app)) {
         usage_error("%s", "--measure runs the application without ncu first: it needs -a APP (and no -c)");
         free(app_args);
@@ -981,13 +998,31 @@ int main(int argc, char **argv)
         mo.args = app_args;
         mo.nargs = napp_args;
         mo.idle_s = 1.0;
+        {   /* and when the tracer is there, when each kernel ran (timeline.h) */
+            static char tl_auto[4200];
+            char tracer[4096];
+            if (!getenv("CUDA_INJECTION64_PATH") && timeline_find_tracer(tracer, sizeof tracer) == 0 &&
+                (size_t)snprintf(tl_auto, sizeof tl_auto, "%s/gpu_profiler_timeline.txt", out_dir) < sizeof tl_auto) {
+                mo.timeline_out = tl_auto;
+                mo.force = force;
+            }
+        }
         if (!quiet)
-            fprintf(stderr, "%s: measuring %s without ncu (NVML)\n", prog, app);
+            fprintf(stderr, "%s: measuring %s without ncu (NVML%s)\n", prog, app,
+                    mo.timeline_out ? ", and its kernels' timeline through CUPTI" : "");
         r = measure_run(&mo, &measured, err, sizeof err);
         if (r != MEASURE_OK) {
             fprintf(stderr, "%s: --measure: %s\n", prog, err);
             free(app_args);
-            return r == MEASURE_NO_APP ? EXIT_APP : EXIT_GPU;
+            return r == MEASURE_NO_APP ? EXIT_APP : r == MEASURE_OUTPUT ? EXIT_OUTPUT : EXIT_GPU;
+        }
+        if (mo.timeline_out) {
+            timeline_path = mo.timeline_out;
+            if (!quiet)
+                fprintf(stderr, "%s: wrote %s\n", prog, timeline_path);
+        } else if (!quiet) {
+            fprintf(stderr, "%s: no timeline tracer (gpu_profiler_trace.so, built where make finds CUPTI): the "
+                    "estimate over the run takes the model's idle power between the kernels\n", prog);
         }
     }
 
