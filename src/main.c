@@ -1005,6 +1005,7 @@ int main(int argc, char **argv)
                 (size_t)snprintf(tl_auto, sizeof tl_auto, "%s/gpu_profiler_timeline.txt", out_dir) < sizeof tl_auto) {
                 mo.timeline_out = tl_auto;
                 mo.force = force;
+                mo.timeline_optional = 1;
             }
         }
         if (!quiet)
@@ -1016,10 +1017,13 @@ int main(int argc, char **argv)
             free(app_args);
             return r == MEASURE_NO_APP ? EXIT_APP : r == MEASURE_OUTPUT ? EXIT_OUTPUT : EXIT_GPU;
         }
-        if (mo.timeline_out) {
+        if (measured.timeline_written) {
             timeline_path = mo.timeline_out;
             if (!quiet)
                 fprintf(stderr, "%s: wrote %s\n", prog, timeline_path);
+        } else if (mo.timeline_out) {
+            if (!quiet)
+                fprintf(stderr, "%s: no timeline: %s\n", prog, measured.timeline_note);
         } else if (!quiet) {
             fprintf(stderr, "%s: no timeline tracer (gpu_profiler_trace.so, built where make finds CUPTI): the "
                     "estimate over the run takes the model's idle power between the kernels\n", prog);

@@ -349,10 +349,18 @@ int measure_run(const struct measure_opts *o, struct measure_result *r, char *er
         r->samples += mg->samples;
     }
     r->avg_w = r->energy_j / r->duration_s;
-    if (o->timeline_out &&
-        timeline_merge(trace_prefix, o->timeline_out, t_start, t_stop, o->force, err, errlen) != 0) {
-        rc = MEASURE_OUTPUT;
-        goto out;
+    if (o->timeline_out) {
+        char why[512];
+        if (timeline_merge(trace_prefix, o->timeline_out, t_start, t_stop, r->ngpus == 1 ? r->idle_w : 0, o->force,
+                           why, sizeof why) == 0) {
+            r->timeline_written = 1;
+        } else if (o->timeline_optional) {
+            snprintf(r->timeline_note, sizeof r->timeline_note, "%s", why);
+        } else {
+            snprintf(err, errlen, "%s", why);
+            rc = MEASURE_OUTPUT;
+            goto out;
+        }
     }
     if (r->ngpus == 1) {
         r->min_w = r->gpus[0].min_w;

@@ -23,6 +23,7 @@ struct measure_opts {
     double idle_s;            /* idle measured before the run */
     const char *timeline_out; /* write the run's timeline here (timeline.h), or NULL */
     int force;                /* replace a timeline file gpu_profiler did not write */
+    int timeline_optional;    /* a timeline that cannot be made is a note (timeline_note), not an error */
 };
 
 /* One GPU's figures over the window. */
@@ -50,6 +51,8 @@ struct measure_result {
     size_t samples;
     int wait_status;     /* the application's, as waitpid gives it */
     int from_markers;    /* 1 when both markers were seen */
+    int timeline_written;/* timeline_out holds this run's timeline */
+    char timeline_note[512]; /* why not, when it was optional */
     /* each GPU, in the order the application numbers them (its CUDA ordinal
      * is the position here when the list came from CUDA_VISIBLE_DEVICES or
      * from "all") */

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -198,6 +199,11 @@ static int read_trace(const char *path, struct timeline *t, char *err, size_t er
         snprintf(err, errlen, "%s: no clock line: the tracer did not start", path);
         return -1;
     }
+    if (t->ncontexts < TIMELINE_MAX_CONTEXTS) { /* the process's CUDA lifetime */
+        t->context_start_ns[t->ncontexts] = (long long)m0;
+        t->context_end_ns[t->ncontexts] = c1 >= 0 ? (long long)m1 : LLONG_MAX;
+        t->ncontexts++;
+    }
     for (i = first; i < t->n; i++) {
         /* a straight line through both clock readings, or the offset of the first */
         double rate = c1 > c0 + 1e8 ? (m1 - m0) / (c1 - c0) : 1.0;
@@ -228,6 +234,10 @@ static int write_timeline(FILE *f, void *ctx)
         renum[i] = -1;
     fprintf(f, "%s 1\n# window_ns %lld %lld\n# processes %d\n# dropped %lu\n", TIMELINE_SIGNATURE,
             t->window_start_ns, t->window_stop_ns, t->processes, t->dropped);
+    if (t->idle_before_w > 0)
+        fprintf(f, "# idle_before_w %.6g\n", t->idle_before_w);
+    for (i = 0; i < t->ncontexts; i++)
+        fprintf(f, "# context_ns %lld %lld\n", t->context_start_ns[i], t->context_end_ns[i]);
     for (i = 0; i < t->n; i++) {
         const struct timeline_event *ev = &t->ev[i];
         if (ev->kind == 'K') {
@@ -243,8 +253,8 @@ static int write_timeline(FILE *f, void *ctx)
     return ferror(f) ? -1 : 0;
 }
 
-int timeline_merge(const char *prefix, const char *out_path, double t_start_s, double t_stop_s, int force,
-                   char *err, size_t errlen)
+int timeline_merge(const char *prefix, const char *out_path, double t_start_s, double t_stop_s,
+                   double idle_before_w, int force, char *err, size_t errlen)
 {
     char dir[4096], path[4096], why[512];
     const char *slash = strrchr(prefix, '/'), *base = slash ? slash + 1 : prefix;
@@ -284,6 +294,7 @@ int timeline_merge(const char *prefix, const char *out_path, double t_start_s, d
     qsort(t.ev, t.n, sizeof *t.ev, by_start);
     t.window_start_ns = (long long)llround(t_start_s * 1e9);
     t.window_stop_ns = (long long)llround(t_stop_s * 1e9);
+    t.idle_before_w = idle_before_w;
     mg.t = &t;
     w = outfile_write(out_path, TIMELINE_SIGNATURE, force, write_timeline, &mg, why, sizeof why);
     if (w == OUTFILE_FOREIGN)
@@ -362,6 +373,22 @@ int timeline_load(const char *path, struct timeline *t, char *err, size_t errlen
                 t->processes = p;
             else if (sscanf(line, "# dropped %lu", &d) == 1)
                 t->dropped = d;
+            else if (sscanf(line, "# idle_before_w %lf", &t->idle_before_w) == 1) {
+                if (!(t->idle_before_w >= 0 && t->idle_before_w < 1e5)) {
+                    snprintf(err, errlen, "%s:%lu: idle_before_w must be a number of watts", path, ln);
+                    goto fail;
+                }
+            } else if (sscanf(line, "# context_ns %lld %lld", &s, &e) == 2) {
+                if (e < s) {
+                    snprintf(err, errlen, "%s:%lu: a context ends before it starts", path, ln);
+                    goto fail;
+                }
+                if (t->ncontexts < TIMELINE_MAX_CONTEXTS) {
+                    t->context_start_ns[t->ncontexts] = s;
+                    t->context_end_ns[t->ncontexts] = e;
+                    t->ncontexts++;
+                }
+            }
             continue;
         }
         if (!line[0])
@@ -514,6 +541,46 @@ double timeline_gap_power(const struct model *m, double before_w, double gap_s)
     return idle + (p0 - idle) * tau / gap_s * (1 - exp(-gap_s / tau));
 }
 
+/* Of [a, b] (s), the time inside some process's CUDA lifetime. */
+static double in_context(const struct timeline *t, double a, double b)
+{
+    double covered = 0, cur = a;
+    size_t i;
+    if (t->ncontexts == 0)
+        return b - a;
+    /* contexts are few: take the union piece by piece from a onwards */
+    while (cur < b) {
+        double next_start = b, reach = -1;
+        for (i = 0; i < t->ncontexts; i++) {
+            double s = (double)t->context_start_ns[i] * 1e-9;
+            double e = t->context_end_ns[i] == LLONG_MAX ? 1e300 : (double)t->context_end_ns[i] * 1e-9;
+            if (s <= cur && e > cur && e > reach)
+                reach = e;
+            else if (s > cur && s < next_start)
+                next_start = s;
+        }
+        if (reach > cur) {
+            double to = reach < b ? reach : b;
+            covered += to - cur;
+            cur = to;
+        } else {
+            cur = next_start;
+        }
+    }
+    return covered;
+}
+
+/* A gap's mean power: the model's gap power inside a CUDA lifetime, the
+ * idle without a context outside. */
+static double gap_power(const struct timeline *t, const struct model *m, double before_w, double a, double b)
+{
+    double len = b - a, inside, pw = timeline_gap_power(m, before_w, len);
+    if (!(len > 0) || !(t->idle_before_w > 0))
+        return pw;
+    inside = in_context(t, a, b);
+    return (pw * inside + t->idle_before_w * (len - inside)) / len;
+}
+
 struct name_power {
     char base[128];
     double energy_j, time_s;
@@ -626,7 +693,7 @@ int timeline_estimate(const struct timeline *t, int device, const struct estimat
             seg[nseg].t0 = cursor;
             seg[nseg].t1 = s;
             seg[nseg].w = seg[nseg].wmin = seg[nseg].wpeak = seg[nseg].wu =
-                timeline_gap_power(m, before_w, s - cursor);
+                gap_power(t, m, before_w, cursor, s);
             seg[nseg].busy = 0;
             nseg++;
         } else if (en <= cursor) {
@@ -660,7 +727,7 @@ int timeline_estimate(const struct timeline *t, int device, const struct estimat
         }
         seg[nseg].t0 = cursor;
         seg[nseg].t1 = w1;
-        seg[nseg].w = seg[nseg].wmin = seg[nseg].wpeak = seg[nseg].wu = timeline_gap_power(m, before_w, w1 - cursor);
+        seg[nseg].w = seg[nseg].wmin = seg[nseg].wpeak = seg[nseg].wu = gap_power(t, m, before_w, cursor, w1);
         seg[nseg].busy = 0;
         nseg++;
     }

@@ -12,6 +12,8 @@
  *     # window_ns START STOP      (CLOCK_MONOTONIC; the measured window)
  *     # processes N
  *     # dropped N                 (records CUPTI could not keep)
+ *     # idle_before_w W           (measured before the application started)
+ *     # context_ns START END      (a process's CUDA lifetime: its tracer's start and end)
  *     N ID NAME                   (a kernel name, mangled, before its first use)
  *     K START END DEVICE ID       (a kernel)
  *     C START END DEVICE BYTES    (a copy)
@@ -34,9 +36,19 @@ struct timeline_event {
     int name_id;       /* K: its index among the distinct names; else -1 */
 };
 
+#define TIMELINE_MAX_CONTEXTS 256
+
 struct timeline {
     long long window_start_ns, window_stop_ns;
     int processes;
+    /* Before a process initialises CUDA and after it exits the GPU holds no
+     * context and idles lower (H200: about 80 W against 129-131 W with a
+     * context, the model's idle_w); gaps outside every process's CUDA
+     * lifetime are at idle_before_w, the idle that measure read before the
+     * application started (0: not known, the model's idle) */
+    double idle_before_w;
+    size_t ncontexts;
+    long long context_start_ns[TIMELINE_MAX_CONTEXTS], context_end_ns[TIMELINE_MAX_CONTEXTS];
     unsigned long dropped;
     size_t n, cap;
     struct timeline_event *ev; /* sorted by start */
@@ -54,10 +66,10 @@ void timeline_free(struct timeline *t);
 /* Reads the tracer's files PREFIX.PID (each process's, in its CUPTI clock),
  * moves them onto CLOCK_MONOTONIC by their clock lines and writes the merged
  * timeline to out_path (outfile rules: never a foreign file unless force)
- * with the window [t_start_s, t_stop_s] (power_meter_now's clock). The
- * tracer's files are removed. Returns 0, or -1 with a message. */
-int timeline_merge(const char *prefix, const char *out_path, double t_start_s, double t_stop_s, int force,
-                   char *err, size_t errlen);
+ * with the window [t_start_s, t_stop_s] (power_meter_now's clock) and the
+ * idle measured before the run (0: none). The tracer's files are removed. Returns 0, or -1 with a message. */
+int timeline_merge(const char *prefix, const char *out_path, double t_start_s, double t_stop_s,
+                   double idle_before_w, int force, char *err, size_t errlen);
 
 /* The tracer library: $GP_TRACER, or gpu_profiler_trace.so beside this
  * program, in build/ beside it, or in ../lib/gpu_profiler/. Returns 0 with

@@ -3,6 +3,7 @@
  * onto one clock, reading timelines (and refusing bad ones, naming the
  * line), and the estimate over a timeline (kernels' power where they ran,
  * gaps at the model's gap power, min and peak over sliding windows). */
+#include <limits.h>
 #include <unistd.h>
 
 #include "testlib.h"
@@ -76,13 +77,20 @@ static void test_merge_and_load(void)
     write_file(b, "# gpu_profiler_trace 1\n# pid 200\n"
                   "# clock start cupti_ns 6000000000 monotonic_ns 1000000000\n"
                   "K 6550000000 6560000000 1 other_k\n# dropped 3\n");
-    CHECK(timeline_merge(prefix, out, 1.0, 3.0, 0, err, sizeof err) == 0);
+    CHECK(timeline_merge(prefix, out, 1.0, 3.0, 80, 0, err, sizeof err) == 0);
     CHECK(access(a, F_OK) != 0 && access(b, F_OK) != 0); /* the tracer's files are gone */
     CHECK(timeline_load(out, &t, err, sizeof err) == 0);
     if (t.n != 4)
         fprintf(stderr, "  %s\n", err);
     CHECK(t.n == 4 && t.processes == 2 && t.dropped == 3);
     CHECK(t.window_start_ns == 1000000000 && t.window_stop_ns == 3000000000);
+    CHECK_NEAR(t.idle_before_w, 80, 1e-12);
+    CHECK(t.ncontexts == 2);
+    if (t.ncontexts == 2) { /* process 100 from 1 s to 3 s; process 200 from 1 s, no end line */
+        int a0 = t.context_end_ns[0] == 3000000000LL ? 0 : 1;
+        CHECK(t.context_start_ns[a0] == 1000000000LL && t.context_end_ns[a0] == 3000000000LL);
+        CHECK(t.context_start_ns[1 - a0] == 1000000000LL && t.context_end_ns[1 - a0] == LLONG_MAX);
+    }
     if (t.n == 4) {
         CHECK(t.ev[0].kind == 'K' && t.ev[0].start_ns == 1500000000 && t.ev[0].end_ns == 1600000000);
         CHECK_STR(t.ev[0].name, "_Z6kernelPf");
@@ -95,11 +103,11 @@ static void test_merge_and_load(void)
     /* a file gpu_profiler did not write is not replaced */
     write_file(a, "# gpu_profiler_trace 1\n# clock start cupti_ns 0 monotonic_ns 0\nK 1 2 0 k\n");
     write_file(out, "my notes\n");
-    CHECK(timeline_merge(prefix, out, 0, 1, 0, err, sizeof err) != 0);
+    CHECK(timeline_merge(prefix, out, 0, 1, 0, 0, err, sizeof err) != 0);
     CHECK_CONTAINS(err, "not written by gpu_profiler");
     /* nothing traced */
     unlink(a);
-    CHECK(timeline_merge(prefix, out, 0, 1, 1, err, sizeof err) != 0);
+    CHECK(timeline_merge(prefix, out, 0, 1, 0, 1, err, sizeof err) != 0);
     CHECK_CONTAINS(err, "the tracer wrote nothing");
     /* bad timelines name the line */
     write_file(out, "# gpu_profiler_timeline 1\n# window_ns 0 10\nK 1 2 0 0\n");
@@ -169,6 +177,16 @@ static void test_estimate(void)
     CHECK_NEAR(r.peak_w, 800, 1e-9); /* 0.7-0.8 s */
     CHECK(r.uncapped == 1);
     CHECK_NEAR(r.min_w, 100, 1e-9);  /* 0.2-0.5 s: idle */
+    /* no CUDA context before 0.1 s and after 0.9 s: those parts of the gaps
+     * at the idle measured before the run, 60 W */
+    t.idle_before_w = 60;
+    t.ncontexts = 1;
+    t.context_start_ns[0] = 100000000;
+    t.context_end_ns[0] = 900000000;
+    CHECK(timeline_estimate(&t, 0, &e, 0.1, &r, err, sizeof err) == 0);
+    CHECK_NEAR(r.energy_j, 0.4 * 500 + 0.1 * 800 + 0.3 * 100 + 0.1 * 100 + 0.1 * 60, 1e-9);
+    t.ncontexts = 0;
+    t.idle_before_w = 0;
     /* gap terms: the power falls from the kernel's towards idle */
     m.gap_tau_s = 0.01;
     m.gap_tail = 1;
