@@ -436,7 +436,12 @@ static int json_write(FILE *out, const struct estimate *e, const struct report_o
             fprintf(out, "%s\"%s\": ", c ? ", " : "", m->component[c]);
             json_number(out, cw[c]);
         }
-        fprintf(out, "}, \"capped\": %s}", kr->capped ? "true" : "false");
+        fprintf(out, "}, \"capped\": %s", kr->capped ? "true" : "false");
+        if (kr->capped) { /* what the fit gives before the cap: a short burst's power (timeline.h) */
+            fputs(", \"uncapped_avg_w\": ", out);
+            json_number(out, kr->uncapped_w);
+        }
+        fputc('}', out);
     }
     fputs(e->nkernels ? "\n  ],\n" : "],\n", out);
     fputs("  \"model\": {\"gpu\": ", out);
