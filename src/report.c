@@ -239,6 +239,9 @@ static void text_timeline(FILE *out, const struct report_timeline *tl)
         fprintf(out, "  energy %s\n", t1);
         fprintf(out, "  %zu traced kernels, %zu of them named like a profiled one (the others at the profile's "
                      "mean)%s\n", r->kernels, r->matched, r->copies ? "; copies and memsets at the power before them" : "");
+        if (r->uncapped)
+            fprintf(out, "  %zu kernels above the power limit ran uncapped: bursts in a second that averages under "
+                         "the limit\n", r->uncapped);
     }
 }
 
@@ -534,7 +537,8 @@ static int json_write(FILE *out, const struct estimate *e, const struct report_o
             json_power(out, p);
             fputs(", \"energy_j\": ", out);
             json_number(out, r->energy_j);
-            fprintf(out, ", \"kernels\": %zu, \"matched\": %zu, \"copies\": %zu}", r->kernels, r->matched, r->copies);
+            fprintf(out, ", \"kernels\": %zu, \"matched\": %zu, \"copies\": %zu, \"uncapped\": %zu}", r->kernels,
+                    r->matched, r->copies, r->uncapped);
         }
         fputs(tl->ndevices ? "\n  ]}" : "]}", out);
     }

@@ -35,6 +35,27 @@ for gpu in h100 h200; do
         echo "FAILED: $gpu whole-loop figure '${loop:-none}' is not in $doc" >&2
     fi
 done
+# the estimate over the traced runs (H200), line by line
+tl=$("$py" validation/timeline_estimate.py --gpu-profiler "$gp" "$r/h200_timelines_run1.txz" \
+    "$r/h200_model2_part1_logs.tgz" "$r/h200_model2_part2_logs.tgz" 2>&1)
+nl='
+'
+IFS_OLD=$IFS
+IFS=$nl
+for line in $tl; do
+    case "$line" in
+    "| "*|"busy-time estimate:"*|"over the traced run:"*)
+        case "$line" in "| "*) want=$line ;; *) want="- $line" ;; esac
+        if grep -qF -- "$want" "$doc"; then
+            pass=$((pass + 1))
+        else
+            fail=$((fail + 1))
+            echo "FAILED: traced-run line not in $doc: $line" >&2
+        fi
+        ;;
+    esac
+done
+IFS=$IFS_OLD
 # the two-H200 table (issue 9), line by line
 mg=$("$py" validation/multigpu/summarize.py "$r/h200x2_mgpu_run1_logs.tgz" "$r/h200x2_mgpu_run2_ranks_logs.tgz" 2>&1)
 nl='

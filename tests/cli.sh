@@ -27,7 +27,7 @@ make_inputs() {
     printf '%s\n' '"ID","Kernel Name","gpu__time_duration.sum"' '"","","fortnight"' '"0","k","1"' >unit.csv
     printf 'user data\n' >foreign.csv
     printf 'hello\n' >model_bad.model
-    printf '#!/bin/sh\n[ "${1:-}" = fail ] && exit 3\n[ "${1:-}" = sleep ] && exec sleep 30\n[ "${1:-}" = nap ] && exec sleep 0.3\nif [ "${1:-}" = markers ]; then echo hello; echo GP_START; sleep 0.3; echo GP_STOP; sleep 0.3; fi\nexit 0\n' >app.sh
+    printf '#!/bin/sh\n[ "${1:-}" = fail ] && exit 3\n[ "${1:-}" = sleep ] && exec sleep 30\n[ "${1:-}" = nap ] && exec sleep 0.3\nif [ "${1:-}" = markers ]; then echo hello; echo GP_START; sleep 0.3; echo GP_STOP; sleep 0.3; fi\nif [ "${1:-}" = trace ] && [ -n "${GP_TRACE_FILE:-}" ]; then f=$GP_TRACE_FILE.$$; echo "# gpu_profiler_trace 1" >$f; echo "# clock start cupti_ns 1000 monotonic_ns 1000" >>$f; echo "K 2000 3000 0 _Z6kernelPf" >>$f; echo "# clock end cupti_ns 5000 monotonic_ns 5000" >>$f; fi\nexit 0\n' >app.sh
     chmod +x app.sh
 }
 

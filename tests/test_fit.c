@@ -168,6 +168,81 @@ static void test_dataset_roundtrip(void)
     unlink(path);
 }
 
+/* The probes (dataset.h): kept apart from the fitted rows, written back
+ * with their columns, and what fit takes from them. */
+static void test_probes(void)
+{
+    struct dataset d, back;
+    struct model m;
+    struct fit_report rep;
+    char path[] = "/tmp/gp_test_dataset_XXXXXX", err[256];
+    int fd;
+    FILE *f;
+    size_t i, nlimit = 0, ngaps = 0;
+    double rmin = 0, rpeak = 0;
+    if (dataset_load("data/h200_dataset.csv", &d, err, sizeof err) != 0) {
+        fprintf(stderr, "note: data/h200_dataset.csv: %s (run from the repository root)\n", err);
+        CHECK(0);
+        return;
+    }
+    CHECK(d.n == 111);
+    for (i = 0; i < d.nprobe; i++) {
+        if (strcmp(d.probe[i].family, DATASET_PROBE_LIMIT) == 0) {
+            nlimit++;
+            rmin += d.probe[i].power_w[TARGET_MIN] / d.probe[i].power_w[TARGET_AVG];
+            rpeak += d.probe[i].power_w[TARGET_PEAK] / d.probe[i].power_w[TARGET_AVG];
+            CHECK(d.probe[i].window_s == 4);
+        } else {
+            CHECK_STR(d.probe[i].family, DATASET_PROBE_GAPS);
+            CHECK(d.probe[i].gap_s > 0 && d.probe[i].busy_s > 0);
+            ngaps++;
+        }
+    }
+    CHECK(nlimit == 3 && ngaps == 54);
+    for (i = 0; i < d.n; i++)
+        CHECK(!dataset_is_probe(d.rows[i].family));
+    /* written and read back: the same probes */
+    fd = mkstemp(path);
+    f = fdopen(fd, "w");
+    CHECK(dataset_write(f, &d) == 0);
+    fclose(f);
+    CHECK(dataset_load(path, &back, err, sizeof err) == 0);
+    CHECK(back.n == d.n && back.nprobe == d.nprobe);
+    for (i = 0; i < d.nprobe && i < back.nprobe; i++) {
+        CHECK_STR(back.probe[i].config, d.probe[i].config);
+        CHECK(back.probe[i].gap_s == d.probe[i].gap_s && back.probe[i].busy_s == d.probe[i].busy_s);
+        CHECK(back.probe[i].power_w[TARGET_AVG] == d.probe[i].power_w[TARGET_AVG]);
+    }
+    dataset_free(&back);
+    unlink(path);
+    /* the cap ratios are the limit probes' mean ratios; the gap decay is not kept */
+    CHECK(fit_dataset(&d, "h200_dataset.csv", NULL, &m, &rep, err, sizeof err) == 0);
+    CHECK(rep.limit_probes == 3);
+    CHECK_NEAR(m.cap_ratio[TARGET_MIN], rmin / 3, 1e-12);
+    CHECK_NEAR(m.cap_ratio[TARGET_PEAK], rpeak / 3, 1e-12);
+    CHECK(rep.gap_rows == 30 && !rep.gap_kept && m.gap_tau_s == 0);
+    CHECK(rep.gap_idle_rms_w > 0 && rep.gap_idle_rms_w < 10);
+    /* bursts whose gaps stay at the bursts' power ask for a decay: it is kept */
+    for (i = 0; i < d.nprobe; i++)
+        if (strcmp(d.probe[i].family, DATASET_PROBE_GAPS) == 0) {
+            size_t j;
+            for (j = 0; j < d.n; j++)
+                if (strcmp(d.rows[j].kernel, d.probe[i].kernel) == 0 && d.rows[j].grid == d.probe[i].grid &&
+                    d.rows[j].threads == d.probe[i].threads && d.rows[j].iters == d.probe[i].iters)
+                    break;
+            if (j < d.n) { /* the power falls with a 2 ms time constant */
+                double P = d.rows[j].power_w[TARGET_AVG], g = d.probe[i].gap_s, b = d.probe[i].busy_s;
+                double eg = d.idle_w * g + (P - d.idle_w) * 0.002 * (1 - exp(-g / 0.002));
+                d.probe[i].power_w[TARGET_AVG] = (P * b + eg) / (b + g);
+            }
+        }
+    CHECK(fit_dataset(&d, "h200_dataset.csv", NULL, &m, &rep, err, sizeof err) == 0);
+    CHECK(rep.gap_kept && m.gap_tail == 1);
+    CHECK(m.gap_tau_s > 0.0015 && m.gap_tau_s < 0.0025);
+    CHECK(rep.gap_rms_w < 0.5);
+    dataset_free(&d);
+}
+
 static void load_text(const char *text, const char *want)
 {
     char path[] = "/tmp/gp_test_dataset_XXXXXX", err[256];
@@ -243,6 +318,7 @@ int main(void)
     /* the fast models: gpu_profiler fit DATASET --features (these) --variant fast */
     static const char *const fast[] = { "sm_active", "issue", "tensor", "dram_read", "dram_write", NULL };
     test_nnls();
+    test_probes();
     test_fit_synthetic();
     test_dataset_roundtrip();
     test_dataset_errors();
