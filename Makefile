@@ -133,11 +133,12 @@ clean:
 # libFuzzer targets (clang): make fuzz FUZZ_SECONDS=60 runs each for that long,
 # seeded with the real fixtures; findings land in fuzz/findings/.
 FUZZ_SECONDS ?= 60
-FUZZERS = fuzz_ncu_csv fuzz_csv_chunks fuzz_model fuzz_dataset fuzz_units
+FUZZERS = fuzz_ncu_csv fuzz_csv_chunks fuzz_model fuzz_dataset fuzz_units fuzz_timeline
 FUZZ_CC ?= clang
 FUZZ_FLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -Isrc \
              -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_SRC = src/units.c src/csv.c src/feature_table.c src/ncu_csv.c src/model.c src/dataset.c src/fit.c
+FUZZ_SRC = src/units.c src/csv.c src/feature_table.c src/ncu_csv.c src/model.c src/dataset.c src/fit.c \
+           src/timeline.c src/outfile.c
 
 build-fuzz/%: fuzz/%.c $(FUZZ_SRC) $(wildcard src/*.h)
 	mkdir -p build-fuzz

@@ -14,10 +14,11 @@ for f in "$@"; do
     fuzz_ncu_csv | fuzz_csv_chunks) seeds="tests/fixtures/ncu-h100 tests/fixtures/ncu-h100-runner tests/fixtures/ncu-h200-runner" ;;
     fuzz_model) seeds="models tests/fixtures/tiny.model tests/fixtures/fp32.model" ;;
     fuzz_dataset) seeds="data" ;;
+    fuzz_timeline) seeds="tests/fixtures/timeline-h200" ;;
     *) seeds="" ;;
     esac
     for s in $seeds; do
-        find "$s" -type f \( -name '*.csv' -o -name '*.model' \) -size -4M -exec cp {} "$c/" \; 2>/dev/null
+        find "$s" -type f \( -name '*.csv' -o -name '*.model' -o -name '*.txt' \) -size -4M -exec cp {} "$c/" \; 2>/dev/null
     done
     echo "== $f for $secs s"
     "./build-fuzz/$f" -max_total_time="$secs" -max_len=1048576 -timeout=10 -rss_limit_mb=2048 \

@@ -339,15 +339,24 @@ int timeline_find_tracer(char *out, size_t outlen)
 int timeline_load(const char *path, struct timeline *t, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "r");
+    int rc;
+    if (!f) {
+        timeline_init(t);
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    rc = timeline_read(f, path, t, err, errlen);
+    fclose(f);
+    return rc;
+}
+
+int timeline_read(FILE *f, const char *path, struct timeline *t, char *err, size_t errlen)
+{
     char *line = NULL;
     size_t cap = 0;
     unsigned long ln = 0;
     int have_window = 0;
     timeline_init(t);
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return -1;
-    }
     while (getline(&line, &cap, f) >= 0) {
         char kind, *rest;
         long long s, e;
@@ -442,13 +451,15 @@ int timeline_load(const char *path, struct timeline *t, char *err, size_t errlen
         snprintf(err, errlen, "%s: no '# window_ns START STOP' line", path);
         goto fail;
     }
+    if (ferror(f)) {
+        snprintf(err, errlen, "%s: read error: %s", path, strerror(errno));
+        goto fail;
+    }
     free(line);
-    fclose(f);
     fix_names(t);
     return 0;
 fail:
     free(line);
-    fclose(f);
     timeline_free(t);
     return -1;
 }
@@ -771,6 +782,8 @@ int timeline_estimate(const struct timeline *t, int device, const struct estimat
     } else {
         double step = window_s / 10, a;
         size_t lo = 0;
+        if (r->duration_s / step > 1e6) /* at most a million windows */
+            step = r->duration_s / 1e6;
         for (a = w0; a + window_s <= w1 + 1e-12; a += step) {
             double b = a + window_s, lo_w = 0, hi_w = 0;
             size_t j;

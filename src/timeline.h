@@ -22,6 +22,7 @@
 #define GPU_PROFILER_TIMELINE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "estimate.h"
 #include "model.h"
@@ -78,6 +79,8 @@ int timeline_find_tracer(char *out, size_t outlen);
 
 /* Reads a timeline file; errors name the line. Returns 0 or -1. */
 int timeline_load(const char *path, struct timeline *t, char *err, size_t errlen);
+/* The same from an open stream (not closed), named path in the messages. */
+int timeline_read(FILE *f, const char *path, struct timeline *t, char *err, size_t errlen);
 
 /* The function's own name, without namespaces, template arguments or
  * parameters, from a mangled (_Z...) or demangled kernel name:
