@@ -458,23 +458,19 @@ struct probe_meas {
     struct power_window w;
 };
 
-static double mean_clock(const struct power_window *win, size_t i, int repeats)
+/* The mean over a configuration's repeats of its windows' avg power, or of
+ * their SM clock. */
+static double mean_over_repeats(const struct power_window *win, size_t i, int repeats, int clock)
 {
     double s = 0;
     int r;
-    for (r = 0; r < repeats; r++)
-        s += win[i * (size_t)repeats + (size_t)r].sm_clock_mhz;
+    for (r = 0; r < repeats; r++) {
+        const struct power_window *w = &win[i * (size_t)repeats + (size_t)r];
+        s += clock ? w->sm_clock_mhz : w->avg_w;
+    }
     return s / repeats;
 }
 
-static double mean_avg(const struct power_window *win, size_t i, int repeats)
-{
-    double s = 0;
-    int r;
-    for (r = 0; r < repeats; r++)
-        s += win[i * (size_t)repeats + (size_t)r].avg_w;
-    return s / repeats;
-}
 
 int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen)
 {
@@ -725,20 +721,20 @@ int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen)
         double limit = power_meter_limit_w(pm);
         size_t pick[3], npick = 0, hi = n, mid = n, dram = n, j;
         for (i = 0; i < n; i++) {
-            double a = mean_avg(win, i, o->repeats);
+            double a = mean_over_repeats(win, i, o->repeats, 0), half = (idle_w + limit) / 2;
+            double a_hi = hi < n ? mean_over_repeats(win, hi, o->repeats, 0) : 0;
+            int at_i = a >= 0.97 * limit, at_hi = hi < n && a_hi >= 0.97 * limit;
             /* the highest: among those at the limit, the one whose clocks the
              * power manager lowered most (the most power above the limit) */
-            {
-                int at_i = a >= 0.97 * limit, at_hi = hi != n && mean_avg(win, hi, o->repeats) >= 0.97 * limit;
-                if (hi == n || (at_i && (!at_hi || mean_clock(win, i, o->repeats) < mean_clock(win, hi, o->repeats))) ||
-                    (!at_i && !at_hi && a > mean_avg(win, hi, o->repeats)))
-                    hi = i;
-            }
+            if (hi == n || (!at_i && !at_hi && a > a_hi) ||
+                (at_i && (!at_hi || mean_over_repeats(win, i, o->repeats, 1) <
+                                        mean_over_repeats(win, hi, o->repeats, 1))))
+                hi = i;
             if (strcmp(cfg[i].family, "idle") != 0 &&
-                (mid == n || fabs(a - (idle_w + limit) / 2) < fabs(mean_avg(win, mid, o->repeats) - (idle_w + limit) / 2)))
+                (mid == n || fabs(a - half) < fabs(mean_over_repeats(win, mid, o->repeats, 0) - half)))
                 mid = i;
             if (strcmp(cfg[i].family, "dram") == 0 && a < 0.97 * limit &&
-                (dram == n || a > mean_avg(win, dram, o->repeats)))
+                (dram == n || a > mean_over_repeats(win, dram, o->repeats, 0)))
                 dram = i;
         }
         /* at the limit, over a long window: the 3 highest within 3% of it */
@@ -746,10 +742,10 @@ int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen)
             size_t best = n;
             for (i = 0; i < n; i++) {
                 size_t q;
-                double a = mean_avg(win, i, o->repeats);
+                double a = mean_over_repeats(win, i, o->repeats, 0);
                 for (q = 0; q < npick && pick[q] != i; q++)
                     ;
-                if (q == npick && a >= 0.97 * limit && (best == n || a > mean_avg(win, best, o->repeats)))
+                if (q == npick && a >= 0.97 * limit && (best == n || a > mean_over_repeats(win, best, o->repeats, 0)))
                     best = i;
             }
             if (best == n)

@@ -238,7 +238,8 @@ static void text_timeline(FILE *out, const struct report_timeline *tl)
         text_power_line(out, r->min_w, r->avg_w, r->peak_w);
         fprintf(out, "  energy %s\n", t1);
         fprintf(out, "  %zu traced kernels, %zu of them named like a profiled one (the others at the profile's "
-                     "mean)%s\n", r->kernels, r->matched, r->copies ? "; copies and memsets at the power before them" : "");
+                     "mean)%s\n", r->kernels, r->matched,
+                r->copies ? "; copies and memsets at the power before them" : "");
         if (r->uncapped)
             fprintf(out, "  %zu kernels above the power limit ran uncapped: bursts in a second that averages under "
                          "the limit\n", r->uncapped);

@@ -608,7 +608,7 @@ int timeline_estimate(const struct timeline *t, int device, const struct estimat
                       struct timeline_result *r, char *err, size_t errlen)
 {
     struct name_power *np = NULL, key;
-    size_t nn = 0, i, k, nseg = 0, segcap = 0;
+    size_t nn = 0, i, k, nseg = 0;
     double all_e = 0, all_t = 0, all_min = 0, all_peak = 0, all_unc = 0, mean_w, before_w;
     double limit = e->used ? e->used->power_limit_w : 0;
     double w0 = (double)t->window_start_ns * 1e-9, w1 = (double)t->window_stop_ns * 1e-9, cursor;
@@ -653,6 +653,13 @@ int timeline_estimate(const struct timeline *t, int device, const struct estimat
         return -1;
     }
     qsort(np, nn, sizeof *np, by_base);
+    /* each event adds a gap and a busy part at most, and the window's end a gap */
+    seg = malloc((2 * t->n + 1) * sizeof *seg);
+    if (!seg) {
+        snprintf(err, errlen, "out of memory");
+        free(np);
+        return -1;
+    }
     mean_w = all_e / all_t;
     r->duration_s = w1 - w0;
     /* busy segments (kernels and copies, overlaps merged: the GPU draws one
@@ -688,18 +695,6 @@ int timeline_estimate(const struct timeline *t, int device, const struct estimat
             pmin = p;
         if (ppeak < p)
             ppeak = p;
-        if (nseg + 2 > segcap) {
-            size_t c = segcap ? segcap * 2 : 4096;
-            struct seg *ns = realloc(seg, c * sizeof *ns);
-            if (!ns) {
-                snprintf(err, errlen, "out of memory");
-                free(np);
-                free(seg);
-                return -1;
-            }
-            seg = ns;
-            segcap = c;
-        }
         if (s > cursor) { /* a gap */
             seg[nseg].t0 = cursor;
             seg[nseg].t1 = s;
@@ -725,17 +720,6 @@ int timeline_estimate(const struct timeline *t, int device, const struct estimat
         before_w = p;
     }
     if (cursor < w1) {
-        if (nseg + 1 > segcap) {
-            struct seg *ns = realloc(seg, (segcap + 1) * sizeof *ns);
-            if (!ns) {
-                snprintf(err, errlen, "out of memory");
-                free(np);
-                free(seg);
-                return -1;
-            }
-            seg = ns;
-            segcap++;
-        }
         seg[nseg].t0 = cursor;
         seg[nseg].t1 = w1;
         seg[nseg].w = seg[nseg].wmin = seg[nseg].wpeak = seg[nseg].wu = gap_power(t, m, before_w, cursor, w1);
