@@ -543,7 +543,12 @@ static int cmd_measure(int argc, char **argv)
                 printf("\"min_w\": %.6g, \"peak_w\": %.6g, ", mg->min_w, mg->peak_w);
             printf("\"idle_w\": %.6g, \"samples\": %zu}", mg->idle_w, mg->samples);
         }
-        printf("\n  ],\n  \"exit_status\": %d\n}\n", WIFEXITED(r.wait_status) ? WEXITSTATUS(r.wait_status) : -1);
+        printf("\n  ],\n  \"timeline\": ");
+        if (r.timeline_written)
+            report_json_string(stdout, o.timeline_out);
+        else
+            printf("null");
+        printf(",\n  \"exit_status\": %d\n}\n", WIFEXITED(r.wait_status) ? WEXITSTATUS(r.wait_status) : -1);
     } else {
         char mn[32], pk[32];
         const char *window = r.from_markers ? "between the markers" : o.start_marker ? "start marker to exit"
@@ -561,6 +566,9 @@ static int cmd_measure(int argc, char **argv)
         fmt_watts(pk, sizeof pk, r.peak_w);
         printf("measured%s:  min %s  avg %.1f W  peak %s  energy %.3f J over %.3f s (%s); idle before %.1f W\n",
                r.ngpus > 1 ? ", all together" : "", mn, r.avg_w, pk, r.energy_j, r.duration_s, window, r.idle_w);
+        if (r.timeline_written)
+            printf("timeline: %s (gpu_profiler -c CSV --timeline %s estimates over it)\n", o.timeline_out,
+                   o.timeline_out);
     }
     return EXIT_OK;
 usage:

@@ -9,7 +9,7 @@
 
 /* ---- shared helpers ---- */
 
-static void json_string(FILE *out, const char *s)
+void report_json_string(FILE *out, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
     fputc('"', out);
@@ -369,7 +369,7 @@ static void json_task(FILE *out, const struct estimate *e, const struct device_r
         fputs("null", out);
     fputs(", \"gpu\": ", out);
     if (d->gpu[0])
-        json_string(out, d->gpu);
+        report_json_string(out, d->gpu);
     else
         fputs("null", out);
     fprintf(out, ", \"kernels\": %zu, \"power_w\": ", d->nkernels);
@@ -418,7 +418,7 @@ static int json_write(FILE *out, const struct estimate *e, const struct report_o
         const struct kernel_result *kr = &e->kernels[i];
         const double *cw = estimate_components(e, i);
         fprintf(out, "%s\n    {\"id\": %ld, \"name\": ", i ? "," : "", kr->id);
-        json_string(out, kr->name);
+        report_json_string(out, kr->name);
         fputs(", \"pid\": ", out);
         if (kr->pid >= 0)
             fprintf(out, "%ld", kr->pid);
@@ -449,10 +449,10 @@ static int json_write(FILE *out, const struct estimate *e, const struct report_o
     }
     fputs(e->nkernels ? "\n  ],\n" : "],\n", out);
     fputs("  \"model\": {\"gpu\": ", out);
-    json_string(out, m->gpu);
+    report_json_string(out, m->gpu);
     fputs(", \"variant\": ", out);
     if (m->variant[0])
-        json_string(out, m->variant);
+        report_json_string(out, m->variant);
     else
         fputs("null", out);
     fputs(", \"power_limit_w\": ", out);
@@ -475,7 +475,7 @@ static int json_write(FILE *out, const struct estimate *e, const struct report_o
         fputc('}', out);
     }
     fputs("}},\n  \"input\": ", out);
-    json_string(out, o->input);
+    report_json_string(out, o->input);
     if (o->measured) {
         const struct report_measured *ms = o->measured;
         fputs(",\n  \"measured\": {\"duration_s\": ", out);
@@ -504,9 +504,9 @@ static int json_write(FILE *out, const struct estimate *e, const struct report_o
             p[TARGET_AVG] = mg->avg_w;
             p[TARGET_PEAK] = mg->peak_w;
             fprintf(out, "%s\n    {\"device\": %ld, \"id\": ", i ? "," : "", mg->device);
-            json_string(out, mg->id);
+            report_json_string(out, mg->id);
             fputs(", \"name\": ", out);
-            json_string(out, mg->name);
+            report_json_string(out, mg->name);
             fputs(", \"power_w\": ", out);
             json_power(out, p);
             fputs(", \"energy_j\": ", out);
@@ -522,7 +522,7 @@ static int json_write(FILE *out, const struct estimate *e, const struct report_o
     if (o->timeline) {
         const struct report_timeline *tl = o->timeline;
         fputs(",\n  \"timeline\": {\"path\": ", out);
-        json_string(out, tl->path);
+        report_json_string(out, tl->path);
         fputs(", \"devices\": [", out);
         for (i = 0; i < tl->ndevices; i++) {
             const struct timeline_result *r = &tl->r[i];

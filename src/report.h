@@ -79,6 +79,9 @@ const struct kernel_result **report_kernels_by_energy(const struct estimate *e);
  * terminal table uses the nearest of the 256 xterm colours. */
 const char *report_component_colour(size_t component);
 
+/* s as a JSON string, quoted and escaped. */
+void report_json_string(FILE *out, const char *s);
+
 /* First line of the pictures the tool writes. */
 #define REPORT_SVG_SIGNATURE "<!-- gpu_profiler_report"
 
