@@ -6,13 +6,18 @@
 # GP_MODEL=FILE estimates with that model instead of the built-in one.
 # Writes $OUT/validation_<gpu>.csv, one row per workload, and the logs in
 # $OUT/validation_logs_<gpu>.tgz, with each workload's ncu CSV (NAME_ncu.csv),
-# so a later model can be evaluated on the same counters without a GPU.
+# so a later model can be evaluated on the same counters without a GPU; where
+# the tracer was built, also each measured loop's timeline, in
+# $OUT/validation_timelines_<gpu>.tgz (validation/timeline_estimate.py).
 # GP_DEADLINE=EPOCH_SECONDS: start no workload after that time (device calls
 # are limited to 10 minutes).
 set -u
 OUT=${OUT:-gpu-out}
 mkdir -p "$OUT"
-make -s gpu_profiler >/dev/null || exit 1
+make -s >/dev/null || exit 1
+# with the tracer (built where make found CUPTI) each measurement also records its timeline
+tl_opt=
+[ -f build/gpu_profiler_trace.so ] && tl_opt=yes
 py=$(command -v python3)
 gpu=$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1 | tr ' ' '_')
 names=${*:-$($py validation/workloads.py --list)}
@@ -25,7 +30,8 @@ for w in $names; do
         continue
     fi
     t0=$(date +%s.%N)
-    ./gpu_profiler measure --json --start-marker GP_START --stop-marker GP_STOP -- "$py" validation/workloads.py "$w" \
+    ./gpu_profiler measure --json --start-marker GP_START --stop-marker GP_STOP \
+        ${tl_opt:+--timeline "$work/${w}_timeline.txt" --force} -- "$py" validation/workloads.py "$w" \
         >"$work/m.txt" 2>"$work/${w}_measure_err.txt"
     t1=$(date +%s.%N)
     GP_ITERS=${GP_ITERS:-2} ./gpu_profiler ${GP_MODEL:+--model "$GP_MODEL"} -m all --json --no-predictions \
@@ -57,4 +63,9 @@ PY
     mv "$work/gpu_profiler_ncu.csv" "$work/${w}_ncu.csv" 2>/dev/null
     rm -f "$work/gpu_profiler_ncu.ncu-rep"
     (cd "$work" && tar czf "$OUT/validation_logs_$gpu.tgz" ./*_estimate.json ./*_measure.txt ./*_err.txt ./*_ncu.csv)
+    if [ -n "$tl_opt" ] && [ -f "$work/${w}_timeline.txt" ]; then
+        cp "$work/m.txt" "$work/${w}_measure.json"
+        # the form validation/timeline_estimate.py reads
+        (cd "$work" && tar czf "$OUT/validation_timelines_$gpu.tgz" ./*_timeline.txt ./*_measure.json)
+    fi
 done
