@@ -88,6 +88,8 @@ static void CUPTIAPI buffer_completed(CUcontext ctx, uint32_t stream, uint8_t *b
 
 static void trace_finish(void)
 {
+    if (!trace_out)
+        return; /* a forked child's, or the file could not be written */
     cuptiActivityFlushAll(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
     pthread_mutex_lock(&trace_mu);
     if (trace_out) {
@@ -97,6 +99,15 @@ static void trace_finish(void)
         trace_out = NULL;
     }
     pthread_mutex_unlock(&trace_mu);
+}
+
+/* A child forked after CUDA started has no CUDA of its own (and may not use
+ * the parent's): it must not write the parent's buffered records again, or
+ * its end line, into the parent's file at its exit. */
+static void forget_in_child(void)
+{
+    trace_out = NULL; /* its stdio buffer is the parent's: dropped, not flushed */
+    pthread_mutex_init(&trace_mu, NULL);
 }
 
 /* Called by the CUDA driver while it initialises, once per process. */
@@ -128,5 +139,6 @@ int InitializeInjection(void)
         if (cuptiActivityEnable(kinds[i]) != CUPTI_SUCCESS)
             fprintf(trace_out, "# error: CUPTI refused activity kind %d\n", (int)kinds[i]);
     atexit(trace_finish);
+    pthread_atfork(NULL, NULL, forget_in_child);
     return 1;
 }
