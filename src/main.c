@@ -261,7 +261,7 @@ static void print_calibrate_help(void)
            "Power comes from NVML: the energy counter for the average, the instant-power field polled\n"
            "every 5 ms for min and peak, idle measured first; each configuration is measured\n"
            "--repeats times in changing orders. Clocks, power limits, persistence and compute mode are\n"
-           "never changed; ncu runs with --clock-control none. About 5 minutes on an H100.\n"
+           "never changed; ncu runs with --clock-control none. About 6 minutes with the probes (376 s on an H200).\n"
            "\n"
            "  -o, --output FILE    the model (default gpu_profiler.model); use it with --model FILE\n"
            "      --dataset FILE   the measured dataset (default gpu_profiler_dataset.csv), which\n"
