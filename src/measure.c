@@ -198,9 +198,20 @@ int measure_run(const struct measure_opts *o, struct measure_result *r, char *er
                      "(%s); unset it", getenv("CUDA_INJECTION64_PATH"));
             return MEASURE_NO_TRACER;
         }
-        if ((size_t)snprintf(trace_prefix, sizeof trace_prefix, "%s.part", o->timeline_out) >= sizeof trace_prefix) {
-            snprintf(err, errlen, "--timeline: the path is too long");
-            return MEASURE_OUTPUT;
+        {   /* an absolute prefix: the application may change its folder */
+            char cwd[2048];
+            int n;
+            if (o->timeline_out[0] == '/')
+                n = snprintf(trace_prefix, sizeof trace_prefix, "%s.part", o->timeline_out);
+            else if (getcwd(cwd, sizeof cwd))
+                n = snprintf(trace_prefix, sizeof trace_prefix, "%s/%s.part", cwd, o->timeline_out);
+            else
+                n = -1;
+            if (n < 0 || (size_t)n >= sizeof trace_prefix) {
+                snprintf(err, errlen, "--timeline %s: the path is too long or the current folder unknown",
+                         o->timeline_out);
+                return MEASURE_OUTPUT;
+            }
         }
     }
     if (runner_find_app(o->app, app, sizeof app) != 0) {
@@ -375,5 +386,7 @@ nvml_failed:
 out:
     for (g = 0; g < r->ngpus; g++)
         power_meter_close(pm[g]);
+    if (o->timeline_out && !r->timeline_written)
+        timeline_discard(trace_prefix); /* what the tracer wrote for a run that failed */
     return rc;
 }

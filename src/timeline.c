@@ -253,33 +253,60 @@ static int write_timeline(FILE *f, void *ctx)
     return ferror(f) ? -1 : 0;
 }
 
+/* Opens the folder of prefix; *base is the file-name part. NULL if it cannot be read. */
+static DIR *open_prefix_dir(const char *prefix, char *dir, size_t dirlen, const char **base)
+{
+    const char *slash = strrchr(prefix, '/');
+    *base = slash ? slash + 1 : prefix;
+    if (slash)
+        snprintf(dir, dirlen, "%.*s", (int)(slash - prefix), prefix);
+    else
+        snprintf(dir, dirlen, ".");
+    return opendir(dir[0] ? dir : "/");
+}
+
+/* Whether name is base.DIGITS, a tracer's file. */
+static int is_trace_file(const char *name, const char *base)
+{
+    size_t blen = strlen(base);
+    return strncmp(name, base, blen) == 0 && name[blen] == '.' && name[blen + 1] &&
+           strspn(name + blen + 1, "0123456789") == strlen(name + blen + 1);
+}
+
+void timeline_discard(const char *prefix)
+{
+    char dir[4096], path[8200];
+    const char *base;
+    DIR *d = open_prefix_dir(prefix, dir, sizeof dir, &base);
+    struct dirent *de;
+    if (!d)
+        return;
+    while ((de = readdir(d)) != NULL)
+        if (is_trace_file(de->d_name, base) &&
+            (size_t)snprintf(path, sizeof path, "%s/%s", dir[0] ? dir : "", de->d_name) < sizeof path)
+            unlink(path);
+    closedir(d);
+}
+
 int timeline_merge(const char *prefix, const char *out_path, double t_start_s, double t_stop_s,
                    double idle_before_w, int force, char *err, size_t errlen)
 {
-    char dir[4096], path[4096], why[512];
-    const char *slash = strrchr(prefix, '/'), *base = slash ? slash + 1 : prefix;
-    size_t blen = strlen(base);
+    char dir[4096], path[8200], why[512];
+    const char *base;
     struct timeline t;
     struct merged mg;
     DIR *d;
     struct dirent *de;
     int rc = -1, w;
     timeline_init(&t);
-    if (slash)
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - prefix), prefix);
-    else
-        snprintf(dir, sizeof dir, ".");
-    d = opendir(dir[0] ? dir : "/");
+    d = open_prefix_dir(prefix, dir, sizeof dir, &base);
     if (!d) {
         snprintf(err, errlen, "%s: %s", dir, strerror(errno));
         return -1;
     }
     while ((de = readdir(d)) != NULL) {
-        const char *p = de->d_name;
-        if (strncmp(p, base, blen) != 0 || p[blen] != '.' || !p[blen + 1] || strspn(p + blen + 1, "0123456789") !=
-                                                                                   strlen(p + blen + 1))
-            continue;
-        if ((size_t)snprintf(path, sizeof path, "%s/%s", dir[0] ? dir : "", p) >= sizeof path)
+        if (!is_trace_file(de->d_name, base) ||
+            (size_t)snprintf(path, sizeof path, "%s/%s", dir[0] ? dir : "", de->d_name) >= sizeof path)
             continue;
         if (read_trace(path, &t, err, errlen) != 0)
             goto out;

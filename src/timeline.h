@@ -72,6 +72,9 @@ void timeline_free(struct timeline *t);
 int timeline_merge(const char *prefix, const char *out_path, double t_start_s, double t_stop_s,
                    double idle_before_w, int force, char *err, size_t errlen);
 
+/* Removes the tracer's files PREFIX.PID that a failed run left. */
+void timeline_discard(const char *prefix);
+
 /* The tracer library: $GP_TRACER, or gpu_profiler_trace.so beside this
  * program, in build/ beside it, or in ../lib/gpu_profiler/. Returns 0 with
  * its path, or -1. */

@@ -105,6 +105,15 @@ static void test_merge_and_load(void)
     write_file(out, "my notes\n");
     CHECK(timeline_merge(prefix, out, 0, 1, 0, 0, err, sizeof err) != 0);
     CHECK_CONTAINS(err, "not written by gpu_profiler");
+    /* a failed run's files are discarded, and only those */
+    write_file(b, "# gpu_profiler_trace 1\n");
+    snprintf(out, sizeof out, "%s.12x", prefix);
+    write_file(out, "not the tracer's\n");
+    timeline_discard(prefix);
+    CHECK(access(a, F_OK) != 0 && access(b, F_OK) != 0);
+    CHECK(access(out, F_OK) == 0);
+    unlink(out);
+    snprintf(out, sizeof out, "%s/tl.txt", dir);
     /* nothing traced */
     unlink(a);
     CHECK(timeline_merge(prefix, out, 0, 1, 0, 1, err, sizeof err) != 0);
