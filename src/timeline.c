@@ -767,11 +767,10 @@ int timeline_estimate(const struct timeline *t, int device, const struct estimat
                 size_t q;
                 for (q = j0; q < j; q++)
                     if (seg[q].busy && seg[q].wu > seg[q].w) {
-                        seg[q].w = seg[q].wu;
-                        if (seg[q].wmin < seg[q].w && seg[q].wmin >= limit * 0.5)
-                            seg[q].wmin = seg[q].w;
-                        if (seg[q].wpeak < seg[q].w)
-                            seg[q].wpeak = seg[q].w;
+                        /* a capped kernel: its min and peak were the power
+                         * manager's swing around the limit, which a burst
+                         * does not reach */
+                        seg[q].w = seg[q].wmin = seg[q].wpeak = seg[q].wu;
                         r->uncapped++;
                     }
             }
