@@ -119,13 +119,17 @@ accuracy-doc: $(BIN)
 check: unit cli svg signals accuracy-doc
 	@echo "make check: all test programs passed"
 
-install: $(BIN)
+LIBDIR = $(PREFIX)/lib/gpu_profiler
+# the tracer goes where gpu_profiler looks for it: ../lib/gpu_profiler beside bin/
+install: $(BIN) $(TRACER)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
 	install -m 755 gpu_profiler $(DESTDIR)$(BINDIR)/gpu_profiler
 	install -m 644 docs/gpu_profiler.1 $(DESTDIR)$(MANDIR)/gpu_profiler.1
+	$(if $(TRACER),install -d $(DESTDIR)$(LIBDIR) && install -m 755 $(TRACER) $(DESTDIR)$(LIBDIR)/gpu_profiler_trace.so)
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/gpu_profiler $(DESTDIR)$(MANDIR)/gpu_profiler.1
+	rm -f $(DESTDIR)$(BINDIR)/gpu_profiler $(DESTDIR)$(MANDIR)/gpu_profiler.1 $(DESTDIR)$(LIBDIR)/gpu_profiler_trace.so
+	-rmdir $(DESTDIR)$(LIBDIR) 2>/dev/null
 
 clean:
 	rm -rf build build-san gpu_profiler
