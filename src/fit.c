@@ -242,22 +242,24 @@ static void fit_gaps(const struct dataset *d, struct model *m, struct fit_report
     }
     if (n < 3 || !(d->idle_w > 0))
         return;
-    for (i = 0; i < n; i++) {
-        double pred = (P[i] * busy[i] + d->idle_w * gap[i]) / (busy[i] + gap[i]);
-        idle_sse += (pred - meas[i]) * (pred - meas[i]);
-    }
-    for (g = 0; g <= 100; g++) {
-        double tau = 1e-6 * pow(10.0, g * 5.0 / 100.0), sse = 0;
+    /* grid point -1: no decay, the gaps at idle */
+    m->gap_tail = 1;
+    for (g = -1; g <= 100; g++) {
+        double tau = g < 0 ? 0 : 1e-6 * pow(10.0, g * 5.0 / 100.0), sse = 0;
+        m->gap_tau_s = tau;
         for (i = 0; i < n; i++) {
-            double eg = d->idle_w * gap[i] + (P[i] - d->idle_w) * tau * (1 - exp(-gap[i] / tau));
-            double pred = (P[i] * busy[i] + eg) / (busy[i] + gap[i]);
+            double pred = (P[i] * busy[i] + gap[i] * model_gap_power(m, P[i], gap[i])) / (busy[i] + gap[i]);
             sse += (pred - meas[i]) * (pred - meas[i]);
         }
-        if (best < 0 || sse < best) {
+        if (g < 0)
+            idle_sse = sse;
+        else if (best < 0 || sse < best) {
             best = sse;
             best_tau = tau;
         }
     }
+    m->gap_tau_s = 0;
+    m->gap_tail = 0;
     rep->gap_rows = n;
     rep->gap_rms_w = sqrt(best / (double)n);
     rep->gap_idle_rms_w = sqrt(idle_sse / (double)n);

@@ -382,6 +382,16 @@ int model_write(FILE *out, const struct model *m)
     return ferror(out) ? -1 : 0;
 }
 
+double model_gap_power(const struct model *m, double before_w, double gap_s)
+{
+    double idle = m->idle_w, tau = m->gap_tau_s;
+    if (!(gap_s > 0))
+        return before_w;
+    if (!(tau > 0) || !(before_w > idle))
+        return idle > 0 ? idle : before_w;
+    return idle + m->gap_tail * (before_w - idle) * tau / gap_s * (1 - exp(-gap_s / tau));
+}
+
 void model_predict(const struct model *m, const double *x, struct prediction *out)
 {
     size_t i;

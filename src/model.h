@@ -88,6 +88,10 @@ struct prediction {
     double uncapped_w;                        /* the avg fit before the cap (a short burst's power) */
 };
 
+/* The mean power over a gap of gap_s after a kernel of before_w: the gap
+ * terms above, or idle_w when the model has none (before_w for no gap). */
+double model_gap_power(const struct model *m, double before_w, double gap_s);
+
 /* x holds the model's features in model order. */
 void model_predict(const struct model *m, const double *x, struct prediction *out);
 

@@ -568,17 +568,6 @@ void timeline_base_name(const char *name, char *out, size_t outlen)
 
 /* ---- the estimate over a timeline ---- */
 
-double timeline_gap_power(const struct model *m, double before_w, double gap_s)
-{
-    double idle = m->idle_w, p0, tau = m->gap_tau_s;
-    if (!(gap_s > 0))
-        return before_w;
-    if (!(tau > 0) || !(before_w > idle))
-        return idle > 0 ? idle : before_w;
-    p0 = idle + m->gap_tail * (before_w - idle);
-    return idle + (p0 - idle) * tau / gap_s * (1 - exp(-gap_s / tau));
-}
-
 /* Of [a, b] (s), the time inside some process's CUDA lifetime. */
 static double in_context(const struct timeline *t, double a, double b)
 {
@@ -612,7 +601,7 @@ static double in_context(const struct timeline *t, double a, double b)
  * idle without a context outside. */
 static double gap_power(const struct timeline *t, const struct model *m, double before_w, double a, double b)
 {
-    double len = b - a, inside, pw = timeline_gap_power(m, before_w, len);
+    double len = b - a, inside, pw = model_gap_power(m, before_w, len);
     if (!(len > 0) || !(t->idle_before_w > 0))
         return pw;
     inside = in_context(t, a, b);

@@ -116,8 +116,5 @@ struct timeline_result {
 int timeline_estimate(const struct timeline *t, int device, const struct estimate *e, double window_s,
                       struct timeline_result *r, char *err, size_t errlen);
 
-/* Power model of a gap of gap_s after a kernel of power before_w (the
- * model's gap terms; idle power when the model has none). */
-double timeline_gap_power(const struct model *m, double before_w, double gap_s);
 
 #endif

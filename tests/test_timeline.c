@@ -199,10 +199,10 @@ static void test_estimate(void)
     /* gap terms: the power falls from the kernel's towards idle */
     m.gap_tau_s = 0.01;
     m.gap_tail = 1;
-    CHECK_NEAR(timeline_gap_power(&m, 500, 0.3), 100 + 400 * 0.01 / 0.3 * (1 - exp(-30.0)), 1e-9);
-    CHECK_NEAR(timeline_gap_power(&m, 500, 0), 500, 1e-12);
+    CHECK_NEAR(model_gap_power(&m, 500, 0.3), 100 + 400 * 0.01 / 0.3 * (1 - exp(-30.0)), 1e-9);
+    CHECK_NEAR(model_gap_power(&m, 500, 0), 500, 1e-12);
     m.gap_tau_s = 0;
-    CHECK_NEAR(timeline_gap_power(&m, 500, 0.3), 100, 1e-12);
+    CHECK_NEAR(model_gap_power(&m, 500, 0.3), 100, 1e-12);
     /* a kernel never profiled takes the profile's mean; another device */
     k[1].name = "c(int)";
     CHECK(timeline_estimate(&t, 0, &e, 0.1, &r, err, sizeof err) == 0);
