@@ -448,6 +448,20 @@ static int save(const char *path, const char *sig, int force, int (*fn)(FILE *, 
     return -1;
 }
 
+/* A dataset row's description of configuration c: its kernel, launch and
+ * counters (the measurements are the caller's). */
+static void describe_row(struct dataset_row *row, const struct suite_config *c, unsigned sm_count, double launch_s,
+                         const struct profiled *k)
+{
+    snprintf(row->kernel, sizeof row->kernel, "%s", c->kernel);
+    row->grid = suite_grid(c, sm_count);
+    row->threads = c->threads;
+    row->iters = c->iters;
+    row->launch_s = launch_s;
+    memcpy(row->value, k->value, sizeof row->value);
+    memcpy(row->have, k->have, sizeof row->have);
+}
+
 /* a probe's measurement (step 3b) */
 #define CAL_MAX_PROBES 64
 struct probe_meas {
@@ -846,13 +860,7 @@ int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen)
         }
         snprintf(row->config, sizeof row->config, "%.47s", cfg[i].name);
         snprintf(row->family, sizeof row->family, "%.15s", cfg[i].family);
-        snprintf(row->kernel, sizeof row->kernel, "%s", cfg[i].kernel);
-        row->grid = suite_grid(&cfg[i], g.sm_count);
-        row->threads = cfg[i].threads;
-        row->iters = cfg[i].iters;
-        row->launch_s = launch[i];
-        memcpy(row->value, prof.k[i].value, sizeof row->value);
-        memcpy(row->have, prof.k[i].have, sizeof row->have);
+        describe_row(row, &cfg[i], g.sm_count, launch[i], &prof.k[i]);
         row->repeats = o->repeats;
         for (t = 0; t < TARGET_COUNT; t++) {
             double sum = 0, lo = 1e300, hi = -1e300;
@@ -891,13 +899,7 @@ int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen)
         else
             snprintf(row->config, sizeof row->config, "%.40s_long", c->name);
         snprintf(row->family, sizeof row->family, "%s", pr->family);
-        snprintf(row->kernel, sizeof row->kernel, "%s", c->kernel);
-        row->grid = suite_grid(c, g.sm_count);
-        row->threads = c->threads;
-        row->iters = c->iters;
-        row->launch_s = launch[pr->cfg];
-        memcpy(row->value, prof.k[pr->cfg].value, sizeof row->value);
-        memcpy(row->have, prof.k[pr->cfg].have, sizeof row->have);
+        describe_row(row, c, g.sm_count, launch[pr->cfg], &prof.k[pr->cfg]);
         row->power_w[TARGET_MIN] = pr->w.min_w;
         row->power_w[TARGET_AVG] = pr->w.avg_w;
         row->power_w[TARGET_PEAK] = pr->w.peak_w;
