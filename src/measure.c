@@ -122,19 +122,34 @@ static void sleep_s(double s)
         ;
 }
 
-/* Energy counters of all GPUs, in joules, and the moment they were read:
- * the middle of the reads, so that a pause of ours between a read and the
- * clock does not count as time the energy was spent in (it is not ms here
- * on a GPU, but the stand-in NVML's counter follows the clock exactly).
- * Returns 0, or -1 if one cannot be read. */
-static int read_energy(struct power_meter **pm, size_t n, double *joules, double *t)
+/* Energy counters of all GPUs, in joules, each with the moment it was read
+ * (in t_each[i]), and the middle of all the reads in *t. A GPU's average
+ * divides by its own interval, so that a pause of ours between two GPUs'
+ * reads does not move one GPU's energy into another's time. Each counter is
+ * read three times and the read with the tightest bracket of clock readings
+ * kept, its middle the moment: a pause inside one read (the scheduler, on a
+ * loaded machine) then costs nothing unless it hits all three. Returns 0, or
+ * -1 if one cannot be read. */
+static int read_energy(struct power_meter **pm, size_t n, double *joules, double *t_each, double *t)
 {
     size_t i;
-    double t0 = power_meter_now();
-    for (i = 0; i < n; i++)
-        if (power_meter_energy_j(pm[i], &joules[i]) != 0)
-            return -1;
-    *t = 0.5 * (t0 + power_meter_now());
+    int k;
+    double t0 = power_meter_now(), after = t0;
+    for (i = 0; i < n; i++) {
+        double best = HUGE_VAL;
+        for (k = 0; k < 3; k++) {
+            double j, before = power_meter_now();
+            if (power_meter_energy_j(pm[i], &j) != 0)
+                return -1;
+            after = power_meter_now();
+            if (after - before < best) {
+                best = after - before;
+                joules[i] = j;
+                t_each[i] = 0.5 * (before + after);
+            }
+        }
+    }
+    *t = 0.5 * (t0 + after);
     return 0;
 }
 
@@ -175,6 +190,7 @@ int measure_run(const struct measure_opts *o, struct measure_result *r, char *er
     int fds[2], rc = MEASURE_FAILED, ngpus;
     double t_start, t_stop = -1, t_begin = -1;
     double e_start[MEASURE_MAX_GPUS], e_stop[MEASURE_MAX_GPUS], e_begin[MEASURE_MAX_GPUS];
+    double ts_start[MEASURE_MAX_GPUS], ts_stop[MEASURE_MAX_GPUS], ts_begin[MEASURE_MAX_GPUS];
     char line[4096], tracer[4096], trace_prefix[4096];
     size_t len = 0, i, g;
     int started;
@@ -247,15 +263,15 @@ int measure_run(const struct measure_opts *o, struct measure_result *r, char *er
     if (r->ngpus > 1)
         snprintf(r->gpu, sizeof r->gpu, g == r->ngpus ? "%zu x %.80s" : "%zu GPUs", r->ngpus, r->gpus[0].name);
     {   /* idle, before */
-        double t0, t1, ei0[MEASURE_MAX_GPUS], ei1[MEASURE_MAX_GPUS], dt;
-        if (read_energy(pm, r->ngpus, ei0, &t0) != 0)
+        double t0, t1, ei0[MEASURE_MAX_GPUS], ei1[MEASURE_MAX_GPUS];
+        double ti0[MEASURE_MAX_GPUS], ti1[MEASURE_MAX_GPUS];
+        if (read_energy(pm, r->ngpus, ei0, ti0, &t0) != 0)
             goto nvml_failed;
         sleep_s(o->idle_s);
-        if (read_energy(pm, r->ngpus, ei1, &t1) != 0)
+        if (read_energy(pm, r->ngpus, ei1, ti1, &t1) != 0)
             goto nvml_failed;
-        dt = t1 - t0;
         for (g = 0; g < r->ngpus; g++) {
-            r->gpus[g].idle_w = (ei1[g] - ei0[g]) / dt;
+            r->gpus[g].idle_w = (ei1[g] - ei0[g]) / (ti1[g] - ti0[g]);
             r->idle_w += r->gpus[g].idle_w;
         }
     }
@@ -271,7 +287,7 @@ int measure_run(const struct measure_opts *o, struct measure_result *r, char *er
     /* the read end must not leak into the application */
     fcntl(fds[0], F_SETFD, FD_CLOEXEC);
     fcntl(fds[1], F_SETFD, FD_CLOEXEC);
-    if (read_energy(pm, r->ngpus, e_start, &t_start) != 0) {
+    if (read_energy(pm, r->ngpus, e_start, ts_start, &t_start) != 0) {
         close(fds[0]);
         close(fds[1]);
         free(argv);
@@ -313,9 +329,9 @@ int measure_run(const struct measure_opts *o, struct measure_result *r, char *er
             if (c != '\n')
                 continue;
             if (o->start_marker && t_begin < 0 && line_is(line, len, o->start_marker)) {
-                read_energy(pm, r->ngpus, e_begin, &t_begin);
+                read_energy(pm, r->ngpus, e_begin, ts_begin, &t_begin);
             } else if (o->stop_marker && t_begin >= 0 && t_stop < 0 && line_is(line, len, o->stop_marker)) {
-                read_energy(pm, r->ngpus, e_stop, &t_stop);
+                read_energy(pm, r->ngpus, e_stop, ts_stop, &t_stop);
             }
             len = 0;
         }
@@ -325,11 +341,12 @@ int measure_run(const struct measure_opts *o, struct measure_result *r, char *er
     r->wait_status = runner_finish(&child);
     free(argv);
     if (t_stop < 0) {
-        read_energy(pm, r->ngpus, e_stop, &t_stop);
+        read_energy(pm, r->ngpus, e_stop, ts_stop, &t_stop);
     }
     if (t_begin >= 0) {
         t_start = t_begin;
         memcpy(e_start, e_begin, sizeof e_start);
+        memcpy(ts_start, ts_begin, sizeof ts_start);
         r->from_markers = o->stop_marker != NULL;
     } else if (o->start_marker) {
         snprintf(err, errlen, "the application never printed the start marker line '%s'", o->start_marker);
@@ -348,7 +365,8 @@ int measure_run(const struct measure_opts *o, struct measure_result *r, char *er
                      r->duration_s, r->ngpus > 1 ? "s" : "");
             goto out;
         }
-        mg->avg_w = mg->energy_j / r->duration_s;
+        mg->avg_w = mg->energy_j / (ts_stop[g] - ts_start[g]);
+        r->avg_w += mg->avg_w;
         wr = power_meter_window(pm[g], t_start, t_stop, &w, why, sizeof why);
         if (wr == 0 || wr == -2) {
             mg->min_w = w.min_w;
@@ -359,7 +377,6 @@ int measure_run(const struct measure_opts *o, struct measure_result *r, char *er
         r->sm_clock_mhz += mg->sm_clock_mhz / (double)r->ngpus;
         r->samples += mg->samples;
     }
-    r->avg_w = r->energy_j / r->duration_s;
     if (o->timeline_out) {
         char why[512];
         if (timeline_merge(trace_prefix, o->timeline_out, t_start, t_stop, r->ngpus == 1 ? r->idle_w : 0, o->force,
