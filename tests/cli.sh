@@ -105,6 +105,11 @@ while IFS= read -r line; do
         echo "  want exit $code and '$expect' in $stream; got exit $rc" >&2
         sed 's/^/  stdout: /' "$T/stdout" | head -5 >&2
         sed 's/^/  stderr: /' "$T/stderr" | head -5 >&2
+        # the lines that begin like the wanted text, wherever they are
+        want_head=$(printf '%s' "${expect#NOT:}" | cut -c1-24)
+        if [ -n "$want_head" ] && [ -f "$got" ]; then
+            grep -F -- "$want_head" "$got" | head -3 | sed 's/^/  near: /' >&2
+        fi
     fi
 done <"$HERE/cli.cases"
 echo "$passed passed, $failed failed"
