@@ -83,7 +83,7 @@ struct gpu {
     int cc_major, cc_minor;
     char name[128];
     char pci[32];
-    CUdeviceptr a, b, check;
+    CUdeviceptr a, b, f, check;
     size_t check_words;
     unsigned *host_check;
     unsigned *host_b;
@@ -127,6 +127,7 @@ static int gpu_open(struct gpu *g, int device, char *err, size_t errlen)
            "loading the Hopper microbenchmarks (PTX JIT)");
     CU(g->cu.cuMemAlloc(&g->a, (size_t)SUITE_BUF_WORDS * 4), "cuMemAlloc (1 GiB; is the GPU busy?)");
     CU(g->cu.cuMemAlloc(&g->b, (size_t)SUITE_BUF_WORDS * 4), "cuMemAlloc (1 GiB; is the GPU busy?)");
+    CU(g->cu.cuMemAlloc(&g->f, (size_t)SUITE_FLOAT_WORDS * 4), "cuMemAlloc (256 MiB; is the GPU busy?)");
     g->check_words = (size_t)g->sm_count * CHECK_WORDS_PER_SM;
     CU(g->cu.cuMemAlloc(&g->check, g->check_words * 4), "cuMemAlloc");
     g->host_check = malloc(g->check_words * 4);
@@ -137,14 +138,18 @@ static int gpu_open(struct gpu *g, int device, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    {   /* random words: what the load, copy and mix kernels read */
-        CUfunction fill;
-        unsigned mask = SUITE_BUF_WORDS - 1;
+    {   /* random words: what the load, copy and mix kernels read; random floats: what SGEMM reads */
+        CUfunction fill, fill_f;
+        unsigned mask = SUITE_BUF_WORDS - 1, mask_f = SUITE_FLOAT_WORDS - 1;
         int zero = 0;
         void *args[] = { &g->a, &g->b, &g->check, &zero, &zero, &zero, &mask };
+        void *args_f[] = { &g->f, &g->b, &g->check, &zero, &zero, &zero, &mask_f };
         CU(g->cu.cuModuleGetFunction(&fill, g->mod, "mb_fill_random"), "finding mb_fill_random");
         CU(g->cu.cuLaunchKernel(fill, g->sm_count * 8, 1, 1, 256, 1, 1, 0, NULL, args, NULL), "launching mb_fill_random");
-        CU(g->cu.cuCtxSynchronize(), "mb_fill_random");
+        CU(g->cu.cuModuleGetFunction(&fill_f, g->mod, "mb_fill_float"), "finding mb_fill_float");
+        CU(g->cu.cuLaunchKernel(fill_f, g->sm_count * 8, 1, 1, 256, 1, 1, 0, NULL, args_f, NULL),
+           "launching mb_fill_float");
+        CU(g->cu.cuCtxSynchronize(), "mb_fill_random, mb_fill_float");
     }
     return 0;
 }
@@ -157,6 +162,8 @@ static void gpu_close(struct gpu *g)
                 g->cu.cuMemFree(g->a);
             if (g->b)
                 g->cu.cuMemFree(g->b);
+            if (g->f)
+                g->cu.cuMemFree(g->f);
             if (g->check)
                 g->cu.cuMemFree(g->check);
             if (g->mod)
@@ -184,12 +191,16 @@ static int gpu_function(struct gpu *g, const struct suite_config *c, CUfunction 
     return 0;
 }
 
+static CUdeviceptr *gpu_buffer(struct gpu *g, enum suite_buf which, CUdeviceptr *none)
+{
+    return which == BUF_A ? &g->a : which == BUF_B ? &g->b : which == BUF_F ? &g->f : none;
+}
+
 static int gpu_launch(struct gpu *g, const struct suite_config *c, CUfunction fn, int iters, char *err,
                       size_t errlen)
 {
     CUdeviceptr none = 0;
-    CUdeviceptr *pa = c->arg_a == BUF_A ? &g->a : c->arg_a == BUF_B ? &g->b : &none;
-    CUdeviceptr *pb = c->arg_b == BUF_A ? &g->a : c->arg_b == BUF_B ? &g->b : &none;
+    CUdeviceptr *pa = gpu_buffer(g, c->arg_a, &none), *pb = gpu_buffer(g, c->arg_b, &none);
     int p = c->p, q = c->q;
     unsigned mask = c->mask;
     void *args[] = { pa, pb, &g->check, &iters, &p, &q, &mask };

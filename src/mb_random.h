@@ -43,6 +43,12 @@ static inline MB_HD unsigned mb_buffer_word(unsigned i)
     return mb_hash32(i ^ 0x5BD1E995u);
 }
 
+/* The float at index i of the suite's float buffer (mb_fill_float). */
+static inline MB_HD float mb_buffer_float(unsigned i)
+{
+    return mb_rand_f32(mb_hash32(i ^ 0x3C6EF372u));
+}
+
 /* The word mb_store writes at step n of thread t (never 0xFFFFFFFF, the
  * host's marker for "not written": it is even). */
 static inline MB_HD unsigned mb_store_word(unsigned n, unsigned t)

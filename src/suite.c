@@ -83,6 +83,16 @@ size_t suite_build(struct suite_config *cfg, size_t max, unsigned sm_count, int 
     selfcheck(add(&b, "fp32_tile", "mb_fp32_tile", 4, SEED, 0, 2, 256, 100, "tile4_b2"));
     selfcheck(add(&b, "fp32_tile", "mb_fp32_tile", 4, SEED, 0, 4, 256, 100, "tile4_b4"));
 
+    /* SGEMM as cuBLAS runs it: global memory through a cp.async pipeline into
+     * the tiles; p k-tiles of 12 KiB per iteration and block, from an 8 MiB
+     * footprint (L2) or 16896 distinct k-tiles (198 MiB: DRAM) */
+    if ((c = selfcheck(add(&b, "sgemm", "mb_sgemm", 16, 0, (1u << 21) - 1, 1, 256, 100, "sgemm_l2"))))
+        c->arg_a = BUF_F;
+    if ((c = selfcheck(add(&b, "sgemm", "mb_sgemm", 64, 0, SUITE_FLOAT_WORDS - 1, 1, 256, 100, "sgemm_dram"))))
+        c->arg_a = BUF_F;
+    if ((c = selfcheck(add(&b, "sgemm", "mb_sgemm", 16, 0, (1u << 21) - 1, 1, 256, 50, "sgemm_l2_sm50"))))
+        c->arg_a = BUF_F;
+
     for (i = 0; i < 4; i++)
         selfcheck(add(&b, "fp64", "mb_fp64", ilps[i], SEED, 0, W64, 100, "fp64_ilp%d_w64", ilps[i]));
     selfcheck(add(&b, "fp64", "mb_fp64", 4, SEED, 0, 2, 128, 100, "fp64_ilp4_w8"));
@@ -124,6 +134,14 @@ size_t suite_build(struct suite_config *cfg, size_t max, unsigned sm_count, int 
                 c->selfcheck = 1, c->hopper_only = 1;
         }
         if ((c = add(&b, "wgmma", "mb_wgmma", 4, 0, 0, 2, 128, 50, "wgmma_g4_b2_sm50")))
+            c->selfcheck = 1, c->hopper_only = 1;
+        /* 4 warpgroups per SM, as cuBLAS's Hopper GEMMs keep the tensor cores fed: meant to
+         * run above the power limit, where cuBLAS's FP16 GEMMs run (wgmma_g4_b2 drew 605 W
+         * on an H200 at 1890 MHz, wgmma_g4_b1 429 W), so that the limit probes measure how
+         * far a capped tensor kernel's power swings */
+        if ((c = add(&b, "wgmma", "mb_wgmma", 4, 0, 0, 4, 128, 100, "wgmma_g4_b4")))
+            c->selfcheck = 1, c->hopper_only = 1;
+        if ((c = add(&b, "wgmma", "mb_wgmma", 8, 0, 0, 4, 128, 100, "wgmma_g8_b4")))
             c->selfcheck = 1, c->hopper_only = 1;
     }
 
@@ -354,12 +372,66 @@ static int verify_selfcheck(const struct suite_config *c, unsigned T, const unsi
     return 0;
 }
 
+/* The sum of thread t's products in a 2-iteration run of mb_sgemm (its
+ * layout: microbench.cu), and the sum of their sizes. */
+static void sgemm_thread_sum(const struct suite_config *c, unsigned t, unsigned nchunks, double *sum, double *size)
+{
+    const unsigned chunk_words = 8u * (256u + 128u);
+    unsigned block = t / 256u, ty = (t % 256u) >> 4, tx = t & 15u, slot, kt, k, i, j;
+    *sum = *size = 0;
+    for (slot = 0; slot < 2; slot++)
+        for (kt = 0; kt < (unsigned)c->p; kt++) {
+            unsigned base = ((block * 2u + slot) * (unsigned)c->p + kt) % nchunks * chunk_words;
+            for (k = 0; k < 8; k++)
+                for (i = 0; i < 16; i++) {
+                    double av = (double)mb_buffer_float(base + k * 256u + ty * 16u + i);
+                    for (j = 0; j < 8; j++) {
+                        double pr = av * (double)mb_buffer_float(base + 8u * 256u + k * 128u + tx * 8u + j);
+                        *sum += pr;
+                        *size += fabs(pr);
+                    }
+                }
+        }
+}
+
+/* SGEMM's 2-iteration run against the host's own product of the floats it
+ * read, on every 61st thread and the last: the self-check alone would pass
+ * a kernel that multiplied the wrong tiles consistently. The tolerance is
+ * 1e-4 of the sum of the products' sizes (float accumulation of a few
+ * hundred terms stays well inside it; a wrong tile is off by about the
+ * value itself, some 100 times more). */
+static int verify_sgemm_reference(const struct suite_config *c, unsigned grid, const unsigned *ref, char *err,
+                                  size_t errlen)
+{
+    const unsigned chunk_words = 8u * (256u + 128u), nchunks = (c->mask + 1u) / chunk_words;
+    unsigned T = grid * c->threads, t, n;
+    if (c->threads != 256 || nchunks == 0 || c->p < 1 || T == 0) {
+        snprintf(err, errlen, "mb_sgemm needs 256 threads, p >= 1 and a footprint of at least %u words", chunk_words);
+        return -1;
+    }
+    for (n = 0; n <= (T - 1) / 61 + 1; n++) {
+        double want, size;
+        float got;
+        t = n * 61 < T ? n * 61 : T - 1;
+        sgemm_thread_sum(c, t, nchunks, &want, &size);
+        memcpy(&got, &ref[t], sizeof got);
+        if (!(fabs((double)got - want) <= 1e-4 * size)) {
+            snprintf(err, errlen, "thread %u: the 2-iteration run gave %g, the product of the tiles it reads is %g",
+                     t, (double)got, want);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int suite_verify(const struct suite_config *c, unsigned grid, const unsigned *check, const unsigned *b,
                  size_t b_words, const unsigned *ref, char *err, size_t errlen)
 {
     unsigned T = grid * c->threads, t, want = 0;
     const char *k = c->kernel;
     int uniform = 1;
+    if (c->selfcheck && ref && strcmp(k, "mb_sgemm") == 0 && verify_sgemm_reference(c, grid, ref, err, errlen) != 0)
+        return -1;
     if (c->selfcheck)
         return verify_selfcheck(c, T, check, ref, err, errlen);
     if (strcmp(k, "mb_fp16") == 0)

@@ -8,10 +8,12 @@
 #include <stddef.h>
 
 /* Buffers: A holds random words, mb_buffer_word(i) at i, over SUITE_BUF_WORDS words,
- * B is scratch of the same size (stores, copies, atomics). */
-#define SUITE_BUF_WORDS (1u << 28) /* 1 GiB each */
+ * B is scratch of the same size (stores, copies, atomics), F holds random
+ * floats, mb_buffer_float(i) at i, over SUITE_FLOAT_WORDS words (SGEMM). */
+#define SUITE_BUF_WORDS (1u << 28)   /* 1 GiB each */
+#define SUITE_FLOAT_WORDS (1u << 26) /* 256 MiB */
 
-enum suite_buf { BUF_NONE, BUF_A, BUF_B };
+enum suite_buf { BUF_NONE, BUF_A, BUF_B, BUF_F };
 
 struct suite_config {
     char name[48];

@@ -20,7 +20,7 @@ static const struct suite_config *find(size_t n, const char *name)
 static void test_build(void)
 {
     size_t n = suite_build(cfg, 256, 132, 9, 0), i, j, wg = 0;
-    const char *families[] = { "fp32", "fp32_tile", "fp64", "fp16", "int", "sfu", "mma", "wgmma", "shared", "l1", "l2",
+    const char *families[] = { "fp32", "fp32_tile", "sgemm", "fp64", "fp16", "int", "sfu", "mma", "wgmma", "shared", "l1", "l2",
                                "dram", "atomic", "diverge", "idle", "mix" };
     CHECK(n >= 100);
     for (i = 0; i < n; i++) {
@@ -30,6 +30,26 @@ static void test_build(void)
         for (j = 0; j < i; j++)
             CHECK(strcmp(cfg[i].name, cfg[j].name) != 0);
         wg += strcmp(cfg[i].family, "wgmma") == 0;
+        /* a footprint inside the buffer the kernel reads */
+        if (cfg[i].arg_a == BUF_F)
+            CHECK(cfg[i].mask <= SUITE_FLOAT_WORDS - 1);
+        else
+            CHECK(cfg[i].mask <= SUITE_BUF_WORDS - 1);
+        if (strcmp(cfg[i].kernel, "mb_sgemm") == 0) {
+            /* laid out for 256 threads, reading the floats in whole 3072-word k-tiles */
+            CHECK(cfg[i].threads == 256 && cfg[i].arg_a == BUF_F && cfg[i].selfcheck);
+            CHECK((cfg[i].mask + 1u) / 3072u >= 1 && cfg[i].p >= 1);
+        }
+    }
+    /* SGEMM from DRAM: every block's k-tiles distinct, more of them than L2 holds (50-60 MB) */
+    {
+        const struct suite_config *d = find(n, "sgemm_dram");
+        CHECK(d != NULL);
+        if (d) {
+            double tiles = 2.0 * suite_grid(d, 132) * d->p;
+            CHECK(tiles <= (d->mask + 1.0) / 3072.0);
+            CHECK(tiles * 3072.0 * 4.0 > 120e6);
+        }
     }
     for (j = 0; j < sizeof families / sizeof families[0]; j++) {
         size_t k = 0;
@@ -37,7 +57,7 @@ static void test_build(void)
             k += strcmp(cfg[i].family, families[j]) == 0;
         CHECK(k >= 3);
     }
-    CHECK(wg == 5);
+    CHECK(wg == 7);
     /* no wgmma off Hopper */
     n = suite_build(cfg, 256, 108, 8, 0);
     for (i = 0; i < n; i++)
@@ -68,7 +88,7 @@ static void test_verify(void)
 
     /* every kernel on random floating-point operands is self-checked */
     {
-        static const char *const random_fp[] = { "fp32_ilp2_w64", "fp64_ilp4_w8", "tile8_b2", "tile4_b4",
+        static const char *const random_fp[] = { "fp32_ilp2_w64", "fp64_ilp4_w8", "tile8_b2", "tile4_b4", "sgemm_l2", "sgemm_dram",
                                                   "diverge_8way_w64", "mix_dram_fma4_w64", "mma_ilp1_w64" };
         size_t i;
         for (i = 0; i < sizeof random_fp / sizeof random_fp[0]; i++) {
@@ -197,9 +217,93 @@ static void test_verify(void)
     CHECK_CONTAINS(err, "no check is known");
 }
 
+/* What mb_sgemm leaves in thread t after 2 iterations, computed as the
+ * kernel does (float accumulators, its tile layout), with its chunks offset
+ * by `shift` (a kernel reading the wrong tiles). */
+static float sgemm_2iter(const struct suite_config *c, unsigned t, unsigned shift)
+{
+    unsigned nchunks = (c->mask + 1u) / 3072u, block = t / 256u, ty = (t % 256u) / 16u, tx = t % 16u;
+    float acc[16][8] = { { 0 } }, s = 0;
+    unsigned n, kt, k, i, j;
+    for (n = 0; n < 2; n++)
+        for (kt = 0; kt < (unsigned)c->p; kt++) {
+            unsigned base = ((block * 2u + n) * (unsigned)c->p + kt + shift) % nchunks * 3072u;
+            for (k = 0; k < 8; k++)
+                for (i = 0; i < 16; i++)
+                    for (j = 0; j < 8; j++)
+                        acc[i][j] = fmaf(mb_buffer_float(base + k * 256u + ty * 16u + i),
+                                         mb_buffer_float(base + 2048u + k * 128u + tx * 8u + j), acc[i][j]);
+        }
+    for (i = 0; i < 16; i++)
+        for (j = 0; j < 8; j++)
+            s += acc[i][j];
+    return s;
+}
+
+/* SGEMM: checked against the host's product of the tiles, then by
+ * self-consistency */
+static void test_verify_sgemm(void)
+{
+    static unsigned check[4 * 256], ref[4 * 256];
+    size_t n = suite_build(cfg, 256, 4, 9, 0);
+    struct suite_config c;
+    unsigned grid, T, t;
+    char err[256];
+    CHECK(find(n, "sgemm_l2") != NULL);
+    if (!find(n, "sgemm_l2"))
+        return;
+    c = *find(n, "sgemm_l2");
+    c.iters = 10;
+    grid = suite_grid(&c, 4);
+    T = grid * c.threads;
+    CHECK(T == 4 * 256);
+    for (t = 0; t < T; t++) {
+        float r = sgemm_2iter(&c, t, 0), v = r * 5.0f;
+        memcpy(&ref[t], &r, sizeof r);
+        memcpy(&check[t], &v, sizeof v);
+    }
+    CHECK(suite_verify(&c, grid, check, NULL, 0, ref, err, sizeof err) == 0);
+    /* the right sums, in the wrong place: caught by the product, not by the self-check */
+    {
+        float r = sgemm_2iter(&c, 61, 1), v = r * 5.0f;
+        unsigned keep_r = ref[61], keep_c = check[61];
+        memcpy(&ref[61], &r, sizeof r);
+        memcpy(&check[61], &v, sizeof v);
+        CHECK(suite_verify(&c, grid, check, NULL, 0, ref, err, sizeof err) == -1);
+        CHECK_CONTAINS(err, "thread 61: the 2-iteration run gave");
+        ref[61] = keep_r;
+        check[61] = keep_c;
+    }
+    /* the last thread is always looked at */
+    {
+        float r;
+        memcpy(&r, &ref[T - 1], sizeof r);
+        r += 50.0f;
+        memcpy(&ref[T - 1], &r, sizeof r);
+        CHECK(suite_verify(&c, grid, check, NULL, 0, ref, err, sizeof err) == -1);
+        CHECK_CONTAINS(err, "thread 1023");
+        r -= 50.0f;
+        memcpy(&ref[T - 1], &r, sizeof r);
+    }
+    /* a thread not sampled by the product is still caught by the self-check */
+    {
+        float v;
+        memcpy(&v, &check[100], sizeof v);
+        v += 100.0f;
+        memcpy(&check[100], &v, sizeof v);
+        CHECK(suite_verify(&c, grid, check, NULL, 0, ref, err, sizeof err) == -1);
+        CHECK_CONTAINS(err, "thread 100 computed");
+    }
+    /* a layout the kernel refuses */
+    c.threads = 128;
+    CHECK(suite_verify(&c, 4, check, NULL, 0, ref, err, sizeof err) == -1);
+    CHECK_CONTAINS(err, "256 threads");
+}
+
 int main(void)
 {
     test_build();
     test_verify();
+    test_verify_sgemm();
     return tl_done();
 }
