@@ -368,8 +368,9 @@ static int on_kernel(void *ctx, const struct ncu_kernel *k)
 {
     struct profile_ctx *p = ctx;
     size_t len = strcspn(k->name, "( ");
-    if (strncmp(k->name, "mb_fill_random", len) == 0 && len == strlen("mb_fill_random"))
-        return 0;
+    if ((len == strlen("mb_fill_random") && strncmp(k->name, "mb_fill_random", len) == 0) ||
+        (len == strlen("mb_fill_float") && strncmp(k->name, "mb_fill_float", len) == 0))
+        return 0; /* the buffers' fills, not benchmarks */
     if (p->n == p->cap) {
         size_t cap = p->cap ? p->cap * 2 : 128;
         struct profiled *nk = realloc(p->k, cap * sizeof *nk);

@@ -76,6 +76,15 @@ size_t suite_build(struct suite_config *cfg, size_t max, unsigned sm_count, int 
     selfcheck(add(&b, "fp32", "mb_fp32", 8, SEED, 0, 1, 1024, 50, "fp32_ilp8_sm50"));
     selfcheck(add(&b, "fp32", "mb_fp32", 8, SEED, 0, 1, 1024, 75, "fp32_ilp8_sm75"));
 
+    /* with bounded accumulators (microbench.cu, mb_fp32_bounded): the same work, the
+     * accumulators 20-60 times a product as in a GEMM on randn data, not thousands */
+    selfcheck(add(&b, "fp32_acc", "mb_fp32_bounded", 4, SEED, 0, W64, 100, "fp32b_ilp4_w64"));
+    selfcheck(add(&b, "fp32_acc", "mb_fp32_bounded", 8, SEED, 0, W64, 100, "fp32b_ilp8_w64"));
+    selfcheck(add(&b, "fp32_acc", "mb_fp32_tile_bounded", 8, SEED, 0, 2, 256, 100, "tile8b_b2"));
+    selfcheck(add(&b, "fp32_acc", "mb_fp32_tile_bounded", 4, SEED, 0, 4, 256, 100, "tile4b_b4"));
+    if ((c = selfcheck(add(&b, "fp32_acc", "mb_sgemm", 16, 8, (1u << 21) - 1, 1, 256, 100, "sgemmb_l2"))))
+        c->arg_a = BUF_F;
+
     /* the SGEMM inner loop: shared-memory tiles and FFMA, TM x TM per thread */
     selfcheck(add(&b, "fp32_tile", "mb_fp32_tile", 8, SEED, 0, 1, 256, 100, "tile8_b1"));
     selfcheck(add(&b, "fp32_tile", "mb_fp32_tile", 8, SEED, 0, 2, 256, 100, "tile8_b2"));

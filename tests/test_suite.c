@@ -20,7 +20,7 @@ static const struct suite_config *find(size_t n, const char *name)
 static void test_build(void)
 {
     size_t n = suite_build(cfg, 256, 132, 9, 0), i, j, wg = 0;
-    const char *families[] = { "fp32", "fp32_tile", "sgemm", "fp64", "fp16", "int", "sfu", "mma", "wgmma", "shared", "l1", "l2",
+    const char *families[] = { "fp32", "fp32_tile", "sgemm", "fp32_acc", "fp64", "fp16", "int", "sfu", "mma", "wgmma", "shared", "l1", "l2",
                                "dram", "atomic", "diverge", "idle", "mix" };
     CHECK(n >= 100);
     for (i = 0; i < n; i++) {
@@ -88,7 +88,7 @@ static void test_verify(void)
 
     /* every kernel on random floating-point operands is self-checked */
     {
-        static const char *const random_fp[] = { "fp32_ilp2_w64", "fp64_ilp4_w8", "tile8_b2", "tile4_b4", "sgemm_l2", "sgemm_dram",
+        static const char *const random_fp[] = { "fp32_ilp2_w64", "fp64_ilp4_w8", "tile8_b2", "tile4_b4", "sgemm_l2", "sgemm_dram", "fp32b_ilp4_w64", "tile8b_b2", "sgemmb_l2",
                                                   "diverge_8way_w64", "mix_dram_fma4_w64", "mma_ilp1_w64" };
         size_t i;
         for (i = 0; i < sizeof random_fp / sizeof random_fp[0]; i++) {
