@@ -92,13 +92,13 @@ KERNEL mb_fp64(ARGS)
 }
 
 /* Bounded accumulators. In mb_fp32 an accumulator grows with every iteration
- * (the same products each time), to thousands of times the size of what is
+ * (the same products each time), to 10^4-10^5 times the size of what is
  * added: most of each product's bits are shifted out of the adder, which
- * may then switch less than in real work. In a GEMM on randn data after
- * K = 4096 the sum is about 64 times a product. These kernels move the
+ * may then switch less than in real work. In a GEMM on randn data the sum
+ * ends at about 100 times a product after K = 4096. These kernels move the
  * accumulators into a second set every FOLD iterations and start again from
- * zero, which keeps them 20 to 60 times a product; the sum is the same, so
- * they are checked alike. mb_fp32_bounded: every 16 iterations (128 FMA per
+ * zero, which keeps them at about 60-85 times a product; the sum is the
+ * same, so they are checked alike. mb_fp32_bounded: every 16 iterations (128 FMA per
  * chain). */
 KERNEL mb_fp32_bounded(ARGS)
 {

@@ -57,7 +57,7 @@ static void test_build(void)
             k += strcmp(cfg[i].family, families[j]) == 0;
         CHECK(k >= 3);
     }
-    CHECK(wg == 7);
+    CHECK(wg == 5);
     /* no wgmma off Hopper */
     n = suite_build(cfg, 256, 108, 8, 0);
     for (i = 0; i < n; i++)

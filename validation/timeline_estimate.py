@@ -4,7 +4,7 @@
 tests/gpu/timeline_on_gpu.sh measures every validation workload with
 `gpu_profiler measure --timeline` (the steady loop between the markers, with
 CUPTI's record of when each kernel ran) and keeps NAME_measure.json and
-NAME_timeline.txt in an archive. The workloads' counters come from the
+NAME_timeline.txt in an archive (or NAME_measure.txt, measure's text report). The workloads' counters come from the
 validation logs (NAME_ncu.csv, validation/run.sh). For each workload this
 runs `gpu_profiler -m all --json -c NAME_ncu.csv --timeline NAME_timeline.txt`
 and prints a Markdown table of measured and estimated min, avg and peak with
@@ -34,6 +34,19 @@ def doc(text):
     return json.loads(text[text.index("{"):text.rindex("}") + 1])
 
 
+def measured(tdir, w):
+    """min, avg and peak of NAME_measure.json, or of the text report
+    NAME_measure.txt (its 'measured:  min X W  avg Y W  peak Z W' line)."""
+    j = os.path.join(tdir, w + "_measure.json")
+    if os.path.exists(j):
+        return doc(open(j).read())
+    for line in open(os.path.join(tdir, w + "_measure.txt")):
+        if line.startswith("measured:"):
+            f = line.split()
+            return {"min_w": float(f[2]), "avg_w": float(f[5]), "peak_w": float(f[8])}
+    sys.exit("%s_measure.txt has no 'measured:' line" % w)
+
+
 def pct(est, meas):
     return 100.0 * (est - meas) / meas
 
@@ -61,9 +74,11 @@ def main():
         for logs in args[1:]:
             extract(logs, ldir)
         names = sorted(f[:-len("_timeline.txt")] for f in os.listdir(tdir)
-                       if f.endswith("_timeline.txt") and os.path.exists(os.path.join(tdir, f[:-len("_timeline.txt")] + "_measure.json")))
+                       if f.endswith("_timeline.txt") and any(
+                           os.path.exists(os.path.join(tdir, f[:-len("_timeline.txt")] + "_measure" + e))
+                           for e in (".json", ".txt")))
         for w in names:
-            m = doc(open(os.path.join(tdir, w + "_measure.json")).read())
+            m = measured(tdir, w)
             ncu = os.path.join(ldir, w + "_ncu.csv")
             if not os.path.exists(ncu):
                 lines.append("| %s | %.0f / - (no kernel profiled) | | | |" % (w, m["avg_w"]))
