@@ -56,6 +56,24 @@ for line in $tl; do
     esac
 done
 IFS=$IFS_OLD
+# the second traced run (H200, mm_fp32 and idle_gaps), row by row
+tl2=$("$py" validation/timeline_estimate.py --gpu-profiler "$gp" "$r/h200_timelines_run2.txz" \
+    "$r/h200_model2_part1_logs.tgz" "$r/h200_model2_part2_logs.tgz" 2>&1)
+IFS_OLD=$IFS
+IFS=$nl
+for line in $tl2; do
+    case "$line" in
+    "| "*)
+        if grep -qF -- "$line" "$doc"; then
+            pass=$((pass + 1))
+        else
+            fail=$((fail + 1))
+            echo "FAILED: second traced-run row not in $doc: $line" >&2
+        fi
+        ;;
+    esac
+done
+IFS=$IFS_OLD
 # the two-H200 table (issue 9), line by line
 mg=$("$py" validation/multigpu/summarize.py "$r/h200x2_mgpu_run1_logs.tgz" "$r/h200x2_mgpu_run2_ranks_logs.tgz" 2>&1)
 nl='
