@@ -366,11 +366,12 @@ struct profile_ctx {
 
 static int on_kernel(void *ctx, const struct ncu_kernel *k)
 {
+    static const char *const fills[] = { "mb_fill_random", "mb_fill_float" }; /* the buffers', not benchmarks */
     struct profile_ctx *p = ctx;
-    size_t len = strcspn(k->name, "( ");
-    if ((len == strlen("mb_fill_random") && strncmp(k->name, "mb_fill_random", len) == 0) ||
-        (len == strlen("mb_fill_float") && strncmp(k->name, "mb_fill_float", len) == 0))
-        return 0; /* the buffers' fills, not benchmarks */
+    size_t len = strcspn(k->name, "( "), i;
+    for (i = 0; i < sizeof fills / sizeof fills[0]; i++)
+        if (len == strlen(fills[i]) && strncmp(k->name, fills[i], len) == 0)
+            return 0;
     if (p->n == p->cap) {
         size_t cap = p->cap ? p->cap * 2 : 128;
         struct profiled *nk = realloc(p->k, cap * sizeof *nk);

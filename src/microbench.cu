@@ -98,8 +98,8 @@ KERNEL mb_fp64(ARGS)
  * ends at about 100 times a product after K = 4096. These kernels move the
  * accumulators into a second set every FOLD iterations and start again from
  * zero, which keeps them at about 60-85 times a product; the sum is the
- * same, so they are checked alike. mb_fp32_bounded: every 16 iterations (128 FMA per
- * chain). */
+ * same, so they are checked alike. mb_fp32_bounded: every 16 iterations
+ * (128 FMA per chain). */
 KERNEL mb_fp32_bounded(ARGS)
 {
     (void)a; (void)b; (void)mask;
