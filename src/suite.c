@@ -144,6 +144,15 @@ size_t suite_build(struct suite_config *cfg, size_t max, unsigned sm_count, int 
         }
         if ((c = add(&b, "wgmma", "mb_wgmma", 4, 0, 0, 2, 128, 50, "wgmma_g4_b2_sm50")))
             c->selfcheck = 1, c->hopper_only = 1;
+        /* tensor work with a GEMM's memory traffic beside it: meant to run above the power
+         * limit, where cuBLAS's FP16 GEMMs run and mb_wgmma alone does not; 4 loads per thread
+         * and iteration, from L2 (16 MiB) or DRAM, p wgmma per iteration */
+        if ((c = add(&b, "tensor_mix", "mb_wgmma_mix", 4, 0, (1u << 22) - 1, 2, 128, 100, "wgmma_mix_g4_l2")))
+            c->selfcheck = 1, c->hopper_only = 1, c->arg_a = BUF_A;
+        if ((c = add(&b, "tensor_mix", "mb_wgmma_mix", 4, 0, SUITE_BUF_WORDS - 1, 2, 128, 100, "wgmma_mix_g4_dram")))
+            c->selfcheck = 1, c->hopper_only = 1, c->arg_a = BUF_A;
+        if ((c = add(&b, "tensor_mix", "mb_wgmma_mix", 1, 0, SUITE_BUF_WORDS - 1, 2, 128, 100, "wgmma_mix_g1_dram")))
+            c->selfcheck = 1, c->hopper_only = 1, c->arg_a = BUF_A;
     }
 
     for (i = 0; i < 6; i++)

@@ -19,8 +19,8 @@ static const struct suite_config *find(size_t n, const char *name)
 
 static void test_build(void)
 {
-    size_t n = suite_build(cfg, 256, 132, 9, 0), i, j, wg = 0;
-    const char *families[] = { "fp32", "fp32_tile", "sgemm", "fp32_acc", "fp64", "fp16", "int", "sfu", "mma", "wgmma", "shared", "l1", "l2",
+    size_t n = suite_build(cfg, 256, 132, 9, 0), i, j, wg = 0, tm = 0;
+    const char *families[] = { "fp32", "fp32_tile", "sgemm", "fp32_acc", "tensor_mix", "fp64", "fp16", "int", "sfu", "mma", "wgmma", "shared", "l1", "l2",
                                "dram", "atomic", "diverge", "idle", "mix" };
     CHECK(n >= 100);
     for (i = 0; i < n; i++) {
@@ -30,6 +30,7 @@ static void test_build(void)
         for (j = 0; j < i; j++)
             CHECK(strcmp(cfg[i].name, cfg[j].name) != 0);
         wg += strcmp(cfg[i].family, "wgmma") == 0;
+        tm += strcmp(cfg[i].family, "tensor_mix") == 0;
         /* a footprint inside the buffer the kernel reads */
         if (cfg[i].arg_a == BUF_F)
             CHECK(cfg[i].mask <= SUITE_FLOAT_WORDS - 1);
@@ -58,10 +59,11 @@ static void test_build(void)
         CHECK(k >= 3);
     }
     CHECK(wg == 5);
+    CHECK(tm == 3);
     /* no wgmma off Hopper */
     n = suite_build(cfg, 256, 108, 8, 0);
     for (i = 0; i < n; i++)
-        CHECK(!cfg[i].hopper_only);
+        CHECK(!cfg[i].hopper_only && strcmp(cfg[i].family, "tensor_mix") != 0);
     CHECK(n >= 100);
     /* the capacity is respected */
     CHECK(suite_build(cfg, 10, 132, 9, 0) == 10);
