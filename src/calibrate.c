@@ -221,7 +221,10 @@ static int timed_launch(struct gpu *g, const struct suite_config *c, CUfunction 
     return 0;
 }
 
-/* Picks iters so one launch takes about target_s, then checks the result. */
+/* Picks iters so one launch takes about target_s, then checks the result:
+ * 0, CHECK_WRONG when the kernel ran but its result is wrong, -1 when CUDA
+ * failed (the context may be lost). */
+#define CHECK_WRONG (-2)
 static int size_and_check(struct gpu *g, struct suite_config *c, CUfunction fn, double target_s, double *launch_s,
                           char *err, size_t errlen)
 {
@@ -275,8 +278,10 @@ static int size_and_check(struct gpu *g, struct suite_config *c, CUfunction fn, 
             words = g->host_b_words;
         CU(g->cu.cuMemcpyDtoH(g->host_b, g->b, words * 4), "cuMemcpyDtoH");
     }
-    return suite_verify(c, grid, g->host_check, rb != READ_NONE ? g->host_b : NULL, words,
-                        c->selfcheck ? g->host_ref : NULL, err, errlen);
+    if (suite_verify(c, grid, g->host_check, rb != READ_NONE ? g->host_b : NULL, words,
+                     c->selfcheck ? g->host_ref : NULL, err, errlen) != 0)
+        return CHECK_WRONG;
+    return 0;
 }
 
 /* Runs c back to back for warmup_s + window_s and summarises the window. */
@@ -589,16 +594,36 @@ int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen)
 
     /* 1. sizing and checks */
     logf_(&lg, 1, "[1/4] %5.1f s  sizing and checking %zu configurations\n", power_meter_now() - t_start, n);
-    for (i = 0; i < n; i++) {
-        char why[256];
-        if (gpu_function(&g, &cfg[i], &fn[i], why, sizeof why) != 0 ||
-            size_and_check(&g, &cfg[i], fn[i], o->launch_s, &launch[i], why, sizeof why) != 0) {
-            snprintf(err, errlen, "%s (%s) failed its check: %s", cfg[i].name, cfg[i].kernel, why);
-            logf_(&lg, 0, "%s\n", err);
-            rc = CAL_ERR_CHECK;
-            goto out;
+    {
+        size_t planned = n, left_out = 0;
+        for (i = 0; i < n; i++) {
+            char why[256];
+            int ck = gpu_function(&g, &cfg[i], &fn[i], why, sizeof why);
+            if (ck == 0)
+                ck = size_and_check(&g, &cfg[i], fn[i], o->launch_s, &launch[i], why, sizeof why);
+            if (ck == CHECK_WRONG && (left_out + 1) * 10 <= planned) {
+                /* a wrong result: that benchmark is left out, the others go on */
+                logf_(&lg, 1, "  %s (%s) failed its check and is left out: %s\n", cfg[i].name, cfg[i].kernel, why);
+                memmove(&cfg[i], &cfg[i + 1], (n - i - 1) * sizeof *cfg);
+                n--;
+                i--;
+                left_out++;
+                continue;
+            }
+            if (ck != 0) {
+                snprintf(err, errlen, "%s (%s) failed its check: %s%s", cfg[i].name, cfg[i].kernel, why,
+                         ck == CHECK_WRONG && left_out ? " (after a tenth of the suite failed before it: is the "
+                         "GPU or its driver right?)" : "");
+                logf_(&lg, 0, "%s\n", err);
+                rc = CAL_ERR_CHECK;
+                goto out;
+            }
+            logf_(&lg, 0, "  %-28s iters %9d  launch %7.3f ms  checked\n", cfg[i].name, cfg[i].iters,
+                  launch[i] * 1e3);
         }
-        logf_(&lg, 0, "  %-28s iters %9d  launch %7.3f ms  checked\n", cfg[i].name, cfg[i].iters, launch[i] * 1e3);
+        if (left_out)
+            logf_(&lg, 1, "  %zu of %zu configurations left out for wrong results (above); the model is fitted "
+                  "without them\n", left_out, planned);
     }
 
     /* 2. counters: this program again, under ncu */
