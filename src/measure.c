@@ -128,8 +128,8 @@ static void sleep_s(double s)
  * reads does not move one GPU's energy into another's time. Each counter is
  * read three times and the read with the tightest bracket of clock readings
  * kept, its middle the moment: a pause inside one read (the scheduler, on a
- * loaded machine) then costs nothing unless it hits all three. Returns 0, or
- * -1 if one cannot be read. */
+ * loaded machine) then costs nothing unless it hits all three. t may be
+ * NULL. Returns 0, or -1 if one cannot be read. */
 static int read_energy(struct power_meter **pm, size_t n, double *joules, double *t_each, double *t)
 {
     size_t i;
@@ -149,7 +149,8 @@ static int read_energy(struct power_meter **pm, size_t n, double *joules, double
             }
         }
     }
-    *t = 0.5 * (t0 + after);
+    if (t)
+        *t = 0.5 * (t0 + after);
     return 0;
 }
 
@@ -263,12 +264,11 @@ int measure_run(const struct measure_opts *o, struct measure_result *r, char *er
     if (r->ngpus > 1)
         snprintf(r->gpu, sizeof r->gpu, g == r->ngpus ? "%zu x %.80s" : "%zu GPUs", r->ngpus, r->gpus[0].name);
     {   /* idle, before */
-        double t0, t1, ei0[MEASURE_MAX_GPUS], ei1[MEASURE_MAX_GPUS];
-        double ti0[MEASURE_MAX_GPUS], ti1[MEASURE_MAX_GPUS];
-        if (read_energy(pm, r->ngpus, ei0, ti0, &t0) != 0)
+        double ei0[MEASURE_MAX_GPUS], ei1[MEASURE_MAX_GPUS], ti0[MEASURE_MAX_GPUS], ti1[MEASURE_MAX_GPUS];
+        if (read_energy(pm, r->ngpus, ei0, ti0, NULL) != 0)
             goto nvml_failed;
         sleep_s(o->idle_s);
-        if (read_energy(pm, r->ngpus, ei1, ti1, &t1) != 0)
+        if (read_energy(pm, r->ngpus, ei1, ti1, NULL) != 0)
             goto nvml_failed;
         for (g = 0; g < r->ngpus; g++) {
             r->gpus[g].idle_w = (ei1[g] - ei0[g]) / (ti1[g] - ti0[g]);

@@ -382,16 +382,19 @@ static int verify_selfcheck(const struct suite_config *c, unsigned T, const unsi
     return 0;
 }
 
+/* Words of one mb_sgemm k-tile: A as 8 x 256, then B as 8 x 128
+ * (microbench.cu's SG_CHUNK). */
+#define SGEMM_CHUNK_WORDS (8u * (256u + 128u))
+
 /* The sum of thread t's products in a 2-iteration run of mb_sgemm (its
  * layout: microbench.cu), and the sum of their sizes. */
 static void sgemm_thread_sum(const struct suite_config *c, unsigned t, unsigned nchunks, double *sum, double *size)
 {
-    const unsigned chunk_words = 8u * (256u + 128u);
     unsigned block = t / 256u, ty = (t % 256u) >> 4, tx = t & 15u, slot, kt, k, i, j;
     *sum = *size = 0;
     for (slot = 0; slot < 2; slot++)
         for (kt = 0; kt < (unsigned)c->p; kt++) {
-            unsigned base = ((block * 2u + slot) * (unsigned)c->p + kt) % nchunks * chunk_words;
+            unsigned base = ((block * 2u + slot) * (unsigned)c->p + kt) % nchunks * SGEMM_CHUNK_WORDS;
             for (k = 0; k < 8; k++)
                 for (i = 0; i < 16; i++) {
                     double av = (double)mb_buffer_float(base + k * 256u + ty * 16u + i);
@@ -413,10 +416,11 @@ static void sgemm_thread_sum(const struct suite_config *c, unsigned t, unsigned 
 static int verify_sgemm_reference(const struct suite_config *c, unsigned grid, const unsigned *ref, char *err,
                                   size_t errlen)
 {
-    const unsigned chunk_words = 8u * (256u + 128u), nchunks = (c->mask + 1u) / chunk_words;
+    const unsigned nchunks = (c->mask + 1u) / SGEMM_CHUNK_WORDS;
     unsigned T = grid * c->threads, t, n;
     if (c->threads != 256 || nchunks == 0 || c->p < 1 || T == 0) {
-        snprintf(err, errlen, "mb_sgemm needs 256 threads, p >= 1 and a footprint of at least %u words", chunk_words);
+        snprintf(err, errlen, "mb_sgemm needs 256 threads, p >= 1 and a footprint of at least %u words",
+                 SGEMM_CHUNK_WORDS);
         return -1;
     }
     for (n = 0; n <= (T - 1) / 61 + 1; n++) {
