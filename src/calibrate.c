@@ -504,6 +504,24 @@ static double mean_over_repeats(const struct power_window *win, size_t i, int re
 }
 
 
+/* The details-page tiers' features too (features_tiers): their metrics cost
+ * replay passes in this one ncu run, never in a user's profiling, and let
+ * 'gpu_profiler fit --tier' fit a model for each kind of export from this
+ * dataset. */
+static void add_tier_features(int *feat, int *nfeat)
+{
+    size_t t, i;
+    int j;
+    for (t = 0; t < features_tier_count; t++)
+        for (i = 0; features_tiers[t].features[i]; i++) {
+            int k = features_find(features_tiers[t].features[i]);
+            for (j = 0; j < *nfeat && feat[j] != k; j++)
+                ;
+            if (k >= 0 && j == *nfeat && *nfeat < MODEL_MAX_FEATURES)
+                feat[(*nfeat)++] = k;
+        }
+}
+
 int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen)
 {
     static struct suite_config cfg[MAX_CONFIGS];
@@ -659,6 +677,7 @@ int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen)
             continue; /* wgmma counters exist on Hopper only */
         feat[nfeat++] = k;
     }
+    add_tier_features(feat, &nfeat);
     {
         char dev[16];
         char a_cal[] = "calibrate", a_plan[] = "--run-plan", a_dev[] = "--device";

@@ -64,7 +64,7 @@ int dataset_write(FILE *f, const struct dataset *d)
             d->protocol, d->power_limit_w, d->idle_w);
     fprintf(f, "config,family,kernel,grid,threads,iters,launch_s");
     for (m = 0; m < M_COUNT; m++)
-        if (d->metric_cols[m])
+        if (d->metric_cols[m] == 1)
             fprintf(f, ",%s", features_metrics[m].raw);
     for (t = 0; t < TARGET_COUNT; t++)
         fprintf(f, ",%s,%s", target_cols[t], spread_cols[t]);
@@ -74,7 +74,7 @@ int dataset_write(FILE *f, const struct dataset *d)
         fprintf(f, "%s,%s,%s,%u,%u,%ld,%.17g", r->config, r->family, r->kernel, r->grid, r->threads, r->iters,
                 r->launch_s);
         for (m = 0; m < M_COUNT; m++)
-            if (d->metric_cols[m]) {
+            if (d->metric_cols[m] == 1) {
                 if (r->have[m])
                     fprintf(f, ",%.17g", r->value[m]);
                 else
@@ -266,6 +266,16 @@ int dataset_read(FILE *f, struct dataset *d, char *err, size_t errlen)
                     d->metric_cols[cols[ncols].index] = 1;
                 ncols++;
             }
+            {   /* columns derived from others (features_derive): 2, not written back */
+                double v[M_COUNT] = { 0 };
+                unsigned char h[M_COUNT];
+                int m;
+                memcpy(h, d->metric_cols, sizeof h);
+                features_derive(v, h);
+                for (m = 0; m < M_COUNT; m++)
+                    if (h[m] && !d->metric_cols[m])
+                        d->metric_cols[m] = 2;
+            }
             for (i = 0; i < ncols; i++)
                 if (cols[i].kind == C_CONFIG)
                     break;
@@ -340,6 +350,7 @@ int dataset_read(FILE *f, struct dataset *d, char *err, size_t errlen)
             }
             if (i != ncols)
                 FAIL("%zu fields, the header has %zu", i, ncols);
+            features_derive(r->value, r->have);
             for (t = 0; t < TARGET_COUNT; t++)
                 if (isnan(r->power_w[t]))
                     FAIL("no %s column", target_cols[t]);

@@ -61,7 +61,7 @@ struct dataset {
     char protocol[160];
     double power_limit_w;
     double idle_w;
-    unsigned char metric_cols[M_COUNT]; /* which metric columns the file has */
+    unsigned char metric_cols[M_COUNT]; /* 1: a column of the file; 2: derived from columns (features_derive) */
     size_t n, cap;
     struct dataset_row *rows;
     size_t nprobe, probe_cap;

@@ -105,46 +105,135 @@ struct run {
     size_t errlen;
 };
 
-static int choose_model(struct run *run, const struct ncu_kernel *k)
+/* The built-in model of a tier for the kernel's GPU; a kernel that does not
+ * name its GPU (the details page) gets the first built-in model of the tier
+ * (the H100's), and *guessed says so. */
+static const struct model *builtin_of(const struct ncu_kernel *k, const char *variant, int *guessed)
 {
-    struct estimate *e = run->e;
-    if (e->model) {
-        e->used = e->model;
-        return 0;
-    }
-    if (k->gpu_name[0]) {
-        e->used = model_builtin_for(k->gpu_name, e->variant);
-        if (!e->used) {
-            snprintf(run->err, run->errlen,
-                     "no built-in %smodel for '%s'; make one with 'gpu_profiler calibrate' on that GPU "
-                     "and pass it with --model FILE", e->variant && e->variant[0] ? "fast " : "", k->gpu_name);
-            return ESTIMATE_ERR_MODEL;
+    size_t i;
+    *guessed = 0;
+    if (k->gpu_name[0])
+        return model_builtin_for(k->gpu_name, variant);
+    for (i = 0; i < model_builtin_count(); i++)
+        if (strcmp(model_builtin(i)->variant, variant) == 0) {
+            *guessed = 1;
+            return model_builtin(i);
         }
+    return NULL;
+}
+
+static int model_fits(const struct model *m, const struct ncu_kernel *k)
+{
+    size_t i;
+    if (!k->have[M_DURATION])
         return 0;
-    }
-    /* The details page does not name the GPU: take the first built-in model
-     * (the H100's) and say so. */
-    {
-        size_t i;
-        const char *want = e->variant ? e->variant : "";
-        for (i = 0; i < model_builtin_count(); i++)
-            if (strcmp(model_builtin(i)->variant, want) == 0) {
-                e->used = model_builtin(i);
-                e->model_guessed = 1;
-                return 0;
+    for (i = 0; i < m->nfeatures; i++)
+        if (!features_available((size_t)m->feature[i], k->have))
+            return 0;
+    return 1;
+}
+
+static const char *tier_variant(int tier)
+{
+    return tier <= 0 ? "" : features_tiers[tier].name;
+}
+
+/* For -v: what each tier's model lacks, with the details page's names. */
+static void describe_missing(const struct ncu_kernel *k, char *buf, size_t len)
+{
+    size_t t, i, off = 0;
+    int guessed;
+    buf[0] = '\0';
+    for (t = features_tier_count; t-- > 0 && off < len;) { /* the least first */
+        const struct model *m = builtin_of(k, tier_variant((int)t), &guessed);
+        unsigned char listed[M_COUNT] = { 0 };
+        if (!m)
+            continue;
+        off += (size_t)snprintf(buf + off, len - off, "%stier %s lacks", off ? "; " : "", features_tiers[t].name);
+        if (!k->have[M_DURATION] && off < len)
+            off += (size_t)snprintf(buf + off, len - off, " %s (%s: %s)", features_metrics[M_DURATION].raw,
+                                    features_metrics[M_DURATION].section, features_metrics[M_DURATION].name);
+        for (i = 0; i < m->nfeatures && off < len; i++) {
+            const struct feature_def *f = &features_table[m->feature[i]];
+            int need[3] = { f->num, f->den, f->sub > 0 ? f->sub : -1 }, j;
+            for (j = 0; j < 3 && off < len; j++) {
+                const struct metric_def *md;
+                if (need[j] < 0 || k->have[need[j]] || listed[need[j]])
+                    continue;
+                listed[need[j]] = 1;
+                md = &features_metrics[need[j]];
+                if (md->section)
+                    off += (size_t)snprintf(buf + off, len - off, " %s (%s: %s)", md->raw, md->section, md->name);
+                else
+                    off += (size_t)snprintf(buf + off, len - off, " %s", md->raw);
             }
+        }
     }
-    snprintf(run->err, run->errlen, "this gpu_profiler has no built-in %smodel; pass one with --model FILE",
-             e->variant && e->variant[0] ? "fast " : "");
+}
+
+/* No tier fits: say what the file is and what would serve. */
+static int no_tier(struct run *run, const struct ncu_kernel *k)
+{
+    char kind[96];
+    ncu_describe_export(k, kind, sizeof kind);
+    describe_missing(k, run->e->missing_detail, sizeof run->e->missing_detail);
+    snprintf(run->err, run->errlen,
+             "a %s: too few metrics for any model (tier basic needs Speed Of Light and Occupancy); record "
+             "them with 'ncu --set basic --csv APP > FILE.csv' or, most accurate, 'gpu_profiler -a APP'; "
+             "-v lists what is missing",
+             kind);
+    return ESTIMATE_ERR_MISSING;
+}
+
+static int no_model(struct run *run, const struct ncu_kernel *k, const char *variant)
+{
+    if (k->gpu_name[0])
+        snprintf(run->err, run->errlen,
+                 "no built-in %s%smodel for '%s'; make one with 'gpu_profiler calibrate' on that GPU "
+                 "and pass it with --model FILE", variant, variant[0] ? " " : "", k->gpu_name);
+    else
+        snprintf(run->err, run->errlen, "this gpu_profiler has no built-in %s%smodel; pass one with --model FILE",
+                 variant, variant[0] ? " " : "");
     return ESTIMATE_ERR_MODEL;
 }
 
-static struct device_result *device_for(struct estimate *e, long device, const char *gpu)
+/* The run's model, at its first kernel: --model, the forced tier, or the
+ * richest tier whose metrics the kernel has. */
+static int choose_model(struct run *run, const struct ncu_kernel *k)
+{
+    struct estimate *e = run->e;
+    size_t t;
+    ncu_describe_export(k, e->export_kind, sizeof e->export_kind);
+    if (e->model) {
+        e->used = e->model;
+        e->tier = features_tier_of_variant(e->model->variant);
+        return 0;
+    }
+    if (e->variant) {
+        const char *v = strcmp(e->variant, "raw") == 0 ? "" : e->variant;
+        e->used = builtin_of(k, v, &e->model_guessed);
+        e->tier = features_tier_of_variant(v);
+        return e->used ? 0 : no_model(run, k, v);
+    }
+    if (!builtin_of(k, "", &e->model_guessed))
+        return no_model(run, k, "");
+    for (t = 0; t < features_tier_count; t++) {
+        const struct model *m = builtin_of(k, tier_variant((int)t), &e->model_guessed);
+        if (m && model_fits(m, k)) {
+            e->used = m;
+            e->tier = (int)t;
+            return 0;
+        }
+    }
+    return no_tier(run, k);
+}
+
+static struct device_result *device_for(struct estimate *e, long device, const char *host, const char *gpu)
 {
     size_t i;
     struct device_result *d;
     for (i = 0; i < e->ndevices; i++)
-        if (e->devices[i].device == device)
+        if (e->devices[i].device == device && strcmp(e->devices[i].host, host) == 0)
             return &e->devices[i];
     d = realloc(e->devices, (e->ndevices + 1) * sizeof *d);
     if (!d)
@@ -154,8 +243,13 @@ static struct device_result *device_for(struct estimate *e, long device, const c
     memset(d, 0, sizeof *d);
     d->device = device;
     d->gpu = intern(&e->names, gpu);
+    d->host = intern(&e->names, host);
     d->power_w[TARGET_MIN] = -1;
-    return d->gpu ? d : NULL;
+    for (i = 0; i + 1 < e->ndevices && strcmp(e->devices[i].host, host) != 0; i++)
+        ;
+    if (i + 1 == e->ndevices)
+        e->nhosts++; /* a host not seen before */
+    return d->gpu && d->host ? d : NULL;
 }
 
 /* How many invocations each kernel of the CSV stands for (--sample). */
@@ -227,8 +321,10 @@ static int on_kernel(void *ctx, const struct ncu_kernel *k)
     r->pid = k->pid;
     r->device = k->device;
     r->name = intern(&e->names, k->name);
-    d = device_for(e, k->device, k->gpu_name);
-    if (!r->name || !d)
+    r->host = intern(&e->names, k->host);
+    r->file = e->nfiles;
+    d = device_for(e, k->device, k->host, k->gpu_name);
+    if (!r->name || !r->host || !d)
         return run->rc = ESTIMATE_ERR_NOMEM;
     r->duration_s = k->value[M_DURATION];
     for (t = 0; t < TARGET_COUNT; t++)
@@ -331,7 +427,7 @@ static int window_extremes(struct estimate *e, struct device_result *d)
     mn = dur + d->nkernels;
     pk = mn + d->nkernels;
     for (i = 0; i < e->nkernels && n < d->nkernels; i++)
-        if (e->kernels[i].device == d->device) {
+        if (e->kernels[i].device == d->device && e->kernels[i].host == d->host) { /* interned: one pointer */
             dur[n] = e->kernels[i].duration_s * weight(e);
             mn[n] = e->kernels[i].power_w[TARGET_MIN];
             pk[n] = e->kernels[i].power_w[TARGET_PEAK];
@@ -343,10 +439,10 @@ static int window_extremes(struct estimate *e, struct device_result *d)
     return rc;
 }
 
-static int finish(struct run *run, struct ncu_reader *rd, int rc)
+/* After one input: its errors, and kernels that lacked the model's metrics. */
+static int finish_input(struct run *run, struct ncu_reader *rd, int rc, size_t kernels_before)
 {
     struct estimate *e = run->e;
-    size_t i;
     int m, n = 0;
     e->stats = *ncu_reader_stats(rd);
     if (run->rc)
@@ -358,11 +454,18 @@ static int finish(struct run *run, struct ncu_reader *rd, int rc)
     if (e->kernels_missing) {
         size_t off;
         off = (size_t)snprintf(run->err, run->errlen,
-                               "%lu of %lu kernels lack metrics the model needs:", e->kernels_missing,
-                               e->stats.kernels);
+                               "%lu of %lu kernels lack metrics the model%s%s needs:", e->kernels_missing,
+                               e->stats.kernels, !e->model && e->tier >= 0 ? " of tier " : "",
+                               !e->model && e->tier >= 0 ? features_tiers[e->tier].name : "");
         for (m = 0; m < M_COUNT && off < run->errlen; m++)
-            if (e->missing[m])
-                off += (size_t)snprintf(run->err + off, run->errlen - off, " %s", features_metrics[m].raw);
+            if (e->missing[m]) {
+                const struct metric_def *md = &features_metrics[m];
+                if (e->stats.page == NCU_PAGE_DETAILS && md->section)
+                    off += (size_t)snprintf(run->err + off, run->errlen - off, " %s (%s: %s)", md->raw,
+                                            md->section, md->name);
+                else
+                    off += (size_t)snprintf(run->err + off, run->errlen - off, " %s", md->raw);
+            }
         if (off < run->errlen)
             off += (size_t)snprintf(run->err + off, run->errlen - off,
                                     "; collect them with: ncu --metrics ");
@@ -372,11 +475,11 @@ static int finish(struct run *run, struct ncu_reader *rd, int rc)
                                         features_metrics[m].raw);
         if (off < run->errlen && e->stats.page == NCU_PAGE_DETAILS)
             snprintf(run->err + off, run->errlen - off,
-                     " (the details page does not print them: export the raw page, 'ncu --import REPORT "
-                     "--csv --page raw')");
+                     " (the details page does not print all of them: export the raw page, 'ncu --import REPORT "
+                     "--csv --page raw'%s)", e->variant && !e->model ? ", or leave out --tier" : "");
         return ESTIMATE_ERR_MISSING;
     }
-    if (e->nkernels == 0) {
+    if (e->nkernels == kernels_before) {
         if (e->stats.first_error[0])
             snprintf(run->err, run->errlen, "no kernels in the CSV; ncu said: %s", e->stats.first_error);
         else
@@ -385,51 +488,103 @@ static int finish(struct run *run, struct ncu_reader *rd, int rc)
                      "CUDA_VISIBLE_DEVICES and ncu's --kernel-name filters decide what ncu sees)");
         return ESTIMATE_ERR_INPUT;
     }
+    e->nfiles++;
+    return 0;
+}
+
+int estimate_finish(struct estimate *e, char *err, size_t errlen)
+{
+    size_t i;
     for (i = 0; i < e->ndevices; i++) {
         struct device_result *d = &e->devices[i];
         d->power_w[TARGET_AVG] = d->gpu_time_s > 0 ? d->energy_j / d->gpu_time_s : 0;
-        if (window_extremes(e, d) != 0)
-            return run->rc = ESTIMATE_ERR_NOMEM;
+        if (window_extremes(e, d) != 0) {
+            snprintf(err, errlen, "out of memory");
+            return ESTIMATE_ERR_NOMEM;
+        }
     }
     return 0;
+}
+
+static void start_input(struct estimate *e)
+{
+    memset(e->missing, 0, sizeof e->missing);
+    e->kernels_missing = 0;
 }
 
 int estimate_buffer(struct estimate *e, const char *buf, size_t len, char *err, size_t errlen)
 {
     struct run run = { e, 0, err, errlen };
     struct ncu_reader *rd = ncu_reader_new(on_kernel, &run);
+    size_t before = e->nkernels;
     int rc;
     if (!rd) {
         snprintf(err, errlen, "out of memory");
         return ESTIMATE_ERR_NOMEM;
     }
+    start_input(e);
     rc = ncu_reader_feed(rd, buf, len);
     if (!rc)
         rc = ncu_reader_finish(rd);
-    rc = finish(&run, rd, rc);
+    rc = finish_input(&run, rd, rc, before);
     ncu_reader_free(rd);
-    return rc;
+    return rc ? rc : estimate_finish(e, err, errlen);
 }
 
 int estimate_file(struct estimate *e, const char *path, char *err, size_t errlen)
 {
-    struct run run = { e, 0, err, errlen };
-    struct ncu_reader *rd;
-    struct stat st;
-    static char buf[1 << 18];
-    int fd, rc = 0;
+    int rc = estimate_add_file(e, path, err, errlen);
+    return rc ? rc : estimate_finish(e, err, errlen);
+}
 
-    fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+/* Feeds a file (or stdin) to a reader, to its end or until the reader stops.
+ * Returns the reader's code, or -2 with err for a read error. */
+static int feed_file(int fd, struct ncu_reader *rd, char *err, size_t errlen)
+{
+    static char buf[1 << 18];
+    int rc;
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            snprintf(err, errlen, "read failed: %s", strerror(errno));
+            return -2;
+        }
+        if (n == 0)
+            return ncu_reader_finish(rd);
+        if ((rc = ncu_reader_feed(rd, buf, (size_t)n)) != 0)
+            return rc;
+    }
+}
+
+/* Opens an input ("-" for stdin); -1 with err, a directory included. */
+static int open_input(const char *path, char *err, size_t errlen)
+{
+    struct stat st;
+    int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         snprintf(err, errlen, "%s", strerror(errno));
-        return ESTIMATE_ERR_IO;
+        return -1;
     }
     if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
         snprintf(err, errlen, "is a directory; give the CSV file inside it");
         if (fd != STDIN_FILENO)
             close(fd);
-        return ESTIMATE_ERR_IO;
+        return -1;
     }
+    return fd;
+}
+
+int estimate_add_file(struct estimate *e, const char *path, char *err, size_t errlen)
+{
+    struct run run = { e, 0, err, errlen };
+    struct ncu_reader *rd;
+    size_t before = e->nkernels;
+    int fd, rc;
+
+    if ((fd = open_input(path, err, errlen)) < 0)
+        return ESTIMATE_ERR_IO;
     rd = ncu_reader_new(on_kernel, &run);
     if (!rd) {
         if (fd != STDIN_FILENO)
@@ -437,29 +592,61 @@ int estimate_file(struct estimate *e, const char *path, char *err, size_t errlen
         snprintf(err, errlen, "out of memory");
         return ESTIMATE_ERR_NOMEM;
     }
-    for (;;) {
-        ssize_t n = read(fd, buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            snprintf(err, errlen, "read failed: %s", strerror(errno));
-            rc = -2;
-            break;
-        }
-        if (n == 0) {
-            rc = ncu_reader_finish(rd);
-            break;
-        }
-        if ((rc = ncu_reader_feed(rd, buf, (size_t)n)) != 0)
-            break;
-    }
+    start_input(e);
+    rc = feed_file(fd, rd, err, errlen);
     if (fd != STDIN_FILENO)
         close(fd);
     if (rc == -2) {
         ncu_reader_free(rd);
         return ESTIMATE_ERR_IO;
     }
-    rc = finish(&run, rd, rc);
+    rc = finish_input(&run, rd, rc, before);
     ncu_reader_free(rd);
     return rc;
+}
+
+/* estimate_best_tier: the first kernel, then stop. */
+struct first_kernel {
+    int tier;
+    int rc;
+    char *err;
+    size_t errlen;
+};
+
+static int on_first_kernel(void *ctx, const struct ncu_kernel *k)
+{
+    struct first_kernel *fk = ctx;
+    struct estimate e;
+    struct run run;
+    estimate_init(&e, NULL);
+    run.e = &e;
+    run.rc = 0;
+    run.err = fk->err;
+    run.errlen = fk->errlen;
+    fk->rc = choose_model(&run, k);
+    fk->tier = fk->rc ? -1 : e.tier;
+    return 1; /* enough */
+}
+
+int estimate_best_tier(const char *path, char *err, size_t errlen)
+{
+    struct first_kernel fk = { -1, ESTIMATE_ERR_INPUT, err, errlen };
+    struct ncu_reader *rd;
+    int fd, rc;
+    if ((fd = open_input(path, err, errlen)) < 0)
+        return -1;
+    rd = ncu_reader_new(on_first_kernel, &fk);
+    if (!rd) {
+        if (fd != STDIN_FILENO)
+            close(fd);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    rc = feed_file(fd, rd, err, errlen);
+    if (fd != STDIN_FILENO)
+        close(fd);
+    if (rc != 1 && rc != -2)
+        snprintf(err, errlen, "%s", rc ? ncu_reader_error(rd) : "no kernels in the CSV");
+    ncu_reader_free(rd);
+    return rc == 1 ? fk.tier : -1;
 }

@@ -22,6 +22,8 @@
 struct kernel_result {
     long id, pid, device;
     const char *name;          /* owned by the estimate (interned) */
+    const char *host;          /* Host Name, "" when the CSV has none (interned) */
+    size_t file;               /* which input it came from (estimate_add_file's order) */
     double duration_s;
     double power_w[TARGET_COUNT];
     double energy_j;
@@ -29,8 +31,10 @@ struct kernel_result {
     double uncapped_w;         /* the model's avg before the power limit's cap */
 };
 
+/* A device is a (host, device) pair: two nodes' device 0 are two GPUs. */
 struct device_result {
     long device;               /* -1 when the CSV has no Device column */
+    const char *host;          /* "" when the CSV names no host */
     const char *gpu;           /* "" when the CSV does not name it */
     size_t nkernels;
     double gpu_time_s;
@@ -43,14 +47,21 @@ struct device_result {
 struct estimate {
     /* set by the caller before reading */
     const struct model *model;   /* NULL: pick the built-in model for the GPU */
-    const char *variant;         /* with model NULL: which built-in ("fast"; NULL the full one) */
+    const char *variant;         /* with model NULL: which built-in tier ("fast", "detailed", "basic";
+                                  * "raw" or "" the full model; NULL: the richest tier the input
+                                  * allows, chosen at its first kernel) */
     double sample_weight;        /* each kernel in the CSV stands for this many invocations (--sample;
                                   * 0 or 1: for itself): the devices' GPU time, energy and windows
                                   * count it that many times; the per-kernel figures do not */
     long sample_every;           /* the --sample N that gave that weight (reports), or 0 */
     /* results */
     const struct model *used;    /* the model that made the figures */
+    int tier;                    /* features_tiers index of used, -1 for a model file of no tier */
+    char export_kind[96];        /* what the first input is ("raw page", "details page of ncu --set full") */
+    char missing_detail[2048];   /* with ESTIMATE_ERR_MISSING and no tier: the metrics each tier lacks */
     int model_guessed;           /* the CSV did not name its GPU */
+    size_t nfiles;               /* inputs read so far */
+    size_t nhosts;               /* distinct host names among the devices ("" counts as one) */
     struct kernel_result *kernels;
     double *component_w;         /* nkernels x used->ncomponents, avg target */
     size_t nkernels, cap;
@@ -69,10 +80,23 @@ void estimate_free(struct estimate *e);
 
 /* Reads an ncu CSV file ("-" for stdin) and estimates every kernel in it.
  * Returns 0 or a nonzero ESTIMATE_ERR_* with a message in err (without the
- * file name). */
+ * file name). The same as estimate_add_file then estimate_finish. */
 enum { ESTIMATE_OK = 0, ESTIMATE_ERR_IO, ESTIMATE_ERR_INPUT, ESTIMATE_ERR_MISSING, ESTIMATE_ERR_MODEL,
        ESTIMATE_ERR_NOMEM };
 int estimate_file(struct estimate *e, const char *path, char *err, size_t errlen);
+
+/* Several inputs are one job (processes, GPUs, nodes): each file's kernels
+ * are added, keeping their file, host and device; then estimate_finish
+ * gives the devices their figures. Every file must hold what the model of
+ * the first one needs (estimate_best_tier chooses one all of them allow). */
+int estimate_add_file(struct estimate *e, const char *path, char *err, size_t errlen);
+int estimate_finish(struct estimate *e, char *err, size_t errlen);
+
+/* The richest tier (features_tiers index) whose built-in model for the
+ * file's GPU has all its metrics in the file's first kernel, or -1 with a
+ * message (too few metrics, unreadable, no kernel). Reads the file only up
+ * to its first kernel. */
+int estimate_best_tier(const char *path, char *err, size_t errlen);
 
 /* The same, fed from memory (tests, fuzzing). */
 int estimate_buffer(struct estimate *e, const char *buf, size_t len, char *err, size_t errlen);

@@ -27,6 +27,7 @@ const struct metric_def features_metrics[M_COUNT] = {
     [M_PIPE_LSU] = { "sm__inst_executed_pipe_lsu.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
     [M_PIPE_TENSOR] = { "sm__pipe_tensor_cycles_active.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
     [M_PIPE_GMMA] = { "sm__inst_executed_pipe_tensor_op_gmma.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
+    /* the details page prints L1/TEX over active cycles (M_L1_THROUGHPUT_ACTIVE), not this */
     [M_L1_THROUGHPUT] = { "l1tex__throughput.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
     [M_SHARED_WAVEFRONTS] = { "l1tex__data_pipe_lsu_wavefronts_mem_shared.sum.pct_of_peak_sustained_elapsed",
                               NULL, NULL, "%" },
@@ -38,6 +39,10 @@ const struct metric_def features_metrics[M_COUNT] = {
     [M_OCCUPANCY] = { "sm__warps_active.avg.pct_of_peak_sustained_active", "Occupancy", "Achieved Occupancy", "%" },
     [M_L1_WAVEFRONTS] = { "l1tex__data_pipe_lsu_wavefronts.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
     [M_L2_SECTORS] = { "lts__t_sectors.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
+    [M_MEM_THROUGHPUT] = { "gpu__compute_memory_throughput.avg.pct_of_peak_sustained_elapsed", SOL,
+                           "Memory Throughput", "%" },
+    [M_L1_THROUGHPUT_ACTIVE] = { "l1tex__throughput.avg.pct_of_peak_sustained_active", SOL,
+                                 "L1/TEX Cache Throughput", "%" },
 };
 
 const struct feature_def features_table[] = {
@@ -67,8 +72,63 @@ const struct feature_def features_table[] = {
     { "dram_write", "dram", M_DRAM_WRITE, -1, 0.01, "DRAM bytes written, fraction of peak", 0 },
     { "occupancy", "sm_active", M_OCCUPANCY, -1, 0.01, "achieved occupancy, fraction of max warps", 0 },
     { "sm_clock_ghz", "clock", M_SM_CLOCK, -1, 1e-9, "SM clock during the kernel, GHz", 0 },
+    /* what every details page prints (Speed Of Light), for the basic and detailed tiers */
+    { "sm_throughput", "sm_pipes", M_SM_THROUGHPUT, -1, 0.01,
+      "Compute (SM) Throughput: the busiest SM unit, fraction of peak", 0 },
+    { "mem_throughput", "memory", M_MEM_THROUGHPUT, -1, 0.01,
+      "Memory Throughput: the busiest memory unit, fraction of peak", 0 },
+    { "l1_active_throughput", "l1_shared", M_L1_THROUGHPUT_ACTIVE, -1, 0.01,
+      "L1/TEX Cache Throughput (over active cycles), fraction of peak", 0 },
 };
 const size_t features_count = sizeof features_table / sizeof features_table[0];
+
+void features_derive(double *value, unsigned char *have)
+{
+    if (!have[M_DRAM_THROUGHPUT] && have[M_DRAM_READ] && have[M_DRAM_WRITE]) {
+        value[M_DRAM_THROUGHPUT] = value[M_DRAM_READ] + value[M_DRAM_WRITE];
+        have[M_DRAM_THROUGHPUT] = 1;
+    }
+}
+
+const char *const features_raw_tier[] = {
+    "sm_active", "issue", "fp32", "alu", "fp16", "fp64", "xu", "lsu", "tensor", "gmma",
+    "l1", "shared", "l2", "l2_atom", "dram_read", "dram_write", "occupancy", NULL,
+};
+static const char *const tier_fast[] = { "sm_active", "issue", "tensor", "dram_read", "dram_write", NULL };
+/* Only metrics the details page prints exactly (checked against the raw page
+ * of the same report in tests/test_ncu_csv.c). The throughputs of Speed Of
+ * Light are candidates that a dataset made before calibrate collected them
+ * lacks; fit leaves them out then. */
+static const char *const tier_detailed[] = {
+    "sm_active", "issue", "occupancy", "dram", "sm_throughput", "mem_throughput", "l1_active_throughput",
+    "l2_throughput", NULL,
+};
+static const char *const tier_basic[] = {
+    "sm_active", "occupancy", "dram", "sm_throughput", "mem_throughput", "l1_active_throughput", "l2_throughput",
+    NULL,
+};
+
+const struct tier_def features_tiers[] = {
+    { "raw", "a raw page with the model's counters (gpu_profiler -a, or ncu --set full --page raw)", features_raw_tier },
+    { "fast", "a raw page with the fast model's counters (gpu_profiler -a --fast)", tier_fast },
+    { "detailed", "a details page of ncu --set detailed or --set full", tier_detailed },
+    { "basic", "a details page of ncu's default set (--set basic)", tier_basic },
+};
+const size_t features_tier_count = sizeof features_tiers / sizeof features_tiers[0];
+
+int features_tier_find(const char *name)
+{
+    size_t i;
+    for (i = 0; i < features_tier_count; i++)
+        if (strcmp(features_tiers[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+int features_tier_of_variant(const char *variant)
+{
+    return features_tier_find(variant && variant[0] ? variant : "raw");
+}
 
 int features_find(const char *name)
 {
@@ -163,6 +223,12 @@ char *features_metric_list(const int *feature, size_t n)
             strcat(s, features_metrics[i].raw);
         }
     return s;
+}
+
+int features_available(size_t feature, const unsigned char *have)
+{
+    const struct feature_def *f = &features_table[feature];
+    return have[f->num] && (f->den < 0 || have[f->den]) && (f->sub <= 0 || have[f->sub]);
 }
 
 int features_compute(size_t feature, const double *value, const unsigned char *have, double *out)

@@ -33,6 +33,8 @@ enum metric_id {
     M_OCCUPANCY,       /* achieved occupancy, % */
     M_L1_WAVEFRONTS,   /* L1 data-pipe wavefronts (global, local, shared), % of peak */
     M_L2_SECTORS,      /* L2 tag lookups (sectors), % of peak */
+    M_MEM_THROUGHPUT,  /* gpu__compute_memory_throughput: busiest memory unit, % (the details page's Memory Throughput) */
+    M_L1_THROUGHPUT_ACTIVE, /* l1tex__throughput over active cycles, % (the details page's L1/TEX Cache Throughput) */
     M_COUNT
 };
 
@@ -59,6 +61,31 @@ struct feature_def {
 extern const struct feature_def features_table[];
 extern const size_t features_count;
 
+/* Fills in metrics that are exact functions of others the kernel has, where
+ * it lacks them: gpu__dram_throughput is DRAM bytes read plus written, each as
+ * a percentage of the same peak (equal to 6 digits on the H100 fixtures'
+ * raw page), so the details page's DRAM Throughput feeds a model fitted on a
+ * dataset of reads and writes. */
+void features_derive(double *value, unsigned char *have);
+
+/* A model tier: the features a model may use when the input holds only the
+ * metrics of one kind of ncu export. One calibration dataset fits a model per
+ * tier (gpu_profiler fit --tier NAME); the estimate picks, per input, the
+ * richest tier whose metrics are all there. */
+struct tier_def {
+    const char *name;           /* also the model file's variant; "raw" is the variant "" */
+    const char *export_kind;    /* what holds its metrics, for messages */
+    const char *const *features;/* candidates, NULL-terminated; fit leaves out those a dataset lacks */
+};
+extern const struct tier_def features_tiers[];
+/* The raw tier's features: what calibrate measures and fit uses by default. */
+extern const char *const features_raw_tier[];
+extern const size_t features_tier_count;      /* richest first */
+/* Index of a tier by name ("raw", "fast", "detailed", "basic"), or -1. */
+int features_tier_find(const char *name);
+/* The tier of a model variant ("" is raw); -1 for a variant that is no tier. */
+int features_tier_of_variant(const char *variant);
+
 /* Index of a feature by name, or -1. */
 int features_find(const char *name);
 /* Index of a metric by its raw-page name, or -1. */
@@ -70,6 +97,9 @@ int features_metric_by_details(const char *section, const char *name);
  * with the duration and device__attribute_display_name; malloc'd, NULL when
  * out of memory. */
 char *features_metric_list(const int *feature, size_t n);
+
+/* Whether every metric the feature needs is there (have[m]). */
+int features_available(size_t feature, const unsigned char *have);
 
 /* Computes a feature from a kernel's metric values. have[m] says whether
  * metric m was read. Returns 0, or -1 if a metric it needs is absent (or a

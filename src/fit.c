@@ -6,10 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const fit_default_features[] = {
-    "sm_active", "issue", "fp32", "alu", "fp16", "fp64", "xu", "lsu", "tensor", "gmma",
-    "l1", "shared", "l2", "l2_atom", "dram_read", "dram_write", "occupancy", NULL,
-};
+const char *const *const fit_default_features = features_raw_tier;
 
 #define MAXC (MODEL_MAX_FEATURES + 1)
 
@@ -274,10 +271,31 @@ static void fit_gaps(const struct dataset *d, struct model *m, struct fit_report
     }
 }
 
+static int fit_list(const struct dataset *d, const char *dataset_name, const char *const *list, int strict,
+                    struct model *m, struct fit_report *rep, char *err, size_t errlen);
+
 int fit_dataset(const struct dataset *d, const char *dataset_name, const char *const *features, struct model *m,
                 struct fit_report *rep, char *err, size_t errlen)
 {
-    const char *const *list = features ? features : fit_default_features;
+    return fit_list(d, dataset_name, features ? features : fit_default_features, features != NULL, m, rep, err,
+                    errlen);
+}
+
+int fit_tier(const struct dataset *d, const char *dataset_name, int tier, struct model *m, struct fit_report *rep,
+             char *err, size_t errlen)
+{
+    const struct tier_def *t = &features_tiers[tier];
+    if (fit_list(d, dataset_name, t->features, 0, m, rep, err, errlen) != 0)
+        return -1;
+    snprintf(m->variant, sizeof m->variant, "%s", strcmp(t->name, "raw") == 0 ? "" : t->name);
+    return 0;
+}
+
+/* Fits the features of list; strict: each must be in the dataset, else
+ * those it lacks are left out. */
+static int fit_list(const struct dataset *d, const char *dataset_name, const char *const *list, int strict,
+                    struct model *m, struct fit_report *rep, char *err, size_t errlen)
+{
     int feat[MODEL_MAX_FEATURES];
     size_t nf = 0, i, r, t, f;
     double *x = NULL;
@@ -290,13 +308,13 @@ int fit_dataset(const struct dataset *d, const char *dataset_name, const char *c
         int k = features_find(list[i]);
         const struct feature_def *fd = k >= 0 ? &features_table[k] : NULL;
         size_t j;
-        if (features && !fd) {
+        if (strict && !fd) {
             snprintf(err, errlen, "unknown feature '%.40s' (gpu_profiler --list-features lists them)", list[i]);
             return -1;
         }
         if (!fd || !d->metric_cols[fd->num] || (fd->den >= 0 && !d->metric_cols[fd->den]) ||
             (fd->sub > 0 && !d->metric_cols[fd->sub])) {
-            if (features) {
+            if (strict) {
                 snprintf(err, errlen, "the dataset has no column for a metric of feature '%s'", list[i]);
                 return -1;
             }

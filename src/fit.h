@@ -49,7 +49,7 @@ struct fit_report {
 };
 
 /* The features calibrate measures and fit uses, by name, NULL-terminated. */
-extern const char *const fit_default_features[];
+extern const char *const *const fit_default_features;
 
 /* Fits d into m (metadata from d; dataset_name is recorded as given, use a
  * base name for reproducible files) with the named features (NULL-terminated;
@@ -57,6 +57,11 @@ extern const char *const fit_default_features[];
  * named here must be in the dataset). Returns 0, or -1 with err. */
 int fit_dataset(const struct dataset *d, const char *dataset_name, const char *const *features, struct model *m,
                 struct fit_report *r, char *err, size_t errlen);
+
+/* Fits the features of a tier (features_tiers[tier]) that the dataset has
+ * and names the model's variant after the tier ("" for raw). */
+int fit_tier(const struct dataset *d, const char *dataset_name, int tier, struct model *m, struct fit_report *r,
+             char *err, size_t errlen);
 
 /* Prints the report's tables (per family and overall) as text. */
 void fit_report_print(FILE *f, const struct fit_report *r);

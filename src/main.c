@@ -662,9 +662,11 @@ static int cmd_fit(int argc, char **argv)
         { "output", required_argument, NULL, 'o' }, { "force", no_argument, NULL, 'f' },
         { "quiet", no_argument, NULL, 'q' },        { "help", no_argument, NULL, 'h' },
         { "features", required_argument, NULL, 'F' }, { "variant", required_argument, NULL, 'V' },
+        { "tier", required_argument, NULL, 'T' },
         { NULL, 0, NULL, 0 },
     };
     const char *out = "gpu_profiler.model", *path, *variant = NULL;
+    int tier = -1;
     char feature_buf[1024], *feature_names[MODEL_MAX_FEATURES + 2];
     const char *const *features = NULL;
     int c, force = 0, quiet = 0;
@@ -674,9 +676,15 @@ static int cmd_fit(int argc, char **argv)
     char err[1024];
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":o:qhF:V:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:qhF:V:T:", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
+        case 'T':
+            if ((tier = features_tier_find(optarg)) < 0) {
+                usage_error("fit: --tier is one of raw, fast, detailed, basic, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            break;
         case 'f': force = 1; break;
         case 'q': quiet = 1; break;
         case 'F': {
@@ -714,7 +722,8 @@ static int cmd_fit(int argc, char **argv)
             break;
         }
         case 'h':
-            printf("Usage: gpu_profiler fit DATASET [-o MODEL] [--features F1,F2,...] [--variant NAME] [--force] [-q]\n"
+            printf("Usage: gpu_profiler fit DATASET [-o MODEL] [--tier T | --features F1,F2,...] [--variant NAME]\n"
+                   "                        [--force] [-q]\n"
                    "\n"
                    "Fits the power model to a dataset written by 'gpu_profiler calibrate' (no GPU needed)\n"
                    "and writes it to MODEL (default gpu_profiler.model). The same dataset always gives\n"
@@ -724,6 +733,9 @@ static int cmd_fit(int argc, char **argv)
                    "mean fewer ncu replay passes per kernel, at the accuracy the printed error shows.\n"
                    "--variant names the model's kind in the file ('fast' is what --fast picks among the\n"
                    "built-in models).\n"
+                   "--tier fits the model of one kind of ncu export from the same dataset: raw (the\n"
+                   "default), fast, detailed (details page of --set detailed or full) or basic (details\n"
+                   "page of ncu's default set): the tier's features that the dataset holds, named after it.\n"
                    "Exit status: 0 ok, 2 usage, 3 dataset unreadable, 4 fit failed, 7 output file.\n");
             return EXIT_OK;
         case ':': usage_error("fit: option '%s' needs a value", argv[optind - 1]); return EXIT_USAGE;
@@ -734,12 +746,17 @@ static int cmd_fit(int argc, char **argv)
         usage_error(optind >= argc ? "fit needs a dataset file" : "fit takes one dataset file");
         return EXIT_USAGE;
     }
+    if (tier >= 0 && (features || variant)) {
+        usage_error("fit: --tier chooses the features and names the variant: leave out --features and --variant");
+        return EXIT_USAGE;
+    }
     path = argv[optind];
     if (dataset_load(path, &d, err, sizeof err) != 0) {
         fprintf(stderr, "%s: %s: %s\n", prog, path, err);
         return EXIT_INPUT;
     }
-    if (fit_dataset(&d, path, features, &m, &rep, err, sizeof err) != 0) {
+    if ((tier >= 0 ? fit_tier(&d, path, tier, &m, &rep, err, sizeof err)
+                   : fit_dataset(&d, path, features, &m, &rep, err, sizeof err)) != 0) {
         fprintf(stderr, "%s: %s: %s\n", prog, path, err);
         dataset_free(&d);
         return EXIT_MODEL;
@@ -760,7 +777,7 @@ int main(int argc, char **argv)
 {
     enum { O_MODEL = 256, O_JSON, O_OUT_CSV, O_NO_PRED, O_FORCE, O_PER_KERNEL, O_TOP, O_NCU, O_OUTDIR,
            O_LIST_FEATURES, O_SKIP_KERNELS, O_MAX_KERNELS, O_NVTX, O_REPORT, O_DURATION, O_MEASURE, O_NCU_ARG, O_FAST,
-           O_SAMPLE, O_TIMELINE };
+           O_SAMPLE, O_TIMELINE, O_TIER };
     static const struct option longopts[] = {
         { "timeline", required_argument, NULL, O_TIMELINE },
         { "mode", required_argument, NULL, 'm' },    { "app", required_argument, NULL, 'a' },
@@ -780,6 +797,7 @@ int main(int argc, char **argv)
         { "measure", no_argument, NULL, O_MEASURE },
         { "ncu-arg", required_argument, NULL, O_NCU_ARG },
         { "fast", no_argument, NULL, O_FAST },
+        { "tier", required_argument, NULL, O_TIER },
         { "quiet", no_argument, NULL, 'q' },         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },          { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
@@ -790,6 +808,7 @@ int main(int argc, char **argv)
     char *ncu_args[32];
     size_t n_ncu_args = 0;
     int interrupted = 0, measure_too = 0, fast = 0;
+    const char *tier = NULL;
     struct measure_result measured;
     struct report_measured rm;
     const char *nvtx_range = NULL, *report_path = NULL, *timeline_path = NULL;
@@ -845,6 +864,14 @@ int main(int argc, char **argv)
         case O_MEASURE: measure_too = 1; break;
         case O_TIMELINE: timeline_path = optarg; break;
         case O_FAST: fast = 1; break;
+        case O_TIER:
+            if (features_tier_find(optarg) < 0) {
+                usage_error("--tier is one of raw, fast, detailed, basic, not '%s'", optarg);
+                free(app_args);
+                return EXIT_USAGE;
+            }
+            tier = optarg;
+            break;
         case O_NO_PRED: no_pred = 1; break;
         case O_FORCE: force = 1; break;
         case O_PER_KERNEL: per_kernel = 1; break;
@@ -994,6 +1021,19 @@ int main(int argc, char **argv)
         free(app_args);
         return EXIT_USAGE;
     }
+    if (tier && (fast || model_path)) {
+        usage_error("%s", "--tier picks a built-in model; --fast and --model pick one too: use one of them");
+        free(app_args);
+        return EXIT_USAGE;
+    }
+    if (tier && app && !csv && strcmp(tier, "raw") != 0 && strcmp(tier, "fast") != 0) {
+        usage_error("-a profiles the raw page's counters (tier raw, or fast with --fast); --tier %s is for "
+                    "a details page you already have (-c FILE)", tier);
+        free(app_args);
+        return EXIT_USAGE;
+    }
+    if (tier && strcmp(tier, "fast") == 0)
+        fast = 1, tier = NULL;
     if (model_path) {
         if (model_load(model_path, &model, err, sizeof err) != 0) {
             fprintf(stderr, "%s: %s: %s\n", prog, model_path, err);
@@ -1085,7 +1125,7 @@ int main(int argc, char **argv)
     free(app_args);
 
     estimate_init(&est, model_path ? &model : NULL);
-    est.variant = fast ? "fast" : NULL;
+    est.variant = fast ? "fast" : tier;
     est.sample_weight = sample_weight;
     est.sample_every = sample_every;
     switch (estimate_file(&est, csv, err, sizeof err)) {
@@ -1096,6 +1136,8 @@ int main(int argc, char **argv)
     }
     if (rc != EXIT_OK) {
         fprintf(stderr, "%s: %s: %s\n", prog, csv, err);
+        if (verbose && est.missing_detail[0])
+            fprintf(stderr, "%s: %s: %s\n", prog, csv, est.missing_detail);
         estimate_free(&est);
         return rc;
     }

@@ -14,12 +14,63 @@
 
 enum col {
     C_ID, C_PID, C_PNAME, C_KNAME, C_CTX, C_STREAM, C_DEVICE, C_CC,
-    C_SECTION, C_METRIC, C_UNIT, C_VALUE, C_GPU, C_NCOLS
+    C_SECTION, C_METRIC, C_UNIT, C_VALUE, C_GPU, C_HOST, C_NCOLS
 };
 static const char *const col_names[C_NCOLS] = {
     "ID", "Process ID", "Process Name", "Kernel Name", "Context", "Stream", "Device", "CC",
-    "Section Name", "Metric Name", "Metric Unit", "Metric Value", GPU_NAME_METRIC,
+    "Section Name", "Metric Name", "Metric Unit", "Metric Value", GPU_NAME_METRIC, "Host Name",
 };
+
+static const struct { const char *name; unsigned bit; } section_bits[] = {
+    { "GPU Speed Of Light Throughput", NCU_SEC_SOL }, { "Launch Statistics", NCU_SEC_LAUNCH },
+    { "Occupancy", NCU_SEC_OCCUPANCY }, { "GPU and Memory Workload Distribution", NCU_SEC_WORKLOAD },
+    { "Compute Workload Analysis", NCU_SEC_COMPUTE }, { "Memory Workload Analysis", NCU_SEC_MEMORY },
+    { "Source Counters", NCU_SEC_SOURCE }, { "Instruction Statistics", NCU_SEC_INSTRUCTION },
+    { "Scheduler Statistics", NCU_SEC_SCHEDULER }, { "Warp State Statistics", NCU_SEC_WARP_STATE },
+};
+
+static unsigned section_bit(const char *name)
+{
+    size_t i;
+    for (i = 0; i < sizeof section_bits / sizeof section_bits[0]; i++)
+        if (strcmp(section_bits[i].name, name) == 0)
+            return section_bits[i].bit;
+    return NCU_SEC_OTHER;
+}
+
+void ncu_describe_export(const struct ncu_kernel *k, char *buf, size_t len)
+{
+    unsigned s = k->sections;
+    size_t i, off = 0, n = 0;
+    if (!k->details) {
+        snprintf(buf, len, "raw page");
+        return;
+    }
+    if (s & (NCU_SEC_INSTRUCTION | NCU_SEC_SCHEDULER | NCU_SEC_WARP_STATE)) {
+        snprintf(buf, len, "details page of ncu --set full");
+        return;
+    }
+    if ((s & NCU_SEC_SOL) && (s & (NCU_SEC_COMPUTE | NCU_SEC_MEMORY))) {
+        snprintf(buf, len, "details page of ncu --set detailed");
+        return;
+    }
+    if ((s & NCU_SEC_SOL) && (s & NCU_SEC_OCCUPANCY)) {
+        snprintf(buf, len, "details page of ncu's default set");
+        return;
+    }
+    /* a section set of its own: name what it has */
+    for (i = 0; i < sizeof section_bits / sizeof section_bits[0]; i++)
+        if (s & section_bits[i].bit)
+            n++;
+    off = (size_t)snprintf(buf, len, "details page with %s", n == 1 && !(s & NCU_SEC_OTHER) ? "only " : "");
+    for (i = 0, n = 0; i < sizeof section_bits / sizeof section_bits[0] && off < len; i++)
+        if (s & section_bits[i].bit)
+            off += (size_t)snprintf(buf + off, len - off, "%s%s", n++ ? ", " : "", section_bits[i].name);
+    if (n == 0 && !(s & NCU_SEC_OTHER) && off < len)
+        snprintf(buf + off, len - off, "no section ncu's section sets print");
+    else if ((s & NCU_SEC_OTHER) && off < len)
+        snprintf(buf + off, len - off, "%sother sections", n ? ", " : "");
+}
 
 struct owned_str { char *s; size_t cap; };
 
@@ -42,7 +93,7 @@ struct ncu_reader {
 
     int cur_valid;                   /* details page: kernel being gathered */
     struct ncu_kernel cur;
-    struct owned_str name, process, gpu;
+    struct owned_str name, process, gpu, host;
     long last_id;
 };
 
@@ -135,6 +186,7 @@ static int emit(struct ncu_reader *r, struct ncu_kernel *k)
 {
     int rc;
     r->stats.kernels++;
+    features_derive(k->value, k->have);
     rc = r->on_kernel ? r->on_kernel(r->ctx, k) : 0;
     if (rc)
         r->rc = rc;
@@ -244,6 +296,8 @@ static int start_kernel(struct ncu_reader *r, char **f, long id, unsigned long l
     k->line = line;
     k->pid = k->device = k->context = k->stream = -1;
     k->cc = 0;
+    k->details = r->stats.page == NCU_PAGE_DETAILS;
+    k->sections = 0;
     if (parse_long_field(field(f, r, C_PID), &k->pid) < 0)
         return set_err(r, line, "Process ID '%s' is not a number", clip(field(f, r, C_PID), b1, sizeof b1));
     if (parse_long_field(field(f, r, C_DEVICE), &k->device) < 0)
@@ -256,8 +310,9 @@ static int start_kernel(struct ncu_reader *r, char **f, long id, unsigned long l
     if (s[0] && units_parse_number(s, &k->cc) != NUMBER_OK)
         return set_err(r, line, "CC '%s' is not a compute capability", clip(s, b1, sizeof b1));
     if (own(r, &r->name, field(f, r, C_KNAME)) || own(r, &r->process, field(f, r, C_PNAME)) ||
-        own(r, &r->gpu, field(f, r, C_GPU)))
+        own(r, &r->gpu, field(f, r, C_GPU)) || own(r, &r->host, field(f, r, C_HOST)))
         return NCU_ERR;
+    k->host = r->host.s;
     k->name = r->name.s;
     k->process = r->process.s;
     k->gpu_name = r->gpu.s;
@@ -303,6 +358,7 @@ static int details_row(struct ncu_reader *r, char **f, unsigned long line)
     }
     if (metric[0] == '\0')
         return 0; /* a rule row */
+    r->cur.sections |= section_bit(f[r->col[C_SECTION]]);
     m = features_metric_by_details(f[r->col[C_SECTION]], metric);
     if (m < 0)
         return 0;
@@ -416,6 +472,7 @@ void ncu_reader_free(struct ncu_reader *r)
     free(r->name.s);
     free(r->process.s);
     free(r->gpu.s);
+    free(r->host.s);
     free(r);
 }
 

@@ -29,10 +29,31 @@ struct ncu_kernel {
     const char *name;
     const char *process;
     const char *gpu_name; /* device__attribute_display_name, "" if absent */
+    const char *host;     /* Host Name, "" if absent */
+    int details;          /* read from a details page (else a raw page) */
+    unsigned sections;    /* details page: NCU_SEC_* bits of the sections its rows name */
     double value[M_COUNT];
     unsigned char have[M_COUNT];
     unsigned long line; /* where the kernel's first row starts */
 };
+
+/* The sections of the details page that tell which section set made it. */
+enum {
+    NCU_SEC_SOL = 1u << 0,        /* GPU Speed Of Light Throughput */
+    NCU_SEC_LAUNCH = 1u << 1,     /* Launch Statistics */
+    NCU_SEC_OCCUPANCY = 1u << 2,  /* Occupancy */
+    NCU_SEC_WORKLOAD = 1u << 3,   /* GPU and Memory Workload Distribution */
+    NCU_SEC_COMPUTE = 1u << 4,    /* Compute Workload Analysis */
+    NCU_SEC_MEMORY = 1u << 5,     /* Memory Workload Analysis */
+    NCU_SEC_SOURCE = 1u << 6,     /* Source Counters */
+    NCU_SEC_INSTRUCTION = 1u << 7,/* Instruction Statistics */
+    NCU_SEC_SCHEDULER = 1u << 8,  /* Scheduler Statistics */
+    NCU_SEC_WARP_STATE = 1u << 9, /* Warp State Statistics */
+    NCU_SEC_OTHER = 1u << 10,     /* any other */
+};
+/* Writes what kind of export a kernel came from, such as "details page of
+ * ncu --set full" or "details page with only Launch Statistics". */
+void ncu_describe_export(const struct ncu_kernel *k, char *buf, size_t len);
 
 /* A nonzero return stops reading and is returned by ncu_reader_feed/finish. */
 typedef int (*ncu_kernel_fn)(void *ctx, const struct ncu_kernel *k);

@@ -263,10 +263,15 @@ static int text_write(FILE *out, const struct estimate *e, const struct report_o
     size_t i, d, c, shown;
     char t1[32], t2[32];
 
-    fprintf(out, "%s: %lu kernel%s, model %s%s%s", o->input, (unsigned long)e->nkernels, e->nkernels == 1 ? "" : "s",
-            m->gpu, m->variant[0] ? ", " : "", m->variant);
+    fprintf(out, "%s: %lu kernel%s, model %s", o->input, (unsigned long)e->nkernels, e->nkernels == 1 ? "" : "s",
+            m->gpu);
+    if (e->tier >= 0)
+        fprintf(out, ", tier %s (%s)", features_tiers[e->tier].name, e->export_kind);
+    else if (m->variant[0])
+        fprintf(out, ", %s", m->variant);
     if (m->has_stat[TARGET_AVG][STAT_CV_MAPE])
-        fprintf(out, " (cross-validated error of avg: %.1f%%)", m->stat[TARGET_AVG][STAT_CV_MAPE]);
+        fprintf(out, ": held-out avg error %.1f%% (calibration benchmarks, docs/ACCURACY.md)",
+                m->stat[TARGET_AVG][STAT_CV_MAPE]);
     fputc('\n', out);
     if (e->sample_weight > 1)
         fprintf(out, "sampled: about 1 in %ld invocations of each kernel profiled (--sample); GPU time and "
@@ -455,6 +460,13 @@ static int json_write(FILE *out, const struct estimate *e, const struct report_o
         report_json_string(out, m->variant);
     else
         fputs("null", out);
+    fputs(", \"tier\": ", out);
+    if (e->tier >= 0)
+        report_json_string(out, features_tiers[e->tier].name);
+    else
+        fputs("null", out);
+    fputs(", \"export\": ", out);
+    report_json_string(out, e->export_kind);
     fputs(", \"power_limit_w\": ", out);
     json_number(out, m->power_limit_w);
     fputs(", \"idle_w\": ", out);

@@ -5,6 +5,8 @@
  *   min = 90 + 50 sm_active + 100 dram, avg = 100 + 200 sm_active + 300 dram,
  *   peak = 110 + 400 sm_active + 500 dram, all capped at 700 W. */
 #include "estimate.h"
+
+#include <string.h>
 #include "testlib.h"
 
 static double cap(double w) { return w > 700 ? 700 : w; }
@@ -41,9 +43,71 @@ static void test_windows(void)
     CHECK(estimate_window_extremes(d, p, p, 0, 0.1, &lo, &hi) == 0 && lo == 0 && hi == 0);
 }
 
+/* The built-in tiers on the real H100 fixtures: the richest tier each export
+ * allows, and a details page gives what the raw page of the same report
+ * gives with the same tier's model (the feature table's details names are
+ * the raw metrics, to the details page's rounding). */
+static void test_tiers(void)
+{
+    static const struct { const char *file; const char *tier; const char *kind; } want[] = {
+        { "/ncu-h100/probe4_full_raw.csv", "raw", "raw page" },
+        { "/ncu-h100/probe4_full_details.csv", "detailed", "details page of ncu --set full" },
+        { "/ncu-h100/probe4_full_details_baseunits.csv", "detailed", "details page of ncu --set full" },
+        { "/ncu-h100/probe4_basic_stdout_mixed.csv", "basic", "details page of ncu's default set" },
+    };
+    static const char *const forced[] = { "detailed", "basic" };
+    struct estimate e;
+    char err[2048];
+    size_t i, t;
+    for (i = 0; i < sizeof want / sizeof want[0]; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "%s%s", FIXTURES, want[i].file);
+        estimate_init(&e, NULL);
+        CHECK(estimate_file(&e, path, err, sizeof err) == 0);
+        CHECK(e.tier >= 0 && strcmp(features_tiers[e.tier].name, want[i].tier) == 0);
+        CHECK_STR(e.export_kind, want[i].kind);
+        CHECK_STR(e.used->gpu, "NVIDIA H100 80GB HBM3");
+        CHECK(e.model_guessed == (i > 0));
+        estimate_free(&e);
+        CHECK(estimate_best_tier(path, err, sizeof err) == features_tier_find(want[i].tier));
+    }
+    for (t = 0; t < 2; t++) {
+        double w[3];
+        const char *files[3] = { "/ncu-h100/probe4_full_raw.csv", "/ncu-h100/probe4_full_details.csv",
+                                 "/ncu-h100/probe4_basic_stdout_mixed.csv" };
+        for (i = 0; i < 3; i++) {
+            char path[256];
+            snprintf(path, sizeof path, "%s%s", FIXTURES, files[i]);
+            estimate_init(&e, NULL);
+            e.variant = forced[t];
+            if (t == 0 && i == 2) { /* ncu's default set has no Compute Workload Analysis */
+                CHECK(estimate_file(&e, path, err, sizeof err) == ESTIMATE_ERR_MISSING);
+                CHECK_CONTAINS(err, "Executed Ipc Elapsed");
+                estimate_free(&e);
+                w[i] = w[0];
+                continue;
+            }
+            CHECK(estimate_file(&e, path, err, sizeof err) == 0);
+            w[i] = e.devices[0].power_w[TARGET_AVG];
+            estimate_free(&e);
+        }
+        CHECK_NEAR(w[1], w[0], 0.002);  /* the same report: rounding only */
+        CHECK_NEAR(w[2], w[0], 0.01);   /* another run of the same program */
+    }
+    /* too few metrics for any tier */
+    CHECK(estimate_best_tier(FIXTURES "/ncu-h100-derived/probe4_launch_stats_only.csv", err, sizeof err) == -1);
+    CHECK_CONTAINS(err, "a details page with only Launch Statistics: too few metrics");
+    estimate_init(&e, NULL);
+    CHECK(estimate_file(&e, FIXTURES "/ncu-h100-derived/probe4_launch_stats_only.csv", err, sizeof err) ==
+          ESTIMATE_ERR_MISSING);
+    CHECK_CONTAINS(e.missing_detail, "tier basic lacks gpu__time_duration.sum");
+    estimate_free(&e);
+}
+
 int main(void)
 {
     test_windows();
+    test_tiers();
     static const double active[4] = { 3395428.704545, 1406391.121212, 489817.5, 7.893939 };
     static const double elapsed[4] = { 3400623, 1492140, 495623, 4889 };
     static const double dram[4] = { 0.000090e-2, 84.945938e-2, 30.127327e-2, 0.034375e-2 };

@@ -87,8 +87,46 @@ static void expect_error(const char *what, const char *text, const char *needle)
     "\"" id "\",\"" pid "\",\"app\",\"h\",\"k" id "\",\"1\",\"7\",\"" dev "\",\"9.0\",\"" sec "\",\"" metric "\",\"" unit "\",\"" val "\"\n"
 #define SOL "GPU Speed Of Light Throughput"
 
+/* Derived metrics, and what kind of export a kernel came from. */
+static void test_derive_and_describe(void)
+{
+    static const char raw[] = "\"ID\",\"Kernel Name\",\"Host Name\",\"dram__bytes_read.sum.pct_of_peak_sustained_elapsed\","
+                              "\"dram__bytes_write.sum.pct_of_peak_sustained_elapsed\"\n\"\",\"\",\"\",\"%\",\"%\"\n"
+                              "\"0\",\"k\",\"node7\",\"42.824032\",\"42.121906\"\n";
+    struct got g;
+    char err[256], kind[96];
+    struct ncu_kernel k;
+    CHECK(read_text(raw, sizeof raw - 1, 5, &g, NULL, err, sizeof err) == 0);
+    CHECK(g.n == 1 && g.have[0][M_DRAM_THROUGHPUT]);
+    /* the raw fixture's gpu__dram_throughput of copy_k: 84.945938 */
+    CHECK_NEAR(g.value[0][M_DRAM_THROUGHPUT], 84.945938, 1e-9);
+    memset(&k, 0, sizeof k);
+    ncu_describe_export(&k, kind, sizeof kind);
+    CHECK_STR(kind, "raw page");
+    k.details = 1;
+    k.sections = NCU_SEC_LAUNCH;
+    ncu_describe_export(&k, kind, sizeof kind);
+    CHECK_STR(kind, "details page with only Launch Statistics");
+    k.sections = NCU_SEC_LAUNCH | NCU_SEC_OCCUPANCY;
+    ncu_describe_export(&k, kind, sizeof kind);
+    CHECK_STR(kind, "details page with Launch Statistics, Occupancy");
+    k.sections = NCU_SEC_SOL | NCU_SEC_OCCUPANCY | NCU_SEC_LAUNCH | NCU_SEC_WORKLOAD;
+    ncu_describe_export(&k, kind, sizeof kind);
+    CHECK_STR(kind, "details page of ncu's default set");
+    k.sections |= NCU_SEC_COMPUTE | NCU_SEC_MEMORY;
+    ncu_describe_export(&k, kind, sizeof kind);
+    CHECK_STR(kind, "details page of ncu --set detailed");
+    k.sections |= NCU_SEC_WARP_STATE;
+    ncu_describe_export(&k, kind, sizeof kind);
+    CHECK_STR(kind, "details page of ncu --set full");
+    k.sections = NCU_SEC_OTHER;
+    ncu_describe_export(&k, kind, sizeof kind);
+    CHECK_STR(kind, "details page with other sections");
+}
+
 int main(void)
 {
+    test_derive_and_describe();
     static const char *const pages[] = { "probe4_full_details.csv", "probe4_full_details_baseunits.csv",
                                          "probe4_full_raw.csv", "probe4_basic_stdout_mixed.csv" };
     static const char *const names[4] = { "fma_k(float *, int)", "copy_k(const float4 *, float4 *, unsigned long)",
