@@ -103,6 +103,7 @@ struct run {
     int rc;
     char *err;
     size_t errlen;
+    int first_of_input;  /* the next kernel is its input's first */
 };
 
 /* The built-in model of a tier for the kernel's GPU; a kernel that does not
@@ -272,6 +273,13 @@ static int on_kernel(void *ctx, const struct ncu_kernel *k)
 
     if (!e->used && (run->rc = choose_model(run, k)) != 0)
         return run->rc;
+    if (run->first_of_input) { /* inputs of several kinds: say so, not the first one's kind */
+        char kind[sizeof e->export_kind];
+        ncu_describe_export(k, kind, sizeof kind);
+        if (strcmp(kind, e->export_kind) != 0)
+            snprintf(e->export_kind, sizeof e->export_kind, "inputs of several kinds");
+        run->first_of_input = 0;
+    }
     m = e->used;
     if (!e->first_gpu[0] && k->gpu_name[0])
         snprintf(e->first_gpu, sizeof e->first_gpu, "%s", k->gpu_name);
@@ -514,7 +522,7 @@ static void start_input(struct estimate *e)
 
 int estimate_buffer(struct estimate *e, const char *buf, size_t len, char *err, size_t errlen)
 {
-    struct run run = { e, 0, err, errlen };
+    struct run run = { e, 0, err, errlen, 1 };
     struct ncu_reader *rd = ncu_reader_new(on_kernel, &run);
     size_t before = e->nkernels;
     int rc;
@@ -578,7 +586,7 @@ static int open_input(const char *path, char *err, size_t errlen)
 
 int estimate_add_file(struct estimate *e, const char *path, char *err, size_t errlen)
 {
-    struct run run = { e, 0, err, errlen };
+    struct run run = { e, 0, err, errlen, 1 };
     struct ncu_reader *rd;
     size_t before = e->nkernels;
     int fd, rc;
@@ -623,6 +631,7 @@ static int on_first_kernel(void *ctx, const struct ncu_kernel *k)
     run.rc = 0;
     run.err = fk->err;
     run.errlen = fk->errlen;
+    run.first_of_input = 0;
     fk->rc = choose_model(&run, k);
     fk->tier = fk->rc ? -1 : e.tier;
     return 1; /* enough */

@@ -19,6 +19,7 @@
 #include "fit.h"
 #include "measure.h"
 #include "feature_table.h"
+#include "inputs.h"
 #include "model.h"
 #include "outfile.h"
 #include "report.h"
@@ -773,6 +774,91 @@ static int cmd_fit(int argc, char **argv)
     return EXIT_OK;
 }
 
+/* The tier every input allows: the richest that all of them have the
+ * metrics of (estimate_best_tier), said when one input allows more. */
+static int common_tier(const struct input_list *in, int quiet, char *err, size_t errlen)
+{
+    int lo = -1, hi = -1;
+    size_t i;
+    for (i = 0; i < in->n; i++) {
+        int t;
+        char why[1024];
+        if (strcmp(in->csv[i], "-") == 0)
+            continue; /* read once: it takes what the others allow */
+        if ((t = estimate_best_tier(in->csv[i], why, sizeof why)) < 0) {
+            snprintf(err, errlen, "%s: %s", in->named[i], why);
+            return -2;
+        }
+        lo = lo < 0 || t > lo ? t : lo; /* later tiers are poorer */
+        hi = hi < 0 || t < hi ? t : hi;
+    }
+    if (!quiet && lo != hi)
+        fprintf(stderr, "%s: the inputs allow different model tiers; all are estimated with tier %s, the richest "
+                        "every one of them allows\n", prog, features_tiers[lo].name);
+    return lo;
+}
+
+/* Reads every input (-c, repeatable; a folder; a report) into the estimate.
+ * Returns an exit status; errors are printed with the file they concern. */
+static int read_inputs(struct estimate *est, const char *const *args, size_t nargs, const char *ncu, int verbose,
+                       int quiet)
+{
+    struct input_list in;
+    char err[4096];
+    size_t i;
+    int rc = EXIT_OK, r;
+    inputs_init(&in);
+    for (i = 0; i < nargs; i++)
+        if ((r = inputs_add(&in, args[i], ncu, err, sizeof err)) != INPUTS_OK) {
+            fprintf(stderr, "%s: %s\n", prog, err);
+            inputs_free(&in);
+            return r == INPUTS_ERR_NCU ? EXIT_PROFILE : r == INPUTS_ERR_NOMEM ? EXIT_INTERNAL : EXIT_INPUT;
+        }
+    if (verbose && in.skipped)
+        fprintf(stderr, "%s: %zu file%s of the folder left out: reports beside a CSV of the same name (the same "
+                        "profile), gpu_profiler's own outputs\n", prog, in.skipped, in.skipped == 1 ? "" : "s");
+    if (in.n > 1 && !est->model && !est->variant) {
+        int t = common_tier(&in, quiet, err, sizeof err);
+        if (t == -2) {
+            fprintf(stderr, "%s: %s\n", prog, err);
+            inputs_free(&in);
+            return EXIT_INPUT;
+        }
+        if (t >= 0)
+            est->variant = features_tiers[t].name;
+    }
+    for (i = 0; i < in.n && rc == EXIT_OK; i++) {
+        switch (estimate_add_file(est, in.csv[i], err, sizeof err)) {
+        case ESTIMATE_OK: break;
+        case ESTIMATE_ERR_MODEL: rc = EXIT_MODEL; break;
+        case ESTIMATE_ERR_NOMEM: rc = EXIT_INTERNAL; break;
+        default: rc = EXIT_INPUT; break;
+        }
+        if (rc != EXIT_OK) {
+            fprintf(stderr, "%s: %s: %s\n", prog, in.named[i], err);
+            if (verbose && est->missing_detail[0])
+                fprintf(stderr, "%s: %s: %s\n", prog, in.named[i], est->missing_detail);
+            break;
+        }
+        if (verbose)
+            fprintf(stderr, "%s: %s: %s page, %lu rows, %lu kernels, %lu lines that are not ncu CSV skipped\n",
+                    prog, in.named[i], est->stats.page == NCU_PAGE_RAW ? "raw" : "details", est->stats.rows,
+                    est->stats.kernels, est->stats.lines_skipped);
+        if (!quiet && i == 0 && est->model_guessed)
+            fprintf(stderr, "%s: %s does not name its GPU; using the model for %s\n", prog, in.named[i],
+                    est->used->gpu);
+    }
+    if (rc == EXIT_OK && estimate_finish(est, err, sizeof err) != 0) {
+        fprintf(stderr, "%s: %s\n", prog, err);
+        rc = EXIT_INTERNAL;
+    }
+    if (rc == EXIT_OK && !quiet && est->first_gpu[0] && strcmp(est->first_gpu, est->used->gpu) != 0)
+        fprintf(stderr, "%s: the CSV was recorded on %s but the model is for %s\n", prog, est->first_gpu,
+                est->used->gpu);
+    inputs_free(&in);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     enum { O_MODEL = 256, O_JSON, O_OUT_CSV, O_NO_PRED, O_FORCE, O_PER_KERNEL, O_TOP, O_NCU, O_OUTDIR,
@@ -822,7 +908,9 @@ int main(int argc, char **argv)
     struct model model;
     struct estimate est;
     struct report_opts ro;
-    char err[2048], csv_buf[1100];
+    char err[2048], csv_buf[1100], inputs_shown[32];
+    const char *csv_args[64];
+    size_t n_csv = 0;
 
     if (argc > 1 && strcmp(argv[1], "calibrate") == 0)
         return cmd_calibrate(argc - 1, argv + 1);
@@ -848,7 +936,15 @@ int main(int argc, char **argv)
             break;
         case 'a': app = optarg; break;
         case 's': app_args[napp_args++] = optarg; break;
-        case 'c': csv = optarg; break;
+        case 'c':
+            if (n_csv == sizeof csv_args / sizeof csv_args[0]) {
+                usage_error("at most %zu -c (a folder counts once: give the folder)",
+                            sizeof csv_args / sizeof csv_args[0]);
+                free(app_args);
+                return EXIT_USAGE;
+            }
+            csv = csv_args[n_csv++] = optarg;
+            break;
         case O_MODEL: model_path = optarg; break;
         case O_JSON: json = 1; break;
         case O_OUT_CSV: out_csv = optarg; break;
@@ -1128,28 +1224,16 @@ int main(int argc, char **argv)
     est.variant = fast ? "fast" : tier;
     est.sample_weight = sample_weight;
     est.sample_every = sample_every;
-    switch (estimate_file(&est, csv, err, sizeof err)) {
-    case ESTIMATE_OK: break;
-    case ESTIMATE_ERR_MODEL: rc = EXIT_MODEL; break;
-    case ESTIMATE_ERR_NOMEM: rc = EXIT_INTERNAL; break;
-    default: rc = EXIT_INPUT; break;
-    }
-    if (rc != EXIT_OK) {
-        fprintf(stderr, "%s: %s: %s\n", prog, csv, err);
-        if (verbose && est.missing_detail[0])
-            fprintf(stderr, "%s: %s: %s\n", prog, csv, est.missing_detail);
+    if (n_csv <= 1)
+        csv_args[0] = csv, n_csv = 1;
+    if ((rc = read_inputs(&est, csv_args, n_csv, ncu, verbose, quiet)) != EXIT_OK) {
         estimate_free(&est);
         return rc;
     }
-    if (verbose)
-        fprintf(stderr, "%s: %s: %s page, %lu rows, %lu kernels, %lu lines that are not ncu CSV skipped\n", prog,
-                csv, est.stats.page == NCU_PAGE_RAW ? "raw" : "details", est.stats.rows, est.stats.kernels,
-                est.stats.lines_skipped);
-    if (!quiet && est.model_guessed)
-        fprintf(stderr, "%s: %s does not name its GPU; using the model for %s\n", prog, csv, est.used->gpu);
-    if (!quiet && est.first_gpu[0] && strcmp(est.first_gpu, est.used->gpu) != 0)
-        fprintf(stderr, "%s: the CSV was recorded on %s but the model is for %s\n", prog, est.first_gpu,
-                est.used->gpu);
+    if (n_csv > 1 || est.nfiles > 1) {
+        snprintf(inputs_shown, sizeof inputs_shown, "%zu files", est.nfiles);
+        csv = inputs_shown;
+    }
 
     memset(&ro, 0, sizeof ro);
     ro.mode = mode;

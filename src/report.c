@@ -281,7 +281,11 @@ static int text_write(FILE *out, const struct estimate *e, const struct report_o
         fmt_energy(t1, sizeof t1, dv->energy_j);
         fmt_time(t2, sizeof t2, dv->gpu_time_s);
         fprintf(out, "%stask", bold);
-        if (dv->device >= 0)
+        if (e->nhosts > 1 && dv->device >= 0)
+            fprintf(out, " (host %s, device %ld)", dv->host[0] ? dv->host : "n/a", dv->device);
+        else if (e->nhosts > 1)
+            fprintf(out, " (host %s)", dv->host[0] ? dv->host : "n/a");
+        else if (dv->device >= 0)
             fprintf(out, " (device %ld)", dv->device);
         fputc(':', out);
         if (o->mode & MODE_MIN)
@@ -372,6 +376,11 @@ static void json_task(FILE *out, const struct estimate *e, const struct device_r
         fprintf(out, "%ld", d->device);
     else
         fputs("null", out);
+    fputs(", \"host\": ", out);
+    if (d->host[0])
+        report_json_string(out, d->host);
+    else
+        fputs("null", out);
     fputs(", \"gpu\": ", out);
     if (d->gpu[0])
         report_json_string(out, d->gpu);
@@ -434,6 +443,12 @@ static int json_write(FILE *out, const struct estimate *e, const struct report_o
             fprintf(out, "%ld", kr->device);
         else
             fputs("null", out);
+        fputs(", \"host\": ", out);
+        if (kr->host[0])
+            report_json_string(out, kr->host);
+        else
+            fputs("null", out);
+        fprintf(out, ", \"file\": %zu", kr->file);
         fputs(", \"duration_s\": ", out);
         json_number(out, kr->duration_s);
         fputs(", \"power_w\": ", out);
@@ -564,7 +579,7 @@ static int json_write(FILE *out, const struct estimate *e, const struct report_o
 /* ---- CSV ---- */
 
 static void csv_row(FILE *out, const char *kind, long device, long id, const char *name, double duration_s,
-                    const double *p, double energy_j)
+                    const double *p, double energy_j, const char *host)
 {
     fputs(kind, out);
     fputc(',', out);
@@ -577,22 +592,24 @@ static void csv_row(FILE *out, const char *kind, long device, long id, const cha
         fprintf(out, "%ld", id);
     fputc(',', out);
     csv_field(out, name);
-    fprintf(out, ",%.9g,%.6g,%.6g,%.6g,%.9g\n", duration_s, p[TARGET_MIN], p[TARGET_AVG], p[TARGET_PEAK],
+    fprintf(out, ",%.9g,%.6g,%.6g,%.6g,%.9g,", duration_s, p[TARGET_MIN], p[TARGET_AVG], p[TARGET_PEAK],
             energy_j);
+    csv_field(out, host);
+    fputc('\n', out);
 }
 
 static int csv_write(FILE *out, const struct estimate *e, const struct report_opts *o)
 {
     size_t i;
-    fputs(REPORT_CSV_SIGNATURE "device,id,name,duration_s,min_w,avg_w,peak_w,energy_j\n", out);
+    fputs(REPORT_CSV_SIGNATURE "device,id,name,duration_s,min_w,avg_w,peak_w,energy_j,host\n", out);
     for (i = 0; i < e->ndevices; i++) {
         const struct device_result *d = &e->devices[i];
-        csv_row(out, "task", d->device, -1, o->input, d->gpu_time_s, d->power_w, d->energy_j);
+        csv_row(out, "task", d->device, -1, o->input, d->gpu_time_s, d->power_w, d->energy_j, d->host);
     }
     if (!o->tasks_only)
         for (i = 0; i < e->nkernels; i++) {
             const struct kernel_result *k = &e->kernels[i];
-            csv_row(out, "kernel", k->device, k->id, k->name, k->duration_s, k->power_w, k->energy_j);
+            csv_row(out, "kernel", k->device, k->id, k->name, k->duration_s, k->power_w, k->energy_j, k->host);
         }
     return ferror(out) ? -1 : 0;
 }

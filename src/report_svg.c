@@ -97,7 +97,13 @@ static int svg_write(FILE *out, const struct estimate *e, const struct report_op
         const struct device_result *d = &e->devices[0];
         fprintf(out, "<text x=\"%d\" y=\"24\" font-size=\"16\" font-weight=\"bold\">Estimated power of ", PLOT_X);
         text_escaped(out, o && o->input ? o->input : "the task", 60);
-        fprintf(out, "</text>\n<text x=\"%d\" y=\"44\">device %ld, ", PLOT_X, d->device);
+        fprintf(out, "</text>\n<text x=\"%d\" y=\"44\">", PLOT_X);
+        if (e->nhosts > 1) {
+            fputs("host ", out);
+            text_escaped(out, d->host, 40);
+            fputs(", ", out);
+        }
+        fprintf(out, "device %ld, ", d->device);
         text_escaped(out, m->gpu, 60);
         fprintf(out, ": min %.1f W, avg %.1f W, peak %.1f W, energy %.4g J over %zu kernels (model: ",
                 d->power_w[TARGET_MIN], d->power_w[TARGET_AVG], d->power_w[TARGET_PEAK], d->energy_j, d->nkernels);

@@ -539,6 +539,41 @@ static int export_csv(FILE *f, void *ctx)
     return ex->status == 0 ? 0 : -1;
 }
 
+/* Exports the raw page in base units, after our signature line, through
+ * outfile: whole or not at all, and never over a file that is not ours. */
+int runner_export(const char *ncu, const char *rep_file, const char *csv_path, int force, char *err, size_t errlen)
+{
+    char *argv[9];
+    struct export_ctx ex;
+    char why[512];
+    argv[0] = (char *)(uintptr_t)ncu; /* execv takes char *const[]; nothing writes to them */
+    argv[1] = a_import;
+    argv[2] = (char *)(uintptr_t)rep_file;
+    argv[3] = a_csv;
+    argv[4] = a_page;
+    argv[5] = a_raw;
+    argv[6] = a_print_units;
+    argv[7] = a_base;
+    argv[8] = NULL;
+    ex.argv = argv;
+    ex.rep_file = rep_file;
+    ex.status = 0;
+    switch (outfile_write(csv_path, RUNNER_CSV_SIGNATURE, force, export_csv, &ex, why, sizeof why)) {
+    case OUTFILE_OK:
+        return RUNNER_OK;
+    case OUTFILE_FOREIGN:
+        snprintf(err, errlen, "%s exists and was not written by gpu_profiler; move it or use --force", csv_path);
+        return RUNNER_OUTPUT;
+    default:
+        if (ex.status != 0) {
+            snprintf(err, errlen, "ncu could not export %s to CSV (status %d)", rep_file, ex.status);
+            return RUNNER_NCU_FAILED;
+        }
+        snprintf(err, errlen, "%s: %s", csv_path, why);
+        return RUNNER_OUTPUT;
+    }
+}
+
 int runner_profile(struct runner_opts *o, char *csv_path, size_t csv_len, char *err, size_t errlen)
 {
     char ncu[512], app[1024], report[1024], rep_file[1100], skip[24], count[24], nvtx[256];
@@ -647,39 +682,7 @@ int runner_profile(struct runner_opts *o, char *csv_path, size_t csv_len, char *
         fprintf(stderr, "gpu_profiler: ncu ended by signal %d; estimating from what was profiled\n",
                 WTERMSIG(status));
 
-    /* export the raw page in base units, after our signature line, through
-     * outfile: whole or not at all, and never over a file that is not ours */
-    n = 0;
-    argv[n++] = ncu;
-    argv[n++] = a_import;
-    argv[n++] = rep_file;
-    argv[n++] = a_csv;
-    argv[n++] = a_page;
-    argv[n++] = a_raw;
-    argv[n++] = a_print_units;
-    argv[n++] = a_base;
-    argv[n] = NULL;
-    {
-        struct export_ctx ex = { argv, rep_file, 0 };
-        char why[512];
-        switch (outfile_write(csv_path, RUNNER_CSV_SIGNATURE, o->force, export_csv, &ex, why, sizeof why)) {
-        case OUTFILE_OK:
-            break;
-        case OUTFILE_FOREIGN:
-            snprintf(err, errlen, "%s exists and was not written by gpu_profiler; move it or use --force",
-                     csv_path);
-            rc = RUNNER_OUTPUT;
-            break;
-        default:
-            if (ex.status != 0) {
-                snprintf(err, errlen, "ncu could not export %s to CSV (status %d)", rep_file, ex.status);
-                rc = RUNNER_NCU_FAILED;
-            } else {
-                snprintf(err, errlen, "%s: %s", csv_path, why);
-                rc = RUNNER_OUTPUT;
-            }
-        }
-    }
+    rc = runner_export(ncu, rep_file, csv_path, o->force, err, errlen);
     free(argv);
     return rc;
 }

@@ -97,6 +97,12 @@ int runner_finish(struct runner_child *c);
 /* Resolves an application: a path with '/', else searched in PATH. */
 int runner_find_app(const char *app, char *out, size_t outlen);
 
+/* Exports REPORT's raw page (ncu --import REPORT --csv --page raw
+ * --print-units base) to csv_path, whole or not at all, never over a file
+ * gpu_profiler did not write unless force. Returns RUNNER_OK, or
+ * RUNNER_NCU_FAILED / RUNNER_OUTPUT with err. */
+int runner_export(const char *ncu, const char *rep_file, const char *csv_path, int force, char *err, size_t errlen);
+
 /* Profiles and exports; on success csv_path holds the CSV written. */
 int runner_profile(struct runner_opts *o, char *csv_path, size_t csv_len, char *err, size_t errlen);
 

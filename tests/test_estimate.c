@@ -95,10 +95,10 @@ static void test_tiers(void)
         CHECK_NEAR(w[2], w[0], 0.01);   /* another run of the same program */
     }
     /* too few metrics for any tier */
-    CHECK(estimate_best_tier(FIXTURES "/ncu-h100-derived/probe4_launch_stats_only.csv", err, sizeof err) == -1);
+    CHECK(estimate_best_tier(FIXTURES "/ncu-derived/probe4_launch_stats_only.csv", err, sizeof err) == -1);
     CHECK_CONTAINS(err, "a details page with only Launch Statistics: too few metrics");
     estimate_init(&e, NULL);
-    CHECK(estimate_file(&e, FIXTURES "/ncu-h100-derived/probe4_launch_stats_only.csv", err, sizeof err) ==
+    CHECK(estimate_file(&e, FIXTURES "/ncu-derived/probe4_launch_stats_only.csv", err, sizeof err) ==
           ESTIMATE_ERR_MISSING);
     CHECK_CONTAINS(e.missing_detail, "tier basic lacks gpu__time_duration.sum");
     estimate_free(&e);

@@ -1,0 +1,202 @@
+/* inputs: see inputs.h. */
+#include "inputs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "report.h"
+#include "runner.h"
+
+void inputs_init(struct input_list *l)
+{
+    memset(l, 0, sizeof *l);
+}
+
+static int ends_with(const char *s, const char *end)
+{
+    size_t n = strlen(s), m = strlen(end);
+    return n > m && strcmp(s + n - m, end) == 0;
+}
+
+static int push(struct input_list *l, const char *csv, const char *named)
+{
+    char *c, *n;
+    if (l->n == l->cap) {
+        size_t ncap = l->cap ? 2 * l->cap : 8;
+        char **a = realloc(l->csv, ncap * sizeof *a), **b;
+        if (!a)
+            return INPUTS_ERR_NOMEM;
+        l->csv = a;
+        b = realloc(l->named, ncap * sizeof *b);
+        if (!b)
+            return INPUTS_ERR_NOMEM;
+        l->named = b;
+        l->cap = ncap;
+    }
+    c = strdup(csv);
+    n = strdup(named);
+    if (!c || !n) {
+        free(c);
+        free(n);
+        return INPUTS_ERR_NOMEM;
+    }
+    l->csv[l->n] = c;
+    l->named[l->n++] = n;
+    return INPUTS_OK;
+}
+
+/* A report: exported once into the list's temporary folder. */
+static int add_report(struct input_list *l, const char *rep, const char *ncu, char *err, size_t errlen)
+{
+    char ncu_path[512], why[1024], csv[1100];
+    int rc;
+    if (runner_find_ncu(ncu, ncu_path, sizeof ncu_path, why, sizeof why) != 0) {
+        snprintf(err, errlen,
+                 "%s is an Nsight Compute report: reading it needs ncu, which was not found (%s); where ncu is, "
+                 "export it with 'ncu --import %s --csv --page raw > FILE.csv' and give that file", rep, why, rep);
+        return INPUTS_ERR_NCU;
+    }
+    if (!l->tmpdir[0]) {
+        const char *t = getenv("TMPDIR");
+        snprintf(l->tmpdir, sizeof l->tmpdir, "%s/gpu_profiler_import.XXXXXX", t && *t ? t : "/tmp");
+        if (!mkdtemp(l->tmpdir)) {
+            snprintf(err, errlen, "%s: cannot make a temporary folder for its export: %s", rep, strerror(errno));
+            l->tmpdir[0] = '\0';
+            return INPUTS_ERR_IO;
+        }
+    }
+    snprintf(csv, sizeof csv, "%s/%zu.csv", l->tmpdir, l->n);
+    rc = runner_export(ncu_path, rep, csv, 1, why, sizeof why);
+    if (rc != RUNNER_OK) {
+        snprintf(err, errlen, "%s: %s", rep, why);
+        return INPUTS_ERR_NCU;
+    }
+    return push(l, csv, rep);
+}
+
+static int add_file(struct input_list *l, const char *path, const char *ncu, char *err, size_t errlen)
+{
+    if (ends_with(path, ".ncu-rep"))
+        return add_report(l, path, ncu, err, errlen);
+    return push(l, path, path);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* One of gpu_profiler's own outputs (predictions.csv, --out-csv) in a folder. */
+static int is_own_output(const char *path)
+{
+    char line[64];
+    FILE *f = fopen(path, "rb");
+    int own = 0;
+    if (!f)
+        return 0;
+    if (fgets(line, sizeof line, f))
+        own = strncmp(line, REPORT_CSV_SIGNATURE, strlen(REPORT_CSV_SIGNATURE)) == 0;
+    fclose(f);
+    return own;
+}
+
+/* Whether name (a report) has a CSV of the same base name among names. */
+static int has_csv_twin(char **names, size_t n, const char *name)
+{
+    size_t i, base = strlen(name) - strlen(".ncu-rep");
+    for (i = 0; i < n; i++)
+        if (strncmp(names[i], name, base) == 0 && strcmp(names[i] + base, ".csv") == 0)
+            return 1;
+    return 0;
+}
+
+static int list_folder(const char *dir, char ***out, size_t *nout, char *err, size_t errlen)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    if (!d) {
+        snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+        return INPUTS_ERR_IO;
+    }
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.' || !(ends_with(de->d_name, ".csv") || ends_with(de->d_name, ".ncu-rep")))
+            continue;
+        if (n == cap) {
+            char **nn = realloc(names, (cap = cap ? 2 * cap : 16) * sizeof *nn);
+            if (!nn)
+                goto nomem;
+            names = nn;
+        }
+        if (!(names[n] = strdup(de->d_name)))
+            goto nomem;
+        n++;
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, cmp_str);
+    *out = names;
+    *nout = n;
+    return INPUTS_OK;
+nomem:
+    closedir(d);
+    while (n)
+        free(names[--n]);
+    free(names);
+    return INPUTS_ERR_NOMEM;
+}
+
+static int add_folder(struct input_list *l, const char *dir, const char *ncu, char *err, size_t errlen)
+{
+    char **names = NULL, path[4096];
+    size_t n = 0, i, before = l->n;
+    int rc = list_folder(dir, &names, &n, err, errlen);
+    for (i = 0; rc == INPUTS_OK && i < n; i++) {
+        snprintf(path, sizeof path, "%s%s%s", dir, ends_with(dir, "/") ? "" : "/", names[i]);
+        if ((ends_with(names[i], ".ncu-rep") && has_csv_twin(names, n, names[i])) ||
+            (ends_with(names[i], ".csv") && is_own_output(path))) {
+            l->skipped++;
+            continue;
+        }
+        rc = add_file(l, path, ncu, err, errlen);
+    }
+    for (i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    if (rc == INPUTS_OK && l->n == before) {
+        snprintf(err, errlen, "%s: a folder without ncu CSV files or reports (*.csv, *.ncu-rep)", dir);
+        rc = INPUTS_ERR_IO;
+    }
+    return rc;
+}
+
+int inputs_add(struct input_list *l, const char *arg, const char *ncu, char *err, size_t errlen)
+{
+    struct stat st;
+    if (strcmp(arg, "-") != 0 && stat(arg, &st) == 0 && S_ISDIR(st.st_mode))
+        return add_folder(l, arg, ncu, err, errlen);
+    return add_file(l, arg, ncu, err, errlen);
+}
+
+void inputs_free(struct input_list *l)
+{
+    size_t i;
+    if (!l)
+        return;
+    for (i = 0; i < l->n; i++) {
+        if (l->tmpdir[0] && strncmp(l->csv[i], l->tmpdir, strlen(l->tmpdir)) == 0)
+            unlink(l->csv[i]);
+        free(l->csv[i]);
+        free(l->named[i]);
+    }
+    if (l->tmpdir[0])
+        rmdir(l->tmpdir);
+    free(l->csv);
+    free(l->named);
+    memset(l, 0, sizeof *l);
+}
