@@ -35,8 +35,8 @@ int main(void)
     o.input = "in \"q\".csv";
 
     out = render(&report_json, &e, &o);
-    CHECK_CONTAINS(out, "\"task\": {\"device\": 0, \"gpu\": \"NVIDIA H100 80GB HBM3\", \"kernels\": 4, \"power_w\": {\"min\": ");
-    CHECK_CONTAINS(out, "\"kernels\": [\n    {\"id\": 0, \"name\": \"fma_k(float *, int)\", \"pid\": 542, \"device\": 0, \"duration_s\": 0.00170464");
+    CHECK_CONTAINS(out, "\"task\": {\"device\": 0, \"host\": \"127.0.0.1\", \"gpu\": \"NVIDIA H100 80GB HBM3\", \"kernels\": 4, \"power_w\": {\"min\": ");
+    CHECK_CONTAINS(out, "\"kernels\": [\n    {\"id\": 0, \"name\": \"fma_k(float *, int)\", \"pid\": 542, \"device\": 0, \"host\": \"127.0.0.1\", \"file\": 0, \"duration_s\": 0.00170464");
     CHECK_CONTAINS(out, "\"components_w\": {\"static\": 100, \"sm\": ");
     CHECK_CONTAINS(out, "\"input\": \"in \\\"q\\\".csv\"");
     CHECK_CONTAINS(out, "\"stats\": {\"min\": {}, \"avg\": {\"cv_mape_pct\": 4.5}, \"peak\": {}}");
@@ -45,7 +45,8 @@ int main(void)
 
     o.input = "x.csv";
     out = render(&report_csv, &e, &o);
-    CHECK(strncmp(out, REPORT_CSV_SIGNATURE "device,id,name,duration_s,min_w,avg_w,peak_w,energy_j\ntask,0,,x.csv,", 80) == 0);
+    CHECK(strncmp(out, REPORT_CSV_SIGNATURE "device,id,name,duration_s,min_w,avg_w,peak_w,energy_j,host\ntask,0,,x.csv,", 85) == 0);
+    CHECK_CONTAINS(out, ",127.0.0.1\n");
     CHECK_CONTAINS(out, "\nkernel,0,2,\"blur_k(const float *, float *, int, int)\",0.000249664,");
     free(out);
     o.tasks_only = 1;
