@@ -35,6 +35,23 @@ for gpu in h100 h200; do
         echo "FAILED: $gpu whole-loop figure '${loop:-none}' is not in $doc" >&2
     fi
 done
+# the details-page tiers: the same recorded counters, estimated with each tier's built-in model
+for gpu in h100 h200; do
+    for tier in detailed basic; do
+        out=$("$py" validation/reestimate.py --gpu-profiler "$gp" --model "models/${gpu}_$tier.model" \
+            "$r/${gpu}_model2_part1.csv" "$r/${gpu}_model2_part1_logs.tgz" \
+            "$r/${gpu}_model2_part2.csv" "$r/${gpu}_model2_part2_logs.tgz" 2>&1)
+        for target in min avg peak; do
+            line=$(printf '%s\n' "$out" | grep "^$target: MAPE")
+            if [ -n "$line" ] && grep -qF -- "- tier $tier, $gpu: $line" "$doc"; then
+                pass=$((pass + 1))
+            else
+                fail=$((fail + 1))
+                echo "FAILED: tier $tier, $gpu $target: '${line:-no figure}' is not what $doc says" >&2
+            fi
+        done
+    done
+done
 nl='
 '
 # check_lines WHAT WHICH TEXT: the lines of TEXT that must be in the document,
