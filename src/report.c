@@ -368,6 +368,15 @@ static void json_power(FILE *out, const double *p)
     fputc('}', out);
 }
 
+/* A name the CSV may lack: a JSON string, or null for "" (absent is not empty). */
+static void json_text_or_null(FILE *out, const char *s)
+{
+    if (s[0])
+        report_json_string(out, s);
+    else
+        fputs("null", out);
+}
+
 static void json_task(FILE *out, const struct estimate *e, const struct device_result *d)
 {
     size_t c;
@@ -377,15 +386,9 @@ static void json_task(FILE *out, const struct estimate *e, const struct device_r
     else
         fputs("null", out);
     fputs(", \"host\": ", out);
-    if (d->host[0])
-        report_json_string(out, d->host);
-    else
-        fputs("null", out);
+    json_text_or_null(out, d->host);
     fputs(", \"gpu\": ", out);
-    if (d->gpu[0])
-        report_json_string(out, d->gpu);
-    else
-        fputs("null", out);
+    json_text_or_null(out, d->gpu);
     fprintf(out, ", \"kernels\": %zu, \"power_w\": ", d->nkernels);
     json_power(out, d->power_w);
     fputs(", \"energy_j\": ", out);
@@ -444,10 +447,7 @@ static int json_write(FILE *out, const struct estimate *e, const struct report_o
         else
             fputs("null", out);
         fputs(", \"host\": ", out);
-        if (kr->host[0])
-            report_json_string(out, kr->host);
-        else
-            fputs("null", out);
+        json_text_or_null(out, kr->host);
         fprintf(out, ", \"file\": %zu", kr->file);
         fputs(", \"duration_s\": ", out);
         json_number(out, kr->duration_s);

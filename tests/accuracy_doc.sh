@@ -15,18 +15,23 @@ if [ -z "$py" ]; then
     echo "0 passed, 0 failed"
     exit 0
 fi
-for gpu in h100 h200; do
-    out=$("$py" validation/reestimate.py --gpu-profiler "$gp" "$r/${gpu}_model2_part1.csv" "$r/${gpu}_model2_part1_logs.tgz" \
-        "$r/${gpu}_model2_part2.csv" "$r/${gpu}_model2_part2_logs.tgz" 2>&1)
-    for target in min avg peak energy; do
-        line=$(printf '%s\n' "$out" | grep "^$target: MAPE")
-        if [ -n "$line" ] && grep -qF -- "- $line" "$doc"; then
+# check_mapes WHAT PREFIX "TARGETS" OUTPUT: each target's "T: MAPE ..." line of
+# OUTPUT must be in the document as a list item "- PREFIXT: MAPE ...".
+check_mapes() {
+    for target in $3; do
+        line=$(printf '%s\n' "$4" | grep "^$target: MAPE")
+        if [ -n "$line" ] && grep -qF -- "- $2$line" "$doc"; then
             pass=$((pass + 1))
         else
             fail=$((fail + 1))
-            echo "FAILED: $gpu $target: '${line:-no figure}' is not what $doc says" >&2
+            echo "FAILED: $1 $target: '${line:-no figure}' is not what $doc says" >&2
         fi
     done
+}
+for gpu in h100 h200; do
+    out=$("$py" validation/reestimate.py --gpu-profiler "$gp" "$r/${gpu}_model2_part1.csv" "$r/${gpu}_model2_part1_logs.tgz" \
+        "$r/${gpu}_model2_part2.csv" "$r/${gpu}_model2_part2_logs.tgz" 2>&1)
+    check_mapes "$gpu" "" "min avg peak energy" "$out"
     loop=$(printf '%s\n' "$out" | grep "^avg over the loop" | sed 's/.*MAPE \([0-9.]*%\), worst \([0-9.]*%\).*/\1 (worst \2)/')
     if [ -n "$loop" ] && grep -qF -- "$loop" "$doc"; then
         pass=$((pass + 1))
@@ -41,15 +46,7 @@ for gpu in h100 h200; do
         out=$("$py" validation/reestimate.py --gpu-profiler "$gp" --model "models/${gpu}_$tier.model" \
             "$r/${gpu}_model2_part1.csv" "$r/${gpu}_model2_part1_logs.tgz" \
             "$r/${gpu}_model2_part2.csv" "$r/${gpu}_model2_part2_logs.tgz" 2>&1)
-        for target in min avg peak; do
-            line=$(printf '%s\n' "$out" | grep "^$target: MAPE")
-            if [ -n "$line" ] && grep -qF -- "- tier $tier, $gpu: $line" "$doc"; then
-                pass=$((pass + 1))
-            else
-                fail=$((fail + 1))
-                echo "FAILED: tier $tier, $gpu $target: '${line:-no figure}' is not what $doc says" >&2
-            fi
-        done
+        check_mapes "tier $tier, $gpu" "tier $tier, $gpu: " "min avg peak" "$out"
     done
 done
 nl='
