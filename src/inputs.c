@@ -139,7 +139,8 @@ static int list_folder(const char *dir, char ***out, size_t *nout, char *err, si
         n++;
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
+    if (n > 1) /* qsort wants a real pointer, even for nothing to sort */
+        qsort(names, n, sizeof *names, cmp_str);
     *out = names;
     *nout = n;
     return INPUTS_OK;
