@@ -84,7 +84,10 @@ $(B)/gpu_profiler_trace.so: src/trace_inject.c | $(B)
 $(B)/libgp.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(BIN): $(B)/main.o $(B)/libgp.a
+# the command-line front ends: main dispatches to one cmd_*.c per subcommand
+CLI_OBJ = $(B)/main.o $(B)/cli.o $(B)/cmd_estimate.o $(B)/cmd_calibrate.o $(B)/cmd_fit.o $(B)/cmd_measure.o
+
+$(BIN): $(CLI_OBJ) $(B)/libgp.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/test_%: tests/test_%.c tests/testlib.h $(B)/libgp.a

@@ -1,0 +1,49 @@
+/* cli: what the command-line front ends share (main.c dispatches to one
+ * cmd_*.c per subcommand): exit codes, the program's name in messages,
+ * usage errors and the output files a user names. Only the front ends
+ * print; the stages they run return codes and messages. */
+#ifndef GPU_PROFILER_CLI_H
+#define GPU_PROFILER_CLI_H
+
+#include <stdio.h>
+
+#ifndef GPU_PROFILER_VERSION
+#define GPU_PROFILER_VERSION "0.1.0"
+#endif
+
+/* Exit codes: also in --help, README.md and gpu_profiler.1. */
+enum exit_code {
+    EXIT_OK = 0,
+    EXIT_INTERNAL = 1,  /* out of memory, a bug */
+    EXIT_USAGE = 2,     /* bad command line */
+    EXIT_INPUT = 3,     /* CSV unreadable, not ncu's, missing metrics, no kernels */
+    EXIT_MODEL = 4,     /* model file invalid or no model for the GPU */
+    EXIT_PROFILE = 5,   /* ncu not found or failed */
+    EXIT_APP = 6,       /* the application was not found */
+    EXIT_OUTPUT = 7,    /* an output file could not be written or would clobber one */
+    EXIT_GPU = 8        /* calibrate: no usable GPU, driver, NVML, or a benchmark failed its check */
+};
+
+#define PREDICTIONS_CSV "predictions.csv"
+#define LEGACY_CSV "extracted_data.csv"
+
+extern const char *const cli_prog; /* "gpu_profiler", the prefix of every message */
+
+/* "gpu_profiler: <message>" and the pointer to --help, on stderr. */
+void cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Writes an output file the user named through outfile; EXIT_OK or
+ * EXIT_OUTPUT with the reason on stderr. */
+int cli_save_output(const char *path, const char *signature, int force, int (*fn)(FILE *, void *), void *ctx);
+/* Whether path ends with ext (case-insensitive). */
+int cli_has_ext(const char *path, const char *ext);
+/* A number of an option from lo to hi; 0, or -1 after a usage error. */
+int cli_parse_positive(const char *opt, const char *s, double lo, double hi, double *out);
+
+/* The subcommands: argv[0] is the subcommand's name (or the program's for
+ * the estimate); each returns the exit status. */
+int cmd_estimate(int argc, char **argv);
+int cmd_calibrate(int argc, char **argv);
+int cmd_fit(int argc, char **argv);
+int cmd_measure(int argc, char **argv);
+
+#endif

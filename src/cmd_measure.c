@@ -1,0 +1,188 @@
+/* cmd_measure: the command line of 'gpu_profiler measure' (measure.h does
+ * the work) and its report. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "measure.h"
+#include "report.h"
+
+static void print_measure_help(void)
+{
+    printf("Usage: gpu_profiler measure [OPTIONS] -a APP [-s ARG]... [-- ARGS...]\n"
+           "       gpu_profiler measure [OPTIONS] -- APP [ARGS...]\n"
+           "\n"
+           "Runs APP without ncu while NVML is sampled and prints the power it really drew: average\n"
+           "and energy from the GPU's energy counter over the run, min and peak from the instant\n"
+           "power polled every 5 ms, and the idle power just before. APP's output passes through.\n"
+           "The figures cover the whole run (start-up and idle gaps included) unless APP prints\n"
+           "marker lines: then only the time between them.\n"
+           "\n"
+           "  -a, --app APP            the application; -s ARG (repeatable) or -- ARGS for its arguments\n"
+           "      --device LIST        the GPUs to measure: NVML indices or GPU UUIDs separated by commas, or\n"
+           "                           'all' (default: those in CUDA_VISIBLE_DEVICES when it is set, else all).\n"
+           "                           With several GPUs each is shown, then their sum; the sum's min and\n"
+           "                           peak are those of the GPUs' power added up at the same moments\n"
+           "      --start-marker LINE  start the window when APP prints this exact line on stdout\n"
+           "      --stop-marker LINE   end it when APP prints this line (default: when APP exits)\n"
+           "      --idle S             seconds of idle measured first (default 1)\n"
+           "      --json               one JSON document instead of the text\n"
+           "      --timeline FILE      also record when every kernel, copy and memset ran (CUPTI, through\n"
+           "                           the tracer gpu_profiler_trace.so loaded into APP's processes by the\n"
+           "                           driver) and write it with the window to FILE; then\n"
+           "                           'gpu_profiler -c CSV --timeline FILE' estimates over that run,\n"
+           "                           gaps included\n"
+           "      --force              replace a FILE that gpu_profiler did not write\n"
+           "  -h, --help               this text\n"
+           "Exit status: 0 ok (APP's own status is reported), 2 usage, 6 APP not found, 7 the timeline\n"
+           "could not be written, 8 no NVML or no power reading, or no tracer for --timeline.\n");
+}
+
+static void json_num(const char *key, double v, int last)
+{
+    if (isnan(v))
+        printf("  \"%s\": null%s\n", key, last ? "" : ",");
+    else
+        printf("  \"%s\": %.6g%s\n", key, v, last ? "" : ",");
+}
+
+static void fmt_watts(char *buf, size_t n, double w)
+{
+    if (isnan(w))
+        snprintf(buf, n, "n/a");
+    else
+        snprintf(buf, n, "%.1f W", w);
+}
+
+int cmd_measure(int argc, char **argv)
+{
+    enum { O_DEVICE = 256, O_START, O_STOP, O_IDLE, O_JSON, O_TIMELINE, O_FORCE };
+    static const struct option longopts[] = {
+        { "timeline", required_argument, NULL, O_TIMELINE }, { "force", no_argument, NULL, O_FORCE },
+        { "app", required_argument, NULL, 'a' },        { "arg", required_argument, NULL, 's' },
+        { "device", required_argument, NULL, O_DEVICE }, { "start-marker", required_argument, NULL, O_START },
+        { "stop-marker", required_argument, NULL, O_STOP }, { "idle", required_argument, NULL, O_IDLE },
+        { "json", no_argument, NULL, O_JSON },          { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct measure_opts o;
+    struct measure_result r;
+    char **args = calloc((size_t)argc + 1, sizeof *args), err[1024];
+    size_t nargs = 0;
+    int c, json = 0, rc;
+    size_t g;
+    if (!args) {
+        fprintf(stderr, "%s: out of memory\n", cli_prog);
+        return EXIT_INTERNAL;
+    }
+    memset(&o, 0, sizeof o);
+    o.idle_s = 1.0;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+:a:s:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'a': o.app = optarg; break;
+        case 's': args[nargs++] = optarg; break;
+        case O_DEVICE: {
+            char ids[MEASURE_MAX_GPUS][48];
+            if (strcmp(optarg, "all") != 0 && measure_pick_gpus(optarg, ids, MEASURE_MAX_GPUS, err, sizeof err) < 0) {
+                cli_usage_error("%s", err);
+                goto usage;
+            }
+            o.devices = optarg;
+            break;
+        }
+        case O_START: o.start_marker = optarg; break;
+        case O_STOP: o.stop_marker = optarg; break;
+        case O_IDLE:
+            if (cli_parse_positive("--idle", optarg, 0, 60, &o.idle_s) != 0)
+                goto usage;
+            break;
+        case O_JSON: json = 1; break;
+        case O_TIMELINE: o.timeline_out = optarg; break;
+        case O_FORCE: o.force = 1; break;
+        case 'h': print_measure_help(); free(args); return EXIT_OK;
+        case ':': cli_usage_error("measure: option '%s' needs a value", argv[optind - 1]); goto usage;
+        default: cli_usage_error("measure: unknown option '%s'", argv[optind - 1]); goto usage;
+        }
+    }
+    if (!o.app && optind < argc)
+        o.app = argv[optind++];
+    while (optind < argc)
+        args[nargs++] = argv[optind++];
+    if (!o.app) {
+        cli_usage_error("measure needs an application: -a APP or -- APP ARGS");
+        goto usage;
+    }
+    if (o.stop_marker && !o.start_marker) {
+        cli_usage_error("--stop-marker needs --start-marker");
+        goto usage;
+    }
+    o.args = args;
+    o.nargs = nargs;
+    rc = measure_run(&o, &r, err, sizeof err);
+    free(args);
+    if (rc != MEASURE_OK) {
+        fprintf(stderr, "%s measure: %s\n", cli_prog, err);
+        return rc == MEASURE_NO_APP ? EXIT_APP : rc == MEASURE_OUTPUT ? EXIT_OUTPUT : EXIT_GPU;
+    }
+    if (WIFEXITED(r.wait_status) && WEXITSTATUS(r.wait_status) != 0)
+        fprintf(stderr, "%s measure: %s exited with status %d\n", cli_prog, o.app, WEXITSTATUS(r.wait_status));
+    else if (WIFSIGNALED(r.wait_status))
+        fprintf(stderr, "%s measure: %s ended by signal %d\n", cli_prog, o.app, WTERMSIG(r.wait_status));
+    if (json) {
+        printf("{\n  \"gpu\": \"%s\",\n  \"window\": \"%s\",\n", r.gpu, r.from_markers ? "markers" : o.start_marker ? "start marker to exit" : "whole run");
+        json_num("duration_s", r.duration_s, 0);
+        json_num("energy_j", r.energy_j, 0);
+        json_num("min_w", r.min_w, 0);
+        json_num("avg_w", r.avg_w, 0);
+        json_num("peak_w", r.peak_w, 0);
+        json_num("idle_w", r.idle_w, 0);
+        json_num("sm_clock_mhz", r.sm_clock_mhz, 0);
+        printf("  \"samples\": %zu,\n  \"gpus\": [", r.samples);
+        for (g = 0; g < r.ngpus; g++) {
+            const struct measure_gpu *mg = &r.gpus[g];
+            printf("%s\n    {\"id\": \"%s\", \"name\": \"%s\", \"energy_j\": %.6g, \"avg_w\": %.6g, ", g ? "," : "",
+                   mg->id, mg->name, mg->energy_j, mg->avg_w);
+            if (isnan(mg->min_w))
+                printf("\"min_w\": null, \"peak_w\": null, ");
+            else
+                printf("\"min_w\": %.6g, \"peak_w\": %.6g, ", mg->min_w, mg->peak_w);
+            printf("\"idle_w\": %.6g, \"samples\": %zu}", mg->idle_w, mg->samples);
+        }
+        printf("\n  ],\n  \"timeline\": ");
+        if (r.timeline_written)
+            report_json_string(stdout, o.timeline_out);
+        else
+            printf("null");
+        printf(",\n  \"exit_status\": %d\n}\n", WIFEXITED(r.wait_status) ? WEXITSTATUS(r.wait_status) : -1);
+    } else {
+        char mn[32], pk[32];
+        const char *window = r.from_markers ? "between the markers" : o.start_marker ? "start marker to exit"
+                                                                                     : "whole run";
+        printf("measured on %s (NVML: energy counter%s; instant power every 5 ms, %zu samples)\n", r.gpu,
+               r.ngpus > 1 ? "s" : "", r.samples);
+        for (g = 0; r.ngpus > 1 && g < r.ngpus; g++) {
+            const struct measure_gpu *mg = &r.gpus[g];
+            fmt_watts(mn, sizeof mn, mg->min_w);
+            fmt_watts(pk, sizeof pk, mg->peak_w);
+            printf("  GPU %s (%s):  min %s  avg %.1f W  peak %s  energy %.3f J; idle before %.1f W\n", mg->id,
+                   mg->name, mn, mg->avg_w, pk, mg->energy_j, mg->idle_w);
+        }
+        fmt_watts(mn, sizeof mn, r.min_w);
+        fmt_watts(pk, sizeof pk, r.peak_w);
+        printf("measured%s:  min %s  avg %.1f W  peak %s  energy %.3f J over %.3f s (%s); idle before %.1f W\n",
+               r.ngpus > 1 ? ", all together" : "", mn, r.avg_w, pk, r.energy_j, r.duration_s, window, r.idle_w);
+        if (r.timeline_written)
+            printf("timeline: %s (gpu_profiler -c CSV --timeline %s estimates over it)\n", o.timeline_out,
+                   o.timeline_out);
+    }
+    return EXIT_OK;
+usage:
+    free(args);
+    return EXIT_USAGE;
+}
