@@ -2,6 +2,7 @@
  * output, estimate, and report; with --measure and --timeline, the
  * measurement and the traced run beside it. */
 #include <errno.h>
+#include <stdint.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -354,451 +355,577 @@ static int read_inputs(struct estimate *est, const char *const *args, size_t nar
     return rc;
 }
 
-int cmd_estimate(int argc, char **argv)
-{
-    enum { O_MODEL = 256, O_JSON, O_OUT_CSV, O_NO_PRED, O_FORCE, O_PER_KERNEL, O_TOP, O_NCU, O_OUTDIR,
-           O_LIST_FEATURES, O_SKIP_KERNELS, O_MAX_KERNELS, O_NVTX, O_REPORT, O_DURATION, O_MEASURE, O_NCU_ARG, O_FAST,
-           O_SAMPLE, O_TIMELINE, O_TIER };
-    static const struct option longopts[] = {
-        { "timeline", required_argument, NULL, O_TIMELINE },
-        { "mode", required_argument, NULL, 'm' },    { "app", required_argument, NULL, 'a' },
-        { "arg", required_argument, NULL, 's' },     { "csv", required_argument, NULL, 'c' },
-        { "model", required_argument, NULL, O_MODEL }, { "json", no_argument, NULL, O_JSON },
-        { "out-csv", required_argument, NULL, O_OUT_CSV }, { "no-predictions", no_argument, NULL, O_NO_PRED },
-        { "force", no_argument, NULL, O_FORCE },     { "per-kernel", no_argument, NULL, O_PER_KERNEL },
-        { "top", required_argument, NULL, O_TOP },   { "ncu", required_argument, NULL, O_NCU },
-        { "output-dir", required_argument, NULL, O_OUTDIR },
-        { "list-features", no_argument, NULL, O_LIST_FEATURES },
-        { "skip-kernels", required_argument, NULL, O_SKIP_KERNELS },
-        { "max-kernels", required_argument, NULL, O_MAX_KERNELS },
-        { "sample", required_argument, NULL, O_SAMPLE },
-        { "nvtx-range", required_argument, NULL, O_NVTX },
-        { "report", required_argument, NULL, O_REPORT },
-        { "duration", required_argument, NULL, O_DURATION },
-        { "measure", no_argument, NULL, O_MEASURE },
-        { "ncu-arg", required_argument, NULL, O_NCU_ARG },
-        { "fast", no_argument, NULL, O_FAST },
-        { "tier", required_argument, NULL, O_TIER },
-        { "quiet", no_argument, NULL, 'q' },         { "verbose", no_argument, NULL, 'v' },
-        { "help", no_argument, NULL, 'h' },          { "version", no_argument, NULL, 'V' },
-        { NULL, 0, NULL, 0 },
-    };
-    long skip_kernels = 0, max_kernels = 0, sample_every = 1;
-    double duration_s = 0, sample_weight = 1;
-    char sample_id[16384];
+/* The parsed command line of the estimate. */
+struct estimate_options {
+    unsigned mode;
+    const char *app;
+    char **app_args;           /* -s and what follows --, napp_args of them (owned) */
+    size_t napp_args;
+    const char *csv;           /* the last -c, then what is read when there is one input */
+    const char *csv_args[64];  /* every -c */
+    size_t n_csv;
+    const char *model_path, *out_csv, *ncu, *out_dir, *nvtx_range, *report_path, *timeline_path, *tier;
+    int json, no_pred, force, per_kernel, quiet, verbose, measure_too, fast;
+    long top, skip_kernels, max_kernels, sample_every;
+    double duration_s, sample_weight;
+    char sample_id[16384];     /* ncu --kernel-id for --sample */
     char *ncu_args[32];
-    size_t n_ncu_args = 0;
-    int interrupted = 0, measure_too = 0, fast = 0;
-    const char *tier = NULL;
+    size_t n_ncu_args;
+};
+
+/* What the stages hand on to each other. */
+struct estimate_run {
+    struct estimate_options o;
+    struct model model;        /* --model, when given */
     struct measure_result measured;
-    struct report_measured rm;
-    const char *nvtx_range = NULL, *report_path = NULL, *timeline_path = NULL;
-    static struct report_timeline rtl;
-    const char *app = NULL, *csv = NULL, *model_path = NULL, *out_csv = NULL, *ncu = NULL, *out_dir = ".";
-    char **app_args = NULL;
-    size_t napp_args = 0, i;
-    unsigned mode = MODE_AVG;
-    int json = 0, no_pred = 0, force = 0, per_kernel = 0, quiet = 0, verbose = 0, c, rc = EXIT_OK;
-    long top = 10;
-    struct model model;
+    int interrupted;           /* the signal that stopped -a, or 0 */
+    char csv_buf[1100];        /* the CSV that -a wrote */
+    char inputs_shown[32];     /* "N files" */
+    char timeline_auto[4200];  /* --measure's timeline file */
     struct estimate est;
     struct report_opts ro;
-    char err[2048], csv_buf[1100], inputs_shown[32];
-    const char *csv_args[64];
-    size_t n_csv = 0;
+    struct report_measured rm;
+    struct report_timeline rtl;
+};
 
+enum { O_MODEL = 256, O_JSON, O_OUT_CSV, O_NO_PRED, O_FORCE, O_PER_KERNEL, O_TOP, O_NCU, O_OUTDIR,
+       O_LIST_FEATURES, O_SKIP_KERNELS, O_MAX_KERNELS, O_NVTX, O_REPORT, O_DURATION, O_MEASURE, O_NCU_ARG, O_FAST,
+       O_SAMPLE, O_TIMELINE, O_TIER };
 
-    app_args = calloc((size_t)argc + 1, sizeof *app_args);
-    if (!app_args) {
+static const struct option estimate_longopts[] = {
+    { "timeline", required_argument, NULL, O_TIMELINE },
+    { "mode", required_argument, NULL, 'm' },    { "app", required_argument, NULL, 'a' },
+    { "arg", required_argument, NULL, 's' },     { "csv", required_argument, NULL, 'c' },
+    { "model", required_argument, NULL, O_MODEL }, { "json", no_argument, NULL, O_JSON },
+    { "out-csv", required_argument, NULL, O_OUT_CSV }, { "no-predictions", no_argument, NULL, O_NO_PRED },
+    { "force", no_argument, NULL, O_FORCE },     { "per-kernel", no_argument, NULL, O_PER_KERNEL },
+    { "top", required_argument, NULL, O_TOP },   { "ncu", required_argument, NULL, O_NCU },
+    { "output-dir", required_argument, NULL, O_OUTDIR },
+    { "list-features", no_argument, NULL, O_LIST_FEATURES },
+    { "skip-kernels", required_argument, NULL, O_SKIP_KERNELS },
+    { "max-kernels", required_argument, NULL, O_MAX_KERNELS },
+    { "sample", required_argument, NULL, O_SAMPLE },
+    { "nvtx-range", required_argument, NULL, O_NVTX },
+    { "report", required_argument, NULL, O_REPORT },
+    { "duration", required_argument, NULL, O_DURATION },
+    { "measure", no_argument, NULL, O_MEASURE },
+    { "ncu-arg", required_argument, NULL, O_NCU_ARG },
+    { "fast", no_argument, NULL, O_FAST },
+    { "tier", required_argument, NULL, O_TIER },
+    { "quiet", no_argument, NULL, 'q' },         { "verbose", no_argument, NULL, 'v' },
+    { "help", no_argument, NULL, 'h' },          { "version", no_argument, NULL, 'V' },
+    { NULL, 0, NULL, 0 },
+};
+
+/* A whole number from lo to hi; 0, or -1 (the caller names the option). */
+static int parse_long(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    long v;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (*end || end == s || errno == ERANGE || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static void print_version(void)
+{
+    size_t i;
+    printf("gpu_profiler %s\n", GPU_PROFILER_VERSION);
+    for (i = 0; i < model_builtin_count(); i++)
+        printf("built-in model: %s%s%s (ncu %s)\n", model_builtin(i)->gpu, model_builtin(i)->variant[0] ? ", " : "",
+               model_builtin(i)->variant, model_builtin(i)->ncu_version);
+}
+
+/* An option getopt could not take: unknown, or without its value. */
+static int bad_option(int c, char **argv)
+{
+    const char *opt = argv[optind - 1];
+    if (c == ':') {
+        if (strncmp(opt, "--", 2) != 0)
+            fprintf(stderr, "%s: option '-%c' needs a value\n", cli_prog, optopt);
+        else
+            fprintf(stderr, "%s: option '%s' needs a value\n", cli_prog, opt);
+    } else if (optopt && strncmp(opt, "--", 2) != 0) {
+        fprintf(stderr, "%s: unknown option '-%c'\n", cli_prog, optopt);
+    } else {
+        fprintf(stderr, "%s: unknown option '%s'\n", cli_prog, opt);
+    }
+    fprintf(stderr, "Try '%s --help' for more information.\n", cli_prog);
+    return EXIT_USAGE;
+}
+
+/* The options whose value is a number. Returns -1 when taken, else the exit status. */
+static int number_option(struct estimate_options *o, int c, const char *arg)
+{
+    switch (c) {
+    case O_SKIP_KERNELS:
+    case O_MAX_KERNELS:
+        if (parse_long(arg, c == O_SKIP_KERNELS ? 0 : 1, 1000000000, c == O_SKIP_KERNELS ? &o->skip_kernels
+                                                                                         : &o->max_kernels) != 0) {
+            cli_usage_error("%s needs a whole number from %d to 1000000000, not '%s'",
+                            c == O_SKIP_KERNELS ? "--skip-kernels" : "--max-kernels", c == O_SKIP_KERNELS ? 0 : 1, arg);
+            return EXIT_USAGE;
+        }
+        return -1;
+    case O_SAMPLE:
+        if (parse_long(arg, 2, RUNNER_SAMPLE_MAX, &o->sample_every) != 0 ||
+            runner_sample_kernel_id(o->sample_every, o->sample_id, sizeof o->sample_id, &o->sample_weight) != 0) {
+            cli_usage_error("--sample needs a whole number from 2 to %d, not '%s'", RUNNER_SAMPLE_MAX, arg);
+            return EXIT_USAGE;
+        }
+        return -1;
+    case O_DURATION: {
+        char *end;
+        errno = 0;
+        o->duration_s = strtod(arg, &end);
+        if (*end || end == arg || errno == ERANGE || !(o->duration_s > 0) || o->duration_s > 1e7) {
+            cli_usage_error("--duration needs a number of seconds above 0, not '%s'", arg);
+            return EXIT_USAGE;
+        }
+        return -1;
+    }
+    default: /* O_TOP */
+        if (parse_long(arg, 1, 1000000, &o->top) != 0) {
+            cli_usage_error("--top needs a whole number from 1 to 1000000, not '%s'", arg);
+            return EXIT_USAGE;
+        }
+        return -1;
+    }
+}
+
+/* The options that name something (a file, a range, a tier, a mode). */
+static int value_option(struct estimate_options *o, int c, const char *arg)
+{
+    switch (c) {
+    case 'm':
+        if (!(o->mode = parse_mode(arg))) {
+            cli_usage_error("invalid mode '%s' (use min, avg, peak or all)", arg);
+            return EXIT_USAGE;
+        }
+        return -1;
+    case 'c':
+        if (o->n_csv == sizeof o->csv_args / sizeof o->csv_args[0]) {
+            cli_usage_error("at most %zu -c (a folder counts once: give the folder)",
+                            sizeof o->csv_args / sizeof o->csv_args[0]);
+            return EXIT_USAGE;
+        }
+        o->csv = o->csv_args[o->n_csv++] = arg;
+        return -1;
+    case O_REPORT:
+        if (!cli_has_ext(arg, ".svg") && !cli_has_ext(arg, ".html") && !cli_has_ext(arg, ".htm")) {
+            cli_usage_error("--report writes FILE.svg (the picture) or FILE.html (the picture and the tables), "
+                            "not '%s'", arg);
+            return EXIT_USAGE;
+        }
+        o->report_path = arg;
+        return -1;
+    case O_NCU_ARG:
+        if (o->n_ncu_args == sizeof o->ncu_args / sizeof o->ncu_args[0]) {
+            cli_usage_error("at most %zu --ncu-arg", sizeof o->ncu_args / sizeof o->ncu_args[0]);
+            return EXIT_USAGE;
+        }
+        o->ncu_args[o->n_ncu_args++] = (char *)(uintptr_t)arg; /* runner_opts takes char *const * */
+        return -1;
+    case O_NVTX:
+        if (!*arg || strlen(arg) > 200) {
+            cli_usage_error("--nvtx-range needs a range name of 1 to 200 characters");
+            return EXIT_USAGE;
+        }
+        o->nvtx_range = arg;
+        return -1;
+    case O_TIER:
+        if (features_tier_find(arg) < 0) {
+            cli_usage_error("--tier is one of raw, fast, detailed, basic, not '%s'", arg);
+            return EXIT_USAGE;
+        }
+        o->tier = arg;
+        return -1;
+    default:
+        return number_option(o, c, arg);
+    }
+}
+
+/* One option. Returns -1 when taken, else the exit status (--help and
+ * --version too: 0). */
+static int take_option(struct estimate_options *o, int c, char *arg, char **argv)
+{
+    switch (c) {
+    case 'a': o->app = arg; return -1;
+    case 's': o->app_args[o->napp_args++] = arg; return -1;
+    case O_MODEL: o->model_path = arg; return -1;
+    case O_JSON: o->json = 1; return -1;
+    case O_OUT_CSV: o->out_csv = arg; return -1;
+    case O_MEASURE: o->measure_too = 1; return -1;
+    case O_TIMELINE: o->timeline_path = arg; return -1;
+    case O_FAST: o->fast = 1; return -1;
+    case O_NO_PRED: o->no_pred = 1; return -1;
+    case O_FORCE: o->force = 1; return -1;
+    case O_PER_KERNEL: o->per_kernel = 1; return -1;
+    case O_NCU: o->ncu = arg; return -1;
+    case O_OUTDIR: o->out_dir = arg; return -1;
+    case 'q': o->quiet = 1; return -1;
+    case 'v': o->verbose = 1; return -1;
+    case O_LIST_FEATURES: print_features(); return EXIT_OK;
+    case 'h': print_help(); return EXIT_OK;
+    case 'V': print_version(); return EXIT_OK;
+    case ':':
+    case '?': return bad_option(c, argv);
+    default: return value_option(o, c, arg);
+    }
+}
+
+static int check_model_options(struct estimate_options *o);
+
+/* Options that do not go together, and what follows the options. Returns -1
+ * when the command line holds together, else the exit status. */
+static int check_options(struct estimate_options *o, int argc, char **argv)
+{
+    size_t i;
+    for (; optind < argc; optind++) {
+        if (!o->app) {
+            cli_usage_error("unexpected argument '%s' (application arguments need -a APP first)", argv[optind]);
+            return EXIT_USAGE;
+        }
+        o->app_args[o->napp_args++] = argv[optind];
+    }
+    if (!o->app && o->napp_args) {
+        cli_usage_error("%s", "-s gives an argument to the application: it needs -a APP");
+        return EXIT_USAGE;
+    }
+    if (o->csv && o->app && !o->quiet)
+        fprintf(stderr, "%s: -c given: not running -a %s; estimating from %s\n", cli_prog, o->app, o->csv);
+    if (o->measure_too && o->timeline_path) {
+        cli_usage_error("%s", "--measure records its own timeline (in --output-dir, gpu_profiler_timeline.txt); "
+                        "--timeline reads one that 'gpu_profiler measure --timeline' recorded: use one of them");
+        return EXIT_USAGE;
+    }
+    if (o->measure_too && (o->csv || !o->app)) {
+        cli_usage_error("%s", "--measure runs the application without ncu first: it needs -a APP (and no -c)");
+        return EXIT_USAGE;
+    }
+    for (i = 0; o->sample_every > 1 && i < o->n_ncu_args; i++)
+        if (strncmp(o->ncu_args[i], "--kernel-id", 11) == 0) {
+            cli_usage_error("%s", "--sample profiles by ncu's --kernel-id: leave --ncu-arg=--kernel-id out, or "
+                                  "--sample");
+            return EXIT_USAGE;
+        }
+    return check_model_options(o);
+}
+
+/* --fast, --tier and --model: one way to pick the model. */
+static int check_model_options(struct estimate_options *o)
+{
+    if (o->fast && o->model_path) {
+        cli_usage_error("%s", "--fast picks the built-in fast model; --model gives another: use one of them");
+        return EXIT_USAGE;
+    }
+    if (o->tier && (o->fast || o->model_path)) {
+        cli_usage_error("%s", "--tier picks a built-in model; --fast and --model pick one too: use one of them");
+        return EXIT_USAGE;
+    }
+    if (o->tier && o->app && !o->csv && strcmp(o->tier, "raw") != 0 && strcmp(o->tier, "fast") != 0) {
+        cli_usage_error("-a profiles the raw page's counters (tier raw, or fast with --fast); --tier %s is for "
+                        "a details page you already have (-c FILE)", o->tier);
+        return EXIT_USAGE;
+    }
+    if (o->tier && strcmp(o->tier, "fast") == 0) {
+        o->fast = 1;
+        o->tier = NULL;
+    }
+    return -1;
+}
+
+/* The command line into o. Returns -1 to go on, else the exit status. */
+static int parse_options(int argc, char **argv, struct estimate_options *o)
+{
+    int c, rc;
+    o->mode = MODE_AVG;
+    o->out_dir = ".";
+    o->top = 10;
+    o->sample_every = 1;
+    o->sample_weight = 1;
+    o->app_args = calloc((size_t)argc + 1, sizeof *o->app_args);
+    if (!o->app_args) {
         fprintf(stderr, "%s: out of memory\n", cli_prog);
         return EXIT_INTERNAL;
     }
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":m:a:s:c:qvhV", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'm':
-            if (!(mode = parse_mode(optarg))) {
-                cli_usage_error("invalid mode '%s' (use min, avg, peak or all)", optarg);
-                free(app_args);
-                return EXIT_USAGE;
-            }
-            break;
-        case 'a': app = optarg; break;
-        case 's': app_args[napp_args++] = optarg; break;
-        case 'c':
-            if (n_csv == sizeof csv_args / sizeof csv_args[0]) {
-                cli_usage_error("at most %zu -c (a folder counts once: give the folder)",
-                            sizeof csv_args / sizeof csv_args[0]);
-                free(app_args);
-                return EXIT_USAGE;
-            }
-            csv = csv_args[n_csv++] = optarg;
-            break;
-        case O_MODEL: model_path = optarg; break;
-        case O_JSON: json = 1; break;
-        case O_OUT_CSV: out_csv = optarg; break;
-        case O_REPORT:
-            report_path = optarg;
-            if (!cli_has_ext(report_path, ".svg") && !cli_has_ext(report_path, ".html") && !cli_has_ext(report_path, ".htm")) {
-                cli_usage_error("--report writes FILE.svg (the picture) or FILE.html (the picture and the tables), "
-                            "not '%s'", optarg);
-                free(app_args);
-                return EXIT_USAGE;
-            }
-            break;
-        case O_MEASURE: measure_too = 1; break;
-        case O_TIMELINE: timeline_path = optarg; break;
-        case O_FAST: fast = 1; break;
-        case O_TIER:
-            if (features_tier_find(optarg) < 0) {
-                cli_usage_error("--tier is one of raw, fast, detailed, basic, not '%s'", optarg);
-                free(app_args);
-                return EXIT_USAGE;
-            }
-            tier = optarg;
-            break;
-        case O_NO_PRED: no_pred = 1; break;
-        case O_FORCE: force = 1; break;
-        case O_PER_KERNEL: per_kernel = 1; break;
-        case O_NCU: ncu = optarg; break;
-        case O_NCU_ARG:
-            if (n_ncu_args == sizeof ncu_args / sizeof ncu_args[0]) {
-                cli_usage_error("at most %zu --ncu-arg", sizeof ncu_args / sizeof ncu_args[0]);
-                free(app_args);
-                return EXIT_USAGE;
-            }
-            ncu_args[n_ncu_args++] = optarg;
-            break;
-        case O_OUTDIR: out_dir = optarg; break;
-        case O_NVTX:
-            if (!*optarg || strlen(optarg) > 200) {
-                cli_usage_error("--nvtx-range needs a range name of 1 to 200 characters");
-                free(app_args);
-                return EXIT_USAGE;
-            }
-            nvtx_range = optarg;
-            break;
-        case O_SKIP_KERNELS:
-        case O_MAX_KERNELS: {
-            char *end;
-            long v;
-            errno = 0;
-            v = strtol(optarg, &end, 10);
-            if (*end || end == optarg || errno == ERANGE || v < (c == O_SKIP_KERNELS ? 0 : 1) || v > 1000000000) {
-                cli_usage_error("%s needs a whole number from %d to 1000000000, not '%s'",
-                            c == O_SKIP_KERNELS ? "--skip-kernels" : "--max-kernels", c == O_SKIP_KERNELS ? 0 : 1,
-                            optarg);
-                free(app_args);
-                return EXIT_USAGE;
-            }
-            if (c == O_SKIP_KERNELS)
-                skip_kernels = v;
-            else
-                max_kernels = v;
-            break;
-        }
-        case O_SAMPLE: {
-            char *end;
-            errno = 0;
-            sample_every = strtol(optarg, &end, 10);
-            if (*end || end == optarg || errno == ERANGE || sample_every < 2 ||
-                runner_sample_kernel_id(sample_every, sample_id, sizeof sample_id, &sample_weight) != 0) {
-                cli_usage_error("--sample needs a whole number from 2 to %d, not '%s'", RUNNER_SAMPLE_MAX, optarg);
-                free(app_args);
-                return EXIT_USAGE;
-            }
-            break;
-        }
-        case O_DURATION: {
-            char *end;
-            errno = 0;
-            duration_s = strtod(optarg, &end);
-            if (*end || end == optarg || errno == ERANGE || !(duration_s > 0) || duration_s > 1e7) {
-                cli_usage_error("--duration needs a number of seconds above 0, not '%s'", optarg);
-                free(app_args);
-                return EXIT_USAGE;
-            }
-            break;
-        }
-        case O_TOP: {
-            char *end;
-            errno = 0;
-            top = strtol(optarg, &end, 10);
-            if (*end || end == optarg || errno == ERANGE || top < 1 || top > 1000000) {
-                cli_usage_error("--top needs a whole number from 1 to 1000000, not '%s'", optarg);
-                free(app_args);
-                return EXIT_USAGE;
-            }
-            break;
-        }
-        case O_LIST_FEATURES:
-            print_features();
-            free(app_args);
-            return EXIT_OK;
-        case 'q': quiet = 1; break;
-        case 'v': verbose = 1; break;
-        case 'h':
-            print_help();
-            free(app_args);
-            return EXIT_OK;
-        case 'V':
-            printf("gpu_profiler %s\n", GPU_PROFILER_VERSION);
-            for (i = 0; i < model_builtin_count(); i++)
-                printf("built-in model: %s%s%s (ncu %s)\n", model_builtin(i)->gpu,
-                       model_builtin(i)->variant[0] ? ", " : "", model_builtin(i)->variant,
-                       model_builtin(i)->ncu_version);
-            free(app_args);
-            return EXIT_OK;
-        case ':':
-            if (strncmp(argv[optind - 1], "--", 2) != 0)
-                fprintf(stderr, "%s: option '-%c' needs a value\n", cli_prog, optopt);
-            else
-                fprintf(stderr, "%s: option '%s' needs a value\n", cli_prog, argv[optind - 1]);
-            fprintf(stderr, "Try '%s --help' for more information.\n", cli_prog);
-            free(app_args);
-            return EXIT_USAGE;
-        default:
-            if (optopt && strncmp(argv[optind - 1], "--", 2) != 0)
-                fprintf(stderr, "%s: unknown option '-%c'\n", cli_prog, optopt);
-            else
-                fprintf(stderr, "%s: unknown option '%s'\n", cli_prog, argv[optind - 1]);
-            fprintf(stderr, "Try '%s --help' for more information.\n", cli_prog);
-            free(app_args);
-            return EXIT_USAGE;
-        }
-    }
-    for (; optind < argc; optind++) {
-        if (!app) {
-            cli_usage_error("unexpected argument '%s' (application arguments need -a APP first)", argv[optind]);
-            free(app_args);
-            return EXIT_USAGE;
-        }
-        app_args[napp_args++] = argv[optind];
-    }
-    if (!app && napp_args) {
-        cli_usage_error("%s", "-s gives an argument to the application: it needs -a APP");
-        free(app_args);
-        return EXIT_USAGE;
-    }
-    if (csv && app && !quiet)
-        fprintf(stderr, "%s: -c given: not running -a %s; estimating from %s\n", cli_prog, app, csv);
-    if (measure_too && timeline_path) {
-        cli_usage_error("%s", "--measure records its own timeline (in --output-dir, gpu_profiler_timeline.txt); "
-                    "--timeline reads one that 'gpu_profiler measure --timeline' recorded: use one of them");
-        free(app_args);
-        return EXIT_USAGE;
-    }
-    if (measure_too && (csv || !app)) {
-        cli_usage_error("%s", "--measure runs the application without ncu first: it needs -a APP (and no -c)");
-        free(app_args);
-        return EXIT_USAGE;
-    }
+    while ((c = getopt_long(argc, argv, ":m:a:s:c:qvhV", estimate_longopts, NULL)) != -1)
+        if ((rc = take_option(o, c, optarg, argv)) >= 0)
+            return rc;
+    return check_options(o, argc, argv);
+}
 
-    for (i = 0; sample_every > 1 && i < n_ncu_args; i++)
-        if (strncmp(ncu_args[i], "--kernel-id", 11) == 0) {
-            cli_usage_error("%s", "--sample profiles by ncu's --kernel-id: leave --ncu-arg=--kernel-id out, or "
-                              "--sample");
-            free(app_args);
-            return EXIT_USAGE;
-        }
-    if (fast && model_path) {
-        cli_usage_error("%s", "--fast picks the built-in fast model; --model gives another: use one of them");
-        free(app_args);
+/* --model FILE. */
+static int stage_model(struct estimate_run *r)
+{
+    char err[2048];
+    if (r->o.model_path && model_load(r->o.model_path, &r->model, err, sizeof err) != 0) {
+        fprintf(stderr, "%s: %s: %s\n", cli_prog, r->o.model_path, err);
+        return EXIT_MODEL;
+    }
+    return EXIT_OK;
+}
+
+/* What --measure says of the timeline it tried to record. */
+static void say_timeline(struct estimate_run *r, const struct measure_opts *mo)
+{
+    if (r->measured.timeline_written) {
+        r->o.timeline_path = mo->timeline_out;
+        if (!r->o.quiet)
+            fprintf(stderr, "%s: wrote %s\n", cli_prog, r->o.timeline_path);
+    } else if (mo->timeline_out) {
+        if (!r->o.quiet)
+            fprintf(stderr, "%s: no timeline: %s\n", cli_prog, r->measured.timeline_note);
+    } else if (!r->o.quiet) {
+        fprintf(stderr, "%s: no timeline tracer (gpu_profiler_trace.so, built where make finds CUPTI): the "
+                "estimate over the run takes the model's idle power between the kernels\n", cli_prog);
+    }
+}
+
+/* --measure: first the application alone under NVML (and, when the tracer
+ * is there, when each kernel ran: timeline.h), then under ncu. */
+static int stage_measure(struct estimate_run *r)
+{
+    struct measure_opts mo;
+    char tracer[4096], err[2048];
+    int rc;
+    if (!r->o.measure_too)
+        return EXIT_OK;
+    memset(&mo, 0, sizeof mo);
+    mo.app = r->o.app;
+    mo.args = r->o.app_args;
+    mo.nargs = r->o.napp_args;
+    mo.idle_s = 1.0;
+    if (!getenv("CUDA_INJECTION64_PATH") && timeline_find_tracer(tracer, sizeof tracer) == 0 &&
+        (size_t)snprintf(r->timeline_auto, sizeof r->timeline_auto, "%s/gpu_profiler_timeline.txt", r->o.out_dir) <
+            sizeof r->timeline_auto) {
+        mo.timeline_out = r->timeline_auto;
+        mo.force = r->o.force;
+        mo.timeline_optional = 1;
+    }
+    if (!r->o.quiet)
+        fprintf(stderr, "%s: measuring %s without ncu (NVML%s)\n", cli_prog, r->o.app,
+                mo.timeline_out ? ", and its kernels' timeline through CUPTI" : "");
+    rc = measure_run(&mo, &r->measured, err, sizeof err);
+    if (rc != MEASURE_OK) {
+        fprintf(stderr, "%s: --measure: %s\n", cli_prog, err);
+        return rc == MEASURE_NO_APP ? EXIT_APP : rc == MEASURE_OUTPUT ? EXIT_OUTPUT : EXIT_GPU;
+    }
+    say_timeline(r, &mo);
+    return EXIT_OK;
+}
+
+/* -a: the application under ncu, into --output-dir. */
+static int stage_profile(struct estimate_run *r)
+{
+    struct estimate_options *o = &r->o;
+    struct runner_opts ro = { .ncu = o->ncu, .app = o->app, .args = o->app_args, .nargs = o->napp_args,
+                              .out_dir = o->out_dir, .force = o->force, .quiet = o->quiet,
+                              .skip_kernels = o->skip_kernels, .max_kernels = o->max_kernels,
+                              .nvtx_range = o->nvtx_range, .duration_s = o->duration_s, .ncu_args = o->ncu_args,
+                              .n_ncu_args = o->n_ncu_args, .kernel_id = o->sample_every > 1 ? o->sample_id : NULL };
+    char *metrics = metric_list(o->model_path ? &r->model : NULL, o->fast ? "fast" : NULL);
+    char err[2048];
+    int rc;
+    if (!metrics) {
+        fprintf(stderr, "%s: out of memory\n", cli_prog);
+        return EXIT_INTERNAL;
+    }
+    ro.metrics = metrics;
+    rc = runner_profile(&ro, r->csv_buf, sizeof r->csv_buf, err, sizeof err);
+    free(metrics);
+    r->interrupted = ro.interrupted;
+    if (rc != RUNNER_OK) {
+        fprintf(stderr, "%s: %s\n", cli_prog, err);
+        return rc == RUNNER_NO_APP ? EXIT_APP : rc == RUNNER_OUTPUT ? EXIT_OUTPUT : EXIT_PROFILE;
+    }
+    o->csv = r->csv_buf;
+    return EXIT_OK;
+}
+
+/* Neither -a nor -c: what the last run, or the original tool, left here. */
+static int stage_default_input(struct estimate_run *r)
+{
+    if (access(RUNNER_CSV_NAME, F_OK) == 0)
+        r->o.csv = RUNNER_CSV_NAME;
+    else if (access(LEGACY_CSV, F_OK) == 0)
+        r->o.csv = LEGACY_CSV;
+    else {
+        fprintf(stderr,
+                "%s: nothing to estimate: no -a APP, no -c CSV, and neither ./%s (left by a profiling run) "
+                "nor ./%s here\nTry '%s --help' for more information.\n",
+                cli_prog, RUNNER_CSV_NAME, LEGACY_CSV, cli_prog);
         return EXIT_USAGE;
     }
-    if (tier && (fast || model_path)) {
-        cli_usage_error("%s", "--tier picks a built-in model; --fast and --model pick one too: use one of them");
-        free(app_args);
-        return EXIT_USAGE;
-    }
-    if (tier && app && !csv && strcmp(tier, "raw") != 0 && strcmp(tier, "fast") != 0) {
-        cli_usage_error("-a profiles the raw page's counters (tier raw, or fast with --fast); --tier %s is for "
-                    "a details page you already have (-c FILE)", tier);
-        free(app_args);
-        return EXIT_USAGE;
-    }
-    if (tier && strcmp(tier, "fast") == 0)
-        fast = 1, tier = NULL;
-    if (model_path) {
-        if (model_load(model_path, &model, err, sizeof err) != 0) {
-            fprintf(stderr, "%s: %s: %s\n", cli_prog, model_path, err);
-            free(app_args);
-            return EXIT_MODEL;
-        }
-    }
+    if (!r->o.quiet)
+        fprintf(stderr, "%s: reading %s\n", cli_prog, r->o.csv);
+    return EXIT_OK;
+}
 
-    if (measure_too) {
-        /* first the application alone under NVML, then under ncu */
-        struct measure_opts mo;
-        int r;
-        memset(&mo, 0, sizeof mo);
-        mo.app = app;
-        mo.args = app_args;
-        mo.nargs = napp_args;
-        mo.idle_s = 1.0;
-        {   /* and when the tracer is there, when each kernel ran (timeline.h) */
-            static char tl_auto[4200];
-            char tracer[4096];
-            if (!getenv("CUDA_INJECTION64_PATH") && timeline_find_tracer(tracer, sizeof tracer) == 0 &&
-                (size_t)snprintf(tl_auto, sizeof tl_auto, "%s/gpu_profiler_timeline.txt", out_dir) < sizeof tl_auto) {
-                mo.timeline_out = tl_auto;
-                mo.force = force;
-                mo.timeline_optional = 1;
-            }
-        }
-        if (!quiet)
-            fprintf(stderr, "%s: measuring %s without ncu (NVML%s)\n", cli_prog, app,
-                    mo.timeline_out ? ", and its kernels' timeline through CUPTI" : "");
-        r = measure_run(&mo, &measured, err, sizeof err);
-        if (r != MEASURE_OK) {
-            fprintf(stderr, "%s: --measure: %s\n", cli_prog, err);
-            free(app_args);
-            return r == MEASURE_NO_APP ? EXIT_APP : r == MEASURE_OUTPUT ? EXIT_OUTPUT : EXIT_GPU;
-        }
-        if (measured.timeline_written) {
-            timeline_path = mo.timeline_out;
-            if (!quiet)
-                fprintf(stderr, "%s: wrote %s\n", cli_prog, timeline_path);
-        } else if (mo.timeline_out) {
-            if (!quiet)
-                fprintf(stderr, "%s: no timeline: %s\n", cli_prog, measured.timeline_note);
-        } else if (!quiet) {
-            fprintf(stderr, "%s: no timeline tracer (gpu_profiler_trace.so, built where make finds CUPTI): the "
-                    "estimate over the run takes the model's idle power between the kernels\n", cli_prog);
-        }
-    }
-
-    if (!csv && app) {
-        struct runner_opts o = { .ncu = ncu, .app = app, .args = app_args, .nargs = napp_args,
-                                 .out_dir = out_dir, .force = force, .quiet = quiet,
-                                 .skip_kernels = skip_kernels, .max_kernels = max_kernels,
-                                 .nvtx_range = nvtx_range, .duration_s = duration_s, .ncu_args = ncu_args,
-                                 .n_ncu_args = n_ncu_args, .kernel_id = sample_every > 1 ? sample_id : NULL };
-        char *metrics = metric_list(model_path ? &model : NULL, fast ? "fast" : NULL);
-        int r;
-        if (!metrics) {
-            fprintf(stderr, "%s: out of memory\n", cli_prog);
-            free(app_args);
-            return EXIT_INTERNAL;
-        }
-        o.metrics = metrics;
-        r = runner_profile(&o, csv_buf, sizeof csv_buf, err, sizeof err);
-        free(metrics);
-        interrupted = o.interrupted;
-        if (r != RUNNER_OK) {
-            fprintf(stderr, "%s: %s\n", cli_prog, err);
-            free(app_args);
-            return r == RUNNER_NO_APP ? EXIT_APP : r == RUNNER_OUTPUT ? EXIT_OUTPUT : EXIT_PROFILE;
-        }
-        csv = csv_buf;
-    } else if (!csv) {
-        if (access(RUNNER_CSV_NAME, F_OK) == 0)
-            csv = RUNNER_CSV_NAME;
-        else if (access(LEGACY_CSV, F_OK) == 0)
-            csv = LEGACY_CSV;
-        else {
-            fprintf(stderr,
-                    "%s: nothing to estimate: no -a APP, no -c CSV, and neither ./%s (left by a profiling run) "
-                    "nor ./%s here\nTry '%s --help' for more information.\n",
-                    cli_prog, RUNNER_CSV_NAME, LEGACY_CSV, cli_prog);
-            free(app_args);
-            return EXIT_USAGE;
-        }
-        if (!quiet)
-            fprintf(stderr, "%s: reading %s\n", cli_prog, csv);
-    }
-    free(app_args);
-
-    estimate_init(&est, model_path ? &model : NULL);
-    est.variant = fast ? "fast" : tier;
-    est.sample_weight = sample_weight;
-    est.sample_every = sample_every;
-    if (n_csv <= 1)
-        csv_args[0] = csv, n_csv = 1;
-    if ((rc = read_inputs(&est, csv_args, n_csv, ncu, verbose, quiet)) != EXIT_OK) {
-        estimate_free(&est);
+/* The inputs into the estimate. */
+static int stage_read(struct estimate_run *r)
+{
+    struct estimate_options *o = &r->o;
+    int rc;
+    if (!o->csv && o->app)
+        rc = stage_profile(r);
+    else if (!o->csv)
+        rc = stage_default_input(r);
+    else
+        rc = EXIT_OK;
+    if (rc != EXIT_OK)
         return rc;
+    estimate_init(&r->est, o->model_path ? &r->model : NULL);
+    r->est.variant = o->fast ? "fast" : o->tier;
+    r->est.sample_weight = o->sample_weight;
+    r->est.sample_every = o->sample_every;
+    if (o->n_csv <= 1) {
+        o->csv_args[0] = o->csv;
+        o->n_csv = 1;
     }
-    if (n_csv > 1 || est.nfiles > 1) {
-        snprintf(inputs_shown, sizeof inputs_shown, "%zu files", est.nfiles);
-        csv = inputs_shown;
+    if ((rc = read_inputs(&r->est, o->csv_args, o->n_csv, o->ncu, o->verbose, o->quiet)) != EXIT_OK)
+        return rc;
+    if (o->n_csv > 1 || r->est.nfiles > 1) {
+        snprintf(r->inputs_shown, sizeof r->inputs_shown, "%zu files", r->est.nfiles);
+        o->csv = r->inputs_shown;
     }
+    return EXIT_OK;
+}
 
-    memset(&ro, 0, sizeof ro);
-    ro.mode = mode;
-    ro.per_kernel = per_kernel;
-    ro.top = (size_t)top;
-    ro.input = csv;
-    ro.color = !json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
-    if (measure_too && est.ndevices) {
+/* How the reports look, and the measurement beside the estimate. */
+static void stage_report_opts(struct estimate_run *r)
+{
+    struct estimate_options *o = &r->o;
+    r->ro.mode = o->mode;
+    r->ro.per_kernel = o->per_kernel;
+    r->ro.top = (size_t)o->top;
+    r->ro.input = o->csv;
+    r->ro.color = !o->json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+    if (o->measure_too && r->est.ndevices) {
         /* the whole run's estimate needs a profile of the whole run */
-        int whole = !skip_kernels && !max_kernels && !nvtx_range && !duration_s && !interrupted &&
-                    measured.duration_s > 0;
-        fill_measured(&rm, &measured, &est, whole);
-        ro.measured = &rm;
+        int whole = !o->skip_kernels && !o->max_kernels && !o->nvtx_range && !o->duration_s && !r->interrupted &&
+                    r->measured.duration_s > 0;
+        fill_measured(&r->rm, &r->measured, &r->est, whole);
+        r->ro.measured = &r->rm;
     }
-    if (timeline_path && est.ndevices) {
-        struct timeline tl;
-        size_t d;
-        if (timeline_load(timeline_path, &tl, err, sizeof err) != 0) {
-            fprintf(stderr, "%s: --timeline %s\n", cli_prog, err);
-            estimate_free(&est);
+}
+
+/* --timeline (or --measure's): the estimate over the traced run, per device. */
+static int stage_timeline(struct estimate_run *r)
+{
+    struct report_timeline *rtl = &r->rtl;
+    struct timeline tl;
+    const char *path = r->o.timeline_path;
+    char err[2048];
+    size_t d;
+    if (!path || !r->est.ndevices)
+        return EXIT_OK;
+    if (timeline_load(path, &tl, err, sizeof err) != 0) {
+        fprintf(stderr, "%s: --timeline %s\n", cli_prog, err);
+        return EXIT_INPUT;
+    }
+    rtl->path = path;
+    rtl->window_s = ESTIMATE_WINDOW_S;
+    for (d = 0; d < r->est.ndevices && rtl->ndevices < REPORT_MAX_GPUS; d++) {
+        long dev = r->est.devices[d].device < 0 ? 0 : r->est.devices[d].device;
+        if (timeline_estimate(&tl, (int)dev, &r->est, ESTIMATE_WINDOW_S, &rtl->r[rtl->ndevices], err,
+                              sizeof err) != 0) {
+            fprintf(stderr, "%s: --timeline %s: %s\n", cli_prog, path, err);
+            timeline_free(&tl);
             return EXIT_INPUT;
         }
-        rtl.path = timeline_path;
-        rtl.window_s = ESTIMATE_WINDOW_S;
-        for (d = 0; d < est.ndevices && rtl.ndevices < REPORT_MAX_GPUS; d++) {
-            long dev = est.devices[d].device < 0 ? 0 : est.devices[d].device;
-            if (timeline_estimate(&tl, (int)dev, &est, ESTIMATE_WINDOW_S, &rtl.r[rtl.ndevices], err, sizeof err) != 0) {
-                fprintf(stderr, "%s: --timeline %s: %s\n", cli_prog, timeline_path, err);
-                timeline_free(&tl);
-                estimate_free(&est);
-                return EXIT_INPUT;
-            }
-            rtl.device[rtl.ndevices++] = dev;
-        }
-        if (!quiet && tl.dropped)
-            fprintf(stderr, "%s: %s: CUPTI dropped %lu records; the timeline misses some kernels\n", cli_prog,
-                    timeline_path, tl.dropped);
-        timeline_free(&tl);
-        ro.timeline = &rtl;
+        rtl->device[rtl->ndevices++] = dev;
     }
-    if ((json ? report_json : report_text).write(stdout, &est, &ro) != 0 || fflush(stdout) != 0) {
+    if (!r->o.quiet && tl.dropped)
+        fprintf(stderr, "%s: %s: CUPTI dropped %lu records; the timeline misses some kernels\n", cli_prog, path,
+                tl.dropped);
+    timeline_free(&tl);
+    r->ro.timeline = rtl;
+    return EXIT_OK;
+}
+
+/* The table (or JSON) on stdout. */
+static int stage_print(struct estimate_run *r)
+{
+    if ((r->o.json ? report_json : report_text).write(stdout, &r->est, &r->ro) != 0 || fflush(stdout) != 0) {
         fprintf(stderr, "%s: writing to stdout: %s\n", cli_prog, strerror(errno));
-        estimate_free(&est);
         return EXIT_OUTPUT;
     }
+    return EXIT_OK;
+}
 
-    if (report_path) {
-        struct csv_ctx cc = { &est, ro };
-        int html = cli_has_ext(report_path, ".html") || cli_has_ext(report_path, ".htm");
-        if (cli_save_output(report_path, REPORT_SVG_SIGNATURE, force, html ? write_html : write_svg, &cc) != EXIT_OK)
+/* ./predictions.csv, as the original tool wrote it: a side file the user
+ * did not ask for by name, so a failure is a note, not an error. */
+static void write_predictions(struct estimate_run *r)
+{
+    struct csv_ctx cc = { &r->est, r->ro };
+    char err[2048];
+    cc.o.tasks_only = 1;
+    switch (outfile_write(PREDICTIONS_CSV, REPORT_CSV_SIGNATURE, r->o.force, write_csv, &cc, err, sizeof err)) {
+    case OUTFILE_OK: break;
+    case OUTFILE_FOREIGN:
+        if (!r->o.quiet)
+            fprintf(stderr, "%s: note: ./%s exists and was not written by gpu_profiler; left as it is "
+                            "(--force replaces it, --no-predictions skips it)\n", cli_prog, PREDICTIONS_CSV);
+        break;
+    default:
+        if (!r->o.quiet)
+            fprintf(stderr, "%s: note: ./%s not written: %s\n", cli_prog, PREDICTIONS_CSV, err);
+    }
+}
+
+/* --report, --out-csv and ./predictions.csv. */
+static int stage_files(struct estimate_run *r)
+{
+    struct csv_ctx cc = { &r->est, r->ro };
+    int rc = EXIT_OK;
+    if (r->o.report_path) {
+        int html = cli_has_ext(r->o.report_path, ".html") || cli_has_ext(r->o.report_path, ".htm");
+        if (cli_save_output(r->o.report_path, REPORT_SVG_SIGNATURE, r->o.force, html ? write_html : write_svg,
+                            &cc) != EXIT_OK)
             rc = EXIT_OUTPUT;
     }
-    if (out_csv) {
-        struct csv_ctx cc = { &est, ro };
-        if (cli_save_output(out_csv, REPORT_CSV_SIGNATURE, force, write_csv, &cc) != EXIT_OK)
-            rc = EXIT_OUTPUT;
-    }
-    if (!no_pred) {
-        struct csv_ctx cc = { &est, ro };
-        cc.o.tasks_only = 1;
-        switch (outfile_write(PREDICTIONS_CSV, REPORT_CSV_SIGNATURE, force, write_csv, &cc, err, sizeof err)) {
-        case OUTFILE_OK: break;
-        case OUTFILE_FOREIGN:
-            /* a side file the user did not ask for by name: warn, do not fail */
-            if (!quiet)
-                fprintf(stderr, "%s: note: ./%s exists and was not written by gpu_profiler; left as it is "
-                                "(--force replaces it, --no-predictions skips it)\n", cli_prog, PREDICTIONS_CSV);
-            break;
-        default:
-            if (!quiet)
-                fprintf(stderr, "%s: note: ./%s not written: %s\n", cli_prog, PREDICTIONS_CSV, err);
-        }
-    }
-    estimate_free(&est);
+    if (r->o.out_csv && cli_save_output(r->o.out_csv, REPORT_CSV_SIGNATURE, r->o.force, write_csv, &cc) != EXIT_OK)
+        rc = EXIT_OUTPUT;
+    if (!r->o.no_pred)
+        write_predictions(r);
+    return rc;
+}
+
+/* The pipeline: model, measurement, profile or inputs, estimate, traced
+ * run, reports. */
+static int run_stages(struct estimate_run *r)
+{
+    int rc;
+    if ((rc = stage_model(r)) != EXIT_OK || (rc = stage_measure(r)) != EXIT_OK || (rc = stage_read(r)) != EXIT_OK)
+        return rc;
+    stage_report_opts(r);
+    if ((rc = stage_timeline(r)) != EXIT_OK || (rc = stage_print(r)) != EXIT_OK)
+        return rc;
+    rc = stage_files(r);
     /* the estimate of an interrupted run is printed, and the status says it was interrupted */
-    if (rc == EXIT_OK && interrupted)
-        rc = 128 + interrupted;
+    if (rc == EXIT_OK && r->interrupted)
+        rc = 128 + r->interrupted;
+    return rc;
+}
+
+int cmd_estimate(int argc, char **argv)
+{
+    struct estimate_run *r = calloc(1, sizeof *r);
+    int rc;
+    if (!r) {
+        fprintf(stderr, "%s: out of memory\n", cli_prog);
+        return EXIT_INTERNAL;
+    }
+    rc = parse_options(argc, argv, &r->o);
+    if (rc < 0)
+        rc = run_stages(r);
+    estimate_free(&r->est);
+    free(r->o.app_args);
+    free(r);
     return rc;
 }
