@@ -522,517 +522,675 @@ static void add_tier_features(int *feat, int *nfeat)
         }
 }
 
+/* One calibration run: what its steps hand on to each other. */
+struct cal_run {
+    const struct calibrate_opts *o;
+    char *err;
+    size_t errlen;
+    struct suite_config *cfg;  /* MAX_CONFIGS of them, n in use */
+    size_t n;
+    struct gpu g;
+    int gpu_opened;
+    struct power_meter *pm;
+    struct log lg;
+    CUfunction *fn;            /* per configuration */
+    double *launch;            /* one launch's time, s, per configuration */
+    struct power_window *win;  /* n x repeats */
+    struct probe_meas *probes; /* CAL_MAX_PROBES of them, nprobes in use */
+    size_t nprobes;
+    struct profile_ctx prof;
+    int feat[MODEL_MAX_FEATURES], nfeat;
+    char tmpdir[40], plan[128], csv[1200], ncu_log[128];
+    int have_tmp;
+    char self[1024], ncu_path[512], ncu_version[32];
+    double t_start, idle_w;
+    struct dataset ds;
+    size_t kept;
+    struct model model;
+    struct fit_report rep;
+};
+
+/* No output file may be refused at the end of a long run. */
+static int cal_check_outputs(struct cal_run *c)
+{
+    const struct calibrate_opts *o = c->o;
+    const char *outs[3][2] = { { o->model_out, "gpu_profiler_model" }, { o->dataset_out, DATASET_SIGNATURE },
+                               { o->log_out, CALIBRATE_LOG_SIGNATURE } };
+    size_t i;
+    for (i = 0; i < 3 && !o->list; i++) {
+        int w = outfile_may_write(outs[i][0], outs[i][1], o->force);
+        if (w != OUTFILE_OK) {
+            snprintf(c->err, c->errlen, "%s %s; choose another path or use --force", outs[i][0],
+                     w == OUTFILE_FOREIGN ? "exists and was not written by gpu_profiler" : "is a directory");
+            return CAL_ERR_OUTPUT;
+        }
+    }
+    return CAL_OK;
+}
+
+/* ncu, the log, the GPU and the suite for it (--only). */
+static int cal_open(struct cal_run *c)
+{
+    const struct calibrate_opts *o = c->o;
+    size_t i, j = 0;
+    if (!o->list && runner_find_ncu(o->ncu, c->ncu_path, sizeof c->ncu_path, c->err, c->errlen) != 0)
+        return CAL_ERR_NCU;
+    c->lg.mem = open_memstream(&c->lg.buf, &c->lg.len);
+    if (!c->lg.mem) {
+        snprintf(c->err, c->errlen, "out of memory");
+        return CAL_ERR_GPU;
+    }
+    fprintf(c->lg.mem, "%s 1\n", CALIBRATE_LOG_SIGNATURE);
+    if (gpu_open(&c->g, o->device, c->err, c->errlen) != 0)
+        return CAL_ERR_GPU;
+    c->gpu_opened = 1;
+    c->n = suite_build(c->cfg, MAX_CONFIGS, c->g.sm_count, c->g.cc_major, c->g.cc_minor);
+    if (!o->only)
+        return CAL_OK;
+    for (i = 0; i < c->n; i++)
+        if (want_family(o->only, c->cfg[i].family))
+            c->cfg[j++] = c->cfg[i];
+    c->n = j;
+    if (c->n == 0) {
+        snprintf(c->err, c->errlen, "--only %s selects no configuration", o->only);
+        return CAL_ERR_USAGE;
+    }
+    return CAL_OK;
+}
+
+/* --list: the configurations, and nothing run. */
+static void cal_list(const struct cal_run *c)
+{
+    size_t i;
+    for (i = 0; i < c->n; i++)
+        printf("%-28s %-8s %-18s grid %5u x %4u threads  p=%d\n", c->cfg[i].name, c->cfg[i].family,
+               c->cfg[i].kernel, suite_grid(&c->cfg[i], c->g.sm_count), c->cfg[i].threads, c->cfg[i].p);
+    printf("%zu configurations\n", c->n);
+}
+
+/* NVML, the log's header and the per-configuration arrays. */
+static int cal_start_meter(struct cal_run *c)
+{
+    const struct calibrate_opts *o = c->o;
+    runner_ncu_version(c->ncu_path, c->ncu_version, sizeof c->ncu_version);
+    c->pm = power_meter_open(c->g.pci, c->err, c->errlen);
+    if (!c->pm)
+        return CAL_ERR_GPU;
+    logf_(&c->lg, 1, "# gpu: %s (compute capability %d.%d, %u SMs, PCI %s)\n# driver: %s, ncu %s at %s\n"
+          "# power limit: %.0f W\n# protocol: %d repeats, warm-up %.2f s, window %.2f s, launch %.1f ms, poll 5 ms\n",
+          c->g.name, c->g.cc_major, c->g.cc_minor, c->g.sm_count, c->g.pci, power_meter_driver(c->pm),
+          c->ncu_version, c->ncu_path, power_meter_limit_w(c->pm), o->repeats, o->warmup_s, o->window_s,
+          o->launch_s * 1e3);
+    c->fn = calloc(c->n, sizeof *c->fn);
+    c->launch = calloc(c->n, sizeof *c->launch);
+    c->win = calloc(c->n * (size_t)o->repeats, sizeof *c->win);
+    if (!c->fn || !c->launch || !c->win) {
+        snprintf(c->err, c->errlen, "out of memory");
+        return CAL_ERR_GPU;
+    }
+    return CAL_OK;
+}
+
+/* Step 1: each configuration sized to its launch time and its result
+ * checked; one with a wrong result is left out (up to a tenth of the suite). */
+static int cal_size_and_check(struct cal_run *c)
+{
+    size_t planned = c->n, left_out = 0, i;
+    logf_(&c->lg, 1, "[1/4] %5.1f s  sizing and checking %zu configurations\n", power_meter_now() - c->t_start,
+          c->n);
+    for (i = 0; i < c->n; i++) {
+        struct suite_config *cf = &c->cfg[i];
+        char why[256];
+        int ck = gpu_function(&c->g, cf, &c->fn[i], why, sizeof why);
+        if (ck == 0)
+            ck = size_and_check(&c->g, cf, c->fn[i], c->o->launch_s, &c->launch[i], why, sizeof why);
+        if (ck == CHECK_WRONG && (left_out + 1) * 10 <= planned) {
+            /* a wrong result: that benchmark is left out, the others go on */
+            logf_(&c->lg, 1, "  %s (%s) failed its check and is left out: %s\n", cf->name, cf->kernel, why);
+            memmove(cf, cf + 1, (c->n - i - 1) * sizeof *cf);
+            c->n--;
+            i--;
+            left_out++;
+            continue;
+        }
+        if (ck != 0) {
+            snprintf(c->err, c->errlen, "%s (%s) failed its check: %s%s", cf->name, cf->kernel, why,
+                     ck == CHECK_WRONG && left_out ? " (after a tenth of the suite failed before it: is the "
+                     "GPU or its driver right?)" : "");
+            logf_(&c->lg, 0, "%s\n", c->err);
+            return CAL_ERR_CHECK;
+        }
+        logf_(&c->lg, 0, "  %-28s iters %9d  launch %7.3f ms  checked\n", cf->name, cf->iters, c->launch[i] * 1e3);
+    }
+    if (left_out)
+        logf_(&c->lg, 1, "  %zu of %zu configurations left out for wrong results (above); the model is fitted "
+              "without them\n", left_out, planned);
+    return CAL_OK;
+}
+
+/* The plan this program runs again under ncu (calibrate --run-plan), in a
+ * temporary folder. */
+static int cal_write_plan(struct cal_run *c)
+{
+    FILE *pf;
+    ssize_t sl;
+    size_t i;
+    if (!mkdtemp(c->tmpdir)) {
+        snprintf(c->err, c->errlen, "cannot make a temporary folder: %s", strerror(errno));
+        return CAL_ERR_GPU;
+    }
+    c->have_tmp = 1;
+    snprintf(c->plan, sizeof c->plan, "%s/plan.txt", c->tmpdir);
+    snprintf(c->ncu_log, sizeof c->ncu_log, "%s/ncu.log", c->tmpdir);
+    pf = fopen(c->plan, "w");
+    sl = readlink("/proc/self/exe", c->self, sizeof c->self - 1);
+    if (!pf || sl <= 0) {
+        snprintf(c->err, c->errlen, "cannot write the plan %s or find this program", c->plan);
+        if (pf)
+            fclose(pf);
+        return CAL_ERR_GPU;
+    }
+    c->self[sl] = '\0';
+    for (i = 0; i < c->n; i++)
+        fprintf(pf, "%s %d\n", c->cfg[i].name, c->cfg[i].iters);
+    if (fclose(pf) != 0) {
+        snprintf(c->err, c->errlen, "cannot write the plan %s", c->plan);
+        return CAL_ERR_GPU;
+    }
+    return CAL_OK;
+}
+
+/* The features whose metrics the ncu run collects: the raw model's (wgmma's
+ * on Hopper only) and every tier's. */
+static void cal_choose_features(struct cal_run *c)
+{
+    size_t i;
+    for (i = 0; fit_default_features[i]; i++) {
+        int k = features_find(fit_default_features[i]);
+        if (k < 0)
+            continue;
+        if (features_table[k].num == M_PIPE_GMMA && !(c->g.cc_major == 9 && c->g.cc_minor == 0))
+            continue; /* wgmma counters exist on Hopper only */
+        c->feat[c->nfeat++] = k;
+    }
+    add_tier_features(c->feat, &c->nfeat);
+}
+
+/* ncu's own line about its replay passes, into the log. */
+static void cal_log_passes(struct cal_run *c)
+{
+    FILE *lf = fopen(c->ncu_log, "r");
+    char line[512];
+    while (lf && fgets(line, sizeof line, lf))
+        if (strstr(line, " pass")) {
+            char *dash = strstr(line, " - ");
+            logf_(&c->lg, 0, "  ncu: %s", dash ? dash + 3 : line);
+            break;
+        }
+    if (lf)
+        fclose(lf);
+}
+
+/* The profile has one kernel per configuration of the plan, in its order. */
+static int cal_check_profile(struct cal_run *c)
+{
+    size_t i;
+    if (c->prof.n != c->n) {
+        snprintf(c->err, c->errlen, "ncu reported %zu benchmark kernels, the plan has %zu (ncu's output: %s)",
+                 c->prof.n, c->n, c->ncu_log);
+        c->have_tmp = 0; /* keep it for the user */
+        return CAL_ERR_NCU;
+    }
+    for (i = 0; i < c->n; i++)
+        if (strcmp(c->prof.k[i].name, c->cfg[i].kernel) != 0) {
+            snprintf(c->err, c->errlen, "ncu's kernel %zu is %s, the plan's is %s (%s)", i + 1, c->prof.k[i].name,
+                     c->cfg[i].kernel, c->cfg[i].name);
+            return CAL_ERR_NCU;
+        }
+    return CAL_OK;
+}
+
+/* Step 2: the counters, this program again under ncu over the plan. */
+static int cal_counters(struct cal_run *c)
+{
+    char dev[16], a_cal[] = "calibrate", a_plan[] = "--run-plan", a_dev[] = "--device";
+    char *args[5];
+    struct runner_opts ro;
+    double t0 = power_meter_now();
+    char *metrics;
+    int r;
+    cal_choose_features(c);
+    if (!(metrics = features_metric_list(c->feat, (size_t)c->nfeat))) {
+        snprintf(c->err, c->errlen, "out of memory");
+        return CAL_ERR_GPU;
+    }
+    snprintf(dev, sizeof dev, "%d", c->o->device);
+    args[0] = a_cal;
+    args[1] = a_plan;
+    args[2] = c->plan;
+    args[3] = a_dev;
+    args[4] = dev;
+    memset(&ro, 0, sizeof ro);
+    ro.ncu = c->ncu_path;
+    ro.app = c->self;
+    ro.args = args;
+    ro.nargs = 5;
+    ro.out_dir = c->tmpdir;
+    ro.force = 1;
+    ro.quiet = 1;
+    ro.metrics = metrics;
+    ro.ncu_log = c->ncu_log;
+    logf_(&c->lg, 1, "[2/4] %5.1f s  counters: one ncu run over the suite (--clock-control none)\n",
+          power_meter_now() - c->t_start);
+    logf_(&c->lg, 0, "  metrics: %s\n", metrics);
+    /* our context would idle beside ncu's process; release the GPU's memory first */
+    r = runner_profile(&ro, c->csv, sizeof c->csv, c->err, c->errlen);
+    free(metrics);
+    if (r != RUNNER_OK || read_profile(c->csv, &c->prof, c->err, c->errlen) != 0)
+        return CAL_ERR_NCU;
+    cal_log_passes(c);
+    logf_(&c->lg, 1, "  %zu kernels profiled in %.1f s\n", c->prof.n, power_meter_now() - t0);
+    return cal_check_profile(c);
+}
+
+/* Step 3, first: the sampler started, and the GPU's idle power. */
+static int cal_idle(struct cal_run *c)
+{
+    struct power_window iw;
+    double t0;
+    struct timespec ts = { 1, 0 };
+    if (power_meter_start(c->pm, 5000, c->err, c->errlen) != 0)
+        return CAL_ERR_GPU;
+    nanosleep(&ts, NULL);
+    t0 = power_meter_now();
+    ts.tv_sec = 2;
+    nanosleep(&ts, NULL);
+    if (power_meter_window(c->pm, t0, power_meter_now(), &iw, c->err, c->errlen) != 0)
+        return CAL_ERR_GPU;
+    c->idle_w = iw.avg_w;
+    logf_(&c->lg, 1, "[3/4] %5.1f s  power: idle %.1f W (instant %.1f-%.1f W, SM clock %.0f MHz, %.0f C)\n",
+          power_meter_now() - c->t_start, iw.avg_w, iw.min_w, iw.peak_w, iw.sm_clock_mhz, iw.temp_c);
+    return CAL_OK;
+}
+
+/* Step 3: every configuration's power, repeats in changing orders. */
+static int cal_power(struct cal_run *c)
+{
+    const struct calibrate_opts *o = c->o;
+    size_t n = c->n, i;
+    int r;
+    for (r = 0; r < o->repeats; r++) {
+        for (i = 0; i < n; i++) {
+            size_t k = r % 3 == 0 ? i : r % 3 == 1 ? n - 1 - i : (i + n / 2) % n;
+            struct power_window *w = &c->win[k * (size_t)o->repeats + (size_t)r];
+            char why[256];
+            if (measure(&c->g, c->pm, &c->cfg[k], c->fn[k], c->launch[k], o->warmup_s, o->window_s, w, why,
+                        sizeof why) != 0) {
+                snprintf(c->err, c->errlen, "%s: %s", c->cfg[k].name, why);
+                return CAL_ERR_GPU;
+            }
+            power_meter_forget_before(c->pm, power_meter_now() - 1.0);
+            logf_(&c->lg, 0, "  repeat %d %-28s avg %6.1f W  min %6.1f  peak %6.1f  %4.0f MHz %3.0f C\n", r + 1,
+                  c->cfg[k].name, w->avg_w, w->min_w, w->peak_w, w->sm_clock_mhz, w->temp_c);
+            if (!o->quiet)
+                fprintf(stderr, "\r  repeat %d/%d  %3zu/%zu  %-28s %6.1f W   ", r + 1, o->repeats, i + 1, n,
+                        c->cfg[k].name, w->avg_w);
+        }
+    }
+    if (!o->quiet)
+        fputc('\n', stderr);
+    return CAL_OK;
+}
+
+/* The gap probes' configurations: the highest (among those at the limit,
+ * the one whose clocks the power manager lowered most: the most power above
+ * the limit), the one nearest half-way between idle and the limit, and the
+ * highest DRAM one below the limit; n where there is none. */
+static void cal_gap_candidates(const struct cal_run *c, size_t *hi_out, size_t *mid_out, size_t *dram_out)
+{
+    const struct power_window *win = c->win;
+    int reps = c->o->repeats;
+    double limit = power_meter_limit_w(c->pm), half = (c->idle_w + limit) / 2;
+    size_t n = c->n, hi = n, mid = n, dram = n, i;
+    for (i = 0; i < n; i++) {
+        double a = mean_over_repeats(win, i, reps, 0);
+        double a_hi = hi < n ? mean_over_repeats(win, hi, reps, 0) : 0;
+        int at_i = a >= 0.97 * limit, at_hi = hi < n && a_hi >= 0.97 * limit;
+        if (hi == n || (!at_i && !at_hi && a > a_hi) ||
+            (at_i && (!at_hi || mean_over_repeats(win, i, reps, 1) < mean_over_repeats(win, hi, reps, 1))))
+            hi = i;
+        if (strcmp(c->cfg[i].family, "idle") != 0 &&
+            (mid == n || fabs(a - half) < fabs(mean_over_repeats(win, mid, reps, 0) - half)))
+            mid = i;
+        if (strcmp(c->cfg[i].family, "dram") == 0 && a < 0.97 * limit &&
+            (dram == n || a > mean_over_repeats(win, dram, reps, 0)))
+            dram = i;
+    }
+    *hi_out = hi;
+    *mid_out = mid;
+    *dram_out = dram;
+}
+
+/* Step 3b, first: the 3 highest configurations within 3% of the limit, again
+ * over a long window (the power manager's swing there). */
+static int cal_limit_probes(struct cal_run *c)
+{
+    const struct calibrate_opts *o = c->o;
+    double limit = power_meter_limit_w(c->pm);
+    size_t pick[3], npick = 0, i, j;
+    for (j = 0; j < 3 && o->limit_window_s > 0 && limit > 0; j++) {
+        size_t best = c->n, q;
+        for (i = 0; i < c->n; i++) {
+            double a = mean_over_repeats(c->win, i, o->repeats, 0);
+            for (q = 0; q < npick && pick[q] != i; q++)
+                ;
+            if (q == npick && a >= 0.97 * limit &&
+                (best == c->n || a > mean_over_repeats(c->win, best, o->repeats, 0)))
+                best = i;
+        }
+        if (best == c->n)
+            break;
+        pick[npick++] = best;
+    }
+    if (npick)
+        logf_(&c->lg, 1, "[3b]  %5.1f s  probes: %zu configurations at the limit over %.1f s\n",
+              power_meter_now() - c->t_start, npick, o->limit_window_s);
+    for (j = 0; j < npick; j++) {
+        struct probe_meas *pr = &c->probes[c->nprobes];
+        const struct suite_config *cf = &c->cfg[pick[j]];
+        char why[256];
+        pr->cfg = pick[j];
+        pr->family = DATASET_PROBE_LIMIT;
+        pr->window_s = o->limit_window_s;
+        if (measure(&c->g, c->pm, cf, c->fn[pick[j]], c->launch[pick[j]], o->warmup_s, o->limit_window_s, &pr->w,
+                    why, sizeof why) != 0) {
+            snprintf(c->err, c->errlen, "%s: %s", cf->name, why);
+            return CAL_ERR_GPU;
+        }
+        power_meter_forget_before(c->pm, power_meter_now() - 1.0);
+        logf_(&c->lg, 0, "  limit  %-28s avg %6.1f W  min %6.1f  peak %6.1f  %4.0f MHz %3.0f C\n", cf->name,
+              pr->w.avg_w, pr->w.min_w, pr->w.peak_w, pr->w.sm_clock_mhz, pr->w.temp_c);
+        c->nprobes++;
+    }
+    return CAL_OK;
+}
+
+/* One configuration in bursts of 1, 5 and 25 launches with the GPU idle
+ * 0.1-100 ms between them. */
+static int cal_gap_probe(struct cal_run *c, size_t cfg_index)
+{
+    static const double gaps_s[] = { 0.0001, 0.0005, 0.002, 0.005, 0.02, 0.1 };
+    static const int bursts[] = { 1, 5, 25 };
+    const struct suite_config *cf = &c->cfg[cfg_index];
+    size_t b, k;
+    for (b = 0; b < sizeof bursts / sizeof bursts[0]; b++)
+        for (k = 0; k < sizeof gaps_s / sizeof gaps_s[0]; k++) {
+            struct probe_meas *pr = &c->probes[c->nprobes];
+            char why[256];
+            pr->cfg = cfg_index;
+            pr->family = DATASET_PROBE_GAPS;
+            pr->nlaunch = bursts[b];
+            if (measure_gaps(&c->g, c->pm, cf, c->fn[cfg_index], bursts[b], gaps_s[k], c->o->warmup_s, 1.5, &pr->w,
+                             &pr->busy_s, &pr->gap_s, why, sizeof why) != 0) {
+                snprintf(c->err, c->errlen, "%s in bursts: %s", cf->name, why);
+                return CAL_ERR_GPU;
+            }
+            pr->window_s = pr->w.duration_s;
+            power_meter_forget_before(c->pm, power_meter_now() - 1.0);
+            logf_(&c->lg, 0, "  gaps   %-28s burst %d x %.3f ms  busy %7.3f ms  idle %7.3f ms  avg %6.1f W  "
+                  "min %6.1f  peak %6.1f\n", cf->name, bursts[b], c->launch[cfg_index] * 1e3, pr->busy_s * 1e3,
+                  pr->gap_s * 1e3, pr->w.avg_w, pr->w.min_w, pr->w.peak_w);
+            c->nprobes++;
+        }
+    return CAL_OK;
+}
+
+/* Step 3b: the probes (dataset.h), then the sampler stopped. */
+static int cal_probes(struct cal_run *c)
+{
+    size_t cand[3], pick[3], npick = 0, j, q;
+    int rc = cal_limit_probes(c);
+    if (rc == CAL_OK && !c->o->no_gap_probes) {
+        cal_gap_candidates(c, &cand[0], &cand[1], &cand[2]);
+        for (j = 0; j < 3; j++) {
+            if (cand[j] == c->n)
+                continue;
+            for (q = 0; q < npick && pick[q] != cand[j]; q++)
+                ;
+            if (q == npick)
+                pick[npick++] = cand[j];
+        }
+        logf_(&c->lg, 1, "[3b]  %5.1f s  probes: %zu configurations in bursts with gaps of 0.1-100 ms\n",
+              power_meter_now() - c->t_start, npick);
+        for (j = 0; j < npick && rc == CAL_OK; j++)
+            rc = cal_gap_probe(c, pick[j]);
+    }
+    if (rc == CAL_OK)
+        power_meter_stop(c->pm);
+    return rc;
+}
+
+/* The dataset's header: the GPU, the protocol and which metrics it holds. */
+static void cal_dataset_header(struct cal_run *c)
+{
+    const struct calibrate_opts *o = c->o;
+    struct dataset *ds = &c->ds;
+    time_t now = time(NULL);
+    struct tm tmv;
+    int i;
+    snprintf(ds->gpu, sizeof ds->gpu, "%s", c->g.name);
+    ds->compute_capability = c->g.cc_major + c->g.cc_minor / 10.0;
+    ds->sm_count = c->g.sm_count;
+    snprintf(ds->driver, sizeof ds->driver, "%s", power_meter_driver(c->pm));
+    snprintf(ds->ncu_version, sizeof ds->ncu_version, "%s", c->ncu_version);
+    gmtime_r(&now, &tmv);
+    strftime(ds->created, sizeof ds->created, "%Y-%m-%dT%H:%M:%SZ", &tmv);
+    snprintf(ds->protocol, sizeof ds->protocol,
+             "%d repeats in changing order, warm-up %.2f s, window %.2f s, launch %.1f ms, NVML poll 5 ms",
+             o->repeats, o->warmup_s, o->window_s, o->launch_s * 1e3);
+    ds->power_limit_w = power_meter_limit_w(c->pm);
+    ds->idle_w = c->idle_w;
+    for (i = 0; i < c->nfeat; i++) {
+        const struct feature_def *f = &features_table[c->feat[i]];
+        ds->metric_cols[f->num] = 1;
+        if (f->den >= 0)
+            ds->metric_cols[f->den] = 1;
+        if (f->sub > 0)
+            ds->metric_cols[f->sub] = 1;
+    }
+    ds->metric_cols[M_DURATION] = 1;
+}
+
+/* A configuration's repeats: mean and spread of each target, mean clock,
+ * highest temperature. */
+static void cal_fill_powers(const struct cal_run *c, size_t i, struct dataset_row *row)
+{
+    int reps = c->o->repeats, r, t;
+    double clk = 0, temp = 0;
+    for (t = 0; t < TARGET_COUNT; t++) {
+        double sum = 0, lo = 1e300, hi = -1e300;
+        for (r = 0; r < reps; r++) {
+            const struct power_window *w = &c->win[i * (size_t)reps + (size_t)r];
+            double v = t == TARGET_MIN ? w->min_w : t == TARGET_AVG ? w->avg_w : w->peak_w;
+            sum += v;
+            lo = v < lo ? v : lo;
+            hi = v > hi ? v : hi;
+        }
+        row->power_w[t] = sum / reps;
+        row->spread_pct[t] = row->power_w[t] > 0 ? 100.0 * (hi - lo) / row->power_w[t] : 0;
+    }
+    for (r = 0; r < reps; r++) {
+        const struct power_window *w = &c->win[i * (size_t)reps + (size_t)r];
+        clk += w->sm_clock_mhz;
+        temp = w->temp_c > temp ? w->temp_c : temp;
+    }
+    row->repeats = reps;
+    row->sm_clock_mhz = clk / reps;
+    row->temp_c = temp;
+}
+
+/* A probe's row: its configuration's counters, its one measurement. */
+static void cal_fill_probe(const struct cal_run *c, const struct probe_meas *pr, struct dataset_row *row)
+{
+    const struct suite_config *cf = &c->cfg[pr->cfg];
+    if (strcmp(pr->family, DATASET_PROBE_GAPS) == 0)
+        snprintf(row->config, sizeof row->config, "%.28s_b%d_g%.1fms", cf->name, pr->nlaunch, pr->gap_s * 1e3);
+    else
+        snprintf(row->config, sizeof row->config, "%.40s_long", cf->name);
+    snprintf(row->family, sizeof row->family, "%s", pr->family);
+    describe_row(row, cf, c->g.sm_count, c->launch[pr->cfg], &c->prof.k[pr->cfg]);
+    row->power_w[TARGET_MIN] = pr->w.min_w;
+    row->power_w[TARGET_AVG] = pr->w.avg_w;
+    row->power_w[TARGET_PEAK] = pr->w.peak_w;
+    row->repeats = 1;
+    row->sm_clock_mhz = pr->w.sm_clock_mhz;
+    row->temp_c = pr->w.temp_c;
+    row->window_s = pr->window_s;
+    row->gap_s = pr->gap_s;
+    row->busy_s = pr->busy_s;
+}
+
+/* Step 4, first: the dataset, a row per configuration and per probe. */
+static int cal_dataset(struct cal_run *c)
+{
+    size_t i;
+    cal_dataset_header(c);
+    for (i = 0; i < c->n; i++) {
+        struct dataset_row *row = dataset_add(&c->ds);
+        if (!row) {
+            snprintf(c->err, c->errlen, "out of memory");
+            return CAL_ERR_GPU;
+        }
+        snprintf(row->config, sizeof row->config, "%.47s", c->cfg[i].name);
+        snprintf(row->family, sizeof row->family, "%.15s", c->cfg[i].family);
+        describe_row(row, &c->cfg[i], c->g.sm_count, c->launch[i], &c->prof.k[i]);
+        cal_fill_powers(c, i, row);
+        c->kept++;
+    }
+    for (i = 0; i < c->nprobes; i++) {
+        struct dataset_row *row = dataset_add_probe(&c->ds);
+        if (!row) {
+            snprintf(c->err, c->errlen, "out of memory");
+            return CAL_ERR_GPU;
+        }
+        cal_fill_probe(c, &c->probes[i], row);
+    }
+    return CAL_OK;
+}
+
+/* Step 4: the fit, its report into the log, then the dataset, the model
+ * and the log written. */
+static int cal_fit_and_write(struct cal_run *c)
+{
+    const struct calibrate_opts *o = c->o;
+    char *rb = NULL;
+    size_t rl = 0;
+    FILE *rf;
+    logf_(&c->lg, 1, "[4/4] %5.1f s  fitting %zu configurations\n", power_meter_now() - c->t_start, c->kept);
+    if (fit_dataset(&c->ds, o->dataset_out, NULL, &c->model, &c->rep, c->err, c->errlen) != 0) {
+        /* the measurements are still worth keeping */
+        save(o->dataset_out, DATASET_SIGNATURE, o->force, write_dataset, &c->ds, c->err + strlen(c->err), 0);
+        return CAL_ERR_FIT;
+    }
+    if ((rf = open_memstream(&rb, &rl)) != NULL) {
+        fit_report_print(rf, &c->rep);
+        fclose(rf);
+        logf_(&c->lg, 1, "%s", rb);
+        free(rb);
+    }
+    logf_(&c->lg, 1, "calibrate took %.0f s\n", power_meter_now() - c->t_start);
+    fflush(c->lg.mem);
+    if (save(o->dataset_out, DATASET_SIGNATURE, o->force, write_dataset, &c->ds, c->err, c->errlen) != 0 ||
+        save(o->model_out, "gpu_profiler_model", o->force, write_model, &c->model, c->err, c->errlen) != 0)
+        return CAL_ERR_OUTPUT;
+    fclose(c->lg.mem);
+    c->lg.mem = NULL;
+    if (save(o->log_out, CALIBRATE_LOG_SIGNATURE, o->force, write_text, &c->lg, c->err, c->errlen) != 0)
+        return CAL_ERR_OUTPUT;
+    if (!o->quiet)
+        fprintf(stderr, "wrote %s, %s and %s\n", o->model_out, o->dataset_out, o->log_out);
+    return CAL_OK;
+}
+
+/* After the run: the log of a failed run kept, the GPU and the temporary
+ * files let go. */
+static void cal_cleanup(struct cal_run *c, int rc)
+{
+    const struct calibrate_opts *o = c->o;
+    if (rc != CAL_OK && rc != CAL_ERR_OUTPUT && c->gpu_opened && c->lg.mem && !o->list) {
+        /* keep the log of what was done, for the report of what went wrong */
+        char why[256];
+        fprintf(c->lg.mem, "calibrate failed: %s\n", c->err);
+        fflush(c->lg.mem);
+        if (save(o->log_out, CALIBRATE_LOG_SIGNATURE, o->force, write_text, &c->lg, why, sizeof why) == 0 &&
+            !o->quiet)
+            fprintf(stderr, "the log so far is in %s\n", o->log_out);
+    }
+    if (c->lg.mem)
+        fclose(c->lg.mem);
+    free(c->lg.buf);
+    if (c->pm)
+        power_meter_close(c->pm);
+    gpu_close(&c->g);
+    if (c->have_tmp) {
+        static const char *const left[] = { "plan.txt", "ncu.log", RUNNER_REPORT_BASE ".ncu-rep", RUNNER_CSV_NAME };
+        char path[256];
+        size_t i;
+        for (i = 0; i < sizeof left / sizeof left[0]; i++) {
+            snprintf(path, sizeof path, "%s/%s", c->tmpdir, left[i]);
+            unlink(path);
+        }
+        rmdir(c->tmpdir);
+    }
+    free(c->prof.k);
+    free(c->fn);
+    free(c->launch);
+    free(c->win);
+    dataset_free(&c->ds);
+}
+
+/* The steps after the GPU is open, in order; --list stops after the first. */
+static int cal_steps(struct cal_run *c)
+{
+    int rc;
+    if ((rc = cal_open(c)) != CAL_OK)
+        return rc;
+    if (c->o->list) {
+        cal_list(c);
+        return CAL_OK;
+    }
+    if ((rc = cal_start_meter(c)) != CAL_OK || (rc = cal_size_and_check(c)) != CAL_OK ||
+        (rc = cal_write_plan(c)) != CAL_OK || (rc = cal_counters(c)) != CAL_OK || (rc = cal_idle(c)) != CAL_OK ||
+        (rc = cal_power(c)) != CAL_OK || (rc = cal_probes(c)) != CAL_OK || (rc = cal_dataset(c)) != CAL_OK)
+        return rc;
+    return cal_fit_and_write(c);
+}
+
 int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen)
 {
     static struct suite_config cfg[MAX_CONFIGS];
-    struct gpu g;
-    struct power_meter *pm = NULL;
-    struct log lg = { NULL, 0, NULL, o->quiet };
-    struct dataset ds;
-    struct model model;
-    struct fit_report rep;
-    struct profile_ctx prof = { NULL, 0, 0 };
-    struct power_window *win = NULL;
     static struct probe_meas probes[CAL_MAX_PROBES];
-    size_t nprobes = 0;
-    CUfunction *fn = NULL;
-    double *launch = NULL;
-    size_t n, i, kept = 0;
-    int rc = CAL_ERR_GPU, r, feat[MODEL_MAX_FEATURES], nfeat = 0;
-    char tmpdir[] = "/tmp/gpu_profiler_calibrate.XXXXXX", plan[128], csv[1200], ncu_log[128];
-    char self[1024], ncu_path[512], ncu_version[32];
-    double t_start = power_meter_now(), idle_w = 0;
-    int have_tmp = 0, gpu_opened = 0;
-    const char *outs[3][2] = { { o->model_out, "gpu_profiler_model" }, { o->dataset_out, DATASET_SIGNATURE },
-                               { o->log_out, CALIBRATE_LOG_SIGNATURE } };
-
-    dataset_init(&ds);
-    memset(&g, 0, sizeof g);
+    static struct cal_run c; /* large; one calibration at a time */
+    int rc;
+    memset(&c, 0, sizeof c);
+    c.o = o;
+    c.err = err;
+    c.errlen = errlen;
+    c.cfg = cfg;
+    c.probes = probes;
+    c.lg.quiet = o->quiet;
+    c.t_start = power_meter_now();
+    snprintf(c.tmpdir, sizeof c.tmpdir, "/tmp/gpu_profiler_calibrate.XXXXXX");
+    dataset_init(&c.ds);
     if (!calibrate_available()) {
         snprintf(err, errlen, "this gpu_profiler was built without the microbenchmarks (make found no nvcc); "
                  "install the CUDA toolkit, or run make NVCC=/path/to/nvcc, and build again");
         return CAL_ERR_GPU;
     }
-    for (i = 0; i < 3 && !o->list; i++) {
-        int w = outfile_may_write(outs[i][0], outs[i][1], o->force);
-        if (w != OUTFILE_OK) {
-            snprintf(err, errlen, "%s %s; choose another path or use --force", outs[i][0],
-                     w == OUTFILE_FOREIGN ? "exists and was not written by gpu_profiler" : "is a directory");
-            return CAL_ERR_OUTPUT;
-        }
-    }
-    if (!o->list && runner_find_ncu(o->ncu, ncu_path, sizeof ncu_path, err, errlen) != 0)
-        return CAL_ERR_NCU;
-    lg.mem = open_memstream(&lg.buf, &lg.len);
-    if (!lg.mem) {
-        snprintf(err, errlen, "out of memory");
-        return CAL_ERR_GPU;
-    }
-    fprintf(lg.mem, "%s 1\n", CALIBRATE_LOG_SIGNATURE);
-    if (gpu_open(&g, o->device, err, errlen) != 0)
-        goto out;
-    gpu_opened = 1;
-    n = suite_build(cfg, MAX_CONFIGS, g.sm_count, g.cc_major, g.cc_minor);
-    if (o->only) {
-        size_t j = 0;
-        for (i = 0; i < n; i++)
-            if (want_family(o->only, cfg[i].family))
-                cfg[j++] = cfg[i];
-        n = j;
-        if (n == 0) {
-            snprintf(err, errlen, "--only %s selects no configuration", o->only);
-            rc = CAL_ERR_USAGE;
-            goto out;
-        }
-    }
-    if (o->list) {
-        for (i = 0; i < n; i++)
-            printf("%-28s %-8s %-18s grid %5u x %4u threads  p=%d\n", cfg[i].name, cfg[i].family, cfg[i].kernel,
-                   suite_grid(&cfg[i], g.sm_count), cfg[i].threads, cfg[i].p);
-        printf("%zu configurations\n", n);
-        rc = CAL_OK;
-        goto out;
-    }
-    runner_ncu_version(ncu_path, ncu_version, sizeof ncu_version);
-    pm = power_meter_open(g.pci, err, errlen);
-    if (!pm)
-        goto out;
-    logf_(&lg, 1, "# gpu: %s (compute capability %d.%d, %u SMs, PCI %s)\n# driver: %s, ncu %s at %s\n"
-          "# power limit: %.0f W\n# protocol: %d repeats, warm-up %.2f s, window %.2f s, launch %.1f ms, poll 5 ms\n",
-          g.name, g.cc_major, g.cc_minor, g.sm_count, g.pci, power_meter_driver(pm), ncu_version, ncu_path,
-          power_meter_limit_w(pm), o->repeats, o->warmup_s, o->window_s, o->launch_s * 1e3);
-
-    fn = calloc(n, sizeof *fn);
-    launch = calloc(n, sizeof *launch);
-    win = calloc(n * (size_t)o->repeats, sizeof *win);
-    if (!fn || !launch || !win) {
-        snprintf(err, errlen, "out of memory");
-        goto out;
-    }
-
-    /* 1. sizing and checks */
-    logf_(&lg, 1, "[1/4] %5.1f s  sizing and checking %zu configurations\n", power_meter_now() - t_start, n);
-    {
-        size_t planned = n, left_out = 0;
-        for (i = 0; i < n; i++) {
-            char why[256];
-            int ck = gpu_function(&g, &cfg[i], &fn[i], why, sizeof why);
-            if (ck == 0)
-                ck = size_and_check(&g, &cfg[i], fn[i], o->launch_s, &launch[i], why, sizeof why);
-            if (ck == CHECK_WRONG && (left_out + 1) * 10 <= planned) {
-                /* a wrong result: that benchmark is left out, the others go on */
-                logf_(&lg, 1, "  %s (%s) failed its check and is left out: %s\n", cfg[i].name, cfg[i].kernel, why);
-                memmove(&cfg[i], &cfg[i + 1], (n - i - 1) * sizeof *cfg);
-                n--;
-                i--;
-                left_out++;
-                continue;
-            }
-            if (ck != 0) {
-                snprintf(err, errlen, "%s (%s) failed its check: %s%s", cfg[i].name, cfg[i].kernel, why,
-                         ck == CHECK_WRONG && left_out ? " (after a tenth of the suite failed before it: is the "
-                         "GPU or its driver right?)" : "");
-                logf_(&lg, 0, "%s\n", err);
-                rc = CAL_ERR_CHECK;
-                goto out;
-            }
-            logf_(&lg, 0, "  %-28s iters %9d  launch %7.3f ms  checked\n", cfg[i].name, cfg[i].iters,
-                  launch[i] * 1e3);
-        }
-        if (left_out)
-            logf_(&lg, 1, "  %zu of %zu configurations left out for wrong results (above); the model is fitted "
-                  "without them\n", left_out, planned);
-    }
-
-    /* 2. counters: this program again, under ncu */
-    if (!mkdtemp(tmpdir)) {
-        snprintf(err, errlen, "cannot make a temporary folder: %s", strerror(errno));
-        goto out;
-    }
-    have_tmp = 1;
-    snprintf(plan, sizeof plan, "%s/plan.txt", tmpdir);
-    snprintf(ncu_log, sizeof ncu_log, "%s/ncu.log", tmpdir);
-    {
-        FILE *pf = fopen(plan, "w");
-        ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
-        if (!pf || sl <= 0) {
-            snprintf(err, errlen, "cannot write the plan %s or find this program", plan);
-            if (pf)
-                fclose(pf);
-            goto out;
-        }
-        self[sl] = '\0';
-        for (i = 0; i < n; i++)
-            fprintf(pf, "%s %d\n", cfg[i].name, cfg[i].iters);
-        if (fclose(pf) != 0) {
-            snprintf(err, errlen, "cannot write the plan %s", plan);
-            goto out;
-        }
-    }
-    for (i = 0; fit_default_features[i]; i++) {
-        int k = features_find(fit_default_features[i]);
-        if (k < 0)
-            continue;
-        if (features_table[k].num == M_PIPE_GMMA && !(g.cc_major == 9 && g.cc_minor == 0))
-            continue; /* wgmma counters exist on Hopper only */
-        feat[nfeat++] = k;
-    }
-    add_tier_features(feat, &nfeat);
-    {
-        char dev[16];
-        char a_cal[] = "calibrate", a_plan[] = "--run-plan", a_dev[] = "--device";
-        char *args[5];
-        struct runner_opts ro;
-        double t0 = power_meter_now();
-        char *metrics = features_metric_list(feat, (size_t)nfeat);
-        if (!metrics) {
-            snprintf(err, errlen, "out of memory");
-            goto out;
-        }
-        snprintf(dev, sizeof dev, "%d", o->device);
-        args[0] = a_cal;
-        args[1] = a_plan;
-        args[2] = plan;
-        args[3] = a_dev;
-        args[4] = dev;
-        memset(&ro, 0, sizeof ro);
-        ro.ncu = ncu_path;
-        ro.app = self;
-        ro.args = args;
-        ro.nargs = 5;
-        ro.out_dir = tmpdir;
-        ro.force = 1;
-        ro.quiet = 1;
-        ro.metrics = metrics;
-        ro.ncu_log = ncu_log;
-        logf_(&lg, 1, "[2/4] %5.1f s  counters: one ncu run over the suite (--clock-control none)\n",
-              power_meter_now() - t_start);
-        logf_(&lg, 0, "  metrics: %s\n", metrics);
-        /* our context would idle beside ncu's process; release the GPU's memory first */
-        r = runner_profile(&ro, csv, sizeof csv, err, errlen);
-        free(metrics);
-        if (r != RUNNER_OK) {
-            rc = CAL_ERR_NCU;
-            goto out;
-        }
-        if (read_profile(csv, &prof, err, errlen) != 0) {
-            rc = CAL_ERR_NCU;
-            goto out;
-        }
-        {
-            FILE *lf = fopen(ncu_log, "r");
-            char line[512];
-            while (lf && fgets(line, sizeof line, lf))
-                if (strstr(line, " pass")) {
-                    char *dash = strstr(line, " - ");
-                    logf_(&lg, 0, "  ncu: %s", dash ? dash + 3 : line);
-                    break;
-                }
-            if (lf)
-                fclose(lf);
-        }
-        logf_(&lg, 1, "  %zu kernels profiled in %.1f s\n", prof.n, power_meter_now() - t0);
-        if (prof.n != n) {
-            snprintf(err, errlen, "ncu reported %zu benchmark kernels, the plan has %zu (ncu's output: %s)", prof.n, n,
-                     ncu_log);
-            have_tmp = 0; /* keep it for the user */
-            rc = CAL_ERR_NCU;
-            goto out;
-        }
-        for (i = 0; i < n; i++)
-            if (strcmp(prof.k[i].name, cfg[i].kernel) != 0) {
-                snprintf(err, errlen, "ncu's kernel %zu is %s, the plan's is %s (%s)", i + 1, prof.k[i].name,
-                         cfg[i].kernel, cfg[i].name);
-                rc = CAL_ERR_NCU;
-                goto out;
-            }
-    }
-
-    /* 3. power */
-    if (power_meter_start(pm, 5000, err, errlen) != 0)
-        goto out;
-    {
-        struct power_window iw;
-        double t0;
-        struct timespec ts = { 1, 0 };
-        nanosleep(&ts, NULL);
-        t0 = power_meter_now();
-        ts.tv_sec = 2;
-        nanosleep(&ts, NULL);
-        if (power_meter_window(pm, t0, power_meter_now(), &iw, err, errlen) != 0)
-            goto out;
-        idle_w = iw.avg_w;
-        logf_(&lg, 1, "[3/4] %5.1f s  power: idle %.1f W (instant %.1f-%.1f W, SM clock %.0f MHz, %.0f C)\n",
-              power_meter_now() - t_start, iw.avg_w, iw.min_w, iw.peak_w, iw.sm_clock_mhz, iw.temp_c);
-    }
-    for (r = 0; r < o->repeats; r++) {
-        for (i = 0; i < n; i++) {
-            size_t k = r % 3 == 0 ? i : r % 3 == 1 ? n - 1 - i : (i + n / 2) % n;
-            struct power_window *w = &win[k * (size_t)o->repeats + (size_t)r];
-            char why[256];
-            if (measure(&g, pm, &cfg[k], fn[k], launch[k], o->warmup_s, o->window_s, w, why, sizeof why) != 0) {
-                snprintf(err, errlen, "%s: %s", cfg[k].name, why);
-                goto out;
-            }
-            power_meter_forget_before(pm, power_meter_now() - 1.0);
-            logf_(&lg, 0, "  repeat %d %-28s avg %6.1f W  min %6.1f  peak %6.1f  %4.0f MHz %3.0f C\n", r + 1,
-                  cfg[k].name, w->avg_w, w->min_w, w->peak_w, w->sm_clock_mhz, w->temp_c);
-            if (!o->quiet)
-                fprintf(stderr, "\r  repeat %d/%d  %3zu/%zu  %-28s %6.1f W   ", r + 1, o->repeats, i + 1, n,
-                        cfg[k].name, w->avg_w);
-        }
-    }
-    if (!o->quiet)
-        fputc('\n', stderr);
-
-    /* 3b. the probes */
-    {
-        static const double gaps_s[] = { 0.0001, 0.0005, 0.002, 0.005, 0.02, 0.1 };
-        static const int bursts[] = { 1, 5, 25 };
-        double limit = power_meter_limit_w(pm);
-        size_t pick[3], npick = 0, hi = n, mid = n, dram = n, j;
-        for (i = 0; i < n; i++) {
-            double a = mean_over_repeats(win, i, o->repeats, 0), half = (idle_w + limit) / 2;
-            double a_hi = hi < n ? mean_over_repeats(win, hi, o->repeats, 0) : 0;
-            int at_i = a >= 0.97 * limit, at_hi = hi < n && a_hi >= 0.97 * limit;
-            /* the highest: among those at the limit, the one whose clocks the
-             * power manager lowered most (the most power above the limit) */
-            if (hi == n || (!at_i && !at_hi && a > a_hi) ||
-                (at_i && (!at_hi || mean_over_repeats(win, i, o->repeats, 1) <
-                                        mean_over_repeats(win, hi, o->repeats, 1))))
-                hi = i;
-            if (strcmp(cfg[i].family, "idle") != 0 &&
-                (mid == n || fabs(a - half) < fabs(mean_over_repeats(win, mid, o->repeats, 0) - half)))
-                mid = i;
-            if (strcmp(cfg[i].family, "dram") == 0 && a < 0.97 * limit &&
-                (dram == n || a > mean_over_repeats(win, dram, o->repeats, 0)))
-                dram = i;
-        }
-        /* at the limit, over a long window: the 3 highest within 3% of it */
-        for (j = 0; j < 3 && o->limit_window_s > 0 && limit > 0; j++) {
-            size_t best = n;
-            for (i = 0; i < n; i++) {
-                size_t q;
-                double a = mean_over_repeats(win, i, o->repeats, 0);
-                for (q = 0; q < npick && pick[q] != i; q++)
-                    ;
-                if (q == npick && a >= 0.97 * limit && (best == n || a > mean_over_repeats(win, best, o->repeats, 0)))
-                    best = i;
-            }
-            if (best == n)
-                break;
-            pick[npick++] = best;
-        }
-        if (npick)
-            logf_(&lg, 1, "[3b]  %5.1f s  probes: %zu configurations at the limit over %.1f s\n",
-                  power_meter_now() - t_start, npick, o->limit_window_s);
-        for (j = 0; j < npick; j++) {
-            struct probe_meas *pr = &probes[nprobes];
-            char why[256];
-            pr->cfg = pick[j];
-            pr->family = DATASET_PROBE_LIMIT;
-            pr->window_s = o->limit_window_s;
-            if (measure(&g, pm, &cfg[pick[j]], fn[pick[j]], launch[pick[j]], o->warmup_s, o->limit_window_s, &pr->w,
-                        why, sizeof why) != 0) {
-                snprintf(err, errlen, "%s: %s", cfg[pick[j]].name, why);
-                goto out;
-            }
-            power_meter_forget_before(pm, power_meter_now() - 1.0);
-            logf_(&lg, 0, "  limit  %-28s avg %6.1f W  min %6.1f  peak %6.1f  %4.0f MHz %3.0f C\n", cfg[pick[j]].name,
-                  pr->w.avg_w, pr->w.min_w, pr->w.peak_w, pr->w.sm_clock_mhz, pr->w.temp_c);
-            nprobes++;
-        }
-        /* bursts and gaps */
-        npick = 0;
-        if (!o->no_gap_probes) {
-            size_t cand[3] = { hi, mid, dram }, q;
-            for (j = 0; j < 3; j++) {
-                if (cand[j] == n)
-                    continue;
-                for (q = 0; q < npick && pick[q] != cand[j]; q++)
-                    ;
-                if (q == npick)
-                    pick[npick++] = cand[j];
-            }
-            logf_(&lg, 1, "[3b]  %5.1f s  probes: %zu configurations in bursts with gaps of 0.1-100 ms\n",
-                  power_meter_now() - t_start, npick);
-        }
-        for (j = 0; j < npick; j++) {
-            size_t b, k;
-            for (b = 0; b < sizeof bursts / sizeof bursts[0]; b++)
-                for (k = 0; k < sizeof gaps_s / sizeof gaps_s[0]; k++) {
-                    struct probe_meas *pr = &probes[nprobes];
-                    char why[256];
-                    pr->cfg = pick[j];
-                    pr->family = DATASET_PROBE_GAPS;
-                    pr->nlaunch = bursts[b];
-                    if (measure_gaps(&g, pm, &cfg[pick[j]], fn[pick[j]], bursts[b], gaps_s[k], o->warmup_s,
-                                     1.5, &pr->w, &pr->busy_s, &pr->gap_s, why, sizeof why) != 0) {
-                        snprintf(err, errlen, "%s in bursts: %s", cfg[pick[j]].name, why);
-                        goto out;
-                    }
-                    pr->window_s = pr->w.duration_s;
-                    power_meter_forget_before(pm, power_meter_now() - 1.0);
-                    logf_(&lg, 0, "  gaps   %-28s burst %d x %.3f ms  busy %7.3f ms  idle %7.3f ms  avg %6.1f W  "
-                          "min %6.1f  peak %6.1f\n", cfg[pick[j]].name, bursts[b], launch[pick[j]] * 1e3,
-                          pr->busy_s * 1e3, pr->gap_s * 1e3, pr->w.avg_w, pr->w.min_w, pr->w.peak_w);
-                    nprobes++;
-                }
-        }
-    }
-    power_meter_stop(pm);
-
-    /* 4. dataset, fit, files */
-    snprintf(ds.gpu, sizeof ds.gpu, "%s", g.name);
-    ds.compute_capability = g.cc_major + g.cc_minor / 10.0;
-    ds.sm_count = g.sm_count;
-    snprintf(ds.driver, sizeof ds.driver, "%s", power_meter_driver(pm));
-    snprintf(ds.ncu_version, sizeof ds.ncu_version, "%s", ncu_version);
-    {
-        time_t now = time(NULL);
-        struct tm tmv;
-        gmtime_r(&now, &tmv);
-        strftime(ds.created, sizeof ds.created, "%Y-%m-%dT%H:%M:%SZ", &tmv);
-    }
-    snprintf(ds.protocol, sizeof ds.protocol,
-             "%d repeats in changing order, warm-up %.2f s, window %.2f s, launch %.1f ms, NVML poll 5 ms",
-             o->repeats, o->warmup_s, o->window_s, o->launch_s * 1e3);
-    ds.power_limit_w = power_meter_limit_w(pm);
-    ds.idle_w = idle_w;
-    for (i = 0; i < (size_t)nfeat; i++) {
-        const struct feature_def *f = &features_table[feat[i]];
-        ds.metric_cols[f->num] = 1;
-        if (f->den >= 0)
-            ds.metric_cols[f->den] = 1;
-        if (f->sub > 0)
-            ds.metric_cols[f->sub] = 1;
-    }
-    ds.metric_cols[M_DURATION] = 1;
-    for (i = 0; i < n; i++) {
-        struct dataset_row *row = dataset_add(&ds);
-        int t;
-        if (!row) {
-            snprintf(err, errlen, "out of memory");
-            goto out;
-        }
-        snprintf(row->config, sizeof row->config, "%.47s", cfg[i].name);
-        snprintf(row->family, sizeof row->family, "%.15s", cfg[i].family);
-        describe_row(row, &cfg[i], g.sm_count, launch[i], &prof.k[i]);
-        row->repeats = o->repeats;
-        for (t = 0; t < TARGET_COUNT; t++) {
-            double sum = 0, lo = 1e300, hi = -1e300;
-            for (r = 0; r < o->repeats; r++) {
-                const struct power_window *w = &win[i * (size_t)o->repeats + (size_t)r];
-                double v = t == TARGET_MIN ? w->min_w : t == TARGET_AVG ? w->avg_w : w->peak_w;
-                sum += v;
-                lo = v < lo ? v : lo;
-                hi = v > hi ? v : hi;
-            }
-            row->power_w[t] = sum / o->repeats;
-            row->spread_pct[t] = row->power_w[t] > 0 ? 100.0 * (hi - lo) / row->power_w[t] : 0;
-        }
-        {
-            double clk = 0, temp = 0;
-            for (r = 0; r < o->repeats; r++) {
-                const struct power_window *w = &win[i * (size_t)o->repeats + (size_t)r];
-                clk += w->sm_clock_mhz;
-                temp = w->temp_c > temp ? w->temp_c : temp;
-            }
-            row->sm_clock_mhz = clk / o->repeats;
-            row->temp_c = temp;
-        }
-        kept++;
-    }
-    for (i = 0; i < nprobes; i++) {
-        const struct probe_meas *pr = &probes[i];
-        const struct suite_config *c = &cfg[pr->cfg];
-        struct dataset_row *row = dataset_add_probe(&ds);
-        if (!row) {
-            snprintf(err, errlen, "out of memory");
-            goto out;
-        }
-        if (strcmp(pr->family, DATASET_PROBE_GAPS) == 0)
-            snprintf(row->config, sizeof row->config, "%.28s_b%d_g%.1fms", c->name, pr->nlaunch, pr->gap_s * 1e3);
-        else
-            snprintf(row->config, sizeof row->config, "%.40s_long", c->name);
-        snprintf(row->family, sizeof row->family, "%s", pr->family);
-        describe_row(row, c, g.sm_count, launch[pr->cfg], &prof.k[pr->cfg]);
-        row->power_w[TARGET_MIN] = pr->w.min_w;
-        row->power_w[TARGET_AVG] = pr->w.avg_w;
-        row->power_w[TARGET_PEAK] = pr->w.peak_w;
-        row->repeats = 1;
-        row->sm_clock_mhz = pr->w.sm_clock_mhz;
-        row->temp_c = pr->w.temp_c;
-        row->window_s = pr->window_s;
-        row->gap_s = pr->gap_s;
-        row->busy_s = pr->busy_s;
-    }
-    logf_(&lg, 1, "[4/4] %5.1f s  fitting %zu configurations\n", power_meter_now() - t_start, kept);
-    if (fit_dataset(&ds, o->dataset_out, NULL, &model, &rep, err, errlen) != 0) {
-        rc = CAL_ERR_FIT;
-        /* the measurements are still worth keeping */
-        save(o->dataset_out, DATASET_SIGNATURE, o->force, write_dataset, &ds, err + strlen(err), 0);
-        goto out;
-    }
-    {
-        char *rb = NULL;
-        size_t rl = 0;
-        FILE *rf = open_memstream(&rb, &rl);
-        if (rf) {
-            fit_report_print(rf, &rep);
-            fclose(rf);
-            logf_(&lg, 1, "%s", rb);
-            free(rb);
-        }
-    }
-    logf_(&lg, 1, "calibrate took %.0f s\n", power_meter_now() - t_start);
-    fflush(lg.mem);
-    if (save(o->dataset_out, DATASET_SIGNATURE, o->force, write_dataset, &ds, err, errlen) != 0 ||
-        save(o->model_out, "gpu_profiler_model", o->force, write_model, &model, err, errlen) != 0) {
-        rc = CAL_ERR_OUTPUT;
-        goto out;
-    }
-    fclose(lg.mem);
-    lg.mem = NULL;
-    if (save(o->log_out, CALIBRATE_LOG_SIGNATURE, o->force, write_text, &lg, err, errlen) != 0) {
-        rc = CAL_ERR_OUTPUT;
-        goto out;
-    }
-    if (!o->quiet)
-        fprintf(stderr, "wrote %s, %s and %s\n", o->model_out, o->dataset_out, o->log_out);
-    rc = CAL_OK;
-out:
-    if (rc != CAL_OK && rc != CAL_ERR_OUTPUT && gpu_opened && lg.mem && !o->list) {
-        /* keep the log of what was done, for the report of what went wrong */
-        char why[256];
-        fprintf(lg.mem, "calibrate failed: %s\n", err);
-        fflush(lg.mem);
-        if (save(o->log_out, CALIBRATE_LOG_SIGNATURE, o->force, write_text, &lg, why, sizeof why) == 0 && !o->quiet)
-            fprintf(stderr, "the log so far is in %s\n", o->log_out);
-    }
-    if (lg.mem)
-        fclose(lg.mem);
-    free(lg.buf);
-    if (pm)
-        power_meter_close(pm);
-    gpu_close(&g);
-    if (have_tmp) {
-        char path[256];
-        snprintf(path, sizeof path, "%s/plan.txt", tmpdir);
-        unlink(path);
-        snprintf(path, sizeof path, "%s/ncu.log", tmpdir);
-        unlink(path);
-        snprintf(path, sizeof path, "%s/%s.ncu-rep", tmpdir, RUNNER_REPORT_BASE);
-        unlink(path);
-        snprintf(path, sizeof path, "%s/%s", tmpdir, RUNNER_CSV_NAME);
-        unlink(path);
-        rmdir(tmpdir);
-    }
-    free(prof.k);
-    free(fn);
-    free(launch);
-    free(win);
-    dataset_free(&ds);
+    if ((rc = cal_check_outputs(&c)) != CAL_OK)
+        return rc;
+    rc = cal_steps(&c);
+    cal_cleanup(&c, rc);
     return rc;
 }
 
