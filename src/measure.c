@@ -182,144 +182,133 @@ static void sum_extremes(struct power_meter **pm, size_t n, double t0, double t1
     }
 }
 
-int measure_run(const struct measure_opts *o, struct measure_result *r, char *err, size_t errlen)
-{
-    char app[1024], ids[MEASURE_MAX_GPUS][48];
-    char **argv;
-    struct power_meter *pm[MEASURE_MAX_GPUS] = { 0 };
-    struct runner_child child = { 0 };
-    int fds[2], rc = MEASURE_FAILED, ngpus;
-    double t_start, t_stop = -1, t_begin = -1;
+/* One measured run: what its steps hand on to each other. */
+struct meas_run {
+    const struct measure_opts *o;
+    struct measure_result *r;
+    char *err;
+    size_t errlen;
+    char app[1024], tracer[4096], trace_prefix[4096];
+    struct power_meter *pm[MEASURE_MAX_GPUS];
+    /* the energy counters at the window's start and stop (and at the start
+     * marker), with each read's time and the time of the read as a whole */
     double e_start[MEASURE_MAX_GPUS], e_stop[MEASURE_MAX_GPUS], e_begin[MEASURE_MAX_GPUS];
     double ts_start[MEASURE_MAX_GPUS], ts_stop[MEASURE_MAX_GPUS], ts_begin[MEASURE_MAX_GPUS];
-    char line[4096], tracer[4096], trace_prefix[4096];
-    size_t len = 0, i, g;
-    int started;
+    double t_start, t_stop, t_begin;
+};
 
-    memset(r, 0, sizeof *r);
-    r->min_w = r->peak_w = NAN;
-    if (o->timeline_out) {
-        int w = outfile_may_write(o->timeline_out, TIMELINE_SIGNATURE, o->force);
-        if (w != OUTFILE_OK) {
-            snprintf(err, errlen, "%s %s; choose another path or use --force", o->timeline_out,
-                     w == OUTFILE_FOREIGN ? "exists and was not written by gpu_profiler" : "is a directory");
-            return MEASURE_OUTPUT;
-        }
-        if (timeline_find_tracer(tracer, sizeof tracer) != 0) {
-            snprintf(err, errlen, "--timeline needs the tracer gpu_profiler_trace.so, which make builds where it "
-                     "finds CUPTI (cupti.h in $CUDA_HOME/include; make CUDA_DIR=...), or GP_TRACER=PATH");
-            return MEASURE_NO_TRACER;
-        }
-        if (getenv("CUDA_INJECTION64_PATH")) {
-            snprintf(err, errlen, "--timeline loads its tracer through CUDA_INJECTION64_PATH, which is already set "
-                     "(%s); unset it", getenv("CUDA_INJECTION64_PATH"));
-            return MEASURE_NO_TRACER;
-        }
-        {   /* an absolute prefix: the application may change its folder */
-            char cwd[2048];
-            int n;
-            if (o->timeline_out[0] == '/')
-                n = snprintf(trace_prefix, sizeof trace_prefix, "%s.part", o->timeline_out);
-            else if (getcwd(cwd, sizeof cwd))
-                n = snprintf(trace_prefix, sizeof trace_prefix, "%s/%s.part", cwd, o->timeline_out);
-            else
-                n = -1;
-            if (n < 0 || (size_t)n >= sizeof trace_prefix) {
-                snprintf(err, errlen, "--timeline %s: the path is too long or the current folder unknown",
-                         o->timeline_out);
-                return MEASURE_OUTPUT;
-            }
-        }
+#define NVML_STOPPED "NVML stopped answering: the energy counter could not be read"
+
+/* --timeline: the file may be written, the tracer is there, and the prefix
+ * of its files is absolute (the application may change its folder). */
+static int meas_check_timeline(struct meas_run *m)
+{
+    const struct measure_opts *o = m->o;
+    char cwd[2048];
+    int w, n;
+    if (!o->timeline_out)
+        return MEASURE_OK;
+    w = outfile_may_write(o->timeline_out, TIMELINE_SIGNATURE, o->force);
+    if (w != OUTFILE_OK) {
+        snprintf(m->err, m->errlen, "%s %s; choose another path or use --force", o->timeline_out,
+                 w == OUTFILE_FOREIGN ? "exists and was not written by gpu_profiler" : "is a directory");
+        return MEASURE_OUTPUT;
     }
-    if (runner_find_app(o->app, app, sizeof app) != 0) {
-        snprintf(err, errlen, "application '%s' not found or not executable%s", o->app,
-                 strchr(o->app, '/') ? "" : " (searched PATH; give a path like ./app)");
-        return MEASURE_NO_APP;
+    if (timeline_find_tracer(m->tracer, sizeof m->tracer) != 0) {
+        snprintf(m->err, m->errlen, "--timeline needs the tracer gpu_profiler_trace.so, which make builds where it "
+                 "finds CUPTI (cupti.h in $CUDA_HOME/include; make CUDA_DIR=...), or GP_TRACER=PATH");
+        return MEASURE_NO_TRACER;
     }
-    ngpus = measure_pick_gpus(o->devices, ids, MEASURE_MAX_GPUS, err, errlen);
+    if (getenv("CUDA_INJECTION64_PATH")) {
+        snprintf(m->err, m->errlen, "--timeline loads its tracer through CUDA_INJECTION64_PATH, which is already "
+                 "set (%s); unset it", getenv("CUDA_INJECTION64_PATH"));
+        return MEASURE_NO_TRACER;
+    }
+    if (o->timeline_out[0] == '/')
+        n = snprintf(m->trace_prefix, sizeof m->trace_prefix, "%s.part", o->timeline_out);
+    else if (getcwd(cwd, sizeof cwd))
+        n = snprintf(m->trace_prefix, sizeof m->trace_prefix, "%s/%s.part", cwd, o->timeline_out);
+    else
+        n = -1;
+    if (n < 0 || (size_t)n >= sizeof m->trace_prefix) {
+        snprintf(m->err, m->errlen, "--timeline %s: the path is too long or the current folder unknown",
+                 o->timeline_out);
+        return MEASURE_OUTPUT;
+    }
+    return MEASURE_OK;
+}
+
+/* The GPUs to measure, each with its sampler started. */
+static int meas_open_gpus(struct meas_run *m)
+{
+    struct measure_result *r = m->r;
+    char ids[MEASURE_MAX_GPUS][48];
+    int ngpus = measure_pick_gpus(m->o->devices, ids, MEASURE_MAX_GPUS, m->err, m->errlen);
+    size_t g;
     if (ngpus < 0)
         return MEASURE_NO_NVML;
     r->ngpus = (size_t)ngpus;
     for (g = 0; g < r->ngpus; g++) {
         struct measure_gpu *mg = &r->gpus[g];
+        const char *id = ids[g][0] == '#' ? ids[g] + 1 : ids[g];
         char why[512];
-        pm[g] = power_meter_open(ids[g], why, sizeof why);
-        if (!pm[g]) {
+        m->pm[g] = power_meter_open(ids[g], why, sizeof why);
+        if (!m->pm[g]) {
             if (r->ngpus > 1)
-                snprintf(err, errlen, "GPU %s: %s", ids[g][0] == '#' ? ids[g] + 1 : ids[g], why);
+                snprintf(m->err, m->errlen, "GPU %s: %s", id, why);
             else
-                snprintf(err, errlen, "%s", why);
-            rc = MEASURE_NO_NVML;
-            goto out;
+                snprintf(m->err, m->errlen, "%s", why);
+            return MEASURE_NO_NVML;
         }
-        snprintf(mg->id, sizeof mg->id, "%.46s", ids[g][0] == '#' ? ids[g] + 1 : ids[g]);
-        snprintf(mg->name, sizeof mg->name, "%s", power_meter_gpu_name(pm[g]));
+        snprintf(mg->id, sizeof mg->id, "%.46s", id);
+        snprintf(mg->name, sizeof mg->name, "%s", power_meter_gpu_name(m->pm[g]));
         mg->min_w = mg->peak_w = NAN;
-        if (power_meter_start(pm[g], 5000, err, errlen) != 0)
-            goto out;
+        if (power_meter_start(m->pm[g], 5000, m->err, m->errlen) != 0)
+            return MEASURE_FAILED;
     }
     snprintf(r->gpu, sizeof r->gpu, "%s", r->gpus[0].name);
     for (g = 1; g < r->ngpus && strcmp(r->gpus[g].name, r->gpus[0].name) == 0; g++)
         ;
     if (r->ngpus > 1)
         snprintf(r->gpu, sizeof r->gpu, g == r->ngpus ? "%zu x %.80s" : "%zu GPUs", r->ngpus, r->gpus[0].name);
-    {   /* idle, before */
-        double ei0[MEASURE_MAX_GPUS], ei1[MEASURE_MAX_GPUS], ti0[MEASURE_MAX_GPUS], ti1[MEASURE_MAX_GPUS];
-        if (read_energy(pm, r->ngpus, ei0, ti0, NULL) != 0)
-            goto nvml_failed;
-        sleep_s(o->idle_s);
-        if (read_energy(pm, r->ngpus, ei1, ti1, NULL) != 0)
-            goto nvml_failed;
-        for (g = 0; g < r->ngpus; g++) {
-            r->gpus[g].idle_w = (ei1[g] - ei0[g]) / (ti1[g] - ti0[g]);
-            r->idle_w += r->gpus[g].idle_w;
-        }
-    }
-    argv = calloc(o->nargs + 2, sizeof *argv);
-    if (!argv || pipe(fds) != 0) {
-        snprintf(err, errlen, "out of memory or pipes");
-        free(argv);
-        goto out;
-    }
-    argv[0] = app;
-    for (i = 0; i < o->nargs; i++)
-        argv[i + 1] = o->args[i];
-    /* the read end must not leak into the application */
-    fcntl(fds[0], F_SETFD, FD_CLOEXEC);
-    fcntl(fds[1], F_SETFD, FD_CLOEXEC);
-    if (read_energy(pm, r->ngpus, e_start, ts_start, &t_start) != 0) {
-        close(fds[0]);
-        close(fds[1]);
-        free(argv);
+    return MEASURE_OK;
+}
+
+/* Each GPU's idle power, just before the application starts. */
+static int meas_idle(struct meas_run *m)
+{
+    struct measure_result *r = m->r;
+    double ei0[MEASURE_MAX_GPUS], ei1[MEASURE_MAX_GPUS], ti0[MEASURE_MAX_GPUS], ti1[MEASURE_MAX_GPUS];
+    size_t g;
+    if (read_energy(m->pm, r->ngpus, ei0, ti0, NULL) != 0)
         goto nvml_failed;
+    sleep_s(m->o->idle_s);
+    if (read_energy(m->pm, r->ngpus, ei1, ti1, NULL) != 0)
+        goto nvml_failed;
+    for (g = 0; g < r->ngpus; g++) {
+        r->gpus[g].idle_w = (ei1[g] - ei0[g]) / (ti1[g] - ti0[g]);
+        r->idle_w += r->gpus[g].idle_w;
     }
-    if (o->timeline_out) { /* the child inherits them; taken back at once */
-        setenv("CUDA_INJECTION64_PATH", tracer, 1);
-        setenv("GP_TRACE_FILE", trace_prefix, 1);
-    }
-    started = runner_start(argv, fds[1], &child) == 0;
-    if (o->timeline_out) {
-        unsetenv("CUDA_INJECTION64_PATH");
-        unsetenv("GP_TRACE_FILE");
-    }
-    if (!started) {
-        snprintf(err, errlen, "cannot start %s: %s", app, strerror(errno));
-        close(fds[0]);
-        close(fds[1]);
-        free(argv);
-        goto out;
-    }
-    close(fds[1]);
-    /* pass the application's output through, watching for the markers */
+    return MEASURE_OK;
+nvml_failed:
+    snprintf(m->err, m->errlen, NVML_STOPPED);
+    return MEASURE_FAILED;
+}
+
+/* The application's output through to our stdout as it comes, a chunk at a
+ * time (a byte at a time was a system call per byte), its lines watched for
+ * the markers. */
+static void meas_pass_output(struct meas_run *m, int fd)
+{
+    const struct measure_opts *o = m->o;
+    char line[4096], chunk[65536];
+    size_t len = 0;
     for (;;) {
-        char chunk[65536];
-        ssize_t n = read(fds[0], chunk, sizeof chunk), k;
+        ssize_t n = read(fd, chunk, sizeof chunk), k;
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
             break;
-        /* through to our stdout as it comes, a chunk at a time (a byte at a
-         * time was a system call per byte) */
         fwrite(chunk, 1, (size_t)n, stdout);
         fflush(stdout);
         for (k = 0; k < n; k++) {
@@ -328,46 +317,107 @@ int measure_run(const struct measure_opts *o, struct measure_result *r, char *er
                 line[len++] = c;
             if (c != '\n')
                 continue;
-            if (o->start_marker && t_begin < 0 && line_is(line, len, o->start_marker)) {
-                read_energy(pm, r->ngpus, e_begin, ts_begin, &t_begin);
-            } else if (o->stop_marker && t_begin >= 0 && t_stop < 0 && line_is(line, len, o->stop_marker)) {
-                read_energy(pm, r->ngpus, e_stop, ts_stop, &t_stop);
-            }
+            if (o->start_marker && m->t_begin < 0 && line_is(line, len, o->start_marker))
+                read_energy(m->pm, m->r->ngpus, m->e_begin, m->ts_begin, &m->t_begin);
+            else if (o->stop_marker && m->t_begin >= 0 && m->t_stop < 0 && line_is(line, len, o->stop_marker))
+                read_energy(m->pm, m->r->ngpus, m->e_stop, m->ts_stop, &m->t_stop);
             len = 0;
         }
     }
     fflush(stdout);
+}
+
+/* The application started with its stdout into fds[1] (and the tracer's
+ * variables in its environment only). */
+static int meas_start_app(struct meas_run *m, char **argv, int fds[2], struct runner_child *child)
+{
+    int started;
+    if (m->o->timeline_out) { /* the child inherits them; taken back at once */
+        setenv("CUDA_INJECTION64_PATH", m->tracer, 1);
+        setenv("GP_TRACE_FILE", m->trace_prefix, 1);
+    }
+    started = runner_start(argv, fds[1], child) == 0;
+    if (m->o->timeline_out) {
+        unsetenv("CUDA_INJECTION64_PATH");
+        unsetenv("GP_TRACE_FILE");
+    }
+    if (!started) {
+        snprintf(m->err, m->errlen, "cannot start %s: %s", m->app, strerror(errno));
+        return MEASURE_FAILED;
+    }
+    return MEASURE_OK;
+}
+
+/* The application run to its end, the energy counters read at its start
+ * and end (and at the markers). */
+static int meas_run_app(struct meas_run *m)
+{
+    const struct measure_opts *o = m->o;
+    struct runner_child child = { 0 };
+    char **argv = calloc(o->nargs + 2, sizeof *argv);
+    int fds[2], rc;
+    size_t i;
+    if (!argv || pipe(fds) != 0) {
+        snprintf(m->err, m->errlen, "out of memory or pipes");
+        free(argv);
+        return MEASURE_FAILED;
+    }
+    argv[0] = m->app;
+    for (i = 0; i < o->nargs; i++)
+        argv[i + 1] = o->args[i];
+    /* the read end must not leak into the application */
+    fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+    fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+    if (read_energy(m->pm, m->r->ngpus, m->e_start, m->ts_start, &m->t_start) != 0) {
+        snprintf(m->err, m->errlen, NVML_STOPPED);
+        rc = MEASURE_FAILED;
+    } else {
+        rc = meas_start_app(m, argv, fds, &child);
+    }
+    close(fds[1]);
+    if (rc == MEASURE_OK)
+        meas_pass_output(m, fds[0]);
     close(fds[0]);
-    r->wait_status = runner_finish(&child);
+    if (rc == MEASURE_OK)
+        m->r->wait_status = runner_finish(&child);
     free(argv);
-    if (t_stop < 0) {
-        read_energy(pm, r->ngpus, e_stop, ts_stop, &t_stop);
+    return rc;
+}
+
+/* The measured window: from the start marker (or the start) to the stop
+ * marker (or the end), each GPU's energy and average over it, min and peak
+ * of its samples. */
+static int meas_window(struct meas_run *m)
+{
+    struct measure_result *r = m->r;
+    size_t g;
+    if (m->t_stop < 0)
+        read_energy(m->pm, r->ngpus, m->e_stop, m->ts_stop, &m->t_stop);
+    if (m->t_begin >= 0) {
+        m->t_start = m->t_begin;
+        memcpy(m->e_start, m->e_begin, sizeof m->e_start);
+        memcpy(m->ts_start, m->ts_begin, sizeof m->ts_start);
+        r->from_markers = m->o->stop_marker != NULL;
+    } else if (m->o->start_marker) {
+        snprintf(m->err, m->errlen, "the application never printed the start marker line '%s'", m->o->start_marker);
+        return MEASURE_FAILED;
     }
-    if (t_begin >= 0) {
-        t_start = t_begin;
-        memcpy(e_start, e_begin, sizeof e_start);
-        memcpy(ts_start, ts_begin, sizeof ts_start);
-        r->from_markers = o->stop_marker != NULL;
-    } else if (o->start_marker) {
-        snprintf(err, errlen, "the application never printed the start marker line '%s'", o->start_marker);
-        goto out;
-    }
-    r->duration_s = t_stop - t_start;
+    r->duration_s = m->t_stop - m->t_start;
     for (g = 0; g < r->ngpus; g++) {
         struct measure_gpu *mg = &r->gpus[g];
         struct power_window w;
         char why[128];
         int wr;
-        mg->energy_j = e_stop[g] - e_start[g];
+        mg->energy_j = m->e_stop[g] - m->e_start[g];
         r->energy_j += mg->energy_j;
         if (!(r->duration_s > 0) || !(mg->energy_j > 0)) {
-            snprintf(err, errlen, "the run was too short (%.3f s) for the energy counter%s to move",
+            snprintf(m->err, m->errlen, "the run was too short (%.3f s) for the energy counter%s to move",
                      r->duration_s, r->ngpus > 1 ? "s" : "");
-            goto out;
+            return MEASURE_FAILED;
         }
-        mg->avg_w = mg->energy_j / (ts_stop[g] - ts_start[g]);
+        mg->avg_w = mg->energy_j / (m->ts_stop[g] - m->ts_start[g]);
         r->avg_w += mg->avg_w;
-        wr = power_meter_window(pm[g], t_start, t_stop, &w, why, sizeof why);
+        wr = power_meter_window(m->pm[g], m->t_start, m->t_stop, &w, why, sizeof why);
         if (wr == 0 || wr == -2) {
             mg->min_w = w.min_w;
             mg->peak_w = w.peak_w;
@@ -377,33 +427,71 @@ int measure_run(const struct measure_opts *o, struct measure_result *r, char *er
         r->sm_clock_mhz += mg->sm_clock_mhz / (double)r->ngpus;
         r->samples += mg->samples;
     }
-    if (o->timeline_out) {
-        char why[512];
-        if (timeline_merge(trace_prefix, o->timeline_out, t_start, t_stop, r->ngpus == 1 ? r->idle_w : 0, o->force,
-                           why, sizeof why) == 0) {
-            r->timeline_written = 1;
-        } else if (o->timeline_optional) {
-            snprintf(r->timeline_note, sizeof r->timeline_note, "%s", why);
-        } else {
-            snprintf(err, errlen, "%s", why);
-            rc = MEASURE_OUTPUT;
-            goto out;
-        }
+    return MEASURE_OK;
+}
+
+/* --timeline: the tracer's files merged onto the samples' clock. */
+static int meas_timeline(struct meas_run *m)
+{
+    const struct measure_opts *o = m->o;
+    struct measure_result *r = m->r;
+    char why[512];
+    if (!o->timeline_out)
+        return MEASURE_OK;
+    if (timeline_merge(m->trace_prefix, o->timeline_out, m->t_start, m->t_stop, r->ngpus == 1 ? r->idle_w : 0,
+                       o->force, why, sizeof why) == 0) {
+        r->timeline_written = 1;
+    } else if (o->timeline_optional) {
+        snprintf(r->timeline_note, sizeof r->timeline_note, "%s", why);
+    } else {
+        snprintf(m->err, m->errlen, "%s", why);
+        return MEASURE_OUTPUT;
     }
+    return MEASURE_OK;
+}
+
+/* The steps after the checks, in order. */
+static int meas_steps(struct meas_run *m)
+{
+    struct measure_result *r = m->r;
+    int rc;
+    if ((rc = meas_open_gpus(m)) != MEASURE_OK || (rc = meas_idle(m)) != MEASURE_OK ||
+        (rc = meas_run_app(m)) != MEASURE_OK || (rc = meas_window(m)) != MEASURE_OK ||
+        (rc = meas_timeline(m)) != MEASURE_OK)
+        return rc;
     if (r->ngpus == 1) {
         r->min_w = r->gpus[0].min_w;
         r->peak_w = r->gpus[0].peak_w;
     } else {
-        sum_extremes(pm, r->ngpus, t_start, t_stop, &r->min_w, &r->peak_w);
+        sum_extremes(m->pm, r->ngpus, m->t_start, m->t_stop, &r->min_w, &r->peak_w);
     }
-    rc = MEASURE_OK;
-    goto out;
-nvml_failed:
-    snprintf(err, errlen, "NVML stopped answering: the energy counter could not be read");
-out:
+    return MEASURE_OK;
+}
+
+int measure_run(const struct measure_opts *o, struct measure_result *r, char *err, size_t errlen)
+{
+    static struct meas_run m; /* large; one measurement at a time */
+    size_t g;
+    int rc;
+    memset(&m, 0, sizeof m);
+    m.o = o;
+    m.r = r;
+    m.err = err;
+    m.errlen = errlen;
+    m.t_stop = m.t_begin = -1;
+    memset(r, 0, sizeof *r);
+    r->min_w = r->peak_w = NAN;
+    if ((rc = meas_check_timeline(&m)) != MEASURE_OK)
+        return rc;
+    if (runner_find_app(o->app, m.app, sizeof m.app) != 0) {
+        snprintf(err, errlen, "application '%s' not found or not executable%s", o->app,
+                 strchr(o->app, '/') ? "" : " (searched PATH; give a path like ./app)");
+        return MEASURE_NO_APP;
+    }
+    rc = meas_steps(&m);
     for (g = 0; g < r->ngpus; g++)
-        power_meter_close(pm[g]);
+        power_meter_close(m.pm[g]);
     if (o->timeline_out && !r->timeline_written)
-        timeline_discard(trace_prefix); /* what the tracer wrote for a run that failed */
+        timeline_discard(m.trace_prefix); /* what the tracer wrote for a run that failed */
     return rc;
 }
