@@ -574,32 +574,21 @@ int runner_export(const char *ncu, const char *rep_file, const char *csv_path, i
     }
 }
 
-int runner_profile(struct runner_opts *o, char *csv_path, size_t csv_len, char *err, size_t errlen)
+/* The strings ncu's command line points into while it runs. */
+struct profile_args {
+    char ncu[512], app[1024], report[1024], skip[24], count[24], nvtx[256];
+};
+
+/* ncu's command line: --clock-control none, every process, the metrics, the
+ * filters, the user's --ncu-arg, the report, then the application. NULL out
+ * of memory. */
+static char **profile_argv(struct runner_opts *o, struct profile_args *pa)
 {
-    char ncu[512], app[1024], report[1024], rep_file[1100], skip[24], count[24], nvtx[256];
-    char **argv;
+    char **argv = calloc(o->nargs + o->n_ncu_args + 16, sizeof *argv);
     size_t i, n = 0;
-    int status, rc = RUNNER_OK;
-    struct stat st;
-    const char *dir = o->out_dir ? o->out_dir : ".";
-
-    if (runner_find_ncu(o->ncu, ncu, sizeof ncu, err, errlen) != 0)
-        return RUNNER_NO_NCU;
-    if (runner_find_app(o->app, app, sizeof app) != 0) {
-        snprintf(err, errlen, "application '%s' not found or not executable%s", o->app,
-                 strchr(o->app, '/') ? "" : " (searched PATH; give a path like ./app)");
-        return RUNNER_NO_APP;
-    }
-    snprintf(report, sizeof report, "%s/%s", dir, RUNNER_REPORT_BASE);
-    snprintf(rep_file, sizeof rep_file, "%s.ncu-rep", report);
-    snprintf(csv_path, csv_len, "%s/%s", dir, RUNNER_CSV_NAME);
-
-    argv = calloc(o->nargs + o->n_ncu_args + 16, sizeof *argv);
-    if (!argv) {
-        snprintf(err, errlen, "out of memory");
-        return RUNNER_OUTPUT;
-    }
-    argv[n++] = ncu;
+    if (!argv)
+        return NULL;
+    argv[n++] = pa->ncu;
     argv[n++] = a_clock_control;
     argv[n++] = a_none;
     argv[n++] = a_target_processes;
@@ -607,20 +596,20 @@ int runner_profile(struct runner_opts *o, char *csv_path, size_t csv_len, char *
     argv[n++] = a_metrics;
     argv[n++] = o->metrics;
     if (o->skip_kernels > 0) {
-        snprintf(skip, sizeof skip, "%ld", o->skip_kernels);
+        snprintf(pa->skip, sizeof pa->skip, "%ld", o->skip_kernels);
         argv[n++] = a_launch_skip;
-        argv[n++] = skip;
+        argv[n++] = pa->skip;
     }
     if (o->max_kernels > 0) {
-        snprintf(count, sizeof count, "%ld", o->max_kernels);
+        snprintf(pa->count, sizeof pa->count, "%ld", o->max_kernels);
         argv[n++] = a_launch_count;
-        argv[n++] = count;
+        argv[n++] = pa->count;
     }
     if (o->nvtx_range) {
-        snprintf(nvtx, sizeof nvtx, "%s/", o->nvtx_range);
+        snprintf(pa->nvtx, sizeof pa->nvtx, "%s/", o->nvtx_range);
         argv[n++] = a_nvtx;
         argv[n++] = a_nvtx_include;
-        argv[n++] = nvtx;
+        argv[n++] = pa->nvtx;
     }
     if (o->kernel_id) {
         argv[n++] = a_kernel_id;
@@ -630,30 +619,38 @@ int runner_profile(struct runner_opts *o, char *csv_path, size_t csv_len, char *
         argv[n++] = o->ncu_args[i];
     argv[n++] = a_force_overwrite;
     argv[n++] = a_export;
-    argv[n++] = report;
-    argv[n++] = app;
+    argv[n++] = pa->report;
+    argv[n++] = pa->app;
     for (i = 0; i < o->nargs; i++)
         argv[n++] = o->args[i];
     argv[n] = NULL;
-    if (!o->quiet)
-        fprintf(stderr, "gpu_profiler: profiling %s under %s\n", o->app, ncu);
+    return argv;
+}
+
+/* Runs ncu (its output to o->ncu_log when set). Returns its wait status,
+ * or -1 with err. */
+static int profile_run(struct runner_opts *o, char **argv, const char *ncu, char *err, size_t errlen)
+{
+    int status, fd = -1;
     if (o->ncu_log) {
-        int fd = open(o->ncu_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        fd = open(o->ncu_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (fd < 0) {
             snprintf(err, errlen, "cannot write %s: %s", o->ncu_log, strerror(errno));
-            free(argv);
-            return RUNNER_OUTPUT;
+            return -2;
         }
-        status = run_profile(argv, fd, o);
+    }
+    status = run_profile(argv, fd, o);
+    if (fd >= 0)
         close(fd);
-    } else {
-        status = run_profile(argv, -1, o);
-    }
-    if (status < 0) {
+    if (status < 0)
         snprintf(err, errlen, "cannot start %s: %s", ncu, strerror(errno));
-        free(argv);
-        return RUNNER_NCU_FAILED;
-    }
+    return status;
+}
+
+/* What ended the run, when it was not a clean end; a run stopped on an
+ * NCCL kernel also gets why that cannot end. */
+static void profile_say_end(const struct runner_opts *o, int status)
+{
     if (o->last_kernel_nccl && (o->stopped_by_duration || o->interrupted || !WIFEXITED(status) ||
                                 WEXITSTATUS(status) != 0))
         fprintf(stderr, "gpu_profiler: ncu was profiling one of NCCL's kernels when the run stopped. ncu runs "
@@ -661,14 +658,10 @@ int runner_profile(struct runner_opts *o, char *csv_path, size_t csv_len, char *
                         "for its peers on the other GPUs, so it cannot end. Leave NCCL's kernels out "
                         "(--ncu-arg=-k --ncu-arg='regex:^(?!nccl)') and, with one process per GPU, profile one "
                         "rank at a time: an NVTX range that only that rank opens, with --nvtx-range NAME\n");
-    if (stat(rep_file, &st) != 0) {
-        snprintf(err, errlen,
-                 "ncu wrote no report (%s); its messages above say why. If it says ERR_NVGPUCTRPERM, "
-                 "counters need root or the nvidia module option NVreg_RestrictProfilingToAdminUsers=0",
-                 rep_file);
-        free(argv);
-        return RUNNER_NCU_FAILED;
-    }
+}
+
+static void profile_say_partial(const struct runner_opts *o, int status)
+{
     if (o->stopped_by_duration && !o->quiet)
         fprintf(stderr, "gpu_profiler: stopped profiling after %g s (--duration); estimating from what was "
                         "profiled\n", o->duration_s);
@@ -681,8 +674,45 @@ int runner_profile(struct runner_opts *o, char *csv_path, size_t csv_len, char *
     else if (WIFSIGNALED(status))
         fprintf(stderr, "gpu_profiler: ncu ended by signal %d; estimating from what was profiled\n",
                 WTERMSIG(status));
+}
 
-    rc = runner_export(ncu, rep_file, csv_path, o->force, err, errlen);
+int runner_profile(struct runner_opts *o, char *csv_path, size_t csv_len, char *err, size_t errlen)
+{
+    static struct profile_args pa; /* one profiling run at a time */
+    char rep_file[1100];
+    char **argv;
+    int status;
+    struct stat st;
+    const char *dir = o->out_dir ? o->out_dir : ".";
+
+    if (runner_find_ncu(o->ncu, pa.ncu, sizeof pa.ncu, err, errlen) != 0)
+        return RUNNER_NO_NCU;
+    if (runner_find_app(o->app, pa.app, sizeof pa.app) != 0) {
+        snprintf(err, errlen, "application '%s' not found or not executable%s", o->app,
+                 strchr(o->app, '/') ? "" : " (searched PATH; give a path like ./app)");
+        return RUNNER_NO_APP;
+    }
+    snprintf(pa.report, sizeof pa.report, "%s/%s", dir, RUNNER_REPORT_BASE);
+    snprintf(rep_file, sizeof rep_file, "%s.ncu-rep", pa.report);
+    snprintf(csv_path, csv_len, "%s/%s", dir, RUNNER_CSV_NAME);
+    if (!(argv = profile_argv(o, &pa))) {
+        snprintf(err, errlen, "out of memory");
+        return RUNNER_OUTPUT;
+    }
+    if (!o->quiet)
+        fprintf(stderr, "gpu_profiler: profiling %s under %s\n", o->app, pa.ncu);
+    status = profile_run(o, argv, pa.ncu, err, errlen);
     free(argv);
-    return rc;
+    if (status < 0)
+        return status == -2 ? RUNNER_OUTPUT : RUNNER_NCU_FAILED;
+    profile_say_end(o, status);
+    if (stat(rep_file, &st) != 0) {
+        snprintf(err, errlen,
+                 "ncu wrote no report (%s); its messages above say why. If it says ERR_NVGPUCTRPERM, "
+                 "counters need root or the nvidia module option NVreg_RestrictProfilingToAdminUsers=0",
+                 rep_file);
+        return RUNNER_NCU_FAILED;
+    }
+    profile_say_partial(o, status);
+    return runner_export(pa.ncu, rep_file, csv_path, o->force, err, errlen);
 }
