@@ -9,7 +9,7 @@
 
 #include "cli.h"
 #include "measure.h"
-#include "report.h"
+#include "report_format.h"
 
 static void print_measure_help(void)
 {

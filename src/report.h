@@ -32,10 +32,6 @@ struct report_measured {
     struct report_measured_gpu gpu[REPORT_MAX_GPUS];
 };
 
-/* The measured GPU that an estimate's device ran on, or NULL. */
-const struct report_measured_gpu *report_measured_of(const struct report_measured *ms,
-                                                     const struct device_result *dv);
-
 /* The estimate over a traced run (--timeline FILE), per GPU of the estimate. */
 struct report_timeline {
     const char *path;
@@ -68,19 +64,6 @@ extern const struct report_ops report_json;
 extern const struct report_ops report_csv;
 extern const struct report_ops report_svg;  /* report_svg.c */
 extern const struct report_ops report_html; /* report_svg.c: the picture and the tables */
-
-/* Shared by the writers: a duration as "1.705 ms" (3 decimals) or, with
- * sig3, "1.71 ms" (3 significant digits); and the kernels, most energy
- * first (a malloc'd array the caller frees), or NULL out of memory. */
-void report_fmt_time(char *buf, size_t n, double s, int sig3);
-const struct kernel_result **report_kernels_by_energy(const struct estimate *e);
-
-/* The colour of model component i in the pictures ("#1f77b4"); the
- * terminal table uses the nearest of the 256 xterm colours. */
-const char *report_component_colour(size_t component);
-
-/* s as a JSON string, quoted and escaped. */
-void report_json_string(FILE *out, const char *s);
 
 /* First line of the pictures the tool writes. */
 #define REPORT_SVG_SIGNATURE "<!-- gpu_profiler_report"

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "report_format.h"
 
 #define WIDTH 1000
 #define PLOT_X 80
@@ -21,16 +22,6 @@
 #define BAR_H 18
 #define TOP_BARS 10
 
-static const char *const palette[] = { "#9e9e9e", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                                       "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#393b79", "#637939" };
-#define NPAL (sizeof palette / sizeof palette[0])
-
-static const char *colour(size_t component)
-{
-    return palette[component % NPAL];
-}
-
-const char *report_component_colour(size_t component) { return colour(component); }
 
 static void text_escaped(FILE *out, const char *s, size_t max)
 {
@@ -176,7 +167,7 @@ static int svg_write(FILE *out, const struct estimate *e, const struct report_op
         p = col_e[col] / col_t[col];
         h = p / ymax * PLOT_H;
         fprintf(out, "<rect x=\"%zu\" y=\"%.1f\" width=\"1\" height=\"%.1f\" fill=\"%s\"/>\n", PLOT_X + col,
-                PLOT_Y + PLOT_H - h, h, colour(best));
+                PLOT_Y + PLOT_H - h, h, report_component_colour(best));
     }
     /* what NVML measured without ncu (-a --measure): avg as a solid line, min
      * and peak dotted; the timeline above shows GPU-busy time only */
@@ -203,7 +194,7 @@ static int svg_write(FILE *out, const struct estimate *e, const struct report_op
     /* legend */
     for (k = 0; k < nc; k++)
         fprintf(out, "<rect x=\"%zu\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/><text x=\"%zu\" y=\"%d\">%s"
-                     "</text>\n", PLOT_X + k * 86, BARS_Y - 38, colour(k), PLOT_X + k * 86 + 14, BARS_Y - 29,
+                     "</text>\n", PLOT_X + k * 86, BARS_Y - 38, report_component_colour(k), PLOT_X + k * 86 + 14, BARS_Y - 29,
                 m->component[k]);
     /* top kernels by energy, split into components */
     order = report_kernels_by_energy(e);
@@ -228,7 +219,7 @@ static int svg_write(FILE *out, const struct estimate *e, const struct report_op
                 if (w <= 0)
                     continue;
                 fprintf(out, "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%d\" fill=\"%s\"/>\n", x, y, w,
-                        BAR_H, colour(i));
+                        BAR_H, report_component_colour(i));
                 x += w;
             }
             fprintf(out, "<text x=\"%.1f\" y=\"%.1f\">%.4g J, %.0f W avg</text>\n", x + 6, y + 13, kr->energy_j,
@@ -321,7 +312,7 @@ static int html_write(FILE *out, const struct estimate *e, const struct report_o
     fputs("<table><caption>Where the energy goes (share of each device's energy)</caption><tr><th>device</th>",
           out);
     for (c = 0; c < m->ncomponents; c++) {
-        fprintf(out, "<th><span style=\"color:%s\">&#9632;</span> ", colour(c));
+        fprintf(out, "<th><span style=\"color:%s\">&#9632;</span> ", report_component_colour(c));
         text_escaped(out, m->component[c], 40);
         fputs("</th>", out);
     }

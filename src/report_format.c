@@ -1,0 +1,88 @@
+/* report_format: what the text, JSON and CSV writers (report.c) and the
+ * pictures (report_svg.c) share, below both of them: times, JSON strings,
+ * the kernels by energy, the measured GPU of a device, the components'
+ * colours. */
+#include "report_format.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void report_json_string(FILE *out, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    fputc('"', out);
+    for (; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(out, "\\%c", *p);
+        else if (*p == '\n')
+            fputs("\\n", out);
+        else if (*p == '\t')
+            fputs("\\t", out);
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(out, "\\u%04x", *p);
+        else if (*p < 0x80)
+            fputc(*p, out);
+        else {
+            /* pass valid UTF-8 through; replace invalid bytes by U+FFFD */
+            int len = (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
+            int i, ok = len > 0;
+            for (i = 1; ok && i < len; i++)
+                ok = (p[i] & 0xc0) == 0x80;
+            if (ok) {
+                fwrite(p, 1, (size_t)len, out);
+                p += len - 1;
+            } else {
+                fputs("\\ufffd", out);
+            }
+        }
+    }
+    fputc('"', out);
+}
+
+static int by_energy_desc(const void *a, const void *b)
+{
+    const struct kernel_result *x = *(const struct kernel_result *const *)a;
+    const struct kernel_result *y = *(const struct kernel_result *const *)b;
+    return (x->energy_j < y->energy_j) - (x->energy_j > y->energy_j);
+}
+
+const struct kernel_result **report_kernels_by_energy(const struct estimate *e)
+{
+    const struct kernel_result **order = malloc((e->nkernels ? e->nkernels : 1) * sizeof *order);
+    size_t i;
+    if (!order)
+        return NULL;
+    for (i = 0; i < e->nkernels; i++)
+        order[i] = &e->kernels[i];
+    qsort(order, e->nkernels, sizeof *order, by_energy_desc);
+    return order;
+}
+
+void report_fmt_time(char *buf, size_t n, double s, int sig3)
+{
+    const char *unit = s >= 1 ? "s" : s >= 1e-3 ? "ms" : "us";
+    double v = s >= 1 ? s : s >= 1e-3 ? s * 1e3 : s * 1e6;
+    if (sig3)
+        snprintf(buf, n, "%.3g %s", v, unit);
+    else
+        snprintf(buf, n, "%.3f %s", v, unit);
+}
+
+const struct report_measured_gpu *report_measured_of(const struct report_measured *ms,
+                                                     const struct device_result *dv)
+{
+    size_t g;
+    for (g = 0; g < ms->ngpus; g++)
+        if (ms->gpu[g].estimate == dv)
+            return &ms->gpu[g];
+    return NULL;
+}
+
+static const char *const palette[] = { "#9e9e9e", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                                       "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#393b79", "#637939" };
+#define NPAL (sizeof palette / sizeof palette[0])
+
+const char *report_component_colour(size_t component)
+{
+    return palette[component % NPAL];
+}

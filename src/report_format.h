@@ -1,0 +1,29 @@
+/* report_format: the helpers every report writer shares (report.c's text,
+ * JSON and CSV; report_svg.c's SVG and HTML), so that the writers depend on
+ * this module and not on each other. */
+#ifndef GPU_PROFILER_REPORT_FORMAT_H
+#define GPU_PROFILER_REPORT_FORMAT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "report.h"
+
+/* Shared by the writers: a duration as "1.705 ms" (3 decimals) or, with
+ * sig3, "1.71 ms" (3 significant digits); and the kernels, most energy
+ * first (a malloc'd array the caller frees), or NULL out of memory. */
+void report_fmt_time(char *buf, size_t n, double s, int sig3);
+const struct kernel_result **report_kernels_by_energy(const struct estimate *e);
+
+/* The colour of model component i in the pictures ("#1f77b4"); the
+ * terminal table uses the nearest of the 256 xterm colours. */
+const char *report_component_colour(size_t component);
+
+/* s as a JSON string, quoted and escaped. */
+void report_json_string(FILE *out, const char *s);
+
+/* The measured GPU that an estimate's device ran on, or NULL. */
+const struct report_measured_gpu *report_measured_of(const struct report_measured *ms,
+                                                     const struct device_result *dv);
+
+#endif
