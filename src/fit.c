@@ -293,21 +293,15 @@ int fit_tier(const struct dataset *d, const char *dataset_name, int tier, struct
 
 /* Fits the features of list; strict: each must be in the dataset, else
  * those it lacks are left out. */
-static int fit_list(const struct dataset *d, const char *dataset_name, const char *const *list, int strict,
-                    struct model *m, struct fit_report *rep, char *err, size_t errlen)
+/* The features of list that the model gets (indices into features_table);
+ * strict: each must be in the dataset. Returns how many, or -1 with err. */
+static int choose_features(const struct dataset *d, const char *const *list, int strict, int *feat,
+                           struct fit_report *rep, char *err, size_t errlen)
 {
-    int feat[MODEL_MAX_FEATURES];
-    size_t nf = 0, i, r, t, f;
-    double *x = NULL;
-    unsigned char *use = NULL;
-    int rc = -1;
-
-    memset(m, 0, sizeof *m);
-    memset(rep, 0, sizeof *rep);
+    size_t nf = 0, i, j;
     for (i = 0; list[i]; i++) {
         int k = features_find(list[i]);
         const struct feature_def *fd = k >= 0 ? &features_table[k] : NULL;
-        size_t j;
         if (strict && !fd) {
             snprintf(err, errlen, "unknown feature '%.40s' (gpu_profiler --list-features lists them)", list[i]);
             return -1;
@@ -321,9 +315,8 @@ static int fit_list(const struct dataset *d, const char *dataset_name, const cha
             rep->dropped_features++;
             continue;
         }
-        for (j = 0; j < nf; j++)
-            if (feat[j] == k)
-                break;
+        for (j = 0; j < nf && feat[j] != k; j++)
+            ;
         if (j < nf) {
             snprintf(err, errlen, "feature '%s' given twice", list[i]);
             return -1;
@@ -342,23 +335,29 @@ static int fit_list(const struct dataset *d, const char *dataset_name, const cha
         snprintf(err, errlen, "%zu configurations are too few to fit %zu features", d->n, nf);
         return -1;
     }
-    x = malloc(d->n * nf * sizeof *x);
-    use = malloc(d->n);
-    if (!x || !use) {
-        snprintf(err, errlen, "out of memory");
-        goto out;
-    }
-    if (build_features(d, feat, nf, x, err, errlen) != 0)
-        goto out;
+    return (int)nf;
+}
+
+/* Every configuration's measured powers are positive. */
+static int check_powers(const struct dataset *d, char *err, size_t errlen)
+{
+    size_t r;
+    int t;
     for (r = 0; r < d->n; r++)
         for (t = 0; t < TARGET_COUNT; t++)
             if (!(d->rows[r].power_w[t] > 0)) {
                 snprintf(err, errlen, "configuration %s: %s power %g W is not positive", d->rows[r].config,
                          model_target_names[t], d->rows[r].power_w[t]);
-                goto out;
+                return -1;
             }
+    return 0;
+}
 
-    /* metadata */
+/* The model's metadata from the dataset, its features and their components. */
+static void describe_model(const struct dataset *d, const char *dataset_name, const int *feat, size_t nf,
+                           struct model *m)
+{
+    size_t i;
     snprintf(m->gpu, sizeof m->gpu, "%s", d->gpu);
     m->compute_capability = d->compute_capability;
     snprintf(m->ncu_version, sizeof m->ncu_version, "%s", d->ncu_version);
@@ -382,8 +381,12 @@ static int fit_list(const struct dataset *d, const char *dataset_name, const cha
             snprintf(m->component[m->ncomponents++], sizeof m->component[0], "%s", comp);
         m->feature_component[i] = (int)c;
     }
+}
 
-    /* families */
+/* The families of the configurations, the folds of the cross-validation. */
+static int count_families(const struct dataset *d, struct fit_report *rep, char *err, size_t errlen)
+{
+    size_t r, f;
     for (r = 0; r < d->n; r++) {
         for (f = 0; f < rep->nfamilies; f++)
             if (strcmp(rep->family[f].family, d->rows[r].family) == 0)
@@ -391,7 +394,7 @@ static int fit_list(const struct dataset *d, const char *dataset_name, const cha
         if (f == rep->nfamilies) {
             if (f == FIT_MAX_FAMILIES) {
                 snprintf(err, errlen, "more than %d families", FIT_MAX_FAMILIES);
-                goto out;
+                return -1;
             }
             snprintf(rep->family[f].family, sizeof rep->family[f].family, "%s", d->rows[r].family);
             rep->nfamilies++;
@@ -399,94 +402,146 @@ static int fit_list(const struct dataset *d, const char *dataset_name, const cha
         rep->family[f].n++;
     }
     rep->n = d->n;
-    fit_gaps(d, m, rep);
+    return 0;
+}
 
-    /* min and peak at the power limit: mean ratios to the average over the
-     * limit probes (the configurations at the limit measured over a long
-     * window: the power manager swings over seconds), or where the dataset
-     * has none, over the configurations that ran within 3% of the limit (at
-     * least 3 of them) */
-    if (d->power_limit_w > 0) {
-        double sum_min = 0, sum_peak = 0;
-        size_t ncap = 0, nlong = 0;
-        for (r = 0; r < d->nprobe; r++)
-            if (strcmp(d->probe[r].family, DATASET_PROBE_LIMIT) == 0 && d->probe[r].power_w[TARGET_AVG] > 0) {
-                sum_min += d->probe[r].power_w[TARGET_MIN] / d->probe[r].power_w[TARGET_AVG];
-                sum_peak += d->probe[r].power_w[TARGET_PEAK] / d->probe[r].power_w[TARGET_AVG];
-                nlong++;
-            }
-        for (r = 0; r < d->n && nlong == 0; r++)
-            if (d->rows[r].power_w[TARGET_AVG] >= 0.97 * d->power_limit_w) {
-                sum_min += d->rows[r].power_w[TARGET_MIN] / d->rows[r].power_w[TARGET_AVG];
-                sum_peak += d->rows[r].power_w[TARGET_PEAK] / d->rows[r].power_w[TARGET_AVG];
-                ncap++;
-            }
-        if (nlong)
-            ncap = nlong;
-        rep->limit_probes = nlong;
-        if (ncap >= 3 || nlong > 0) {
-            m->cap_ratio[TARGET_MIN] = sum_min / (double)ncap;
-            m->cap_ratio[TARGET_PEAK] = sum_peak / (double)ncap;
-            if (m->cap_ratio[TARGET_MIN] > 1)
-                m->cap_ratio[TARGET_MIN] = 1;
-            if (m->cap_ratio[TARGET_PEAK] < 1)
-                m->cap_ratio[TARGET_PEAK] = 1;
-            if (m->cap_ratio[TARGET_PEAK] > 2)
-                m->cap_ratio[TARGET_PEAK] = 2;
+/* min and peak at the power limit: mean ratios to the average over the
+ * limit probes (the configurations at the limit measured over a long
+ * window: the power manager swings over seconds), or where the dataset
+ * has none, over the configurations that ran within 3% of the limit (at
+ * least 3 of them) */
+static void fit_cap_ratios(const struct dataset *d, struct model *m, struct fit_report *rep)
+{
+    double sum_min = 0, sum_peak = 0;
+    size_t ncap = 0, nlong = 0, r;
+    if (!(d->power_limit_w > 0))
+        return;
+    for (r = 0; r < d->nprobe; r++)
+        if (strcmp(d->probe[r].family, DATASET_PROBE_LIMIT) == 0 && d->probe[r].power_w[TARGET_AVG] > 0) {
+            sum_min += d->probe[r].power_w[TARGET_MIN] / d->probe[r].power_w[TARGET_AVG];
+            sum_peak += d->probe[r].power_w[TARGET_PEAK] / d->probe[r].power_w[TARGET_AVG];
+            nlong++;
         }
+    for (r = 0; r < d->n && nlong == 0; r++)
+        if (d->rows[r].power_w[TARGET_AVG] >= 0.97 * d->power_limit_w) {
+            sum_min += d->rows[r].power_w[TARGET_MIN] / d->rows[r].power_w[TARGET_AVG];
+            sum_peak += d->rows[r].power_w[TARGET_PEAK] / d->rows[r].power_w[TARGET_AVG];
+            ncap++;
+        }
+    if (nlong)
+        ncap = nlong;
+    rep->limit_probes = nlong;
+    if (ncap >= 3 || nlong > 0) {
+        m->cap_ratio[TARGET_MIN] = sum_min / (double)ncap;
+        m->cap_ratio[TARGET_PEAK] = sum_peak / (double)ncap;
+        if (m->cap_ratio[TARGET_MIN] > 1)
+            m->cap_ratio[TARGET_MIN] = 1;
+        if (m->cap_ratio[TARGET_PEAK] < 1)
+            m->cap_ratio[TARGET_PEAK] = 1;
+        if (m->cap_ratio[TARGET_PEAK] > 2)
+            m->cap_ratio[TARGET_PEAK] = 2;
     }
+}
 
-    for (t = 0; t < TARGET_COUNT; t++) {
-        double sum_ape = 0, sum_cv = 0, max_cv = -1, sum_spread = 0;
-        memset(use, 1, d->n);
-        if (fit_target(d, x, nf, (int)t, use, m->coef[t]) != 0) {
-            snprintf(err, errlen, "the %s fit did not converge", model_target_names[t]);
-            goto out;
+/* One target's cross-validation: each family held out in turn, predicted
+ * by the fit on the others. Adds the held-out errors to *sum_cv and
+ * *max_cv (the worst configuration into rep->cv_worst). */
+static int cross_validate(const struct dataset *d, const double *x, size_t nf, int t, unsigned char *use,
+                          struct fit_report *rep, double *sum_cv, double *max_cv, char *err, size_t errlen)
+{
+    size_t f, r;
+    for (f = 0; f < rep->nfamilies; f++) {
+        double coef[MAXC], fam_sum = 0, fam_max = 0;
+        for (r = 0; r < d->n; r++)
+            use[r] = strcmp(d->rows[r].family, rep->family[f].family) != 0;
+        if (fit_target(d, x, nf, t, use, coef) != 0) {
+            snprintf(err, errlen, "the %s fit without family %s did not converge", model_target_names[t],
+                     rep->family[f].family);
+            return -1;
         }
         for (r = 0; r < d->n; r++) {
-            double y = d->rows[r].power_w[t];
-            sum_ape += fabs(predict(m->coef[t], &x[r * nf], nf, d->power_limit_w) - y) / y;
-            sum_spread += d->rows[r].spread_pct[t];
-        }
-        for (f = 0; f < rep->nfamilies; f++) {
-            double coef[MAXC], fam_sum = 0, fam_max = 0;
-            for (r = 0; r < d->n; r++)
-                use[r] = strcmp(d->rows[r].family, rep->family[f].family) != 0;
-            if (fit_target(d, x, nf, (int)t, use, coef) != 0) {
-                snprintf(err, errlen, "the %s fit without family %s did not converge", model_target_names[t],
-                         rep->family[f].family);
-                goto out;
+            double y = d->rows[r].power_w[t], ape;
+            if (use[r])
+                continue;
+            ape = 100.0 * fabs(predict(coef, &x[r * nf], nf, d->power_limit_w) - y) / y;
+            fam_sum += ape;
+            if (ape > fam_max)
+                fam_max = ape;
+            *sum_cv += ape;
+            if (ape > *max_cv) {
+                *max_cv = ape;
+                snprintf(rep->cv_worst[t], sizeof rep->cv_worst[t], "%s", d->rows[r].config);
             }
-            for (r = 0; r < d->n; r++) {
-                double y = d->rows[r].power_w[t], ape;
-                if (use[r])
-                    continue;
-                ape = 100.0 * fabs(predict(coef, &x[r * nf], nf, d->power_limit_w) - y) / y;
-                fam_sum += ape;
-                if (ape > fam_max)
-                    fam_max = ape;
-                sum_cv += ape;
-                if (ape > max_cv) {
-                    max_cv = ape;
-                    snprintf(rep->cv_worst[t], sizeof rep->cv_worst[t], "%s", d->rows[r].config);
-                }
-            }
-            rep->family[f].cv_mape_pct[t] = fam_sum / (double)rep->family[f].n;
-            rep->family[f].cv_max_ape_pct[t] = fam_max;
         }
-        rep->fit_mape_pct[t] = 100.0 * sum_ape / (double)d->n;
-        rep->cv_mape_pct[t] = sum_cv / (double)d->n;
-        rep->cv_max_ape_pct[t] = max_cv;
-        rep->spread_pct[t] = sum_spread / (double)d->n;
-        m->stat[t][STAT_N] = (double)d->n;
-        m->stat[t][STAT_FOLDS] = (double)rep->nfamilies;
-        m->stat[t][STAT_FIT_MAPE] = rep->fit_mape_pct[t];
-        m->stat[t][STAT_CV_MAPE] = rep->cv_mape_pct[t];
-        m->stat[t][STAT_CV_MAX_APE] = rep->cv_max_ape_pct[t];
-        m->stat[t][STAT_SPREAD] = rep->spread_pct[t];
-        for (i = 0; i < STAT_COUNT; i++)
-            m->has_stat[t][i] = 1;
+        rep->family[f].cv_mape_pct[t] = fam_sum / (double)rep->family[f].n;
+        rep->family[f].cv_max_ape_pct[t] = fam_max;
     }
+    return 0;
+}
+
+/* One target: the fit on every configuration, its in-sample and held-out
+ * errors into the report and the model's statistics. */
+static int fit_one_target(const struct dataset *d, const double *x, size_t nf, int t, unsigned char *use,
+                          struct model *m, struct fit_report *rep, char *err, size_t errlen)
+{
+    double sum_ape = 0, sum_cv = 0, max_cv = -1, sum_spread = 0;
+    size_t r, i;
+    memset(use, 1, d->n);
+    if (fit_target(d, x, nf, t, use, m->coef[t]) != 0) {
+        snprintf(err, errlen, "the %s fit did not converge", model_target_names[t]);
+        return -1;
+    }
+    for (r = 0; r < d->n; r++) {
+        double y = d->rows[r].power_w[t];
+        sum_ape += fabs(predict(m->coef[t], &x[r * nf], nf, d->power_limit_w) - y) / y;
+        sum_spread += d->rows[r].spread_pct[t];
+    }
+    if (cross_validate(d, x, nf, t, use, rep, &sum_cv, &max_cv, err, errlen) != 0)
+        return -1;
+    rep->fit_mape_pct[t] = 100.0 * sum_ape / (double)d->n;
+    rep->cv_mape_pct[t] = sum_cv / (double)d->n;
+    rep->cv_max_ape_pct[t] = max_cv;
+    rep->spread_pct[t] = sum_spread / (double)d->n;
+    m->stat[t][STAT_N] = (double)d->n;
+    m->stat[t][STAT_FOLDS] = (double)rep->nfamilies;
+    m->stat[t][STAT_FIT_MAPE] = rep->fit_mape_pct[t];
+    m->stat[t][STAT_CV_MAPE] = rep->cv_mape_pct[t];
+    m->stat[t][STAT_CV_MAX_APE] = rep->cv_max_ape_pct[t];
+    m->stat[t][STAT_SPREAD] = rep->spread_pct[t];
+    for (i = 0; i < STAT_COUNT; i++)
+        m->has_stat[t][i] = 1;
+    return 0;
+}
+
+static int fit_list(const struct dataset *d, const char *dataset_name, const char *const *list, int strict,
+                    struct model *m, struct fit_report *rep, char *err, size_t errlen)
+{
+    int feat[MODEL_MAX_FEATURES], nfeat, t, rc = -1;
+    size_t nf;
+    double *x = NULL;
+    unsigned char *use = NULL;
+
+    memset(m, 0, sizeof *m);
+    memset(rep, 0, sizeof *rep);
+    if ((nfeat = choose_features(d, list, strict, feat, rep, err, errlen)) < 0)
+        return -1;
+    nf = (size_t)nfeat;
+    x = malloc(d->n * nf * sizeof *x);
+    use = malloc(d->n);
+    if (!x || !use) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    if (build_features(d, feat, nf, x, err, errlen) != 0 || check_powers(d, err, errlen) != 0)
+        goto out;
+    describe_model(d, dataset_name, feat, nf, m);
+    if (count_families(d, rep, err, errlen) != 0)
+        goto out;
+    fit_gaps(d, m, rep);
+    fit_cap_ratios(d, m, rep);
+    for (t = 0; t < TARGET_COUNT; t++)
+        if (fit_one_target(d, x, nf, t, use, m, rep, err, errlen) != 0)
+            goto out;
     rc = 0;
 out:
     free(x);
