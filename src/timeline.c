@@ -620,188 +620,238 @@ static int by_base(const void *a, const void *b)
     return strcmp(((const struct name_power *)a)->base, ((const struct name_power *)b)->base);
 }
 
-int timeline_estimate(const struct timeline *t, int device, const struct estimate *e, double window_s,
-                      struct timeline_result *r, char *err, size_t errlen)
+/* The profile's power per base name, and over all its kernels (for a
+ * traced kernel whose name the profile lacks). */
+struct profile_powers {
+    struct name_power *np;     /* nn of them, sorted by base name */
+    size_t nn;
+    struct name_power all;     /* every kernel together */
+};
+
+static int profile_powers(const struct estimate *e, struct profile_powers *pp, char *err, size_t errlen)
 {
-    struct name_power *np = NULL, key;
-    size_t nn = 0, i, k, nseg = 0;
-    double all_e = 0, all_t = 0, all_min = 0, all_peak = 0, all_unc = 0, mean_w, before_w;
-    double limit = e->used ? e->used->power_limit_w : 0;
-    double w0 = (double)t->window_start_ns * 1e-9, w1 = (double)t->window_stop_ns * 1e-9, cursor;
-    struct seg { double t0, t1, w, wmin, wpeak, wu; int busy; } *seg = NULL;
-    const struct model *m = e->used;
-    memset(r, 0, sizeof *r);
-    r->min_w = r->peak_w = NAN;
-    if (!m) {
-        snprintf(err, errlen, "no model");
-        return -1;
-    }
-    /* the profile's power per base name */
-    np = calloc(e->nkernels ? e->nkernels : 1, sizeof *np);
-    if (!np) {
+    size_t i, k;
+    memset(pp, 0, sizeof *pp);
+    pp->np = calloc(e->nkernels ? e->nkernels : 1, sizeof *pp->np);
+    if (!pp->np) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
     for (i = 0; i < e->nkernels; i++) {
         const struct kernel_result *kr = &e->kernels[i];
-        double ts = kr->duration_s;
+        double ts = kr->duration_s, unc = kr->uncapped_w > kr->power_w[TARGET_AVG] ? kr->uncapped_w
+                                                                                     : kr->power_w[TARGET_AVG];
+        char base[sizeof pp->np[0].base];
+        struct name_power *to[2];
+        size_t j;
         if (!(ts > 0))
             continue;
-        timeline_base_name(kr->name, key.base, sizeof key.base);
-        for (k = 0; k < nn && strcmp(np[k].base, key.base) != 0; k++)
+        timeline_base_name(kr->name, base, sizeof base);
+        for (k = 0; k < pp->nn && strcmp(pp->np[k].base, base) != 0; k++)
             ;
-        if (k == nn)
-            snprintf(np[nn++].base, sizeof np[0].base, "%s", key.base);
-        np[k].energy_j += kr->power_w[TARGET_AVG] * ts;
-        np[k].min_j += kr->power_w[TARGET_MIN] * ts;
-        np[k].peak_j += kr->power_w[TARGET_PEAK] * ts;
-        np[k].uncapped_j += (kr->uncapped_w > kr->power_w[TARGET_AVG] ? kr->uncapped_w : kr->power_w[TARGET_AVG]) * ts;
-        np[k].time_s += ts;
-        all_e += kr->power_w[TARGET_AVG] * ts;
-        all_min += kr->power_w[TARGET_MIN] * ts;
-        all_peak += kr->power_w[TARGET_PEAK] * ts;
-        all_unc += (kr->uncapped_w > kr->power_w[TARGET_AVG] ? kr->uncapped_w : kr->power_w[TARGET_AVG]) * ts;
-        all_t += ts;
+        if (k == pp->nn)
+            snprintf(pp->np[pp->nn++].base, sizeof pp->np[0].base, "%s", base);
+        to[0] = &pp->np[k];
+        to[1] = &pp->all;
+        for (j = 0; j < 2; j++) {
+            to[j]->energy_j += kr->power_w[TARGET_AVG] * ts;
+            to[j]->min_j += kr->power_w[TARGET_MIN] * ts;
+            to[j]->peak_j += kr->power_w[TARGET_PEAK] * ts;
+            to[j]->uncapped_j += unc * ts;
+            to[j]->time_s += ts;
+        }
     }
-    if (!(all_t > 0)) {
+    if (!(pp->all.time_s > 0)) {
         snprintf(err, errlen, "the profile has no kernel with a duration");
-        free(np);
+        free(pp->np);
         return -1;
     }
-    qsort(np, nn, sizeof *np, by_base);
-    /* each event adds a gap and a busy part at most, and the window's end a gap */
-    seg = malloc((2 * t->n + 1) * sizeof *seg);
-    if (!seg) {
-        snprintf(err, errlen, "out of memory");
-        free(np);
-        return -1;
+    qsort(pp->np, pp->nn, sizeof *pp->np, by_base);
+    return 0;
+}
+
+/* A stretch of the traced run at one power: busy (kernels and copies,
+ * overlaps merged: the GPU draws one power at a time) or a gap. */
+struct tl_seg {
+    double t0, t1, w, wmin, wpeak, wu; /* wu: uncapped */
+    int busy;
+};
+
+static void add_gap(const struct timeline *t, const struct model *m, double before_w, double a, double b,
+                    struct tl_seg *seg, size_t *nseg)
+{
+    struct tl_seg *g = &seg[(*nseg)++];
+    g->t0 = a;
+    g->t1 = b;
+    g->w = g->wmin = g->wpeak = g->wu = gap_power(t, m, before_w, a, b);
+    g->busy = 0;
+}
+
+/* The power of one traced event: a kernel at the profiled kernels of its
+ * name (capped at the limit), a copy at what the GPU drew before it. */
+static void event_power(const struct timeline_event *ev, const struct profile_powers *pp, double before_w,
+                        double limit, struct tl_seg *s, struct timeline_result *r)
+{
+    if (ev->kind == 'K') {
+        struct name_power key;
+        const struct name_power *hit;
+        timeline_base_name(ev->name, key.base, sizeof key.base);
+        hit = bsearch(&key, pp->np, pp->nn, sizeof *pp->np, by_base);
+        if (!hit)
+            hit = &pp->all;
+        s->w = hit->energy_j / hit->time_s;
+        s->wmin = hit->min_j / hit->time_s;
+        s->wpeak = hit->peak_j / hit->time_s;
+        s->wu = hit->uncapped_j / hit->time_s;
+        r->kernels++;
+        r->matched += hit != &pp->all;
+    } else {
+        s->w = s->wmin = s->wpeak = s->wu = before_w; /* a copy engine's transfer: the GPU holds what it drew */
+        r->copies++;
     }
-    mean_w = all_e / all_t;
-    r->duration_s = w1 - w0;
-    /* busy segments (kernels and copies, overlaps merged: the GPU draws one
-     * power at a time) and the gaps between them */
-    before_w = m->idle_w > 0 ? m->idle_w : mean_w;
-    cursor = w0;
+    if (limit > 0 && s->w > limit)
+        s->w = limit;
+    if (s->wmin > s->w)
+        s->wmin = s->w;
+    if (s->wpeak < s->w)
+        s->wpeak = s->w;
+    if (s->wu < s->w)
+        s->wu = s->w;
+}
+
+/* The device's events in the window as busy segments and the gaps between
+ * them. Returns the number of segments. */
+static size_t build_segments(const struct timeline *t, int device, const struct model *m,
+                             const struct profile_powers *pp, struct tl_seg *seg, struct timeline_result *r)
+{
+    double w0 = (double)t->window_start_ns * 1e-9, w1 = (double)t->window_stop_ns * 1e-9, cursor = w0;
+    double limit = m->power_limit_w, before_w = m->idle_w > 0 ? m->idle_w : pp->all.energy_j / pp->all.time_s;
+    size_t i, nseg = 0;
     for (i = 0; i < t->n; i++) {
         const struct timeline_event *ev = &t->ev[i];
-        double s = (double)ev->start_ns * 1e-9, en = (double)ev->end_ns * 1e-9, p, pmin, ppeak, pu;
+        double s = (double)ev->start_ns * 1e-9, en = (double)ev->end_ns * 1e-9;
+        struct tl_seg busy;
         if (ev->device != device || en <= w0 || s >= w1)
             continue;
         if (s < w0)
             s = w0;
         if (en > w1)
             en = w1;
-        if (ev->kind == 'K') {
-            struct name_power *hit;
-            timeline_base_name(ev->name, key.base, sizeof key.base);
-            hit = bsearch(&key, np, nn, sizeof *np, by_base);
-            p = hit ? hit->energy_j / hit->time_s : mean_w;
-            pmin = hit ? hit->min_j / hit->time_s : all_min / all_t;
-            ppeak = hit ? hit->peak_j / hit->time_s : all_peak / all_t;
-            pu = hit ? hit->uncapped_j / hit->time_s : all_unc / all_t;
-            r->kernels++;
-            r->matched += hit != NULL;
-        } else {
-            p = pmin = ppeak = pu = before_w; /* a copy engine's transfer: the GPU holds what it drew */
-            r->copies++;
-        }
-        if (limit > 0 && p > limit)
-            p = limit;
-        if (pmin > p)
-            pmin = p;
-        if (ppeak < p)
-            ppeak = p;
-        if (s > cursor) { /* a gap */
-            seg[nseg].t0 = cursor;
-            seg[nseg].t1 = s;
-            seg[nseg].w = seg[nseg].wmin = seg[nseg].wpeak = seg[nseg].wu =
-                gap_power(t, m, before_w, cursor, s);
-            seg[nseg].busy = 0;
-            nseg++;
-        } else if (en <= cursor) {
+        event_power(ev, pp, before_w, limit, &busy, r);
+        if (s > cursor)
+            add_gap(t, m, before_w, cursor, s, seg, &nseg);
+        else if (en <= cursor)
             continue; /* inside what is already busy */
-        } else {
+        else
             s = cursor; /* overlaps the last: the new part only */
-        }
-        seg[nseg].t0 = s;
-        seg[nseg].t1 = en;
-        seg[nseg].w = p;
-        seg[nseg].wmin = pmin;
-        seg[nseg].wpeak = ppeak;
-        seg[nseg].wu = pu > p ? pu : p;
-        seg[nseg].busy = 1;
-        nseg++;
+        busy.t0 = s;
+        busy.t1 = en;
+        busy.busy = 1;
+        seg[nseg++] = busy;
         r->busy_s += en - s;
         cursor = en;
-        before_w = p;
+        before_w = busy.w;
     }
-    if (cursor < w1) {
-        seg[nseg].t0 = cursor;
-        seg[nseg].t1 = w1;
-        seg[nseg].w = seg[nseg].wmin = seg[nseg].wpeak = seg[nseg].wu = gap_power(t, m, before_w, cursor, w1);
-        seg[nseg].busy = 0;
-        nseg++;
+    if (cursor < w1)
+        add_gap(t, m, before_w, cursor, w1, seg, &nseg);
+    return nseg;
+}
+
+/* The power limit holds an average, not every moment: where a window of
+ * TIMELINE_LIMIT_WINDOW_S would stay under the limit with every kernel at
+ * its uncapped power (bursts between gaps), they run so. */
+static void uncap_bursts(struct tl_seg *seg, size_t nseg, double limit, struct timeline_result *r)
+{
+    size_t j0 = 0, j, q;
+    if (!(limit > 0))
+        return;
+    while (j0 < nseg) {
+        double b0 = seg[j0].t0, b1 = b0 + TIMELINE_LIMIT_WINDOW_S, eu = 0, span;
+        for (j = j0; j < nseg && seg[j].t0 < b1; j++)
+            eu += seg[j].wu * (seg[j].t1 - seg[j].t0);
+        span = seg[j - 1].t1 - b0;
+        if (span > 0 && eu / span <= limit)
+            for (q = j0; q < j; q++)
+                if (seg[q].busy && seg[q].wu > seg[q].w) {
+                    /* a capped kernel: its min and peak were the power
+                     * manager's swing around the limit, which a burst
+                     * does not reach */
+                    seg[q].w = seg[q].wmin = seg[q].wpeak = seg[q].wu;
+                    r->uncapped++;
+                }
+        j0 = j;
     }
-    /* the power limit holds an average, not every moment: where a window of
-     * TIMELINE_LIMIT_WINDOW_S would stay under the limit with every kernel
-     * at its uncapped power (bursts between gaps), they run so */
-    if (limit > 0) {
-        size_t j0 = 0, j;
-        while (j0 < nseg) {
-            double b0 = seg[j0].t0, b1 = b0 + TIMELINE_LIMIT_WINDOW_S, eu = 0, span;
-            for (j = j0; j < nseg && seg[j].t0 < b1; j++)
-                eu += seg[j].wu * (seg[j].t1 - seg[j].t0);
-            span = seg[j - 1].t1 - b0;
-            if (span > 0 && eu / span <= limit) {
-                size_t q;
-                for (q = j0; q < j; q++)
-                    if (seg[q].busy && seg[q].wu > seg[q].w) {
-                        /* a capped kernel: its min and peak were the power
-                         * manager's swing around the limit, which a burst
-                         * does not reach */
-                        seg[q].w = seg[q].wmin = seg[q].wpeak = seg[q].wu;
-                        r->uncapped++;
-                    }
-            }
-            j0 = j;
+}
+
+/* min and peak: means over windows of window_s, slid by a tenth of it (the
+ * whole run when it is shorter). */
+static void segment_extremes(const struct tl_seg *seg, size_t nseg, double w0, double w1, double window_s,
+                             struct timeline_result *r)
+{
+    double step = window_s / 10, a;
+    size_t lo = 0, i;
+    if (window_s <= 0 || window_s >= r->duration_s) {
+        double sa = 0, sb = 0;
+        for (i = 0; i < nseg; i++) {
+            sa += seg[i].wmin * (seg[i].t1 - seg[i].t0);
+            sb += seg[i].wpeak * (seg[i].t1 - seg[i].t0);
         }
+        r->min_w = r->duration_s > 0 ? sa / r->duration_s : (double)NAN;
+        r->peak_w = r->duration_s > 0 ? sb / r->duration_s : (double)NAN;
+        return;
     }
+    if (r->duration_s / step > 1e6) /* at most a million windows */
+        step = r->duration_s / 1e6;
+    for (a = w0; a + window_s <= w1 + 1e-12; a += step) {
+        double b = a + window_s, lo_w = 0, hi_w = 0;
+        size_t j;
+        while (lo < nseg && seg[lo].t1 <= a)
+            lo++;
+        for (j = lo; j < nseg && seg[j].t0 < b; j++) {
+            double x0 = seg[j].t0 > a ? seg[j].t0 : a, x1 = seg[j].t1 < b ? seg[j].t1 : b;
+            lo_w += seg[j].wmin * (x1 - x0);
+            hi_w += seg[j].wpeak * (x1 - x0);
+        }
+        lo_w /= window_s;
+        hi_w /= window_s;
+        if (isnan(r->min_w) || lo_w < r->min_w)
+            r->min_w = lo_w;
+        if (isnan(r->peak_w) || hi_w > r->peak_w)
+            r->peak_w = hi_w;
+    }
+}
+
+int timeline_estimate(const struct timeline *t, int device, const struct estimate *e, double window_s,
+                      struct timeline_result *r, char *err, size_t errlen)
+{
+    const struct model *m = e->used;
+    double w0 = (double)t->window_start_ns * 1e-9, w1 = (double)t->window_stop_ns * 1e-9;
+    struct profile_powers pp;
+    struct tl_seg *seg;
+    size_t nseg, i;
+    memset(r, 0, sizeof *r);
+    r->min_w = r->peak_w = NAN;
+    if (!m) {
+        snprintf(err, errlen, "no model");
+        return -1;
+    }
+    if (profile_powers(e, &pp, err, errlen) != 0)
+        return -1;
+    /* each event adds a gap and a busy part at most, and the window's end a gap */
+    seg = malloc((2 * t->n + 1) * sizeof *seg);
+    if (!seg) {
+        snprintf(err, errlen, "out of memory");
+        free(pp.np);
+        return -1;
+    }
+    r->duration_s = w1 - w0;
+    nseg = build_segments(t, device, m, &pp, seg, r);
+    uncap_bursts(seg, nseg, m->power_limit_w, r);
     for (i = 0; i < nseg; i++)
         r->energy_j += seg[i].w * (seg[i].t1 - seg[i].t0);
     r->avg_w = r->duration_s > 0 ? r->energy_j / r->duration_s : (double)NAN;
-    /* min and peak: means over windows of window_s, slid by a tenth of it */
-    if (window_s <= 0 || window_s >= r->duration_s) {
-        double a = 0, b = 0;
-        for (i = 0; i < nseg; i++) {
-            a += seg[i].wmin * (seg[i].t1 - seg[i].t0);
-            b += seg[i].wpeak * (seg[i].t1 - seg[i].t0);
-        }
-        r->min_w = r->duration_s > 0 ? a / r->duration_s : (double)NAN;
-        r->peak_w = r->duration_s > 0 ? b / r->duration_s : (double)NAN;
-    } else {
-        double step = window_s / 10, a;
-        size_t lo = 0;
-        if (r->duration_s / step > 1e6) /* at most a million windows */
-            step = r->duration_s / 1e6;
-        for (a = w0; a + window_s <= w1 + 1e-12; a += step) {
-            double b = a + window_s, lo_w = 0, hi_w = 0;
-            size_t j;
-            while (lo < nseg && seg[lo].t1 <= a)
-                lo++;
-            for (j = lo; j < nseg && seg[j].t0 < b; j++) {
-                double x0 = seg[j].t0 > a ? seg[j].t0 : a, x1 = seg[j].t1 < b ? seg[j].t1 : b;
-                lo_w += seg[j].wmin * (x1 - x0);
-                hi_w += seg[j].wpeak * (x1 - x0);
-            }
-            lo_w /= window_s;
-            hi_w /= window_s;
-            if (isnan(r->min_w) || lo_w < r->min_w)
-                r->min_w = lo_w;
-            if (isnan(r->peak_w) || hi_w > r->peak_w)
-                r->peak_w = hi_w;
-        }
-    }
-    free(np);
+    segment_extremes(seg, nseg, w0, w1, window_s, r);
+    free(pp.np);
     free(seg);
     return 0;
 }
