@@ -338,12 +338,18 @@ static void json_task(FILE *out, const struct estimate *e, const struct device_r
     fprintf(out, "}, \"capped_kernels\": %zu}", d->capped_kernels);
 }
 
-static int json_write(FILE *out, const struct estimate *e, const struct report_opts *o)
+/* A number, or null when it is negative (absent ids). */
+static void json_id_or_null(FILE *out, long v)
 {
-    const struct model *m = e->used;
-    size_t i, c;
-    int t, k;
+    if (v >= 0)
+        fprintf(out, "%ld", v);
+    else
+        fputs("null", out);
+}
 
+static void json_tasks(FILE *out, const struct estimate *e)
+{
+    size_t i;
     fputs("{\n  \"task\": ", out);
     if (e->ndevices == 1) {
         json_task(out, e, &e->devices[0]);
@@ -365,56 +371,51 @@ static int json_write(FILE *out, const struct estimate *e, const struct report_o
         json_number(out, sum_j);
         fputc('}', out);
     }
-    fputs(",\n  \"kernels\": [", out);
-    for (i = 0; i < e->nkernels; i++) {
-        const struct kernel_result *kr = &e->kernels[i];
-        const double *cw = estimate_components(e, i);
-        fprintf(out, "%s\n    {\"id\": %ld, \"name\": ", i ? "," : "", kr->id);
-        report_json_string(out, kr->name);
-        fputs(", \"pid\": ", out);
-        if (kr->pid >= 0)
-            fprintf(out, "%ld", kr->pid);
-        else
-            fputs("null", out);
-        fputs(", \"device\": ", out);
-        if (kr->device >= 0)
-            fprintf(out, "%ld", kr->device);
-        else
-            fputs("null", out);
-        fputs(", \"host\": ", out);
-        json_text_or_null(out, kr->host);
-        fprintf(out, ", \"file\": %zu", kr->file);
-        fputs(", \"duration_s\": ", out);
-        json_number(out, kr->duration_s);
-        fputs(", \"power_w\": ", out);
-        json_power(out, kr->power_w);
-        fputs(", \"energy_j\": ", out);
-        json_number(out, kr->energy_j);
-        fputs(", \"components_w\": {", out);
-        for (c = 0; c < m->ncomponents; c++) {
-            fprintf(out, "%s\"%s\": ", c ? ", " : "", m->component[c]);
-            json_number(out, cw[c]);
-        }
-        fprintf(out, "}, \"capped\": %s", kr->capped ? "true" : "false");
-        if (kr->capped) { /* what the fit gives before the cap: a short burst's power (timeline.h) */
-            fputs(", \"uncapped_avg_w\": ", out);
-            json_number(out, kr->uncapped_w);
-        }
-        fputc('}', out);
+}
+
+static void json_kernel(FILE *out, const struct estimate *e, size_t i)
+{
+    const struct kernel_result *kr = &e->kernels[i];
+    const double *cw = estimate_components(e, i);
+    size_t c;
+    fprintf(out, "%s\n    {\"id\": %ld, \"name\": ", i ? "," : "", kr->id);
+    report_json_string(out, kr->name);
+    fputs(", \"pid\": ", out);
+    json_id_or_null(out, kr->pid);
+    fputs(", \"device\": ", out);
+    json_id_or_null(out, kr->device);
+    fputs(", \"host\": ", out);
+    json_text_or_null(out, kr->host);
+    fprintf(out, ", \"file\": %zu", kr->file);
+    fputs(", \"duration_s\": ", out);
+    json_number(out, kr->duration_s);
+    fputs(", \"power_w\": ", out);
+    json_power(out, kr->power_w);
+    fputs(", \"energy_j\": ", out);
+    json_number(out, kr->energy_j);
+    fputs(", \"components_w\": {", out);
+    for (c = 0; c < e->used->ncomponents; c++) {
+        fprintf(out, "%s\"%s\": ", c ? ", " : "", e->used->component[c]);
+        json_number(out, cw[c]);
     }
-    fputs(e->nkernels ? "\n  ],\n" : "],\n", out);
+    fprintf(out, "}, \"capped\": %s", kr->capped ? "true" : "false");
+    if (kr->capped) { /* what the fit gives before the cap: a short burst's power (timeline.h) */
+        fputs(", \"uncapped_avg_w\": ", out);
+        json_number(out, kr->uncapped_w);
+    }
+    fputc('}', out);
+}
+
+static void json_model(FILE *out, const struct estimate *e)
+{
+    const struct model *m = e->used;
+    int t, k;
     fputs("  \"model\": {\"gpu\": ", out);
     report_json_string(out, m->gpu);
     fputs(", \"variant\": ", out);
-    if (m->variant[0])
-        report_json_string(out, m->variant);
-    else
-        fputs("null", out);
+    json_text_or_null(out, m->variant);
     fputs(", \"tier\": ", out);
-    if (e->tier >= 0)
-        report_json_string(out, features_tiers[e->tier].name);
-    else
-        fputs("null", out);
+    json_text_or_null(out, e->tier >= 0 ? features_tiers[e->tier].name : "");
     fputs(", \"export\": ", out);
     report_json_string(out, e->export_kind);
     fputs(", \"power_limit_w\": ", out);
@@ -436,75 +437,90 @@ static int json_write(FILE *out, const struct estimate *e, const struct report_o
             }
         fputc('}', out);
     }
-    fputs("}},\n  \"input\": ", out);
-    report_json_string(out, o->input);
-    if (o->measured) {
-        const struct report_measured *ms = o->measured;
-        fputs(",\n  \"measured\": {\"duration_s\": ", out);
-        json_number(out, ms->duration_s);
-        fputs(", \"energy_j\": ", out);
-        json_number(out, ms->energy_j);
+    fputs("}}", out);
+}
+
+static void json_power3(FILE *out, double min_w, double avg_w, double peak_w)
+{
+    double p[TARGET_COUNT];
+    p[TARGET_MIN] = min_w;
+    p[TARGET_AVG] = avg_w;
+    p[TARGET_PEAK] = peak_w;
+    json_power(out, p);
+}
+
+static void json_measured(FILE *out, const struct report_measured *ms)
+{
+    size_t i;
+    fputs(",\n  \"measured\": {\"duration_s\": ", out);
+    json_number(out, ms->duration_s);
+    fputs(", \"energy_j\": ", out);
+    json_number(out, ms->energy_j);
+    fputs(", \"power_w\": ", out);
+    json_power3(out, ms->min_w, ms->avg_w, ms->peak_w);
+    fputs("},\n  \"estimate_over_run\": {\"avg_w\": ", out);
+    json_number(out, ms->run_avg_w);
+    fputs(", \"energy_j\": ", out);
+    json_number(out, ms->run_avg_w * ms->duration_s);
+    fputs(", \"busy_share\": ", out);
+    json_number(out, ms->busy_share);
+    fputs("},\n  \"measured_gpus\": [", out);
+    for (i = 0; i < ms->ngpus; i++) {
+        const struct report_measured_gpu *mg = &ms->gpu[i];
+        fprintf(out, "%s\n    {\"device\": %ld, \"id\": ", i ? "," : "", mg->device);
+        report_json_string(out, mg->id);
+        fputs(", \"name\": ", out);
+        report_json_string(out, mg->name);
         fputs(", \"power_w\": ", out);
-        {
-            double p[TARGET_COUNT];
-            p[TARGET_MIN] = ms->min_w;
-            p[TARGET_AVG] = ms->avg_w;
-            p[TARGET_PEAK] = ms->peak_w;
-            json_power(out, p);
-        }
-        fputs("},\n  \"estimate_over_run\": {\"avg_w\": ", out);
-        json_number(out, ms->run_avg_w);
+        json_power3(out, mg->min_w, mg->avg_w, mg->peak_w);
         fputs(", \"energy_j\": ", out);
-        json_number(out, ms->run_avg_w * ms->duration_s);
+        json_number(out, mg->energy_j);
+        fprintf(out, ", \"estimated\": %s, \"estimate_over_run\": {\"avg_w\": ", mg->estimate ? "true" : "false");
+        json_number(out, mg->run_avg_w);
         fputs(", \"busy_share\": ", out);
-        json_number(out, ms->busy_share);
-        fputs("},\n  \"measured_gpus\": [", out);
-        for (i = 0; i < ms->ngpus; i++) {
-            const struct report_measured_gpu *mg = &ms->gpu[i];
-            double p[TARGET_COUNT];
-            p[TARGET_MIN] = mg->min_w;
-            p[TARGET_AVG] = mg->avg_w;
-            p[TARGET_PEAK] = mg->peak_w;
-            fprintf(out, "%s\n    {\"device\": %ld, \"id\": ", i ? "," : "", mg->device);
-            report_json_string(out, mg->id);
-            fputs(", \"name\": ", out);
-            report_json_string(out, mg->name);
-            fputs(", \"power_w\": ", out);
-            json_power(out, p);
-            fputs(", \"energy_j\": ", out);
-            json_number(out, mg->energy_j);
-            fprintf(out, ", \"estimated\": %s, \"estimate_over_run\": {\"avg_w\": ", mg->estimate ? "true" : "false");
-            json_number(out, mg->run_avg_w);
-            fputs(", \"busy_share\": ", out);
-            json_number(out, mg->busy_share);
-            fputs("}}", out);
-        }
-        fputs(ms->ngpus ? "\n  ]" : "]", out);
+        json_number(out, mg->busy_share);
+        fputs("}}", out);
     }
-    if (o->timeline) {
-        const struct report_timeline *tl = o->timeline;
-        fputs(",\n  \"timeline\": {\"path\": ", out);
-        report_json_string(out, tl->path);
-        fputs(", \"devices\": [", out);
-        for (i = 0; i < tl->ndevices; i++) {
-            const struct timeline_result *r = &tl->r[i];
-            double p[TARGET_COUNT];
-            p[TARGET_MIN] = r->min_w;
-            p[TARGET_AVG] = r->avg_w;
-            p[TARGET_PEAK] = r->peak_w;
-            fprintf(out, "%s\n    {\"device\": %ld, \"duration_s\": ", i ? "," : "", tl->device[i]);
-            json_number(out, r->duration_s);
-            fputs(", \"busy_s\": ", out);
-            json_number(out, r->busy_s);
-            fputs(", \"power_w\": ", out);
-            json_power(out, p);
-            fputs(", \"energy_j\": ", out);
-            json_number(out, r->energy_j);
-            fprintf(out, ", \"kernels\": %zu, \"matched\": %zu, \"copies\": %zu, \"uncapped\": %zu}", r->kernels,
-                    r->matched, r->copies, r->uncapped);
-        }
-        fputs(tl->ndevices ? "\n  ]}" : "]}", out);
+    fputs(ms->ngpus ? "\n  ]" : "]", out);
+}
+
+static void json_timeline(FILE *out, const struct report_timeline *tl)
+{
+    size_t i;
+    fputs(",\n  \"timeline\": {\"path\": ", out);
+    report_json_string(out, tl->path);
+    fputs(", \"devices\": [", out);
+    for (i = 0; i < tl->ndevices; i++) {
+        const struct timeline_result *r = &tl->r[i];
+        fprintf(out, "%s\n    {\"device\": %ld, \"duration_s\": ", i ? "," : "", tl->device[i]);
+        json_number(out, r->duration_s);
+        fputs(", \"busy_s\": ", out);
+        json_number(out, r->busy_s);
+        fputs(", \"power_w\": ", out);
+        json_power3(out, r->min_w, r->avg_w, r->peak_w);
+        fputs(", \"energy_j\": ", out);
+        json_number(out, r->energy_j);
+        fprintf(out, ", \"kernels\": %zu, \"matched\": %zu, \"copies\": %zu, \"uncapped\": %zu}", r->kernels,
+                r->matched, r->copies, r->uncapped);
     }
+    fputs(tl->ndevices ? "\n  ]}" : "]}", out);
+}
+
+static int json_write(FILE *out, const struct estimate *e, const struct report_opts *o)
+{
+    size_t i;
+    json_tasks(out, e);
+    fputs(",\n  \"kernels\": [", out);
+    for (i = 0; i < e->nkernels; i++)
+        json_kernel(out, e, i);
+    fputs(e->nkernels ? "\n  ],\n" : "],\n", out);
+    json_model(out, e);
+    fputs(",\n  \"input\": ", out);
+    report_json_string(out, o->input);
+    if (o->measured)
+        json_measured(out, o->measured);
+    if (o->timeline)
+        json_timeline(out, o->timeline);
     fputs(",\n  \"sample_weight\": ", out);
     json_number(out, e->sample_weight > 1 ? e->sample_weight : 1.0);
     fprintf(out, ",\n  \"lines_skipped\": %lu\n}\n", e->stats.lines_skipped);
