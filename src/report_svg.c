@@ -59,52 +59,47 @@ static size_t dominant(const struct estimate *e, size_t k)
     return best;
 }
 
-static int svg_write(FILE *out, const struct estimate *e, const struct report_opts *o)
+/* The plot's power scale: the limit or the highest kernel, in hundreds. */
+static double svg_ymax(const struct estimate *e)
 {
-    const struct model *m = e->used;
-    double total_t = 0, ymax, t;
-    size_t k, col, nc = m ? m->ncomponents : 1, ntop;
-    double col_e[PLOT_W], col_t[PLOT_W], col_comp[PLOT_W][MODEL_MAX_COMPONENTS];
-    const struct kernel_result **order;
-    int height = BARS_Y + 40 + TOP_BARS * (BAR_H + 8) + 40;
-    (void)o;
-    if (!m)
-        return -1;
-    for (k = 0; k < e->nkernels; k++)
-        total_t += e->kernels[k].duration_s;
-    ymax = m->power_limit_w > 0 ? m->power_limit_w : 100;
+    double ymax = e->used->power_limit_w > 0 ? e->used->power_limit_w : 100;
+    size_t k;
     for (k = 0; k < e->nkernels; k++)
         if (e->kernels[k].power_w[TARGET_AVG] > ymax)
             ymax = e->kernels[k].power_w[TARGET_AVG];
-    ymax = ceil(ymax / 100.0) * 100.0;
+    return ceil(ymax / 100.0) * 100.0;
+}
 
-    if (!(o && o->in_html))
-        fprintf(out, "<!-- gpu_profiler_report: estimated power, made by gpu_profiler -->\n");
-    fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-                 "font-family=\"sans-serif\" font-size=\"12\">\n", WIDTH, height, WIDTH, height);
-    fprintf(out, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", WIDTH, height);
-    /* title */
-    if (e->ndevices) {
-        const struct device_result *d = &e->devices[0];
-        fprintf(out, "<text x=\"%d\" y=\"24\" font-size=\"16\" font-weight=\"bold\">Estimated power of ", PLOT_X);
-        text_escaped(out, o && o->input ? o->input : "the task", 60);
-        fprintf(out, "</text>\n<text x=\"%d\" y=\"44\">", PLOT_X);
-        if (e->nhosts > 1) {
-            fputs("host ", out);
-            text_escaped(out, d->host, 40);
-            fputs(", ", out);
-        }
-        fprintf(out, "device %ld, ", d->device);
-        text_escaped(out, m->gpu, 60);
-        fprintf(out, ": min %.1f W, avg %.1f W, peak %.1f W, energy %.4g J over %zu kernels (model: ",
-                d->power_w[TARGET_MIN], d->power_w[TARGET_AVG], d->power_w[TARGET_PEAK], d->energy_j, d->nkernels);
-        if (m->has_stat[TARGET_AVG][STAT_CV_MAPE])
-            fprintf(out, "%.1f%% held-out error", m->stat[TARGET_AVG][STAT_CV_MAPE]);
-        else
-            fputs("no measured error", out);
-        fputs(")</text>\n", out);
+static void svg_title(FILE *out, const struct estimate *e, const struct report_opts *o)
+{
+    const struct model *m = e->used;
+    const struct device_result *d;
+    if (!e->ndevices)
+        return;
+    d = &e->devices[0];
+    fprintf(out, "<text x=\"%d\" y=\"24\" font-size=\"16\" font-weight=\"bold\">Estimated power of ", PLOT_X);
+    text_escaped(out, o && o->input ? o->input : "the task", 60);
+    fprintf(out, "</text>\n<text x=\"%d\" y=\"44\">", PLOT_X);
+    if (e->nhosts > 1) {
+        fputs("host ", out);
+        text_escaped(out, d->host, 40);
+        fputs(", ", out);
     }
-    /* axes */
+    fprintf(out, "device %ld, ", d->device);
+    text_escaped(out, m->gpu, 60);
+    fprintf(out, ": min %.1f W, avg %.1f W, peak %.1f W, energy %.4g J over %zu kernels (model: ",
+            d->power_w[TARGET_MIN], d->power_w[TARGET_AVG], d->power_w[TARGET_PEAK], d->energy_j, d->nkernels);
+    if (m->has_stat[TARGET_AVG][STAT_CV_MAPE])
+        fprintf(out, "%.1f%% held-out error", m->stat[TARGET_AVG][STAT_CV_MAPE]);
+    else
+        fputs("no measured error", out);
+    fputs(")</text>\n", out);
+}
+
+static void svg_axes(FILE *out, const struct model *m, double ymax, double total_t)
+{
+    double t;
+    size_t k;
     fprintf(out, "<g stroke=\"#444\" fill=\"none\"><path d=\"M%d %d V%d H%d\"/></g>\n", PLOT_X, PLOT_Y,
             PLOT_Y + PLOT_H, PLOT_X + PLOT_W);
     for (t = 0; t <= ymax + 1e-9; t += ymax > 400 ? 100 : 50) {
@@ -129,104 +124,152 @@ static int svg_write(FILE *out, const struct estimate *e, const struct report_op
                      "<text x=\"%d\" y=\"%.1f\" fill=\"#d62728\" text-anchor=\"end\">power limit %.0f W</text>\n",
                 PLOT_X, PLOT_X + PLOT_W, y, y, PLOT_X + PLOT_W, y - 4, m->power_limit_w);
     }
-    /* the timeline, binned into columns */
-    memset(col_e, 0, sizeof col_e);
-    memset(col_t, 0, sizeof col_t);
-    memset(col_comp, 0, sizeof col_comp);
-    if (total_t > 0) {
-        double start = 0, cw = total_t / PLOT_W;
-        for (k = 0; k < e->nkernels; k++) {
-            const struct kernel_result *kr = &e->kernels[k];
-            double end = start + kr->duration_s;
-            size_t dom = dominant(e, k), c0 = (size_t)(start / cw), c1 = (size_t)(end / cw), c;
-            if (c1 >= PLOT_W)
-                c1 = PLOT_W - 1;
-            if (c0 > c1)
-                c0 = c1;
-            for (c = c0; c <= c1; c++) {
-                double lo = start > (double)c * cw ? start : (double)c * cw;
-                double hi = c == PLOT_W - 1 ? end : (end < (double)(c + 1) * cw ? end : (double)(c + 1) * cw);
-                double piece = hi - lo;
-                if (piece <= 0)
-                    continue;
-                col_t[c] += piece;
-                col_e[c] += piece * kr->power_w[TARGET_AVG];
-                col_comp[c][dom] += piece * kr->power_w[TARGET_AVG];
-            }
-            start = end;
+}
+
+/* The kernels laid end to end, binned into one-pixel columns: each
+ * column's time, energy and energy per dominant component. */
+struct svg_columns {
+    double e[PLOT_W], t[PLOT_W], comp[PLOT_W][MODEL_MAX_COMPONENTS];
+};
+
+static void svg_bin(const struct estimate *e, double total_t, struct svg_columns *cols)
+{
+    double start = 0, cw = total_t / PLOT_W;
+    size_t k;
+    memset(cols, 0, sizeof *cols);
+    if (!(total_t > 0))
+        return;
+    for (k = 0; k < e->nkernels; k++) {
+        const struct kernel_result *kr = &e->kernels[k];
+        double end = start + kr->duration_s;
+        size_t dom = dominant(e, k), c0 = (size_t)(start / cw), c1 = (size_t)(end / cw), c;
+        if (c1 >= PLOT_W)
+            c1 = PLOT_W - 1;
+        if (c0 > c1)
+            c0 = c1;
+        for (c = c0; c <= c1; c++) {
+            double lo = start > (double)c * cw ? start : (double)c * cw;
+            double hi = c == PLOT_W - 1 ? end : (end < (double)(c + 1) * cw ? end : (double)(c + 1) * cw);
+            double piece = hi - lo;
+            if (piece <= 0)
+                continue;
+            cols->t[c] += piece;
+            cols->e[c] += piece * kr->power_w[TARGET_AVG];
+            cols->comp[c][dom] += piece * kr->power_w[TARGET_AVG];
         }
+        start = end;
     }
+}
+
+static void svg_timeline(FILE *out, const struct estimate *e, double ymax, double total_t)
+{
+    static struct svg_columns cols; /* large; one picture at a time */
+    size_t col, nc = e->used->ncomponents;
+    svg_bin(e, total_t, &cols);
     for (col = 0; col < PLOT_W; col++) {
         size_t i, best = 0;
         double p, h;
-        if (col_t[col] <= 0)
+        if (cols.t[col] <= 0)
             continue;
         for (i = 1; i < nc; i++)
-            if (col_comp[col][i] > col_comp[col][best])
+            if (cols.comp[col][i] > cols.comp[col][best])
                 best = i;
-        p = col_e[col] / col_t[col];
+        p = cols.e[col] / cols.t[col];
         h = p / ymax * PLOT_H;
         fprintf(out, "<rect x=\"%zu\" y=\"%.1f\" width=\"1\" height=\"%.1f\" fill=\"%s\"/>\n", PLOT_X + col,
                 PLOT_Y + PLOT_H - h, h, report_component_colour(best));
     }
-    /* what NVML measured without ncu (-a --measure): avg as a solid line, min
-     * and peak dotted; the timeline above shows GPU-busy time only */
-    if (o && o->measured) {
-        /* the timeline is device 0's: its GPU's measurement (all GPUs
-         * together would not compare) */
-        const struct report_measured *ms = o->measured;
-        const struct report_measured_gpu *mg = e->ndevices ? report_measured_of(ms, &e->devices[0]) : NULL;
-        const double vals[3] = { mg ? mg->min_w : ms->min_w, mg ? mg->avg_w : ms->avg_w,
-                                 mg ? mg->peak_w : ms->peak_w };
-        static const char *const names[3] = { "measured min", "measured avg", "measured peak" };
-        int i;
-        for (i = 0; i < 3; i++) {
-            double y;
-            if (!isfinite(vals[i]) || vals[i] <= 0 || vals[i] > ymax)
-                continue;
-            y = PLOT_Y + PLOT_H - vals[i] / ymax * PLOT_H;
-            fprintf(out, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#000\" stroke-width=\"%s\"%s/>"
-                         "<text x=\"%d\" y=\"%.1f\" text-anchor=\"start\">%s %.0f W</text>\n",
-                    PLOT_X, PLOT_X + PLOT_W, y, y, i == 1 ? "2" : "1", i == 1 ? "" : " stroke-dasharray=\"2 3\"",
-                    PLOT_X + 4, y - 3, names[i], vals[i]);
-        }
+}
+
+/* What NVML measured without ncu (-a --measure): avg as a solid line, min
+ * and peak dotted; the timeline shows GPU-busy time only. It is device 0's:
+ * its GPU's measurement (all GPUs together would not compare). */
+static void svg_measured(FILE *out, const struct estimate *e, const struct report_measured *ms, double ymax)
+{
+    static const char *const names[3] = { "measured min", "measured avg", "measured peak" };
+    const struct report_measured_gpu *mg = e->ndevices ? report_measured_of(ms, &e->devices[0]) : NULL;
+    const double vals[3] = { mg ? mg->min_w : ms->min_w, mg ? mg->avg_w : ms->avg_w, mg ? mg->peak_w : ms->peak_w };
+    int i;
+    for (i = 0; i < 3; i++) {
+        double y;
+        if (!isfinite(vals[i]) || vals[i] <= 0 || vals[i] > ymax)
+            continue;
+        y = PLOT_Y + PLOT_H - vals[i] / ymax * PLOT_H;
+        fprintf(out, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#000\" stroke-width=\"%s\"%s/>"
+                     "<text x=\"%d\" y=\"%.1f\" text-anchor=\"start\">%s %.0f W</text>\n",
+                PLOT_X, PLOT_X + PLOT_W, y, y, i == 1 ? "2" : "1", i == 1 ? "" : " stroke-dasharray=\"2 3\"",
+                PLOT_X + 4, y - 3, names[i], vals[i]);
     }
-    /* legend */
-    for (k = 0; k < nc; k++)
+}
+
+static void svg_legend(FILE *out, const struct model *m)
+{
+    size_t k;
+    for (k = 0; k < m->ncomponents; k++)
         fprintf(out, "<rect x=\"%zu\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/><text x=\"%zu\" y=\"%d\">%s"
-                     "</text>\n", PLOT_X + k * 86, BARS_Y - 38, report_component_colour(k), PLOT_X + k * 86 + 14, BARS_Y - 29,
-                m->component[k]);
-    /* top kernels by energy, split into components */
-    order = report_kernels_by_energy(e);
+                     "</text>\n", PLOT_X + k * 86, BARS_Y - 38, report_component_colour(k), PLOT_X + k * 86 + 14,
+                BARS_Y - 29, m->component[k]);
+}
+
+/* The top kernels by energy, each bar split into the model's components. */
+static int svg_top_kernels(FILE *out, const struct estimate *e)
+{
+    const struct kernel_result **order = report_kernels_by_energy(e);
+    size_t k, ntop, nc = e->used->ncomponents;
+    double emax;
     if (!order)
         return -1;
     ntop = e->nkernels < TOP_BARS ? e->nkernels : TOP_BARS;
     fprintf(out, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">Top %zu kernels by energy, split into the model's "
                  "components</text>\n", PLOT_X, BARS_Y - 6, ntop);
-    {
-        double emax = ntop ? order[0]->energy_j : 1;
-        for (k = 0; k < ntop; k++) {
-            const struct kernel_result *kr = order[k];
-            const double *cw = estimate_components(e, (size_t)(kr - e->kernels));
-            double x = PLOT_X + 300, y = BARS_Y + 8 + (double)k * (BAR_H + 8), full = 440;
-            size_t i;
-            fprintf(out, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">", x - 8, y + 13);
-            text_escaped(out, kr->name ? kr->name : "?", 44);
-            fputs("</text>\n", out);
-            for (i = 0; cw && i < nc; i++) {
-                double w = kr->power_w[TARGET_AVG] > 0 ? kr->energy_j / emax * full * cw[i] / kr->power_w[TARGET_AVG]
-                                                        : 0;
-                if (w <= 0)
-                    continue;
-                fprintf(out, "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%d\" fill=\"%s\"/>\n", x, y, w,
-                        BAR_H, report_component_colour(i));
-                x += w;
-            }
-            fprintf(out, "<text x=\"%.1f\" y=\"%.1f\">%.4g J, %.0f W avg</text>\n", x + 6, y + 13, kr->energy_j,
-                    kr->power_w[TARGET_AVG]);
+    emax = ntop ? order[0]->energy_j : 1;
+    for (k = 0; k < ntop; k++) {
+        const struct kernel_result *kr = order[k];
+        const double *cw = estimate_components(e, (size_t)(kr - e->kernels));
+        double x = PLOT_X + 300, y = BARS_Y + 8 + (double)k * (BAR_H + 8), full = 440;
+        size_t i;
+        fprintf(out, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">", x - 8, y + 13);
+        text_escaped(out, kr->name ? kr->name : "?", 44);
+        fputs("</text>\n", out);
+        for (i = 0; cw && i < nc; i++) {
+            double w = kr->power_w[TARGET_AVG] > 0 ? kr->energy_j / emax * full * cw[i] / kr->power_w[TARGET_AVG]
+                                                    : 0;
+            if (w <= 0)
+                continue;
+            fprintf(out, "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%d\" fill=\"%s\"/>\n", x, y, w, BAR_H,
+                    report_component_colour(i));
+            x += w;
         }
+        fprintf(out, "<text x=\"%.1f\" y=\"%.1f\">%.4g J, %.0f W avg</text>\n", x + 6, y + 13, kr->energy_j,
+                kr->power_w[TARGET_AVG]);
     }
     free(order);
+    return 0;
+}
+
+static int svg_write(FILE *out, const struct estimate *e, const struct report_opts *o)
+{
+    double total_t = 0, ymax;
+    size_t k;
+    int height = BARS_Y + 40 + TOP_BARS * (BAR_H + 8) + 40;
+    if (!e->used)
+        return -1;
+    for (k = 0; k < e->nkernels; k++)
+        total_t += e->kernels[k].duration_s;
+    ymax = svg_ymax(e);
+    if (!(o && o->in_html))
+        fprintf(out, "<!-- gpu_profiler_report: estimated power, made by gpu_profiler -->\n");
+    fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+                 "font-family=\"sans-serif\" font-size=\"12\">\n", WIDTH, height, WIDTH, height);
+    fprintf(out, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", WIDTH, height);
+    svg_title(out, e, o);
+    svg_axes(out, e->used, ymax, total_t);
+    svg_timeline(out, e, ymax, total_t);
+    if (o && o->measured)
+        svg_measured(out, e, o->measured, ymax);
+    svg_legend(out, e->used);
+    if (svg_top_kernels(out, e) != 0)
+        return -1;
     fputs("</svg>\n", out);
     return ferror(out) ? -1 : 0;
 }
