@@ -286,15 +286,8 @@ static void html_cell_w(FILE *out, double w)
         fputs("<td>n/a</td>", out);
 }
 
-static int html_write(FILE *out, const struct estimate *e, const struct report_opts *o)
+static void html_head(FILE *out, const struct report_opts *o)
 {
-    const struct model *m = e->used;
-    struct report_opts so = *o;
-    const struct kernel_result **order;
-    size_t d, c, k, shown;
-    char t[32];
-    if (!m)
-        return -1;
     fprintf(out, "<!-- gpu_profiler_report: estimated power, made by gpu_profiler -->\n<!DOCTYPE html>\n"
                  "<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>gpu_profiler: ");
     text_escaped(out, o->input ? o->input : "estimate", 80);
@@ -302,9 +295,12 @@ static int html_write(FILE *out, const struct estimate *e, const struct report_o
           "table{border-collapse:collapse;margin:8px 0 20px}td,th{border:1px solid #ccc;padding:3px 8px;"
           "text-align:right}td.n,th.n{text-align:left;font-family:monospace}caption{text-align:left;"
           "font-weight:bold;padding:4px 0}@media print{body{margin:0}}</style></head><body>\n", out);
-    so.in_html = 1;
-    if (svg_write(out, e, &so) != 0)
-        return -1;
+}
+
+static void html_devices(FILE *out, const struct estimate *e)
+{
+    size_t d;
+    char t[32];
     fputs("<table><caption>Estimate per device (GPU-busy time)</caption><tr><th>device</th><th class=\"n\">GPU"
           "</th><th>kernels</th><th>GPU time</th><th>min W</th><th>avg W</th><th>peak W</th><th>energy J</th>"
           "</tr>\n", out);
@@ -312,7 +308,7 @@ static int html_write(FILE *out, const struct estimate *e, const struct report_o
         const struct device_result *dv = &e->devices[d];
         report_fmt_time(t, sizeof t, dv->gpu_time_s, 0);
         fprintf(out, "<tr><td>%ld</td><td class=\"n\">", dv->device);
-        text_escaped(out, dv->gpu && dv->gpu[0] ? dv->gpu : m->gpu, 80);
+        text_escaped(out, dv->gpu && dv->gpu[0] ? dv->gpu : e->used->gpu, 80);
         fprintf(out, "</td><td>%zu</td><td>%s</td>", dv->nkernels, t);
         html_cell_w(out, dv->power_w[TARGET_MIN]);
         html_cell_w(out, dv->power_w[TARGET_AVG]);
@@ -320,38 +316,50 @@ static int html_write(FILE *out, const struct estimate *e, const struct report_o
         fprintf(out, "<td>%.4g</td></tr>\n", dv->energy_j);
     }
     fputs("</table>\n", out);
-    if (o->measured) {
-        const struct report_measured *ms = o->measured;
-        size_t g;
-        report_fmt_time(t, sizeof t, ms->duration_s, 0);
-        fprintf(out, "<table><caption>Measured without ncu (NVML, -a --measure) over %s</caption><tr><th>device"
-                     "</th><th class=\"n\">GPU</th><th>min W</th><th>avg W</th><th>peak W</th><th>energy J</th>"
-                     "<th>estimate over the run, avg W</th><th>GPU busy</th></tr>\n", t);
-        for (g = 0; g <= ms->ngpus; g++) {
-            /* each GPU, then (with several) all of them together */
-            const struct report_measured_gpu *mg = g < ms->ngpus ? &ms->gpu[g] : NULL;
-            double share = mg ? mg->busy_share : ms->busy_share;
-            if (!mg && ms->ngpus == 1)
-                break;
-            if (mg) {
-                fprintf(out, "<tr><td>%ld</td><td class=\"n\">", mg->device);
-                text_escaped(out, mg->name, 80);
-                fprintf(out, " (GPU %s)</td>", mg->id);
-            } else {
-                fprintf(out, "<tr><td>all</td><td class=\"n\">%zu GPUs together</td>", ms->ngpus);
-            }
-            html_cell_w(out, mg ? mg->min_w : ms->min_w);
-            html_cell_w(out, mg ? mg->avg_w : ms->avg_w);
-            html_cell_w(out, mg ? mg->peak_w : ms->peak_w);
-            fprintf(out, "<td>%.4g</td>", mg ? mg->energy_j : ms->energy_j);
-            html_cell_w(out, mg ? mg->run_avg_w : ms->run_avg_w);
-            if (isfinite(share))
-                fprintf(out, "<td>%.1f%%</td></tr>\n", 100.0 * share);
-            else
-                fputs("<td>n/a</td></tr>\n", out);
-        }
-        fputs("</table>\n", out);
+}
+
+/* A measured GPU's row, or (mg NULL) all of them together. */
+static void html_measured_row(FILE *out, const struct report_measured *ms, const struct report_measured_gpu *mg)
+{
+    double share = mg ? mg->busy_share : ms->busy_share;
+    if (mg) {
+        fprintf(out, "<tr><td>%ld</td><td class=\"n\">", mg->device);
+        text_escaped(out, mg->name, 80);
+        fprintf(out, " (GPU %s)</td>", mg->id);
+    } else {
+        fprintf(out, "<tr><td>all</td><td class=\"n\">%zu GPUs together</td>", ms->ngpus);
     }
+    html_cell_w(out, mg ? mg->min_w : ms->min_w);
+    html_cell_w(out, mg ? mg->avg_w : ms->avg_w);
+    html_cell_w(out, mg ? mg->peak_w : ms->peak_w);
+    fprintf(out, "<td>%.4g</td>", mg ? mg->energy_j : ms->energy_j);
+    html_cell_w(out, mg ? mg->run_avg_w : ms->run_avg_w);
+    if (isfinite(share))
+        fprintf(out, "<td>%.1f%%</td></tr>\n", 100.0 * share);
+    else
+        fputs("<td>n/a</td></tr>\n", out);
+}
+
+static void html_measured(FILE *out, const struct report_measured *ms)
+{
+    size_t g;
+    char t[32];
+    report_fmt_time(t, sizeof t, ms->duration_s, 0);
+    fprintf(out, "<table><caption>Measured without ncu (NVML, -a --measure) over %s</caption><tr><th>device"
+                 "</th><th class=\"n\">GPU</th><th>min W</th><th>avg W</th><th>peak W</th><th>energy J</th>"
+                 "<th>estimate over the run, avg W</th><th>GPU busy</th></tr>\n", t);
+    /* each GPU, then (with several) all of them together */
+    for (g = 0; g < ms->ngpus; g++)
+        html_measured_row(out, ms, &ms->gpu[g]);
+    if (ms->ngpus != 1)
+        html_measured_row(out, ms, NULL);
+    fputs("</table>\n", out);
+}
+
+static void html_components(FILE *out, const struct estimate *e)
+{
+    const struct model *m = e->used;
+    size_t d, c;
     fputs("<table><caption>Where the energy goes (share of each device's energy)</caption><tr><th>device</th>",
           out);
     for (c = 0; c < m->ncomponents; c++) {
@@ -368,7 +376,31 @@ static int html_write(FILE *out, const struct estimate *e, const struct report_o
         fputs("</tr>\n", out);
     }
     fputs("</table>\n", out);
-    order = report_kernels_by_energy(e);
+}
+
+static void html_kernel_row(FILE *out, const struct estimate *e, const struct kernel_result *kr)
+{
+    const double *cw = estimate_components(e, (size_t)(kr - e->kernels));
+    size_t c;
+    char t[32];
+    report_fmt_time(t, sizeof t, kr->duration_s, 0);
+    fprintf(out, "<tr><td>%ld</td><td>%ld</td><td class=\"n\">", kr->id, kr->device);
+    text_escaped(out, kr->name ? kr->name : "?", 120);
+    fprintf(out, "</td><td>%s</td>", t);
+    html_cell_w(out, kr->power_w[TARGET_MIN]);
+    html_cell_w(out, kr->power_w[TARGET_AVG]);
+    html_cell_w(out, kr->power_w[TARGET_PEAK]);
+    fprintf(out, "<td>%.4g</td>", kr->energy_j);
+    for (c = 0; c < e->used->ncomponents; c++)
+        html_cell_w(out, cw ? cw[c] : (double)NAN);
+    fputs("</tr>\n", out);
+}
+
+static int html_kernels(FILE *out, const struct estimate *e, const struct report_opts *o)
+{
+    const struct model *m = e->used;
+    const struct kernel_result **order = report_kernels_by_energy(e);
+    size_t c, k, shown;
     if (!order)
         return -1;
     shown = o->per_kernel ? e->nkernels : (e->nkernels < 200 ? e->nkernels : 200);
@@ -381,23 +413,30 @@ static int html_write(FILE *out, const struct estimate *e, const struct report_o
         fputs(" W</th>", out);
     }
     fputs("</tr>\n", out);
-    for (k = 0; k < shown; k++) {
-        const struct kernel_result *kr = order[k];
-        const double *cw = estimate_components(e, (size_t)(kr - e->kernels));
-        report_fmt_time(t, sizeof t, kr->duration_s, 0);
-        fprintf(out, "<tr><td>%ld</td><td>%ld</td><td class=\"n\">", kr->id, kr->device);
-        text_escaped(out, kr->name ? kr->name : "?", 120);
-        fprintf(out, "</td><td>%s</td>", t);
-        html_cell_w(out, kr->power_w[TARGET_MIN]);
-        html_cell_w(out, kr->power_w[TARGET_AVG]);
-        html_cell_w(out, kr->power_w[TARGET_PEAK]);
-        fprintf(out, "<td>%.4g</td>", kr->energy_j);
-        for (c = 0; c < m->ncomponents; c++)
-            html_cell_w(out, cw ? cw[c] : (double)NAN);
-        fputs("</tr>\n", out);
-    }
+    for (k = 0; k < shown; k++)
+        html_kernel_row(out, e, order[k]);
     free(order);
-    fputs("</table>\n<p>Made by gpu_profiler from Nsight Compute counters and a power model measured on the GPU"
+    fputs("</table>\n", out);
+    return 0;
+}
+
+static int html_write(FILE *out, const struct estimate *e, const struct report_opts *o)
+{
+    const struct model *m = e->used;
+    struct report_opts so = *o;
+    if (!m)
+        return -1;
+    html_head(out, o);
+    so.in_html = 1;
+    if (svg_write(out, e, &so) != 0)
+        return -1;
+    html_devices(out, e);
+    if (o->measured)
+        html_measured(out, o->measured);
+    html_components(out, e);
+    if (html_kernels(out, e, o) != 0)
+        return -1;
+    fputs("<p>Made by gpu_profiler from Nsight Compute counters and a power model measured on the GPU"
           " (model: ", out);
     text_escaped(out, m->gpu, 80);
     if (m->has_stat[TARGET_AVG][STAT_CV_MAPE])
