@@ -215,171 +215,212 @@ int dataset_load(const char *path, struct dataset *d, char *err, size_t errlen)
     return rc;
 }
 
+/* The helpers of dataset_read: ERR formats "line N: ..." into err and
+ * returns -1. */
+#define ERR(...)                                          \
+    do {                                                  \
+        int o_ = snprintf(err, errlen, "line %lu: ", line); \
+        if (o_ > 0 && (size_t)o_ < errlen)                \
+            snprintf(err + o_, errlen - (size_t)o_, __VA_ARGS__); \
+        return -1;                                        \
+    } while (0)
+
+static int read_signature(const char *s, unsigned long line, char *err, size_t errlen)
+{
+    if (strncmp(s, DATASET_SIGNATURE, strlen(DATASET_SIGNATURE)) != 0)
+        ERR("expected '%s 1' as the first line; this is not a gpu_profiler dataset", DATASET_SIGNATURE);
+    if (strcmp(s + strlen(DATASET_SIGNATURE) + strspn(s + strlen(DATASET_SIGNATURE), " \t"), "1") != 0) {
+        char version[256];
+        snprintf(version, sizeof version, "%s", s + strlen(DATASET_SIGNATURE));
+        ERR("dataset format version %s is not supported (this tool reads version 1)", trim(version));
+    }
+    return 0;
+}
+
+/* "# key: value"; unknown keys and plain comments are comments. */
+static int read_meta(struct dataset *d, char *s, unsigned long line, char *err, size_t errlen)
+{
+    char *colon = strchr(s, ':');
+    if (!colon)
+        return 0;
+    *colon = '\0';
+    if (meta(d, trim(s + 1), trim(colon + 1)) == -1)
+        ERR("bad value for '%s'", trim(s + 1));
+    return 0;
+}
+
+static int read_header(struct dataset *d, char *s, struct col **cols, size_t *ncols, unsigned long line, char *err,
+                       size_t errlen)
+{
+    char *tok, *save = NULL;
+    double v[M_COUNT] = { 0 };
+    unsigned char h[M_COUNT];
+    size_t i;
+    int m;
+    for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        struct col *nc = realloc(*cols, (*ncols + 1) * sizeof **cols);
+        if (!nc)
+            ERR("out of memory");
+        *cols = nc;
+        if (map_column(trim(tok), &nc[*ncols]) != 0)
+            ERR("unknown column '%s' (neither a measurement nor a metric of the feature table)", trim(tok));
+        if (nc[*ncols].kind == C_METRIC)
+            d->metric_cols[nc[*ncols].index] = 1;
+        (*ncols)++;
+    }
+    /* columns derived from others (features_derive): 2, not written back */
+    memcpy(h, d->metric_cols, sizeof h);
+    features_derive(v, h);
+    for (m = 0; m < M_COUNT; m++)
+        if (h[m] && !d->metric_cols[m])
+            d->metric_cols[m] = 2;
+    for (i = 0; i < *ncols; i++)
+        if ((*cols)[i].kind == C_CONFIG)
+            return 0;
+    ERR("the header has no 'config' column");
+}
+
+/* One field of a row, column i of kind c. */
+static int read_field(struct dataset_row *r, const struct col *c, char *v, size_t i, unsigned long line, char *err,
+                      size_t errlen)
+{
+    double x = 0;
+    if (c->kind >= C_GRID && *v && parse_double(v, &x) != 0)
+        ERR("column %zu: '%s' is not a number", i + 1, v);
+    if ((c->kind == C_GRID || c->kind == C_THREADS || c->kind == C_ITERS || c->kind == C_REPEATS) &&
+        !(x >= 0 && x <= 2e9 && x == floor(x)))
+        ERR("column %zu: '%s' is not a count (a whole number from 0 to 2e9)", i + 1, v);
+    switch (c->kind) {
+    case C_CONFIG:
+        if (!*v || copy_text(r->config, sizeof r->config, v) != 0)
+            ERR("empty or over-long configuration name");
+        break;
+    case C_FAMILY:
+        if (!*v || copy_text(r->family, sizeof r->family, v) != 0)
+            ERR("empty or over-long family");
+        break;
+    case C_KERNEL:
+        if (copy_text(r->kernel, sizeof r->kernel, v) != 0)
+            ERR("over-long kernel name");
+        break;
+    case C_GRID: r->grid = (unsigned)x; break;
+    case C_THREADS: r->threads = (unsigned)x; break;
+    case C_ITERS: r->iters = (long)x; break;
+    case C_LAUNCH: r->launch_s = x; break;
+    case C_METRIC:
+        if (*v) {
+            r->value[c->index] = x;
+            r->have[c->index] = 1;
+        }
+        break;
+    case C_TARGET:
+        if (!*v)
+            ERR("empty %s", target_cols[c->index]);
+        r->power_w[c->index] = x;
+        break;
+    case C_SPREAD: r->spread_pct[c->index] = x; break;
+    case C_REPEATS: r->repeats = (int)x; break;
+    case C_CLOCK: r->sm_clock_mhz = x; break;
+    case C_TEMP: r->temp_c = x; break;
+    case C_WINDOW: r->window_s = x; break;
+    case C_GAP: r->gap_s = x; break;
+    case C_BUSY: r->busy_s = x; break;
+    }
+    return 0;
+}
+
+/* A configuration's row (a probe's is kept apart: not fitted on). */
+static int read_row(struct dataset *d, char *s, const struct col *cols, size_t ncols, unsigned long line, char *err,
+                    size_t errlen)
+{
+    struct dataset_row *r = dataset_add(d);
+    size_t i = 0;
+    char *p = s;
+    int t;
+    if (!r)
+        ERR("out of memory");
+    for (t = 0; t < TARGET_COUNT; t++)
+        r->power_w[t] = NAN;
+    for (;;) {
+        char *comma = strchr(p, ',');
+        if (comma)
+            *comma = '\0';
+        if (i >= ncols)
+            ERR("more fields than the header's %zu", ncols);
+        if (read_field(r, &cols[i], trim(p), i, line, err, errlen) != 0)
+            return -1;
+        i++;
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    if (i != ncols)
+        ERR("%zu fields, the header has %zu", i, ncols);
+    features_derive(r->value, r->have);
+    for (t = 0; t < TARGET_COUNT; t++)
+        if (isnan(r->power_w[t]))
+            ERR("no %s column", target_cols[t]);
+    if (dataset_is_probe(r->family)) {
+        struct dataset_row *pr = dataset_add_probe(d);
+        if (!pr)
+            ERR("out of memory");
+        *pr = *r;
+        d->n--;
+    }
+    return 0;
+}
+
+/* One line of the file, by what it is. */
+static int read_line(struct dataset *d, char *s, int *have_sig, struct col **cols, size_t *ncols,
+                     unsigned long line, char *err, size_t errlen)
+{
+    if (!*have_sig) {
+        *have_sig = 1;
+        return read_signature(s, line, err, errlen);
+    }
+    if (*s == '\0')
+        return 0;
+    if (*s == '#')
+        return read_meta(d, s, line, err, errlen);
+    if (!*ncols)
+        return read_header(d, s, cols, ncols, line, err, errlen);
+    return read_row(d, s, *cols, *ncols, line, err, errlen);
+}
+
+#undef ERR
+
 int dataset_read(FILE *f, struct dataset *d, char *err, size_t errlen)
 {
     char *buf = NULL;
     struct col *cols = NULL;
     size_t ncols = 0, cap = 0;
     unsigned long line = 0;
-    int have_header = 0, have_sig = 0;
+    int have_sig = 0;
     ssize_t len;
     dataset_init(d);
     while ((len = getline(&buf, &cap, f)) >= 0) {
-        char *s;
         line++;
         if ((size_t)len != strlen(buf))
             FAIL("holds a NUL byte; this is not a gpu_profiler dataset");
-        s = trim(buf);
-        if (!have_sig) {
-            if (strncmp(s, DATASET_SIGNATURE, strlen(DATASET_SIGNATURE)) != 0)
-                FAIL("expected '%s 1' as the first line; this is not a gpu_profiler dataset", DATASET_SIGNATURE);
-            if (strcmp(trim(s + strlen(DATASET_SIGNATURE)), "1") != 0)
-                FAIL("dataset format version %s is not supported (this tool reads version 1)",
-                     trim(s + strlen(DATASET_SIGNATURE)));
-            have_sig = 1;
-            continue;
-        }
-        if (*s == '\0')
-            continue;
-        if (*s == '#') {
-            char *colon = strchr(s, ':');
-            int rc;
-            if (!colon)
-                continue; /* a plain comment */
-            *colon = '\0';
-            rc = meta(d, trim(s + 1), trim(colon + 1));
-            if (rc == -1)
-                FAIL("bad value for '%s'", trim(s + 1));
-            continue; /* unknown keys (rc == -2) are comments */
-        }
-        if (!have_header) {
-            char *tok, *save = NULL;
-            size_t i;
-            for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-                struct col *nc = realloc(cols, (ncols + 1) * sizeof *cols);
-                if (!nc)
-                    FAIL("out of memory");
-                cols = nc;
-                if (map_column(trim(tok), &cols[ncols]) != 0)
-                    FAIL("unknown column '%s' (neither a measurement nor a metric of the feature table)", trim(tok));
-                if (cols[ncols].kind == C_METRIC)
-                    d->metric_cols[cols[ncols].index] = 1;
-                ncols++;
-            }
-            {   /* columns derived from others (features_derive): 2, not written back */
-                double v[M_COUNT] = { 0 };
-                unsigned char h[M_COUNT];
-                int m;
-                memcpy(h, d->metric_cols, sizeof h);
-                features_derive(v, h);
-                for (m = 0; m < M_COUNT; m++)
-                    if (h[m] && !d->metric_cols[m])
-                        d->metric_cols[m] = 2;
-            }
-            for (i = 0; i < ncols; i++)
-                if (cols[i].kind == C_CONFIG)
-                    break;
-            if (i == ncols)
-                FAIL("the header has no 'config' column");
-            have_header = 1;
-            continue;
-        }
-        {
-            struct dataset_row *r = dataset_add(d);
-            size_t i = 0;
-            char *p = s;
-            int t;
-            if (!r)
-                FAIL("out of memory");
-            for (t = 0; t < TARGET_COUNT; t++)
-                r->power_w[t] = NAN;
-            for (;;) {
-                char *comma = strchr(p, ',');
-                char *v;
-                double x = 0;
-                if (comma)
-                    *comma = '\0';
-                v = trim(p);
-                if (i >= ncols)
-                    FAIL("more fields than the header's %zu", ncols);
-                if (cols[i].kind >= C_GRID && *v && parse_double(v, &x) != 0)
-                    FAIL("column %zu: '%s' is not a number", i + 1, v);
-                if ((cols[i].kind == C_GRID || cols[i].kind == C_THREADS || cols[i].kind == C_ITERS ||
-                     cols[i].kind == C_REPEATS) && !(x >= 0 && x <= 2e9 && x == floor(x)))
-                    FAIL("column %zu: '%s' is not a count (a whole number from 0 to 2e9)", i + 1, v);
-                switch (cols[i].kind) {
-                case C_CONFIG:
-                    if (!*v || copy_text(r->config, sizeof r->config, v) != 0)
-                        FAIL("empty or over-long configuration name");
-                    break;
-                case C_FAMILY:
-                    if (!*v || copy_text(r->family, sizeof r->family, v) != 0)
-                        FAIL("empty or over-long family");
-                    break;
-                case C_KERNEL:
-                    if (copy_text(r->kernel, sizeof r->kernel, v) != 0)
-                        FAIL("over-long kernel name");
-                    break;
-                case C_GRID: r->grid = (unsigned)x; break;
-                case C_THREADS: r->threads = (unsigned)x; break;
-                case C_ITERS: r->iters = (long)x; break;
-                case C_LAUNCH: r->launch_s = x; break;
-                case C_METRIC:
-                    if (*v) {
-                        r->value[cols[i].index] = x;
-                        r->have[cols[i].index] = 1;
-                    }
-                    break;
-                case C_TARGET:
-                    if (!*v)
-                        FAIL("empty %s", target_cols[cols[i].index]);
-                    r->power_w[cols[i].index] = x;
-                    break;
-                case C_SPREAD: r->spread_pct[cols[i].index] = x; break;
-                case C_REPEATS: r->repeats = (int)x; break;
-                case C_CLOCK: r->sm_clock_mhz = x; break;
-                case C_TEMP: r->temp_c = x; break;
-                case C_WINDOW: r->window_s = x; break;
-                case C_GAP: r->gap_s = x; break;
-                case C_BUSY: r->busy_s = x; break;
-                }
-                i++;
-                if (!comma)
-                    break;
-                p = comma + 1;
-            }
-            if (i != ncols)
-                FAIL("%zu fields, the header has %zu", i, ncols);
-            features_derive(r->value, r->have);
-            for (t = 0; t < TARGET_COUNT; t++)
-                if (isnan(r->power_w[t]))
-                    FAIL("no %s column", target_cols[t]);
-            if (dataset_is_probe(r->family)) { /* kept apart: not fitted on */
-                struct dataset_row *pr = dataset_add_probe(d);
-                if (!pr)
-                    FAIL("out of memory");
-                *pr = *r;
-                d->n--;
-            }
-        }
+        if (read_line(d, trim(buf), &have_sig, &cols, &ncols, line, err, errlen) != 0)
+            goto fail;
     }
     if (ferror(f)) {
         snprintf(err, errlen, "read error: %s", strerror(errno));
-        goto fail_noline;
+        goto fail;
     }
     if (!have_sig) {
         snprintf(err, errlen, "empty file; this is not a gpu_profiler dataset");
-        goto fail_noline;
+        goto fail;
     }
     if (d->n == 0) {
         snprintf(err, errlen, "no rows: the dataset holds no measured configurations");
-        goto fail_noline;
+        goto fail;
     }
     free(buf);
     free(cols);
     return 0;
 fail:
-fail_noline:
     free(buf);
     free(cols);
     dataset_free(d);
