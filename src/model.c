@@ -114,156 +114,214 @@ static size_t split(char *line, char **words, size_t max)
 
 enum seen_key { K_MAGIC, K_GPU, K_VARIANT, K_CC, K_NCU, K_DRIVER, K_CREATED, K_DATASET, K_CV, K_LIMIT, K_IDLE, K_NKEYS };
 
-static int parse_line(struct model *m, char *line, unsigned long ln, unsigned char *seen,
-                      unsigned char *seen_target, unsigned char seen_stat[][STAT_COUNT], char *err, size_t errlen)
+/* What the parser has seen so far, for "given twice" and the order. */
+struct parse_state {
+    unsigned char *seen;                 /* K_NKEYS */
+    unsigned char *seen_target;          /* TARGET_COUNT */
+    unsigned char (*seen_stat)[STAT_COUNT];
+};
+
+/* A statement whose value is the rest of the line (it may hold spaces).
+ * Returns 1 when line is none of them, else 0 or -1. */
+static int parse_text(struct model *m, char *line, unsigned long ln, const struct parse_state *ps, char *err,
+                      size_t errlen)
 {
-    char *w[MODEL_MAX_FEATURES + 4];
-    char *rest;
-    size_t n, i;
-    int t, k;
-    double v;
     static const struct { const char *key; enum seen_key id; } text_keys[] = {
         { "gpu", K_GPU }, { "variant", K_VARIANT }, { "ncu_version", K_NCU }, { "driver", K_DRIVER },
         { "created", K_CREATED }, { "dataset", K_DATASET }, { "cv_scheme", K_CV },
     };
-
-    /* statements whose value is the rest of the line (it may hold spaces) */
+    size_t i;
     for (i = 0; i < sizeof text_keys / sizeof text_keys[0]; i++) {
-        size_t kl = strlen(text_keys[i].key);
-        if (strncmp(line, text_keys[i].key, kl) == 0 && (line[kl] == ' ' || line[kl] == '\t')) {
-            char *dst;
-            size_t cap;
-            if (!seen[K_MAGIC])
-                return perr(err, errlen, ln, "the first statement must be '%s %d'", MAGIC, VERSION);
-            if (seen[text_keys[i].id]++)
-                return perr(err, errlen, ln, "'%s' given twice", text_keys[i].key);
-            rest = line + kl;
-            while (*rest == ' ' || *rest == '\t')
-                rest++;
-            switch (text_keys[i].id) {
-            case K_GPU: dst = m->gpu; cap = sizeof m->gpu; break;
-            case K_VARIANT: dst = m->variant; cap = sizeof m->variant; break;
-            case K_NCU: dst = m->ncu_version; cap = sizeof m->ncu_version; break;
-            case K_DRIVER: dst = m->driver; cap = sizeof m->driver; break;
-            case K_CREATED: dst = m->created; cap = sizeof m->created; break;
-            case K_DATASET: dst = m->dataset; cap = sizeof m->dataset; break;
-            default: dst = m->cv_scheme; cap = sizeof m->cv_scheme; break;
-            }
-            if (set_text(dst, cap, rest) != 0)
-                return perr(err, errlen, ln, "'%s' needs a value of 1 to %zu printable characters",
-                            text_keys[i].key, cap - 1);
-            return 0;
+        size_t kl = strlen(text_keys[i].key), cap;
+        char *dst, *rest;
+        if (strncmp(line, text_keys[i].key, kl) != 0 || (line[kl] != ' ' && line[kl] != '\t'))
+            continue;
+        if (!ps->seen[K_MAGIC])
+            return perr(err, errlen, ln, "the first statement must be '%s %d'", MAGIC, VERSION);
+        if (ps->seen[text_keys[i].id]++)
+            return perr(err, errlen, ln, "'%s' given twice", text_keys[i].key);
+        rest = line + kl;
+        while (*rest == ' ' || *rest == '\t')
+            rest++;
+        switch (text_keys[i].id) {
+        case K_GPU: dst = m->gpu; cap = sizeof m->gpu; break;
+        case K_VARIANT: dst = m->variant; cap = sizeof m->variant; break;
+        case K_NCU: dst = m->ncu_version; cap = sizeof m->ncu_version; break;
+        case K_DRIVER: dst = m->driver; cap = sizeof m->driver; break;
+        case K_CREATED: dst = m->created; cap = sizeof m->created; break;
+        case K_DATASET: dst = m->dataset; cap = sizeof m->dataset; break;
+        default: dst = m->cv_scheme; cap = sizeof m->cv_scheme; break;
         }
+        if (set_text(dst, cap, rest) != 0)
+            return perr(err, errlen, ln, "'%s' needs a value of 1 to %zu printable characters", text_keys[i].key,
+                        cap - 1);
+        return 0;
     }
+    return 1;
+}
 
+/* The words of a statement: w[0] the keyword, n of them. */
+typedef int (*statement_fn)(struct model *m, char **w, size_t n, unsigned long ln, const struct parse_state *ps,
+                            char *err, size_t errlen);
+
+static int parse_magic(char **w, size_t n, unsigned long ln, const struct parse_state *ps, char *err, size_t errlen)
+{
+    char *end;
+    long ver;
+    if (strcmp(w[0], MAGIC) != 0 || n != 2)
+        return perr(err, errlen, ln, "not a gpu_profiler model (it must start with '%s %d')", MAGIC, VERSION);
+    errno = 0;
+    ver = strtol(w[1], &end, 10);
+    if (*end || errno)
+        return perr(err, errlen, ln, "format version '%s' is not a number", w[1]);
+    if (ver != VERSION)
+        return perr(err, errlen, ln, "format version %ld; this gpu_profiler reads version %d", ver, VERSION);
+    ps->seen[K_MAGIC] = 1;
+    return 0;
+}
+
+/* compute_capability, power_limit_w, idle_w */
+static int st_number(struct model *m, char **w, size_t n, unsigned long ln, const struct parse_state *ps, char *err,
+                     size_t errlen)
+{
+    enum seen_key id = w[0][0] == 'c' ? K_CC : w[0][0] == 'p' ? K_LIMIT : K_IDLE;
+    double v;
+    if (n != 2 || parse_double(w[1], &v) != 0 || v <= 0 || v > 1e5)
+        return perr(err, errlen, ln, "'%s' needs one positive number", w[0]);
+    if (ps->seen[id]++)
+        return perr(err, errlen, ln, "'%s' given twice", w[0]);
+    if (id == K_CC)
+        m->compute_capability = v;
+    else if (id == K_LIMIT)
+        m->power_limit_w = v;
+    else
+        m->idle_w = v;
+    return 0;
+}
+
+static int st_feature(struct model *m, char **w, size_t n, unsigned long ln, const struct parse_state *ps,
+                      char *err, size_t errlen)
+{
+    size_t i;
+    int f;
+    if (n != 3)
+        return perr(err, errlen, ln, "'feature' needs a feature name and a component name");
+    if (ps->seen_target[0] || ps->seen_target[1] || ps->seen_target[2])
+        return perr(err, errlen, ln, "features must come before the targets");
+    if (m->nfeatures == MODEL_MAX_FEATURES)
+        return perr(err, errlen, ln, "more than %d features", MODEL_MAX_FEATURES);
+    f = features_find(w[1]);
+    if (f < 0)
+        return perr(err, errlen, ln, "unknown feature '%.40s' (see gpu_profiler --list-features)", w[1]);
+    for (i = 0; i < m->nfeatures; i++)
+        if (m->feature[i] == f)
+            return perr(err, errlen, ln, "feature '%s' given twice", w[1]);
+    if (!is_word(w[2]) || strcmp(w[2], "static") == 0)
+        return perr(err, errlen, ln, "component '%.40s' must be 1-31 of a-z 0-9 _ and not 'static'", w[2]);
+    m->feature[m->nfeatures] = f;
+    m->feature_component[m->nfeatures] = add_component(m, w[2]);
+    m->nfeatures++;
+    return 0;
+}
+
+static int st_target(struct model *m, char **w, size_t n, unsigned long ln, const struct parse_state *ps,
+                     char *err, size_t errlen)
+{
+    size_t i;
+    int t;
+    if (n < 3 || (t = find_target(w[1])) < 0)
+        return perr(err, errlen, ln, "'target' needs min, avg or peak and then numbers");
+    if (ps->seen_target[t]++)
+        return perr(err, errlen, ln, "target %s given twice", w[1]);
+    if (n - 2 != m->nfeatures + 1)
+        return perr(err, errlen, ln, "target %s has %zu numbers; with %zu features it needs %zu "
+                    "(intercept first)", w[1], n - 2, m->nfeatures, m->nfeatures + 1);
+    for (i = 2; i < n; i++)
+        if (parse_double(w[i], &m->coef[t][i - 2]) != 0 || fabs(m->coef[t][i - 2]) > 1e6)
+            return perr(err, errlen, ln, "target %s: '%.40s' is not a number of watts", w[1], w[i]);
+    return 0;
+}
+
+static int st_cap_ratio(struct model *m, char **w, size_t n, unsigned long ln, const struct parse_state *ps,
+                        char *err, size_t errlen)
+{
+    double v;
+    int t;
+    (void)ps;
+    if (n != 3 || (t = find_target(w[1])) < 0 || t == TARGET_AVG)
+        return perr(err, errlen, ln, "'cap_ratio' needs min or peak and a number");
+    if (parse_double(w[2], &v) != 0 || !(t == TARGET_MIN ? v > 0 && v <= 1 : v >= 1 && v <= 2))
+        return perr(err, errlen, ln, "cap_ratio %s: '%.40s' must be %s", w[1], w[2],
+                    t == TARGET_MIN ? "above 0 and at most 1" : "from 1 to 2");
+    if (m->cap_ratio[t] > 0)
+        return perr(err, errlen, ln, "cap_ratio %s given twice", w[1]);
+    m->cap_ratio[t] = v;
+    return 0;
+}
+
+static int st_gap(struct model *m, char **w, size_t n, unsigned long ln, const struct parse_state *ps, char *err,
+                  size_t errlen)
+{
+    double tau, tail;
+    (void)ps;
+    if (n != 3 || parse_double(w[1], &tau) != 0 || parse_double(w[2], &tail) != 0)
+        return perr(err, errlen, ln, "'gap' needs a time constant in seconds and a tail fraction");
+    if (!(tau > 0 && tau <= 10) || !(tail >= 0 && tail <= 2))
+        return perr(err, errlen, ln, "gap: time constant %.40s s must be above 0 and at most 10, tail %.40s "
+                    "from 0 to 2", w[1], w[2]);
+    if (m->gap_tau_s > 0)
+        return perr(err, errlen, ln, "'gap' given twice");
+    m->gap_tau_s = tau;
+    m->gap_tail = tail;
+    return 0;
+}
+
+static int st_stat(struct model *m, char **w, size_t n, unsigned long ln, const struct parse_state *ps, char *err,
+                   size_t errlen)
+{
+    double v;
+    int t, k;
+    if (n != 4 || (t = find_target(w[1])) < 0)
+        return perr(err, errlen, ln, "'stat' needs a target (min, avg, peak), a name and a number");
+    for (k = 0; k < STAT_COUNT; k++)
+        if (strcmp(w[2], model_stat_names[k]) == 0)
+            break;
+    if (k == STAT_COUNT)
+        return perr(err, errlen, ln, "unknown statistic '%.40s'", w[2]);
+    if (parse_double(w[3], &v) != 0 || v < 0)
+        return perr(err, errlen, ln, "statistic %s: '%.40s' is not a non-negative number", w[2], w[3]);
+    if (ps->seen_stat[t][k]++)
+        return perr(err, errlen, ln, "statistic %s %s given twice", w[1], w[2]);
+    m->stat[t][k] = v;
+    m->has_stat[t][k] = 1;
+    return 0;
+}
+
+static const struct { const char *keyword; statement_fn fn; } statements[] = {
+    { "compute_capability", st_number }, { "power_limit_w", st_number }, { "idle_w", st_number },
+    { "feature", st_feature },           { "target", st_target },        { "cap_ratio", st_cap_ratio },
+    { "gap", st_gap },                   { "stat", st_stat },
+};
+
+static int parse_line(struct model *m, char *line, unsigned long ln, unsigned char *seen,
+                      unsigned char *seen_target, unsigned char seen_stat[][STAT_COUNT], char *err, size_t errlen)
+{
+    char *w[MODEL_MAX_FEATURES + 4];
+    const struct parse_state ps = { seen, seen_target, seen_stat };
+    size_t n, i;
+    int rc = parse_text(m, line, ln, &ps, err, errlen);
+    if (rc <= 0)
+        return rc;
     n = split(line, w, sizeof w / sizeof w[0]);
     if (n == 0)
         return 0;
     if (n > sizeof w / sizeof w[0])
         return perr(err, errlen, ln, "too many words (a model has at most %d features)", MODEL_MAX_FEATURES);
-    if (!seen[K_MAGIC]) {
-        char *end;
-        long ver;
-        if (strcmp(w[0], MAGIC) != 0 || n != 2)
-            return perr(err, errlen, ln, "not a gpu_profiler model (it must start with '%s %d')", MAGIC, VERSION);
-        errno = 0;
-        ver = strtol(w[1], &end, 10);
-        if (*end || errno)
-            return perr(err, errlen, ln, "format version '%s' is not a number", w[1]);
-        if (ver != VERSION)
-            return perr(err, errlen, ln, "format version %ld; this gpu_profiler reads version %d", ver, VERSION);
-        seen[K_MAGIC] = 1;
-        return 0;
-    }
-    if (strcmp(w[0], "compute_capability") == 0 || strcmp(w[0], "power_limit_w") == 0 ||
-        strcmp(w[0], "idle_w") == 0) {
-        enum seen_key id = w[0][0] == 'c' ? K_CC : w[0][0] == 'p' ? K_LIMIT : K_IDLE;
-        if (n != 2 || parse_double(w[1], &v) != 0 || v <= 0 || v > 1e5)
-            return perr(err, errlen, ln, "'%s' needs one positive number", w[0]);
-        if (seen[id]++)
-            return perr(err, errlen, ln, "'%s' given twice", w[0]);
-        if (id == K_CC)
-            m->compute_capability = v;
-        else if (id == K_LIMIT)
-            m->power_limit_w = v;
-        else
-            m->idle_w = v;
-        return 0;
-    }
-    if (strcmp(w[0], "feature") == 0) {
-        int f;
-        if (n != 3)
-            return perr(err, errlen, ln, "'feature' needs a feature name and a component name");
-        if (seen_target[0] || seen_target[1] || seen_target[2])
-            return perr(err, errlen, ln, "features must come before the targets");
-        if (m->nfeatures == MODEL_MAX_FEATURES)
-            return perr(err, errlen, ln, "more than %d features", MODEL_MAX_FEATURES);
-        f = features_find(w[1]);
-        if (f < 0)
-            return perr(err, errlen, ln, "unknown feature '%.40s' (see gpu_profiler --list-features)", w[1]);
-        for (i = 0; i < m->nfeatures; i++)
-            if (m->feature[i] == f)
-                return perr(err, errlen, ln, "feature '%s' given twice", w[1]);
-        if (!is_word(w[2]) || strcmp(w[2], "static") == 0)
-            return perr(err, errlen, ln, "component '%.40s' must be 1-31 of a-z 0-9 _ and not 'static'", w[2]);
-        m->feature[m->nfeatures] = f;
-        m->feature_component[m->nfeatures] = add_component(m, w[2]);
-        m->nfeatures++;
-        return 0;
-    }
-    if (strcmp(w[0], "target") == 0) {
-        if (n < 3 || (t = find_target(w[1])) < 0)
-            return perr(err, errlen, ln, "'target' needs min, avg or peak and then numbers");
-        if (seen_target[t]++)
-            return perr(err, errlen, ln, "target %s given twice", w[1]);
-        if (n - 2 != m->nfeatures + 1)
-            return perr(err, errlen, ln, "target %s has %zu numbers; with %zu features it needs %zu "
-                        "(intercept first)", w[1], n - 2, m->nfeatures, m->nfeatures + 1);
-        for (i = 2; i < n; i++)
-            if (parse_double(w[i], &m->coef[t][i - 2]) != 0 || fabs(m->coef[t][i - 2]) > 1e6)
-                return perr(err, errlen, ln, "target %s: '%.40s' is not a number of watts", w[1], w[i]);
-        return 0;
-    }
-    if (strcmp(w[0], "cap_ratio") == 0) {
-        if (n != 3 || (t = find_target(w[1])) < 0 || t == TARGET_AVG)
-            return perr(err, errlen, ln, "'cap_ratio' needs min or peak and a number");
-        if (parse_double(w[2], &v) != 0 || !(t == TARGET_MIN ? v > 0 && v <= 1 : v >= 1 && v <= 2))
-            return perr(err, errlen, ln, "cap_ratio %s: '%.40s' must be %s", w[1], w[2],
-                        t == TARGET_MIN ? "above 0 and at most 1" : "from 1 to 2");
-        if (m->cap_ratio[t] > 0)
-            return perr(err, errlen, ln, "cap_ratio %s given twice", w[1]);
-        m->cap_ratio[t] = v;
-        return 0;
-    }
-    if (strcmp(w[0], "gap") == 0) {
-        double tau, tail;
-        if (n != 3 || parse_double(w[1], &tau) != 0 || parse_double(w[2], &tail) != 0)
-            return perr(err, errlen, ln, "'gap' needs a time constant in seconds and a tail fraction");
-        if (!(tau > 0 && tau <= 10) || !(tail >= 0 && tail <= 2))
-            return perr(err, errlen, ln, "gap: time constant %.40s s must be above 0 and at most 10, tail %.40s "
-                        "from 0 to 2", w[1], w[2]);
-        if (m->gap_tau_s > 0)
-            return perr(err, errlen, ln, "'gap' given twice");
-        m->gap_tau_s = tau;
-        m->gap_tail = tail;
-        return 0;
-    }
-    if (strcmp(w[0], "stat") == 0) {
-        if (n != 4 || (t = find_target(w[1])) < 0)
-            return perr(err, errlen, ln, "'stat' needs a target (min, avg, peak), a name and a number");
-        for (k = 0; k < STAT_COUNT; k++)
-            if (strcmp(w[2], model_stat_names[k]) == 0)
-                break;
-        if (k == STAT_COUNT)
-            return perr(err, errlen, ln, "unknown statistic '%.40s'", w[2]);
-        if (parse_double(w[3], &v) != 0 || v < 0)
-            return perr(err, errlen, ln, "statistic %s: '%.40s' is not a non-negative number", w[2], w[3]);
-        if (seen_stat[t][k]++)
-            return perr(err, errlen, ln, "statistic %s %s given twice", w[1], w[2]);
-        m->stat[t][k] = v;
-        m->has_stat[t][k] = 1;
-        return 0;
-    }
+    if (!seen[K_MAGIC])
+        return parse_magic(w, n, ln, &ps, err, errlen);
+    for (i = 0; i < sizeof statements / sizeof statements[0]; i++)
+        if (strcmp(w[0], statements[i].keyword) == 0)
+            return statements[i].fn(m, w, n, ln, &ps, err, errlen);
     return perr(err, errlen, ln, "unknown statement '%.40s'", w[0]);
 }
 
