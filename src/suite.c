@@ -56,119 +56,136 @@ static struct suite_config *selfcheck(struct suite_config *c)
     return c;
 }
 
-size_t suite_build(struct suite_config *cfg, size_t max, unsigned sm_count, int cc_major, int cc_minor)
+/* FP32: plain chains, bounded accumulators, the SGEMM tile and SGEMM itself */
+static void add_fp32_families(struct builder *bp)
 {
-    struct builder b = { cfg, 0, max };
-    static const int ilps[] = { 1, 2, 4, 8 };
-    static const int strides[] = { 1, 2, 4, 8, 16, 32 };
     size_t i;
     struct suite_config *c;
-    (void)sm_count;
+    static const int ilps[] = { 1, 2, 4, 8 };
     /* FP32 and FP64 on random operands, checked by self-consistency */
     for (i = 0; i < 4; i++)
-        selfcheck(add(&b, "fp32", "mb_fp32", ilps[i], SEED, 0, W64, 100, "fp32_ilp%d_w64", ilps[i]));
+        selfcheck(add(bp, "fp32", "mb_fp32", ilps[i], SEED, 0, W64, 100, "fp32_ilp%d_w64", ilps[i]));
     for (i = 0; i < 4; i++)
-        selfcheck(add(&b, "fp32", "mb_fp32", 4, SEED, 0, 1u << i, 128, 100, "fp32_ilp4_w%u", 4u << i));
-    selfcheck(add(&b, "fp32", "mb_fp32", 8, SEED, 0, 1, 128, 100, "fp32_ilp8_w4"));
-    selfcheck(add(&b, "fp32", "mb_fp32", 8, SEED, 0, 4, 128, 100, "fp32_ilp8_w16"));
-    selfcheck(add(&b, "fp32", "mb_fp32", 2, SEED, 0, 4, 128, 100, "fp32_ilp2_w16"));
-    selfcheck(add(&b, "fp32", "mb_fp32", 8, SEED, 0, 1, 1024, 25, "fp32_ilp8_sm25"));
-    selfcheck(add(&b, "fp32", "mb_fp32", 8, SEED, 0, 1, 1024, 50, "fp32_ilp8_sm50"));
-    selfcheck(add(&b, "fp32", "mb_fp32", 8, SEED, 0, 1, 1024, 75, "fp32_ilp8_sm75"));
+        selfcheck(add(bp, "fp32", "mb_fp32", 4, SEED, 0, 1u << i, 128, 100, "fp32_ilp4_w%u", 4u << i));
+    selfcheck(add(bp, "fp32", "mb_fp32", 8, SEED, 0, 1, 128, 100, "fp32_ilp8_w4"));
+    selfcheck(add(bp, "fp32", "mb_fp32", 8, SEED, 0, 4, 128, 100, "fp32_ilp8_w16"));
+    selfcheck(add(bp, "fp32", "mb_fp32", 2, SEED, 0, 4, 128, 100, "fp32_ilp2_w16"));
+    selfcheck(add(bp, "fp32", "mb_fp32", 8, SEED, 0, 1, 1024, 25, "fp32_ilp8_sm25"));
+    selfcheck(add(bp, "fp32", "mb_fp32", 8, SEED, 0, 1, 1024, 50, "fp32_ilp8_sm50"));
+    selfcheck(add(bp, "fp32", "mb_fp32", 8, SEED, 0, 1, 1024, 75, "fp32_ilp8_sm75"));
 
     /* with bounded accumulators (microbench.cu, mb_fp32_bounded): the same work, the
      * accumulators some 60-85 times a product as in a GEMM on randn data, not 10^3-10^5 */
-    selfcheck(add(&b, "fp32_acc", "mb_fp32_bounded", 4, SEED, 0, W64, 100, "fp32b_ilp4_w64"));
-    selfcheck(add(&b, "fp32_acc", "mb_fp32_bounded", 8, SEED, 0, W64, 100, "fp32b_ilp8_w64"));
-    selfcheck(add(&b, "fp32_acc", "mb_fp32_tile_bounded", 8, SEED, 0, 2, 256, 100, "tile8b_b2"));
-    selfcheck(add(&b, "fp32_acc", "mb_fp32_tile_bounded", 4, SEED, 0, 4, 256, 100, "tile4b_b4"));
-    if ((c = selfcheck(add(&b, "fp32_acc", "mb_sgemm", 16, 8, (1u << 21) - 1, 1, 256, 100, "sgemmb_l2"))))
+    selfcheck(add(bp, "fp32_acc", "mb_fp32_bounded", 4, SEED, 0, W64, 100, "fp32b_ilp4_w64"));
+    selfcheck(add(bp, "fp32_acc", "mb_fp32_bounded", 8, SEED, 0, W64, 100, "fp32b_ilp8_w64"));
+    selfcheck(add(bp, "fp32_acc", "mb_fp32_tile_bounded", 8, SEED, 0, 2, 256, 100, "tile8b_b2"));
+    selfcheck(add(bp, "fp32_acc", "mb_fp32_tile_bounded", 4, SEED, 0, 4, 256, 100, "tile4b_b4"));
+    if ((c = selfcheck(add(bp, "fp32_acc", "mb_sgemm", 16, 8, (1u << 21) - 1, 1, 256, 100, "sgemmb_l2"))))
         c->arg_a = BUF_F;
 
     /* the SGEMM inner loop: shared-memory tiles and FFMA, TM x TM per thread */
-    selfcheck(add(&b, "fp32_tile", "mb_fp32_tile", 8, SEED, 0, 1, 256, 100, "tile8_b1"));
-    selfcheck(add(&b, "fp32_tile", "mb_fp32_tile", 8, SEED, 0, 2, 256, 100, "tile8_b2"));
-    selfcheck(add(&b, "fp32_tile", "mb_fp32_tile", 8, SEED, 0, 2, 256, 50, "tile8_b2_sm50"));
-    selfcheck(add(&b, "fp32_tile", "mb_fp32_tile", 4, SEED, 0, 2, 256, 100, "tile4_b2"));
-    selfcheck(add(&b, "fp32_tile", "mb_fp32_tile", 4, SEED, 0, 4, 256, 100, "tile4_b4"));
+    selfcheck(add(bp, "fp32_tile", "mb_fp32_tile", 8, SEED, 0, 1, 256, 100, "tile8_b1"));
+    selfcheck(add(bp, "fp32_tile", "mb_fp32_tile", 8, SEED, 0, 2, 256, 100, "tile8_b2"));
+    selfcheck(add(bp, "fp32_tile", "mb_fp32_tile", 8, SEED, 0, 2, 256, 50, "tile8_b2_sm50"));
+    selfcheck(add(bp, "fp32_tile", "mb_fp32_tile", 4, SEED, 0, 2, 256, 100, "tile4_b2"));
+    selfcheck(add(bp, "fp32_tile", "mb_fp32_tile", 4, SEED, 0, 4, 256, 100, "tile4_b4"));
 
     /* SGEMM as cuBLAS runs it: global memory through a cp.async pipeline into
      * the tiles; p k-tiles of 12 KiB per iteration and block, from an 8 MiB
      * footprint (L2) or 16896 distinct k-tiles (198 MiB: DRAM) */
-    if ((c = selfcheck(add(&b, "sgemm", "mb_sgemm", 16, 0, (1u << 21) - 1, 1, 256, 100, "sgemm_l2"))))
+    if ((c = selfcheck(add(bp, "sgemm", "mb_sgemm", 16, 0, (1u << 21) - 1, 1, 256, 100, "sgemm_l2"))))
         c->arg_a = BUF_F;
-    if ((c = selfcheck(add(&b, "sgemm", "mb_sgemm", 64, 0, SUITE_FLOAT_WORDS - 1, 1, 256, 100, "sgemm_dram"))))
+    if ((c = selfcheck(add(bp, "sgemm", "mb_sgemm", 64, 0, SUITE_FLOAT_WORDS - 1, 1, 256, 100, "sgemm_dram"))))
         c->arg_a = BUF_F;
-    if ((c = selfcheck(add(&b, "sgemm", "mb_sgemm", 16, 0, (1u << 21) - 1, 1, 256, 50, "sgemm_l2_sm50"))))
+    if ((c = selfcheck(add(bp, "sgemm", "mb_sgemm", 16, 0, (1u << 21) - 1, 1, 256, 50, "sgemm_l2_sm50"))))
         c->arg_a = BUF_F;
+}
+
+/* FP64, FP16/BF16, integer and special-function pipes */
+static void add_pipe_families(struct builder *bp)
+{
+    size_t i;
+    static const int ilps[] = { 1, 2, 4, 8 };
+    for (i = 0; i < 4; i++)
+        selfcheck(add(bp, "fp64", "mb_fp64", ilps[i], SEED, 0, W64, 100, "fp64_ilp%d_w64", ilps[i]));
+    selfcheck(add(bp, "fp64", "mb_fp64", 4, SEED, 0, 2, 128, 100, "fp64_ilp4_w8"));
+    selfcheck(add(bp, "fp64", "mb_fp64", 4, SEED, 0, 4, 128, 100, "fp64_ilp4_w16"));
+    selfcheck(add(bp, "fp64", "mb_fp64", 8, SEED, 0, 1, 1024, 50, "fp64_ilp8_sm50"));
 
     for (i = 0; i < 4; i++)
-        selfcheck(add(&b, "fp64", "mb_fp64", ilps[i], SEED, 0, W64, 100, "fp64_ilp%d_w64", ilps[i]));
-    selfcheck(add(&b, "fp64", "mb_fp64", 4, SEED, 0, 2, 128, 100, "fp64_ilp4_w8"));
-    selfcheck(add(&b, "fp64", "mb_fp64", 4, SEED, 0, 4, 128, 100, "fp64_ilp4_w16"));
-    selfcheck(add(&b, "fp64", "mb_fp64", 8, SEED, 0, 1, 1024, 50, "fp64_ilp8_sm50"));
+        add(bp, "fp16", "mb_fp16", ilps[i], FP_M1, 0, W64, 100, "fp16_ilp%d_w64", ilps[i]);
+    add(bp, "fp16", "mb_fp16", 8, FP_M1, 0, 4, 128, 100, "fp16_ilp8_w16");
+    add(bp, "fp16", "mb_bf16", 4, FP_M1, 0, W64, 100, "bf16_ilp4_w64");
+    add(bp, "fp16", "mb_bf16", 4, FP_M1, 0, 4, 128, 100, "bf16_ilp4_w16");
 
     for (i = 0; i < 4; i++)
-        add(&b, "fp16", "mb_fp16", ilps[i], FP_M1, 0, W64, 100, "fp16_ilp%d_w64", ilps[i]);
-    add(&b, "fp16", "mb_fp16", 8, FP_M1, 0, 4, 128, 100, "fp16_ilp8_w16");
-    add(&b, "fp16", "mb_bf16", 4, FP_M1, 0, W64, 100, "bf16_ilp4_w64");
-    add(&b, "fp16", "mb_bf16", 4, FP_M1, 0, 4, 128, 100, "bf16_ilp4_w16");
+        add(bp, "int", "mb_int_alu", ilps[i], 0x5bd1e995, 0, W64, 100, "int_alu_ilp%d_w64", ilps[i]);
+    add(bp, "int", "mb_int_alu", 8, 0x5bd1e995, 0, 4, 128, 100, "int_alu_ilp8_w16");
+    add(bp, "int", "mb_int_imad", 1, 0x2545F491, 0, W64, 100, "int_imad_ilp1_w64");
+    add(bp, "int", "mb_int_imad", 4, 0x2545F491, 0, W64, 100, "int_imad_ilp4_w64");
+    add(bp, "int", "mb_int_imad", 8, 0x2545F491, 0, W64, 100, "int_imad_ilp8_w64");
 
     for (i = 0; i < 4; i++)
-        add(&b, "int", "mb_int_alu", ilps[i], 0x5bd1e995, 0, W64, 100, "int_alu_ilp%d_w64", ilps[i]);
-    add(&b, "int", "mb_int_alu", 8, 0x5bd1e995, 0, 4, 128, 100, "int_alu_ilp8_w16");
-    add(&b, "int", "mb_int_imad", 1, 0x2545F491, 0, W64, 100, "int_imad_ilp1_w64");
-    add(&b, "int", "mb_int_imad", 4, 0x2545F491, 0, W64, 100, "int_imad_ilp4_w64");
-    add(&b, "int", "mb_int_imad", 8, 0x2545F491, 0, W64, 100, "int_imad_ilp8_w64");
+        add(bp, "sfu", "mb_sfu", ilps[i], 0, 0, W64, 100, "sfu_ilp%d_w64", ilps[i]);
+    add(bp, "sfu", "mb_sfu", 8, 0, 0, 4, 128, 100, "sfu_ilp8_w16");
+}
 
-    for (i = 0; i < 4; i++)
-        add(&b, "sfu", "mb_sfu", ilps[i], 0, 0, W64, 100, "sfu_ilp%d_w64", ilps[i]);
-    add(&b, "sfu", "mb_sfu", 8, 0, 0, 4, 128, 100, "sfu_ilp8_w16");
-
+/* tensor cores: mma everywhere, wgmma and wgmma with memory beside it on Hopper */
+static void add_tensor_families(struct builder *bp, int cc_major, int cc_minor)
+{
+    size_t i;
+    struct suite_config *c;
     for (i = 0; i < 3; i++) {
-        if ((c = add(&b, "mma", "mb_mma", 1 << i, 0, 0, W64, 100, "mma_ilp%d_w64", 1 << i)))
+        if ((c = add(bp, "mma", "mb_mma", 1 << i, 0, 0, W64, 100, "mma_ilp%d_w64", 1 << i)))
             c->selfcheck = 1;
-        if ((c = add(&b, "mma", "mb_mma", 1 << i, 0, 0, 4, 128, 100, "mma_ilp%d_w16", 1 << i)))
+        if ((c = add(bp, "mma", "mb_mma", 1 << i, 0, 0, 4, 128, 100, "mma_ilp%d_w16", 1 << i)))
             c->selfcheck = 1;
     }
-    if ((c = add(&b, "mma", "mb_mma", 4, 0, 0, 1, 1024, 50, "mma_ilp4_sm50")))
+    if ((c = add(bp, "mma", "mb_mma", 4, 0, 0, 1, 1024, 50, "mma_ilp4_sm50")))
         c->selfcheck = 1;
 
     if (cc_major == 9 && cc_minor == 0) {
         static const int per_group[] = { 1, 4 };
         for (i = 0; i < 2; i++) {
-            if ((c = add(&b, "wgmma", "mb_wgmma", per_group[i], 0, 0, 1, 128, 100, "wgmma_g%d_b1", per_group[i])))
+            if ((c = add(bp, "wgmma", "mb_wgmma", per_group[i], 0, 0, 1, 128, 100, "wgmma_g%d_b1", per_group[i])))
                 c->selfcheck = 1, c->hopper_only = 1;
-            if ((c = add(&b, "wgmma", "mb_wgmma", per_group[i], 0, 0, 2, 128, 100, "wgmma_g%d_b2", per_group[i])))
+            if ((c = add(bp, "wgmma", "mb_wgmma", per_group[i], 0, 0, 2, 128, 100, "wgmma_g%d_b2", per_group[i])))
                 c->selfcheck = 1, c->hopper_only = 1;
         }
-        if ((c = add(&b, "wgmma", "mb_wgmma", 4, 0, 0, 2, 128, 50, "wgmma_g4_b2_sm50")))
+        if ((c = add(bp, "wgmma", "mb_wgmma", 4, 0, 0, 2, 128, 50, "wgmma_g4_b2_sm50")))
             c->selfcheck = 1, c->hopper_only = 1;
         /* tensor work with a GEMM's memory traffic beside it: meant to run above the power
          * limit, where cuBLAS's FP16 GEMMs run and mb_wgmma alone does not; 4 loads per thread
          * and iteration, from L2 (16 MiB) or DRAM, p wgmma per iteration */
-        if ((c = add(&b, "tensor_mix", "mb_wgmma_mix", 4, 0, (1u << 22) - 1, 2, 128, 100, "wgmma_mix_g4_l2")))
+        if ((c = add(bp, "tensor_mix", "mb_wgmma_mix", 4, 0, (1u << 22) - 1, 2, 128, 100, "wgmma_mix_g4_l2")))
             c->selfcheck = 1, c->hopper_only = 1, c->arg_a = BUF_A;
-        if ((c = add(&b, "tensor_mix", "mb_wgmma_mix", 4, 0, SUITE_BUF_WORDS - 1, 2, 128, 100, "wgmma_mix_g4_dram")))
+        if ((c = add(bp, "tensor_mix", "mb_wgmma_mix", 4, 0, SUITE_BUF_WORDS - 1, 2, 128, 100, "wgmma_mix_g4_dram")))
             c->selfcheck = 1, c->hopper_only = 1, c->arg_a = BUF_A;
-        if ((c = add(&b, "tensor_mix", "mb_wgmma_mix", 1, 0, SUITE_BUF_WORDS - 1, 2, 128, 100, "wgmma_mix_g1_dram")))
+        if ((c = add(bp, "tensor_mix", "mb_wgmma_mix", 1, 0, SUITE_BUF_WORDS - 1, 2, 128, 100, "wgmma_mix_g1_dram")))
             c->selfcheck = 1, c->hopper_only = 1, c->arg_a = BUF_A;
     }
+}
 
+/* shared memory, L1, L2 and DRAM */
+static void add_memory_families(struct builder *bp)
+{
+    size_t i;
+    struct suite_config *c;
+    static const int strides[] = { 1, 2, 4, 8, 16, 32 };
     for (i = 0; i < 6; i++)
-        add(&b, "shared", "mb_shared", strides[i], 0, 0, W64, 100, "shared_stride%d_w64", strides[i]);
-    add(&b, "shared", "mb_shared", 1, 0, 0, 2, 128, 100, "shared_stride1_w8");
-    add(&b, "shared", "mb_shared", 1, 0, 0, 4, 128, 100, "shared_stride1_w16");
-    add(&b, "shared", "mb_shared_atomic", 1, 0, 0, W64, 100, "shared_atomic_spread_w64");
-    add(&b, "shared", "mb_shared_atomic", 0, 0, 0, W64, 100, "shared_atomic_same_w64");
+        add(bp, "shared", "mb_shared", strides[i], 0, 0, W64, 100, "shared_stride%d_w64", strides[i]);
+    add(bp, "shared", "mb_shared", 1, 0, 0, 2, 128, 100, "shared_stride1_w8");
+    add(bp, "shared", "mb_shared", 1, 0, 0, 4, 128, 100, "shared_stride1_w16");
+    add(bp, "shared", "mb_shared_atomic", 1, 0, 0, W64, 100, "shared_atomic_spread_w64");
+    add(bp, "shared", "mb_shared_atomic", 0, 0, 0, W64, 100, "shared_atomic_same_w64");
 
     {
         static const unsigned l1_masks[] = { (1u << 10) - 1, (1u << 12) - 1, (1u << 14) - 1 };
         static const char *const l1_names[] = { "4k", "16k", "64k" };
         for (i = 0; i < 3; i++) {
-            if ((c = add(&b, "l1", "mb_load", 1, 0, l1_masks[i], W64, 100, "l1_load_%s_w64", l1_names[i])))
+            if ((c = add(bp, "l1", "mb_load", 1, 0, l1_masks[i], W64, 100, "l1_load_%s_w64", l1_names[i])))
                 c->arg_a = BUF_A;
-            if ((c = add(&b, "l1", "mb_load", 1, 0, l1_masks[i], 4, 128, 100, "l1_load_%s_w16", l1_names[i])))
+            if ((c = add(bp, "l1", "mb_load", 1, 0, l1_masks[i], 4, 128, 100, "l1_load_%s_w16", l1_names[i])))
                 c->arg_a = BUF_A;
         }
     }
@@ -177,14 +194,14 @@ size_t suite_build(struct suite_config *cfg, size_t max, unsigned sm_count, int 
         static const unsigned l2_masks[] = { (1u << 20) - 1, (1u << 22) - 1 };
         static const char *const l2_names[] = { "4m", "16m" };
         for (i = 0; i < 2; i++) {
-            if ((c = add(&b, "l2", "mb_load", 0, 1, l2_masks[i], W64, 100, "l2_load_%s_w64", l2_names[i])))
+            if ((c = add(bp, "l2", "mb_load", 0, 1, l2_masks[i], W64, 100, "l2_load_%s_w64", l2_names[i])))
                 c->arg_a = BUF_A;
-            if ((c = add(&b, "l2", "mb_load", 0, 1, l2_masks[i], 4, 128, 100, "l2_load_%s_w16", l2_names[i])))
+            if ((c = add(bp, "l2", "mb_load", 0, 1, l2_masks[i], 4, 128, 100, "l2_load_%s_w16", l2_names[i])))
                 c->arg_a = BUF_A;
         }
-        if ((c = add(&b, "l2", "mb_store", 1, 0, (1u << 22) - 1, W64, 100, "l2_store32_16m_w64")))
+        if ((c = add(bp, "l2", "mb_store", 1, 0, (1u << 22) - 1, W64, 100, "l2_store32_16m_w64")))
             c->arg_a = BUF_B;
-        if ((c = add(&b, "l2", "mb_store", 4, 0, (1u << 22) - 1, W64, 100, "l2_store128_16m_w64")))
+        if ((c = add(bp, "l2", "mb_store", 4, 0, (1u << 22) - 1, W64, 100, "l2_store128_16m_w64")))
             c->arg_a = BUF_B;
     }
 
@@ -192,56 +209,73 @@ size_t suite_build(struct suite_config *cfg, size_t max, unsigned sm_count, int 
         const unsigned all = SUITE_BUF_WORDS - 1;
         static const unsigned bps[] = { 8, 4, 2, 1 };
         for (i = 0; i < 4; i++)
-            if ((c = add(&b, "dram", "mb_load", 0, 1, all, bps[i], 256, 100, "dram_load_w%u", bps[i] * 8)))
+            if ((c = add(bp, "dram", "mb_load", 0, 1, all, bps[i], 256, 100, "dram_load_w%u", bps[i] * 8)))
                 c->arg_a = BUF_A;
-        if ((c = add(&b, "dram", "mb_load", 0, 1, all, 1, 128, 100, "dram_load_w4")))
+        if ((c = add(bp, "dram", "mb_load", 0, 1, all, 1, 128, 100, "dram_load_w4")))
             c->arg_a = BUF_A;
-        if ((c = add(&b, "dram", "mb_load", 0, 1, all, 1, 1024, 25, "dram_load_sm25")))
+        if ((c = add(bp, "dram", "mb_load", 0, 1, all, 1, 1024, 25, "dram_load_sm25")))
             c->arg_a = BUF_A;
-        if ((c = add(&b, "dram", "mb_load", 0, 1, all, 1, 1024, 50, "dram_load_sm50")))
+        if ((c = add(bp, "dram", "mb_load", 0, 1, all, 1, 1024, 50, "dram_load_sm50")))
             c->arg_a = BUF_A;
-        if ((c = add(&b, "dram", "mb_store", 4, 0, all, W64, 100, "dram_store128_w64")))
+        if ((c = add(bp, "dram", "mb_store", 4, 0, all, W64, 100, "dram_store128_w64")))
             c->arg_a = BUF_B;
-        if ((c = add(&b, "dram", "mb_store", 4, 0, all, 2, 256, 100, "dram_store128_w16")))
+        if ((c = add(bp, "dram", "mb_store", 4, 0, all, 2, 256, 100, "dram_store128_w16")))
             c->arg_a = BUF_B;
-        if ((c = add(&b, "dram", "mb_store", 1, 0, all, W64, 100, "dram_store32_w64")))
+        if ((c = add(bp, "dram", "mb_store", 1, 0, all, W64, 100, "dram_store32_w64")))
             c->arg_a = BUF_B;
         for (i = 0; i < 3; i++)
-            if ((c = add(&b, "dram", "mb_copy", 0, 0, all, bps[i], 256, 100, "dram_copy_w%u", bps[i] * 8)))
+            if ((c = add(bp, "dram", "mb_copy", 0, 0, all, bps[i], 256, 100, "dram_copy_w%u", bps[i] * 8)))
                 c->arg_a = BUF_A, c->arg_b = BUF_B;
     }
+}
 
+/* atomics, divergence, idle and mixes */
+static void add_other_families(struct builder *bp)
+{
+    size_t i;
+    struct suite_config *c;
     {
         static const unsigned at_masks[] = { 0, 31, 1023, (1u << 20) - 1 };
         for (i = 0; i < 4; i++)
-            if ((c = add(&b, "atomic", "mb_atomic", 1, 0, at_masks[i], W64, 100, "atomic_addr%u_w64",
+            if ((c = add(bp, "atomic", "mb_atomic", 1, 0, at_masks[i], W64, 100, "atomic_addr%u_w64",
                          at_masks[i] + 1)))
                 c->arg_a = BUF_B, c->iters_max = 100000;
-        if ((c = add(&b, "atomic", "mb_atomic", 1, 0, (1u << 20) - 1, 4, 128, 100, "atomic_addr1048576_w16")))
+        if ((c = add(bp, "atomic", "mb_atomic", 1, 0, (1u << 20) - 1, 4, 128, 100, "atomic_addr1048576_w16")))
             c->arg_a = BUF_B, c->iters_max = 100000;
     }
 
     {
         static const int ways[] = { 2, 4, 8, 32 };
         for (i = 0; i < 4; i++)
-            selfcheck(add(&b, "diverge", "mb_diverge", ways[i], SEED, 0, W64, 100, "diverge_%dway_w64", ways[i]));
+            selfcheck(add(bp, "diverge", "mb_diverge", ways[i], SEED, 0, W64, 100, "diverge_%dway_w64", ways[i]));
     }
 
-    add(&b, "idle", "mb_sleep", 1000, 0, 0, W64, 100, "idle_sleep_w64");
-    add(&b, "idle", "mb_sleep", 1000, 0, 0, 1, 128, 100, "idle_sleep_w4");
-    add(&b, "idle", "mb_sleep", 1000, 0, 0, 1, 32, 1, "idle_sleep_1block");
+    add(bp, "idle", "mb_sleep", 1000, 0, 0, W64, 100, "idle_sleep_w64");
+    add(bp, "idle", "mb_sleep", 1000, 0, 0, 1, 128, 100, "idle_sleep_w4");
+    add(bp, "idle", "mb_sleep", 1000, 0, 0, 1, 32, 1, "idle_sleep_1block");
 
     {
         const unsigned all = SUITE_BUF_WORDS - 1;
         static const int ratio[] = { 1, 4, 16, 64 };
         for (i = 0; i < 4; i++)
-            if ((c = selfcheck(add(&b, "mix", "mb_mix", ratio[i], SEED, all, W64, 100, "mix_dram_fma%d_w64", ratio[i]))))
+            if ((c = selfcheck(add(bp, "mix", "mb_mix", ratio[i], SEED, all, W64, 100, "mix_dram_fma%d_w64", ratio[i]))))
                 c->arg_a = BUF_A;
-        if ((c = selfcheck(add(&b, "mix", "mb_mix", 4, SEED, (1u << 22) - 1, W64, 100, "mix_l2_fma4_w64"))))
+        if ((c = selfcheck(add(bp, "mix", "mb_mix", 4, SEED, (1u << 22) - 1, W64, 100, "mix_l2_fma4_w64"))))
             c->arg_a = BUF_A;
-        if ((c = selfcheck(add(&b, "mix", "mb_mix", 16, SEED, (1u << 22) - 1, W64, 100, "mix_l2_fma16_w64"))))
+        if ((c = selfcheck(add(bp, "mix", "mb_mix", 16, SEED, (1u << 22) - 1, W64, 100, "mix_l2_fma16_w64"))))
             c->arg_a = BUF_A;
     }
+}
+
+size_t suite_build(struct suite_config *cfg, size_t max, unsigned sm_count, int cc_major, int cc_minor)
+{
+    struct builder b = { cfg, 0, max };
+    (void)sm_count;
+    add_fp32_families(&b);
+    add_pipe_families(&b);
+    add_tensor_families(&b, cc_major, cc_minor);
+    add_memory_families(&b);
+    add_other_families(&b);
     return b.n;
 }
 
