@@ -472,117 +472,177 @@ static int verify_sgemm_reference(const struct suite_config *c, unsigned grid, c
     return 0;
 }
 
+/* The value every thread computes for kernels whose threads agree; 0
+ * when the kernel is not one of them. */
+static int uniform_expect(const struct suite_config *c, unsigned *want)
+{
+    const char *k = c->kernel;
+    int ilp = c->p == 1 || c->p == 2 || c->p == 4 ? c->p : 8;
+    if (strcmp(k, "mb_fp16") == 0)
+        *want = f2u(half_pairs_expect(ilp, c->iters, 0));
+    else if (strcmp(k, "mb_bf16") == 0)
+        *want = f2u(half_pairs_expect(4, c->iters, 1));
+    else if (strcmp(k, "mb_int_alu") == 0 || strcmp(k, "mb_int_imad") == 0)
+        *want = int_expect(k[7] == 'i', ilp, c->iters, (unsigned)c->q);
+    else if (strcmp(k, "mb_shared_atomic") == 0)
+        *want = (unsigned)c->iters * c->threads;
+    else if (strcmp(k, "mb_sleep") == 0)
+        *want = (unsigned)c->iters;
+    else if (strcmp(k, "mb_store") == 0 || strcmp(k, "mb_copy") == 0 || strcmp(k, "mb_atomic") == 0)
+        *want = 1;
+    else
+        return 0;
+    return 1;
+}
+
+static int verify_uniform(unsigned T, const unsigned *check, unsigned want, char *err, size_t errlen)
+{
+    unsigned t;
+    for (t = 0; t < T; t++)
+        if (check[t] != want) {
+            snprintf(err, errlen, "thread %u computed 0x%08x, expected 0x%08x", t, check[t], want);
+            return -1;
+        }
+    return 0;
+}
+
+static int verify_sfu(const struct suite_config *c, unsigned T, const unsigned *check, char *err, size_t errlen)
+{
+    int ilp = c->p == 1 || c->p == 2 || c->p == 4 ? c->p : 8, i;
+    float seeds = 0.0f;
+    unsigned t;
+    for (i = 0; i < ilp; i++)
+        seeds += 1.5f + (float)i * 0.25f;
+    for (t = 0; t < T; t++) {
+        float v;
+        memcpy(&v, &check[t], sizeof v);
+        if (!(fabsf(v - seeds) <= 0.05f * seeds)) {
+            snprintf(err, errlen, "thread %u computed %g, expected %g within 5%%", t, (double)v, (double)seeds);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int verify_shared(const struct suite_config *c, unsigned T, const unsigned *check, char *err, size_t errlen)
+{
+    unsigned lane, lw[32], t;
+    for (lane = 0; lane < 32; lane++)
+        lw[lane] = shared_expect(lane, (unsigned)c->p, c->iters);
+    for (t = 0; t < T; t++)
+        if (check[t] != lw[t & 31u]) {
+            snprintf(err, errlen, "thread %u computed 0x%08x, expected 0x%08x", t, check[t], lw[t & 31u]);
+            return -1;
+        }
+    return 0;
+}
+
+/* Loads: a few threads, first, middle and last. */
+static int verify_load(const struct suite_config *c, unsigned T, const unsigned *check, char *err, size_t errlen)
+{
+    unsigned sample[6];
+    size_t i;
+    sample[0] = 0;
+    sample[1] = 1;
+    sample[2] = 33 % T;
+    sample[3] = T / 2 + 5 < T ? T / 2 + 5 : T - 1;
+    sample[4] = T - 2 < T ? T - 2 : 0;
+    sample[5] = T - 1;
+    for (i = 0; i < 6; i++) {
+        unsigned w = load_expect(c, T, sample[i], c->iters);
+        if (check[sample[i]] != w) {
+            snprintf(err, errlen, "thread %u computed 0x%08x, expected 0x%08x", sample[i], check[sample[i]], w);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int verify_atomic_sum(const struct suite_config *c, unsigned T, const unsigned *b, size_t b_words, char *err,
+                             size_t errlen)
+{
+    unsigned sum = 0;
+    size_t i;
+    for (i = 0; i < b_words; i++)
+        sum += b[i];
+    if (sum != (unsigned)c->iters * T) {
+        snprintf(err, errlen, "the counters sum to %u, expected %u", sum, (unsigned)c->iters * T);
+        return -1;
+    }
+    return 0;
+}
+
+/* Without wrap-around, word w was written at step n by thread t where
+ * n * T + t is w (32-bit stores) or w / 4 (128-bit stores, variant w % 4).
+ * When the steps wrap around the footprint, threads race for the same
+ * words, and all that is known is that every word was written: it holds an
+ * even value, where the buffer held 0xFFFFFFFF. */
+static int verify_stores(const struct suite_config *c, unsigned T, const unsigned *b, size_t b_words, char *err,
+                         size_t errlen)
+{
+    size_t i, per = c->p == 4 ? 4u : 1u, covered = (size_t)c->iters * T * per;
+    int exact = covered <= (size_t)c->mask + 1u;
+    for (i = 0; i < b_words && i < covered; i++) {
+        size_t slot = i / per;
+        unsigned want_w = mb_store_variant(mb_store_word((unsigned)(slot / T), (unsigned)(slot % T)),
+                                           (unsigned)(i % per));
+        if (exact ? b[i] != want_w : (b[i] & 1u) != 0) {
+            if (exact)
+                snprintf(err, errlen, "word %zu holds 0x%08x, expected 0x%08x", i, b[i], want_w);
+            else
+                snprintf(err, errlen, "word %zu was not written (holds 0x%08x)", i, b[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int verify_copy(const struct suite_config *c, unsigned T, const unsigned *b, size_t b_words, char *err,
+                       size_t errlen)
+{
+    size_t i, covered = (size_t)c->iters * T * 4u;
+    for (i = 0; i < b_words && i < covered; i++)
+        if (b[i] != mb_buffer_word((unsigned)i) + 1u) {
+            snprintf(err, errlen, "word %zu holds 0x%08x, expected 0x%08x", i, b[i], mb_buffer_word((unsigned)i) + 1u);
+            return -1;
+        }
+    return 0;
+}
+
+/* The buffer a kernel wrote (atomics, stores, copies). */
+static int verify_buffer(const struct suite_config *c, unsigned T, const unsigned *b, size_t b_words, char *err,
+                         size_t errlen)
+{
+    if (strcmp(c->kernel, "mb_atomic") == 0)
+        return verify_atomic_sum(c, T, b, b_words, err, errlen);
+    if (strcmp(c->kernel, "mb_store") == 0)
+        return verify_stores(c, T, b, b_words, err, errlen);
+    if (strcmp(c->kernel, "mb_copy") == 0)
+        return verify_copy(c, T, b, b_words, err, errlen);
+    return 0;
+}
+
 int suite_verify(const struct suite_config *c, unsigned grid, const unsigned *check, const unsigned *b,
                  size_t b_words, const unsigned *ref, char *err, size_t errlen)
 {
-    unsigned T = grid * c->threads, t, want = 0;
+    unsigned T = grid * c->threads, want = 0;
     const char *k = c->kernel;
-    int uniform = 1;
+    int rc;
     if (c->selfcheck && ref && strcmp(k, "mb_sgemm") == 0 && verify_sgemm_reference(c, grid, ref, err, errlen) != 0)
         return -1;
     if (c->selfcheck)
         return verify_selfcheck(c, T, check, ref, err, errlen);
-    if (strcmp(k, "mb_fp16") == 0)
-        want = f2u(half_pairs_expect(c->p == 1 || c->p == 2 || c->p == 4 ? c->p : 8, c->iters, 0));
-    else if (strcmp(k, "mb_bf16") == 0)
-        want = f2u(half_pairs_expect(4, c->iters, 1));
-    else if (strcmp(k, "mb_int_alu") == 0 || strcmp(k, "mb_int_imad") == 0)
-        want = int_expect(k[7] == 'i', c->p == 1 || c->p == 2 || c->p == 4 ? c->p : 8, c->iters, (unsigned)c->q);
-    else if (strcmp(k, "mb_shared_atomic") == 0)
-        want = (unsigned)c->iters * c->threads;
-    else if (strcmp(k, "mb_sleep") == 0)
-        want = (unsigned)c->iters;
-    else if (strcmp(k, "mb_store") == 0 || strcmp(k, "mb_copy") == 0 || strcmp(k, "mb_atomic") == 0)
-        want = 1;
-    else
-        uniform = 0;
-
-    if (uniform) {
-        for (t = 0; t < T; t++)
-            if (check[t] != want) {
-                snprintf(err, errlen, "thread %u computed 0x%08x, expected 0x%08x", t, check[t], want);
-                return -1;
-            }
-    } else if (strcmp(k, "mb_sfu") == 0) {
-        int ilp = c->p == 1 || c->p == 2 || c->p == 4 ? c->p : 8, i;
-        float seeds = 0.0f;
-        for (i = 0; i < ilp; i++)
-            seeds += 1.5f + (float)i * 0.25f;
-        for (t = 0; t < T; t++) {
-            float v;
-            memcpy(&v, &check[t], sizeof v);
-            if (!(fabsf(v - seeds) <= 0.05f * seeds)) {
-                snprintf(err, errlen, "thread %u computed %g, expected %g within 5%%", t, (double)v, (double)seeds);
-                return -1;
-            }
-        }
-    } else if (strcmp(k, "mb_shared") == 0) {
-        unsigned lane, lw[32];
-        for (lane = 0; lane < 32; lane++)
-            lw[lane] = shared_expect(lane, (unsigned)c->p, c->iters);
-        for (t = 0; t < T; t++)
-            if (check[t] != lw[t & 31u]) {
-                snprintf(err, errlen, "thread %u computed 0x%08x, expected 0x%08x", t, check[t], lw[t & 31u]);
-                return -1;
-            }
-    } else if (strcmp(k, "mb_load") == 0) {
-        unsigned sample[6];
-        size_t i;
-        sample[0] = 0;
-        sample[1] = 1;
-        sample[2] = 33 % T;
-        sample[3] = T / 2 + 5 < T ? T / 2 + 5 : T - 1;
-        sample[4] = T - 2 < T ? T - 2 : 0;
-        sample[5] = T - 1;
-        for (i = 0; i < 6; i++) {
-            unsigned w = load_expect(c, T, sample[i], c->iters);
-            if (check[sample[i]] != w) {
-                snprintf(err, errlen, "thread %u computed 0x%08x, expected 0x%08x", sample[i], check[sample[i]], w);
-                return -1;
-            }
-        }
-    } else {
+    if (uniform_expect(c, &want))
+        rc = verify_uniform(T, check, want, err, errlen);
+    else if (strcmp(k, "mb_sfu") == 0)
+        rc = verify_sfu(c, T, check, err, errlen);
+    else if (strcmp(k, "mb_shared") == 0)
+        rc = verify_shared(c, T, check, err, errlen);
+    else if (strcmp(k, "mb_load") == 0)
+        rc = verify_load(c, T, check, err, errlen);
+    else {
         snprintf(err, errlen, "no check is known for kernel %s", k);
         return -1;
     }
-
-    if (strcmp(k, "mb_atomic") == 0) {
-        unsigned sum = 0;
-        size_t i;
-        for (i = 0; i < b_words; i++)
-            sum += b[i];
-        if (sum != (unsigned)c->iters * T) {
-            snprintf(err, errlen, "the counters sum to %u, expected %u", sum, (unsigned)c->iters * T);
-            return -1;
-        }
-    } else if (strcmp(k, "mb_store") == 0) {
-        /* Without wrap-around, word w was written at step n by thread t where
-         * n * T + t is w (32-bit stores) or w / 4 (128-bit stores, variant
-         * w % 4). When the steps wrap around the footprint, threads race for
-         * the same words, and all that is known is that every word was
-         * written: it holds an even value, where the buffer held 0xFFFFFFFF. */
-        size_t i, per = c->p == 4 ? 4u : 1u, covered = (size_t)c->iters * T * per;
-        int exact = covered <= (size_t)c->mask + 1u;
-        for (i = 0; i < b_words && i < covered; i++) {
-            size_t slot = i / per;
-            unsigned want_w = mb_store_variant(mb_store_word((unsigned)(slot / T), (unsigned)(slot % T)),
-                                               (unsigned)(i % per));
-            if (exact ? b[i] != want_w : (b[i] & 1u) != 0) {
-                if (exact)
-                    snprintf(err, errlen, "word %zu holds 0x%08x, expected 0x%08x", i, b[i], want_w);
-                else
-                    snprintf(err, errlen, "word %zu was not written (holds 0x%08x)", i, b[i]);
-                return -1;
-            }
-        }
-    } else if (strcmp(k, "mb_copy") == 0) {
-        size_t i, covered = (size_t)c->iters * T * 4u;
-        for (i = 0; i < b_words && i < covered; i++)
-            if (b[i] != mb_buffer_word((unsigned)i) + 1u) {
-                snprintf(err, errlen, "word %zu holds 0x%08x, expected 0x%08x", i, b[i],
-                         mb_buffer_word((unsigned)i) + 1u);
-                return -1;
-            }
-    }
-    return 0;
+    return rc ? rc : verify_buffer(c, T, b, b_words, err, errlen);
 }
