@@ -377,6 +377,109 @@ int timeline_load(const char *path, struct timeline *t, char *err, size_t errlen
     return rc;
 }
 
+/* A "# ..." line: the window, processes, dropped records, the idle power
+ * before, a context's life; other comments are ignored. */
+static int read_comment(struct timeline *t, const char *line, const char *path, unsigned long ln, int *have_window,
+                        char *err, size_t errlen)
+{
+    long long s, e;
+    unsigned long d;
+    int p;
+    if (sscanf(line, "# window_ns %lld %lld", &s, &e) == 2 && e > s) {
+        t->window_start_ns = s;
+        t->window_stop_ns = e;
+        *have_window = 1;
+    } else if (sscanf(line, "# processes %d", &p) == 1) {
+        t->processes = p;
+    } else if (sscanf(line, "# dropped %lu", &d) == 1) {
+        t->dropped = d;
+    } else if (sscanf(line, "# idle_before_w %lf", &t->idle_before_w) == 1) {
+        if (!(t->idle_before_w >= 0 && t->idle_before_w < 1e5)) {
+            snprintf(err, errlen, "%s:%lu: idle_before_w must be a number of watts", path, ln);
+            return -1;
+        }
+    } else if (sscanf(line, "# context_ns %lld %lld", &s, &e) == 2) {
+        if (e < s) {
+            snprintf(err, errlen, "%s:%lu: a context ends before it starts", path, ln);
+            return -1;
+        }
+        if (t->ncontexts < TIMELINE_MAX_CONTEXTS) {
+            t->context_start_ns[t->ncontexts] = s;
+            t->context_end_ns[t->ncontexts] = e;
+            t->ncontexts++;
+        }
+    }
+    return 0;
+}
+
+/* "N ID NAME": the next kernel name. */
+static int read_name(struct timeline *t, const char *line, const char *path, unsigned long ln, char *err,
+                     size_t errlen)
+{
+    char *end;
+    long id = strtol(line + 2, &end, 10), got;
+    if (end == line + 2 || *end != ' ' || !end[1] || id != (long)t->nnames) {
+        snprintf(err, errlen, "%s:%lu: expected 'N ID NAME' with the next id, %zu", path, ln, t->nnames);
+        return -1;
+    }
+    got = intern(t, end + 1);
+    if (got != id) {
+        snprintf(err, errlen, "%s:%lu: %s", path, ln, got < 0 ? "out of memory" : "a name given twice");
+        return -1;
+    }
+    return 0;
+}
+
+/* "K|C|S START_NS END_NS DEVICE ID|BYTES": a kernel, copy or memset. */
+static int read_event(struct timeline *t, char *line, const char *path, unsigned long ln, char *err, size_t errlen)
+{
+    char kind, *rest;
+    long long s, e;
+    int dev;
+    long id = -1;
+    if (parse_event(line, &kind, &s, &e, &dev, &rest) != 0) {
+        snprintf(err, errlen, "%s:%lu: expected 'K|C|S START_NS END_NS DEVICE ID|BYTES'", path, ln);
+        return -1;
+    }
+    if (kind == 'K') {
+        char *end;
+        id = strtol(rest, &end, 10);
+        if (end == rest || *end || id < 0 || (size_t)id >= t->nnames) {
+            snprintf(err, errlen, "%s:%lu: kernel name id '%s' was not given by an N line before", path, ln, rest);
+            return -1;
+        }
+    }
+    if (t->n && s < t->ev[t->n - 1].start_ns) {
+        snprintf(err, errlen, "%s:%lu: the records are not in order of their start", path, ln);
+        return -1;
+    }
+    if (add_event(t, kind, dev, s, e, id) != 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+static int read_timeline_line(struct timeline *t, char *line, const char *path, unsigned long ln, int *have_window,
+                              char *err, size_t errlen)
+{
+    if (ln == 1) {
+        if (strcmp(line, TIMELINE_SIGNATURE " 1") != 0) {
+            snprintf(err, errlen, "%s:1: not a gpu_profiler timeline (expected '%s 1'; measure --timeline "
+                     "writes them)", path, TIMELINE_SIGNATURE);
+            return -1;
+        }
+        return 0;
+    }
+    if (line[0] == '#')
+        return read_comment(t, line, path, ln, have_window, err, errlen);
+    if (!line[0])
+        return 0;
+    if (line[0] == 'N' && line[1] == ' ')
+        return read_name(t, line, path, ln, err, errlen);
+    return read_event(t, line, path, ln, err, errlen);
+}
+
 int timeline_read(FILE *f, const char *path, struct timeline *t, char *err, size_t errlen)
 {
     char *line = NULL;
@@ -385,90 +488,10 @@ int timeline_read(FILE *f, const char *path, struct timeline *t, char *err, size
     int have_window = 0;
     timeline_init(t);
     while (getline(&line, &cap, f) >= 0) {
-        char kind, *rest;
-        long long s, e;
-        int dev;
         ln++;
         chomp(line);
-        if (ln == 1) {
-            if (strcmp(line, TIMELINE_SIGNATURE " 1") != 0) {
-                snprintf(err, errlen, "%s:1: not a gpu_profiler timeline (expected '%s 1'; measure --timeline "
-                         "writes them)", path, TIMELINE_SIGNATURE);
-                goto fail;
-            }
-            continue;
-        }
-        if (line[0] == '#') {
-            unsigned long d;
-            int p;
-            if (sscanf(line, "# window_ns %lld %lld", &s, &e) == 2 && e > s) {
-                t->window_start_ns = s;
-                t->window_stop_ns = e;
-                have_window = 1;
-            } else if (sscanf(line, "# processes %d", &p) == 1)
-                t->processes = p;
-            else if (sscanf(line, "# dropped %lu", &d) == 1)
-                t->dropped = d;
-            else if (sscanf(line, "# idle_before_w %lf", &t->idle_before_w) == 1) {
-                if (!(t->idle_before_w >= 0 && t->idle_before_w < 1e5)) {
-                    snprintf(err, errlen, "%s:%lu: idle_before_w must be a number of watts", path, ln);
-                    goto fail;
-                }
-            } else if (sscanf(line, "# context_ns %lld %lld", &s, &e) == 2) {
-                if (e < s) {
-                    snprintf(err, errlen, "%s:%lu: a context ends before it starts", path, ln);
-                    goto fail;
-                }
-                if (t->ncontexts < TIMELINE_MAX_CONTEXTS) {
-                    t->context_start_ns[t->ncontexts] = s;
-                    t->context_end_ns[t->ncontexts] = e;
-                    t->ncontexts++;
-                }
-            }
-            continue;
-        }
-        if (!line[0])
-            continue;
-        if (line[0] == 'N' && line[1] == ' ') {
-            char *end;
-            long id = strtol(line + 2, &end, 10);
-            if (end == line + 2 || *end != ' ' || !end[1] || id != (long)t->nnames) {
-                snprintf(err, errlen, "%s:%lu: expected 'N ID NAME' with the next id, %zu", path, ln, t->nnames);
-                goto fail;
-            }
-            {
-                long got = intern(t, end + 1);
-                if (got != id) {
-                    snprintf(err, errlen, "%s:%lu: %s", path, ln, got < 0 ? "out of memory" : "a name given twice");
-                    goto fail;
-                }
-            }
-            continue;
-        }
-        if (parse_event(line, &kind, &s, &e, &dev, &rest) != 0) {
-            snprintf(err, errlen, "%s:%lu: expected 'K|C|S START_NS END_NS DEVICE ID|BYTES'", path, ln);
+        if (read_timeline_line(t, line, path, ln, &have_window, err, errlen) != 0)
             goto fail;
-        }
-        {
-            long id = -1;
-            if (kind == 'K') {
-                char *end;
-                id = strtol(rest, &end, 10);
-                if (end == rest || *end || id < 0 || (size_t)id >= t->nnames) {
-                    snprintf(err, errlen, "%s:%lu: kernel name id '%s' was not given by an N line before", path, ln,
-                             rest);
-                    goto fail;
-                }
-            }
-            if (t->n && s < t->ev[t->n - 1].start_ns) {
-                snprintf(err, errlen, "%s:%lu: the records are not in order of their start", path, ln);
-                goto fail;
-            }
-            if (add_event(t, kind, dev, s, e, id) != 0) {
-                snprintf(err, errlen, "out of memory");
-                goto fail;
-            }
-        }
     }
     if (ln == 0) {
         snprintf(err, errlen, "%s: empty; not a gpu_profiler timeline", path);
