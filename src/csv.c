@@ -410,12 +410,143 @@ static int fast_quoted_fields(struct csv_parser *p, const char *data, size_t *i,
     return 0;
 }
 
+/* The state machine, one byte at a time where the fast paths above do not
+ * take the bytes: one function per state. */
+static int end_of_record(struct csv_parser *p)
+{
+    int rc;
+    if ((rc = end_field(p)) != 0)
+        return rc;
+    p->line++;
+    return emit_record(p);
+}
+
+static int next_field(struct csv_parser *p)
+{
+    int rc;
+    if ((rc = end_field(p)) || (rc = start_field(p)))
+        return rc;
+    p->st = ST_FIELD_START;
+    return 0;
+}
+
+static int step_unquoted(struct csv_parser *p, char c)
+{
+    if (c == ',')
+        return next_field(p);
+    if (c == '\n') {
+        if (p->len && p->buf[p->len - 1] == '\r' && p->st == ST_UNQUOTED)
+            p->len--;
+        return end_of_record(p);
+    }
+    return push_byte(p, c);
+}
+
+static int step_field_start(struct csv_parser *p, char c)
+{
+    if (c == '"') {
+        if (p->nfields == 1)
+            p->first_quoted = 1;
+        p->st = ST_QUOTED;
+        return 0;
+    }
+    p->st = ST_UNQUOTED;
+    return step_unquoted(p, c);
+}
+
+static int step_line_start(struct csv_parser *p, char c)
+{
+    int rc;
+    if (c == '\n') { /* blank line: nothing to hand over */
+        p->line++;
+        reset_record(p);
+        return 0;
+    }
+    if (c == '\r')
+        return 0;
+    if (c == '=') {
+        /* "==PROF==" and friends are ncu's own lines, never CSV */
+        if (++p->lead_eq == 2) {
+            p->st = ST_TEXT;
+            if ((rc = start_field(p)) || (rc = push_byte(p, '=')) || (rc = push_byte(p, '=')))
+                return rc;
+        }
+        return 0;
+    }
+    if ((rc = start_field(p)) != 0)
+        return rc;
+    if (p->lead_eq) {
+        p->lead_eq = 0;
+        if ((rc = push_byte(p, '=')) != 0)
+            return rc;
+    }
+    return step_field_start(p, c);
+}
+
+static int step_quoted(struct csv_parser *p, char c)
+{
+    if (c == '"') {
+        p->st = ST_QUOTE_IN_QUOTED;
+        return 0;
+    }
+    if (c == '\n')
+        p->line++;
+    return push_byte(p, c);
+}
+
+static int step_quote_in_quoted(struct csv_parser *p, char c)
+{
+    int rc;
+    if (c == '"') { /* "" is a literal quote */
+        if ((rc = push_byte(p, '"')) != 0)
+            return rc;
+        p->st = ST_QUOTED;
+        return 0;
+    }
+    if (c == ',')
+        return next_field(p);
+    if (c == '\n')
+        return end_of_record(p);
+    if (c == '\r')
+        return 0; /* CRLF after a closing quote */
+    /* text after a closing quote: keep it, as spreadsheets do */
+    if ((rc = push_byte(p, c)) != 0)
+        return rc;
+    p->st = ST_UNQUOTED;
+    return 0;
+}
+
+static int step_text(struct csv_parser *p, char c)
+{
+    if (c == '\n') {
+        if (p->len && p->buf[p->len - 1] == '\r')
+            p->len--;
+        p->line++;
+        p->has_nul = 0;
+        return emit_text(p);
+    }
+    if (p->len < 4096) /* a skipped line needs no more */
+        return push_byte(p, c);
+    return 0;
+}
+
+static int step(struct csv_parser *p, char c)
+{
+    switch (p->st) {
+    case ST_LINE_START: return step_line_start(p, c);
+    case ST_FIELD_START: return step_field_start(p, c);
+    case ST_UNQUOTED: return step_unquoted(p, c);
+    case ST_QUOTED: return step_quoted(p, c);
+    case ST_QUOTE_IN_QUOTED: return step_quote_in_quoted(p, c);
+    default: return step_text(p, c);
+    }
+}
+
 int csv_feed(struct csv_parser *p, const char *data, size_t n)
 {
     size_t i;
     int rc;
     for (i = 0; i < n; i++) {
-        char c;
         if (p->st == ST_LINE_START && data[i] == '"' && !p->lead_eq) {
             /* a record's first field, quoted: what the state machine would
              * do with its opening quote, then the fast path takes it */
@@ -436,110 +567,10 @@ int csv_feed(struct csv_parser *p, const char *data, size_t n)
             if (i == n)
                 break;
         }
-        c = data[i];
-        if (c == '\0')
+        if (data[i] == '\0')
             p->has_nul = 1;
-        switch (p->st) {
-        case ST_LINE_START:
-            if (c == '\n') { /* blank line: nothing to hand over */
-                p->line++;
-                reset_record(p);
-                break;
-            }
-            if (c == '\r')
-                break;
-            if (c == '=') {
-                /* "==PROF==" and friends are ncu's own lines, never CSV */
-                if (++p->lead_eq == 2) {
-                    p->st = ST_TEXT;
-                    if ((rc = start_field(p)) || (rc = push_byte(p, '=')) || (rc = push_byte(p, '=')))
-                        return rc;
-                }
-                break;
-            }
-            if ((rc = start_field(p)) != 0)
-                return rc;
-            if (p->lead_eq) {
-                p->lead_eq = 0;
-                if ((rc = push_byte(p, '=')) != 0)
-                    return rc;
-            }
-            goto field_start;
-        case ST_FIELD_START:
-        field_start:
-            if (c == '"') {
-                if (p->nfields == 1)
-                    p->first_quoted = 1;
-                p->st = ST_QUOTED;
-                break;
-            }
-            p->st = ST_UNQUOTED;
-            /* fall through */
-        case ST_UNQUOTED:
-            if (c == ',') {
-                if ((rc = end_field(p)) || (rc = start_field(p)))
-                    return rc;
-                p->st = ST_FIELD_START;
-            } else if (c == '\n') {
-                if (p->len && p->buf[p->len - 1] == '\r' && p->st == ST_UNQUOTED)
-                    p->len--;
-                if ((rc = end_field(p)) != 0)
-                    return rc;
-                p->line++;
-                if ((rc = emit_record(p)) != 0)
-                    return rc;
-            } else if ((rc = push_byte(p, c)) != 0) {
-                return rc;
-            }
-            break;
-        case ST_QUOTED:
-            if (c == '"')
-                p->st = ST_QUOTE_IN_QUOTED;
-            else {
-                if (c == '\n')
-                    p->line++;
-                if ((rc = push_byte(p, c)) != 0)
-                    return rc;
-            }
-            break;
-        case ST_QUOTE_IN_QUOTED:
-            if (c == '"') { /* "" is a literal quote */
-                if ((rc = push_byte(p, '"')) != 0)
-                    return rc;
-                p->st = ST_QUOTED;
-            } else if (c == ',') {
-                if ((rc = end_field(p)) || (rc = start_field(p)))
-                    return rc;
-                p->st = ST_FIELD_START;
-            } else if (c == '\n') {
-                if ((rc = end_field(p)) != 0)
-                    return rc;
-                p->line++;
-                if ((rc = emit_record(p)) != 0)
-                    return rc;
-            } else if (c == '\r') {
-                /* CRLF after a closing quote */
-            } else {
-                /* text after a closing quote: keep it, as spreadsheets do */
-                if ((rc = push_byte(p, c)) != 0)
-                    return rc;
-                p->st = ST_UNQUOTED;
-            }
-            break;
-        case ST_TEXT:
-            if (c == '\n') {
-                if (p->len && p->buf[p->len - 1] == '\r')
-                    p->len--;
-                p->line++;
-                p->has_nul = 0;
-                if ((rc = emit_text(p)) != 0)
-                    return rc;
-            } else if (p->len < 4096) { /* a skipped line needs no more */
-                if ((rc = push_byte(p, c)) != 0)
-                    return rc;
-            }
-            break;
-        }
+        if ((rc = step(p, data[i])) != 0)
+            return rc;
     }
     return 0;
 }
