@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "cli.h"
 #include "measure.h"
@@ -58,9 +59,40 @@ static void fmt_watts(char *buf, size_t n, double w)
         snprintf(buf, n, "%.1f W", w);
 }
 
-int cmd_measure(int argc, char **argv)
+enum { O_DEVICE = 256, O_START, O_STOP, O_IDLE, O_JSON, O_TIMELINE, O_FORCE };
+
+/* One option into o. Returns -1 when taken, else the exit status. */
+static int measure_option(int c, struct measure_opts *o, char **args, size_t *nargs, int *json, char **argv)
 {
-    enum { O_DEVICE = 256, O_START, O_STOP, O_IDLE, O_JSON, O_TIMELINE, O_FORCE };
+    char err[1024];
+    switch (c) {
+    case 'a': o->app = optarg; return -1;
+    case 's': args[(*nargs)++] = optarg; return -1;
+    case O_DEVICE: {
+        char ids[MEASURE_MAX_GPUS][48];
+        if (strcmp(optarg, "all") != 0 && measure_pick_gpus(optarg, ids, MEASURE_MAX_GPUS, err, sizeof err) < 0) {
+            cli_usage_error("%s", err);
+            return EXIT_USAGE;
+        }
+        o->devices = optarg;
+        return -1;
+    }
+    case O_START: o->start_marker = optarg; return -1;
+    case O_STOP: o->stop_marker = optarg; return -1;
+    case O_IDLE: return cli_parse_positive("--idle", optarg, 0, 60, &o->idle_s) != 0 ? EXIT_USAGE : -1;
+    case O_JSON: *json = 1; return -1;
+    case O_TIMELINE: o->timeline_out = optarg; return -1;
+    case O_FORCE: o->force = 1; return -1;
+    case 'h': print_measure_help(); return EXIT_OK;
+    case ':': cli_usage_error("measure: option '%s' needs a value", argv[optind - 1]); return EXIT_USAGE;
+    default: cli_usage_error("measure: unknown option '%s'", argv[optind - 1]); return EXIT_USAGE;
+    }
+}
+
+/* The command line into o (args holds the application's arguments).
+ * Returns -1 to go on, else the exit status. */
+static int measure_parse(int argc, char **argv, struct measure_opts *o, char **args, int *json)
+{
     static const struct option longopts[] = {
         { "timeline", required_argument, NULL, O_TIMELINE }, { "force", no_argument, NULL, O_FORCE },
         { "app", required_argument, NULL, 'a' },        { "arg", required_argument, NULL, 's' },
@@ -69,61 +101,101 @@ int cmd_measure(int argc, char **argv)
         { "json", no_argument, NULL, O_JSON },          { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    struct measure_opts o;
-    struct measure_result r;
-    char **args = calloc((size_t)argc + 1, sizeof *args), err[1024];
     size_t nargs = 0;
-    int c, json = 0, rc;
+    int c, rc;
+    memset(o, 0, sizeof *o);
+    o->idle_s = 1.0;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+:a:s:h", longopts, NULL)) != -1)
+        if ((rc = measure_option(c, o, args, &nargs, json, argv)) >= 0)
+            return rc;
+    if (!o->app && optind < argc)
+        o->app = argv[optind++];
+    while (optind < argc)
+        args[nargs++] = argv[optind++];
+    if (!o->app) {
+        cli_usage_error("measure needs an application: -a APP or -- APP ARGS");
+        return EXIT_USAGE;
+    }
+    if (o->stop_marker && !o->start_marker) {
+        cli_usage_error("--stop-marker needs --start-marker");
+        return EXIT_USAGE;
+    }
+    o->args = args;
+    o->nargs = nargs;
+    return -1;
+}
+
+static void measure_print_json(const struct measure_opts *o, const struct measure_result *r)
+{
     size_t g;
+    printf("{\n  \"gpu\": \"%s\",\n  \"window\": \"%s\",\n", r->gpu,
+           r->from_markers ? "markers" : o->start_marker ? "start marker to exit" : "whole run");
+    json_num("duration_s", r->duration_s, 0);
+    json_num("energy_j", r->energy_j, 0);
+    json_num("min_w", r->min_w, 0);
+    json_num("avg_w", r->avg_w, 0);
+    json_num("peak_w", r->peak_w, 0);
+    json_num("idle_w", r->idle_w, 0);
+    json_num("sm_clock_mhz", r->sm_clock_mhz, 0);
+    printf("  \"samples\": %zu,\n  \"gpus\": [", r->samples);
+    for (g = 0; g < r->ngpus; g++) {
+        const struct measure_gpu *mg = &r->gpus[g];
+        printf("%s\n    {\"id\": \"%s\", \"name\": \"%s\", \"energy_j\": %.6g, \"avg_w\": %.6g, ", g ? "," : "",
+               mg->id, mg->name, mg->energy_j, mg->avg_w);
+        if (isnan(mg->min_w))
+            printf("\"min_w\": null, \"peak_w\": null, ");
+        else
+            printf("\"min_w\": %.6g, \"peak_w\": %.6g, ", mg->min_w, mg->peak_w);
+        printf("\"idle_w\": %.6g, \"samples\": %zu}", mg->idle_w, mg->samples);
+    }
+    printf("\n  ],\n  \"timeline\": ");
+    if (r->timeline_written)
+        report_json_string(stdout, o->timeline_out);
+    else
+        printf("null");
+    printf(",\n  \"exit_status\": %d\n}\n", WIFEXITED(r->wait_status) ? WEXITSTATUS(r->wait_status) : -1);
+}
+
+static void measure_print_text(const struct measure_opts *o, const struct measure_result *r)
+{
+    char mn[32], pk[32];
+    const char *window = r->from_markers ? "between the markers" : o->start_marker ? "start marker to exit"
+                                                                                   : "whole run";
+    size_t g;
+    printf("measured on %s (NVML: energy counter%s; instant power every 5 ms, %zu samples)\n", r->gpu,
+           r->ngpus > 1 ? "s" : "", r->samples);
+    for (g = 0; r->ngpus > 1 && g < r->ngpus; g++) {
+        const struct measure_gpu *mg = &r->gpus[g];
+        fmt_watts(mn, sizeof mn, mg->min_w);
+        fmt_watts(pk, sizeof pk, mg->peak_w);
+        printf("  GPU %s (%s):  min %s  avg %.1f W  peak %s  energy %.3f J; idle before %.1f W\n", mg->id,
+               mg->name, mn, mg->avg_w, pk, mg->energy_j, mg->idle_w);
+    }
+    fmt_watts(mn, sizeof mn, r->min_w);
+    fmt_watts(pk, sizeof pk, r->peak_w);
+    printf("measured%s:  min %s  avg %.1f W  peak %s  energy %.3f J over %.3f s (%s); idle before %.1f W\n",
+           r->ngpus > 1 ? ", all together" : "", mn, r->avg_w, pk, r->energy_j, r->duration_s, window, r->idle_w);
+    if (r->timeline_written)
+        printf("timeline: %s (gpu_profiler -c CSV --timeline %s estimates over it)\n", o->timeline_out,
+               o->timeline_out);
+}
+
+int cmd_measure(int argc, char **argv)
+{
+    struct measure_opts o;
+    static struct measure_result r;
+    char **args = calloc((size_t)argc + 1, sizeof *args), err[1024];
+    int json = 0, rc;
     if (!args) {
         fprintf(stderr, "%s: out of memory\n", cli_prog);
         return EXIT_INTERNAL;
     }
-    memset(&o, 0, sizeof o);
-    o.idle_s = 1.0;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "+:a:s:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'a': o.app = optarg; break;
-        case 's': args[nargs++] = optarg; break;
-        case O_DEVICE: {
-            char ids[MEASURE_MAX_GPUS][48];
-            if (strcmp(optarg, "all") != 0 && measure_pick_gpus(optarg, ids, MEASURE_MAX_GPUS, err, sizeof err) < 0) {
-                cli_usage_error("%s", err);
-                goto usage;
-            }
-            o.devices = optarg;
-            break;
-        }
-        case O_START: o.start_marker = optarg; break;
-        case O_STOP: o.stop_marker = optarg; break;
-        case O_IDLE:
-            if (cli_parse_positive("--idle", optarg, 0, 60, &o.idle_s) != 0)
-                goto usage;
-            break;
-        case O_JSON: json = 1; break;
-        case O_TIMELINE: o.timeline_out = optarg; break;
-        case O_FORCE: o.force = 1; break;
-        case 'h': print_measure_help(); free(args); return EXIT_OK;
-        case ':': cli_usage_error("measure: option '%s' needs a value", argv[optind - 1]); goto usage;
-        default: cli_usage_error("measure: unknown option '%s'", argv[optind - 1]); goto usage;
-        }
+    if ((rc = measure_parse(argc, argv, &o, args, &json)) >= 0) {
+        free(args);
+        return rc;
     }
-    if (!o.app && optind < argc)
-        o.app = argv[optind++];
-    while (optind < argc)
-        args[nargs++] = argv[optind++];
-    if (!o.app) {
-        cli_usage_error("measure needs an application: -a APP or -- APP ARGS");
-        goto usage;
-    }
-    if (o.stop_marker && !o.start_marker) {
-        cli_usage_error("--stop-marker needs --start-marker");
-        goto usage;
-    }
-    o.args = args;
-    o.nargs = nargs;
     rc = measure_run(&o, &r, err, sizeof err);
     free(args);
     if (rc != MEASURE_OK) {
@@ -134,55 +206,9 @@ int cmd_measure(int argc, char **argv)
         fprintf(stderr, "%s measure: %s exited with status %d\n", cli_prog, o.app, WEXITSTATUS(r.wait_status));
     else if (WIFSIGNALED(r.wait_status))
         fprintf(stderr, "%s measure: %s ended by signal %d\n", cli_prog, o.app, WTERMSIG(r.wait_status));
-    if (json) {
-        printf("{\n  \"gpu\": \"%s\",\n  \"window\": \"%s\",\n", r.gpu, r.from_markers ? "markers" : o.start_marker ? "start marker to exit" : "whole run");
-        json_num("duration_s", r.duration_s, 0);
-        json_num("energy_j", r.energy_j, 0);
-        json_num("min_w", r.min_w, 0);
-        json_num("avg_w", r.avg_w, 0);
-        json_num("peak_w", r.peak_w, 0);
-        json_num("idle_w", r.idle_w, 0);
-        json_num("sm_clock_mhz", r.sm_clock_mhz, 0);
-        printf("  \"samples\": %zu,\n  \"gpus\": [", r.samples);
-        for (g = 0; g < r.ngpus; g++) {
-            const struct measure_gpu *mg = &r.gpus[g];
-            printf("%s\n    {\"id\": \"%s\", \"name\": \"%s\", \"energy_j\": %.6g, \"avg_w\": %.6g, ", g ? "," : "",
-                   mg->id, mg->name, mg->energy_j, mg->avg_w);
-            if (isnan(mg->min_w))
-                printf("\"min_w\": null, \"peak_w\": null, ");
-            else
-                printf("\"min_w\": %.6g, \"peak_w\": %.6g, ", mg->min_w, mg->peak_w);
-            printf("\"idle_w\": %.6g, \"samples\": %zu}", mg->idle_w, mg->samples);
-        }
-        printf("\n  ],\n  \"timeline\": ");
-        if (r.timeline_written)
-            report_json_string(stdout, o.timeline_out);
-        else
-            printf("null");
-        printf(",\n  \"exit_status\": %d\n}\n", WIFEXITED(r.wait_status) ? WEXITSTATUS(r.wait_status) : -1);
-    } else {
-        char mn[32], pk[32];
-        const char *window = r.from_markers ? "between the markers" : o.start_marker ? "start marker to exit"
-                                                                                     : "whole run";
-        printf("measured on %s (NVML: energy counter%s; instant power every 5 ms, %zu samples)\n", r.gpu,
-               r.ngpus > 1 ? "s" : "", r.samples);
-        for (g = 0; r.ngpus > 1 && g < r.ngpus; g++) {
-            const struct measure_gpu *mg = &r.gpus[g];
-            fmt_watts(mn, sizeof mn, mg->min_w);
-            fmt_watts(pk, sizeof pk, mg->peak_w);
-            printf("  GPU %s (%s):  min %s  avg %.1f W  peak %s  energy %.3f J; idle before %.1f W\n", mg->id,
-                   mg->name, mn, mg->avg_w, pk, mg->energy_j, mg->idle_w);
-        }
-        fmt_watts(mn, sizeof mn, r.min_w);
-        fmt_watts(pk, sizeof pk, r.peak_w);
-        printf("measured%s:  min %s  avg %.1f W  peak %s  energy %.3f J over %.3f s (%s); idle before %.1f W\n",
-               r.ngpus > 1 ? ", all together" : "", mn, r.avg_w, pk, r.energy_j, r.duration_s, window, r.idle_w);
-        if (r.timeline_written)
-            printf("timeline: %s (gpu_profiler -c CSV --timeline %s estimates over it)\n", o.timeline_out,
-                   o.timeline_out);
-    }
+    if (json)
+        measure_print_json(&o, &r);
+    else
+        measure_print_text(&o, &r);
     return EXIT_OK;
-usage:
-    free(args);
-    return EXIT_USAGE;
 }
