@@ -15,7 +15,75 @@ static int write_model_file(FILE *f, void *ctx)
     return model_write(f, ctx);
 }
 
-int cmd_fit(int argc, char **argv)
+struct fit_options {
+    const char *out, *variant, *path;
+    int tier, force, quiet;
+    char feature_buf[1024];
+    char *feature_names[MODEL_MAX_FEATURES + 2];
+    const char *const *features;
+};
+
+static void print_fit_help(void)
+{
+    printf("Usage: gpu_profiler fit DATASET [-o MODEL] [--tier T | --features F1,F2,...] [--variant NAME]\n"
+           "                        [--force] [-q]\n"
+           "\n"
+           "Fits the power model to a dataset written by 'gpu_profiler calibrate' (no GPU needed)\n"
+           "and writes it to MODEL (default gpu_profiler.model). The same dataset always gives\n"
+           "the same model file, byte for byte. Prints the cross-validated error: each family of\n"
+           "microbenchmarks is held out in turn and predicted by a model fitted on the others.\n"
+           "--features fits only those features ('gpu_profiler --list-features'): fewer metrics\n"
+           "mean fewer ncu replay passes per kernel, at the accuracy the printed error shows.\n"
+           "--variant names the model's kind in the file ('fast' is what --fast picks among the\n"
+           "built-in models).\n"
+           "--tier fits the model of one kind of ncu export from the same dataset: raw (the\n"
+           "default), fast, detailed (details page of --set detailed or full) or basic (details\n"
+           "page of ncu's default set): the tier's features that the dataset holds, named after it.\n"
+           "Exit status: 0 ok, 2 usage, 3 dataset unreadable, 4 fit failed, 7 output file.\n");
+}
+
+/* --features F1,F2,...: into o->features. 0, or -1 after a usage error. */
+static int parse_features(struct fit_options *o, const char *arg)
+{
+    size_t n = 0;
+    char *tok, *save = NULL;
+    if (strlen(arg) >= sizeof o->feature_buf) {
+        cli_usage_error("fit: --features: list too long");
+        return -1;
+    }
+    snprintf(o->feature_buf, sizeof o->feature_buf, "%s", arg);
+    for (tok = strtok_r(o->feature_buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (n > MODEL_MAX_FEATURES) {
+            cli_usage_error("fit: --features: at most %d features", MODEL_MAX_FEATURES);
+            return -1;
+        }
+        o->feature_names[n++] = tok;
+    }
+    if (n == 0) {
+        cli_usage_error("fit: --features needs a comma-separated list of features (see --list-features)");
+        return -1;
+    }
+    o->feature_names[n] = NULL;
+    o->features = (const char *const *)o->feature_names;
+    return 0;
+}
+
+/* --variant NAME: 1 to 15 of a-z, 0-9, _. */
+static int parse_variant(struct fit_options *o, const char *arg)
+{
+    const char *p;
+    for (p = arg; *p && ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'); p++)
+        ;
+    if (!*arg || *p || strlen(arg) > 15) {
+        cli_usage_error("fit: --variant wants a name of 1 to 15 characters a-z, 0-9 or _, like 'fast'");
+        return -1;
+    }
+    o->variant = arg;
+    return 0;
+}
+
+/* The command line into o. Returns -1 to go on, else the exit status. */
+static int parse_fit_options(int argc, char **argv, struct fit_options *o)
 {
     static const struct option longopts[] = {
         { "output", required_argument, NULL, 'o' }, { "force", no_argument, NULL, 'f' },
@@ -24,79 +92,31 @@ int cmd_fit(int argc, char **argv)
         { "tier", required_argument, NULL, 'T' },
         { NULL, 0, NULL, 0 },
     };
-    const char *out = "gpu_profiler.model", *path, *variant = NULL;
-    int tier = -1;
-    char feature_buf[1024], *feature_names[MODEL_MAX_FEATURES + 2];
-    const char *const *features = NULL;
-    int c, force = 0, quiet = 0;
-    struct dataset d;
-    struct model m;
-    struct fit_report rep;
-    char err[1024];
+    int c;
+    o->out = "gpu_profiler.model";
+    o->tier = -1;
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":o:qhF:V:T:", longopts, NULL)) != -1) {
         switch (c) {
-        case 'o': out = optarg; break;
+        case 'o': o->out = optarg; break;
         case 'T':
-            if ((tier = features_tier_find(optarg)) < 0) {
+            if ((o->tier = features_tier_find(optarg)) < 0) {
                 cli_usage_error("fit: --tier is one of raw, fast, detailed, basic, not '%s'", optarg);
                 return EXIT_USAGE;
             }
             break;
-        case 'f': force = 1; break;
-        case 'q': quiet = 1; break;
-        case 'F': {
-            size_t n = 0;
-            char *tok, *save = NULL;
-            if (strlen(optarg) >= sizeof feature_buf) {
-                cli_usage_error("fit: --features: list too long");
+        case 'f': o->force = 1; break;
+        case 'q': o->quiet = 1; break;
+        case 'F':
+            if (parse_features(o, optarg) != 0)
                 return EXIT_USAGE;
-            }
-            snprintf(feature_buf, sizeof feature_buf, "%s", optarg);
-            for (tok = strtok_r(feature_buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-                if (n > MODEL_MAX_FEATURES) {
-                    cli_usage_error("fit: --features: at most %d features", MODEL_MAX_FEATURES);
-                    return EXIT_USAGE;
-                }
-                feature_names[n++] = tok;
-            }
-            if (n == 0) {
-                cli_usage_error("fit: --features needs a comma-separated list of features (see --list-features)");
-                return EXIT_USAGE;
-            }
-            feature_names[n] = NULL;
-            features = (const char *const *)feature_names;
             break;
-        }
-        case 'V': {
-            const char *p;
-            for (p = optarg; *p && ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'); p++)
-                ;
-            if (!*optarg || *p || strlen(optarg) > 15) {
-                cli_usage_error("fit: --variant wants a name of 1 to 15 characters a-z, 0-9 or _, like 'fast'");
+        case 'V':
+            if (parse_variant(o, optarg) != 0)
                 return EXIT_USAGE;
-            }
-            variant = optarg;
             break;
-        }
-        case 'h':
-            printf("Usage: gpu_profiler fit DATASET [-o MODEL] [--tier T | --features F1,F2,...] [--variant NAME]\n"
-                   "                        [--force] [-q]\n"
-                   "\n"
-                   "Fits the power model to a dataset written by 'gpu_profiler calibrate' (no GPU needed)\n"
-                   "and writes it to MODEL (default gpu_profiler.model). The same dataset always gives\n"
-                   "the same model file, byte for byte. Prints the cross-validated error: each family of\n"
-                   "microbenchmarks is held out in turn and predicted by a model fitted on the others.\n"
-                   "--features fits only those features ('gpu_profiler --list-features'): fewer metrics\n"
-                   "mean fewer ncu replay passes per kernel, at the accuracy the printed error shows.\n"
-                   "--variant names the model's kind in the file ('fast' is what --fast picks among the\n"
-                   "built-in models).\n"
-                   "--tier fits the model of one kind of ncu export from the same dataset: raw (the\n"
-                   "default), fast, detailed (details page of --set detailed or full) or basic (details\n"
-                   "page of ncu's default set): the tier's features that the dataset holds, named after it.\n"
-                   "Exit status: 0 ok, 2 usage, 3 dataset unreadable, 4 fit failed, 7 output file.\n");
-            return EXIT_OK;
+        case 'h': print_fit_help(); return EXIT_OK;
         case ':': cli_usage_error("fit: option '%s' needs a value", argv[optind - 1]); return EXIT_USAGE;
         default: cli_usage_error("fit: unknown option '%s'", argv[optind - 1]); return EXIT_USAGE;
         }
@@ -105,29 +125,43 @@ int cmd_fit(int argc, char **argv)
         cli_usage_error(optind >= argc ? "fit needs a dataset file" : "fit takes one dataset file");
         return EXIT_USAGE;
     }
-    if (tier >= 0 && (features || variant)) {
+    if (o->tier >= 0 && (o->features || o->variant)) {
         cli_usage_error("fit: --tier chooses the features and names the variant: leave out --features and --variant");
         return EXIT_USAGE;
     }
-    path = argv[optind];
-    if (dataset_load(path, &d, err, sizeof err) != 0) {
-        fprintf(stderr, "%s: %s: %s\n", cli_prog, path, err);
+    o->path = argv[optind];
+    return -1;
+}
+
+int cmd_fit(int argc, char **argv)
+{
+    static struct fit_options o;
+    struct dataset d;
+    struct model m;
+    struct fit_report rep;
+    char err[1024];
+    int rc;
+    memset(&o, 0, sizeof o);
+    if ((rc = parse_fit_options(argc, argv, &o)) >= 0)
+        return rc;
+    if (dataset_load(o.path, &d, err, sizeof err) != 0) {
+        fprintf(stderr, "%s: %s: %s\n", cli_prog, o.path, err);
         return EXIT_INPUT;
     }
-    if ((tier >= 0 ? fit_tier(&d, path, tier, &m, &rep, err, sizeof err)
-                   : fit_dataset(&d, path, features, &m, &rep, err, sizeof err)) != 0) {
-        fprintf(stderr, "%s: %s: %s\n", cli_prog, path, err);
+    if ((o.tier >= 0 ? fit_tier(&d, o.path, o.tier, &m, &rep, err, sizeof err)
+                     : fit_dataset(&d, o.path, o.features, &m, &rep, err, sizeof err)) != 0) {
+        fprintf(stderr, "%s: %s: %s\n", cli_prog, o.path, err);
         dataset_free(&d);
         return EXIT_MODEL;
     }
     dataset_free(&d);
-    if (variant)
-        snprintf(m.variant, sizeof m.variant, "%s", variant);
-    if (!quiet)
+    if (o.variant)
+        snprintf(m.variant, sizeof m.variant, "%s", o.variant);
+    if (!o.quiet)
         fit_report_print(stdout, &rep);
-    if (cli_save_output(out, "gpu_profiler_model", force, write_model_file, &m) != EXIT_OK)
+    if (cli_save_output(o.out, "gpu_profiler_model", o.force, write_model_file, &m) != EXIT_OK)
         return EXIT_OUTPUT;
-    if (!quiet)
-        fprintf(stderr, "%s: wrote %s\n", cli_prog, out);
+    if (!o.quiet)
+        fprintf(stderr, "%s: wrote %s\n", cli_prog, o.out);
     return EXIT_OK;
 }
