@@ -21,9 +21,8 @@
 #include "runner.h"
 #include "timeline.h"
 
-static void print_help(void)
+static void print_help_usage(void)
 {
-    size_t i;
     printf("Usage: gpu_profiler [OPTIONS] -a APP [-s ARG]... [-- ARGS...]\n"
            "       gpu_profiler [OPTIONS] -c CSV\n"
            "       gpu_profiler [OPTIONS]            (reads ./" RUNNER_CSV_NAME " or ./" LEGACY_CSV ")\n"
@@ -80,8 +79,12 @@ static void print_help(void)
            "                       power limit uncapped where the run's power over 1 s stays under\n"
            "                       it (short bursts); min and peak over 0.1 s windows of the real\n"
            "                       timeline. The profile may cover part of the run (--nvtx-range)\n"
-           "\n"
-           "Model:\n"
+           "\n");
+}
+
+static void print_help_model(void)
+{
+    printf("Model:\n"
            "      --fast           use the built-in fast model: 5 counters that ncu collects in one\n"
            "                       replay pass per kernel on the H100 (the full model needs 4); on the\n"
            "                       validation workloads its avg error is 8.5%% (H100) and 10.9%% (H200)\n"
@@ -95,8 +98,12 @@ static void print_help(void)
            "      --model FILE     use this model file (default: the built-in model for the GPU\n"
            "                       named in the CSV; the details page names none, then the first)\n"
            "      --list-features  print the features a model may use and the metrics behind them\n"
-           "\n"
-           "Output:\n"
+           "\n");
+}
+
+static void print_help_output(void)
+{
+    printf("Output:\n"
            "  -m, --mode MODE      min, avg, peak or all: the figures the table shows (default avg)\n"
            "      --json           print one JSON document instead of the table\n"
            "      --per-kernel     list every kernel with its power split into components\n"
@@ -113,8 +120,16 @@ static void print_help(void)
            "  -v, --verbose        also say how many non-CSV lines were skipped\n"
            "  -h, --help           this text\n"
            "  -V, --version        version and built-in models\n"
-           "\n"
-           "Output files are written whole or not at all (a temporary file, then a rename), and a file\n"
+           "\n");
+}
+
+static void print_help(void)
+{
+    size_t i;
+    print_help_usage();
+    print_help_model();
+    print_help_output();
+    printf("Output files are written whole or not at all (a temporary file, then a rename), and a file\n"
            "that gpu_profiler did not write is never replaced without --force.\n"
            "\n"
            "Definitions: a kernel's power is its steady-state power when run back to back. Per device,\n"
