@@ -312,9 +312,20 @@ static void json_text_or_null(FILE *out, const char *s)
         fputs("null", out);
 }
 
-static void json_task(FILE *out, const struct estimate *e, const struct device_result *d)
+/* The model's components as an object, one number each. */
+static void json_components(FILE *out, const struct model *m, const double *v)
 {
     size_t c;
+    fputc('{', out);
+    for (c = 0; c < m->ncomponents; c++) {
+        fprintf(out, "%s\"%s\": ", c ? ", " : "", m->component[c]);
+        json_number(out, v[c]);
+    }
+    fputc('}', out);
+}
+
+static void json_task(FILE *out, const struct estimate *e, const struct device_result *d)
+{
     fputs("{\"device\": ", out);
     if (d->device >= 0)
         fprintf(out, "%ld", d->device);
@@ -330,12 +341,9 @@ static void json_task(FILE *out, const struct estimate *e, const struct device_r
     json_number(out, d->energy_j);
     fputs(", \"gpu_time_s\": ", out);
     json_number(out, d->gpu_time_s);
-    fputs(", \"components_j\": {", out);
-    for (c = 0; c < e->used->ncomponents; c++) {
-        fprintf(out, "%s\"%s\": ", c ? ", " : "", e->used->component[c]);
-        json_number(out, d->component_j[c]);
-    }
-    fprintf(out, "}, \"capped_kernels\": %zu}", d->capped_kernels);
+    fputs(", \"components_j\": ", out);
+    json_components(out, e->used, d->component_j);
+    fprintf(out, ", \"capped_kernels\": %zu}", d->capped_kernels);
 }
 
 /* A number, or null when it is negative (absent ids). */
@@ -377,7 +385,6 @@ static void json_kernel(FILE *out, const struct estimate *e, size_t i)
 {
     const struct kernel_result *kr = &e->kernels[i];
     const double *cw = estimate_components(e, i);
-    size_t c;
     fprintf(out, "%s\n    {\"id\": %ld, \"name\": ", i ? "," : "", kr->id);
     report_json_string(out, kr->name);
     fputs(", \"pid\": ", out);
@@ -393,12 +400,9 @@ static void json_kernel(FILE *out, const struct estimate *e, size_t i)
     json_power(out, kr->power_w);
     fputs(", \"energy_j\": ", out);
     json_number(out, kr->energy_j);
-    fputs(", \"components_w\": {", out);
-    for (c = 0; c < e->used->ncomponents; c++) {
-        fprintf(out, "%s\"%s\": ", c ? ", " : "", e->used->component[c]);
-        json_number(out, cw[c]);
-    }
-    fprintf(out, "}, \"capped\": %s", kr->capped ? "true" : "false");
+    fputs(", \"components_w\": ", out);
+    json_components(out, e->used, cw);
+    fprintf(out, ", \"capped\": %s", kr->capped ? "true" : "false");
     if (kr->capped) { /* what the fit gives before the cap: a short burst's power (timeline.h) */
         fputs(", \"uncapped_avg_w\": ", out);
         json_number(out, kr->uncapped_w);
