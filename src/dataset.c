@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "textio.h"
+
 #include "units.h"
 
 static const char *const target_cols[TARGET_COUNT] = { "min_w", "avg_w", "peak_w" };
@@ -396,14 +398,21 @@ int dataset_read(FILE *f, struct dataset *d, char *err, size_t errlen)
     size_t ncols = 0, cap = 0;
     unsigned long line = 0;
     int have_sig = 0;
-    ssize_t len;
+    size_t len;
+    int rl;
     dataset_init(d);
-    while ((len = getline(&buf, &cap, f)) >= 0) {
+    while ((rl = textio_getline(f, &buf, &cap, TEXTIO_MAX_LINE, &len)) > 0) {
         line++;
-        if ((size_t)len != strlen(buf))
+        if (len != strlen(buf))
             FAIL("holds a NUL byte; this is not a gpu_profiler dataset");
         if (read_line(d, trim(buf), &have_sig, &cols, &ncols, line, err, errlen) != 0)
             goto fail;
+    }
+    if (rl < 0) {
+        line++;
+        if (rl == -2)
+            FAIL("out of memory");
+        FAIL("a line longer than %u bytes; this is not a gpu_profiler dataset", TEXTIO_MAX_LINE);
     }
     if (ferror(f)) {
         snprintf(err, errlen, "read error: %s", strerror(errno));

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "outfile.h"
+#include "textio.h"
 
 void timeline_init(struct timeline *t)
 {
@@ -121,6 +122,7 @@ static int by_start(const void *a, const void *b)
 static int parse_event(char *line, char *kind, long long *s, long long *e, int *dev, char **rest)
 {
     char *p = line, *end;
+    long d;
     if ((line[0] != 'K' && line[0] != 'C' && line[0] != 'S') || line[1] != ' ')
         return -1;
     *kind = line[0];
@@ -134,9 +136,10 @@ static int parse_event(char *line, char *kind, long long *s, long long *e, int *
     if (end == p || *end != ' ' || *e < *s)
         return -1;
     p = end + 1;
-    *dev = (int)strtol(p, &end, 10);
-    if (end == p || (*end != ' ' && *end != '\0') || *dev < 0 || errno)
+    d = strtol(p, &end, 10);
+    if (end == p || (*end != ' ' && *end != '\0') || d < 0 || d > TIMELINE_MAX_DEVICE || errno)
         return -1;
+    *dev = (int)d;
     while (*end == ' ')
         end++;
     *rest = end;
@@ -155,14 +158,15 @@ static int read_trace(const char *path, struct timeline *t, char *err, size_t er
 {
     FILE *f = fopen(path, "r");
     char *line = NULL;
-    size_t cap = 0, first = t->n, i;
+    size_t cap = 0, first = t->n, i, len;
     unsigned long ln = 0;
     double c0 = -1, m0 = 0, c1 = -1, m1 = 0;
+    int rl;
     if (!f) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
-    while (getline(&line, &cap, f) >= 0) {
+    while ((rl = textio_getline(f, &line, &cap, TEXTIO_MAX_LINE, &len)) > 0) {
         char kind, *rest;
         long long s, e;
         int dev;
@@ -192,6 +196,11 @@ static int read_trace(const char *path, struct timeline *t, char *err, size_t er
             snprintf(err, errlen, "out of memory");
             goto fail;
         }
+    }
+    if (rl < 0) {
+        snprintf(err, errlen, rl == -1 ? "%s:%lu: a line longer than %u bytes: not a trace record"
+                                       : "%s:%lu: out of memory", path, ln + 1, TEXTIO_MAX_LINE);
+        goto fail;
     }
     free(line);
     fclose(f);
@@ -485,13 +494,23 @@ int timeline_read(FILE *f, const char *path, struct timeline *t, char *err, size
     char *line = NULL;
     size_t cap = 0;
     unsigned long ln = 0;
-    int have_window = 0;
+    int have_window = 0, rl;
+    size_t len;
     timeline_init(t);
-    while (getline(&line, &cap, f) >= 0) {
+    while ((rl = textio_getline(f, &line, &cap, TEXTIO_MAX_LINE, &len)) > 0) {
         ln++;
+        if (len != strlen(line)) {
+            snprintf(err, errlen, "%s:%lu: holds a NUL byte; not a gpu_profiler timeline", path, ln);
+            goto fail;
+        }
         chomp(line);
         if (read_timeline_line(t, line, path, ln, &have_window, err, errlen) != 0)
             goto fail;
+    }
+    if (rl < 0) {
+        snprintf(err, errlen, rl == -1 ? "%s:%lu: a line longer than %u bytes; not a gpu_profiler timeline"
+                                       : "%s:%lu: out of memory", path, ln + 1, TEXTIO_MAX_LINE);
+        goto fail;
     }
     if (ln == 0) {
         snprintf(err, errlen, "%s: empty; not a gpu_profiler timeline", path);

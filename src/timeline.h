@@ -27,6 +27,10 @@
 #include "estimate.h"
 #include "model.h"
 
+/* The highest device number a timeline may name (CUDA numbers its devices
+ * from 0; no host has thousands). */
+#define TIMELINE_MAX_DEVICE 4095
+
 #define TIMELINE_SIGNATURE "# gpu_profiler_timeline"
 
 struct timeline_event {
