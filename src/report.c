@@ -181,11 +181,24 @@ static void text_timeline(FILE *out, const struct report_timeline *tl)
     }
 }
 
+/* A name for the terminal: at most width bytes of it; control characters
+ * (C0, DEL, C1 such as the one-byte CSI 0x9b) and invalid UTF-8 as '?', so
+ * a kernel name cannot move the cursor or change colours. */
 static void text_name(FILE *out, const char *name, size_t width)
 {
-    size_t n = strlen(name), i;
-    for (i = 0; i < n && i < width; i++)
-        fputc((unsigned char)name[i] < 0x20 ? '?' : name[i], out);
+    const unsigned char *p = (const unsigned char *)name;
+    size_t n = strlen(name), i = 0;
+    while (i < n && i < width) {
+        size_t len = report_utf8_len(p + i);
+        int c1 = len == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0;
+        if (len == 0 || p[i] < 0x20 || p[i] == 0x7f || c1 || i + len > width) {
+            fputc('?', out);
+            i += len ? len : 1;
+        } else {
+            fwrite(p + i, 1, len, out);
+            i += len;
+        }
+    }
     if (n > width)
         fputs("...", out);
 }

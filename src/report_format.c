@@ -7,11 +7,36 @@
 #include <stdlib.h>
 #include <string.h>
 
+size_t report_utf8_len(const unsigned char *p)
+{
+    unsigned c = p[0], cp;
+    size_t len, i;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf)
+        len = 2, cp = c & 0x1f;
+    else if (c >= 0xe0 && c <= 0xef)
+        len = 3, cp = c & 0x0f;
+    else if (c >= 0xf0 && c <= 0xf4)
+        len = 4, cp = c & 0x07;
+    else
+        return 0; /* a continuation byte, C0/C1 (overlong), or F5-FF */
+    for (i = 1; i < len; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[i] & 0x3f);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0; /* overlong, above U+10FFFF, or a surrogate */
+    return len;
+}
+
 void report_json_string(FILE *out, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
     fputc('"', out);
     for (; *p; p++) {
+        size_t len;
         if (*p == '"' || *p == '\\')
             fprintf(out, "\\%c", *p);
         else if (*p == '\n')
@@ -20,20 +45,13 @@ void report_json_string(FILE *out, const char *s)
             fputs("\\t", out);
         else if (*p < 0x20 || *p == 0x7f)
             fprintf(out, "\\u%04x", *p);
-        else if (*p < 0x80)
+        else if ((len = report_utf8_len(p)) == 1)
             fputc(*p, out);
-        else {
-            /* pass valid UTF-8 through; replace invalid bytes by U+FFFD */
-            int len = (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
-            int i, ok = len > 0;
-            for (i = 1; ok && i < len; i++)
-                ok = (p[i] & 0xc0) == 0x80;
-            if (ok) {
-                fwrite(p, 1, (size_t)len, out);
-                p += len - 1;
-            } else {
-                fputs("\\ufffd", out);
-            }
+        else if (len > 1) {
+            fwrite(p, 1, len, out);
+            p += len - 1;
+        } else {
+            fputs("\\ufffd", out); /* an invalid byte: the replacement character, as JSON needs */
         }
     }
     fputc('"', out);

@@ -19,7 +19,13 @@ const struct kernel_result **report_kernels_by_energy(const struct estimate *e);
  * terminal table uses the nearest of the 256 xterm colours. */
 const char *report_component_colour(size_t component);
 
-/* s as a JSON string, quoted and escaped. */
+/* The length of the valid UTF-8 sequence at p (1 to 4), or 0 for an
+ * invalid one (a stray continuation, overlong form, surrogate, code point
+ * above U+10FFFF, or a byte F5-FF). */
+size_t report_utf8_len(const unsigned char *p);
+
+/* s as a JSON string, quoted and escaped; each invalid UTF-8 byte becomes
+ * U+FFFD. */
 void report_json_string(FILE *out, const char *s);
 
 /* The measured GPU that an estimate's device ran on, or NULL. */

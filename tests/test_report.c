@@ -1,6 +1,7 @@
 /* Unit tests for report.c: the JSON document's shape and escaping, the CSV
  * rows and the text table's content, on the raw fixture with tiny.model. */
 #include "report.h"
+#include "report_format.h"
 #include "testlib.h"
 
 static char *render(const struct report_ops *ops, const struct estimate *e, const struct report_opts *o)
@@ -17,6 +18,61 @@ static char *render(const struct report_ops *ops, const struct estimate *e, cons
     return buf;
 }
 
+/* Invalid UTF-8 in a name becomes U+FFFD in JSON, byte by byte; valid
+ * sequences pass through; the terminal table shows no control byte. */
+static void test_utf8(void)
+{
+    static const struct { const char *in, *json; } cases[] = {
+        { "caf\xc3\xa9 \xe2\x82\xac \xf0\x9d\x84\x9e", "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9d\x84\x9e\"" },
+        { "a\xed\xa0\x80z", "\"a\\ufffd\\ufffd\\ufffdz\"" },           /* a surrogate, U+D800 */
+        { "\xc0\xaf", "\"\\ufffd\\ufffd\"" },                             /* overlong '/' */
+        { "\xe0\x80\xaf", "\"\\ufffd\\ufffd\\ufffd\"" },                   /* overlong, 3 bytes */
+        { "\xf0\x80\x80\xaf", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" },         /* overlong, 4 bytes */
+        { "\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" },         /* above U+10FFFF */
+        { "\xf5\x80", "\"\\ufffd\\ufffd\"" },                             /* an F5 lead byte */
+        { "\x80x", "\"\\ufffdx\"" },                                      /* a stray continuation */
+        { "\xe2\x82", "\"\\ufffd\\ufffd\"" },                             /* truncated */
+        { "\x7f\x9b", "\"\\u007f\\ufffd\"" },                             /* DEL, a lone C1 byte */
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[128] = { 0 };
+        FILE *f = tmpfile();
+        report_json_string(f, cases[i].in);
+        rewind(f);
+        CHECK(fread(buf, 1, sizeof buf - 1, f) > 0);
+        fclose(f);
+        CHECK_STR(buf, cases[i].json);
+    }
+    CHECK(report_utf8_len((const unsigned char *)"\xef\xbf\xbd") == 3);
+    CHECK(report_utf8_len((const unsigned char *)"\xed\x9f\xbf") == 3); /* U+D7FF, below the surrogates */
+    CHECK(report_utf8_len((const unsigned char *)"\xf4\x8f\xbf\xbf") == 4); /* U+10FFFF */
+}
+
+static void test_terminal_names(void)
+{
+    static const char csv[] = "\"ID\",\"Kernel Name\",\"gpu__time_duration.sum\",\"sm__cycles_active.avg\","
+                              "\"gpc__cycles_elapsed.max\",\"gpu__dram_throughput.avg.pct_of_peak_sustained_elapsed\"\n"
+                              "\"\",\"\",\"s\",\"cycle\",\"cycle\",\"%\"\n"
+                              "\"0\",\"k\x1b[31m\x7f\x9b\xc2\x9b\xc3\xa9\",\"1\",\"50\",\"100\",\"0\"\n";
+    struct model m;
+    struct estimate e;
+    struct report_opts o;
+    char err[512], *out;
+    CHECK(model_load(FIXTURES "/tiny.model", &m, err, sizeof err) == 0);
+    estimate_init(&e, &m);
+    CHECK(estimate_buffer(&e, csv, sizeof csv - 1, err, sizeof err) == 0);
+    memset(&o, 0, sizeof o);
+    o.mode = MODE_AVG;
+    o.top = 5;
+    o.input = "x";
+    out = render(&report_text, &e, &o);
+    CHECK_CONTAINS(out, "k?[31m???\xc3\xa9");
+    CHECK(strchr(out, '\x1b') == NULL && strchr(out, '\x7f') == NULL && strstr(out, "\x9b") == NULL);
+    free(out);
+    estimate_free(&e);
+}
+
 int main(void)
 {
     struct model m;
@@ -24,6 +80,8 @@ int main(void)
     struct report_opts o;
     char err[512], *out;
 
+    test_utf8();
+    test_terminal_names();
     CHECK(model_load(FIXTURES "/tiny.model", &m, err, sizeof err) == 0);
     m.stat[TARGET_AVG][STAT_CV_MAPE] = 4.5;
     m.has_stat[TARGET_AVG][STAT_CV_MAPE] = 1;
