@@ -438,10 +438,20 @@ static int on_record(void *ctx, char **f, size_t n, unsigned flags, unsigned lon
     return r->stats.page == NCU_PAGE_DETAILS ? details_row(r, f, line) : raw_row(r, f, line);
 }
 
+/* Whether a line handed over as text (it held a NUL byte) begins as a
+ * kernel row does: a kernel ID, then the next field. */
+static int looks_like_kernel_row(const struct ncu_reader *r, const char *text)
+{
+    size_t digits = strspn(text, "0123456789");
+    return r->have_header && digits > 0 && text[digits] == ',' && strncmp(text, "==", 2) != 0;
+}
+
 static int on_text(void *ctx, const char *text, unsigned long line)
 {
     struct ncu_reader *r = ctx;
-    (void)line;
+    if (looks_like_kernel_row(r, text))
+        return set_err(r, line, "a kernel row holds a NUL byte: the file is corrupt (export it again from the "
+                                "report, or profile again)");
     r->stats.lines_skipped++;
     if (r->stats.first_error[0] == '\0' && strncmp(text, "==ERROR==", 9) == 0)
         snprintf(r->stats.first_error, sizeof r->stats.first_error, "%s", text);
