@@ -1098,6 +1098,10 @@ static int cal_fit_and_write(struct cal_run *c)
         logf_(&c->lg, 1, "%s", rb);
         free(rb);
     }
+    if (model_check_written(&c->model, c->err, c->errlen) != 0) {
+        save(o->dataset_out, DATASET_SIGNATURE, o->force, write_dataset, &c->ds, c->err + strlen(c->err), 0);
+        return CAL_ERR_FIT;
+    }
     logf_(&c->lg, 1, "calibrate took %.0f s\n", power_meter_now() - c->t_start);
     fflush(c->lg.mem);
     if (save(o->dataset_out, DATASET_SIGNATURE, o->force, write_dataset, &c->ds, c->err, c->errlen) != 0 ||

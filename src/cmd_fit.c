@@ -157,6 +157,11 @@ int cmd_fit(int argc, char **argv)
     dataset_free(&d);
     if (o.variant)
         snprintf(m.variant, sizeof m.variant, "%s", o.variant);
+    if (model_check_written(&m, err, sizeof err) != 0) {
+        fprintf(stderr, "%s: %s: the fitted model is not one gpu_profiler can use (%s); nothing written\n",
+                cli_prog, o.path, err);
+        return EXIT_MODEL;
+    }
     if (!o.quiet)
         fit_report_print(stdout, &rep);
     if (cli_save_output(o.out, "gpu_profiler_model", o.force, write_model_file, &m) != EXIT_OK)

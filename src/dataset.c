@@ -311,6 +311,11 @@ static int read_field(struct dataset_row *r, const struct col *c, char *v, size_
     case C_LAUNCH: r->launch_s = x; break;
     case C_METRIC:
         if (*v) {
+            double lo, hi;
+            features_metric_range(c->index, &lo, &hi);
+            if (!(x >= lo && x <= hi))
+                ERR("column %zu: %s %s is outside what a GPU can measure (%g to %g)", i + 1,
+                    features_metrics[c->index].raw, v, lo, hi);
             r->value[c->index] = x;
             r->have[c->index] = 1;
         }
@@ -318,6 +323,9 @@ static int read_field(struct dataset_row *r, const struct col *c, char *v, size_
     case C_TARGET:
         if (!*v)
             ERR("empty %s", target_cols[c->index]);
+        if (!(x > 0 && x <= 1e5))
+            ERR("column %zu: %s %s is not a power a GPU draws (above 0, at most 100000 W)", i + 1,
+                target_cols[c->index], v);
         r->power_w[c->index] = x;
         break;
     case C_SPREAD: r->spread_pct[c->index] = x; break;

@@ -82,6 +82,26 @@ const struct feature_def features_table[] = {
 };
 const size_t features_count = sizeof features_table / sizeof features_table[0];
 
+void features_metric_range(int m, double *lo, double *hi)
+{
+    const char *base = features_metrics[m].base;
+    *lo = 0;
+    if (strcmp(base, "%") == 0) {
+        *hi = 200;
+    } else if (strcmp(base, "s") == 0) {
+        *lo = 1e-10;
+        *hi = 86400;
+    } else if (strcmp(base, "hz") == 0) {
+        *lo = 1e6;
+        *hi = 1e11;
+    } else if (strcmp(base, "cycle") == 0) {
+        *lo = m == M_SM_ELAPSED_CYC ? 1 : 0;
+        *hi = 1e16;
+    } else { /* inst/cycle */
+        *hi = 64;
+    }
+}
+
 void features_derive(double *value, unsigned char *have)
 {
     if (!have[M_DRAM_THROUGHPUT] && have[M_DRAM_READ] && have[M_DRAM_WRITE]) {

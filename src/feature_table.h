@@ -61,6 +61,13 @@ struct feature_def {
 extern const struct feature_def features_table[];
 extern const size_t features_count;
 
+/* The physical range of metric m in its base unit: a percentage of peak
+ * 0-200 (ncu prints a little above 100 at times), a duration 0.1 ns to a
+ * day, a clock 1 MHz to 100 GHz, cycles up to 1e16 (elapsed cycles at least
+ * 1), instructions per cycle up to 64. A value outside it is not a
+ * measurement (an edited or corrupt file). */
+void features_metric_range(int m, double *lo, double *hi);
+
 /* Fills in metrics that are exact functions of others the kernel has, where
  * it lacks them: gpu__dram_throughput is DRAM bytes read plus written, each as
  * a percentage of the same peak (equal to 6 digits on the H100 fixtures'

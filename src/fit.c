@@ -523,6 +523,11 @@ static int fit_list(const struct dataset *d, const char *dataset_name, const cha
 
     memset(m, 0, sizeof *m);
     memset(rep, 0, sizeof *rep);
+    if (!d->gpu[0] || !(d->power_limit_w > 0)) {
+        snprintf(err, errlen, "the dataset %s (a '# %s' line, as calibrate writes it)",
+                 !d->gpu[0] ? "names no GPU" : "has no power limit", !d->gpu[0] ? "gpu: NAME" : "power_limit_w: W");
+        return -1;
+    }
     if ((nfeat = choose_features(d, list, strict, feat, rep, err, errlen)) < 0)
         return -1;
     nf = (size_t)nfeat;

@@ -325,6 +325,20 @@ static int parse_line(struct model *m, char *line, unsigned long ln, unsigned ch
     return perr(err, errlen, ln, "unknown statement '%.40s'", w[0]);
 }
 
+/* What a model must say to be a power model: the GPU idles below its power
+ * limit, and no target starts (its intercept, the static power) above it. */
+static int check_physical(const struct model *m, char *err, size_t errlen)
+{
+    int t;
+    if (m->idle_w > 0 && m->idle_w >= m->power_limit_w)
+        return perr(err, errlen, 0, "idle_w %g W is not below power_limit_w %g W", m->idle_w, m->power_limit_w);
+    for (t = 0; t < TARGET_COUNT; t++)
+        if (m->coef[t][0] > m->power_limit_w)
+            return perr(err, errlen, 0, "target %s: static power %g W is above power_limit_w %g W",
+                        model_target_names[t], m->coef[t][0], m->power_limit_w);
+    return 0;
+}
+
 int model_parse(const char *text, size_t len, struct model *m, char *err, size_t errlen)
 {
     unsigned char seen[K_NKEYS] = { 0 };
@@ -369,7 +383,29 @@ int model_parse(const char *text, size_t len, struct model *m, char *err, size_t
     for (t = 0; t < TARGET_COUNT; t++)
         if (!seen_target[t])
             return perr(err, errlen, 0, "missing 'target %s'", model_target_names[t]);
-    return 0;
+    return check_physical(m, err, errlen);
+}
+
+int model_check_written(const struct model *m, char *err, size_t errlen)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    struct model back;
+    int rc;
+    if (!f) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    rc = model_write(f, m);
+    if (fclose(f) != 0 || rc != 0) {
+        free(buf);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    rc = model_parse(buf, len, &back, err, errlen);
+    free(buf);
+    return rc;
 }
 
 int model_load(const char *path, struct model *m, char *err, size_t errlen)

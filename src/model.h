@@ -75,6 +75,10 @@ struct model {
 /* Parses a model from memory. Returns 0, or -1 with a message in err
  * ("line N: ..."). */
 int model_parse(const char *text, size_t len, struct model *m, char *err, size_t errlen);
+/* Whether m, written as model_write writes it, reads back with model_parse
+ * (fit and calibrate check what they are about to write). 0, or -1 with the
+ * parser's message. */
+int model_check_written(const struct model *m, char *err, size_t errlen);
 /* Reads and parses a file; the message names neither the file nor the tool. */
 int model_load(const char *path, struct model *m, char *err, size_t errlen);
 /* Writes m in the file format; model_parse of the output gives m back

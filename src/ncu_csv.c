@@ -268,6 +268,14 @@ static int convert(struct ncu_reader *r, unsigned long line, int m, const char *
         return set_err(r, line, "metric %s: negative value %s %s", features_metrics[m].raw,
                        clip(value_text, b1, sizeof b1), unit_text);
     *out = v * scale;
+    {
+        double lo, hi;
+        features_metric_range(m, &lo, &hi);
+        if (!(*out >= lo && *out <= hi))
+            return set_err(r, line, "metric %s: %s %s is outside what a GPU can measure (%g to %g %s): the file "
+                           "was edited or is corrupt", features_metrics[m].raw, clip(value_text, b1, sizeof b1),
+                           unit_text[0] ? unit_text : features_metrics[m].base, lo, hi, features_metrics[m].base);
+    }
     return 1;
 }
 

@@ -20,10 +20,30 @@ static void bad(const char *what, const char *text, const char *needle)
         fprintf(stderr, "  case: %s\n", what);
 }
 
+/* What fit and calibrate check before they write a model. */
+static void test_check_written(void)
+{
+    struct model m;
+    char err[256];
+    CHECK(model_load(FIXTURES "/tiny.model", &m, err, sizeof err) == 0);
+    CHECK(model_check_written(&m, err, sizeof err) == 0);
+    m.power_limit_w = 0; /* a dataset without a limit */
+    CHECK(model_check_written(&m, err, sizeof err) == -1);
+    CHECK_CONTAINS(err, "'power_limit_w' needs one positive number");
+    m.power_limit_w = 700;
+    m.coef[TARGET_PEAK][0] = 1e300; /* a target of inf watts */
+    CHECK(model_check_written(&m, err, sizeof err) == -1);
+    m.coef[TARGET_PEAK][0] = 110;
+    m.gpu[0] = '\0';
+    CHECK(model_check_written(&m, err, sizeof err) == -1);
+}
+
 int main(void)
 {
     struct model m, m2;
     struct prediction p;
+
+    test_check_written();
     char err[256];
     char *buf;
     size_t len, i;

@@ -87,6 +87,34 @@ static void expect_error(const char *what, const char *text, const char *needle)
     "\"" id "\",\"" pid "\",\"app\",\"h\",\"k" id "\",\"1\",\"7\",\"" dev "\",\"9.0\",\"" sec "\",\"" metric "\",\"" unit "\",\"" val "\"\n"
 #define SOL "GPU Speed Of Light Throughput"
 
+/* Values no GPU measures are errors that name the line and the metric:
+ * the audit's cases (issue 19). */
+static void test_ranges(void)
+{
+    static const struct { const char *text, *want; } cases[] = {
+        { DHDR DROW("0", "1", "0", SOL, "Elapsed Cycles", "cycle", "1e-308"), "line 2: metric gpc__cycles_elapsed.max" },
+        { DHDR DROW("0", "1", "0", SOL, "Elapsed Cycles", "cycle", "1e308"), "outside what a GPU can measure" },
+        { DHDR DROW("0", "1", "0", SOL, "Duration", "s", "1e308"), "metric gpu__time_duration.sum: 1e308 s" },
+        { DHDR DROW("0", "1", "0", SOL, "Duration", "ns", "0"), "(1e-10 to 86400 s)" },
+        { DHDR DROW("0", "1", "0", SOL, "DRAM Throughput", "%", "250"), "250 % is outside" },
+        { DHDR DROW("0", "1", "0", SOL, "SM Frequency", "hz", "5"), "(1e+06 to 1e+11 hz)" },
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct got g;
+        char err[512];
+        CHECK(read_text(cases[i].text, strlen(cases[i].text), 7, &g, NULL, err, sizeof err) == NCU_ERR);
+        CHECK_CONTAINS(err, cases[i].want);
+    }
+    {   /* the edges are measurements */
+        static const char ok[] = DHDR DROW("0", "1", "0", SOL, "DRAM Throughput", "%", "200")
+            DROW("0", "1", "0", SOL, "Elapsed Cycles", "cycle", "1");
+        struct got g;
+        char err[512];
+        CHECK(read_text(ok, sizeof ok - 1, 7, &g, NULL, err, sizeof err) == 0);
+    }
+}
+
 /* Derived metrics, and what kind of export a kernel came from. */
 static void test_derive_and_describe(void)
 {
@@ -127,6 +155,7 @@ static void test_derive_and_describe(void)
 int main(void)
 {
     test_derive_and_describe();
+    test_ranges();
     static const char *const pages[] = { "probe4_full_details.csv", "probe4_full_details_baseunits.csv",
                                          "probe4_full_raw.csv", "probe4_basic_stdout_mixed.csv" };
     static const char *const names[4] = { "fma_k(float *, int)", "copy_k(const float4 *, float4 *, unsigned long)",
