@@ -226,6 +226,22 @@ static void drain(struct runner_child *c)
         c->on_output(c->ctx, buf, (size_t)n);
 }
 
+/* What is left of a child's process group once the child has ended (an
+ * application's background processes): SIGTERM, up to a second to go,
+ * then SIGKILL. Nothing is left running behind gpu_profiler. */
+static void end_group(pid_t pgid)
+{
+    const struct timespec tick = { 0, 20 * 1000 * 1000 };
+    int i;
+    if (pgid <= 0 || kill(-pgid, 0) != 0)
+        return; /* the group is gone: nothing was left */
+    kill(-pgid, SIGTERM);
+    for (i = 0; i < 50 && kill(-pgid, 0) == 0; i++)
+        nanosleep(&tick, NULL);
+    if (kill(-pgid, 0) == 0)
+        kill(-pgid, SIGKILL);
+}
+
 int runner_finish(struct runner_child *c)
 {
     int status = -1;
@@ -257,6 +273,7 @@ int runner_finish(struct runner_child *c)
     }
     if (c->on_output)
         drain(c); /* what the child wrote last (a descendant still holding the pipe is not waited for) */
+    end_group(c->pid);
     c->signal_received = signal_seen;
     child_pid_for_signals = 0;
     if (c->had_terminal)

@@ -91,7 +91,9 @@ struct runner_child {
 int runner_start(char *const *argv, int out_fd, struct runner_child *c);
 /* Waits for the child; returns its wait status, or -1. When stop_after_s
  * passes, or a signal reaches us, the child's group gets SIGINT; if the
- * child has not ended 30 s later, SIGKILL (a hung child never hangs us). */
+ * child has not ended 30 s later, SIGKILL (a hung child never hangs us).
+ * Once the child has ended, what is left of its group (an application's
+ * background processes) gets SIGTERM, then SIGKILL after a second. */
 int runner_finish(struct runner_child *c);
 
 /* Resolves an application: a path with '/', else searched in PATH. */

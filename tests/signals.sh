@@ -66,5 +66,35 @@ fi
 check "progress: silent when stderr is not a terminal" sh -c "! grep -q 'kernels profiled' '$d/err'"
 check "progress: ncu's output on stdout as before" grep -q "app output line" "$d/out"
 
+# The application's own background processes end with the run (issue 19):
+# a job that starts two and exits, and one stopped by --duration.
+for mode in exit duration; do
+    d=$T/bg_$mode
+    mkdir -p "$d"
+    if [ $mode = exit ]; then
+        printf '#!/bin/sh\nsleep 313 &\necho $! >>"%s/bg.pids"\nsleep 313 &\necho $! >>"%s/bg.pids"\nexit 0\n' \
+            "$d" "$d" >"$d/job.sh"
+        extra=""
+    else
+        printf '#!/bin/sh\nsleep 313 &\necho $! >>"%s/bg.pids"\nsleep 313 &\necho $! >>"%s/bg.pids"\nexec sleep 30\n' \
+            "$d" "$d" >"$d/job.sh"
+        extra="--duration 1"
+    fi
+    chmod +x "$d/job.sh"
+    (cd "$d" && FAKE_NCU_CSV="$HERE/fixtures/ncu-h100/probe4_full_raw.csv" FAKE_NCU_LOG="$d/ncu.log" \
+        "$GP" -a "$d/job.sh" --ncu "$HERE/fake_ncu.sh" --model "$HERE/fixtures/tiny.model" $extra -q \
+        >"$d/out" 2>"$d/err")
+    left=0
+    for p in $(cat "$d/bg.pids" 2>/dev/null); do
+        # alive: not ended, and not a zombie waiting for an init that does not reap (containers)
+        if kill -0 "$p" 2>/dev/null && [ "$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -c1)" != Z ]; then
+            left=$((left + 1))
+            kill "$p" 2>/dev/null
+        fi
+    done
+    check "background processes of the job ($mode): $left of 2 left running" [ "$left" = 0 ]
+    check "background processes of the job ($mode): both started" [ "$(wc -l <"$d/bg.pids" 2>/dev/null)" = 2 ]
+done
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
