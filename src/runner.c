@@ -693,6 +693,40 @@ static void profile_say_partial(const struct runner_opts *o, int status)
                 WTERMSIG(status));
 }
 
+/* Before the run: the CSV may be written (absent, ours or --force), and
+ * so may the report: absent, or ours (the CSV of the same run beside it is
+ * ours), or --force; never through a symbolic link without --force. An old
+ * report of ours is removed, so that a run whose ncu writes none is not
+ * estimated from the last one's. */
+static int profile_outputs(const struct runner_opts *o, const char *rep_file, const char *csv_path, char *err,
+                           size_t errlen)
+{
+    struct stat st;
+    int csv = outfile_may_write(csv_path, RUNNER_CSV_SIGNATURE, o->force);
+    if (csv != OUTFILE_OK) {
+        snprintf(err, errlen, "%s %s; move it or use --force", csv_path,
+                 csv == OUTFILE_FOREIGN ? "exists and was not written by gpu_profiler" : "is a directory");
+        return -1;
+    }
+    if (lstat(rep_file, &st) != 0)
+        return 0; /* none yet */
+    if (!o->force && S_ISLNK(st.st_mode)) {
+        snprintf(err, errlen, "%s is a symbolic link; gpu_profiler does not let ncu write through it without "
+                 "--force", rep_file);
+        return -1;
+    }
+    if (!o->force && (!S_ISREG(st.st_mode) || outfile_may_write(csv_path, RUNNER_CSV_SIGNATURE, 0) != OUTFILE_OK ||
+                      access(csv_path, F_OK) != 0)) {
+        snprintf(err, errlen, "%s exists and was not written by gpu_profiler; move it or use --force", rep_file);
+        return -1;
+    }
+    if (S_ISREG(st.st_mode) && unlink(rep_file) != 0) {
+        snprintf(err, errlen, "cannot remove the last run's %s: %s", rep_file, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 int runner_profile(struct runner_opts *o, char *csv_path, size_t csv_len, char *err, size_t errlen)
 {
     static struct profile_args pa; /* one profiling run at a time */
@@ -712,6 +746,8 @@ int runner_profile(struct runner_opts *o, char *csv_path, size_t csv_len, char *
     snprintf(pa.report, sizeof pa.report, "%s/%s", dir, RUNNER_REPORT_BASE);
     snprintf(rep_file, sizeof rep_file, "%s.ncu-rep", pa.report);
     snprintf(csv_path, csv_len, "%s/%s", dir, RUNNER_CSV_NAME);
+    if (profile_outputs(o, rep_file, csv_path, err, errlen) != 0)
+        return RUNNER_OUTPUT;
     if (!(argv = profile_argv(o, &pa))) {
         snprintf(err, errlen, "out of memory");
         return RUNNER_OUTPUT;
