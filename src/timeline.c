@@ -670,12 +670,32 @@ struct profile_powers {
     struct name_power all;     /* every kernel together */
 };
 
+/* The entry of base name in pp->np, added if new; an open-addressing
+ * index (entry + 1, 0 empty) of cap slots, a power of two above twice the
+ * kernels, keeps this linear in the kernels however many names they have. */
+static size_t profile_entry(struct profile_powers *pp, size_t *index, size_t cap, const char *base)
+{
+    size_t i;
+    for (i = hash_name(base) & (cap - 1); index[i]; i = (i + 1) & (cap - 1))
+        if (strcmp(pp->np[index[i] - 1].base, base) == 0)
+            return index[i] - 1;
+    snprintf(pp->np[pp->nn].base, sizeof pp->np[0].base, "%s", base);
+    index[i] = ++pp->nn;
+    return pp->nn - 1;
+}
+
 static int profile_powers(const struct estimate *e, struct profile_powers *pp, char *err, size_t errlen)
 {
-    size_t i, k;
+    size_t i, k, cap = 16;
+    size_t *index;
     memset(pp, 0, sizeof *pp);
+    while (cap < 2 * e->nkernels + 2)
+        cap *= 2;
     pp->np = calloc(e->nkernels ? e->nkernels : 1, sizeof *pp->np);
-    if (!pp->np) {
+    index = calloc(cap, sizeof *index);
+    if (!pp->np || !index) {
+        free(pp->np);
+        free(index);
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -689,10 +709,7 @@ static int profile_powers(const struct estimate *e, struct profile_powers *pp, c
         if (!(ts > 0))
             continue;
         timeline_base_name(kr->name, base, sizeof base);
-        for (k = 0; k < pp->nn && strcmp(pp->np[k].base, base) != 0; k++)
-            ;
-        if (k == pp->nn)
-            snprintf(pp->np[pp->nn++].base, sizeof pp->np[0].base, "%s", base);
+        k = profile_entry(pp, index, cap, base);
         to[0] = &pp->np[k];
         to[1] = &pp->all;
         for (j = 0; j < 2; j++) {
@@ -703,6 +720,7 @@ static int profile_powers(const struct estimate *e, struct profile_powers *pp, c
             to[j]->time_s += ts;
         }
     }
+    free(index);
     if (!(pp->all.time_s > 0)) {
         snprintf(err, errlen, "the profile has no kernel with a duration");
         free(pp->np);
