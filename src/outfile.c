@@ -1,6 +1,9 @@
 /* outfile: atomic, non-clobbering output files; see outfile.h. */
 #include "outfile.h"
 
+/* The longest file name most file systems take (NAME_MAX on Linux). */
+#define OUTFILE_NAME_MAX 255
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -60,7 +63,10 @@ int outfile_write(const char *path, const char *signature, int force, int (*writ
     /* same folder, so rename is atomic; hidden, so a listing shows no
      * half-written file */
     memcpy(tmp, path, dirlen);
-    sprintf(tmp + dirlen, ".%s.XXXXXX", path + dirlen);
+    if (strlen(path + dirlen) + 8 <= OUTFILE_NAME_MAX)
+        sprintf(tmp + dirlen, ".%s.XXXXXX", path + dirlen);
+    else /* a name near the file system's limit: the temporary one must fit too */
+        sprintf(tmp + dirlen, ".gpu_profiler.XXXXXX");
     fd = mkstemp(tmp);
     if (fd < 0) {
         snprintf(err, errlen, "cannot create a file in its folder: %s", strerror(errno));

@@ -743,9 +743,18 @@ int runner_profile(struct runner_opts *o, char *csv_path, size_t csv_len, char *
                  strchr(o->app, '/') ? "" : " (searched PATH; give a path like ./app)");
         return RUNNER_NO_APP;
     }
-    snprintf(pa.report, sizeof pa.report, "%s/%s", dir, RUNNER_REPORT_BASE);
-    snprintf(rep_file, sizeof rep_file, "%s.ncu-rep", pa.report);
-    snprintf(csv_path, csv_len, "%s/%s", dir, RUNNER_CSV_NAME);
+    if ((size_t)snprintf(pa.report, sizeof pa.report, "%s/%s", dir, RUNNER_REPORT_BASE) >= sizeof pa.report ||
+        (size_t)snprintf(rep_file, sizeof rep_file, "%s.ncu-rep", pa.report) >= sizeof rep_file ||
+        (size_t)snprintf(csv_path, csv_len, "%s/%s", dir, RUNNER_CSV_NAME) >= csv_len) {
+        snprintf(err, errlen, "--output-dir is %zu characters long; at most %zu fit: give a shorter folder",
+                 strlen(dir), sizeof pa.report - sizeof "/" RUNNER_REPORT_BASE);
+        return RUNNER_OUTPUT;
+    }
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "--output-dir %s: %s; make it first (nothing was run)", dir,
+                 stat(dir, &st) != 0 ? strerror(errno) : "not a folder");
+        return RUNNER_OUTPUT;
+    }
     if (profile_outputs(o, rep_file, csv_path, err, errlen) != 0)
         return RUNNER_OUTPUT;
     if (!(argv = profile_argv(o, &pa))) {
