@@ -752,6 +752,7 @@ static int stage_profile(struct estimate_run *r)
     }
     ro.metrics = metrics;
     rc = runner_profile(&ro, r->csv_buf, sizeof r->csv_buf, err, sizeof err);
+    runner_hold_signals(); /* the profile is done: a signal now ends the run after its estimate */
     free(metrics);
     r->interrupted = ro.interrupted;
     if (rc != RUNNER_OK) {
@@ -922,7 +923,10 @@ static int run_stages(struct estimate_run *r)
     if ((rc = stage_timeline(r)) != EXIT_OK || (rc = stage_print(r)) != EXIT_OK)
         return rc;
     rc = stage_files(r);
-    /* the estimate of an interrupted run is printed, and the status says it was interrupted */
+    /* the estimate of an interrupted run is printed, and the status says it
+     * was interrupted: during profiling, or after it (the export, the estimate) */
+    if (rc == EXIT_OK && !r->interrupted)
+        r->interrupted = runner_held_signal();
     if (rc == EXIT_OK && r->interrupted)
         rc = 128 + r->interrupted;
     return rc;

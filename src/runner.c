@@ -144,6 +144,30 @@ static void on_signal(int sig)
         kill(-(pid_t)child_pid_for_signals, SIGINT);
 }
 
+/* After profiling: a signal is remembered, and the run goes on to print
+ * its estimate (runner_hold_signals). */
+static volatile sig_atomic_t held_signal;
+
+static void on_held_signal(int sig)
+{
+    held_signal = sig;
+}
+
+void runner_hold_signals(void)
+{
+    struct sigaction act;
+    memset(&act, 0, sizeof act);
+    act.sa_handler = on_held_signal;
+    sigemptyset(&act.sa_mask);
+    sigaction(SIGINT, &act, NULL);
+    sigaction(SIGTERM, &act, NULL);
+}
+
+int runner_held_signal(void)
+{
+    return held_signal;
+}
+
 /* Makes pgid the terminal's foreground process group (SIGTTOU ignored
  * meanwhile, as a background caller would get it); returns whether it did. */
 static int set_foreground(pid_t pgid)
@@ -205,6 +229,8 @@ int runner_start(char *const *argv, int out_fd, struct runner_child *c)
         return -1;
     }
     setpgid(c->pid, c->pid); /* also here: whichever runs first */
+    if (c->hold_signals)
+        return 0; /* neither the terminal nor our signals: it finishes its work */
     c->had_terminal = give_terminal(c->pid);
     child_pid_for_signals = c->pid;
     return 0;
@@ -288,10 +314,15 @@ int runner_finish(struct runner_child *c)
 static int run_wait(char *const *argv, int out_fd)
 {
     struct runner_child c;
+    int status;
     memset(&c, 0, sizeof c);
+    c.hold_signals = 1; /* the export: a signal now must not lose the profile */
     if (runner_start(argv, out_fd, &c) != 0)
         return -1;
-    return runner_finish(&c);
+    status = runner_finish(&c);
+    if (c.signal_received && !held_signal)
+        held_signal = c.signal_received;
+    return status;
 }
 
 /* Progress of the profiling run on a terminal: ncu's output (and the
@@ -727,6 +758,23 @@ static int profile_outputs(const struct runner_opts *o, const char *rep_file, co
     return 0;
 }
 
+/* The export with SIGINT and SIGTERM held (runner_hold_signals): one that
+ * comes now is remembered, the profile is not lost; then the handlers are
+ * what they were. */
+static int export_holding_signals(const char *ncu, const char *rep_file, const char *csv_path, int force, char *err,
+                                  size_t errlen)
+{
+    struct sigaction old_int, old_term;
+    int rc;
+    sigaction(SIGINT, NULL, &old_int);
+    sigaction(SIGTERM, NULL, &old_term);
+    runner_hold_signals();
+    rc = runner_export(ncu, rep_file, csv_path, force, err, errlen);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    return rc;
+}
+
 int runner_profile(struct runner_opts *o, char *csv_path, size_t csv_len, char *err, size_t errlen)
 {
     static struct profile_args pa; /* one profiling run at a time */
@@ -776,5 +824,5 @@ int runner_profile(struct runner_opts *o, char *csv_path, size_t csv_len, char *
         return RUNNER_NCU_FAILED;
     }
     profile_say_partial(o, status);
-    return runner_export(pa.ncu, rep_file, csv_path, o->force, err, errlen);
+    return export_holding_signals(pa.ncu, rep_file, csv_path, o->force, err, errlen);
 }

@@ -81,6 +81,8 @@ struct runner_child {
     /* optional: runner_finish reads watch_fd (the child's output, made
      * non-blocking) while it waits and hands what comes to on_output; and
      * calls on_tick about every 20 ms */
+    int hold_signals;         /* set by the caller: the child gets neither the terminal nor our
+                                 SIGINT/SIGTERM (they are remembered: runner_held_signal) */
     int watch_fd;
     void (*on_output)(void *ctx, const char *buf, size_t n);
     void (*on_tick)(void *ctx, double elapsed_s);
@@ -96,6 +98,12 @@ int runner_start(char *const *argv, int out_fd, struct runner_child *c);
  * background processes) gets SIGTERM, then SIGKILL after a second. */
 int runner_finish(struct runner_child *c);
 
+/* Once profiling is over: SIGINT and SIGTERM are remembered instead of
+ * ending gpu_profiler, so the export and the estimate still finish; the
+ * caller ends with 128 + runner_held_signal() (0: none came). */
+void runner_hold_signals(void);
+int runner_held_signal(void);
+
 /* Resolves an application: a path with '/', else searched in PATH. */
 int runner_find_app(const char *app, char *out, size_t outlen);
 
@@ -105,7 +113,8 @@ int runner_find_app(const char *app, char *out, size_t outlen);
  * RUNNER_NCU_FAILED / RUNNER_OUTPUT with err. */
 int runner_export(const char *ncu, const char *rep_file, const char *csv_path, int force, char *err, size_t errlen);
 
-/* Profiles and exports; on success csv_path holds the CSV written. */
+/* Profiles and exports; on success csv_path holds the CSV written. A signal
+ * during the export is held (runner_held_signal), not lost with the profile. */
 int runner_profile(struct runner_opts *o, char *csv_path, size_t csv_len, char *err, size_t errlen);
 
 #endif

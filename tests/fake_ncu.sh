@@ -1,7 +1,7 @@
 #!/bin/sh
 # A stand-in for ncu in the CLI tests: profiling runs the application and
 # writes a placeholder report; --import prints the raw fixture named by
-# $FAKE_NCU_CSV. FAKE_NCU_MODE=noreport makes profiling write no report;
+# $FAKE_NCU_CSV (after FAKE_NCU_IMPORT_DELAY seconds, if set). FAKE_NCU_MODE=noreport makes profiling write no report;
 # FAKE_NCU_MODE=nccl starts profiling an NCCL kernel (as ncu does when it
 # hangs on one) before the application runs.
 # Like ncu, SIGINT stops the application and still writes the report; the
@@ -10,7 +10,12 @@ set -eu
 report=""
 while [ $# -gt 0 ]; do
     case "$1" in
-    --import) shift; cat "$FAKE_NCU_CSV"; exit 0 ;;
+    --import)
+        shift
+        echo "import" >>"${FAKE_NCU_LOG:-/dev/null}"
+        [ -n "${FAKE_NCU_IMPORT_DELAY:-}" ] && sleep "$FAKE_NCU_IMPORT_DELAY"
+        cat "$FAKE_NCU_CSV"
+        exit 0 ;;
     --export) report="$2"; shift 2 ;;
     --clock-control|--target-processes|--metrics|--launch-skip|--launch-count|--nvtx-include|-k|--replay-mode|--kernel-id)
         echo "$1 $2" >>"${FAKE_NCU_LOG:-/dev/null}"; shift 2 ;;

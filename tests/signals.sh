@@ -96,5 +96,27 @@ for mode in exit duration; do
     check "background processes of the job ($mode): both started" [ "$(wc -l <"$d/bg.pids" 2>/dev/null)" = 2 ]
 done
 
+# A signal after profiling, while the report is exported (issue 19): the
+# estimate is still printed, the status is 128 + the signal, and no
+# temporary file is left in the folder.
+for sig in TERM INT; do
+    d=$T/late_$sig
+    mkdir -p "$d"
+    (cd "$d" && FAKE_NCU_CSV="$HERE/fixtures/ncu-h100/probe4_full_raw.csv" FAKE_NCU_LOG="$d/ncu.log" \
+        FAKE_NCU_IMPORT_DELAY=1 exec "$GP" -a /bin/true --ncu "$HERE/fake_ncu.sh" \
+        --model "$HERE/fixtures/tiny.model" -q >"$d/out" 2>"$d/err") &
+    gp=$!
+    i=0
+    while ! grep -q '^import' "$d/ncu.log" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+    kill -s "$sig" "$gp"
+    wait "$gp"
+    rc=$?
+    want=143
+    [ "$sig" = INT ] && want=130
+    check "SIG$sig during the export: exit $want (got $rc)" [ "$rc" = "$want" ]
+    check "SIG$sig during the export: the estimate is printed" grep -q 'task (device 0):  avg 375.0 W' "$d/out"
+    check "SIG$sig during the export: no temporary file left" [ -z "$(ls -A "$d" | grep '^\.')" ]
+done
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
