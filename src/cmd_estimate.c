@@ -715,6 +715,7 @@ static int stage_measure(struct estimate_run *r)
     mo.args = r->o.app_args;
     mo.nargs = r->o.napp_args;
     mo.idle_s = 1.0;
+    mo.output_to_stderr = r->o.json;
     if (!getenv("CUDA_INJECTION64_PATH") && timeline_find_tracer(tracer, sizeof tracer) == 0 &&
         (size_t)snprintf(r->timeline_auto, sizeof r->timeline_auto, "%s/gpu_profiler_timeline.txt", r->o.out_dir) <
             sizeof r->timeline_auto) {
@@ -742,7 +743,8 @@ static int stage_profile(struct estimate_run *r)
                               .out_dir = o->out_dir, .force = o->force, .quiet = o->quiet,
                               .skip_kernels = o->skip_kernels, .max_kernels = o->max_kernels,
                               .nvtx_range = o->nvtx_range, .duration_s = o->duration_s, .ncu_args = o->ncu_args,
-                              .n_ncu_args = o->n_ncu_args, .kernel_id = o->sample_every > 1 ? o->sample_id : NULL };
+                              .n_ncu_args = o->n_ncu_args, .kernel_id = o->sample_every > 1 ? o->sample_id : NULL,
+                              .output_to_stderr = o->json };
     char *metrics = metric_list(o->model_path ? &r->model : NULL, o->fast ? "fast" : NULL);
     char err[2048];
     int rc;

@@ -196,6 +196,7 @@ int cmd_measure(int argc, char **argv)
         free(args);
         return rc;
     }
+    o.output_to_stderr = json;
     rc = measure_run(&o, &r, err, sizeof err);
     free(args);
     if (rc != MEASURE_OK) {

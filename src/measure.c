@@ -309,8 +309,8 @@ static void meas_pass_output(struct meas_run *m, int fd)
             continue;
         if (n <= 0)
             break;
-        fwrite(chunk, 1, (size_t)n, stdout);
-        fflush(stdout);
+        fwrite(chunk, 1, (size_t)n, o->output_to_stderr ? stderr : stdout);
+        fflush(o->output_to_stderr ? stderr : stdout);
         for (k = 0; k < n; k++) {
             char c = chunk[k];
             if (len < sizeof line - 1)
@@ -324,7 +324,7 @@ static void meas_pass_output(struct meas_run *m, int fd)
             len = 0;
         }
     }
-    fflush(stdout);
+    fflush(o->output_to_stderr ? stderr : stdout);
 }
 
 /* The application started with its stdout into fds[1] (and the tracer's

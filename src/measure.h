@@ -24,6 +24,7 @@ struct measure_opts {
     const char *timeline_out; /* write the run's timeline here (timeline.h), or NULL */
     int force;                /* replace a timeline file gpu_profiler did not write */
     int timeline_optional;    /* a timeline that cannot be made is a note (timeline_note), not an error */
+    int output_to_stderr;     /* the application's output to our stderr (stdout holds JSON alone) */
 };
 
 /* One GPU's figures over the window. */

@@ -330,6 +330,7 @@ static int run_wait(char *const *argv, int out_fd)
  * lines are counted, and a status line on stderr says how many kernels and
  * how long, redrawn at most twice a second and cleared at the end. */
 struct progress {
+    int pass_fd;            /* where ncu's and the application's output go */
     unsigned long kernels;
     size_t at;              /* bytes of the current line matched against the prefix */
     int line_ok;            /* the current line still matches the prefix */
@@ -401,11 +402,11 @@ static void progress_output(void *ctx, const char *buf, size_t n)
         }
     }
     if (!pg->show) {
-        write_all(STDOUT_FILENO, buf, n);
+        write_all(pg->pass_fd, buf, n);
         return;
     }
     progress_clear(pg);
-    write_all(STDOUT_FILENO, buf, n);
+    write_all(pg->pass_fd, buf, n);
     progress_draw(pg);
 }
 
@@ -427,6 +428,7 @@ static int run_profile(char *const *argv, int out_fd, struct runner_opts *o)
     memset(&c, 0, sizeof c);
     memset(&pg, 0, sizeof pg);
     pg.line_ok = 1;
+    pg.pass_fd = o->output_to_stderr ? STDERR_FILENO : STDOUT_FILENO;
     c.stop_after_s = o->duration_s;
     c.watch_fd = -1;
     /* ncu's output comes through us (to our stdout), to count the kernels

@@ -28,6 +28,8 @@ struct runner_opts {
     int quiet;
     char *metrics;            /* comma-separated raw metric names */
     const char *ncu_log;      /* if set, ncu's own output goes to this file */
+    int output_to_stderr;     /* ncu's and the application's output to our stderr, not stdout (which
+                                 then holds JSON or CSV alone) */
     long skip_kernels;        /* ncu --launch-skip (0: none) */
     long max_kernels;         /* ncu --launch-count (0: all) */
     const char *nvtx_range;   /* profile only inside this NVTX push/pop range */
