@@ -24,6 +24,13 @@ void cli_usage_error(const char *fmt, ...)
 int cli_save_output(const char *path, const char *signature, int force, int (*fn)(FILE *, void *), void *ctx)
 {
     char why[512];
+    if (strcmp(path, "-") == 0) { /* stdout, which then holds this output alone */
+        if (fn(stdout, ctx) != 0 || fflush(stdout) != 0) {
+            fprintf(stderr, "%s: writing to stdout: %s\n", cli_prog, strerror(errno));
+            return EXIT_OUTPUT;
+        }
+        return EXIT_OK;
+    }
     switch (outfile_write(path, signature, force, fn, ctx, why, sizeof why)) {
     case OUTFILE_OK:
         return EXIT_OK;

@@ -31,8 +31,8 @@ extern const char *const cli_prog; /* "gpu_profiler", the prefix of every messag
 
 /* "gpu_profiler: <message>" and the pointer to --help, on stderr. */
 void cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Writes an output file the user named through outfile; EXIT_OK or
- * EXIT_OUTPUT with the reason on stderr. */
+/* Writes an output file the user named through outfile ("-": stdout);
+ * EXIT_OK or EXIT_OUTPUT with the reason on stderr. */
 int cli_save_output(const char *path, const char *signature, int force, int (*fn)(FILE *, void *), void *ctx);
 /* Whether path ends with ext (case-insensitive). */
 int cli_has_ext(const char *path, const char *ext);

@@ -381,6 +381,7 @@ struct estimate_options {
     size_t n_csv;
     const char *model_path, *out_csv, *ncu, *out_dir, *nvtx_range, *report_path, *timeline_path, *tier;
     int json, no_pred, force, per_kernel, quiet, verbose, measure_too, fast;
+    int stdout_taken;          /* --json, --out-csv - or --report -: stdout holds that alone */
     long top, skip_kernels, max_kernels, sample_every;
     double duration_s, sample_weight;
     char sample_id[16384];     /* ncu --kernel-id for --sample */
@@ -530,7 +531,8 @@ static int value_option(struct estimate_options *o, int c, const char *arg)
         o->csv = o->csv_args[o->n_csv++] = arg;
         return -1;
     case O_REPORT:
-        if (!cli_has_ext(arg, ".svg") && !cli_has_ext(arg, ".html") && !cli_has_ext(arg, ".htm")) {
+        if (strcmp(arg, "-") != 0 && !cli_has_ext(arg, ".svg") && !cli_has_ext(arg, ".html") &&
+            !cli_has_ext(arg, ".htm")) {
             cli_usage_error("--report writes FILE.svg (the picture) or FILE.html (the picture and the tables), "
                             "not '%s'", arg);
             return EXIT_USAGE;
@@ -594,6 +596,21 @@ static int take_option(struct estimate_options *o, int c, char *arg, char **argv
 
 static int check_model_options(struct estimate_options *o);
 
+/* At most one output on stdout ('-' or --json); with one, the table is not
+ * printed and ncu's and the application's output go to stderr. Returns -1
+ * when that holds, else after a usage error. */
+static int check_stdout_owner(struct estimate_options *o)
+{
+    int n = o->json + (o->out_csv && strcmp(o->out_csv, "-") == 0) +
+            (o->report_path && strcmp(o->report_path, "-") == 0);
+    if (n > 1) {
+        cli_usage_error("%s", "only one output can go to stdout: --json, --out-csv - or --report -");
+        return EXIT_USAGE;
+    }
+    o->stdout_taken = n == 1;
+    return -1;
+}
+
 /* Options that do not go together, and what follows the options. Returns -1
  * when the command line holds together, else the exit status. */
 static int check_options(struct estimate_options *o, int argc, char **argv)
@@ -621,6 +638,8 @@ static int check_options(struct estimate_options *o, int argc, char **argv)
         cli_usage_error("%s", "--measure runs the application without ncu first: it needs -a APP (and no -c)");
         return EXIT_USAGE;
     }
+    if (check_stdout_owner(o) >= 0)
+        return EXIT_USAGE;
     for (i = 0; o->sample_every > 1 && i < o->n_ncu_args; i++)
         if (strncmp(o->ncu_args[i], "--kernel-id", 11) == 0) {
             cli_usage_error("%s", "--sample profiles by ncu's --kernel-id: leave --ncu-arg=--kernel-id out, or "
@@ -715,7 +734,7 @@ static int stage_measure(struct estimate_run *r)
     mo.args = r->o.app_args;
     mo.nargs = r->o.napp_args;
     mo.idle_s = 1.0;
-    mo.output_to_stderr = r->o.json;
+    mo.output_to_stderr = r->o.stdout_taken;
     if (!getenv("CUDA_INJECTION64_PATH") && timeline_find_tracer(tracer, sizeof tracer) == 0 &&
         (size_t)snprintf(r->timeline_auto, sizeof r->timeline_auto, "%s/gpu_profiler_timeline.txt", r->o.out_dir) <
             sizeof r->timeline_auto) {
@@ -744,7 +763,7 @@ static int stage_profile(struct estimate_run *r)
                               .skip_kernels = o->skip_kernels, .max_kernels = o->max_kernels,
                               .nvtx_range = o->nvtx_range, .duration_s = o->duration_s, .ncu_args = o->ncu_args,
                               .n_ncu_args = o->n_ncu_args, .kernel_id = o->sample_every > 1 ? o->sample_id : NULL,
-                              .output_to_stderr = o->json };
+                              .output_to_stderr = o->stdout_taken };
     char *metrics = metric_list(o->model_path ? &r->model : NULL, o->fast ? "fast" : NULL);
     char err[2048];
     int rc;
@@ -869,6 +888,8 @@ static int stage_timeline(struct estimate_run *r)
 /* The table (or JSON) on stdout. */
 static int stage_print(struct estimate_run *r)
 {
+    if (r->o.stdout_taken && !r->o.json)
+        return EXIT_OK; /* stdout is --out-csv's or --report's */
     if ((r->o.json ? report_json : report_text).write(stdout, &r->est, &r->ro) != 0 || fflush(stdout) != 0) {
         fprintf(stderr, "%s: writing to stdout: %s\n", cli_prog, strerror(errno));
         return EXIT_OUTPUT;
@@ -902,7 +923,7 @@ static int stage_files(struct estimate_run *r)
     struct csv_ctx cc = { &r->est, r->ro };
     int rc = EXIT_OK;
     if (r->o.report_path) {
-        int html = cli_has_ext(r->o.report_path, ".html") || cli_has_ext(r->o.report_path, ".htm");
+        int html = cli_has_ext(r->o.report_path, ".html") || cli_has_ext(r->o.report_path, ".htm"); /* '-': SVG */
         if (cli_save_output(r->o.report_path, REPORT_SVG_SIGNATURE, r->o.force, html ? write_html : write_svg,
                             &cc) != EXIT_OK)
             rc = EXIT_OUTPUT;
@@ -914,12 +935,47 @@ static int stage_files(struct estimate_run *r)
     return rc;
 }
 
+/* One output file the user named, checked before anything runs. */
+static int check_output(const char *path, const char *signature, int force)
+{
+    int w;
+    if (!path || strcmp(path, "-") == 0)
+        return EXIT_OK;
+    w = outfile_may_write(path, signature, force);
+    if (w == OUTFILE_OK)
+        return EXIT_OK;
+    fprintf(stderr, "%s: %s%s; nothing was run\n", cli_prog, path,
+            w == OUTFILE_FOREIGN ? " exists and was not written by gpu_profiler; move it or use --force"
+                                 : ": is a directory or a device, not a file");
+    return EXIT_OUTPUT;
+}
+
+/* Before the long part: every output can be written, and no two are one file. */
+static int stage_check_outputs(struct estimate_run *r)
+{
+    const struct estimate_options *o = &r->o;
+    int rc;
+    if (o->out_csv && !o->no_pred && strcmp(o->out_csv, PREDICTIONS_CSV) == 0) {
+        cli_usage_error("--out-csv %s is where the task rows go by default: name another file, or add "
+                        "--no-predictions", o->out_csv);
+        return EXIT_USAGE;
+    }
+    if (o->out_csv && o->report_path && strcmp(o->out_csv, "-") != 0 && strcmp(o->out_csv, o->report_path) == 0) {
+        cli_usage_error("--out-csv and --report name the same file, %s", o->out_csv);
+        return EXIT_USAGE;
+    }
+    if ((rc = check_output(o->out_csv, REPORT_CSV_SIGNATURE, o->force)) != EXIT_OK ||
+        (rc = check_output(o->report_path, REPORT_SVG_SIGNATURE, o->force)) != EXIT_OK)
+        return rc;
+    return EXIT_OK;
+}
+
 /* The pipeline: model, measurement, profile or inputs, estimate, traced
  * run, reports. */
 static int run_stages(struct estimate_run *r)
 {
     int rc;
-    if ((rc = stage_model(r)) != EXIT_OK || (rc = stage_measure(r)) != EXIT_OK || (rc = stage_read(r)) != EXIT_OK)
+    if ((rc = stage_check_outputs(r)) != EXIT_OK || (rc = stage_model(r)) != EXIT_OK || (rc = stage_measure(r)) != EXIT_OK || (rc = stage_read(r)) != EXIT_OK)
         return rc;
     stage_report_opts(r);
     if ((rc = stage_timeline(r)) != EXIT_OK || (rc = stage_print(r)) != EXIT_OK)

@@ -27,37 +27,67 @@ static int is_ours(const char *path, const char *signature)
     return ours;
 }
 
+static int check_target(const char *target, const char *signature, int force, char *err, size_t errlen);
+
 int outfile_may_write(const char *path, const char *signature, int force)
 {
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return OUTFILE_OK;
-    if (S_ISDIR(st.st_mode))
-        return OUTFILE_ERR;
-    return force || is_ours(path, signature) ? OUTFILE_OK : OUTFILE_FOREIGN;
+    char why[128];
+    return check_target(path, signature, force, why, sizeof why);
 }
 
-int outfile_write(const char *path, const char *signature, int force, int (*write_fn)(FILE *f, void *ctx),
-                  void *ctx, char *err, size_t errlen)
+/* What path names: the file a symbolic link points to (written through,
+ * the link kept), else path itself. NULL with err for a link to nothing. */
+static char *resolve(const char *path, char *err, size_t errlen)
+{
+    struct stat lst;
+    char *real;
+    if (lstat(path, &lst) != 0 || !S_ISLNK(lst.st_mode))
+        return strdup(path);
+    real = realpath(path, NULL);
+    if (!real)
+        snprintf(err, errlen, "is a symbolic link to nothing (%s); name a file", strerror(errno));
+    return real;
+}
+
+/* An existing target: a regular file, and ours or forced. */
+static int check_target(const char *target, const char *signature, int force, char *err, size_t errlen)
 {
     struct stat st;
-    char *tmp;
-    const char *slash = strrchr(path, '/');
-    size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+    if (stat(target, &st) != 0)
+        return OUTFILE_OK;
+    if (S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "is a directory");
+        return OUTFILE_ERR;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "is not a regular file (a device, pipe or socket); name a file, or '-' for stdout");
+        return OUTFILE_ERR;
+    }
+    return force || is_ours(target, signature) ? OUTFILE_OK : OUTFILE_FOREIGN;
+}
+
+int outfile_write(const char *path_given, const char *signature, int force, int (*write_fn)(FILE *f, void *ctx),
+                  void *ctx, char *err, size_t errlen)
+{
+    char *tmp, *path = resolve(path_given, err, errlen);
+    const char *slash;
+    size_t dirlen;
     int fd, rc = OUTFILE_ERR;
     FILE *f;
 
-    if (stat(path, &st) == 0) {
-        if (S_ISDIR(st.st_mode)) {
-            snprintf(err, errlen, "is a directory");
-            return OUTFILE_ERR;
-        }
-        if (!force && !is_ours(path, signature))
-            return OUTFILE_FOREIGN;
+    if (!path)
+        return OUTFILE_ERR;
+    if ((rc = check_target(path, signature, force, err, errlen)) != OUTFILE_OK) {
+        free(path);
+        return rc;
     }
+    rc = OUTFILE_ERR;
+    slash = strrchr(path, '/');
+    dirlen = slash ? (size_t)(slash - path) + 1 : 0;
     tmp = malloc(strlen(path) + 32);
     if (!tmp) {
         snprintf(err, errlen, "out of memory");
+        free(path);
         return OUTFILE_ERR;
     }
     /* same folder, so rename is atomic; hidden, so a listing shows no
@@ -71,6 +101,7 @@ int outfile_write(const char *path, const char *signature, int force, int (*writ
     if (fd < 0) {
         snprintf(err, errlen, "cannot create a file in its folder: %s", strerror(errno));
         free(tmp);
+        free(path);
         return OUTFILE_ERR;
     }
     {
@@ -85,6 +116,7 @@ int outfile_write(const char *path, const char *signature, int force, int (*writ
         close(fd);
         unlink(tmp);
         free(tmp);
+        free(path);
         return OUTFILE_ERR;
     }
     errno = 0;
@@ -106,5 +138,6 @@ int outfile_write(const char *path, const char *signature, int force, int (*writ
         rc = OUTFILE_OK;
     }
     free(tmp);
+    free(path);
     return rc;
 }

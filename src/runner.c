@@ -738,7 +738,7 @@ static int profile_outputs(const struct runner_opts *o, const char *rep_file, co
     int csv = outfile_may_write(csv_path, RUNNER_CSV_SIGNATURE, o->force);
     if (csv != OUTFILE_OK) {
         snprintf(err, errlen, "%s %s; move it or use --force", csv_path,
-                 csv == OUTFILE_FOREIGN ? "exists and was not written by gpu_profiler" : "is a directory");
+                 csv == OUTFILE_FOREIGN ? "exists and was not written by gpu_profiler" : "is a directory or a device, not a file");
         return -1;
     }
     if (lstat(rep_file, &st) != 0)
