@@ -162,8 +162,8 @@ int cmd_fit(int argc, char **argv)
                 cli_prog, o.path, err);
         return EXIT_MODEL;
     }
-    if (!o.quiet)
-        fit_report_print(stdout, &rep);
+    if (!o.quiet) /* beside the model on stdout ('-o -'), the report goes to stderr */
+        fit_report_print(strcmp(o.out, "-") == 0 ? stderr : stdout, &rep);
     if (cli_save_output(o.out, "gpu_profiler_model", o.force, write_model_file, &m) != EXIT_OK)
         return EXIT_OUTPUT;
     if (!o.quiet)
