@@ -166,7 +166,7 @@ int cmd_fit(int argc, char **argv)
         fit_report_print(strcmp(o.out, "-") == 0 ? stderr : stdout, &rep);
     if (cli_save_output(o.out, "gpu_profiler_model", o.force, write_model_file, &m) != EXIT_OK)
         return EXIT_OUTPUT;
-    if (!o.quiet)
+    if (!o.quiet && strcmp(o.out, "-") != 0)
         fprintf(stderr, "%s: wrote %s\n", cli_prog, o.out);
     return EXIT_OK;
 }
