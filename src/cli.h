@@ -21,7 +21,10 @@ enum exit_code {
     EXIT_PROFILE = 5,   /* ncu not found or failed */
     EXIT_APP = 6,       /* the application was not found */
     EXIT_OUTPUT = 7,    /* an output file could not be written or would clobber one */
-    EXIT_GPU = 8        /* calibrate: no usable GPU, driver, NVML, or a benchmark failed its check */
+    EXIT_GPU = 8,       /* calibrate: no usable GPU, driver, NVML, or a benchmark failed its check */
+    EXIT_APP_FAILED = 9,/* the application ran and failed (non-zero status or a signal); what was
+                           profiled or measured is still printed */
+    EXIT_NO_MARKER = 10 /* measure: the start marker line never came */
 };
 
 #define PREDICTIONS_CSV "predictions.csv"

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -150,6 +151,9 @@ static void print_help(void)
            "  2  bad command line             6  the application was not found\n"
            "  3  CSV unreadable or unusable   7  an output file could not be written\n"
            "  8  calibrate: no usable GPU, driver or NVML, or a microbenchmark failed its check\n"
+           "  9  the application failed (non-zero status or a signal); what was profiled or measured\n"
+           "     is still printed\n"
+           "  10 measure: the start marker line never came\n"
            "  130, 143  -a was interrupted by SIGINT or SIGTERM: ncu was asked to stop (it saves its\n"
            "     report), and the estimate from what it had profiled was still printed\n"
            "\n"
@@ -399,6 +403,7 @@ struct estimate_run {
     struct model model;        /* --model, when given */
     struct measure_result measured;
     int interrupted;           /* the signal that stopped -a, or 0 */
+    int app_failed;            /* the application failed (under ncu, or measured first) */
     char csv_buf[1100];        /* the CSV that -a wrote */
     char inputs_shown[32];     /* "N files" */
     char timeline_auto[4200];  /* --measure's timeline file */
@@ -752,7 +757,15 @@ static int stage_measure(struct estimate_run *r)
     rc = measure_run(&mo, &r->measured, err, sizeof err);
     if (rc != MEASURE_OK) {
         fprintf(stderr, "%s: --measure: %s\n", cli_prog, err);
-        return rc == MEASURE_NO_APP ? EXIT_APP : rc == MEASURE_OUTPUT ? EXIT_OUTPUT : EXIT_GPU;
+        return rc == MEASURE_NO_APP ? EXIT_APP : rc == MEASURE_OUTPUT ? EXIT_OUTPUT
+                                                 : rc == MEASURE_NO_MARKER ? EXIT_NO_MARKER : EXIT_GPU;
+    }
+    if ((WIFEXITED(r->measured.wait_status) && WEXITSTATUS(r->measured.wait_status) != 0) ||
+        WIFSIGNALED(r->measured.wait_status)) {
+        r->app_failed = 1;
+        if (!r->o.quiet)
+            fprintf(stderr, "%s: --measure: %s failed without ncu (status %d)\n", cli_prog, r->o.app,
+                    WIFEXITED(r->measured.wait_status) ? WEXITSTATUS(r->measured.wait_status) : -1);
     }
     say_timeline(r, &mo);
     return EXIT_OK;
@@ -780,6 +793,7 @@ static int stage_profile(struct estimate_run *r)
     runner_hold_signals(); /* the profile is done: a signal now ends the run after its estimate */
     free(metrics);
     r->interrupted = ro.interrupted;
+    r->app_failed |= ro.app_failed;
     if (rc != RUNNER_OK) {
         fprintf(stderr, "%s: %s\n", cli_prog, err);
         return rc == RUNNER_NO_APP ? EXIT_APP : rc == RUNNER_OUTPUT ? EXIT_OUTPUT : EXIT_PROFILE;
@@ -991,6 +1005,8 @@ static int run_stages(struct estimate_run *r)
         r->interrupted = runner_held_signal();
     if (rc == EXIT_OK && r->interrupted)
         rc = 128 + r->interrupted;
+    else if (rc == EXIT_OK && r->app_failed)
+        rc = EXIT_APP_FAILED; /* what was profiled is printed; the status says the application failed */
     return rc;
 }
 

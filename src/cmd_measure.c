@@ -201,7 +201,8 @@ int cmd_measure(int argc, char **argv)
     free(args);
     if (rc != MEASURE_OK) {
         fprintf(stderr, "%s measure: %s\n", cli_prog, err);
-        return rc == MEASURE_NO_APP ? EXIT_APP : rc == MEASURE_OUTPUT ? EXIT_OUTPUT : EXIT_GPU;
+        return rc == MEASURE_NO_APP ? EXIT_APP : rc == MEASURE_OUTPUT ? EXIT_OUTPUT
+                                                 : rc == MEASURE_NO_MARKER ? EXIT_NO_MARKER : EXIT_GPU;
     }
     if (WIFEXITED(r.wait_status) && WEXITSTATUS(r.wait_status) != 0)
         fprintf(stderr, "%s measure: %s exited with status %d\n", cli_prog, o.app, WEXITSTATUS(r.wait_status));
@@ -211,5 +212,7 @@ int cmd_measure(int argc, char **argv)
         measure_print_json(&o, &r);
     else
         measure_print_text(&o, &r);
-    return EXIT_OK;
+    /* what was measured is printed; the status says the application failed */
+    return (WIFEXITED(r.wait_status) && WEXITSTATUS(r.wait_status) != 0) || WIFSIGNALED(r.wait_status)
+               ? EXIT_APP_FAILED : EXIT_OK;
 }

@@ -400,7 +400,7 @@ static int meas_window(struct meas_run *m)
         r->from_markers = m->o->stop_marker != NULL;
     } else if (m->o->start_marker) {
         snprintf(m->err, m->errlen, "the application never printed the start marker line '%s'", m->o->start_marker);
-        return MEASURE_FAILED;
+        return MEASURE_NO_MARKER;
     }
     r->duration_s = m->t_stop - m->t_start;
     for (g = 0; g < r->ngpus; g++) {

@@ -61,7 +61,8 @@ struct measure_result {
     struct measure_gpu gpus[MEASURE_MAX_GPUS];
 };
 
-enum { MEASURE_OK = 0, MEASURE_NO_APP, MEASURE_NO_NVML, MEASURE_FAILED, MEASURE_NO_TRACER, MEASURE_OUTPUT };
+enum { MEASURE_OK = 0, MEASURE_NO_APP, MEASURE_NO_NVML, MEASURE_FAILED, MEASURE_NO_TRACER, MEASURE_OUTPUT,
+       MEASURE_NO_MARKER };
 
 /* Parses a GPU list ("0,1", "GPU-uuid,...", "all"; NULL for the default
  * described at measure_opts.devices) into ids ("#N" or a UUID). Returns the

@@ -710,8 +710,10 @@ static void profile_say_end(const struct runner_opts *o, int status)
                         "rank at a time: an NVTX range that only that rank opens, with --nvtx-range NAME\n");
 }
 
-static void profile_say_partial(const struct runner_opts *o, int status)
+static void profile_say_partial(struct runner_opts *o, int status)
 {
+    o->app_failed = !o->stopped_by_duration && !o->interrupted &&
+                    ((WIFEXITED(status) && WEXITSTATUS(status) != 0) || WIFSIGNALED(status));
     if (o->stopped_by_duration && !o->quiet)
         fprintf(stderr, "gpu_profiler: stopped profiling after %g s (--duration); estimating from what was "
                         "profiled\n", o->duration_s);

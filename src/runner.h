@@ -40,6 +40,8 @@ struct runner_opts {
     int interrupted;          /* out: SIGINT/SIGTERM that stopped the run, or 0 */
     int stopped_by_duration;  /* out: duration_s ended the run */
     int last_kernel_nccl;     /* out: the kernel ncu was profiling last is NCCL's */
+    int app_failed;           /* out: ncu (the application under it) ended with a non-zero status or a
+                                 signal, neither --duration nor a signal of ours having stopped it */
 };
 
 enum { RUNNER_OK = 0, RUNNER_NO_NCU, RUNNER_NO_APP, RUNNER_NCU_FAILED, RUNNER_APP_FAILED, RUNNER_OUTPUT };
