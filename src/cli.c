@@ -10,6 +10,7 @@
 #include "outfile.h"
 
 const char *const cli_prog = "gpu_profiler";
+const char *cli_subcommand;
 
 void cli_usage_error(const char *fmt, ...)
 {
@@ -18,7 +19,8 @@ void cli_usage_error(const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nTry '%s --help' for more information.\n", cli_prog);
+    fprintf(stderr, "\nTry '%s%s%s --help' for more information.\n", cli_prog, cli_subcommand ? " " : "",
+            cli_subcommand ? cli_subcommand : "");
 }
 
 int cli_save_output(const char *path, const char *signature, int force, int (*fn)(FILE *, void *), void *ctx)

@@ -31,6 +31,8 @@ enum exit_code {
 #define LEGACY_CSV "extracted_data.csv"
 
 extern const char *const cli_prog; /* "gpu_profiler", the prefix of every message */
+extern const char *cli_subcommand; /* the subcommand running ("fit"...), NULL for the estimate: usage
+                                      errors point to its --help */
 
 /* "gpu_profiler: <message>" and the pointer to --help, on stderr. */
 void cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -605,6 +605,30 @@ static int take_option(struct estimate_options *o, int c, char *arg, char **argv
 
 static int check_model_options(struct estimate_options *o);
 
+/* Options that only profiling (-a) uses, given where nothing is profiled. */
+static void note_profiling_options(const struct estimate_options *o)
+{
+    const char *unused[6];
+    size_t n = 0, i;
+    if (o->quiet || (o->app && !o->csv))
+        return;
+    if (o->skip_kernels)
+        unused[n++] = "--skip-kernels";
+    if (o->max_kernels)
+        unused[n++] = "--max-kernels";
+    if (o->nvtx_range)
+        unused[n++] = "--nvtx-range";
+    if (o->duration_s > 0)
+        unused[n++] = "--duration";
+    if (strcmp(o->out_dir, ".") != 0)
+        unused[n++] = "--output-dir";
+    if (o->n_ncu_args)
+        unused[n++] = "--ncu-arg";
+    for (i = 0; i < n; i++)
+        fprintf(stderr, "%s: note: %s acts on profiling (-a APP); nothing is profiled here, so it is ignored\n",
+                cli_prog, unused[i]);
+}
+
 /* At most one output on stdout ('-' or --json); with one, the table is not
  * printed and ncu's and the application's output go to stderr. Returns -1
  * when that holds, else after a usage error. */
@@ -627,7 +651,12 @@ static int check_options(struct estimate_options *o, int argc, char **argv)
     size_t i;
     for (; optind < argc; optind++) {
         if (!o->app) {
-            cli_usage_error("unexpected argument '%s' (application arguments need -a APP first)", argv[optind]);
+            const char *a = argv[optind];
+            if (cli_has_ext(a, ".csv") || cli_has_ext(a, ".ncu-rep") || access(a, F_OK) == 0)
+                cli_usage_error("unexpected argument '%s' (to estimate from it: gpu_profiler -c %s; to profile a "
+                                "program: -a APP)", a, a);
+            else
+                cli_usage_error("unexpected argument '%s' (application arguments need -a APP first)", a);
             return EXIT_USAGE;
         }
         o->app_args[o->napp_args++] = argv[optind];
@@ -638,6 +667,7 @@ static int check_options(struct estimate_options *o, int argc, char **argv)
     }
     if (o->csv && o->app && !o->quiet)
         fprintf(stderr, "%s: -c given: not running -a %s; estimating from %s\n", cli_prog, o->app, o->csv);
+    note_profiling_options(o);
     if (o->measure_too && o->timeline_path) {
         cli_usage_error("%s", "--measure records its own timeline (in --output-dir, gpu_profiler_timeline.txt); "
                         "--timeline reads one that 'gpu_profiler measure --timeline' recorded: use one of them");

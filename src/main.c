@@ -20,7 +20,9 @@ int main(int argc, char **argv)
 {
     size_t i;
     for (i = 0; argc > 1 && i < sizeof commands / sizeof commands[0]; i++)
-        if (strcmp(argv[1], commands[i].name) == 0)
+        if (strcmp(argv[1], commands[i].name) == 0) {
+            cli_subcommand = commands[i].name;
             return commands[i].run(argc - 1, argv + 1);
+        }
     return cmd_estimate(argc, argv);
 }

@@ -408,6 +408,24 @@ int model_check_written(const struct model *m, char *err, size_t errlen)
     return rc;
 }
 
+/* A file given as a model that is an ncu CSV or another of the tool's files. */
+static int not_a_model(const char *buf, size_t n, char *err, size_t errlen)
+{
+    static const struct { const char *prefix, *what; } kinds[] = {
+        { "==", "an ncu CSV (or ncu's output), not a model: give it with -c FILE" },
+        { "\"ID\"", "an ncu CSV, not a model: give it with -c FILE" },
+        { "# gpu_profiler_dataset", "a calibration dataset, not a model: 'gpu_profiler fit FILE' makes one" },
+        { "gpu_profiler_row,", "gpu_profiler's own CSV output, not a model" },
+    };
+    size_t i;
+    for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (n >= strlen(kinds[i].prefix) && memcmp(buf, kinds[i].prefix, strlen(kinds[i].prefix)) == 0) {
+            snprintf(err, errlen, "this is %s", kinds[i].what);
+            return -1;
+        }
+    return 0;
+}
+
 int model_load(const char *path, struct model *m, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
@@ -425,7 +443,7 @@ int model_load(const char *path, struct model *m, char *err, size_t errlen)
     if (ferror(f)) {
         rc = perr(err, errlen, 0, "%s", strerror(errno ? errno : EIO));
     } else {
-        rc = model_parse(buf, n, m, err, errlen);
+        rc = not_a_model(buf, n, err, errlen) != 0 ? -1 : model_parse(buf, n, m, err, errlen);
     }
     free(buf);
     fclose(f);

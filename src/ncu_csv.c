@@ -91,6 +91,8 @@ struct ncu_reader {
     double metric_scale[M_COUNT];    /* raw page: from the units row */
     int expect_units;                /* raw page: next row is the units row */
 
+    unsigned char head[512];         /* the input's first bytes */
+    size_t head_len;
     int cur_valid;                   /* details page: kernel being gathered */
     struct ncu_kernel cur;
     struct owned_str name, process, gpu, host;
@@ -506,7 +508,40 @@ int ncu_reader_feed(struct ncu_reader *r, const char *buf, size_t len)
 {
     if (r->rc)
         return r->rc;
+    if (r->head_len < sizeof r->head) { /* the file's first bytes, to say what a non-CSV file is */
+        size_t k = len < sizeof r->head - r->head_len ? len : sizeof r->head - r->head_len;
+        memcpy(r->head + r->head_len, buf, k);
+        r->head_len += k;
+    }
     return csv_result(r, csv_feed(r->csv, buf, len));
+}
+
+#define MODEL_HINT ": it is a model; give it with --model FILE"
+
+/* For a file with no ncu table: what it looks like it is, from its first
+ * bytes, with what to do ("" when nothing is recognised). */
+static const char *what_it_is(const unsigned char *head, size_t n)
+{
+    static const struct { const char *prefix; const char *what; } kinds[] = {
+        { "\x1f\x8b", ": it is gzip-compressed; gunzip it first, or 'zcat FILE | gpu_profiler -c -'" },
+        { "PK\x03\x04", ": it is a zip archive; unpack it first" },
+        { "# gpu_profiler_dataset", ": it is a calibration dataset; 'gpu_profiler fit FILE' makes a model of it" },
+        { "gpu_profiler_model", MODEL_HINT },
+        { "gpu_profiler_row,", ": it is gpu_profiler's own output (--out-csv, predictions.csv), not ncu's" },
+        { "# gpu_profiler_timeline", ": it is a timeline; give it with --timeline FILE" },
+        { "<!-- gpu_profiler_report", ": it is a report gpu_profiler drew" },
+    };
+    static const char model_line[] = "\ngpu_profiler_model 1"; /* after the comments a model may begin with */
+    size_t i;
+    for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        size_t k = strlen(kinds[i].prefix);
+        if (n >= k && memcmp(head, kinds[i].prefix, k) == 0)
+            return kinds[i].what;
+    }
+    for (i = 0; i + sizeof model_line - 1 <= n; i++)
+        if (memcmp(head + i, model_line, sizeof model_line - 1) == 0)
+            return MODEL_HINT;
+    return "; not an Nsight Compute CSV (export one with 'ncu --import REPORT --csv --page raw')";
 }
 
 int ncu_reader_finish(struct ncu_reader *r)
@@ -520,8 +555,8 @@ int ncu_reader_finish(struct ncu_reader *r)
     if (flush_current(r))
         return r->rc;
     if (!r->have_header)
-        return set_err(r, 0, "no ncu CSV header (a row with \"ID\" and \"Kernel Name\") in %lu lines",
-                       r->stats.lines_skipped);
+        return set_err(r, 0, "no ncu CSV header (a row with \"ID\" and \"Kernel Name\") in %lu lines%s",
+                       r->stats.lines_skipped, what_it_is(r->head, r->head_len));
     if (r->stats.page == NCU_PAGE_RAW && r->expect_units)
         return set_err(r, 0, "raw-page export ends before its units row");
     return 0;
