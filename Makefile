@@ -42,7 +42,7 @@ endif
 MODELS = $(sort $(wildcard models/*.model))
 TESTS = test_units test_csv test_ncu_csv test_model test_estimate test_report test_fit test_suite test_runner test_timeline
 
-.PHONY: all check clean install uninstall unit cli svg signals accuracy-doc
+.PHONY: all check clean install uninstall unit cli svg signals schema accuracy-doc
 all: $(BIN) $(TRACER)
 
 $(B):
@@ -115,11 +115,15 @@ svg: $(BIN)
 signals: $(BIN)
 	@sh tests/signals.sh ./$(BIN)
 
+# every kind of JSON document against docs/schema/
+schema: $(BIN) $(B)/fake_nvml/libnvidia-ml.so.1
+	@GP_FAKE_NVML_DIR=$(abspath $(B)/fake_nvml) sh tests/json_schema.sh ./$(BIN)
+
 # docs/ACCURACY.md's validation figures, recomputed from the recorded runs
 accuracy-doc: $(BIN)
 	@sh tests/accuracy_doc.sh ./$(BIN)
 
-check: unit cli svg signals accuracy-doc
+check: unit cli svg signals schema accuracy-doc
 	@echo "make check: all test programs passed"
 
 LIBDIR = $(PREFIX)/lib/gpu_profiler

@@ -130,7 +130,7 @@ static int measure_parse(int argc, char **argv, struct measure_opts *o, char **a
 static void measure_print_json(const struct measure_opts *o, const struct measure_result *r)
 {
     size_t g;
-    printf("{\n  \"gpu\": \"%s\",\n  \"window\": \"%s\",\n", r->gpu,
+    printf("{\n  \"schema_version\": %d,\n  \"gpu\": \"%s\",\n  \"window\": \"%s\",\n", REPORT_JSON_SCHEMA_VERSION, r->gpu,
            r->from_markers ? "markers" : o->start_marker ? "start marker to exit" : "whole run");
     json_num("duration_s", r->duration_s, 0);
     json_num("energy_j", r->energy_j, 0);

@@ -371,18 +371,13 @@ static void json_id_or_null(FILE *out, long v)
 static void json_tasks(FILE *out, const struct estimate *e)
 {
     size_t i;
-    fputs("{\n  \"task\": ", out);
-    if (e->ndevices == 1) {
-        json_task(out, e, &e->devices[0]);
-    } else {
-        /* one task object per device */
-        fputc('[', out);
-        for (i = 0; i < e->ndevices; i++) {
-            fputs(i ? ",\n    " : "\n    ", out);
-            json_task(out, e, &e->devices[i]);
-        }
-        fputs("\n  ]", out);
+    /* one task object per (host, device), a list however many (docs/schema/estimate.schema.json) */
+    fprintf(out, "{\n  \"schema_version\": %d,\n  \"task\": [", REPORT_JSON_SCHEMA_VERSION);
+    for (i = 0; i < e->ndevices; i++) {
+        fputs(i ? ",\n    " : "\n    ", out);
+        json_task(out, e, &e->devices[i]);
     }
+    fputs(e->ndevices ? "\n  ]" : "]", out);
     if (e->ndevices > 1) {
         double sum_w, sum_j;
         all_devices(e, &sum_w, &sum_j);

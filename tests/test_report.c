@@ -93,10 +93,11 @@ int main(void)
     o.input = "in \"q\".csv";
 
     out = render(&report_json, &e, &o);
-    CHECK_CONTAINS(out, "\"task\": {\"device\": 0, \"host\": \"127.0.0.1\", \"gpu\": \"NVIDIA H100 80GB HBM3\", \"kernels\": 4, \"power_w\": {\"min\": ");
+    CHECK_CONTAINS(out, "\"task\": [\n    {\"device\": 0, \"host\": \"127.0.0.1\", \"gpu\": \"NVIDIA H100 80GB HBM3\", \"kernels\": 4, \"power_w\": {\"min\": ");
     CHECK_CONTAINS(out, "\"kernels\": [\n    {\"id\": 0, \"name\": \"fma_k(float *, int)\", \"pid\": 542, \"device\": 0, \"host\": \"127.0.0.1\", \"file\": 0, \"duration_s\": 0.00170464");
     CHECK_CONTAINS(out, "\"components_w\": {\"static\": 100, \"sm\": ");
     CHECK_CONTAINS(out, "\"input\": \"in \\\"q\\\".csv\"");
+    CHECK(strncmp(out, "{\n  \"schema_version\": 2,\n  \"task\": [", 36) == 0);
     CHECK_CONTAINS(out, "\"stats\": {\"min\": {}, \"avg\": {\"cv_mape_pct\": 4.5}, \"peak\": {}}");
     CHECK_CONTAINS(out, "\"capped\": true");
     free(out);
