@@ -203,6 +203,51 @@ static void text_name(FILE *out, const char *name, size_t width)
         fputs("...", out);
 }
 
+static int text_footer(FILE *out, const struct estimate *e)
+{
+    if (e->model_guessed)
+        fputs("note: the CSV does not name its GPU (the details page never does); the figures use the "
+              "model above\n", out);
+    return ferror(out) ? -1 : 0;
+}
+
+/* Where names repeat (a loop's launches), one row per name: launches, GPU
+ * time, share of the energy, avg W, energy. Returns 1 when printed, 0 when
+ * every name is one launch (the launches table says it all), -1 out of
+ * memory. */
+static int text_by_name(FILE *out, const struct estimate *e, const struct report_opts *o)
+{
+    size_t n, i, shown;
+    double total_j = 0;
+    struct report_name *names = report_by_name(e, &n);
+    if (!names)
+        return -1;
+    if (n == e->nkernels) {
+        free(names);
+        return 0;
+    }
+    for (i = 0; i < n; i++)
+        total_j += names[i].energy_j;
+    shown = o->top < n ? o->top : n;
+    fprintf(out, "%s by name (%zu name%s, %zu launches; --per-kernel lists each launch):\n",
+            shown < n ? "top kernels" : "kernels", n, n == 1 ? "" : "s", e->nkernels);
+    fprintf(out, "  %8s %12s %6s %8s %12s  %s\n", "launches", "time", "share", "avg W", "energy", "name");
+    for (i = 0; i < shown; i++) {
+        char t1[32], t2[32];
+        fmt_time(t1, sizeof t1, names[i].time_s);
+        fmt_energy(t2, sizeof t2, names[i].energy_j);
+        fprintf(out, "  %8zu %12s %5.1f%% %8.1f %12s  ", names[i].launches, t1,
+                total_j > 0 ? 100.0 * names[i].energy_j / total_j : 0.0,
+                names[i].time_s > 0 ? names[i].energy_j / names[i].time_s : 0.0, t2);
+        text_name(out, names[i].name, 60);
+        fputc('\n', out);
+    }
+    if (shown < n)
+        fprintf(out, "  (%zu more names; --top N shows more)\n", n - shown);
+    free(names);
+    return 1;
+}
+
 static int text_write(FILE *out, const struct estimate *e, const struct report_opts *o)
 {
     const struct model *m = e->used;
@@ -266,6 +311,11 @@ static int text_write(FILE *out, const struct estimate *e, const struct report_o
         text_measured(out, e, o->measured);
     if (o->timeline)
         text_timeline(out, o->timeline);
+    if (!o->per_kernel) {
+        int rc = text_by_name(out, e, o);
+        if (rc != 0)
+            return rc < 0 ? -1 : text_footer(out, e);
+    }
     order = report_kernels_by_energy(e);
     if (!order)
         return -1;
@@ -297,10 +347,7 @@ static int text_write(FILE *out, const struct estimate *e, const struct report_o
         }
     }
     free(order);
-    if (e->model_guessed)
-        fputs("note: the CSV does not name its GPU (the details page never does); the figures use the "
-              "model above\n", out);
-    return ferror(out) ? -1 : 0;
+    return text_footer(out, e);
 }
 
 /* ---- JSON ---- */
@@ -518,6 +565,30 @@ static void json_timeline(FILE *out, const struct report_timeline *tl)
     fputs(tl->ndevices ? "\n  ]}" : "]}", out);
 }
 
+/* The kernels by name, most energy first: launches, GPU time, energy, avg W. */
+static int json_by_name(FILE *out, const struct estimate *e)
+{
+    size_t n, i;
+    struct report_name *names = report_by_name(e, &n);
+    if (!names)
+        return -1;
+    fputs("  \"by_name\": [", out);
+    for (i = 0; i < n; i++) {
+        fputs(i ? ",\n    {\"name\": " : "\n    {\"name\": ", out);
+        report_json_string(out, names[i].name);
+        fprintf(out, ", \"launches\": %zu, \"time_s\": ", names[i].launches);
+        json_number(out, names[i].time_s);
+        fputs(", \"energy_j\": ", out);
+        json_number(out, names[i].energy_j);
+        fputs(", \"avg_w\": ", out);
+        json_number(out, names[i].time_s > 0 ? names[i].energy_j / names[i].time_s : (double)NAN);
+        fputc('}', out);
+    }
+    fputs(n ? "\n  ],\n" : "],\n", out);
+    free(names);
+    return 0;
+}
+
 static int json_write(FILE *out, const struct estimate *e, const struct report_opts *o)
 {
     size_t i;
@@ -526,6 +597,8 @@ static int json_write(FILE *out, const struct estimate *e, const struct report_o
     for (i = 0; i < e->nkernels; i++)
         json_kernel(out, e, i);
     fputs(e->nkernels ? "\n  ],\n" : "],\n", out);
+    if (json_by_name(out, e) != 0)
+        return -1;
     json_model(out, e);
     fputs(",\n  \"input\": ", out);
     report_json_string(out, o->input);

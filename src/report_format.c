@@ -4,6 +4,7 @@
  * colours. */
 #include "report_format.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,4 +104,42 @@ static const char *const palette[] = { "#9e9e9e", "#1f77b4", "#ff7f0e", "#2ca02c
 const char *report_component_colour(size_t component)
 {
     return palette[component % NPAL];
+}
+
+static int by_name_energy_desc(const void *a, const void *b)
+{
+    const struct report_name *x = a, *y = b;
+    return (x->energy_j < y->energy_j) - (x->energy_j > y->energy_j);
+}
+
+struct report_name *report_by_name(const struct estimate *e, size_t *n_out)
+{
+    size_t cap = 16, i, n = 0, *slot;
+    struct report_name *names;
+    while (cap < 2 * e->nkernels + 2)
+        cap *= 2;
+    names = calloc(e->nkernels ? e->nkernels : 1, sizeof *names);
+    slot = calloc(cap, sizeof *slot); /* index + 1 by the interned name's address; 0 empty */
+    if (!names || !slot) {
+        free(names);
+        free(slot);
+        return NULL;
+    }
+    for (i = 0; i < e->nkernels; i++) {
+        const struct kernel_result *k = &e->kernels[i];
+        size_t h = ((size_t)(uintptr_t)k->name >> 4) * 0x9e3779b97f4a7c15u, j;
+        for (j = h & (cap - 1); slot[j] && names[slot[j] - 1].name != k->name; j = (j + 1) & (cap - 1))
+            ;
+        if (!slot[j]) {
+            names[n].name = k->name;
+            slot[j] = ++n;
+        }
+        names[slot[j] - 1].launches++;
+        names[slot[j] - 1].time_s += k->duration_s;
+        names[slot[j] - 1].energy_j += k->energy_j;
+    }
+    free(slot);
+    qsort(names, n, sizeof *names, by_name_energy_desc);
+    *n_out = n;
+    return names;
 }

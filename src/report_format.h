@@ -32,4 +32,14 @@ void report_json_string(FILE *out, const char *s);
 const struct report_measured_gpu *report_measured_of(const struct report_measured *ms,
                                                      const struct device_result *dv);
 
+/* The kernels grouped by name (the estimate interns names: one pointer a
+ * name), most energy first; a malloc'd array the caller frees, *n_out of
+ * them, or NULL out of memory. */
+struct report_name {
+    const char *name;
+    size_t launches;
+    double time_s, energy_j;
+};
+struct report_name *report_by_name(const struct estimate *e, size_t *n_out);
+
 #endif
