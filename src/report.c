@@ -248,12 +248,54 @@ static int text_by_name(FILE *out, const struct estimate *e, const struct report
     return 1;
 }
 
+/* The launches by energy (the top ones, or all with --per-kernel and their
+ * components). */
+static int text_launches(FILE *out, const struct estimate *e, const struct report_opts *o)
+{
+    const struct model *m = e->used;
+    const char *reset = o->color ? "\033[0m" : "";
+    const struct kernel_result **order;
+    size_t i, c, shown;
+    char t1[32], t2[32];
+    order = report_kernels_by_energy(e);
+    if (!order)
+        return -1;
+    shown = o->per_kernel ? e->nkernels : (o->top < e->nkernels ? o->top : e->nkernels);
+    if (shown < e->nkernels)
+        fprintf(out, "top %zu kernels by energy:\n", shown);
+    else
+        fputs("kernels by energy:\n", out);
+    fprintf(out, "  %6s %4s %12s %8s %8s %8s %12s  %s\n", "ID", "dev", "time", "min W", "avg W", "peak W",
+            "energy", "name");
+    for (i = 0; i < shown; i++) {
+        const struct kernel_result *k = order[i];
+        fmt_time(t1, sizeof t1, k->duration_s);
+        fmt_energy(t2, sizeof t2, k->energy_j);
+        fprintf(out, "  %6ld %4ld %12s %8.1f %8.1f %8.1f %12s  ", k->id, k->device, t1, k->power_w[TARGET_MIN],
+                k->power_w[TARGET_AVG], k->power_w[TARGET_PEAK], t2);
+        text_name(out, k->name, 60);
+        fputc('\n', out);
+        if (o->per_kernel) {
+            const double *cw = estimate_components(e, (size_t)(k - e->kernels));
+            fputs("         ", out);
+            for (c = 0; c < m->ncomponents; c++)
+            {
+                char col[24];
+                fprintf(out, " %s%s%s %.1f W", ansi_component(col, sizeof col, c, o->color), m->component[c],
+                        o->color ? reset : "", cw[c]);
+            }
+            fputc('\n', out);
+        }
+    }
+    free(order);
+    return 0;
+}
+
 static int text_write(FILE *out, const struct estimate *e, const struct report_opts *o)
 {
     const struct model *m = e->used;
     const char *bold = o->color ? "\033[1m" : "", *reset = o->color ? "\033[0m" : "";
-    const struct kernel_result **order;
-    size_t i, d, c, shown;
+    size_t d, c;
     char t1[32], t2[32];
 
     fprintf(out, "%s: %lu kernel%s, model %s", o->input, (unsigned long)e->nkernels, e->nkernels == 1 ? "" : "s",
@@ -316,37 +358,8 @@ static int text_write(FILE *out, const struct estimate *e, const struct report_o
         if (rc != 0)
             return rc < 0 ? -1 : text_footer(out, e);
     }
-    order = report_kernels_by_energy(e);
-    if (!order)
+    if (text_launches(out, e, o) != 0)
         return -1;
-    shown = o->per_kernel ? e->nkernels : (o->top < e->nkernels ? o->top : e->nkernels);
-    if (shown < e->nkernels)
-        fprintf(out, "top %zu kernels by energy:\n", shown);
-    else
-        fputs("kernels by energy:\n", out);
-    fprintf(out, "  %6s %4s %12s %8s %8s %8s %12s  %s\n", "ID", "dev", "time", "min W", "avg W", "peak W",
-            "energy", "name");
-    for (i = 0; i < shown; i++) {
-        const struct kernel_result *k = order[i];
-        fmt_time(t1, sizeof t1, k->duration_s);
-        fmt_energy(t2, sizeof t2, k->energy_j);
-        fprintf(out, "  %6ld %4ld %12s %8.1f %8.1f %8.1f %12s  ", k->id, k->device, t1, k->power_w[TARGET_MIN],
-                k->power_w[TARGET_AVG], k->power_w[TARGET_PEAK], t2);
-        text_name(out, k->name, 60);
-        fputc('\n', out);
-        if (o->per_kernel) {
-            const double *cw = estimate_components(e, (size_t)(k - e->kernels));
-            fputs("         ", out);
-            for (c = 0; c < m->ncomponents; c++)
-            {
-                char col[24];
-                fprintf(out, " %s%s%s %.1f W", ansi_component(col, sizeof col, c, o->color), m->component[c],
-                        o->color ? reset : "", cw[c]);
-            }
-            fputc('\n', out);
-        }
-    }
-    free(order);
     return text_footer(out, e);
 }
 
