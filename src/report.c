@@ -106,7 +106,25 @@ static void text_errors(FILE *out, const struct device_result *dv, double min_w,
     fmt_error(emn, sizeof emn, dv->power_w[TARGET_MIN], min_w);
     fmt_error(eav, sizeof eav, dv->power_w[TARGET_AVG], avg_w);
     fmt_error(epk, sizeof epk, dv->power_w[TARGET_PEAK], peak_w);
-    fprintf(out, "estimate - measured, GPU-busy time:  min %s  avg %s  peak %s\n", emn, eav, epk);
+    fprintf(out, "the GPU-busy estimate against that measurement (not one window: the run's idle gaps are in the "
+                 "measurement only):  min %s  avg %s  peak %s\n", emn, eav, epk);
+}
+
+/* The estimate over the whole measured run (kernels plus the model's idle
+ * power between them): what compares with the measurement. */
+static void text_whole_run(FILE *out, const struct estimate *e, const struct report_measured *ms)
+{
+    char t1[32], eav[16];
+    if (!isfinite(ms->run_avg_w)) {
+        fputs("estimate over the whole run: n/a (the profile covered part of the run: --skip-kernels, "
+              "--max-kernels, --nvtx-range or --duration)\n", out);
+        return;
+    }
+    fmt_error(eav, sizeof eav, ms->run_avg_w, ms->avg_w);
+    fmt_energy(t1, sizeof t1, ms->run_avg_w * ms->duration_s);
+    fprintf(out, "estimate over the whole run (kernels busy %.0f%% of it, the model's idle %.1f W between "
+                 "them):  avg %.1f W (%s)  energy %s\n",
+            100.0 * ms->busy_share, e->used->idle_w, ms->run_avg_w, eav, t1);
 }
 
 static void text_measured(FILE *out, const struct estimate *e, const struct report_measured *ms)
@@ -122,8 +140,11 @@ static void text_measured(FILE *out, const struct estimate *e, const struct repo
     text_power_line(out, ms->min_w, ms->avg_w, ms->peak_w);
     fprintf(out, "  energy %s over %s\n", t1, t2);
     if (ms->ngpus <= 1) {
+        /* first what compares: the estimate over the same window as the measurement */
         const struct device_result *dv = ms->ngpus && ms->gpu[0].estimate ? ms->gpu[0].estimate : &e->devices[0];
+        text_whole_run(out, e, ms);
         text_errors(out, dv, ms->min_w, ms->avg_w, ms->peak_w);
+        return;
     } else {
         for (g = 0; g < ms->ngpus; g++) {
             const struct report_measured_gpu *mg = &ms->gpu[g];
@@ -138,18 +159,11 @@ static void text_measured(FILE *out, const struct estimate *e, const struct repo
         }
     }
     if (!isfinite(ms->run_avg_w)) {
-        fputs("estimate over the whole run: n/a (the profile covered part of the run: --skip-kernels, "
-              "--max-kernels, --nvtx-range or --duration)\n", out);
+        text_whole_run(out, e, ms);
         return;
     }
     fmt_error(eav, sizeof eav, ms->run_avg_w, ms->avg_w);
     fmt_energy(t1, sizeof t1, ms->run_avg_w * ms->duration_s);
-    if (ms->ngpus <= 1) {
-        fprintf(out, "estimate over the whole run (kernels busy %.0f%% of it, the model's idle %.1f W between "
-                     "them):  avg %.1f W (%s)  energy %s\n",
-                100.0 * ms->busy_share, e->used->idle_w, ms->run_avg_w, eav, t1);
-        return;
-    }
     fprintf(out, "estimate over the whole run (the model's idle %.1f W where a GPU ran no kernel):  avg %.1f W "
                  "(%s)  energy %s\n", e->used->idle_w, ms->run_avg_w, eav, t1);
     for (g = 0; g < ms->ngpus; g++) {
