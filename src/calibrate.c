@@ -561,7 +561,7 @@ static int cal_check_outputs(struct cal_run *c)
         int w = outfile_may_write(outs[i][0], outs[i][1], o->force);
         if (w != OUTFILE_OK) {
             snprintf(c->err, c->errlen, "%s %s; choose another path or use --force", outs[i][0],
-                     w == OUTFILE_FOREIGN ? "exists and was not written by gpu_profiler" : "is a directory or a device, not a file");
+                     outfile_refusal(w));
             return CAL_ERR_OUTPUT;
         }
     }

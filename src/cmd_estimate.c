@@ -992,9 +992,8 @@ static int check_output(const char *path, const char *signature, int force)
     w = outfile_may_write(path, signature, force);
     if (w == OUTFILE_OK)
         return EXIT_OK;
-    fprintf(stderr, "%s: %s%s; nothing was run\n", cli_prog, path,
-            w == OUTFILE_FOREIGN ? " exists and was not written by gpu_profiler; move it or use --force"
-                                 : ": is a directory or a device, not a file");
+    fprintf(stderr, "%s: %s%s%s%s; nothing was run\n", cli_prog, path, w == OUTFILE_FOREIGN ? " " : ": ",
+            outfile_refusal(w), w == OUTFILE_FOREIGN ? "; move it or use --force" : "");
     return EXIT_OUTPUT;
 }
 

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "outfile.h"
 #include "report.h"
 #include "runner.h"
 
@@ -91,20 +92,6 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* One of gpu_profiler's own outputs (predictions.csv, --out-csv) in a folder. */
-static int is_own_output(const char *path)
-{
-    char line[64];
-    FILE *f = fopen(path, "rb");
-    int own = 0;
-    if (!f)
-        return 0;
-    if (fgets(line, sizeof line, f))
-        own = strncmp(line, REPORT_CSV_SIGNATURE, strlen(REPORT_CSV_SIGNATURE)) == 0;
-    fclose(f);
-    return own;
-}
-
 /* Whether name (a report) has a CSV of the same base name among names. */
 static int has_csv_twin(char **names, size_t n, const char *name)
 {
@@ -160,7 +147,7 @@ static int add_folder(struct input_list *l, const char *dir, const char *ncu, ch
     for (i = 0; rc == INPUTS_OK && i < n; i++) {
         snprintf(path, sizeof path, "%s%s%s", dir, ends_with(dir, "/") ? "" : "/", names[i]);
         if ((ends_with(names[i], ".ncu-rep") && has_csv_twin(names, n, names[i])) ||
-            (ends_with(names[i], ".csv") && is_own_output(path))) {
+            (ends_with(names[i], ".csv") && outfile_is_ours(path, REPORT_CSV_SIGNATURE))) {
             l->skipped++;
             continue;
         }

@@ -211,7 +211,7 @@ static int meas_check_timeline(struct meas_run *m)
     w = outfile_may_write(o->timeline_out, TIMELINE_SIGNATURE, o->force);
     if (w != OUTFILE_OK) {
         snprintf(m->err, m->errlen, "%s %s; choose another path or use --force", o->timeline_out,
-                 w == OUTFILE_FOREIGN ? "exists and was not written by gpu_profiler" : "is a directory or a device, not a file");
+                 outfile_refusal(w));
         return MEASURE_OUTPUT;
     }
     if (timeline_find_tracer(m->tracer, sizeof m->tracer) != 0) {

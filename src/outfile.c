@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int is_ours(const char *path, const char *signature)
+int outfile_is_ours(const char *path, const char *signature)
 {
     char line[128];
     FILE *f;
@@ -28,6 +28,12 @@ static int is_ours(const char *path, const char *signature)
 }
 
 static int check_target(const char *target, const char *signature, int force, char *err, size_t errlen);
+
+const char *outfile_refusal(int w)
+{
+    return w == OUTFILE_FOREIGN ? "exists and was not written by gpu_profiler"
+                                : "is a directory or a device, not a file";
+}
 
 int outfile_may_write(const char *path, const char *signature, int force)
 {
@@ -63,7 +69,7 @@ static int check_target(const char *target, const char *signature, int force, ch
         snprintf(err, errlen, "is not a regular file (a device, pipe or socket); name a file, or '-' for stdout");
         return OUTFILE_ERR;
     }
-    return force || is_ours(target, signature) ? OUTFILE_OK : OUTFILE_FOREIGN;
+    return force || outfile_is_ours(target, signature) ? OUTFILE_OK : OUTFILE_FOREIGN;
 }
 
 int outfile_write(const char *path_given, const char *signature, int force, int (*write_fn)(FILE *f, void *ctx),

@@ -21,4 +21,13 @@ int outfile_write(const char *path, const char *signature, int force, int (*writ
  * (absent, or ours, or forced), OUTFILE_FOREIGN, or OUTFILE_ERR (a folder). */
 int outfile_may_write(const char *path, const char *signature, int force);
 
+/* Whether path exists and its first line begins with signature (a file the
+ * tool wrote). */
+int outfile_is_ours(const char *path, const char *signature);
+
+/* Why outfile_may_write refused (OUTFILE_FOREIGN or OUTFILE_ERR), for
+ * messages: "exists and was not written by gpu_profiler" or "is a directory
+ * or a device, not a file". */
+const char *outfile_refusal(int w);
+
 #endif

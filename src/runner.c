@@ -740,7 +740,7 @@ static int profile_outputs(const struct runner_opts *o, const char *rep_file, co
     int csv = outfile_may_write(csv_path, RUNNER_CSV_SIGNATURE, o->force);
     if (csv != OUTFILE_OK) {
         snprintf(err, errlen, "%s %s; move it or use --force", csv_path,
-                 csv == OUTFILE_FOREIGN ? "exists and was not written by gpu_profiler" : "is a directory or a device, not a file");
+                 outfile_refusal(csv));
         return -1;
     }
     if (lstat(rep_file, &st) != 0)
@@ -750,8 +750,7 @@ static int profile_outputs(const struct runner_opts *o, const char *rep_file, co
                  "--force", rep_file);
         return -1;
     }
-    if (!o->force && (!S_ISREG(st.st_mode) || outfile_may_write(csv_path, RUNNER_CSV_SIGNATURE, 0) != OUTFILE_OK ||
-                      access(csv_path, F_OK) != 0)) {
+    if (!o->force && (!S_ISREG(st.st_mode) || !outfile_is_ours(csv_path, RUNNER_CSV_SIGNATURE))) {
         snprintf(err, errlen, "%s exists and was not written by gpu_profiler; move it or use --force", rep_file);
         return -1;
     }
