@@ -1022,7 +1022,8 @@ static int stage_check_outputs(struct estimate_run *r)
 static int run_stages(struct estimate_run *r)
 {
     int rc;
-    if ((rc = stage_check_outputs(r)) != EXIT_OK || (rc = stage_model(r)) != EXIT_OK || (rc = stage_measure(r)) != EXIT_OK || (rc = stage_read(r)) != EXIT_OK)
+    if ((rc = stage_check_outputs(r)) != EXIT_OK || (rc = stage_model(r)) != EXIT_OK ||
+        (rc = stage_measure(r)) != EXIT_OK || (rc = stage_read(r)) != EXIT_OK)
         return rc;
     stage_report_opts(r);
     if ((rc = stage_timeline(r)) != EXIT_OK || (rc = stage_print(r)) != EXIT_OK)

@@ -139,6 +139,18 @@ static const char *tier_variant(int tier)
     return tier <= 0 ? "" : features_tiers[tier].name;
 }
 
+/* Appends " RAW" for metric m, with " (SECTION: NAME)" where the details
+ * page prints it and details asks for it. */
+static size_t put_metric(char *buf, size_t len, size_t off, int m, int details)
+{
+    const struct metric_def *md = &features_metrics[m];
+    if (off >= len)
+        return off;
+    if (details && md->section)
+        return off + (size_t)snprintf(buf + off, len - off, " %s (%s: %s)", md->raw, md->section, md->name);
+    return off + (size_t)snprintf(buf + off, len - off, " %s", md->raw);
+}
+
 /* For -v: what each tier's model lacks, with the details page's names. */
 static void describe_missing(const struct ncu_kernel *k, char *buf, size_t len)
 {
@@ -151,22 +163,16 @@ static void describe_missing(const struct ncu_kernel *k, char *buf, size_t len)
         if (!m)
             continue;
         off += (size_t)snprintf(buf + off, len - off, "%stier %s lacks", off ? "; " : "", features_tiers[t].name);
-        if (!k->have[M_DURATION] && off < len)
-            off += (size_t)snprintf(buf + off, len - off, " %s (%s: %s)", features_metrics[M_DURATION].raw,
-                                    features_metrics[M_DURATION].section, features_metrics[M_DURATION].name);
+        if (!k->have[M_DURATION])
+            off = put_metric(buf, len, off, M_DURATION, 1);
         for (i = 0; i < m->nfeatures && off < len; i++) {
             const struct feature_def *f = &features_table[m->feature[i]];
             int need[3] = { f->num, f->den, f->sub > 0 ? f->sub : -1 }, j;
             for (j = 0; j < 3 && off < len; j++) {
-                const struct metric_def *md;
                 if (need[j] < 0 || k->have[need[j]] || listed[need[j]])
                     continue;
                 listed[need[j]] = 1;
-                md = &features_metrics[need[j]];
-                if (md->section)
-                    off += (size_t)snprintf(buf + off, len - off, " %s (%s: %s)", md->raw, md->section, md->name);
-                else
-                    off += (size_t)snprintf(buf + off, len - off, " %s", md->raw);
+                off = put_metric(buf, len, off, need[j], 1);
             }
         }
     }
@@ -466,14 +472,8 @@ static int finish_input(struct run *run, struct ncu_reader *rd, int rc, size_t k
                                e->stats.kernels, !e->model && e->tier >= 0 ? " of tier " : "",
                                !e->model && e->tier >= 0 ? features_tiers[e->tier].name : "");
         for (m = 0; m < M_COUNT && off < run->errlen; m++)
-            if (e->missing[m]) {
-                const struct metric_def *md = &features_metrics[m];
-                if (e->stats.page == NCU_PAGE_DETAILS && md->section)
-                    off += (size_t)snprintf(run->err + off, run->errlen - off, " %s (%s: %s)", md->raw,
-                                            md->section, md->name);
-                else
-                    off += (size_t)snprintf(run->err + off, run->errlen - off, " %s", md->raw);
-            }
+            if (e->missing[m])
+                off = put_metric(run->err, run->errlen, off, m, e->stats.page == NCU_PAGE_DETAILS);
         if (off < run->errlen)
             off += (size_t)snprintf(run->err + off, run->errlen - off,
                                     "; collect them with: ncu --metrics ");
