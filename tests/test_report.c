@@ -4,18 +4,22 @@
 #include "report_format.h"
 #include "testlib.h"
 
-static char *render(const struct report_ops *ops, const struct estimate *e, const struct report_opts *o)
+/* What was written to f (a tmpfile), as a string the caller frees; f is closed. */
+static char *read_back(FILE *f)
 {
-    FILE *f = tmpfile();
-    size_t len;
-    char *buf;
-    CHECK(ops->write(f, e, o) == 0);
-    len = (size_t)ftell(f);
+    size_t len = (size_t)ftell(f);
+    char *buf = calloc(1, len + 1);
     rewind(f);
-    buf = calloc(1, len + 1);
     CHECK(fread(buf, 1, len, f) == len);
     fclose(f);
     return buf;
+}
+
+static char *render(const struct report_ops *ops, const struct estimate *e, const struct report_opts *o)
+{
+    FILE *f = tmpfile();
+    CHECK(ops->write(f, e, o) == 0);
+    return read_back(f);
 }
 
 /* Invalid UTF-8 in a name becomes U+FFFD in JSON, byte by byte; valid
@@ -36,13 +40,12 @@ static void test_utf8(void)
     };
     size_t i;
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char buf[128] = { 0 };
         FILE *f = tmpfile();
+        char *buf;
         report_json_string(f, cases[i].in);
-        rewind(f);
-        CHECK(fread(buf, 1, sizeof buf - 1, f) > 0);
-        fclose(f);
+        buf = read_back(f);
         CHECK_STR(buf, cases[i].json);
+        free(buf);
     }
     CHECK(report_utf8_len((const unsigned char *)"\xef\xbf\xbd") == 3);
     CHECK(report_utf8_len((const unsigned char *)"\xed\x9f\xbf") == 3); /* U+D7FF, below the surrogates */
