@@ -810,7 +810,8 @@ static int stage_profile(struct estimate_run *r)
                               .skip_kernels = o->skip_kernels, .max_kernels = o->max_kernels,
                               .nvtx_range = o->nvtx_range, .duration_s = o->duration_s, .ncu_args = o->ncu_args,
                               .n_ncu_args = o->n_ncu_args, .kernel_id = o->sample_every > 1 ? o->sample_id : NULL,
-                              .output_to_stderr = o->stdout_taken };
+                              .output_to_stderr = o->stdout_taken,
+                              .keep_signals_held = 1 /* a signal after profiling ends the run after its estimate */ };
     char *metrics = metric_list(o->model_path ? &r->model : NULL, o->fast ? "fast" : NULL);
     char err[2048];
     int rc;
@@ -820,7 +821,6 @@ static int stage_profile(struct estimate_run *r)
     }
     ro.metrics = metrics;
     rc = runner_profile(&ro, r->csv_buf, sizeof r->csv_buf, err, sizeof err);
-    runner_hold_signals(); /* the profile is done: a signal now ends the run after its estimate */
     free(metrics);
     r->interrupted = ro.interrupted;
     r->app_failed |= ro.app_failed;

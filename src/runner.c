@@ -762,19 +762,24 @@ static int profile_outputs(const struct runner_opts *o, const char *rep_file, co
 }
 
 /* The export with SIGINT and SIGTERM held (runner_hold_signals): one that
- * comes now is remembered, the profile is not lost; then the handlers are
- * what they were. */
-static int export_holding_signals(const char *ncu, const char *rep_file, const char *csv_path, int force, char *err,
-                                  size_t errlen)
+ * comes now is remembered and the profile is not lost. Then they stay held
+ * (keep_signals_held), or the handlers are what they were and a signal that
+ * came is raised again. */
+static int export_holding_signals(const struct runner_opts *o, const char *ncu, const char *rep_file,
+                                  const char *csv_path, char *err, size_t errlen)
 {
     struct sigaction old_int, old_term;
     int rc;
     sigaction(SIGINT, NULL, &old_int);
     sigaction(SIGTERM, NULL, &old_term);
     runner_hold_signals();
-    rc = runner_export(ncu, rep_file, csv_path, force, err, errlen);
+    rc = runner_export(ncu, rep_file, csv_path, o->force, err, errlen);
+    if (o->keep_signals_held)
+        return rc; /* the caller estimates, then ends with 128 + runner_held_signal() */
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
+    if (held_signal)
+        raise(held_signal); /* what it would have done during the export, now that the report is saved */
     return rc;
 }
 
@@ -827,5 +832,5 @@ int runner_profile(struct runner_opts *o, char *csv_path, size_t csv_len, char *
         return RUNNER_NCU_FAILED;
     }
     profile_say_partial(o, status);
-    return export_holding_signals(pa.ncu, rep_file, csv_path, o->force, err, errlen);
+    return export_holding_signals(o, pa.ncu, rep_file, csv_path, err, errlen);
 }

@@ -28,6 +28,8 @@ struct runner_opts {
     int quiet;
     char *metrics;            /* comma-separated raw metric names */
     const char *ncu_log;      /* if set, ncu's own output goes to this file */
+    int keep_signals_held;    /* after the export, SIGINT and SIGTERM stay held (runner_held_signal):
+                                 the caller goes on to estimate */
     int output_to_stderr;     /* ncu's and the application's output to our stderr, not stdout (which
                                  then holds JSON or CSV alone) */
     long skip_kernels;        /* ncu --launch-skip (0: none) */
@@ -118,7 +120,8 @@ int runner_find_app(const char *app, char *out, size_t outlen);
 int runner_export(const char *ncu, const char *rep_file, const char *csv_path, int force, char *err, size_t errlen);
 
 /* Profiles and exports; on success csv_path holds the CSV written. A signal
- * during the export is held (runner_held_signal), not lost with the profile. */
+ * during the export is held (runner_held_signal), not lost with the profile;
+ * see keep_signals_held for after it. */
 int runner_profile(struct runner_opts *o, char *csv_path, size_t csv_len, char *err, size_t errlen);
 
 #endif
