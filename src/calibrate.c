@@ -991,12 +991,9 @@ static void cal_dataset_header(struct cal_run *c)
     ds->power_limit_w = power_meter_limit_w(c->pm);
     ds->idle_w = c->idle_w;
     for (i = 0; i < c->nfeat; i++) {
-        const struct feature_def *f = &features_table[c->feat[i]];
-        ds->metric_cols[f->num] = 1;
-        if (f->den >= 0)
-            ds->metric_cols[f->den] = 1;
-        if (f->sub > 0)
-            ds->metric_cols[f->sub] = 1;
+        int need[4], j, n = features_needs((size_t)c->feat[i], need);
+        for (j = 0; j < n; j++)
+            ds->metric_cols[need[j]] = 1;
     }
     ds->metric_cols[M_DURATION] = 1;
 }

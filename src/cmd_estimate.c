@@ -174,11 +174,14 @@ static void print_features(void)
         const struct feature_def *f = &features_table[i];
         const struct metric_def *n = &features_metrics[f->num];
         printf("%-14s %-10s %s\n", f->name, f->component, f->what);
-        printf("%-25s raw: %s%s%s%s%s\n", "", n->raw, f->sub > 0 ? " - " : "",
-               f->sub > 0 ? features_metrics[f->sub].raw : "", f->den >= 0 ? " / " : "",
+        printf("%-25s raw: %s%s%s%s%s%s%s\n", "", n->raw, f->sub > 0 ? " - " : "",
+               f->sub > 0 ? features_metrics[f->sub].raw : "", f->mul > 0 ? " * " : "",
+               f->mul > 0 ? features_metrics[f->mul].raw : "", f->den >= 0 ? " / " : "",
                f->den >= 0 ? features_metrics[f->den].raw : "");
-        if (n->section && (f->den < 0 || features_metrics[f->den].section))
-            printf("%-25s details: %s / %s%s%s\n", "", n->section, n->name, f->den >= 0 ? " over " : "",
+        if (n->section && (f->den < 0 || features_metrics[f->den].section) &&
+            (f->mul <= 0 || features_metrics[f->mul].section))
+            printf("%-25s details: %s / %s%s%s%s%s\n", "", n->section, n->name, f->mul > 0 ? " times " : "",
+                   f->mul > 0 ? features_metrics[f->mul].name : "", f->den >= 0 ? " over " : "",
                    f->den >= 0 ? features_metrics[f->den].name : "");
         else
             printf("%-25s details: not printed on the details page\n", "");
@@ -564,7 +567,7 @@ static int value_option(struct estimate_options *o, int c, const char *arg)
         return -1;
     case O_TIER:
         if (features_tier_find(arg) < 0) {
-            cli_usage_error("--tier is one of raw, fast, detailed, basic, not '%s'", arg);
+            cli_usage_error("--tier is one of raw, fast, full, detailed, basic, not '%s'", arg);
             return EXIT_USAGE;
         }
         o->tier = arg;

@@ -102,7 +102,7 @@ static int parse_fit_options(int argc, char **argv, struct fit_options *o)
         case 'o': o->out = optarg; break;
         case 'T':
             if ((o->tier = features_tier_find(optarg)) < 0) {
-                cli_usage_error("fit: --tier is one of raw, fast, detailed, basic, not '%s'", optarg);
+                cli_usage_error("fit: --tier is one of raw, fast, full, detailed, basic, not '%s'", optarg);
                 return EXIT_USAGE;
             }
             break;

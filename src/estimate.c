@@ -166,10 +166,9 @@ static void describe_missing(const struct ncu_kernel *k, char *buf, size_t len)
         if (!k->have[M_DURATION])
             off = put_metric(buf, len, off, M_DURATION, 1);
         for (i = 0; i < m->nfeatures && off < len; i++) {
-            const struct feature_def *f = &features_table[m->feature[i]];
-            int need[3] = { f->num, f->den, f->sub > 0 ? f->sub : -1 }, j;
-            for (j = 0; j < 3 && off < len; j++) {
-                if (need[j] < 0 || k->have[need[j]] || listed[need[j]])
+            int need[4], j, nneed = features_needs((size_t)m->feature[i], need);
+            for (j = 0; j < nneed && off < len; j++) {
+                if (k->have[need[j]] || listed[need[j]])
                     continue;
                 listed[need[j]] = 1;
                 off = put_metric(buf, len, off, need[j], 1);
@@ -295,16 +294,12 @@ static int on_kernel(void *ctx, const struct ncu_kernel *k)
         missing = 1;
     }
     for (i = 0; i < m->nfeatures; i++) {
-        const struct feature_def *f = &features_table[m->feature[i]];
         if (features_compute((size_t)m->feature[i], k->value, k->have, &x[i]) != 0) {
-            if (!k->have[f->num]) {
-                e->missing[f->num]++;
-                missing = 1;
-            } else if (f->den >= 0 && !k->have[f->den]) {
-                e->missing[f->den]++;
-                missing = 1;
-            } else if (f->sub > 0 && !k->have[f->sub]) {
-                e->missing[f->sub]++;
+            int need[4], j, nneed = features_needs((size_t)m->feature[i], need);
+            for (j = 0; j < nneed && k->have[need[j]]; j++)
+                ;
+            if (j < nneed) {
+                e->missing[need[j]]++;
                 missing = 1;
             } else {
                 x[i] = 0; /* a zero denominator: no cycles elapsed, no activity */

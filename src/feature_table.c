@@ -9,13 +9,15 @@
 #include <string.h>
 
 #define SOL "GPU Speed Of Light Throughput"
+#define CWA "Compute Workload Analysis"
+#define MWA "Memory Workload Analysis"
 
 const struct metric_def features_metrics[M_COUNT] = {
     [M_DURATION] = { "gpu__time_duration.sum", SOL, "Duration", "s" },
     [M_SM_CLOCK] = { "gpc__cycles_elapsed.avg.per_second", SOL, "SM Frequency", "hz" },
     [M_SM_ACTIVE_CYC] = { "sm__cycles_active.avg", SOL, "SM Active Cycles", "cycle" },
     [M_SM_ELAPSED_CYC] = { "gpc__cycles_elapsed.max", SOL, "Elapsed Cycles", "cycle" },
-    [M_IPC_ELAPSED] = { "sm__inst_executed.avg.per_cycle_elapsed", "Compute Workload Analysis",
+    [M_IPC_ELAPSED] = { "sm__inst_executed.avg.per_cycle_elapsed", CWA,
                         "Executed Ipc Elapsed", "inst/cycle" },
     [M_SM_THROUGHPUT] = { "sm__throughput.avg.pct_of_peak_sustained_elapsed", SOL,
                           "Compute (SM) Throughput", "%" },
@@ -43,42 +45,64 @@ const struct metric_def features_metrics[M_COUNT] = {
                            "Memory Throughput", "%" },
     [M_L1_THROUGHPUT_ACTIVE] = { "l1tex__throughput.avg.pct_of_peak_sustained_active", SOL,
                                  "L1/TEX Cache Throughput", "%" },
+    /* --set full only; the raw names matched to the details page's values on
+     * the H100 fixtures (tests/test_ncu_csv.c) */
+    [M_SM_BUSY] = { "sm__instruction_throughput.avg.pct_of_peak_sustained_elapsed", CWA, "SM Busy", "%" },
+    [M_ISSUE_SLOTS] = { "sm__inst_issued.avg.pct_of_peak_sustained_elapsed", CWA, "Issue Slots Busy", "%" },
+    [M_MEM_BUSY] = { "gpu__compute_memory_access_throughput.avg.pct_of_peak_sustained_elapsed", MWA, "Mem Busy",
+                     "%" },
+    [M_MAX_BANDWIDTH] = { "gpu__compute_memory_request_throughput.avg.pct_of_peak_sustained_elapsed", MWA,
+                          "Max Bandwidth", "%" },
+    [M_MEM_PIPES] = { "sm__memory_throughput.avg.pct_of_peak_sustained_elapsed", MWA, "Mem Pipes Busy", "%" },
+    [M_THREADS_PRED_ON] = { "smsp__thread_inst_executed_pred_on_per_inst_executed.ratio", "Warp State Statistics",
+                            "Avg. Not Predicated Off Threads Per Warp", "" },
 };
 
 const struct feature_def features_table[] = {
     { "sm_active", "sm_active", M_SM_ACTIVE_CYC, M_SM_ELAPSED_CYC, 1.0,
-      "fraction of elapsed cycles the SMs had work", 0 },
-    { "issue", "sm_issue", M_IPC_ELAPSED, -1, 0.25, "instructions issued per cycle, fraction of 4 per SM", 0 },
-    { "fp32", "fp_pipes", M_PIPE_FMA, -1, 0.01, "FP32/IMAD (fma) pipe, fraction of peak", 0 },
-    { "alu", "int_pipes", M_PIPE_ALU, -1, 0.01, "integer/logic (alu) pipe, fraction of peak", 0 },
-    { "fp16", "fp_pipes", M_PIPE_FP16, -1, 0.01, "FP16 fma pipe, fraction of peak", 0 },
-    { "fp64", "fp_pipes", M_PIPE_FP64, -1, 0.01, "FP64 pipe, fraction of peak", 0 },
-    { "xu", "sfu", M_PIPE_XU, -1, 0.01, "special-function (xu) pipe, fraction of peak", 0 },
-    { "lsu", "l1_shared", M_PIPE_LSU, -1, 0.01, "load/store (lsu) pipe, fraction of peak", 0 },
+      "fraction of elapsed cycles the SMs had work", 0, 0 },
+    { "issue", "sm_issue", M_IPC_ELAPSED, -1, 0.25, "instructions issued per cycle, fraction of 4 per SM", 0, 0 },
+    { "fp32", "fp_pipes", M_PIPE_FMA, -1, 0.01, "FP32/IMAD (fma) pipe, fraction of peak", 0, 0 },
+    { "alu", "int_pipes", M_PIPE_ALU, -1, 0.01, "integer/logic (alu) pipe, fraction of peak", 0, 0 },
+    { "fp16", "fp_pipes", M_PIPE_FP16, -1, 0.01, "FP16 fma pipe, fraction of peak", 0, 0 },
+    { "fp64", "fp_pipes", M_PIPE_FP64, -1, 0.01, "FP64 pipe, fraction of peak", 0, 0 },
+    { "xu", "sfu", M_PIPE_XU, -1, 0.01, "special-function (xu) pipe, fraction of peak", 0, 0 },
+    { "lsu", "l1_shared", M_PIPE_LSU, -1, 0.01, "load/store (lsu) pipe, fraction of peak", 0, 0 },
     { "tensor", "tensor", M_PIPE_TENSOR, -1, 0.01,
       "tensor pipe busy (mma and wgmma) less FP16 FMA, which the H100 also runs there; fraction of peak",
-      M_PIPE_FP16 },
-    { "gmma", "tensor", M_PIPE_GMMA, -1, 0.01, "warpgroup mma (wgmma), fraction of peak", 0 },
-    { "l1", "l1_shared", M_L1_WAVEFRONTS, -1, 0.01, "L1 data-pipe wavefronts, fraction of peak", 0 },
+      M_PIPE_FP16, 0 },
+    { "gmma", "tensor", M_PIPE_GMMA, -1, 0.01, "warpgroup mma (wgmma), fraction of peak", 0, 0 },
+    { "l1", "l1_shared", M_L1_WAVEFRONTS, -1, 0.01, "L1 data-pipe wavefronts, fraction of peak", 0, 0 },
     { "l1_throughput", "l1_shared", M_L1_THROUGHPUT, -1, 0.01,
-      "L1/TEX throughput (busiest sub-unit), fraction of peak; 5 replay passes alone", 0 },
-    { "shared", "l1_shared", M_SHARED_WAVEFRONTS, -1, 0.01, "shared-memory wavefronts, fraction of peak", 0 },
-    { "l2", "l2", M_L2_SECTORS, -1, 0.01, "L2 sectors looked up, fraction of peak", 0 },
+      "L1/TEX throughput (busiest sub-unit), fraction of peak; 5 replay passes alone", 0, 0 },
+    { "shared", "l1_shared", M_SHARED_WAVEFRONTS, -1, 0.01, "shared-memory wavefronts, fraction of peak", 0, 0 },
+    { "l2", "l2", M_L2_SECTORS, -1, 0.01, "L2 sectors looked up, fraction of peak", 0, 0 },
     { "l2_throughput", "l2", M_L2_THROUGHPUT, -1, 0.01,
-      "L2 throughput (busiest sub-unit), fraction of peak; 5 replay passes alone", 0 },
-    { "l2_atom", "l2", M_L2_ATOM, -1, 0.01, "L2 atomic unit busy, fraction of peak", 0 },
-    { "dram", "dram", M_DRAM_THROUGHPUT, -1, 0.01, "DRAM throughput, fraction of peak", 0 },
-    { "dram_read", "dram", M_DRAM_READ, -1, 0.01, "DRAM bytes read, fraction of peak", 0 },
-    { "dram_write", "dram", M_DRAM_WRITE, -1, 0.01, "DRAM bytes written, fraction of peak", 0 },
-    { "occupancy", "sm_active", M_OCCUPANCY, -1, 0.01, "achieved occupancy, fraction of max warps", 0 },
-    { "sm_clock_ghz", "clock", M_SM_CLOCK, -1, 1e-9, "SM clock during the kernel, GHz", 0 },
+      "L2 throughput (busiest sub-unit), fraction of peak; 5 replay passes alone", 0, 0 },
+    { "l2_atom", "l2", M_L2_ATOM, -1, 0.01, "L2 atomic unit busy, fraction of peak", 0, 0 },
+    { "dram", "dram", M_DRAM_THROUGHPUT, -1, 0.01, "DRAM throughput, fraction of peak", 0, 0 },
+    { "dram_read", "dram", M_DRAM_READ, -1, 0.01, "DRAM bytes read, fraction of peak", 0, 0 },
+    { "dram_write", "dram", M_DRAM_WRITE, -1, 0.01, "DRAM bytes written, fraction of peak", 0, 0 },
+    { "occupancy", "sm_active", M_OCCUPANCY, -1, 0.01, "achieved occupancy, fraction of max warps", 0, 0 },
+    { "sm_clock_ghz", "clock", M_SM_CLOCK, -1, 1e-9, "SM clock during the kernel, GHz", 0, 0 },
     /* what every details page prints (Speed Of Light), for the basic and detailed tiers */
     { "sm_throughput", "sm_pipes", M_SM_THROUGHPUT, -1, 0.01,
-      "Compute (SM) Throughput: the busiest SM unit, fraction of peak", 0 },
+      "Compute (SM) Throughput: the busiest SM unit, fraction of peak", 0, 0 },
     { "mem_throughput", "memory", M_MEM_THROUGHPUT, -1, 0.01,
-      "Memory Throughput: the busiest memory unit, fraction of peak", 0 },
+      "Memory Throughput: the busiest memory unit, fraction of peak", 0, 0 },
     { "l1_active_throughput", "l1_shared", M_L1_THROUGHPUT_ACTIVE, -1, 0.01,
-      "L1/TEX Cache Throughput (over active cycles), fraction of peak", 0 },
+      "L1/TEX Cache Throughput (over active cycles), fraction of peak", 0, 0 },
+    /* what the details page of --set full adds, for the full tier */
+    { "sm_busy", "sm_pipes", M_SM_BUSY, -1, 0.01, "SM Busy: the busiest SM pipeline, fraction of peak", 0, 0 },
+    { "issue_slots", "sm_issue", M_ISSUE_SLOTS, -1, 0.01, "Issue Slots Busy, fraction of peak", 0, 0 },
+    { "mem_busy", "memory", M_MEM_BUSY, -1, 0.01, "Mem Busy: the busiest memory unit's access rate, fraction of peak",
+      0, 0 },
+    { "max_bandwidth", "memory", M_MAX_BANDWIDTH, -1, 0.01,
+      "Max Bandwidth: the busiest memory unit's request rate, fraction of peak", 0, 0 },
+    { "mem_pipes", "l1_shared", M_MEM_PIPES, -1, 0.01, "Mem Pipes Busy: the SM's memory pipes, fraction of peak", 0, 0 },
+    { "lanes", "sm_issue", M_IPC_ELAPSED, -1, 0.25 / 32,
+      "instructions issued per cycle times the threads not predicated off per instruction, fraction of 4 x 32 lanes",
+      0, M_THREADS_PRED_ON },
 };
 const size_t features_count = sizeof features_table / sizeof features_table[0];
 
@@ -97,7 +121,7 @@ void features_metric_range(int m, double *lo, double *hi)
     } else if (strcmp(base, "cycle") == 0) {
         *lo = m == M_SM_ELAPSED_CYC ? 1 : 0;
         *hi = 1e16;
-    } else { /* inst/cycle */
+    } else { /* inst/cycle, threads per instruction */
         *hi = 64;
     }
 }
@@ -123,6 +147,12 @@ static const char *const tier_detailed[] = {
     "sm_active", "issue", "occupancy", "dram", "sm_throughput", "mem_throughput", "l1_active_throughput",
     "l2_throughput", NULL,
 };
+/* --set full: the detailed tier and what its Compute and Memory Workload
+ * Analysis and Warp State sections add */
+static const char *const tier_full[] = {
+    "sm_active", "issue", "occupancy", "dram", "sm_throughput", "mem_throughput", "l1_active_throughput",
+    "l2_throughput", "sm_busy", "issue_slots", "mem_busy", "max_bandwidth", "mem_pipes", "lanes", NULL,
+};
 static const char *const tier_basic[] = {
     "sm_active", "occupancy", "dram", "sm_throughput", "mem_throughput", "l1_active_throughput", "l2_throughput",
     NULL,
@@ -131,7 +161,8 @@ static const char *const tier_basic[] = {
 const struct tier_def features_tiers[] = {
     { "raw", "a raw page with the model's counters (gpu_profiler -a, or ncu --set full --page raw)", features_raw_tier },
     { "fast", "a raw page with the fast model's counters (gpu_profiler -a --fast)", tier_fast },
-    { "detailed", "a details page of ncu --set detailed or --set full", tier_detailed },
+    { "full", "a details page of ncu --set full", tier_full },
+    { "detailed", "a details page of ncu --set detailed (or --set full)", tier_detailed },
     { "basic", "a details page of ncu's default set (--set basic)", tier_basic },
 };
 const size_t features_tier_count = sizeof features_tiers / sizeof features_tiers[0];
@@ -224,12 +255,9 @@ char *features_metric_list(const int *feature, size_t n)
     char *s;
     need[M_DURATION] = 1;
     for (i = 0; i < (n ? n : features_count); i++) {
-        const struct feature_def *f = &features_table[n ? (size_t)feature[i] : i];
-        need[f->num] = 1;
-        if (f->den >= 0)
-            need[f->den] = 1;
-        if (f->sub > 0)
-            need[f->sub] = 1;
+        int m[4], j, nm = features_needs(n ? (size_t)feature[i] : i, m);
+        for (j = 0; j < nm; j++)
+            need[m[j]] = 1;
     }
     for (i = 0; i < M_COUNT; i++)
         len += strlen(features_metrics[i].raw) + 1;
@@ -245,10 +273,27 @@ char *features_metric_list(const int *feature, size_t n)
     return s;
 }
 
-int features_available(size_t feature, const unsigned char *have)
+int features_needs(size_t feature, int need[4])
 {
     const struct feature_def *f = &features_table[feature];
-    return have[f->num] && (f->den < 0 || have[f->den]) && (f->sub <= 0 || have[f->sub]);
+    int n = 0;
+    need[n++] = f->num;
+    if (f->den >= 0)
+        need[n++] = f->den;
+    if (f->sub > 0)
+        need[n++] = f->sub;
+    if (f->mul > 0)
+        need[n++] = f->mul;
+    return n;
+}
+
+int features_available(size_t feature, const unsigned char *have)
+{
+    int need[4], n = features_needs(feature, need), i;
+    for (i = 0; i < n; i++)
+        if (!have[need[i]])
+            return 0;
+    return 1;
 }
 
 int features_compute(size_t feature, const double *value, const unsigned char *have, double *out)
@@ -264,6 +309,11 @@ int features_compute(size_t feature, const double *value, const unsigned char *h
         v -= value[f->sub];
         if (v < 0)
             v = 0;
+    }
+    if (f->mul > 0) {
+        if (!have[f->mul])
+            return -1;
+        v *= value[f->mul];
     }
     v *= f->scale;
     if (f->den >= 0) {

@@ -35,6 +35,13 @@ enum metric_id {
     M_L2_SECTORS,      /* L2 tag lookups (sectors), % of peak */
     M_MEM_THROUGHPUT,  /* gpu__compute_memory_throughput: busiest memory unit, % (the details page's Memory Throughput) */
     M_L1_THROUGHPUT_ACTIVE, /* l1tex__throughput over active cycles, % (the details page's L1/TEX Cache Throughput) */
+    /* what the details page of --set full prints beyond --set detailed */
+    M_SM_BUSY,         /* sm__instruction_throughput, % (SM Busy) */
+    M_ISSUE_SLOTS,     /* sm__inst_issued, % of peak (Issue Slots Busy) */
+    M_MEM_BUSY,        /* gpu__compute_memory_access_throughput, % (Mem Busy) */
+    M_MAX_BANDWIDTH,   /* gpu__compute_memory_request_throughput, % (Max Bandwidth) */
+    M_MEM_PIPES,       /* sm__memory_throughput, % (Mem Pipes Busy) */
+    M_THREADS_PRED_ON, /* threads not predicated off per executed instruction, 0-32 */
     M_COUNT
 };
 
@@ -48,7 +55,7 @@ struct metric_def {
 extern const struct metric_def features_metrics[M_COUNT];
 
 /* value = scale * (metric[num] - metric[sub] if sub > 0, not below 0)
- *         (/ metric[den] if den >= 0) */
+ *         (* metric[mul] if mul > 0) (/ metric[den] if den >= 0) */
 struct feature_def {
     const char *name;
     const char *component; /* default component for the power breakdown */
@@ -56,6 +63,7 @@ struct feature_def {
     double scale;
     const char *what;      /* one line for --help and docs */
     int sub;               /* metric subtracted from num, or 0 for none */
+    int mul;               /* metric num is multiplied by, or 0 for none */
 };
 
 extern const struct feature_def features_table[];
@@ -104,6 +112,9 @@ int features_metric_by_details(const char *section, const char *name);
  * with the duration and device__attribute_display_name; malloc'd, NULL when
  * out of memory. */
 char *features_metric_list(const int *feature, size_t n);
+
+/* The metrics feature needs, into need[0..3]; returns how many (1 to 4). */
+int features_needs(size_t feature, int need[4]);
 
 /* Whether every metric the feature needs is there (have[m]). */
 int features_available(size_t feature, const unsigned char *have);

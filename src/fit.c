@@ -306,8 +306,7 @@ static int choose_features(const struct dataset *d, const char *const *list, int
             snprintf(err, errlen, "unknown feature '%.40s' (gpu_profiler --list-features lists them)", list[i]);
             return -1;
         }
-        if (!fd || !d->metric_cols[fd->num] || (fd->den >= 0 && !d->metric_cols[fd->den]) ||
-            (fd->sub > 0 && !d->metric_cols[fd->sub])) {
+        if (!fd || !features_available((size_t)k, d->metric_cols)) {
             if (strict) {
                 snprintf(err, errlen, "the dataset has no column for a metric of feature '%s'", list[i]);
                 return -1;

@@ -221,6 +221,21 @@ int main(void)
     CHECK_NEAR(g[2].value[1][M_DRAM_READ], 42.824032, 1e-9);
     CHECK_NEAR(g[0].value[0][M_IPC_ELAPSED], 3.20, 1e-9);
     CHECK_NEAR(g[2].value[0][M_IPC_ELAPSED], 3.200098, 1e-9);
+    /* what --set full adds: each details-page name prints its raw metric
+     * (2 decimals), on both details pages */
+    for (k = 0; k < 4; k++) {
+        static const int full_only[] = { M_SM_BUSY, M_ISSUE_SLOTS, M_MEM_BUSY, M_MAX_BANDWIDTH, M_MEM_PIPES,
+                                         M_THREADS_PRED_ON };
+        for (i = 0; i < sizeof full_only / sizeof full_only[0]; i++) {
+            m = full_only[i];
+            CHECK(g[0].have[k][m] && g[1].have[k][m] && g[2].have[k][m] && !g[3].have[k][m]);
+            CHECK(fabs(g[0].value[k][m] - g[2].value[k][m]) < 0.006);
+            CHECK(fabs(g[1].value[k][m] - g[2].value[k][m]) < 0.006);
+        }
+    }
+    CHECK_NEAR(g[0].value[2][M_MEM_BUSY], 51.78, 1e-9);
+    CHECK_NEAR(g[0].value[1][M_MAX_BANDWIDTH], 84.95, 1e-9);
+    CHECK_NEAR(g[0].value[2][M_THREADS_PRED_ON], 31.79, 1e-9);
     /* every metric in the table is a real ncu metric: the raw page of
      * --set full holds them all */
     for (m = 0; m < M_COUNT; m++) {
