@@ -366,7 +366,7 @@ static int read_inputs(struct estimate *est, const char *const *args, size_t nar
             fprintf(stderr, "%s: %s: %s page, %lu rows, %lu kernels, %lu lines that are not ncu CSV skipped\n",
                     cli_prog, in.named[i], est->stats.page == NCU_PAGE_RAW ? "raw" : "details", est->stats.rows,
                     est->stats.kernels, est->stats.lines_skipped);
-        if (!quiet && i == 0 && est->model_guessed)
+        if (!quiet && i == 0 && est->model_guessed == GPU_FIRST_MODEL)
             fprintf(stderr, "%s: %s does not name its GPU; using the model for %s\n", cli_prog, in.named[i],
                     est->used->gpu);
     }

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -109,15 +110,49 @@ struct run {
 /* The built-in model of a tier for the kernel's GPU; a kernel that does not
  * name its GPU (the details page) gets the first built-in model of the tier
  * (the H100's), and *guessed says so. */
+/* GPUs of one chip that the details page (which names no GPU) tells apart
+ * by their memory clock: DRAM Frequency on the fixtures of each, 2.62 GHz
+ * (H100 SXM, HBM3) and 3.20 GHz (H200, HBM3e). */
+static const struct {
+    const char *gpu;
+    double cc, dram_hz;
+} known_gpus[] = {
+    { "NVIDIA H100 80GB HBM3", 9.0, 2.619e9 },
+    { "NVIDIA H200", 9.0, 3.199e9 },
+};
+
+/* The GPU whose compute capability and DRAM clock (within 3%) the kernel
+ * has, or NULL. */
+static const char *gpu_by_dram_clock(const struct ncu_kernel *k)
+{
+    size_t i;
+    if (!k->have[M_DRAM_CLOCK])
+        return NULL;
+    for (i = 0; i < sizeof known_gpus / sizeof known_gpus[0]; i++)
+        if (fabs(k->cc - known_gpus[i].cc) < 0.05 &&
+            fabs(k->value[M_DRAM_CLOCK] - known_gpus[i].dram_hz) < 0.03 * known_gpus[i].dram_hz)
+            return known_gpus[i].gpu;
+    return NULL;
+}
+
+/* The built-in model of variant for the kernel's GPU: the one it names, or
+ * the one its DRAM clock says (*guessed = GPU_BY_DRAM_CLOCK), or else the
+ * first of that variant (*guessed = GPU_FIRST_MODEL); NULL when that GPU
+ * has no model of that variant. */
 static const struct model *builtin_of(const struct ncu_kernel *k, const char *variant, int *guessed)
 {
     size_t i;
-    *guessed = 0;
+    const char *by_clock;
+    *guessed = GPU_NAMED;
     if (k->gpu_name[0])
         return model_builtin_for(k->gpu_name, variant);
+    if ((by_clock = gpu_by_dram_clock(k))) { /* never another GPU's model of this tier */
+        *guessed = GPU_BY_DRAM_CLOCK;
+        return model_builtin_for(by_clock, variant);
+    }
     for (i = 0; i < model_builtin_count(); i++)
         if (strcmp(model_builtin(i)->variant, variant) == 0) {
-            *guessed = 1;
+            *guessed = GPU_FIRST_MODEL;
             return model_builtin(i);
         }
     return NULL;
@@ -193,10 +228,12 @@ static int no_tier(struct run *run, const struct ncu_kernel *k)
 
 static int no_model(struct run *run, const struct ncu_kernel *k, const char *variant)
 {
-    if (k->gpu_name[0])
+    const char *gpu = k->gpu_name[0] ? k->gpu_name : gpu_by_dram_clock(k);
+    if (gpu)
         snprintf(run->err, run->errlen,
-                 "no built-in %s%smodel for '%s'; make one with 'gpu_profiler calibrate' on that GPU "
-                 "and pass it with --model FILE", variant, variant[0] ? " " : "", k->gpu_name);
+                 "no built-in %s%smodel for '%s'%s; make one with 'gpu_profiler calibrate' on that GPU "
+                 "and pass it with --model FILE", variant, variant[0] ? " " : "", gpu,
+                 k->gpu_name[0] ? "" : " (the GPU of the file's DRAM clock)");
     else
         snprintf(run->err, run->errlen, "this gpu_profiler has no built-in %s%smodel; pass one with --model FILE",
                  variant, variant[0] ? " " : "");

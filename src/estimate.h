@@ -44,6 +44,8 @@ struct device_result {
     size_t capped_kernels;
 };
 
+enum { GPU_NAMED, GPU_BY_DRAM_CLOCK, GPU_FIRST_MODEL };
+
 struct estimate {
     /* set by the caller before reading */
     const struct model *model;   /* NULL: pick the built-in model for the GPU */
@@ -59,7 +61,7 @@ struct estimate {
     int tier;                    /* features_tiers index of used, -1 for a model file of no tier */
     char export_kind[96];        /* what the first input is ("raw page", "details page of ncu --set full") */
     char missing_detail[2048];   /* with ESTIMATE_ERR_MISSING and no tier: the metrics each tier lacks */
-    int model_guessed;           /* the CSV did not name its GPU */
+    int model_guessed;           /* GPU_NAMED, or how the model's GPU was chosen when the CSV names none */
     size_t nfiles;               /* inputs read so far */
     size_t nhosts;               /* distinct host names among the devices ("" counts as one) */
     struct kernel_result *kernels;

@@ -42,6 +42,7 @@ enum metric_id {
     M_MAX_BANDWIDTH,   /* gpu__compute_memory_request_throughput, % (Max Bandwidth) */
     M_MEM_PIPES,       /* sm__memory_throughput, % (Mem Pipes Busy) */
     M_THREADS_PRED_ON, /* threads not predicated off per executed instruction, 0-32 */
+    M_DRAM_CLOCK,      /* dram__cycles_elapsed.avg.per_second, hz (tells an H200 from an H100 on the details page) */
     M_COUNT
 };
 
@@ -54,7 +55,7 @@ struct metric_def {
 
 extern const struct metric_def features_metrics[M_COUNT];
 
-/* value = scale * (metric[num] - metric[sub] if sub > 0, not below 0)
+/* value = scale * (metric[num] - sub_times * metric[sub] if sub > 0, not below 0)
  *         (* metric[mul] if mul > 0) (/ metric[den] if den >= 0) */
 struct feature_def {
     const char *name;
@@ -64,6 +65,7 @@ struct feature_def {
     const char *what;      /* one line for --help and docs */
     int sub;               /* metric subtracted from num, or 0 for none */
     int mul;               /* metric num is multiplied by, or 0 for none */
+    double sub_times;      /* what metric[sub] is multiplied by; 0 is 1 */
 };
 
 extern const struct feature_def features_table[];

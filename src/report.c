@@ -219,9 +219,12 @@ static void text_name(FILE *out, const char *name, size_t width)
 
 static int text_footer(FILE *out, const struct estimate *e)
 {
-    if (e->model_guessed)
+    if (e->model_guessed == GPU_FIRST_MODEL)
         fputs("note: the CSV does not name its GPU (the details page never does); the figures use the "
               "model above\n", out);
+    else if (e->model_guessed == GPU_BY_DRAM_CLOCK)
+        fputs("note: the CSV does not name its GPU (the details page never does); its DRAM clock and compute "
+              "capability are those of the GPU above\n", out);
     return ferror(out) ? -1 : 0;
 }
 
@@ -511,7 +514,9 @@ static void json_model(FILE *out, const struct estimate *e)
         json_number(out, m->idle_w);
     else
         fputs("null", out);
-    fprintf(out, ", \"guessed\": %s, \"stats\": {", e->model_guessed ? "true" : "false");
+    fprintf(out, ", \"guessed\": %s, \"gpu_from\": \"%s\", \"stats\": {",
+            e->model_guessed == GPU_FIRST_MODEL ? "true" : "false",
+            e->model_guessed == GPU_NAMED ? "csv" : e->model_guessed == GPU_BY_DRAM_CLOCK ? "dram_clock" : "first_model");
     for (t = 0; t < TARGET_COUNT; t++) {
         int first = 1;
         fprintf(out, "%s\"%s\": {", t ? ", " : "", model_target_names[t]);

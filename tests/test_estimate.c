@@ -67,7 +67,7 @@ static void test_tiers(void)
         CHECK(e.tier >= 0 && strcmp(features_tiers[e.tier].name, want[i].tier) == 0);
         CHECK_STR(e.export_kind, want[i].kind);
         CHECK_STR(e.used->gpu, "NVIDIA H100 80GB HBM3");
-        CHECK(e.model_guessed == (i > 0));
+        CHECK(e.model_guessed == (i > 0 ? GPU_BY_DRAM_CLOCK : GPU_NAMED));
         estimate_free(&e);
         CHECK(estimate_best_tier(path, err, sizeof err) == features_tier_find(want[i].tier));
     }
@@ -93,6 +93,29 @@ static void test_tiers(void)
         }
         CHECK_NEAR(w[1], w[0], 0.002);  /* the same report: rounding only */
         CHECK_NEAR(w[2], w[0], 0.01);   /* another run of the same program */
+    }
+    /* the H200's three sets, one report each: its details pages (both
+     * units) give the raw page's figure with each tier's model */
+    for (t = 0; t < 3; t++) {
+        static const char *const sets[3] = { "full", "detailed", "basic" };
+        static const char *const pages[3] = { "raw_autounits", "details_autounits", "details_baseunits" };
+        double w[3];
+        for (i = 0; i < 3; i++) {
+            char path[256];
+            snprintf(path, sizeof path, "%s/ncu-h200-sets/probe4_%s_%s.csv", FIXTURES, sets[t], pages[i]);
+            estimate_init(&e, NULL);
+            e.variant = sets[t];
+            CHECK(estimate_file(&e, path, err, sizeof err) == 0);
+            CHECK_STR(e.used->gpu, "NVIDIA H200");
+            CHECK(e.tier == features_tier_find(sets[t]));
+            CHECK(e.model_guessed == (i > 0 ? GPU_BY_DRAM_CLOCK : GPU_NAMED));
+            w[i] = e.devices[0].power_w[TARGET_AVG];
+            estimate_free(&e);
+            if (i > 0)
+                CHECK(estimate_best_tier(path, err, sizeof err) == features_tier_find(sets[t]));
+        }
+        CHECK_NEAR(w[1], w[0], 0.002 * w[0]);
+        CHECK_NEAR(w[2], w[0], 0.002 * w[0]);
     }
     /* too few metrics for any tier */
     CHECK(estimate_best_tier(FIXTURES "/ncu-derived/probe4_launch_stats_only.csv", err, sizeof err) == -1);

@@ -287,8 +287,10 @@ static void test_dataset_errors(void)
     load_text(buf, "line 2: bad value for 'power_limit_w'");
 }
 
-/* The shipped models are what fit makes of the shipped datasets. */
-static void test_shipped(const char *dataset, const char *model, const char *const *features, const char *variant)
+/* The shipped models are what fit makes of the shipped datasets; tier >= 0:
+ * what fit --tier makes. */
+static void test_shipped_as(const char *dataset, const char *model, const char *const *features, const char *variant,
+                            int tier)
 {
     struct dataset d;
     struct model m;
@@ -302,15 +304,25 @@ static void test_shipped(const char *dataset, const char *model, const char *con
     }
     CHECK(dataset_load(dataset, &d, err, sizeof err) == 0);
     CHECK(d.n >= 100);
-    CHECK(fit_dataset(&d, dataset, features, &m, &rep, err, sizeof err) == 0);
+    if (tier >= 0)
+        CHECK(fit_tier(&d, dataset, tier, &m, &rep, err, sizeof err) == 0);
+    else
+        CHECK(fit_dataset(&d, dataset, features, &m, &rep, err, sizeof err) == 0);
     if (variant)
         snprintf(m.variant, sizeof m.variant, "%s", variant);
     t = model_text(&m, &len);
     want = tl_slurp(model, &wlen);
     CHECK(want && len == wlen && memcmp(t, want, len) == 0);
+    if (!(want && len == wlen && memcmp(t, want, len) == 0))
+        fprintf(stderr, "  %s is not what fit makes of %s\n", model, dataset);
     free(t);
     free(want);
     dataset_free(&d);
+}
+
+static void test_shipped(const char *dataset, const char *model, const char *const *features, const char *variant)
+{
+    test_shipped_as(dataset, model, features, variant, -1);
 }
 
 int main(void)
@@ -326,5 +338,12 @@ int main(void)
     test_shipped("data/h200_dataset.csv", "models/h200.model", NULL, NULL);
     test_shipped("data/h100_dataset.csv", "models/h100_fast.model", fast, "fast");
     test_shipped("data/h200_dataset.csv", "models/h200_fast.model", fast, "fast");
+    /* the tiers: gpu_profiler fit DATASET --tier T; the H200's from its calibration with every tier's metrics */
+    test_shipped_as("data/h100_dataset.csv", "models/h100_detailed.model", NULL, NULL, features_tier_find("detailed"));
+    test_shipped_as("data/h100_dataset.csv", "models/h100_basic.model", NULL, NULL, features_tier_find("basic"));
+    test_shipped_as("data/h200_tiers_dataset.csv", "models/h200_full.model", NULL, NULL, features_tier_find("full"));
+    test_shipped_as("data/h200_tiers_dataset.csv", "models/h200_detailed.model", NULL, NULL,
+                    features_tier_find("detailed"));
+    test_shipped_as("data/h200_tiers_dataset.csv", "models/h200_basic.model", NULL, NULL, features_tier_find("basic"));
     return tl_done();
 }
