@@ -61,58 +61,49 @@ const struct metric_def features_metrics[M_COUNT] = {
 
 const struct feature_def features_table[] = {
     { "sm_active", "sm_active", M_SM_ACTIVE_CYC, M_SM_ELAPSED_CYC, 1.0,
-      "fraction of elapsed cycles the SMs had work", 0, 0, 0 },
-    { "issue", "sm_issue", M_IPC_ELAPSED, -1, 0.25, "instructions issued per cycle, fraction of 4 per SM", 0, 0, 0 },
-    { "fp32", "fp_pipes", M_PIPE_FMA, -1, 0.01, "FP32/IMAD (fma) pipe, fraction of peak", 0, 0, 0 },
-    { "alu", "int_pipes", M_PIPE_ALU, -1, 0.01, "integer/logic (alu) pipe, fraction of peak", 0, 0, 0 },
-    { "fp16", "fp_pipes", M_PIPE_FP16, -1, 0.01, "FP16 fma pipe, fraction of peak", 0, 0, 0 },
-    { "fp64", "fp_pipes", M_PIPE_FP64, -1, 0.01, "FP64 pipe, fraction of peak", 0, 0, 0 },
-    { "xu", "sfu", M_PIPE_XU, -1, 0.01, "special-function (xu) pipe, fraction of peak", 0, 0, 0 },
-    { "lsu", "l1_shared", M_PIPE_LSU, -1, 0.01, "load/store (lsu) pipe, fraction of peak", 0, 0, 0 },
+      "fraction of elapsed cycles the SMs had work", 0, 0 },
+    { "issue", "sm_issue", M_IPC_ELAPSED, -1, 0.25, "instructions issued per cycle, fraction of 4 per SM", 0, 0 },
+    { "fp32", "fp_pipes", M_PIPE_FMA, -1, 0.01, "FP32/IMAD (fma) pipe, fraction of peak", 0, 0 },
+    { "alu", "int_pipes", M_PIPE_ALU, -1, 0.01, "integer/logic (alu) pipe, fraction of peak", 0, 0 },
+    { "fp16", "fp_pipes", M_PIPE_FP16, -1, 0.01, "FP16 fma pipe, fraction of peak", 0, 0 },
+    { "fp64", "fp_pipes", M_PIPE_FP64, -1, 0.01, "FP64 pipe, fraction of peak", 0, 0 },
+    { "xu", "sfu", M_PIPE_XU, -1, 0.01, "special-function (xu) pipe, fraction of peak", 0, 0 },
+    { "lsu", "l1_shared", M_PIPE_LSU, -1, 0.01, "load/store (lsu) pipe, fraction of peak", 0, 0 },
     { "tensor", "tensor", M_PIPE_TENSOR, -1, 0.01,
       "tensor pipe busy (mma and wgmma) less FP16 FMA, which the H100 also runs there; fraction of peak",
-      M_PIPE_FP16, 0, 0 },
-    { "gmma", "tensor", M_PIPE_GMMA, -1, 0.01, "warpgroup mma (wgmma), fraction of peak", 0, 0, 0 },
-    { "l1", "l1_shared", M_L1_WAVEFRONTS, -1, 0.01, "L1 data-pipe wavefronts, fraction of peak", 0, 0, 0 },
+      M_PIPE_FP16, 0 },
+    { "gmma", "tensor", M_PIPE_GMMA, -1, 0.01, "warpgroup mma (wgmma), fraction of peak", 0, 0 },
+    { "l1", "l1_shared", M_L1_WAVEFRONTS, -1, 0.01, "L1 data-pipe wavefronts, fraction of peak", 0, 0 },
     { "l1_throughput", "l1_shared", M_L1_THROUGHPUT, -1, 0.01,
-      "L1/TEX throughput (busiest sub-unit), fraction of peak; 5 replay passes alone", 0, 0, 0 },
-    { "shared", "l1_shared", M_SHARED_WAVEFRONTS, -1, 0.01, "shared-memory wavefronts, fraction of peak", 0, 0, 0 },
-    { "l2", "l2", M_L2_SECTORS, -1, 0.01, "L2 sectors looked up, fraction of peak", 0, 0, 0 },
+      "L1/TEX throughput (busiest sub-unit), fraction of peak; 5 replay passes alone", 0, 0 },
+    { "shared", "l1_shared", M_SHARED_WAVEFRONTS, -1, 0.01, "shared-memory wavefronts, fraction of peak", 0, 0 },
+    { "l2", "l2", M_L2_SECTORS, -1, 0.01, "L2 sectors looked up, fraction of peak", 0, 0 },
     { "l2_throughput", "l2", M_L2_THROUGHPUT, -1, 0.01,
-      "L2 throughput (busiest sub-unit), fraction of peak; 5 replay passes alone", 0, 0, 0 },
-    { "l2_atom", "l2", M_L2_ATOM, -1, 0.01, "L2 atomic unit busy, fraction of peak", 0, 0, 0 },
-    { "dram", "dram", M_DRAM_THROUGHPUT, -1, 0.01, "DRAM throughput, fraction of peak", 0, 0, 0 },
-    { "dram_read", "dram", M_DRAM_READ, -1, 0.01, "DRAM bytes read, fraction of peak", 0, 0, 0 },
-    { "dram_write", "dram", M_DRAM_WRITE, -1, 0.01, "DRAM bytes written, fraction of peak", 0, 0, 0 },
-    { "occupancy", "sm_active", M_OCCUPANCY, -1, 0.01, "achieved occupancy, fraction of max warps", 0, 0, 0 },
-    { "sm_clock_ghz", "clock", M_SM_CLOCK, -1, 1e-9, "SM clock during the kernel, GHz", 0, 0, 0 },
+      "L2 throughput (busiest sub-unit), fraction of peak; 5 replay passes alone", 0, 0 },
+    { "l2_atom", "l2", M_L2_ATOM, -1, 0.01, "L2 atomic unit busy, fraction of peak", 0, 0 },
+    { "dram", "dram", M_DRAM_THROUGHPUT, -1, 0.01, "DRAM throughput, fraction of peak", 0, 0 },
+    { "dram_read", "dram", M_DRAM_READ, -1, 0.01, "DRAM bytes read, fraction of peak", 0, 0 },
+    { "dram_write", "dram", M_DRAM_WRITE, -1, 0.01, "DRAM bytes written, fraction of peak", 0, 0 },
+    { "occupancy", "sm_active", M_OCCUPANCY, -1, 0.01, "achieved occupancy, fraction of max warps", 0, 0 },
+    { "sm_clock_ghz", "clock", M_SM_CLOCK, -1, 1e-9, "SM clock during the kernel, GHz", 0, 0 },
     /* what every details page prints (Speed Of Light), for the basic and detailed tiers */
     { "sm_throughput", "sm_pipes", M_SM_THROUGHPUT, -1, 0.01,
-      "Compute (SM) Throughput: the busiest SM unit, fraction of peak", 0, 0, 0 },
+      "Compute (SM) Throughput: the busiest SM unit, fraction of peak", 0, 0 },
     { "mem_throughput", "memory", M_MEM_THROUGHPUT, -1, 0.01,
-      "Memory Throughput: the busiest memory unit, fraction of peak", 0, 0, 0 },
+      "Memory Throughput: the busiest memory unit, fraction of peak", 0, 0 },
     { "l1_active_throughput", "l1_shared", M_L1_THROUGHPUT_ACTIVE, -1, 0.01,
-      "L1/TEX Cache Throughput (over active cycles), fraction of peak", 0, 0, 0 },
+      "L1/TEX Cache Throughput (over active cycles), fraction of peak", 0, 0 },
     /* what the details page of --set full adds, for the full tier */
-    { "sm_busy", "sm_pipes", M_SM_BUSY, -1, 0.01, "SM Busy: the busiest SM pipeline, fraction of peak", 0, 0, 0 },
-    { "issue_slots", "sm_issue", M_ISSUE_SLOTS, -1, 0.01, "Issue Slots Busy, fraction of peak", 0, 0, 0 },
+    { "sm_busy", "sm_pipes", M_SM_BUSY, -1, 0.01, "SM Busy: the busiest SM pipeline, fraction of peak", 0, 0 },
+    { "issue_slots", "sm_issue", M_ISSUE_SLOTS, -1, 0.01, "Issue Slots Busy, fraction of peak", 0, 0 },
     { "mem_busy", "memory", M_MEM_BUSY, -1, 0.01, "Mem Busy: the busiest memory unit's access rate, fraction of peak",
-      0, 0, 0 },
+      0, 0 },
     { "max_bandwidth", "memory", M_MAX_BANDWIDTH, -1, 0.01,
-      "Max Bandwidth: the busiest memory unit's request rate, fraction of peak", 0, 0, 0 },
-    { "mem_pipes", "l1_shared", M_MEM_PIPES, -1, 0.01, "Mem Pipes Busy: the SM's memory pipes, fraction of peak", 0, 0, 0 },
+      "Max Bandwidth: the busiest memory unit's request rate, fraction of peak", 0, 0 },
+    { "mem_pipes", "l1_shared", M_MEM_PIPES, -1, 0.01, "Mem Pipes Busy: the SM's memory pipes, fraction of peak", 0, 0 },
     { "lanes", "sm_issue", M_IPC_ELAPSED, -1, 0.25 / 32,
       "instructions issued per cycle times the threads not predicated off per instruction, fraction of 4 x 32 lanes",
-      0, M_THREADS_PRED_ON, 0 },
-    /* A pipe far busier than the issue rate, the mark of tensor work: an
-     * mma keeps its pipe busy for several cycles per instruction. Integer
-     * ALU work, busy at about twice its issue rate, draws little power (the
-     * calibration's int family), so the issue rate counts twice. */
-    { "busy_over_issue", "tensor", M_SM_BUSY, -1, 0.01,
-      "SM Busy less twice Issue Slots Busy, fraction of peak: tensor work", M_ISSUE_SLOTS, 0, 2.0 },
-    { "sm_over_ipc", "tensor", M_SM_THROUGHPUT, -1, 0.01,
-      "Compute (SM) Throughput less twice the issue rate (Executed Ipc Elapsed / 4), fraction of peak: tensor work",
-      M_IPC_ELAPSED, 0, 50.0 },
+      0, M_THREADS_PRED_ON },
 };
 const size_t features_count = sizeof features_table / sizeof features_table[0];
 
@@ -316,7 +307,7 @@ int features_compute(size_t feature, const double *value, const unsigned char *h
     if (f->sub > 0) { /* minus another metric, not below zero */
         if (!have[f->sub])
             return -1;
-        v -= (f->sub_times != 0 ? f->sub_times : 1.0) * value[f->sub];
+        v -= value[f->sub];
         if (v < 0)
             v = 0;
     }

@@ -55,7 +55,7 @@ struct metric_def {
 
 extern const struct metric_def features_metrics[M_COUNT];
 
-/* value = scale * (metric[num] - sub_times * metric[sub] if sub > 0, not below 0)
+/* value = scale * (metric[num] - metric[sub] if sub > 0, not below 0)
  *         (* metric[mul] if mul > 0) (/ metric[den] if den >= 0) */
 struct feature_def {
     const char *name;
@@ -65,7 +65,6 @@ struct feature_def {
     const char *what;      /* one line for --help and docs */
     int sub;               /* metric subtracted from num, or 0 for none */
     int mul;               /* metric num is multiplied by, or 0 for none */
-    double sub_times;      /* what metric[sub] is multiplied by; 0 is 1 */
 };
 
 extern const struct feature_def features_table[];
