@@ -37,7 +37,7 @@ static void print_fit_help(void)
            "--variant names the model's kind in the file ('fast' is what --fast picks among the\n"
            "built-in models).\n"
            "--tier fits the model of one kind of ncu export from the same dataset: raw (the\n"
-           "default), fast, detailed (details page of --set detailed or full) or basic (details\n"
+           "default), fast, full (details page of --set full), detailed (of --set detailed) or basic (details\n"
            "page of ncu's default set): the tier's features that the dataset holds, named after it.\n"
            "Exit status: 0 ok, 2 usage, 3 dataset unreadable, 4 fit failed, 7 output file.\n");
 }
