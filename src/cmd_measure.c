@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "measure.h"
@@ -127,28 +128,61 @@ static int measure_parse(int argc, char **argv, struct measure_opts *o, char **a
     return -1;
 }
 
+/* A number, or null for an absent one (NAN). */
+static void put_num(double v)
+{
+    if (isnan(v))
+        printf("null");
+    else
+        printf("%.6g", v);
+}
+
+/* "power_w": {"min": .., "avg": .., "peak": ..}, the estimate's names */
+static void put_power(double min_w, double avg_w, double peak_w)
+{
+    printf("\"power_w\": {\"min\": ");
+    put_num(min_w);
+    printf(", \"avg\": ");
+    put_num(avg_w);
+    printf(", \"peak\": ");
+    put_num(peak_w);
+    printf("}");
+}
+
 static void measure_print_json(const struct measure_opts *o, const struct measure_result *r)
 {
     size_t g;
-    printf("{\n  \"schema_version\": %d,\n  \"gpu\": \"%s\",\n  \"window\": \"%s\",\n", REPORT_JSON_SCHEMA_VERSION, r->gpu,
+    char host[256];
+    if (gethostname(host, sizeof host) != 0)
+        host[0] = '\0';
+    host[sizeof host - 1] = '\0';
+    printf("{\n  \"schema_version\": %d,\n  \"host\": ", REPORT_JSON_SCHEMA_VERSION);
+    report_json_string(stdout, host);
+    printf(",\n  \"gpu\": ");
+    report_json_string(stdout, r->gpu);
+    printf(",\n  \"window\": \"%s\",\n",
            r->from_markers ? "markers" : o->start_marker ? "start marker to exit" : "whole run");
     json_num("duration_s", r->duration_s, 0);
     json_num("energy_j", r->energy_j, 0);
-    json_num("min_w", r->min_w, 0);
-    json_num("avg_w", r->avg_w, 0);
-    json_num("peak_w", r->peak_w, 0);
+    printf("  ");
+    put_power(r->min_w, r->avg_w, r->peak_w);
+    printf(",\n");
     json_num("idle_w", r->idle_w, 0);
     json_num("sm_clock_mhz", r->sm_clock_mhz, 0);
     printf("  \"samples\": %zu,\n  \"gpus\": [", r->samples);
     for (g = 0; g < r->ngpus; g++) {
         const struct measure_gpu *mg = &r->gpus[g];
-        printf("%s\n    {\"id\": \"%s\", \"name\": \"%s\", \"energy_j\": %.6g, \"avg_w\": %.6g, ", g ? "," : "",
-               mg->id, mg->name, mg->energy_j, mg->avg_w);
-        if (isnan(mg->min_w))
-            printf("\"min_w\": null, \"peak_w\": null, ");
-        else
-            printf("\"min_w\": %.6g, \"peak_w\": %.6g, ", mg->min_w, mg->peak_w);
-        printf("\"idle_w\": %.6g, \"samples\": %zu}", mg->idle_w, mg->samples);
+        printf("%s\n    {\"id\": ", g ? "," : "");
+        report_json_string(stdout, mg->id);
+        printf(", \"name\": ");
+        report_json_string(stdout, mg->name);
+        printf(", \"energy_j\": ");
+        put_num(mg->energy_j);
+        printf(", ");
+        put_power(mg->min_w, mg->avg_w, mg->peak_w);
+        printf(", \"idle_w\": ");
+        put_num(mg->idle_w);
+        printf(", \"samples\": %zu}", mg->samples);
     }
     printf("\n  ],\n  \"timeline\": ");
     if (r->timeline_written)

@@ -67,7 +67,7 @@ extern const struct report_ops report_html; /* report_svg.c: the picture and the
 
 /* The version of the JSON documents (--json, measure --json): what
  * docs/schema/ describes. 2: "task" is always a list. */
-#define REPORT_JSON_SCHEMA_VERSION 2
+#define REPORT_JSON_SCHEMA_VERSION 3
 
 /* First line of the pictures the tool writes. */
 #define REPORT_SVG_SIGNATURE "<!-- gpu_profiler_report"

@@ -48,12 +48,14 @@ def doc(path):
     except ValueError:
         return {}
 m, e = doc(mpath), doc(epath)
+# measure --json: power_w.{min,avg,peak} since schema_version 3, min_w/avg_w/peak_w before
+mp = m.get("power_w") or {"min": m.get("min_w"), "avg": m.get("avg_w"), "peak": m.get("peak_w")}
 task = e.get("task", {})
 if isinstance(task, list):
     task = task[0] if task else {}
 p = task.get("power_w", {})
 f = lambda v: "" if v is None else "%.6g" % v
-print(",".join([w, f(m.get("min_w")), f(m.get("avg_w")), f(m.get("peak_w")), f(m.get("duration_s")),
+print(",".join([w, f(mp.get("min")), f(mp.get("avg")), f(mp.get("peak")), f(m.get("duration_s")),
                 f(m.get("energy_j")), f(p.get("min")), f(p.get("avg")), f(p.get("peak")), f(task.get("kernels")),
                 "%.1f" % (float(t1) - float(t0)), "%.1f" % (float(t2) - float(t1))]))
 PY

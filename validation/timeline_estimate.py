@@ -39,7 +39,11 @@ def measured(tdir, w):
     NAME_measure.txt (its 'measured:  min X W  avg Y W  peak Z W' line)."""
     j = os.path.join(tdir, w + "_measure.json")
     if os.path.exists(j):
-        return doc(open(j).read())
+        m = doc(open(j).read())
+        if "power_w" in m:  # measure --json schema_version 3 and later
+            p = m["power_w"]
+            m.update({"min_w": p["min"], "avg_w": p["avg"], "peak_w": p["peak"]})
+        return m
     for line in open(os.path.join(tdir, w + "_measure.txt")):
         if line.startswith("measured:"):
             f = line.split()

@@ -35,14 +35,14 @@ for w in "$@"; do
     rc=$?
     t1=$(date +%s.%N)
     echo "== $w rc=$rc wall $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}') s kernels $(grep -c '^K' "$OUT/${w}_timeline.txt" 2>/dev/null)" >>"$log"
-    grep -E '"(avg_w|min_w|peak_w|duration_s)"' "$OUT/${w}_measure.json" | tr -d '\n' >>"$log"
+    grep -E '"(power_w|duration_s)"' "$OUT/${w}_measure.json" | tr -d '\n' >>"$log"
     echo >>"$log"
     if [ $first = 1 ]; then
         first=0
         ./gpu_profiler measure --json --start-marker GP_START --stop-marker GP_STOP \
             -- "$py" validation/workloads.py "$w" >"$OUT/${w}_measure_notrace.json" 2>/dev/null
         echo "== $w without the tracer" >>"$log"
-        grep -E '"(avg_w|min_w|peak_w|duration_s)"' "$OUT/${w}_measure_notrace.json" | tr -d '\n' >>"$log"
+        grep -E '"(power_w|duration_s)"' "$OUT/${w}_measure_notrace.json" | tr -d '\n' >>"$log"
         echo >>"$log"
     fi
 done

@@ -14,6 +14,13 @@ import sys
 import tarfile
 
 
+
+def gpu_w(m, g, what):
+    """GPU g's min, avg or peak watts in a measure --json document: power_w.WHAT
+    since schema_version 3, WHAT_w before."""
+    gpu = m["gpus"][g]
+    return gpu["power_w"][what] if "power_w" in gpu else gpu[what + "_w"]
+
 def doc(text):
     try:
         return json.loads(text[text.index("{\n"):text.rindex("}") + 1])
@@ -51,11 +58,11 @@ def main():
             continue
         ngpus = len(ms[0]["gpus"])
         for g in range(ngpus):
-            avgs = [m["gpus"][g]["avg_w"] for m in ms]
+            avgs = [gpu_w(m, g, "avg") for m in ms]
             mean = sum(avgs) / len(avgs)
             spread = (max(avgs) - min(avgs)) / 2 / mean * 100
-            mins = sum(m["gpus"][g]["min_w"] for m in ms) / len(ms)
-            peaks = sum(m["gpus"][g]["peak_w"] for m in ms) / len(ms)
+            mins = sum(gpu_w(m, g, "min") for m in ms) / len(ms)
+            peaks = sum(gpu_w(m, g, "peak") for m in ms) / len(ms)
             rows = []
             for tag in ("all", "nonccl", "rank"):
                 names = ["%s_%s_estimate.json" % (w, tag)] if tag != "rank" else ["%s_rank_r%d_estimate.json" % (w, g)]
