@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -86,8 +87,9 @@ static void print_help_usage(void)
 static void print_help_model(void)
 {
     printf("Model:\n"
-           "      --fast           use the built-in fast model: 5 counters that ncu collects in one\n"
-           "                       replay pass per kernel on the H100 (the full model needs 4); on the\n"
+           "      --fast           use the built-in fast model: 5 features from 8 ncu metrics, which\n"
+           "                       ncu collects in one replay pass per kernel on the H100 (the raw\n"
+           "                       model needs 4); on the\n"
            "                       validation workloads its avg error is 8.5%% (H100) and 10.9%% (H200)\n"
            "                       against 7.8%% and 8.4%% (docs/ACCURACY.md)\n"
            "      --tier T         the built-in model of tier T: raw (the raw page's counters, what -a\n"
@@ -112,6 +114,9 @@ static void print_help_output(void)
            "      --json           print one JSON document instead of the table; ncu's and the\n"
            "                       application's output then go to stderr, so stdout is the JSON\n"
            "      --per-kernel     list every kernel with its power split into components\n"
+           "      --wide           kernel names as they are: not shortened (without 'void', template\n"
+           "                       arguments and parameter lists) nor cut to the terminal's width;\n"
+           "                       lines not wrapped (the table fits $COLUMNS, else the terminal)\n"
            "      --top N          kernels listed in the table (default 10)\n"
            "      --out-csv FILE   write task and per-kernel rows to FILE ('-': stdout, instead of the\n"
            "                       table)\n"
@@ -394,7 +399,7 @@ struct estimate_options {
     const char *csv_args[64];  /* every -c */
     size_t n_csv;
     const char *model_path, *out_csv, *ncu, *out_dir, *nvtx_range, *report_path, *timeline_path, *tier;
-    int json, no_pred, force, per_kernel, quiet, verbose, measure_too, fast;
+    int json, no_pred, force, per_kernel, quiet, verbose, measure_too, fast, wide;
     int stdout_taken;          /* --json, --out-csv - or --report -: stdout holds that alone */
     long top, skip_kernels, max_kernels, sample_every;
     double duration_s, sample_weight;
@@ -421,7 +426,7 @@ struct estimate_run {
 
 enum { O_MODEL = 256, O_JSON, O_OUT_CSV, O_NO_PRED, O_FORCE, O_PER_KERNEL, O_TOP, O_NCU, O_OUTDIR,
        O_LIST_FEATURES, O_SKIP_KERNELS, O_MAX_KERNELS, O_NVTX, O_REPORT, O_DURATION, O_MEASURE, O_NCU_ARG, O_FAST,
-       O_SAMPLE, O_TIMELINE, O_TIER };
+       O_SAMPLE, O_TIMELINE, O_TIER, O_WIDE };
 
 static const struct option estimate_longopts[] = {
     { "timeline", required_argument, NULL, O_TIMELINE },
@@ -430,6 +435,7 @@ static const struct option estimate_longopts[] = {
     { "model", required_argument, NULL, O_MODEL }, { "json", no_argument, NULL, O_JSON },
     { "out-csv", required_argument, NULL, O_OUT_CSV }, { "no-predictions", no_argument, NULL, O_NO_PRED },
     { "force", no_argument, NULL, O_FORCE },     { "per-kernel", no_argument, NULL, O_PER_KERNEL },
+    { "wide", no_argument, NULL, O_WIDE },
     { "top", required_argument, NULL, O_TOP },   { "ncu", required_argument, NULL, O_NCU },
     { "output-dir", required_argument, NULL, O_OUTDIR },
     { "list-features", no_argument, NULL, O_LIST_FEATURES },
@@ -596,6 +602,7 @@ static int take_option(struct estimate_options *o, int c, char *arg, char **argv
     case O_NO_PRED: o->no_pred = 1; return -1;
     case O_FORCE: o->force = 1; return -1;
     case O_PER_KERNEL: o->per_kernel = 1; return -1;
+    case O_WIDE: o->wide = 1; return -1;
     case O_NCU: o->ncu = arg; return -1;
     case O_OUTDIR: o->out_dir = arg; return -1;
     case 'q': o->quiet = 1; return -1;
@@ -887,6 +894,23 @@ static int stage_read(struct estimate_run *r)
     return EXIT_OK;
 }
 
+/* The columns the table fits: $COLUMNS (40 to 1000), else the terminal's
+ * when stdout is one, else no limit. */
+static size_t text_width(void)
+{
+    const char *env = getenv("COLUMNS");
+    struct winsize ws;
+    if (env && *env) {
+        char *end;
+        long v = strtol(env, &end, 10);
+        if (!*end && v >= 40 && v <= 1000)
+            return (size_t)v;
+    }
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
+        return ws.ws_col;
+    return 0;
+}
+
 /* How the reports look, and the measurement beside the estimate. */
 static void stage_report_opts(struct estimate_run *r)
 {
@@ -896,6 +920,8 @@ static void stage_report_opts(struct estimate_run *r)
     r->ro.top = (size_t)o->top;
     r->ro.input = o->csv;
     r->ro.color = !o->json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+    r->ro.wide = o->wide;
+    r->ro.width = o->wide ? 0 : text_width();
     if (o->measure_too && r->est.ndevices) {
         /* the whole run's estimate needs a profile of the whole run */
         int whole = !o->skip_kernels && !o->max_kernels && !o->nvtx_range && !o->duration_s && !r->interrupted &&

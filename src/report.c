@@ -91,81 +91,76 @@ static void all_devices(const struct estimate *e, double *sum_w, double *sum_j)
     }
 }
 
-static void text_power_line(FILE *out, double min_w, double avg_w, double peak_w)
+static void text_power_line(struct text_line *l, double min_w, double avg_w, double peak_w)
 {
     if (isfinite(min_w))
-        fprintf(out, "  min %.1f W", min_w);
-    fprintf(out, "  avg %.1f W", avg_w);
+        text_line_add(l, "  min %.1f W", min_w);
+    text_line_add(l, "  avg %.1f W", avg_w);
     if (isfinite(peak_w))
-        fprintf(out, "  peak %.1f W", peak_w);
+        text_line_add(l, "  peak %.1f W", peak_w);
 }
 
-static void text_errors(FILE *out, const struct device_result *dv, double min_w, double avg_w, double peak_w)
+static void text_errors(FILE *out, const struct report_opts *o, size_t indent, const struct device_result *dv,
+                        double min_w, double avg_w, double peak_w)
 {
     char emn[16], eav[16], epk[16];
+    struct text_line l = { .len = 0 };
     fmt_error(emn, sizeof emn, dv->power_w[TARGET_MIN], min_w);
     fmt_error(eav, sizeof eav, dv->power_w[TARGET_AVG], avg_w);
     fmt_error(epk, sizeof epk, dv->power_w[TARGET_PEAK], peak_w);
-    fprintf(out, "the GPU-busy estimate against that measurement (not one window: the run's idle gaps are in the "
-                 "measurement only):  min %s  avg %s  peak %s\n", emn, eav, epk);
+    text_line_add(&l, "%*sthe GPU-busy estimate against that measurement (not one window: the run's idle gaps are "
+                      "in the measurement only):  min %s  avg %s  peak %s", (int)indent, "", emn, eav, epk);
+    text_line_end(out, &l, o->width, indent + 4);
 }
 
 /* The estimate over the whole measured run (kernels plus the model's idle
  * power between them): what compares with the measurement. */
-static void text_whole_run(FILE *out, const struct estimate *e, const struct report_measured *ms)
+static void text_whole_run(FILE *out, const struct estimate *e, const struct report_opts *o)
 {
+    const struct report_measured *ms = o->measured;
     char t1[32], eav[16];
+    struct text_line l = { .len = 0 };
     if (!isfinite(ms->run_avg_w)) {
-        fputs("estimate over the whole run: n/a (the profile covered part of the run: --skip-kernels, "
-              "--max-kernels, --nvtx-range or --duration)\n", out);
+        text_line_add(&l, "estimate over the whole run: n/a (the profile covered part of the run: --skip-kernels, "
+                          "--max-kernels, --nvtx-range or --duration)");
+        text_line_end(out, &l, o->width, 4);
         return;
     }
     fmt_error(eav, sizeof eav, ms->run_avg_w, ms->avg_w);
     fmt_energy(t1, sizeof t1, ms->run_avg_w * ms->duration_s);
-    fprintf(out, "estimate over the whole run (kernels busy %.0f%% of it, the model's idle %.1f W between "
-                 "them):  avg %.1f W (%s)  energy %s\n",
-            100.0 * ms->busy_share, e->used->idle_w, ms->run_avg_w, eav, t1);
+    text_line_add(&l, "estimate over the whole run (kernels busy %.0f%% of it, the model's idle %.1f W between "
+                      "them):  avg %.1f W (%s)  energy %s",
+                  100.0 * ms->busy_share, e->used->idle_w, ms->run_avg_w, eav, t1);
+    text_line_end(out, &l, o->width, 4);
 }
 
-static void text_measured(FILE *out, const struct estimate *e, const struct report_measured *ms)
+static void text_measured_gpus(FILE *out, const struct estimate *e, const struct report_opts *o)
 {
-    char t1[32], t2[32], eav[16];
+    const struct report_measured *ms = o->measured;
+    char t1[32], eav[16];
+    struct text_line l = { .len = 0 };
     size_t g;
-    fmt_energy(t1, sizeof t1, ms->energy_j);
-    report_fmt_time(t2, sizeof t2, ms->duration_s, 0);
-    if (ms->ngpus > 1)
-        fprintf(out, "measured without ncu (NVML), %zu GPUs together:", ms->ngpus);
-    else
-        fputs("measured without ncu (NVML):", out);
-    text_power_line(out, ms->min_w, ms->avg_w, ms->peak_w);
-    fprintf(out, "  energy %s over %s\n", t1, t2);
-    if (ms->ngpus <= 1) {
-        /* first what compares: the estimate over the same window as the measurement */
-        const struct device_result *dv = ms->ngpus && ms->gpu[0].estimate ? ms->gpu[0].estimate : &e->devices[0];
-        text_whole_run(out, e, ms);
-        text_errors(out, dv, ms->min_w, ms->avg_w, ms->peak_w);
-        return;
-    } else {
-        for (g = 0; g < ms->ngpus; g++) {
-            const struct report_measured_gpu *mg = &ms->gpu[g];
-            fmt_energy(t1, sizeof t1, mg->energy_j);
-            fprintf(out, "  device %ld (GPU %s, %s):", mg->device, mg->id, mg->name);
-            text_power_line(out, mg->min_w, mg->avg_w, mg->peak_w);
-            fprintf(out, "  energy %s\n    ", t1);
-            if (mg->estimate)
-                text_errors(out, mg->estimate, mg->min_w, mg->avg_w, mg->peak_w);
-            else
-                fputs("no kernel was profiled on it\n", out);
-        }
+    for (g = 0; g < ms->ngpus; g++) {
+        const struct report_measured_gpu *mg = &ms->gpu[g];
+        fmt_energy(t1, sizeof t1, mg->energy_j);
+        text_line_add(&l, "  device %ld (GPU %s, %s):", mg->device, mg->id, mg->name);
+        text_power_line(&l, mg->min_w, mg->avg_w, mg->peak_w);
+        text_line_add(&l, "  energy %s", t1);
+        text_line_end(out, &l, o->width, 4);
+        if (mg->estimate)
+            text_errors(out, o, 4, mg->estimate, mg->min_w, mg->avg_w, mg->peak_w);
+        else
+            fputs("    no kernel was profiled on it\n", out);
     }
     if (!isfinite(ms->run_avg_w)) {
-        text_whole_run(out, e, ms);
+        text_whole_run(out, e, o);
         return;
     }
     fmt_error(eav, sizeof eav, ms->run_avg_w, ms->avg_w);
     fmt_energy(t1, sizeof t1, ms->run_avg_w * ms->duration_s);
-    fprintf(out, "estimate over the whole run (the model's idle %.1f W where a GPU ran no kernel):  avg %.1f W "
-                 "(%s)  energy %s\n", e->used->idle_w, ms->run_avg_w, eav, t1);
+    text_line_add(&l, "estimate over the whole run (the model's idle %.1f W where a GPU ran no kernel):  avg %.1f W "
+                      "(%s)  energy %s", e->used->idle_w, ms->run_avg_w, eav, t1);
+    text_line_end(out, &l, o->width, 4);
     for (g = 0; g < ms->ngpus; g++) {
         const struct report_measured_gpu *mg = &ms->gpu[g];
         fmt_error(eav, sizeof eav, mg->run_avg_w, mg->avg_w);
@@ -174,57 +169,110 @@ static void text_measured(FILE *out, const struct estimate *e, const struct repo
     }
 }
 
-static void text_timeline(FILE *out, const struct report_timeline *tl)
+static void text_measured(FILE *out, const struct estimate *e, const struct report_opts *o)
 {
+    const struct report_measured *ms = o->measured;
+    char t1[32], t2[32];
+    struct text_line l = { .len = 0 };
+    fmt_energy(t1, sizeof t1, ms->energy_j);
+    report_fmt_time(t2, sizeof t2, ms->duration_s, 0);
+    if (ms->ngpus > 1)
+        text_line_add(&l, "measured without ncu (NVML), %zu GPUs together:", ms->ngpus);
+    else
+        text_line_add(&l, "measured without ncu (NVML):");
+    text_power_line(&l, ms->min_w, ms->avg_w, ms->peak_w);
+    text_line_add(&l, "  energy %s over %s", t1, t2);
+    text_line_end(out, &l, o->width, 4);
+    if (ms->ngpus <= 1) {
+        /* first what compares: the estimate over the same window as the measurement */
+        const struct device_result *dv = ms->ngpus && ms->gpu[0].estimate ? ms->gpu[0].estimate : &e->devices[0];
+        text_whole_run(out, e, o);
+        text_errors(out, o, 0, dv, ms->min_w, ms->avg_w, ms->peak_w);
+        return;
+    }
+    text_measured_gpus(out, e, o);
+}
+
+static void text_timeline(FILE *out, const struct report_opts *o)
+{
+    const struct report_timeline *tl = o->timeline;
+    struct text_line l = { .len = 0 };
     size_t i;
     for (i = 0; i < tl->ndevices; i++) {
         const struct timeline_result *r = &tl->r[i];
         char t1[32], t2[32];
         fmt_energy(t1, sizeof t1, r->energy_j);
         report_fmt_time(t2, sizeof t2, r->duration_s, 0);
-        fprintf(out, "over the traced run (%s, device %ld, %s, kernels busy %.0f%% of it):", tl->path, tl->device[i],
-                t2, r->duration_s > 0 ? 100.0 * r->busy_s / r->duration_s : 0.0);
-        text_power_line(out, r->min_w, r->avg_w, r->peak_w);
-        fprintf(out, "  energy %s\n", t1);
-        fprintf(out, "  %zu traced kernels, %zu of them named like a profiled one (the others at the profile's "
-                     "mean)%s\n", r->kernels, r->matched,
-                r->copies ? "; copies and memsets at the power before them" : "");
-        if (r->uncapped)
-            fprintf(out, "  %zu kernels above the power limit ran uncapped: bursts in a second that averages under "
-                         "the limit\n", r->uncapped);
+        text_line_add(&l, "over the traced run (%s, device %ld, %s, kernels busy %.0f%% of it):", tl->path,
+                      tl->device[i], t2, r->duration_s > 0 ? 100.0 * r->busy_s / r->duration_s : 0.0);
+        text_power_line(&l, r->min_w, r->avg_w, r->peak_w);
+        text_line_add(&l, "  energy %s", t1);
+        text_line_end(out, &l, o->width, 4);
+        text_line_add(&l, "  %zu traced kernels, %zu of them named like a profiled one (the others at the profile's "
+                          "mean)%s", r->kernels, r->matched,
+                      r->copies ? "; copies and memsets at the power before them" : "");
+        text_line_end(out, &l, o->width, 4);
+        if (r->uncapped) {
+            text_line_add(&l, "  %zu kernels above the power limit ran uncapped: bursts in a second that averages "
+                              "under the limit", r->uncapped);
+            text_line_end(out, &l, o->width, 4);
+        }
     }
 }
 
-/* A name for the terminal: at most width bytes of it; control characters
- * (C0, DEL, C1 such as the one-byte CSI 0x9b) and invalid UTF-8 as '?', so
- * a kernel name cannot move the cursor or change colours. */
-static void text_name(FILE *out, const char *name, size_t width)
+/* A name for the terminal: shortened (report_short_name) unless --wide, at
+ * most width columns of it (0: all) with "..." where cut; control
+ * characters (C0, DEL, C1 such as the one-byte CSI 0x9b) and invalid UTF-8 as
+ * '?', so a kernel name cannot move the cursor or change colours. */
+static void text_name(FILE *out, const char *name, size_t width, const struct report_opts *o)
 {
-    const unsigned char *p = (const unsigned char *)name;
-    size_t n = strlen(name), i = 0;
-    while (i < n && i < width) {
+    char short_name[512];
+    const unsigned char *p;
+    size_t n, i = 0, col = 0;
+    if (!o->wide) {
+        report_short_name(name, short_name, sizeof short_name);
+        name = short_name;
+    }
+    p = (const unsigned char *)name;
+    n = strlen(name);
+    if (width && n > width && width > 3)
+        width -= 3; /* room for "..." */
+    while (i < n && (!width || col < width)) {
         size_t len = report_utf8_len(p + i);
         int c1 = len == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0;
-        if (len == 0 || p[i] < 0x20 || p[i] == 0x7f || c1 || i + len > width) {
+        if (len == 0 || p[i] < 0x20 || p[i] == 0x7f || c1 || i + len > n) {
             fputc('?', out);
             i += len ? len : 1;
         } else {
             fwrite(p + i, 1, len, out);
             i += len;
         }
+        col++;
     }
-    if (n > width)
+    if (i < n)
         fputs("...", out);
 }
 
-static int text_footer(FILE *out, const struct estimate *e)
+/* Columns left for a name after a table row's first prefix columns: what
+ * the width leaves, at least 16; 0 (no limit) without a width. */
+static size_t name_room(const struct report_opts *o, size_t prefix)
 {
+    if (!o->width)
+        return 0;
+    return o->width > prefix + 16 ? o->width - prefix : 16;
+}
+
+static int text_footer(FILE *out, const struct estimate *e, const struct report_opts *o)
+{
+    struct text_line l = { .len = 0 };
     if (e->model_guessed == GPU_FIRST_MODEL)
-        fputs("note: the CSV does not name its GPU (the details page never does); the figures use the "
-              "model above\n", out);
+        text_line_add(&l, "note: the CSV does not name its GPU (the details page never does); the figures use the "
+                          "model above");
     else if (e->model_guessed == GPU_BY_DRAM_CLOCK)
-        fputs("note: the CSV does not name its GPU (the details page never does); its DRAM clock and compute "
-              "capability are those of the GPU above\n", out);
+        text_line_add(&l, "note: the CSV does not name its GPU (the details page never does); its DRAM clock and "
+                          "compute capability are those of the GPU above");
+    if (l.len)
+        text_line_end(out, &l, o->width, 6);
     return ferror(out) ? -1 : 0;
 }
 
@@ -248,21 +296,62 @@ static int text_by_name(FILE *out, const struct estimate *e, const struct report
     shown = o->top < n ? o->top : n;
     fprintf(out, "%s by name (%zu name%s, %zu launches; --per-kernel lists each launch):\n",
             shown < n ? "top kernels" : "kernels", n, n == 1 ? "" : "s", e->nkernels);
-    fprintf(out, "  %8s %12s %6s %8s %12s  %s\n", "launches", "time", "share", "avg W", "energy", "name");
+    fprintf(out, "  %8s %10s %6s %7s %10s  %s\n", "launches", "time", "share", "avg W", "energy", "name");
     for (i = 0; i < shown; i++) {
         char t1[32], t2[32];
         fmt_time(t1, sizeof t1, names[i].time_s);
         fmt_energy(t2, sizeof t2, names[i].energy_j);
-        fprintf(out, "  %8zu %12s %5.1f%% %8.1f %12s  ", names[i].launches, t1,
+        fprintf(out, "  %8zu %10s %5.1f%% %7.1f %10s  ", names[i].launches, t1,
                 total_j > 0 ? 100.0 * names[i].energy_j / total_j : 0.0,
                 names[i].time_s > 0 ? names[i].energy_j / names[i].time_s : 0.0, t2);
-        text_name(out, names[i].name, 60);
+        text_name(out, names[i].name, name_room(o, 49), o);
         fputc('\n', out);
     }
     if (shown < n)
         fprintf(out, "  (%zu more names; --top N shows more)\n", n - shown);
     free(names);
     return 1;
+}
+
+/* One launch's row: ID, device where there are several, time, the watts the
+ * mode asks for, energy, name. */
+static void text_launch_row(FILE *out, const struct estimate *e, const struct report_opts *o,
+                            const struct kernel_result *k)
+{
+    static const unsigned bits[TARGET_COUNT] = { MODE_MIN, MODE_AVG, MODE_PEAK };
+    char t1[32], t2[32];
+    size_t t, prefix = 2 + 6 + 1 + 10 + 1 + 10 + 2;
+    fmt_time(t1, sizeof t1, k->duration_s);
+    fmt_energy(t2, sizeof t2, k->energy_j);
+    fprintf(out, "  %6ld ", k->id);
+    if (e->ndevices > 1) {
+        fprintf(out, "%3ld ", k->device);
+        prefix += 4;
+    }
+    fprintf(out, "%10s ", t1);
+    for (t = 0; t < TARGET_COUNT; t++)
+        if (o->mode & bits[t]) {
+            fprintf(out, "%7.1f ", k->power_w[t]);
+            prefix += 8;
+        }
+    fprintf(out, "%10s  ", t2);
+    text_name(out, k->name, name_room(o, prefix), o);
+    fputc('\n', out);
+}
+
+static void text_launch_header(FILE *out, const struct estimate *e, const struct report_opts *o)
+{
+    fprintf(out, "  %6s ", "ID");
+    if (e->ndevices > 1)
+        fprintf(out, "%3s ", "dev");
+    fprintf(out, "%10s ", "time");
+    if (o->mode & MODE_MIN)
+        fprintf(out, "%7s ", "min W");
+    if (o->mode & MODE_AVG)
+        fprintf(out, "%7s ", "avg W");
+    if (o->mode & MODE_PEAK)
+        fprintf(out, "%7s ", "peak W");
+    fprintf(out, "%10s  name\n", "energy");
 }
 
 /* The launches by energy (the top ones, or all with --per-kernel and their
@@ -273,7 +362,6 @@ static int text_launches(FILE *out, const struct estimate *e, const struct repor
     const char *reset = o->color ? "\033[0m" : "";
     const struct kernel_result **order;
     size_t i, c, shown;
-    char t1[32], t2[32];
     order = report_kernels_by_energy(e);
     if (!order)
         return -1;
@@ -282,83 +370,99 @@ static int text_launches(FILE *out, const struct estimate *e, const struct repor
         fprintf(out, "top %zu kernels by energy:\n", shown);
     else
         fputs("kernels by energy:\n", out);
-    fprintf(out, "  %6s %4s %12s %8s %8s %8s %12s  %s\n", "ID", "dev", "time", "min W", "avg W", "peak W",
-            "energy", "name");
+    text_launch_header(out, e, o);
     for (i = 0; i < shown; i++) {
         const struct kernel_result *k = order[i];
-        fmt_time(t1, sizeof t1, k->duration_s);
-        fmt_energy(t2, sizeof t2, k->energy_j);
-        fprintf(out, "  %6ld %4ld %12s %8.1f %8.1f %8.1f %12s  ", k->id, k->device, t1, k->power_w[TARGET_MIN],
-                k->power_w[TARGET_AVG], k->power_w[TARGET_PEAK], t2);
-        text_name(out, k->name, 60);
-        fputc('\n', out);
+        text_launch_row(out, e, o, k);
         if (o->per_kernel) {
             const double *cw = estimate_components(e, (size_t)(k - e->kernels));
-            fputs("         ", out);
-            for (c = 0; c < m->ncomponents; c++)
-            {
+            struct text_line l = { .len = 0 };
+            text_line_add(&l, "         ");
+            for (c = 0; c < m->ncomponents; c++) {
                 char col[24];
-                fprintf(out, " %s%s%s %.1f W", ansi_component(col, sizeof col, c, o->color), m->component[c],
-                        o->color ? reset : "", cw[c]);
+                text_line_add(&l, " %s%s%s %.1f W", ansi_component(col, sizeof col, c, o->color), m->component[c],
+                              o->color ? reset : "", cw[c]);
             }
-            fputc('\n', out);
+            text_line_end(out, &l, o->width, 10);
         }
     }
+    if (shown < e->nkernels)
+        fprintf(out, "  (%zu more kernels; --top N shows more, --per-kernel all)\n", e->nkernels - shown);
     free(order);
     return 0;
 }
 
-static int text_write(FILE *out, const struct estimate *e, const struct report_opts *o)
+/* The first line: the input, its kernels, the model and its tier. */
+static void text_header(FILE *out, const struct estimate *e, const struct report_opts *o)
+{
+    const struct model *m = e->used;
+    struct text_line l = { .len = 0 };
+    text_line_add(&l, "%s: %lu kernel%s, model %s", o->input, (unsigned long)e->nkernels, e->nkernels == 1 ? "" : "s",
+                  m->gpu);
+    if (e->tier >= 0)
+        text_line_add(&l, ", tier %s (%s)", features_tiers[e->tier].name, e->export_kind);
+    else if (m->variant[0])
+        text_line_add(&l, ", %s", m->variant);
+    if (m->has_stat[TARGET_AVG][STAT_CV_MAPE])
+        text_line_add(&l, ": held-out avg error %.1f%% (calibration benchmarks, docs/ACCURACY.md)",
+                      m->stat[TARGET_AVG][STAT_CV_MAPE]);
+    text_line_end(out, &l, o->width, 4);
+    if (e->sample_weight > 1) {
+        text_line_add(&l, "sampled: about 1 in %ld invocations of each kernel profiled (--sample); GPU time and "
+                          "energy count each profiled kernel %.3g times", e->sample_every, e->sample_weight);
+        text_line_end(out, &l, o->width, 4);
+    }
+}
+
+/* One device's task line, its capped kernels and where its energy goes. */
+static void text_device(FILE *out, const struct estimate *e, const struct report_opts *o,
+                        const struct device_result *dv)
 {
     const struct model *m = e->used;
     const char *bold = o->color ? "\033[1m" : "", *reset = o->color ? "\033[0m" : "";
-    size_t d, c;
+    struct text_line l = { .len = 0 };
     char t1[32], t2[32];
+    size_t c;
+    fmt_energy(t1, sizeof t1, dv->energy_j);
+    fmt_time(t2, sizeof t2, dv->gpu_time_s);
+    text_line_add(&l, "%stask", bold);
+    if (e->nhosts > 1 && dv->device >= 0)
+        text_line_add(&l, " (host %s, device %ld)", dv->host[0] ? dv->host : "n/a", dv->device);
+    else if (e->nhosts > 1)
+        text_line_add(&l, " (host %s)", dv->host[0] ? dv->host : "n/a");
+    else if (dv->device >= 0)
+        text_line_add(&l, " (device %ld)", dv->device);
+    text_line_add(&l, ":");
+    if (o->mode & MODE_MIN)
+        text_line_add(&l, "  min %.1f W", dv->power_w[TARGET_MIN]);
+    if (o->mode & MODE_AVG)
+        text_line_add(&l, "  avg %.1f W", dv->power_w[TARGET_AVG]);
+    if (o->mode & MODE_PEAK)
+        text_line_add(&l, "  peak %.1f W", dv->power_w[TARGET_PEAK]);
+    text_line_add(&l, "%s  energy %s over %s of GPU time", reset, t1, t2);
+    text_line_end(out, &l, o->width, 4);
+    if (dv->capped_kernels)
+        fprintf(out, "  %zu kernel%s at the power limit (%.0f W)\n", dv->capped_kernels,
+                dv->capped_kernels == 1 ? "" : "s", m->power_limit_w);
+    text_line_add(&l, "  where the energy goes:");
+    for (c = 0; c < m->ncomponents; c++)
+        if (dv->energy_j > 0) {
+            char col[24];
+            text_line_add(&l, " %s%s%s %.0f%%", ansi_component(col, sizeof col, c, o->color), m->component[c],
+                          o->color ? reset : "", 100.0 * dv->component_j[c] / dv->energy_j);
+        }
+    text_line_end(out, &l, o->width, 4);
+}
 
-    fprintf(out, "%s: %lu kernel%s, model %s", o->input, (unsigned long)e->nkernels, e->nkernels == 1 ? "" : "s",
-            m->gpu);
-    if (e->tier >= 0)
-        fprintf(out, ", tier %s (%s)", features_tiers[e->tier].name, e->export_kind);
-    else if (m->variant[0])
-        fprintf(out, ", %s", m->variant);
-    if (m->has_stat[TARGET_AVG][STAT_CV_MAPE])
-        fprintf(out, ": held-out avg error %.1f%% (calibration benchmarks, docs/ACCURACY.md)",
-                m->stat[TARGET_AVG][STAT_CV_MAPE]);
-    fputc('\n', out);
-    if (e->sample_weight > 1)
-        fprintf(out, "sampled: about 1 in %ld invocations of each kernel profiled (--sample); GPU time and "
-                     "energy count each profiled kernel %.3g times\n", e->sample_every, e->sample_weight);
-    for (d = 0; d < e->ndevices; d++) {
-        const struct device_result *dv = &e->devices[d];
-        fmt_energy(t1, sizeof t1, dv->energy_j);
-        fmt_time(t2, sizeof t2, dv->gpu_time_s);
-        fprintf(out, "%stask", bold);
-        if (e->nhosts > 1 && dv->device >= 0)
-            fprintf(out, " (host %s, device %ld)", dv->host[0] ? dv->host : "n/a", dv->device);
-        else if (e->nhosts > 1)
-            fprintf(out, " (host %s)", dv->host[0] ? dv->host : "n/a");
-        else if (dv->device >= 0)
-            fprintf(out, " (device %ld)", dv->device);
-        fputc(':', out);
-        if (o->mode & MODE_MIN)
-            fprintf(out, "  min %.1f W", dv->power_w[TARGET_MIN]);
-        if (o->mode & MODE_AVG)
-            fprintf(out, "  avg %.1f W", dv->power_w[TARGET_AVG]);
-        if (o->mode & MODE_PEAK)
-            fprintf(out, "  peak %.1f W", dv->power_w[TARGET_PEAK]);
-        fprintf(out, "%s  energy %s over %s of GPU time\n", reset, t1, t2);
-        if (dv->capped_kernels)
-            fprintf(out, "  %zu kernel%s at the power limit (%.0f W)\n", dv->capped_kernels,
-                    dv->capped_kernels == 1 ? "" : "s", m->power_limit_w);
-        fputs("  where the energy goes:", out);
-        for (c = 0; c < m->ncomponents; c++)
-            if (dv->energy_j > 0) {
-                char col[24];
-                fprintf(out, " %s%s%s %.0f%%", ansi_component(col, sizeof col, c, o->color), m->component[c],
-                        o->color ? reset : "", 100.0 * dv->component_j[c] / dv->energy_j);
-            }
-        fputc('\n', out);
-    }
+static int text_write(FILE *out, const struct estimate *e, const struct report_opts *o)
+{
+    const char *bold = o->color ? "\033[1m" : "", *reset = o->color ? "\033[0m" : "";
+    size_t d;
+    char t1[32];
+
+    text_header(out, e, o);
+    for (d = 0; d < e->ndevices; d++)
+        text_device(out, e, o, &e->devices[d]);
     if (e->ndevices > 1) {
         double sum_w, sum_j;
         all_devices(e, &sum_w, &sum_j);
@@ -367,17 +471,17 @@ static int text_write(FILE *out, const struct estimate *e, const struct report_o
                 sum_w, reset, t1);
     }
     if (o->measured && e->ndevices)
-        text_measured(out, e, o->measured);
+        text_measured(out, e, o);
     if (o->timeline)
-        text_timeline(out, o->timeline);
+        text_timeline(out, o);
     if (!o->per_kernel) {
         int rc = text_by_name(out, e, o);
         if (rc != 0)
-            return rc < 0 ? -1 : text_footer(out, e);
+            return rc < 0 ? -1 : text_footer(out, e, o);
     }
     if (text_launches(out, e, o) != 0)
         return -1;
-    return text_footer(out, e);
+    return text_footer(out, e, o);
 }
 
 /* ---- JSON ---- */

@@ -46,6 +46,8 @@ struct report_opts {
     int per_kernel;         /* text: every kernel with its component split */
     size_t top;             /* text: kernels listed when not per_kernel */
     int color;              /* text: ANSI colour (only on a terminal) */
+    size_t width;           /* text: columns to fit ($COLUMNS, the terminal's), 0: no limit */
+    int wide;               /* text: kernel names as they are (--wide), not shortened */
     const char *input;      /* the CSV's path as the user gave it */
     int tasks_only;         /* csv: task rows only (predictions.csv) */
     const struct report_measured *measured; /* text, JSON, SVG, HTML: -a --measure (NULL: none) */

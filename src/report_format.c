@@ -4,6 +4,8 @@
  * colours. */
 #include "report_format.h"
 
+#include <stdarg.h>
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,4 +144,110 @@ struct report_name *report_by_name(const struct estimate *e, size_t *n_out)
     qsort(names, n, sizeof *names, by_name_energy_desc);
     *n_out = n;
     return names;
+}
+
+void text_line_add(struct text_line *l, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    if (l->len >= sizeof l->buf - 1)
+        return;
+    va_start(ap, fmt);
+    n = vsnprintf(l->buf + l->len, sizeof l->buf - l->len, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        l->len += (size_t)n < sizeof l->buf - l->len ? (size_t)n : sizeof l->buf - 1 - l->len;
+}
+
+/* Columns the bytes p[0..n) take: UTF-8 lead bytes count, continuation
+ * bytes and ANSI escapes (ESC [ ... m) do not. */
+static size_t visible_width(const char *p, size_t n)
+{
+    size_t i = 0, w = 0;
+    while (i < n) {
+        if (p[i] == '\033' && i + 1 < n && p[i + 1] == '[') {
+            for (i += 2; i < n && p[i] != 'm'; i++)
+                ;
+            i++;
+            continue;
+        }
+        if (((unsigned char)p[i] & 0xc0) != 0x80)
+            w++;
+        i++;
+    }
+    return w;
+}
+
+void text_line_end(FILE *out, struct text_line *l, size_t width, size_t indent)
+{
+    const char *p = l->buf, *end = l->buf + l->len;
+    size_t col = 0, first = 1;
+    while (p < end) {
+        const char *sp = p, *word;
+        size_t nsp, w;
+        while (sp < end && *sp == ' ')
+            sp++;
+        nsp = (size_t)(sp - p);
+        for (word = sp; word < end && *word != ' '; word++)
+            ;
+        w = visible_width(sp, (size_t)(word - sp));
+        if (width && !first && col + nsp + w > width) {
+            fprintf(out, "\n%*s", (int)indent, "");
+            col = indent;
+        } else {
+            fwrite(p, 1, nsp, out);
+            col += nsp;
+        }
+        fwrite(sp, 1, (size_t)(word - sp), out);
+        col += w;
+        first = 0;
+        p = word;
+    }
+    fputc('\n', out);
+    l->len = 0;
+    l->buf[0] = '\0';
+}
+
+/* Copies name[i..) from an opening bracket to its match (inclusive) when
+ * keep, or skips it; returns the index after it. */
+static size_t bracketed(const char *name, size_t i, char open, char close, int keep, char *buf, size_t n,
+                        size_t *o)
+{
+    int depth = 0;
+    for (; name[i]; i++) {
+        if (keep && *o + 1 < n)
+            buf[(*o)++] = name[i];
+        if (name[i] == open)
+            depth++;
+        else if (name[i] == close && --depth == 0)
+            return i + 1;
+    }
+    return i;
+}
+
+void report_short_name(const char *name, char *buf, size_t n)
+{
+    size_t i = 0, o = 0;
+    if (n == 0)
+        return;
+    if (strncmp(name, "void ", 5) == 0)
+        i = 5;
+    while (name[i]) {
+        if (name[i] == '<') {
+            i = bracketed(name, i, '<', '>', 0, buf, n, &o);
+        } else if (name[i] == '{') { /* {lambda(int)#1} */
+            i = bracketed(name, i, '{', '}', 1, buf, n, &o);
+        } else if (name[i] == '(' && strncmp(name + i, "(anonymous namespace)", 21) == 0) {
+            i = bracketed(name, i, '(', ')', 1, buf, n, &o);
+        } else if (name[i] == '(') {
+            break; /* the parameter list */
+        } else {
+            if (o + 1 < n)
+                buf[o++] = name[i];
+            i++;
+        }
+    }
+    buf[o] = '\0';
+    if (o == 0)
+        snprintf(buf, n, "%s", name);
 }

@@ -42,4 +42,25 @@ struct report_name {
 };
 struct report_name *report_by_name(const struct estimate *e, size_t *n_out);
 
+/* A line of prose for the terminal, wrapped at a width: built piece by
+ * piece with text_line_add, then written by text_line_end, which breaks it at
+ * spaces so that no line is wider than width columns (ANSI colour escapes
+ * take none), continuation lines indented by indent spaces; width 0: one
+ * line as it is. A word wider than the width (a long path) is not cut. */
+struct text_line {
+    char buf[4096];
+    size_t len;
+};
+void text_line_add(struct text_line *l, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+void text_line_end(FILE *out, struct text_line *l, size_t width, size_t indent);
+
+/* A kernel's name shortened for a table: without a leading "void ", template
+ * arguments and the parameter list ("void f<int>(float *)" is "f"); the name
+ * as it is when nothing is left. Writes at most n - 1 bytes. */
+void report_short_name(const char *name, char *buf, size_t n);
+
 #endif

@@ -76,6 +76,82 @@ static void test_terminal_names(void)
     estimate_free(&e);
 }
 
+/* Names for a table: no "void", template arguments or parameter list. */
+static void test_short_names(void)
+{
+    static const struct { const char *in, *out; } cases[] = {
+        { "fma_k(float *, int)", "fma_k" },
+        { "void at::native::vectorized_elementwise_kernel<4, at::native::FillFunctor<float>, "
+          "at::detail::Array<char *, 1>>(int, T2, T3)", "at::native::vectorized_elementwise_kernel" },
+        { "nvjet_sm90_tst_320x128_64x3_1x2_h_bz_coopB_NNT", "nvjet_sm90_tst_320x128_64x3_1x2_h_bz_coopB_NNT" },
+        { "void (anonymous namespace)::softmax_warp_forward<float, float, 10>(T2 *, const T1 *, int)",
+          "(anonymous namespace)::softmax_warp_forward" },
+        { "void f<(int)3>(int)", "f" },
+        { "at::native::<unnamed>::kernel(int)", "at::native::::kernel" },
+        { "void ns::k<ns::{lambda(int)#1}>(T1)", "ns::k" },
+        { "ns::run::{lambda(int)#1}::operator()(int) const", "ns::run::{lambda(int)#1}::operator" },
+        { "(int)", "(int)" }, /* nothing left: the name as it is */
+        { "", "" },
+    };
+    char buf[128], tiny[6];
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        report_short_name(cases[i].in, buf, sizeof buf);
+        CHECK_STR(buf, cases[i].out);
+    }
+    report_short_name("abcdefgh(int)", tiny, sizeof tiny);
+    CHECK_STR(tiny, "abcde");
+}
+
+/* Prose wrapped at a width, at spaces, with an indent; escapes take no room. */
+static void test_wrap(void)
+{
+    struct text_line l = { .len = 0 };
+    FILE *f = tmpfile();
+    char *out;
+    text_line_add(&l, "where the energy goes: %s", "static 19% sm_active 0% sm_issue 1%");
+    text_line_end(f, &l, 30, 4);
+    text_line_add(&l, "\033[1mbold\033[0m %s", "0123456789012345678901234567890123456789");
+    text_line_end(f, &l, 20, 2);
+    text_line_add(&l, "no limit at all, however long the line is");
+    text_line_end(f, &l, 0, 4);
+    out = read_back(f);
+    CHECK_STR(out, "where the energy goes: static\n    19% sm_active 0% sm_issue\n    1%\n"
+                   "\033[1mbold\033[0m\n  0123456789012345678901234567890123456789\n"
+                   "no limit at all, however long the line is\n");
+    free(out);
+}
+
+/* At a width of 80 no line of the table is wider, names cut with "...". */
+static void test_width(const struct estimate *e)
+{
+    struct report_opts o;
+    char *out, *line;
+    int widest = 0;
+    memset(&o, 0, sizeof o);
+    o.mode = MODE_ALL;
+    o.top = 10;
+    o.per_kernel = 1;
+    o.width = 80;
+    o.input = "a/rather/long/path/to/the/input/file/that/the/user/gave/profile_of_the_run.csv";
+    out = render(&report_text, e, &o);
+    for (line = strtok(out, "\n"); line; line = strtok(NULL, "\n"))
+        if ((int)strlen(line) > widest)
+            widest = (int)strlen(line);
+    CHECK(widest <= 80);
+    free(out);
+    o.width = 50;
+    o.per_kernel = 0;
+    out = render(&report_text, e, &o);
+    CHECK_CONTAINS(out, "  copy_k\n");
+    free(out);
+    o.wide = 1;
+    o.width = 0;
+    out = render(&report_text, e, &o);
+    CHECK_CONTAINS(out, "  copy_k(const float4 *, float4 *, unsigned long)\n");
+    free(out);
+}
+
 int main(void)
 {
     struct model m;
@@ -85,6 +161,8 @@ int main(void)
 
     test_utf8();
     test_terminal_names();
+    test_short_names();
+    test_wrap();
     CHECK(model_load(FIXTURES "/tiny.model", &m, err, sizeof err) == 0);
     m.stat[TARGET_AVG][STAT_CV_MAPE] = 4.5;
     m.has_stat[TARGET_AVG][STAT_CV_MAPE] = 1;
@@ -100,7 +178,7 @@ int main(void)
     CHECK_CONTAINS(out, "\"kernels\": [\n    {\"id\": 0, \"name\": \"fma_k(float *, int)\", \"pid\": 542, \"device\": 0, \"host\": \"127.0.0.1\", \"file\": 0, \"duration_s\": 0.00170464");
     CHECK_CONTAINS(out, "\"components_w\": {\"static\": 100, \"sm\": ");
     CHECK_CONTAINS(out, "\"input\": \"in \\\"q\\\".csv\"");
-    CHECK(strncmp(out, "{\n  \"schema_version\": 2,\n  \"task\": [", 36) == 0);
+    CHECK(strncmp(out, "{\n  \"schema_version\": 3,\n  \"task\": [", 36) == 0);
     CHECK_CONTAINS(out, "\"stats\": {\"min\": {}, \"avg\": {\"cv_mape_pct\": 4.5}, \"peak\": {}}");
     CHECK_CONTAINS(out, "\"capped\": true");
     free(out);
@@ -119,17 +197,18 @@ int main(void)
     out = render(&report_text, &e, &o);
     CHECK_CONTAINS(out, "task (device 0):  min 165.3 W  avg "); /* time-weighted: 2.7 ms < the window */
     CHECK_CONTAINS(out, "top 2 kernels by energy:");
-    CHECK_CONTAINS(out, "fma_k(float *, int)");
+    CHECK_CONTAINS(out, "  fma_k\n"); /* shortened: no parameter list */
+    CHECK_CONTAINS(out, "(2 more kernels; --top N shows more, --per-kernel all)");
     CHECK(strstr(out, "tiny_k") == NULL);
     CHECK(strstr(out, "\033[") == NULL);
     free(out);
     o.mode = MODE_PEAK;
     o.per_kernel = 1;
     out = render(&report_text, &e, &o);
-    CHECK(strstr(out, "avg ") == NULL || strstr(out, "avg W") != NULL);
+    CHECK(strstr(out, "avg W") == NULL && strstr(out, "peak W") != NULL); /* the mode's column only */
     CHECK_CONTAINS(out, "peak 575.3 W");
-    CHECK_CONTAINS(out, "   700.0   406.404 mJ  copy_k");
-    CHECK_CONTAINS(out, "tiny_k(float *)");
+    CHECK_CONTAINS(out, "       1 747.968 us   700.0 406.404 mJ  copy_k\n");
+    CHECK_CONTAINS(out, "  tiny_k\n");
     CHECK_CONTAINS(out, " static 100.0 W");
     free(out);
     /* on a terminal: the components in their picture colours (#9e9e9e static
@@ -141,6 +220,7 @@ int main(void)
     CHECK_CONTAINS(out, " \033[38;5;68msm\033[0m ");
     free(out);
     o.color = 0;
+    test_width(&e);
     estimate_free(&e);
 
     /* kernel names with quotes, control bytes and invalid UTF-8 */
