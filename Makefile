@@ -42,7 +42,7 @@ endif
 MODELS = $(sort $(wildcard models/*.model))
 TESTS = test_units test_csv test_ncu_csv test_model test_estimate test_report test_fit test_suite test_runner test_timeline
 
-.PHONY: all check clean install uninstall unit cli svg signals schema accuracy-doc
+.PHONY: all check clean install uninstall unit cli svg signals schema accuracy-doc screenshot
 all: $(BIN) $(TRACER)
 
 $(B):
@@ -112,6 +112,10 @@ cli: $(BIN) $(B)/fault_shim.so $(B)/fake_nvml/libnvidia-ml.so.1
 svg: $(BIN)
 	@sh tests/render_svg.sh ./$(BIN)
 
+# the HTML page in headless Chromium at 1280 and 1920 px: a screenshot, no sideways scrolling
+screenshot: $(BIN)
+	@sh tests/screenshot_html.sh ./$(BIN)
+
 signals: $(BIN)
 	@sh tests/signals.sh ./$(BIN)
 
@@ -123,7 +127,7 @@ schema: $(BIN) $(B)/fake_nvml/libnvidia-ml.so.1
 accuracy-doc: $(BIN)
 	@sh tests/accuracy_doc.sh ./$(BIN)
 
-check: unit cli svg signals schema accuracy-doc
+check: unit cli svg screenshot signals schema accuracy-doc
 	@echo "make check: all test programs passed"
 
 LIBDIR = $(PREFIX)/lib/gpu_profiler

@@ -919,6 +919,10 @@ static void stage_report_opts(struct estimate_run *r)
     r->ro.per_kernel = o->per_kernel;
     r->ro.top = (size_t)o->top;
     r->ro.input = o->csv;
+    if (o->app && !o->n_csv) {
+        const char *slash = strrchr(o->app, '/');
+        r->ro.title = slash && slash[1] ? slash + 1 : o->app;
+    }
     r->ro.color = !o->json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
     r->ro.wide = o->wide;
     r->ro.width = o->wide ? 0 : text_width();

@@ -45,12 +45,7 @@ static void fmt_time(char *buf, size_t n, double s)
 
 static void fmt_energy(char *buf, size_t n, double j)
 {
-    if (j >= 1)
-        snprintf(buf, n, "%.3f J", j);
-    else if (j >= 1e-3)
-        snprintf(buf, n, "%.3f mJ", j * 1e3);
-    else
-        snprintf(buf, n, "%.3f uJ", j * 1e6);
+    report_fmt_energy(buf, n, j);
 }
 
 /* ---- text ---- */

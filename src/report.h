@@ -53,6 +53,8 @@ struct report_opts {
     const struct report_measured *measured; /* text, JSON, SVG, HTML: -a --measure (NULL: none) */
     const struct report_timeline *timeline; /* text, JSON: --timeline (NULL: none) */
     int in_html;            /* svg: inside an HTML page (no signature line of its own) */
+    const char *title;      /* svg, html: what the picture is of (the application, the input's file name);
+                             * NULL: the input */
 };
 
 struct report_ops {

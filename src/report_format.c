@@ -89,6 +89,16 @@ void report_fmt_time(char *buf, size_t n, double s, int sig3)
         snprintf(buf, n, "%.3f %s", v, unit);
 }
 
+void report_fmt_energy(char *buf, size_t n, double j)
+{
+    if (j >= 1)
+        snprintf(buf, n, "%.3f J", j);
+    else if (j >= 1e-3)
+        snprintf(buf, n, "%.3f mJ", j * 1e3);
+    else
+        snprintf(buf, n, "%.3f uJ", j * 1e6);
+}
+
 const struct report_measured_gpu *report_measured_of(const struct report_measured *ms,
                                                      const struct device_result *dv)
 {
@@ -136,9 +146,18 @@ struct report_name *report_by_name(const struct estimate *e, size_t *n_out)
             names[n].name = k->name;
             slot[j] = ++n;
         }
-        names[slot[j] - 1].launches++;
-        names[slot[j] - 1].time_s += k->duration_s;
-        names[slot[j] - 1].energy_j += k->energy_j;
+        {
+            struct report_name *r = &names[slot[j] - 1];
+            const double *cw = estimate_components(e, i);
+            size_t c;
+            r->launches++;
+            r->time_s += k->duration_s;
+            r->energy_j += k->energy_j;
+            if (!r->first)
+                r->first = k;
+            for (c = 0; cw && c < e->used->ncomponents; c++)
+                r->component_j[c] += cw[c] * k->duration_s;
+        }
     }
     free(slot);
     qsort(names, n, sizeof *names, by_name_energy_desc);

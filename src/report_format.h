@@ -13,6 +13,8 @@
  * sig3, "1.71 ms" (3 significant digits); and the kernels, most energy
  * first (a malloc'd array the caller frees), or NULL out of memory. */
 void report_fmt_time(char *buf, size_t n, double s, int sig3);
+/* An energy as the table prints it: "1.442 J", "868.195 mJ", "424.850 uJ". */
+void report_fmt_energy(char *buf, size_t n, double j);
 const struct kernel_result **report_kernels_by_energy(const struct estimate *e);
 
 /* The colour of model component i in the pictures ("#1f77b4"); the
@@ -39,6 +41,8 @@ struct report_name {
     const char *name;
     size_t launches;
     double time_s, energy_j;
+    double component_j[MODEL_MAX_COMPONENTS]; /* the energy by the model's components */
+    const struct kernel_result *first;        /* its first launch */
 };
 struct report_name *report_by_name(const struct estimate *e, size_t *n_out);
 

@@ -10,17 +10,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "feature_table.h"
 #include "report.h"
 #include "report_format.h"
 
 #define WIDTH 1000
 #define PLOT_X 80
 #define PLOT_W 880
-#define PLOT_Y 70
-#define PLOT_H 260
-#define BARS_Y 440
+#define PLOT_H 240
+#define PANEL_Y 60                 /* the first device's panel */
+#define PANEL_STEP (PLOT_H + 72)   /* from one panel to the next: subtitle, plot, time axis */
+#define MAX_PANELS 8               /* devices drawn; the tables list them all */
 #define BAR_H 18
-#define TOP_BARS 10
+#define MAX_BARS 30                /* --top beyond it draws 30 bars */
 
 
 static void text_escaped(FILE *out, const char *s, size_t max)
@@ -70,56 +72,85 @@ static double svg_ymax(const struct estimate *e)
     return ceil(ymax / 100.0) * 100.0;
 }
 
+/* The file name of a path (what the title names). */
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash && slash[1] ? slash + 1 : path;
+}
+
 static void svg_title(FILE *out, const struct estimate *e, const struct report_opts *o)
 {
     const struct model *m = e->used;
-    const struct device_result *d;
-    if (!e->ndevices)
-        return;
-    d = &e->devices[0];
+    const char *what = o && o->title ? o->title : o && o->input ? base_name(o->input) : "the task";
     fprintf(out, "<text x=\"%d\" y=\"24\" font-size=\"16\" font-weight=\"bold\">Estimated power of ", PLOT_X);
-    text_escaped(out, o && o->input ? o->input : "the task", 60);
-    fprintf(out, "</text>\n<text x=\"%d\" y=\"44\">", PLOT_X);
+    text_escaped(out, what, 70);
+    fprintf(out, "</text>\n<text x=\"%d\" y=\"44\">model ", PLOT_X);
+    text_escaped(out, m->gpu, 60);
+    if (e->tier >= 0)
+        fprintf(out, ", tier %s", features_tiers[e->tier].name);
+    if (m->has_stat[TARGET_AVG][STAT_CV_MAPE])
+        fprintf(out, ", held-out avg error %.1f%% on the calibration benchmarks", m->stat[TARGET_AVG][STAT_CV_MAPE]);
+    fprintf(out, "; %zu kernel%s", e->nkernels, e->nkernels == 1 ? "" : "s");
+    if (e->ndevices > MAX_PANELS)
+        fprintf(out, "; the first %d of %zu devices drawn", MAX_PANELS, e->ndevices);
+    fputs("</text>\n", out);
+}
+
+/* A panel's subtitle: which device, and its figures. */
+static void svg_panel_title(FILE *out, const struct estimate *e, const struct device_result *d, int top)
+{
+    char ej[32], t[32];
+    report_fmt_energy(ej, sizeof ej, d->energy_j);
+    report_fmt_time(t, sizeof t, d->gpu_time_s, 0);
+    fprintf(out, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">", PLOT_X, top + 14);
     if (e->nhosts > 1) {
         fputs("host ", out);
         text_escaped(out, d->host, 40);
         fputs(", ", out);
     }
-    fprintf(out, "device %ld, ", d->device);
-    text_escaped(out, m->gpu, 60);
-    fprintf(out, ": min %.1f W, avg %.1f W, peak %.1f W, energy %.4g J over %zu kernels (model: ",
-            d->power_w[TARGET_MIN], d->power_w[TARGET_AVG], d->power_w[TARGET_PEAK], d->energy_j, d->nkernels);
-    if (m->has_stat[TARGET_AVG][STAT_CV_MAPE])
-        fprintf(out, "%.1f%% held-out error", m->stat[TARGET_AVG][STAT_CV_MAPE]);
+    if (d->device >= 0)
+        fprintf(out, "device %ld", d->device);
     else
-        fputs("no measured error", out);
-    fputs(")</text>\n", out);
+        fputs("all kernels", out);
+    fprintf(out, ": min %.1f W, avg %.1f W, peak %.1f W, %s over %zu kernels, %s of GPU time</text>\n",
+            d->power_w[TARGET_MIN], d->power_w[TARGET_AVG], d->power_w[TARGET_PEAK], ej, d->nkernels, t);
 }
 
-static void svg_axes(FILE *out, const struct model *m, double ymax, double total_t)
+/* A round step for about n ticks over span: 1, 2 or 5 times a power of 10. */
+static double nice_step(double span, int n)
 {
-    double t;
-    size_t k;
-    fprintf(out, "<g stroke=\"#444\" fill=\"none\"><path d=\"M%d %d V%d H%d\"/></g>\n", PLOT_X, PLOT_Y,
-            PLOT_Y + PLOT_H, PLOT_X + PLOT_W);
+    double raw = span / n, p = pow(10, floor(log10(raw))), f = raw / p;
+    return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * p;
+}
+
+static void svg_axes(FILE *out, const struct model *m, double ymax, double total_t, int py)
+{
+    double t, step, scale;
+    const char *unit;
+    fprintf(out, "<g stroke=\"#444\" fill=\"none\"><path d=\"M%d %d V%d H%d\"/></g>\n", PLOT_X, py, py + PLOT_H,
+            PLOT_X + PLOT_W);
     for (t = 0; t <= ymax + 1e-9; t += ymax > 400 ? 100 : 50) {
-        double y = PLOT_Y + PLOT_H - t / ymax * PLOT_H;
+        double y = py + PLOT_H - t / ymax * PLOT_H;
         fprintf(out, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
                      "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.0f</text>\n",
                 PLOT_X, PLOT_X + PLOT_W, y, y, PLOT_X - 6, y + 4, t);
     }
     fprintf(out, "<text x=\"20\" y=\"%d\" transform=\"rotate(-90 20 %d)\" text-anchor=\"middle\">estimated power "
-                 "(W)</text>\n", PLOT_Y + PLOT_H / 2, PLOT_Y + PLOT_H / 2);
-    for (k = 0; k <= 4; k++) {
-        char lab[32];
-        report_fmt_time(lab, sizeof lab, total_t * (double)k / 4, 1);
-        fprintf(out, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
-                PLOT_X + PLOT_W * (double)k / 4, PLOT_Y + PLOT_H + 16, lab);
-    }
+                 "(W)</text>\n", py + PLOT_H / 2, py + PLOT_H / 2);
+    /* round ticks in one unit */
+    unit = total_t >= 1 ? "s" : total_t >= 1e-3 ? "ms" : "us";
+    scale = total_t >= 1 ? 1 : total_t >= 1e-3 ? 1e3 : 1e6;
+    step = total_t > 0 ? nice_step(total_t * scale, 5) : 1;
+    for (t = 0; total_t > 0 && t <= total_t * scale * (1 + 1e-9); t += step)
+        fprintf(out, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"#444\"/>"
+                     "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%g %s</text>\n",
+                PLOT_X + PLOT_W * t / (total_t * scale), PLOT_X + PLOT_W * t / (total_t * scale), py + PLOT_H,
+                py + PLOT_H + 4, PLOT_X + PLOT_W * t / (total_t * scale), py + PLOT_H + 16, t, unit);
     fprintf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">GPU time, kernels in launch order (idle gaps "
-                 "left out)</text>\n", PLOT_X + PLOT_W / 2, PLOT_Y + PLOT_H + 34);
+                 "left out)</text>\n", PLOT_X + PLOT_W / 2, py + PLOT_H + 32);
     if (m->power_limit_w > 0) {
-        double y = PLOT_Y + PLOT_H - m->power_limit_w / ymax * PLOT_H;
+        double y = py + PLOT_H - m->power_limit_w / ymax * PLOT_H;
         fprintf(out, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#d62728\" stroke-dasharray=\"4 3\"/>"
                      "<text x=\"%d\" y=\"%.1f\" fill=\"#d62728\" text-anchor=\"end\">power limit %.0f W</text>\n",
                 PLOT_X, PLOT_X + PLOT_W, y, y, PLOT_X + PLOT_W, y - 4, m->power_limit_w);
@@ -132,7 +163,13 @@ struct svg_columns {
     double e[PLOT_W], t[PLOT_W], comp[PLOT_W][MODEL_MAX_COMPONENTS];
 };
 
-static void svg_bin(const struct estimate *e, double total_t, struct svg_columns *cols)
+static int on_device(const struct kernel_result *k, const struct device_result *d)
+{
+    return k->device == d->device && strcmp(k->host ? k->host : "", d->host ? d->host : "") == 0;
+}
+
+static void svg_bin(const struct estimate *e, const struct device_result *d, double total_t,
+                    struct svg_columns *cols)
 {
     double start = 0, cw = total_t / PLOT_W;
     size_t k;
@@ -142,7 +179,12 @@ static void svg_bin(const struct estimate *e, double total_t, struct svg_columns
     for (k = 0; k < e->nkernels; k++) {
         const struct kernel_result *kr = &e->kernels[k];
         double end = start + kr->duration_s;
-        size_t dom = dominant(e, k), c0 = (size_t)(start / cw), c1 = (size_t)(end / cw), c;
+        size_t dom, c0, c1, c;
+        if (!on_device(kr, d))
+            continue;
+        dom = dominant(e, k);
+        c0 = (size_t)(start / cw);
+        c1 = (size_t)(end / cw);
         if (c1 >= PLOT_W)
             c1 = PLOT_W - 1;
         if (c0 > c1)
@@ -161,14 +203,18 @@ static void svg_bin(const struct estimate *e, double total_t, struct svg_columns
     }
 }
 
-static void svg_timeline(FILE *out, const struct estimate *e, double ymax, double total_t)
+/* One device's kernels as columns, each with a tooltip: its time span, its
+ * power and the component most of its energy goes to. */
+static void svg_timeline(FILE *out, const struct estimate *e, const struct device_result *d, double ymax, int py)
 {
     static struct svg_columns cols; /* large; one picture at a time */
     size_t col, nc = e->used->ncomponents;
-    svg_bin(e, total_t, &cols);
+    double total_t = d->gpu_time_s, cw = total_t / PLOT_W;
+    svg_bin(e, d, total_t, &cols);
     for (col = 0; col < PLOT_W; col++) {
         size_t i, best = 0;
         double p, h;
+        char t0[32], t1[32];
         if (cols.t[col] <= 0)
             continue;
         for (i = 1; i < nc; i++)
@@ -176,86 +222,150 @@ static void svg_timeline(FILE *out, const struct estimate *e, double ymax, doubl
                 best = i;
         p = cols.e[col] / cols.t[col];
         h = p / ymax * PLOT_H;
-        fprintf(out, "<rect x=\"%zu\" y=\"%.1f\" width=\"1\" height=\"%.1f\" fill=\"%s\"/>\n", PLOT_X + col,
-                PLOT_Y + PLOT_H - h, h, report_component_colour(best));
+        report_fmt_time(t0, sizeof t0, (double)col * cw, 1);
+        report_fmt_time(t1, sizeof t1, (double)(col + 1) * cw, 1);
+        fprintf(out, "<rect x=\"%zu\" y=\"%.1f\" width=\"1\" height=\"%.1f\" fill=\"%s\"><title>%s to %s: %.0f W, "
+                     "mostly %s</title></rect>\n", PLOT_X + col, py + PLOT_H - h, h, report_component_colour(best),
+                t0, t1, p, e->used->component[best]);
     }
 }
 
-/* What NVML measured without ncu (-a --measure): avg as a solid line, min
- * and peak dotted; the timeline shows GPU-busy time only. It is device 0's:
- * its GPU's measurement (all GPUs together would not compare). */
-static void svg_measured(FILE *out, const struct estimate *e, const struct report_measured *ms, double ymax)
+/* What NVML measured without ncu (-a --measure) on the panel's GPU: avg as
+ * a solid line, min and peak dotted, their labels side by side so that
+ * close values do not overlap. The timeline shows GPU-busy time only. */
+static void svg_measured(FILE *out, const struct report_measured *ms, const struct device_result *d, int first,
+                         double ymax, int py)
 {
     static const char *const names[3] = { "measured min", "measured avg", "measured peak" };
-    const struct report_measured_gpu *mg = e->ndevices ? report_measured_of(ms, &e->devices[0]) : NULL;
-    const double vals[3] = { mg ? mg->min_w : ms->min_w, mg ? mg->avg_w : ms->avg_w, mg ? mg->peak_w : ms->peak_w };
+    const struct report_measured_gpu *mg = report_measured_of(ms, d);
+    double vals[3];
     int i;
+    if (!mg && !(first && ms->ngpus <= 1))
+        return; /* all GPUs together would not compare with one device */
+    vals[0] = mg ? mg->min_w : ms->min_w;
+    vals[1] = mg ? mg->avg_w : ms->avg_w;
+    vals[2] = mg ? mg->peak_w : ms->peak_w;
     for (i = 0; i < 3; i++) {
         double y;
         if (!isfinite(vals[i]) || vals[i] <= 0 || vals[i] > ymax)
             continue;
-        y = PLOT_Y + PLOT_H - vals[i] / ymax * PLOT_H;
+        y = py + PLOT_H - vals[i] / ymax * PLOT_H;
         fprintf(out, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#000\" stroke-width=\"%s\"%s/>"
                      "<text x=\"%d\" y=\"%.1f\" text-anchor=\"start\">%s %.0f W</text>\n",
                 PLOT_X, PLOT_X + PLOT_W, y, y, i == 1 ? "2" : "1", i == 1 ? "" : " stroke-dasharray=\"2 3\"",
-                PLOT_X + 4, y - 3, names[i], vals[i]);
+                PLOT_X + 4 + i * 150, y - 3, names[i], vals[i]);
     }
 }
 
-static void svg_legend(FILE *out, const struct model *m)
+static void svg_legend(FILE *out, const struct model *m, int y)
 {
     size_t k;
     for (k = 0; k < m->ncomponents; k++)
         fprintf(out, "<rect x=\"%zu\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/><text x=\"%zu\" y=\"%d\">%s"
-                     "</text>\n", PLOT_X + k * 86, BARS_Y - 38, report_component_colour(k), PLOT_X + k * 86 + 14,
-                BARS_Y - 29, m->component[k]);
+                     "</text>\n", PLOT_X + (k % 10) * 86, y + (int)(k / 10) * 16, report_component_colour(k),
+                PLOT_X + (k % 10) * 86 + 14, y + 9 + (int)(k / 10) * 16, m->component[k]);
 }
 
-/* The top kernels by energy, each bar split into the model's components. */
-static int svg_top_kernels(FILE *out, const struct estimate *e)
+/* One bar: its label, its components (energy_j each, scaled so that emax
+ * fills the bar's room) and its figures, with a tooltip. */
+static void svg_bar(FILE *out, int y, const char *label, const char *tip, const double *comp_j, size_t nc,
+                    double energy_j, double avg_w, double emax)
 {
-    const struct kernel_result **order = report_kernels_by_energy(e);
-    size_t k, ntop, nc = e->used->ncomponents;
-    double emax;
-    if (!order)
-        return -1;
-    ntop = e->nkernels < TOP_BARS ? e->nkernels : TOP_BARS;
-    fprintf(out, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">Top %zu kernels by energy, split into the model's "
-                 "components</text>\n", PLOT_X, BARS_Y - 6, ntop);
-    emax = ntop ? order[0]->energy_j : 1;
-    for (k = 0; k < ntop; k++) {
-        const struct kernel_result *kr = order[k];
-        const double *cw = estimate_components(e, (size_t)(kr - e->kernels));
-        double x = PLOT_X + 300, y = BARS_Y + 8 + (double)k * (BAR_H + 8), full = 440;
-        size_t i;
-        fprintf(out, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">", x - 8, y + 13);
-        text_escaped(out, kr->name ? kr->name : "?", 44);
-        fputs("</text>\n", out);
-        for (i = 0; cw && i < nc; i++) {
-            double w = kr->power_w[TARGET_AVG] > 0 ? kr->energy_j / emax * full * cw[i] / kr->power_w[TARGET_AVG]
-                                                    : 0;
-            if (w <= 0)
-                continue;
-            fprintf(out, "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%d\" fill=\"%s\"/>\n", x, y, w, BAR_H,
-                    report_component_colour(i));
-            x += w;
-        }
-        fprintf(out, "<text x=\"%.1f\" y=\"%.1f\">%.4g J, %.0f W avg</text>\n", x + 6, y + 13, kr->energy_j,
-                kr->power_w[TARGET_AVG]);
+    double x = PLOT_X + 300, full = 440;
+    char ej[32];
+    size_t i;
+    report_fmt_energy(ej, sizeof ej, energy_j);
+    fprintf(out, "<g><title>%s</title><text x=\"%.0f\" y=\"%d\" text-anchor=\"end\">", tip, x - 8, y + 13);
+    text_escaped(out, label, 44);
+    fputs("</text>\n", out);
+    for (i = 0; i < nc; i++) {
+        double w = emax > 0 ? comp_j[i] / emax * full : 0;
+        if (w <= 0)
+            continue;
+        fprintf(out, "<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" fill=\"%s\"/>\n", x, y, w, BAR_H,
+                report_component_colour(i));
+        x += w;
     }
-    free(order);
+    fprintf(out, "<text x=\"%.1f\" y=\"%d\">%s, %.0f W avg</text></g>\n", x + 6, y + 13, ej, avg_w);
+}
+
+/* A tooltip's text, escaped for XML: the fields given, joined by ", ". */
+static void tip_text(char *buf, size_t n, const char *name, const char *what, double time_s, double avg_w,
+                     double energy_j)
+{
+    char t[32], ej[32], esc[600];
+    size_t o = 0;
+    const char *p;
+    for (p = name; *p && o + 7 < sizeof esc; p++) {
+        const char *rep = *p == '<' ? "&lt;" : *p == '>' ? "&gt;" : *p == '&' ? "&amp;" : *p == '"' ? "&quot;" : NULL;
+        unsigned char c = (unsigned char)*p;
+        if (rep) {
+            memcpy(esc + o, rep, strlen(rep));
+            o += strlen(rep);
+        } else {
+            esc[o++] = c < 0x20 || c >= 0x80 ? '?' : (char)c;
+        }
+    }
+    esc[o] = '\0';
+    report_fmt_time(t, sizeof t, time_s, 0);
+    report_fmt_energy(ej, sizeof ej, energy_j);
+    snprintf(buf, n, "%s: %s, %s, %.1f W avg, %s", esc, what, t, avg_w, ej);
+}
+
+/* The top kernels by energy, each a bar split into the model's components:
+ * by name where names repeat (as the table), else launches. */
+static int svg_top_kernels(FILE *out, const struct estimate *e, size_t top, int bars_y)
+{
+    size_t n, k, ntop, nc = e->used->ncomponents;
+    struct report_name *names = report_by_name(e, &n);
+    char tip[800], label[300], what[64];
+    if (!names)
+        return -1;
+    ntop = n < top ? n : top;
+    fprintf(out, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">Top %zu kernel%s by energy%s, split into the model's "
+                 "components</text>\n", PLOT_X, bars_y - 6, ntop, ntop == 1 ? "" : "s",
+            n < e->nkernels ? " (by name)" : "");
+    for (k = 0; k < ntop; k++) {
+        const struct report_name *r = &names[k];
+        report_short_name(r->name ? r->name : "?", label, sizeof label);
+        if (n < e->nkernels)
+            snprintf(what, sizeof what, "%zu launch%s", r->launches, r->launches == 1 ? "" : "es");
+        else
+            snprintf(what, sizeof what, "ID %ld, device %ld", r->first->id, r->first->device);
+        tip_text(tip, sizeof tip, r->name ? r->name : "?", what, r->time_s,
+                 r->time_s > 0 ? r->energy_j / r->time_s : 0, r->energy_j);
+        if (n == e->nkernels) { /* one launch per name: the label says which */
+            char l2[sizeof label];
+            int len = snprintf(l2, sizeof l2, "#%ld ", r->first->id);
+            snprintf(l2 + len, sizeof l2 - (size_t)len, "%.*s", (int)(sizeof l2 - (size_t)len - 1), label);
+            memcpy(label, l2, sizeof label);
+        }
+        svg_bar(out, bars_y + 8 + (int)k * (BAR_H + 8), label, tip, r->component_j, nc, r->energy_j,
+                r->time_s > 0 ? r->energy_j / r->time_s : 0, names[0].energy_j);
+    }
+    free(names);
     return 0;
 }
 
 static int svg_write(FILE *out, const struct estimate *e, const struct report_opts *o)
 {
-    double total_t = 0, ymax;
-    size_t k;
-    int height = BARS_Y + 40 + TOP_BARS * (BAR_H + 8) + 40;
+    double ymax;
+    size_t d, npanels, top = o && o->top ? (o->top < MAX_BARS ? o->top : MAX_BARS) : 10, nbars;
+    int height, legend_y, bars_y;
     if (!e->used)
         return -1;
-    for (k = 0; k < e->nkernels; k++)
-        total_t += e->kernels[k].duration_s;
+    npanels = e->ndevices < MAX_PANELS ? e->ndevices : MAX_PANELS;
+    {
+        struct report_name *names = report_by_name(e, &nbars); /* the bars are names */
+        if (!names)
+            return -1;
+        free(names);
+    }
+    if (nbars > top)
+        nbars = top;
+    legend_y = PANEL_Y + (int)npanels * PANEL_STEP + 4;
+    bars_y = legend_y + 16 * (int)((e->used->ncomponents + 9) / 10) + 34;
+    height = bars_y + 16 + (int)nbars * (BAR_H + 8) + 24;
     ymax = svg_ymax(e);
     if (!(o && o->in_html))
         fprintf(out, "<!-- gpu_profiler_report: estimated power, made by gpu_profiler -->\n");
@@ -263,12 +373,16 @@ static int svg_write(FILE *out, const struct estimate *e, const struct report_op
                  "font-family=\"sans-serif\" font-size=\"12\">\n", WIDTH, height, WIDTH, height);
     fprintf(out, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", WIDTH, height);
     svg_title(out, e, o);
-    svg_axes(out, e->used, ymax, total_t);
-    svg_timeline(out, e, ymax, total_t);
-    if (o && o->measured)
-        svg_measured(out, e, o->measured, ymax);
-    svg_legend(out, e->used);
-    if (svg_top_kernels(out, e) != 0)
+    for (d = 0; d < npanels; d++) {
+        int top_y = PANEL_Y + (int)d * PANEL_STEP, py = top_y + 22;
+        svg_panel_title(out, e, &e->devices[d], top_y);
+        svg_axes(out, e->used, ymax, e->devices[d].gpu_time_s, py);
+        svg_timeline(out, e, &e->devices[d], ymax, py);
+        if (o && o->measured)
+            svg_measured(out, o->measured, &e->devices[d], d == 0, ymax, py);
+    }
+    svg_legend(out, e->used, legend_y);
+    if (svg_top_kernels(out, e, top, bars_y) != 0)
         return -1;
     fputs("</svg>\n", out);
     return ferror(out) ? -1 : 0;
@@ -292,7 +406,8 @@ static void html_head(FILE *out, const struct report_opts *o)
                  "<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>gpu_profiler: ");
     text_escaped(out, o->input ? o->input : "estimate", 80);
     fputs("</title>\n<style>body{font-family:sans-serif;margin:24px;max-width:1040px}"
-          "table{border-collapse:collapse;margin:8px 0 20px}td,th{border:1px solid #ccc;padding:3px 8px;"
+          "svg{max-width:100%;height:auto}td.n{min-width:9em;max-width:26em;overflow-wrap:anywhere}"
+          "table{border-collapse:collapse;margin:8px 0 20px}td,th{border:1px solid #ccc;padding:3px 6px;"
           "text-align:right}td.n,th.n{text-align:left;font-family:monospace}caption{text-align:left;"
           "font-weight:bold;padding:4px 0}@media print{body{margin:0}}</style></head><body>\n", out);
 }
@@ -384,13 +499,18 @@ static void html_kernel_row(FILE *out, const struct estimate *e, const struct ke
     size_t c;
     char t[32];
     report_fmt_time(t, sizeof t, kr->duration_s, 0);
-    fprintf(out, "<tr><td>%ld</td><td>%ld</td><td class=\"n\">", kr->id, kr->device);
-    text_escaped(out, kr->name ? kr->name : "?", 120);
+    char ej[32], short_name[512];
+    report_fmt_energy(ej, sizeof ej, kr->energy_j);
+    report_short_name(kr->name ? kr->name : "?", short_name, sizeof short_name);
+    fprintf(out, "<tr><td>%ld</td><td>%ld</td><td class=\"n\" title=\"", kr->id, kr->device);
+    text_escaped(out, kr->name ? kr->name : "?", 400);
+    fputs("\">", out);
+    text_escaped(out, short_name, 80);
     fprintf(out, "</td><td>%s</td>", t);
     html_cell_w(out, kr->power_w[TARGET_MIN]);
     html_cell_w(out, kr->power_w[TARGET_AVG]);
     html_cell_w(out, kr->power_w[TARGET_PEAK]);
-    fprintf(out, "<td>%.4g</td>", kr->energy_j);
+    fprintf(out, "<td>%s</td>", ej);
     for (c = 0; c < e->used->ncomponents; c++)
         html_cell_w(out, cw ? cw[c] : (double)NAN);
     fputs("</tr>\n", out);
@@ -406,7 +526,7 @@ static int html_kernels(FILE *out, const struct estimate *e, const struct report
     shown = o->per_kernel ? e->nkernels : (e->nkernels < 200 ? e->nkernels : 200);
     fprintf(out, "<table><caption>Kernels by energy (%zu of %zu%s)</caption><tr><th>ID</th><th>dev</th>"
                  "<th class=\"n\">name</th><th>time</th><th>min W</th><th>avg W</th><th>peak W</th>"
-                 "<th>energy J</th>", shown, e->nkernels, shown < e->nkernels ? "; --per-kernel lists all" : "");
+                 "<th>energy</th>", shown, e->nkernels, shown < e->nkernels ? "; --per-kernel lists all" : "");
     for (c = 0; c < m->ncomponents; c++) {
         fputs("<th>", out);
         text_escaped(out, m->component[c], 40);
@@ -417,6 +537,40 @@ static int html_kernels(FILE *out, const struct estimate *e, const struct report
         html_kernel_row(out, e, order[k]);
     free(order);
     fputs("</table>\n", out);
+    return 0;
+}
+
+/* Where names repeat, a row per name: launches, time, share, avg W, energy. */
+static int html_by_name(FILE *out, const struct estimate *e)
+{
+    size_t n, i;
+    double total_j = 0;
+    struct report_name *names = report_by_name(e, &n);
+    if (!names)
+        return -1;
+    for (i = 0; i < n; i++)
+        total_j += names[i].energy_j;
+    if (n < e->nkernels) {
+        fprintf(out, "<table><caption>Kernels by name (%zu names, %zu launches)</caption><tr><th class=\"n\">name"
+                     "</th><th>launches</th><th>time</th><th>share</th><th>avg W</th><th>energy</th></tr>\n", n,
+                e->nkernels);
+        for (i = 0; i < n; i++) {
+            char t[32], ej[32], short_name[512];
+            report_fmt_time(t, sizeof t, names[i].time_s, 0);
+            report_fmt_energy(ej, sizeof ej, names[i].energy_j);
+            report_short_name(names[i].name ? names[i].name : "?", short_name, sizeof short_name);
+            fputs("<tr><td class=\"n\" title=\"", out);
+            text_escaped(out, names[i].name ? names[i].name : "?", 400);
+            fputs("\">", out);
+            text_escaped(out, short_name, 80);
+            fprintf(out, "</td><td>%zu</td><td>%s</td><td>%.1f%%</td>", names[i].launches, t,
+                    total_j > 0 ? 100.0 * names[i].energy_j / total_j : 0.0);
+            html_cell_w(out, names[i].time_s > 0 ? names[i].energy_j / names[i].time_s : (double)NAN);
+            fprintf(out, "<td>%s</td></tr>\n", ej);
+        }
+        fputs("</table>\n", out);
+    }
+    free(names);
     return 0;
 }
 
@@ -434,7 +588,7 @@ static int html_write(FILE *out, const struct estimate *e, const struct report_o
     if (o->measured)
         html_measured(out, o->measured);
     html_components(out, e);
-    if (html_kernels(out, e, o) != 0)
+    if (html_by_name(out, e) != 0 || html_kernels(out, e, o) != 0)
         return -1;
     fputs("<p>Made by gpu_profiler from Nsight Compute counters and a power model measured on the GPU"
           " (model: ", out);

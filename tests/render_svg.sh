@@ -32,7 +32,16 @@ for case in small big; do
     if [ "$n" -le 1200 ]; then ok; else bad "$case: $n rects"; fi
 done
 grep -q 'Top 4 kernels by energy' "$t/small.svg" && ok || bad "small: no top-kernels title"
-grep -q 'Top 10 kernels by energy' "$t/big.svg" && ok || bad "big: not 10 top kernels"
+grep -q 'Top 4 kernels by energy (by name)' "$t/big.svg" && ok || bad "big: not the 4 names as bars"
+grep -q '<title>fma_k(float \*, int): 12500 launches, ' "$t/big.svg" && ok || bad "big: no tooltip on the bars"
+grep -q '<title>0 us to ' "$t/big.svg" && ok || bad "big: no tooltip on the timeline"
+grep -q 'Estimated power of probe4_h100model_raw.csv<' "$t/small.svg" && ok || bad "small: the title does not name the file"
+"$gp" -q --no-predictions --top 2 -c "$fix" --report "$t/top2.svg" >/dev/null 2>&1
+grep -q 'Top 2 kernels by energy' "$t/top2.svg" && ok || bad "--top 2: not 2 bars"
+# two devices: a panel each
+"$gp" -q --no-predictions -c tests/fixtures/ncu-h200x2/allreduce_2ranks_nonccl_raw.csv --report "$t/two.svg" >/dev/null 2>&1
+[ "$(grep -c '>device [01]: min ' "$t/two.svg")" = 2 ] && ok || bad "two devices: not a panel each"
+rsvg-convert -o "$t/two.png" "$t/two.svg" 2>/dev/null && ok || bad "two devices: does not render"
 grep -q '50000 kernels' "$t/big.svg" && ok || bad "big: kernel count not in the title"
 # the HTML page: the same picture (rendered alone), and the tables; written
 # as well-formed XML (checked by xmllint, when installed: libxml2-utils)
@@ -49,7 +58,9 @@ for case in small big; do
     fi
 done
 grep -q 'Kernels by energy (200 of 50000; --per-kernel lists all)' "$t/big.html" && ok || bad "big.html: kernel table not capped at 200"
-grep -q '<td class="n">fma_k(float \*, int)</td>' "$t/small.html" && ok || bad "small.html: kernel name missing"
+grep -q '<td class="n" title="fma_k(float \*, int)">fma_k</td>' "$t/small.html" && ok || bad "small.html: kernel name missing"
+grep -q 'Kernels by name (4 names, 50000 launches)' "$t/big.html" && ok || bad "big.html: no table by name"
+grep -q 'Kernels by name' "$t/small.html" && bad "small.html: a table by name for names that do not repeat" || ok
 # a foreign file of that name is not replaced
 echo "user picture" >"$t/foreign.svg"
 if "$gp" -q --no-predictions -c "$fix" --report "$t/foreign.svg" >/dev/null 2>&1; then bad "foreign.svg replaced"; else ok; fi
