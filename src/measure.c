@@ -430,16 +430,52 @@ static int meas_window(struct meas_run *m)
     return MEASURE_OK;
 }
 
-/* --timeline: the tracer's files merged onto the samples' clock. */
+/* The meter's instant power every TIMELINE_POWER_STEP_S over [t0, t1]
+ * (a longer step for a run of more than TIMELINE_MAX_POWER steps): how many,
+ * with their times and watts in malloc'd arrays; 0 when out of memory. */
+static size_t timeline_power_samples(struct power_meter *pm, double t0, double t1, double **pt, double **pw)
+{
+    double step = TIMELINE_POWER_STEP_S;
+    size_t n, i;
+    if (!(t1 > t0))
+        return 0;
+    if ((t1 - t0) / step > TIMELINE_MAX_POWER - 1)
+        step = (t1 - t0) / (TIMELINE_MAX_POWER - 1);
+    n = (size_t)((t1 - t0) / step) + 1;
+    *pt = malloc(n * sizeof **pt);
+    *pw = malloc(n * sizeof **pw);
+    if (!*pt || !*pw) {
+        free(*pt);
+        free(*pw);
+        *pt = *pw = NULL;
+        return 0;
+    }
+    for (i = 0; i < n; i++) {
+        (*pt)[i] = t0 + (double)i * step;
+        (*pw)[i] = power_meter_instant_at(pm, (*pt)[i]);
+    }
+    return n;
+}
+
+/* --timeline: the tracer's files merged onto the samples' clock, with the
+ * GPU's measured power. */
 static int meas_timeline(struct meas_run *m)
 {
     const struct measure_opts *o = m->o;
     struct measure_result *r = m->r;
     char why[512];
+    double *pt = NULL, *pw = NULL;
+    size_t np = 0;
+    int rc;
     if (!o->timeline_out)
         return MEASURE_OK;
-    if (timeline_merge(m->trace_prefix, o->timeline_out, m->t_start, m->t_stop, r->ngpus == 1 ? r->idle_w : 0,
-                       o->force, why, sizeof why) == 0) {
+    if (r->ngpus == 1) /* the GPU's power beside its kernels, for the picture */
+        np = timeline_power_samples(m->pm[0], m->t_start, m->t_stop, &pt, &pw);
+    rc = timeline_merge_power(m->trace_prefix, o->timeline_out, m->t_start, m->t_stop,
+                              r->ngpus == 1 ? r->idle_w : 0, pt, pw, np, o->force, why, sizeof why);
+    free(pt);
+    free(pw);
+    if (rc == 0) {
         r->timeline_written = 1;
     } else if (o->timeline_optional) {
         snprintf(r->timeline_note, sizeof r->timeline_note, "%s", why);

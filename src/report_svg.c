@@ -13,6 +13,7 @@
 #include "feature_table.h"
 #include "report.h"
 #include "report_format.h"
+#include "timeline.h"
 
 #define WIDTH 1000
 #define PLOT_X 80
@@ -124,7 +125,7 @@ static double nice_step(double span, int n)
     return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * p;
 }
 
-static void svg_axes(FILE *out, const struct model *m, double ymax, double total_t, int py)
+static void svg_axes(FILE *out, const struct model *m, double ymax, double total_t, int py, const char *caption)
 {
     double t, step, scale;
     const char *unit;
@@ -147,8 +148,8 @@ static void svg_axes(FILE *out, const struct model *m, double ymax, double total
                      "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%g %s</text>\n",
                 PLOT_X + PLOT_W * t / (total_t * scale), PLOT_X + PLOT_W * t / (total_t * scale), py + PLOT_H,
                 py + PLOT_H + 4, PLOT_X + PLOT_W * t / (total_t * scale), py + PLOT_H + 16, t, unit);
-    fprintf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">GPU time, kernels in launch order (idle gaps "
-                 "left out)</text>\n", PLOT_X + PLOT_W / 2, py + PLOT_H + 32);
+    fprintf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", PLOT_X + PLOT_W / 2, py + PLOT_H + 32,
+            caption);
     if (m->power_limit_w > 0) {
         double y = py + PLOT_H - m->power_limit_w / ymax * PLOT_H;
         fprintf(out, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#d62728\" stroke-dasharray=\"4 3\"/>"
@@ -257,6 +258,49 @@ static void svg_measured(FILE *out, const struct report_measured *ms, const stru
     }
 }
 
+/* The estimate along the traced run (--timeline): each bin's estimated
+ * power as a column, idle gaps included, the measured power over it as a
+ * line where the timeline holds it, and both averages. */
+static void svg_traced(FILE *out, const struct report_timeline *tl, size_t i, const struct model *m, double ymax,
+                       int top_y)
+{
+    const struct timeline_result *r = &tl->r[i];
+    int py = top_y + 22, b;
+    double bw = (double)PLOT_W / TIMELINE_BINS;
+    char t[32];
+    report_fmt_time(t, sizeof t, r->duration_s, 0);
+    fprintf(out, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">device %ld over the traced run (%s, kernels busy "
+                 "%.0f%%): estimated avg %.1f W", PLOT_X, top_y + 14, tl->device[i], t,
+            r->duration_s > 0 ? 100.0 * r->busy_s / r->duration_s : 0.0, r->avg_w);
+    if (r->has_measured)
+        fprintf(out, ", measured avg %.1f W", r->measured_avg_w);
+    fputs("</text>\n", out);
+    svg_axes(out, m, ymax, r->duration_s, py, "time in the traced run (measure --timeline), idle gaps included");
+    for (b = 0; b < TIMELINE_BINS; b++) {
+        double h = r->series_w[b] / ymax * PLOT_H;
+        if (h > PLOT_H)
+            h = PLOT_H;
+        fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#9ecae1\"><title>%.0f W "
+                     "estimated</title></rect>\n", PLOT_X + b * bw, py + PLOT_H - h, bw, h, r->series_w[b]);
+    }
+    if (r->has_measured) {
+        fputs("<polyline fill=\"none\" stroke=\"#000\" stroke-width=\"1\" points=\"", out);
+        for (b = 0; b < TIMELINE_BINS; b++)
+            if (isfinite(r->measured_w[b]))
+                fprintf(out, "%.1f,%.1f ", PLOT_X + (b + 0.5) * bw,
+                        py + PLOT_H - (r->measured_w[b] < ymax ? r->measured_w[b] : ymax) / ymax * PLOT_H);
+        fputs("\"/>\n", out);
+        fprintf(out, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#000\" stroke-dasharray=\"6 3\"/>"
+                     "<text x=\"%d\" y=\"%.1f\">measured avg %.0f W (NVML)</text>\n", PLOT_X, PLOT_X + PLOT_W,
+                py + PLOT_H - r->measured_avg_w / ymax * PLOT_H, py + PLOT_H - r->measured_avg_w / ymax * PLOT_H,
+                PLOT_X + 154, py + PLOT_H - r->measured_avg_w / ymax * PLOT_H - 3, r->measured_avg_w);
+    }
+    fprintf(out, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#08519c\" stroke-dasharray=\"6 3\"/>"
+                 "<text x=\"%d\" y=\"%.1f\" fill=\"#08519c\">estimated avg %.0f W</text>\n", PLOT_X, PLOT_X + PLOT_W,
+            py + PLOT_H - r->avg_w / ymax * PLOT_H, py + PLOT_H - r->avg_w / ymax * PLOT_H, PLOT_X + 4,
+            py + PLOT_H - r->avg_w / ymax * PLOT_H - 3, r->avg_w);
+}
+
 static void svg_legend(FILE *out, const struct model *m, int y)
 {
     size_t k;
@@ -350,10 +394,11 @@ static int svg_top_kernels(FILE *out, const struct estimate *e, size_t top, int 
 static int svg_write(FILE *out, const struct estimate *e, const struct report_opts *o)
 {
     double ymax;
-    size_t d, npanels, top = o && o->top ? (o->top < MAX_BARS ? o->top : MAX_BARS) : 10, nbars;
+    size_t d, npanels, ntraced, top = o && o->top ? (o->top < MAX_BARS ? o->top : MAX_BARS) : 10, nbars;
     int height, legend_y, bars_y;
     if (!e->used)
         return -1;
+    ntraced = o && o->timeline ? (o->timeline->ndevices < MAX_PANELS ? o->timeline->ndevices : MAX_PANELS) : 0;
     npanels = e->ndevices < MAX_PANELS ? e->ndevices : MAX_PANELS;
     {
         struct report_name *names = report_by_name(e, &nbars); /* the bars are names */
@@ -363,7 +408,7 @@ static int svg_write(FILE *out, const struct estimate *e, const struct report_op
     }
     if (nbars > top)
         nbars = top;
-    legend_y = PANEL_Y + (int)npanels * PANEL_STEP + 4;
+    legend_y = PANEL_Y + (int)(ntraced + npanels) * PANEL_STEP + 4;
     bars_y = legend_y + 16 * (int)((e->used->ncomponents + 9) / 10) + 34;
     height = bars_y + 16 + (int)nbars * (BAR_H + 8) + 24;
     ymax = svg_ymax(e);
@@ -373,10 +418,13 @@ static int svg_write(FILE *out, const struct estimate *e, const struct report_op
                  "font-family=\"sans-serif\" font-size=\"12\">\n", WIDTH, height, WIDTH, height);
     fprintf(out, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", WIDTH, height);
     svg_title(out, e, o);
+    for (d = 0; d < ntraced; d++) /* first what a user wants most: power over the real run */
+        svg_traced(out, o->timeline, d, e->used, ymax, PANEL_Y + (int)d * PANEL_STEP);
     for (d = 0; d < npanels; d++) {
-        int top_y = PANEL_Y + (int)d * PANEL_STEP, py = top_y + 22;
+        int top_y = PANEL_Y + (int)(ntraced + d) * PANEL_STEP, py = top_y + 22;
         svg_panel_title(out, e, &e->devices[d], top_y);
-        svg_axes(out, e->used, ymax, e->devices[d].gpu_time_s, py);
+        svg_axes(out, e->used, ymax, e->devices[d].gpu_time_s, py,
+                 "GPU time, kernels in launch order (idle gaps left out)");
         svg_timeline(out, e, &e->devices[d], ymax, py);
         if (o && o->measured)
             svg_measured(out, o->measured, &e->devices[d], d == 0, ymax, py);

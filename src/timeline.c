@@ -20,6 +20,8 @@ void timeline_init(struct timeline *t)
 
 void timeline_free(struct timeline *t)
 {
+    free(t->power_ns);
+    free(t->power_w);
     free(t->ev);
     free(t->names);
     free(t->name_off);
@@ -229,6 +231,8 @@ fail:
 
 struct merged {
     const struct timeline *t;
+    const double *power_t_s, *power_w;
+    size_t npower;
 };
 
 static int write_timeline(FILE *f, void *ctx)
@@ -247,6 +251,11 @@ static int write_timeline(FILE *f, void *ctx)
         fprintf(f, "# idle_before_w %.6g\n", t->idle_before_w);
     for (i = 0; i < t->ncontexts; i++)
         fprintf(f, "# context_ns %lld %lld\n", t->context_start_ns[i], t->context_end_ns[i]);
+    for (i = 0; i < ((const struct merged *)ctx)->npower; i++) {
+        const struct merged *mg = ctx;
+        if (isfinite(mg->power_w[i]))
+            fprintf(f, "P %lld %.1f\n", (long long)llround(mg->power_t_s[i] * 1e9), mg->power_w[i]);
+    }
     for (i = 0; i < t->n; i++) {
         const struct timeline_event *ev = &t->ev[i];
         if (ev->kind == 'K') {
@@ -300,6 +309,14 @@ void timeline_discard(const char *prefix)
 int timeline_merge(const char *prefix, const char *out_path, double t_start_s, double t_stop_s,
                    double idle_before_w, int force, char *err, size_t errlen)
 {
+    return timeline_merge_power(prefix, out_path, t_start_s, t_stop_s, idle_before_w, NULL, NULL, 0, force, err,
+                                errlen);
+}
+
+int timeline_merge_power(const char *prefix, const char *out_path, double t_start_s, double t_stop_s,
+                         double idle_before_w, const double *power_t_s, const double *power_w, size_t npower,
+                         int force, char *err, size_t errlen)
+{
     char dir[4096], path[8200], why[512];
     const char *base;
     struct timeline t;
@@ -332,6 +349,9 @@ int timeline_merge(const char *prefix, const char *out_path, double t_start_s, d
     t.window_stop_ns = (long long)llround(t_stop_s * 1e9);
     t.idle_before_w = idle_before_w;
     mg.t = &t;
+    mg.power_t_s = power_t_s;
+    mg.power_w = power_w;
+    mg.npower = npower;
     w = outfile_write(out_path, TIMELINE_SIGNATURE, force, write_timeline, &mg, why, sizeof why);
     if (w == OUTFILE_FOREIGN)
         snprintf(err, errlen, "%s exists and was not written by gpu_profiler; move it or use --force", out_path);
@@ -469,6 +489,44 @@ static int read_event(struct timeline *t, char *line, const char *path, unsigned
     return 0;
 }
 
+/* "P TIME_NS WATTS": the measured power, in time order, 0 to 10 kW. */
+static int read_power(struct timeline *t, const char *line, const char *path, unsigned long ln, char *err,
+                      size_t errlen)
+{
+    long long ns;
+    double w;
+    char extra;
+    if (sscanf(line + 2, "%lld %lf %c", &ns, &w, &extra) != 2 || !(w >= 0 && w <= 10000)) {
+        snprintf(err, errlen, "%s:%lu: expected 'P TIME_NS WATTS' (0 to 10000 W)", path, ln);
+        return -1;
+    }
+    if (t->npower && ns < t->power_ns[t->npower - 1]) {
+        snprintf(err, errlen, "%s:%lu: the power readings are not in time order", path, ln);
+        return -1;
+    }
+    if (t->npower == TIMELINE_MAX_POWER) {
+        snprintf(err, errlen, "%s:%lu: more than %d power readings", path, ln, TIMELINE_MAX_POWER);
+        return -1;
+    }
+    if (t->npower == t->power_cap) {
+        size_t cap = t->power_cap ? 2 * t->power_cap : 1024;
+        long long *pn = realloc(t->power_ns, cap * sizeof *pn);
+        double *pw;
+        if (pn)
+            t->power_ns = pn;
+        pw = pn ? realloc(t->power_w, cap * sizeof *pw) : NULL;
+        if (!pw) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        t->power_w = pw;
+        t->power_cap = cap;
+    }
+    t->power_ns[t->npower] = ns;
+    t->power_w[t->npower++] = w;
+    return 0;
+}
+
 static int read_timeline_line(struct timeline *t, char *line, const char *path, unsigned long ln, int *have_window,
                               char *err, size_t errlen)
 {
@@ -486,6 +544,8 @@ static int read_timeline_line(struct timeline *t, char *line, const char *path, 
         return 0;
     if (line[0] == 'N' && line[1] == ' ')
         return read_name(t, line, path, ln, err, errlen);
+    if (line[0] == 'P' && line[1] == ' ')
+        return read_power(t, line, path, ln, err, errlen);
     return read_event(t, line, path, ln, err, errlen);
 }
 
@@ -881,6 +941,63 @@ static void segment_extremes(const struct tl_seg *seg, size_t nseg, double w0, d
     }
 }
 
+/* The estimate's mean power in each of TIMELINE_BINS bins of the window. */
+static void segment_series(const struct tl_seg *seg, size_t nseg, double w0, double w1, struct timeline_result *r)
+{
+    double bw = (w1 - w0) / TIMELINE_BINS;
+    size_t i, b;
+    for (b = 0; b < TIMELINE_BINS; b++)
+        r->series_w[b] = 0;
+    if (!(bw > 0))
+        return;
+    for (i = 0; i < nseg; i++) {
+        size_t b0 = (size_t)((seg[i].t0 - w0) / bw), b1 = (size_t)((seg[i].t1 - w0) / bw);
+        if (b1 >= TIMELINE_BINS)
+            b1 = TIMELINE_BINS - 1;
+        for (b = b0; b <= b1 && b < TIMELINE_BINS; b++) {
+            double lo = w0 + (double)b * bw, hi = lo + bw;
+            double x0 = seg[i].t0 > lo ? seg[i].t0 : lo, x1 = seg[i].t1 < hi ? seg[i].t1 : hi;
+            if (x1 > x0)
+                r->series_w[b] += seg[i].w * (x1 - x0) / bw;
+        }
+    }
+}
+
+/* The measured power (P lines) in the same bins: each bin's mean reading;
+ * a bin without one takes the last reading before it. */
+static void measured_series(const struct timeline *t, double w0, double w1, struct timeline_result *r)
+{
+    double bw = (w1 - w0) / TIMELINE_BINS, sum[TIMELINE_BINS] = { 0 }, total = 0, last = NAN;
+    size_t n[TIMELINE_BINS] = { 0 }, i, b, used = 0;
+    r->has_measured = 0;
+    r->measured_avg_w = NAN;
+    for (b = 0; b < TIMELINE_BINS; b++)
+        r->measured_w[b] = NAN;
+    if (!t->npower || !(bw > 0))
+        return;
+    for (i = 0; i < t->npower; i++) {
+        double ts = (double)t->power_ns[i] * 1e-9;
+        if (ts < w0 || ts >= w1)
+            continue;
+        b = (size_t)((ts - w0) / bw);
+        if (b >= TIMELINE_BINS)
+            b = TIMELINE_BINS - 1;
+        sum[b] += t->power_w[i];
+        n[b]++;
+        total += t->power_w[i];
+        used++;
+    }
+    if (!used)
+        return;
+    for (b = 0; b < TIMELINE_BINS; b++) {
+        if (n[b])
+            last = sum[b] / (double)n[b];
+        r->measured_w[b] = last;
+    }
+    r->has_measured = 1;
+    r->measured_avg_w = total / (double)used;
+}
+
 int timeline_estimate(const struct timeline *t, int device, const struct estimate *e, double window_s,
                       struct timeline_result *r, char *err, size_t errlen)
 {
@@ -911,6 +1028,8 @@ int timeline_estimate(const struct timeline *t, int device, const struct estimat
         r->energy_j += seg[i].w * (seg[i].t1 - seg[i].t0);
     r->avg_w = r->duration_s > 0 ? r->energy_j / r->duration_s : (double)NAN;
     segment_extremes(seg, nseg, w0, w1, window_s, r);
+    segment_series(seg, nseg, w0, w1, r);
+    measured_series(t, w0, w1, r);
     free(pp.np);
     free(seg);
     return 0;

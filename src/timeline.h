@@ -17,7 +17,9 @@
  *     N ID NAME                   (a kernel name, mangled, before its first use)
  *     K START END DEVICE ID       (a kernel)
  *     C START END DEVICE BYTES    (a copy)
- *     S START END DEVICE BYTES    (a memset) */
+ *     S START END DEVICE BYTES    (a memset)
+ *     P TIME POWER_W              (the GPU's instant power that measure read,
+ *                                  every TIMELINE_POWER_STEP_S; one GPU only) */
 #ifndef GPU_PROFILER_TIMELINE_H
 #define GPU_PROFILER_TIMELINE_H
 
@@ -43,6 +45,11 @@ struct timeline_event {
 
 #define TIMELINE_MAX_CONTEXTS 256
 
+/* How often measure writes the GPU's power into the timeline (its samples
+ * come every 5 ms; the file keeps one in two, at most TIMELINE_MAX_POWER). */
+#define TIMELINE_POWER_STEP_S 0.01
+#define TIMELINE_MAX_POWER 200000
+
 struct timeline {
     long long window_start_ns, window_stop_ns;
     int processes;
@@ -63,6 +70,10 @@ struct timeline {
     size_t nnames, name_cap;
     size_t *hash;              /* open addressing: name id + 1, 0 empty */
     size_t hash_cap;
+    /* the measured power (P lines), in time order; npower 0 when none */
+    long long *power_ns;
+    double *power_w;
+    size_t npower, power_cap;
 };
 
 void timeline_init(struct timeline *t);
@@ -75,6 +86,11 @@ void timeline_free(struct timeline *t);
  * idle measured before the run (0: none). The tracer's files are removed. Returns 0, or -1 with a message. */
 int timeline_merge(const char *prefix, const char *out_path, double t_start_s, double t_stop_s,
                    double idle_before_w, int force, char *err, size_t errlen);
+/* The same, with the GPU's measured power at times power_t_s (power_meter_now's
+ * clock) written as P lines; npower 0 for none. */
+int timeline_merge_power(const char *prefix, const char *out_path, double t_start_s, double t_stop_s,
+                         double idle_before_w, const double *power_t_s, const double *power_w, size_t npower,
+                         int force, char *err, size_t errlen);
 
 /* Removes the tracer's files PREFIX.PID that a failed run left. */
 void timeline_discard(const char *prefix);
@@ -101,6 +117,7 @@ void timeline_base_name(const char *name, char *out, size_t outlen);
  * time-weighted mean; a kernel never profiled takes the mean of all), capped
  * at the limit as the profile's are; copies and memsets, and every gap, the
  * power the model gives a gap of that length after what ran before it. */
+#define TIMELINE_BINS 440 /* two pixels each in the picture */
 struct timeline_result {
     double duration_s;       /* the window */
     double busy_s;           /* kernels (and copies) running, union of intervals */
@@ -109,6 +126,11 @@ struct timeline_result {
     size_t kernels, matched; /* traced kernels in the window, those with a profiled namesake */
     size_t copies;
     size_t uncapped;         /* capped kernels run above the limit: short bursts (see below) */
+    /* for the picture: the window in TIMELINE_BINS equal bins, the estimate's
+     * mean power in each and the measured (P lines; NaN where none) */
+    double series_w[TIMELINE_BINS], measured_w[TIMELINE_BINS];
+    int has_measured;
+    double measured_avg_w;   /* the P lines' mean over the window, NaN when none */
 };
 
 /* The power limit holds the average over about this long: in the

@@ -4,6 +4,7 @@
  * line), and the estimate over a timeline (kernels' power where they ran,
  * gaps at the model's gap power, min and peak over sliding windows). */
 #include <limits.h>
+#include <math.h>
 #include <unistd.h>
 
 #include "testlib.h"
@@ -138,6 +139,45 @@ static void test_merge_and_load(void)
     rmdir(dir);
 }
 
+/* P lines: the measured power, binned beside the estimate; bad ones refused
+ * with their line. */
+static void test_power_lines(const char *path, const struct estimate *e)
+{
+    static const struct { const char *line, *err; } bad[] = {
+        { "P 5\n", ":5: expected 'P TIME_NS WATTS'" },
+        { "P 5 -3\n", ":5: expected 'P TIME_NS WATTS' (0 to 10000 W)" },
+        { "P 5 20000\n", ":5: expected 'P TIME_NS WATTS'" },
+        { "P 5 300 x\n", ":5: expected 'P TIME_NS WATTS'" },
+        { "P 0 300\n", ":5: the power readings are not in time order" },
+    };
+    struct timeline t;
+    struct timeline_result r;
+    char text[512], err[256];
+    size_t i;
+    /* the first half at 400 W, the second at 600 W, a reading every 0.1 s */
+    write_file(path, "# gpu_profiler_timeline 1\n# window_ns 0 1000000000\nP 0 400\nP 100000000 400\n"
+                     "P 200000000 400\nP 300000000 400\nP 400000000 400\nP 500000000 600\nP 600000000 600\n"
+                     "P 700000000 600\nP 800000000 600\nP 900000000 600\nN 0 _Z1ai\nK 0 500000000 0 0\n");
+    CHECK(timeline_load(path, &t, err, sizeof err) == 0);
+    CHECK(t.npower == 10);
+    CHECK(timeline_estimate(&t, 0, e, 0.1, &r, err, sizeof err) == 0);
+    CHECK(r.has_measured);
+    CHECK_NEAR(r.measured_avg_w, 500, 1e-9);
+    CHECK_NEAR(r.measured_w[0], 400, 1e-9);
+    CHECK_NEAR(r.measured_w[TIMELINE_BINS / 2 - 1], 400, 1e-9);
+    CHECK_NEAR(r.measured_w[TIMELINE_BINS - 1], 600, 1e-9); /* bins between readings keep the last */
+    CHECK_NEAR(r.series_w[0], 500, 1e-9);                  /* kernel a */
+    timeline_free(&t);
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(text, sizeof text, "# gpu_profiler_timeline 1\n# window_ns 0 1000000000\nP 1 300\nP 4 300\n%s",
+                 bad[i].line);
+        write_file(path, text);
+        CHECK(timeline_load(path, &t, err, sizeof err) == -1);
+        CHECK_CONTAINS(err, bad[i].err);
+        timeline_free(&t);
+    }
+}
+
 static void test_estimate(void)
 {
     /* 1 s window: kernel "a" 0-0.2 s and 0.5-0.7 s, kernel "b" 0.7-0.8 s,
@@ -222,7 +262,12 @@ static void test_estimate(void)
     CHECK_NEAR(r.min_w, 650, 1e-9);
     CHECK_NEAR(r.peak_w, 750, 1e-9);
     CHECK(r.uncapped == 0);
+    /* no P lines: no measured series; the estimated series is the power per bin */
+    CHECK(!r.has_measured && isnan(r.measured_avg_w));
+    CHECK_NEAR(r.series_w[0], 700, 1e-9);
+    CHECK_NEAR(r.series_w[TIMELINE_BINS - 1], 700, 1e-9);
     timeline_free(&t);
+    test_power_lines(path, &e);
     unlink(path);
     rmdir(dir);
 }
