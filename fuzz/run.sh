@@ -11,7 +11,7 @@ for f in "$@"; do
     c=build-fuzz/corpus/$f
     mkdir -p "$c"
     case $f in
-    fuzz_ncu_csv | fuzz_csv_chunks) seeds="tests/fixtures/ncu-h100 tests/fixtures/ncu-h100-runner tests/fixtures/ncu-h200-runner tests/fixtures/ncu-derived" ;;
+    fuzz_ncu_csv | fuzz_csv_chunks) seeds="tests/fixtures/ncu-h100 tests/fixtures/ncu-h100-runner tests/fixtures/ncu-h200-runner tests/fixtures/ncu-h200-sets tests/fixtures/ncu-derived" ;;
     fuzz_model) seeds="models tests/fixtures/tiny.model tests/fixtures/fp32.model" ;;
     fuzz_dataset) seeds="data tests/fixtures/dataset-derived" ;;
     fuzz_timeline) seeds="tests/fixtures/timeline-h200 tests/fixtures/timeline-derived" ;;

@@ -745,8 +745,17 @@ static int json_write(FILE *out, const struct estimate *e, const struct report_o
 
 /* ---- CSV ---- */
 
+/* A power (6 digits), or n/a for an absent one. */
+static void csv_watts(FILE *out, double v)
+{
+    if (isfinite(v))
+        fprintf(out, "%.6g", v);
+    else
+        fputs("n/a", out);
+}
+
 static void csv_row(FILE *out, const char *kind, long device, long id, const char *name, double duration_s,
-                    const double *p, double energy_j, const char *host)
+                    const double *p, double energy_j, const char *host, size_t launches)
 {
     fputs(kind, out);
     fputc(',', out);
@@ -759,25 +768,51 @@ static void csv_row(FILE *out, const char *kind, long device, long id, const cha
         fprintf(out, "%ld", id);
     fputc(',', out);
     csv_field(out, name);
-    fprintf(out, ",%.9g,%.6g,%.6g,%.6g,%.9g,", duration_s, p[TARGET_MIN], p[TARGET_AVG], p[TARGET_PEAK],
-            energy_j);
+    fprintf(out, ",%.9g,", duration_s);
+    csv_watts(out, p[TARGET_MIN]);
+    fputc(',', out);
+    csv_watts(out, p[TARGET_AVG]);
+    fputc(',', out);
+    csv_watts(out, p[TARGET_PEAK]);
+    fprintf(out, ",%.9g,", energy_j);
     csv_field(out, host);
-    fputc('\n', out);
+    fprintf(out, ",%zu\n", launches);
+}
+
+/* Where names repeat, a row per name (all devices): launches, time, avg W
+ * and energy; min and peak n/a (a name's launches have no one window). */
+static int csv_names(FILE *out, const struct estimate *e)
+{
+    size_t n, i;
+    struct report_name *names = report_by_name(e, &n);
+    if (!names)
+        return -1;
+    for (i = 0; n < e->nkernels && i < n; i++) {
+        double p[TARGET_COUNT];
+        p[TARGET_MIN] = p[TARGET_PEAK] = NAN;
+        p[TARGET_AVG] = names[i].time_s > 0 ? names[i].energy_j / names[i].time_s : (double)NAN;
+        csv_row(out, "name", -1, -1, names[i].name, names[i].time_s, p, names[i].energy_j, "", names[i].launches);
+    }
+    free(names);
+    return 0;
 }
 
 static int csv_write(FILE *out, const struct estimate *e, const struct report_opts *o)
 {
     size_t i;
-    fputs(REPORT_CSV_SIGNATURE "device,id,name,duration_s,min_w,avg_w,peak_w,energy_j,host\n", out);
+    fputs(REPORT_CSV_SIGNATURE "device,id,name,duration_s,min_w,avg_w,peak_w,energy_j,host,launches\n", out);
     for (i = 0; i < e->ndevices; i++) {
         const struct device_result *d = &e->devices[i];
-        csv_row(out, "task", d->device, -1, o->input, d->gpu_time_s, d->power_w, d->energy_j, d->host);
+        csv_row(out, "task", d->device, -1, o->input, d->gpu_time_s, d->power_w, d->energy_j, d->host, d->nkernels);
     }
-    if (!o->tasks_only)
+    if (!o->tasks_only) {
+        if (csv_names(out, e) != 0)
+            return -1;
         for (i = 0; i < e->nkernels; i++) {
             const struct kernel_result *k = &e->kernels[i];
-            csv_row(out, "kernel", k->device, k->id, k->name, k->duration_s, k->power_w, k->energy_j, k->host);
+            csv_row(out, "kernel", k->device, k->id, k->name, k->duration_s, k->power_w, k->energy_j, k->host, 1);
         }
+    }
     return ferror(out) ? -1 : 0;
 }
 

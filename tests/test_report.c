@@ -185,8 +185,11 @@ int main(void)
 
     o.input = "x.csv";
     out = render(&report_csv, &e, &o);
-    CHECK(strncmp(out, REPORT_CSV_SIGNATURE "device,id,name,duration_s,min_w,avg_w,peak_w,energy_j,host\ntask,0,,x.csv,", 85) == 0);
-    CHECK_CONTAINS(out, ",127.0.0.1\n");
+    CHECK(strncmp(out, REPORT_CSV_SIGNATURE "device,id,name,duration_s,min_w,avg_w,peak_w,energy_j,host,launches\n"
+                       "task,0,,x.csv,", 94) == 0);
+    CHECK_CONTAINS(out, ",127.0.0.1,4\n"); /* the task: 4 launches */
+    CHECK_CONTAINS(out, ",127.0.0.1,1\n"); /* a kernel */
+    CHECK(strstr(out, "\nname,") == NULL); /* no name repeats */
     CHECK_CONTAINS(out, "\nkernel,0,2,\"blur_k(const float *, float *, int, int)\",0.000249664,");
     free(out);
     o.tasks_only = 1;
