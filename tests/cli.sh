@@ -9,7 +9,8 @@ GP=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 HERE=$(cd "$(dirname "$0")" && pwd)
 FIX=$HERE/fixtures
 TOP=$(mktemp -d "${TMPDIR:-/tmp}/gp_cli.XXXXXX")
-trap 'rm -rf "$TOP"' EXIT INT TERM
+JSON_DIR=$(mktemp -d "${TMPDIR:-/tmp}/gp_cli_json.XXXXXX")
+trap 'rm -rf "$TOP" "$JSON_DIR"' EXIT INT TERM
 passed=0
 failed=0
 n=0
@@ -98,6 +99,14 @@ while IFS= read -r line; do
     NOT:*) if [ -f "$got" ] && grep -qF -- "${expect#NOT:}" "$got"; then ok=0; fi ;;
     *) if ! [ -f "$got" ] || ! grep -qF -- "$expect" "$got"; then ok=0; fi ;;
     esac
+    # every JSON document a case prints is checked against docs/schema/ at the end
+    case " $args " in
+    *" --json "*)
+        if [ "$rc" = 0 ] && [ -s "$T/stdout" ]; then
+            case "$args" in measure*) kind=measure ;; *) kind=estimate ;; esac
+            cp "$T/stdout" "$JSON_DIR/$n.$kind.json"
+        fi ;;
+    esac
     if [ $ok = 1 ]; then
         passed=$((passed + 1))
     else
@@ -113,5 +122,36 @@ while IFS= read -r line; do
         fi
     fi
 done <"$HERE/cli.cases"
+# the JSON documents of the cases above, each against its schema
+if python3 -c 'import jsonschema' 2>/dev/null; then
+    out=$(python3 - "$JSON_DIR" "$HERE/../docs/schema" <<'PY'
+import glob, json, os, sys
+import jsonschema
+docs, schemas = sys.argv[1], sys.argv[2]
+validators = {k: jsonschema.Draft202012Validator(json.load(open(os.path.join(schemas, k + ".schema.json"))))
+              for k in ("estimate", "measure")}
+good = bad = 0
+for path in sorted(glob.glob(os.path.join(docs, "*.json"))):
+    case, kind = os.path.basename(path).split(".")[:2]
+    try:
+        errors = sorted(validators[kind].iter_errors(json.load(open(path))), key=str)
+    except ValueError as e:
+        errors = ["not JSON: %s" % e]
+    if errors:
+        bad += 1
+        print("FAILED case %s: its JSON does not follow %s.schema.json: %s" % (case, kind, str(errors[0])[:300]),
+              file=sys.stderr)
+    else:
+        good += 1
+print(good, bad)
+PY
+)
+    set -- $out
+    passed=$((passed + ${1:-0}))
+    failed=$((failed + ${2:-1}))
+else
+    echo "note: python3's jsonschema is missing: the cases' JSON documents were not checked against docs/schema/" >&2
+fi
+rm -rf "$JSON_DIR"
 echo "$passed passed, $failed failed"
 [ $failed = 0 ]
