@@ -4,12 +4,7 @@
 # and 50,000 kernels made from it. usage: sh tests/render_svg.sh ./gpu_profiler
 set -u
 gp=$1
-pass=0
-fail=0
-t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAILED: $1"; }
+. "$(dirname "$0")/shtest.sh"
 if ! command -v rsvg-convert >/dev/null 2>&1; then
     echo "rsvg-convert not found: install librsvg2-bin (.ci/run does)"
     echo "0 passed, 1 failed"
@@ -65,5 +60,4 @@ grep -q 'Kernels by name' "$t/small.html" && bad "small.html: a table by name fo
 echo "user picture" >"$t/foreign.svg"
 if "$gp" -q --no-predictions -c "$fix" --report "$t/foreign.svg" >/dev/null 2>&1; then bad "foreign.svg replaced"; else ok; fi
 grep -q 'user picture' "$t/foreign.svg" && ok || bad "foreign.svg changed"
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+tally_end

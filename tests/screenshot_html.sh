@@ -6,12 +6,7 @@
 # usage: sh tests/screenshot_html.sh ./gpu_profiler     Prints "N passed, N failed".
 set -u
 gp=$1
-pass=0
-fail=0
-t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAILED: $1"; }
+. "$(dirname "$0")/shtest.sh"
 browser=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$browser" ]; then
     echo "chromium not found: install Debian's chromium (.ci/run does)"
@@ -41,5 +36,4 @@ for page in one two; do
         if [ $# = 2 ] && [ "$1" -le "$2" ]; then ok; else bad "$page at $w px: wider than the window (${dims:-no widths})"; fi
     done
 done
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+tally_end
