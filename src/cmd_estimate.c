@@ -471,9 +471,14 @@ static void print_version(void)
 {
     size_t i;
     printf("gpu_profiler %s\n", GPU_PROFILER_VERSION);
-    for (i = 0; i < model_builtin_count(); i++)
-        printf("built-in model: %s%s%s (ncu %s)\n", model_builtin(i)->gpu, model_builtin(i)->variant[0] ? ", " : "",
-               model_builtin(i)->variant, model_builtin(i)->ncu_version);
+    for (i = 0; i < model_builtin_count(); i++) {
+        const struct model *m = model_builtin(i);
+        double v = model_builtin_validation_mape(m);
+        printf("built-in model: %s%s%s (ncu %s)", m->gpu, m->variant[0] ? ", " : "", m->variant, m->ncu_version);
+        if (v >= 0)
+            printf(": validation avg error %.1f%%", v);
+        putchar('\n');
+    }
 }
 
 /* An option getopt could not take: unknown, or without its value. */

@@ -102,6 +102,10 @@ void model_predict(const struct model *m, const double *x, struct prediction *ou
 /* The embedded model whose gpu name and variant (NULL or "": the full
  * model) match, else NULL. */
 const struct model *model_builtin_for(const char *gpu_name, const char *variant);
+/* A built-in model's avg error on the validation workloads, in percent
+ * (docs/ACCURACY.md), or -1 when it has none (a model file, or a built-in
+ * model not validated). */
+double model_builtin_validation_mape(const struct model *m);
 /* Number of embedded models and the i-th (for --help and --version). */
 size_t model_builtin_count(void);
 const struct model *model_builtin(size_t i);

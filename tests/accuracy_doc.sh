@@ -28,10 +28,28 @@ check_mapes() {
         fi
     done
 }
+# check_builtin GPU_NAME VARIANT OUTPUT: the avg error that gpu_profiler --version
+# gives the built-in model (and prints on the estimate's first line) is the
+# recomputed one
+versions=$("$gp" --version)
+check_builtin() {
+    want=$(printf '%s\n' "$3" | sed -n 's/^avg: MAPE \([0-9.]*%\),.*/\1/p')
+    label="built-in model: $1${2:+, $2} (ncu"
+    got=$(printf '%s\n' "$versions" | grep -F "$label" | sed -n 's/.*validation avg error \([0-9.]*%\)$/\1/p')
+    if [ -n "$want" ] && [ "$got" = "$want" ]; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAILED: $1 ${2:-raw}: the binary says '${got:-nothing}', the recordings give '${want:-nothing}'" \
+            "(src/model_builtin.c's validated table)" >&2
+    fi
+}
+gpu_name() { [ "$1" = h100 ] && echo "NVIDIA H100 80GB HBM3" || echo "NVIDIA H200"; }
 for gpu in h100 h200; do
     out=$("$py" validation/reestimate.py --gpu-profiler "$gp" "$r/${gpu}_model2_part1.csv" "$r/${gpu}_model2_part1_logs.tgz" \
         "$r/${gpu}_model2_part2.csv" "$r/${gpu}_model2_part2_logs.tgz" 2>&1)
     check_mapes "$gpu" "" "min avg peak energy" "$out"
+    check_builtin "$(gpu_name $gpu)" "" "$out"
     loop=$(printf '%s\n' "$out" | grep "^avg over the loop" | sed 's/.*MAPE \([0-9.]*%\), worst \([0-9.]*%\).*/\1 (worst \2)/')
     if [ -n "$loop" ] && grep -qF -- "$loop" "$doc"; then
         pass=$((pass + 1))
@@ -47,12 +65,14 @@ for tier in detailed basic; do
         "$r/h100_model2_part1.csv" "$r/h100_model2_part1_logs.tgz" \
         "$r/h100_model2_part2.csv" "$r/h100_model2_part2_logs.tgz" 2>&1)
     check_mapes "tier $tier, h100" "tier $tier, h100: " "min avg peak" "$out"
+    check_builtin "$(gpu_name h100)" "$tier" "$out"
 done
 for tier in full detailed basic; do
     out=$("$py" validation/reestimate.py --gpu-profiler "$gp" --model "models/h200_$tier.model" \
         "$r/h200_tiers_part1.csv" "$r/h200_tiers_part1_logs.tgz" \
         "$r/h200_tiers_part2.csv" "$r/h200_tiers_part2_logs.tgz" 2>&1)
     check_mapes "tier $tier, h200" "tier $tier, h200: " "min avg peak" "$out"
+    check_builtin "$(gpu_name h200)" "$tier" "$out"
 done
 nl='
 '
