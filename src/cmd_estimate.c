@@ -869,6 +869,19 @@ static int stage_default_input(struct estimate_run *r)
     return EXIT_OK;
 }
 
+/* How many launches the estimate keeps when only the text table and task
+ * rows are written: the table's --top (memory then grows with the kernel
+ * names, not the launches: issue 19). 0 (keep every launch) when an output
+ * lists them all: --per-kernel, --json, --out-csv, --report, --timeline
+ * (matched by name over the launches), --measure. */
+static size_t aggregate_top(const struct estimate_options *o)
+{
+    if (o->per_kernel || o->json || o->out_csv || o->report_path || o->timeline_path || o->measure_too ||
+        o->top > 1000)
+        return 0;
+    return o->top > 0 ? (size_t)o->top : 1;
+}
+
 /* The inputs into the estimate. */
 static int stage_read(struct estimate_run *r)
 {
@@ -886,6 +899,7 @@ static int stage_read(struct estimate_run *r)
     r->est.variant = o->fast ? "fast" : o->tier;
     r->est.sample_weight = o->sample_weight;
     r->est.sample_every = o->sample_every;
+    r->est.aggregate_top = aggregate_top(o);
     if (o->n_csv <= 1) {
         o->csv_args[0] = o->csv;
         o->n_csv = 1;

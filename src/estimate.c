@@ -87,9 +87,14 @@ void estimate_free(struct estimate *e)
 {
     if (!e)
         return;
+    size_t i;
     free(e->kernels);
     free(e->component_w);
+    for (i = 0; i < e->ndevices; i++)
+        window_free(&e->devices[i].stream);
     free(e->devices);
+    free(e->by_name);
+    free(e->name_slot);
     intern_free(e->names);
     memset(e, 0, sizeof *e);
 }
@@ -285,6 +290,7 @@ static struct device_result *device_for(struct estimate *e, long device, const c
     d = &e->devices[e->ndevices++];
     memset(d, 0, sizeof *d);
     d->device = device;
+    window_init(&d->stream, ESTIMATE_WINDOW_S);
     d->gpu = intern(&e->names, gpu);
     d->host = intern(&e->names, host);
     d->power_w[TARGET_MIN] = -1;
@@ -301,17 +307,17 @@ static double weight(const struct estimate *e)
     return e->sample_weight > 1 ? e->sample_weight : 1.0;
 }
 
+static int add_launch(struct run *run, const struct ncu_kernel *k, const struct prediction *p);
+
 static int on_kernel(void *ctx, const struct ncu_kernel *k)
 {
     struct run *run = ctx;
     struct estimate *e = run->e;
     const struct model *m;
-    double x[MODEL_MAX_FEATURES], w;
+    double x[MODEL_MAX_FEATURES];
     struct prediction p;
-    struct kernel_result *r;
-    struct device_result *d;
-    size_t i, nc;
-    int missing = 0, t;
+    size_t i;
+    int missing = 0;
 
     if (!e->used && (run->rc = choose_model(run, k)) != 0)
         return run->rc;
@@ -348,47 +354,135 @@ static int on_kernel(void *ctx, const struct ncu_kernel *k)
         return 0;
     }
 
-    if (e->nkernels == e->cap) {
-        size_t ncap = e->cap ? e->cap * 2 : 64;
-        struct kernel_result *nk = realloc(e->kernels, ncap * sizeof *nk);
-        double *ncw;
-        if (!nk)
-            return run->rc = ESTIMATE_ERR_NOMEM;
-        e->kernels = nk;
-        ncw = realloc(e->component_w, ncap * m->ncomponents * sizeof *ncw);
-        if (!ncw)
-            return run->rc = ESTIMATE_ERR_NOMEM;
-        e->component_w = ncw;
-        e->cap = ncap;
-    }
     model_predict(m, x, &p);
-    r = &e->kernels[e->nkernels];
-    r->id = k->id;
-    r->pid = k->pid;
-    r->device = k->device;
-    r->name = intern(&e->names, k->name);
-    r->host = intern(&e->names, k->host);
-    r->file = e->nfiles;
-    d = device_for(e, k->device, k->host, k->gpu_name);
-    if (!r->name || !r->host || !d)
-        return run->rc = ESTIMATE_ERR_NOMEM;
-    r->duration_s = k->value[M_DURATION];
-    for (t = 0; t < TARGET_COUNT; t++)
-        r->power_w[t] = p.power_w[t];
-    r->energy_j = p.power_w[TARGET_AVG] * r->duration_s;
-    r->capped = p.capped;
-    r->uncapped_w = p.uncapped_w;
-    nc = m->ncomponents;
-    memcpy(e->component_w + e->nkernels * nc, p.component_w, nc * sizeof(double));
-    e->nkernels++;
+    return add_launch(run, k, &p);
+}
 
+/* Room for one more stored launch. Returns 0, or -1 out of memory. */
+static int grow_kernels(struct estimate *e, size_t nc)
+{
+    size_t ncap = e->cap ? e->cap * 2 : 64;
+    struct kernel_result *nk;
+    double *ncw;
+    if (e->nkernels < e->cap)
+        return 0;
+    nk = realloc(e->kernels, ncap * sizeof *nk);
+    if (!nk)
+        return -1;
+    e->kernels = nk;
+    ncw = realloc(e->component_w, ncap * nc * sizeof *ncw);
+    if (!ncw)
+        return -1;
+    e->component_w = ncw;
+    e->cap = ncap;
+    return 0;
+}
+
+/* Stores a launch: every one, or in aggregate mode only while it is among
+ * the aggregate_top of most energy (replacing the least). */
+static int store_launch(struct estimate *e, const struct kernel_result *r, const double *cw, size_t nc)
+{
+    size_t slot = e->nkernels, i;
+    if (e->aggregate_top && e->nkernels == e->aggregate_top) {
+        for (slot = 0, i = 1; i < e->nkernels; i++)
+            if (e->kernels[i].energy_j < e->kernels[slot].energy_j)
+                slot = i;
+        if (!(r->energy_j > e->kernels[slot].energy_j))
+            return 0;
+    } else if (grow_kernels(e, nc) != 0) {
+        return -1;
+    } else {
+        e->nkernels++;
+    }
+    e->kernels[slot] = *r;
+    memcpy(e->component_w + slot * nc, cw, nc * sizeof(double));
+    return 0;
+}
+
+/* Aggregate mode: the launch added to its name's sums. */
+static int add_to_name(struct estimate *e, const struct kernel_result *r, const double *cw, size_t nc)
+{
+    size_t h, j, c;
+    struct estimate_name *n;
+    if (2 * (e->nnames + 1) > e->name_slots) { /* rehash into twice the slots */
+        size_t ns = e->name_slots ? 2 * e->name_slots : 64, *slot = calloc(ns, sizeof *slot), i;
+        if (!slot)
+            return -1;
+        for (i = 0; i < e->nnames; i++) {
+            h = ((size_t)(uintptr_t)e->by_name[i].name >> 4) * 0x9e3779b97f4a7c15u;
+            for (j = h & (ns - 1); slot[j]; j = (j + 1) & (ns - 1))
+                ;
+            slot[j] = i + 1;
+        }
+        free(e->name_slot);
+        e->name_slot = slot;
+        e->name_slots = ns;
+    }
+    h = ((size_t)(uintptr_t)r->name >> 4) * 0x9e3779b97f4a7c15u;
+    for (j = h & (e->name_slots - 1); e->name_slot[j] && e->by_name[e->name_slot[j] - 1].name != r->name;
+         j = (j + 1) & (e->name_slots - 1))
+        ;
+    if (!e->name_slot[j]) {
+        if (e->nnames == e->names_cap) {
+            size_t ncap = e->names_cap ? 2 * e->names_cap : 16;
+            struct estimate_name *nb = realloc(e->by_name, ncap * sizeof *nb);
+            if (!nb)
+                return -1;
+            e->by_name = nb;
+            e->names_cap = ncap;
+        }
+        n = &e->by_name[e->nnames];
+        memset(n, 0, sizeof *n);
+        n->name = r->name;
+        n->first = *r;
+        e->name_slot[j] = ++e->nnames;
+    }
+    n = &e->by_name[e->name_slot[j] - 1];
+    n->launches++;
+    n->time_s += r->duration_s;
+    n->energy_j += r->energy_j;
+    for (c = 0; c < nc; c++)
+        n->component_j[c] += cw[c] * r->duration_s;
+    return 0;
+}
+
+/* A kernel's figures: stored (or summed by name), and added to its device. */
+static int add_launch(struct run *run, const struct ncu_kernel *k, const struct prediction *p)
+{
+    struct estimate *e = run->e;
+    const struct model *m = e->used;
+    struct kernel_result r;
+    struct device_result *d;
+    size_t i, nc = m->ncomponents;
+    double w;
+    int t;
+    r.id = k->id;
+    r.pid = k->pid;
+    r.device = k->device;
+    r.name = intern(&e->names, k->name);
+    r.host = intern(&e->names, k->host);
+    r.file = e->nfiles;
+    d = device_for(e, k->device, k->host, k->gpu_name);
+    if (!r.name || !r.host || !d)
+        return run->rc = ESTIMATE_ERR_NOMEM;
+    r.duration_s = k->value[M_DURATION];
+    for (t = 0; t < TARGET_COUNT; t++)
+        r.power_w[t] = p->power_w[t];
+    r.energy_j = p->power_w[TARGET_AVG] * r.duration_s;
+    r.capped = p->capped;
+    r.uncapped_w = p->uncapped_w;
+    if (store_launch(e, &r, p->component_w, nc) != 0 || (e->aggregate_top && add_to_name(e, &r, p->component_w, nc)))
+        return run->rc = ESTIMATE_ERR_NOMEM;
+    e->nlaunches++;
     d->nkernels++;
     w = weight(e);
-    d->gpu_time_s += r->duration_s * w;
-    d->energy_j += r->energy_j * w;
+    d->gpu_time_s += r.duration_s * w;
+    d->energy_j += r.energy_j * w;
     for (i = 0; i < nc; i++)
-        d->component_j[i] += p.component_w[i] * r->duration_s * w;
-    d->capped_kernels += (size_t)p.capped;
+        d->component_j[i] += p->component_w[i] * r.duration_s * w;
+    d->capped_kernels += (size_t)p->capped;
+    if (window_push(&d->stream, r.duration_s * w, r.power_w[TARGET_MIN], r.power_w[TARGET_PEAK]) != 0)
+        return run->rc = ESTIMATE_ERR_NOMEM;
     return 0;
 }
 
@@ -459,30 +553,15 @@ int estimate_window_extremes(const double *dur_s, const double *min_w, const dou
     return 0;
 }
 
-/* A device's min and peak (estimate.h), over its kernels in launch order. */
+/* A device's min and peak (estimate.h), over its kernels in launch order:
+ * streamed as they came (window.h), the same figures as
+ * estimate_window_extremes over the whole list. */
 static int window_extremes(struct estimate *e, struct device_result *d)
 {
-    size_t n = 0, i;
-    double *dur, *mn, *pk;
-    int rc;
+    (void)e;
     if (d->nkernels == 0)
         return 0;
-    dur = malloc(d->nkernels * 3 * sizeof *dur);
-    if (!dur)
-        return -1;
-    mn = dur + d->nkernels;
-    pk = mn + d->nkernels;
-    for (i = 0; i < e->nkernels && n < d->nkernels; i++)
-        if (e->kernels[i].device == d->device && e->kernels[i].host == d->host) { /* interned: one pointer */
-            dur[n] = e->kernels[i].duration_s * weight(e);
-            mn[n] = e->kernels[i].power_w[TARGET_MIN];
-            pk[n] = e->kernels[i].power_w[TARGET_PEAK];
-            n++;
-        }
-    rc = estimate_window_extremes(dur, mn, pk, n, ESTIMATE_WINDOW_S, &d->power_w[TARGET_MIN],
-                                  &d->power_w[TARGET_PEAK]);
-    free(dur);
-    return rc;
+    return window_finish(&d->stream, &d->power_w[TARGET_MIN], &d->power_w[TARGET_PEAK]);
 }
 
 /* After one input: its errors, and kernels that lacked the model's metrics. */
@@ -519,7 +598,7 @@ static int finish_input(struct run *run, struct ncu_reader *rd, int rc, size_t k
                      "--csv --page raw'%s)", e->variant && !e->model ? ", or leave out --tier" : "");
         return ESTIMATE_ERR_MISSING;
     }
-    if (e->nkernels == kernels_before) {
+    if (e->nlaunches == kernels_before) {
         if (e->stats.first_error[0])
             snprintf(run->err, run->errlen, "no kernels in the CSV; ncu said: %s", e->stats.first_error);
         else
@@ -556,7 +635,7 @@ int estimate_buffer(struct estimate *e, const char *buf, size_t len, char *err, 
 {
     struct run run = { e, 0, err, errlen, 1 };
     struct ncu_reader *rd = ncu_reader_new(on_kernel, &run);
-    size_t before = e->nkernels;
+    size_t before = e->nlaunches;
     int rc;
     if (!rd) {
         snprintf(err, errlen, "out of memory");
@@ -620,7 +699,7 @@ int estimate_add_file(struct estimate *e, const char *path, char *err, size_t er
 {
     struct run run = { e, 0, err, errlen, 1 };
     struct ncu_reader *rd;
-    size_t before = e->nkernels;
+    size_t before = e->nlaunches;
     int fd, rc;
 
     if ((fd = open_input(path, err, errlen)) < 0)

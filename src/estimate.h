@@ -14,6 +14,7 @@
 
 #include "model.h"
 #include "ncu_csv.h"
+#include "window.h"
 
 /* NVML's instant power on the H100 and H200 changes about 12 times a
  * second (MEASURE.md): what it shows is an average over about 0.1 s. */
@@ -42,6 +43,16 @@ struct device_result {
     double power_w[TARGET_COUNT];
     double component_j[MODEL_MAX_COMPONENTS];
     size_t capped_kernels;
+    struct window_stream stream; /* min and peak as the kernels stream by */
+};
+
+/* A kernel name's launches, added up as they come (aggregate mode). */
+struct estimate_name {
+    const char *name;            /* interned */
+    size_t launches;
+    double time_s, energy_j;
+    double component_j[MODEL_MAX_COMPONENTS];
+    struct kernel_result first;  /* its first launch */
 };
 
 enum { GPU_NAMED, GPU_BY_DRAM_CLOCK, GPU_FIRST_MODEL };
@@ -56,6 +67,10 @@ struct estimate {
                                   * 0 or 1: for itself): the devices' GPU time, energy and windows
                                   * count it that many times; the per-kernel figures do not */
     long sample_every;           /* the --sample N that gave that weight (reports), or 0 */
+    size_t aggregate_top;        /* > 0: aggregate mode: keep per-launch records only for the
+                                  * aggregate_top launches of most energy, and per-name sums
+                                  * (memory bounded by the names, not the launches; for outputs
+                                  * that list no launch beyond those: the text table) */
     /* results */
     const struct model *used;    /* the model that made the figures */
     int tier;                    /* features_tiers index of used, -1 for a model file of no tier */
@@ -64,9 +79,12 @@ struct estimate {
     int model_guessed;           /* GPU_NAMED, or how the model's GPU was chosen when the CSV names none */
     size_t nfiles;               /* inputs read so far */
     size_t nhosts;               /* distinct host names among the devices ("" counts as one) */
-    struct kernel_result *kernels;
+    struct kernel_result *kernels; /* every launch; in aggregate mode those of most energy */
     double *component_w;         /* nkernels x used->ncomponents, avg target */
     size_t nkernels, cap;
+    size_t nlaunches;            /* the launches estimated (nkernels but in aggregate mode) */
+    struct estimate_name *by_name; /* aggregate mode: the names, nnames of them */
+    size_t nnames, names_cap, *name_slot, name_slots; /* name_slot: index + 1 by name, open addressing */
     struct device_result *devices;
     size_t ndevices;
     struct ncu_stats stats;

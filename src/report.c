@@ -282,7 +282,7 @@ static int text_by_name(FILE *out, const struct estimate *e, const struct report
     struct report_name *names = report_by_name(e, &n);
     if (!names)
         return -1;
-    if (n == e->nkernels) {
+    if (n == e->nlaunches) {
         free(names);
         return 0;
     }
@@ -290,7 +290,7 @@ static int text_by_name(FILE *out, const struct estimate *e, const struct report
         total_j += names[i].energy_j;
     shown = o->top < n ? o->top : n;
     fprintf(out, "%s by name (%zu name%s, %zu launches; --per-kernel lists each launch):\n",
-            shown < n ? "top kernels" : "kernels", n, n == 1 ? "" : "s", e->nkernels);
+            shown < n ? "top kernels" : "kernels", n, n == 1 ? "" : "s", e->nlaunches);
     fprintf(out, "  %8s %10s %6s %7s %10s  %s\n", "launches", "time", "share", "avg W", "energy", "name");
     for (i = 0; i < shown; i++) {
         char t1[32], t2[32];
@@ -361,7 +361,7 @@ static int text_launches(FILE *out, const struct estimate *e, const struct repor
     if (!order)
         return -1;
     shown = o->per_kernel ? e->nkernels : (o->top < e->nkernels ? o->top : e->nkernels);
-    if (shown < e->nkernels)
+    if (shown < e->nlaunches)
         fprintf(out, "top %zu kernels by energy:\n", shown);
     else
         fputs("kernels by energy:\n", out);
@@ -381,8 +381,8 @@ static int text_launches(FILE *out, const struct estimate *e, const struct repor
             text_line_end(out, &l, o->width, 10);
         }
     }
-    if (shown < e->nkernels)
-        fprintf(out, "  (%zu more kernels; --top N shows more, --per-kernel all)\n", e->nkernels - shown);
+    if (shown < e->nlaunches)
+        fprintf(out, "  (%zu more kernels; --top N shows more, --per-kernel all)\n", e->nlaunches - shown);
     free(order);
     return 0;
 }
@@ -392,7 +392,7 @@ static void text_header(FILE *out, const struct estimate *e, const struct report
 {
     const struct model *m = e->used;
     struct text_line l = { .len = 0 };
-    text_line_add(&l, "%s: %lu kernel%s, model %s", o->input, (unsigned long)e->nkernels, e->nkernels == 1 ? "" : "s",
+    text_line_add(&l, "%s: %lu kernel%s, model %s", o->input, (unsigned long)e->nlaunches, e->nlaunches == 1 ? "" : "s",
                   m->gpu);
     if (e->tier >= 0)
         text_line_add(&l, ", tier %s (%s)", features_tiers[e->tier].name, e->export_kind);

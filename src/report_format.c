@@ -124,10 +124,33 @@ static int by_name_energy_desc(const void *a, const void *b)
     return (x->energy_j < y->energy_j) - (x->energy_j > y->energy_j);
 }
 
+/* Aggregate mode: the names the estimate summed as the launches came. */
+static struct report_name *by_name_summed(const struct estimate *e, size_t *n_out)
+{
+    struct report_name *names = calloc(e->nnames ? e->nnames : 1, sizeof *names);
+    size_t i;
+    if (!names)
+        return NULL;
+    for (i = 0; i < e->nnames; i++) {
+        const struct estimate_name *en = &e->by_name[i];
+        names[i].name = en->name;
+        names[i].launches = en->launches;
+        names[i].time_s = en->time_s;
+        names[i].energy_j = en->energy_j;
+        memcpy(names[i].component_j, en->component_j, sizeof names[i].component_j);
+        names[i].first = &en->first;
+    }
+    qsort(names, e->nnames, sizeof *names, by_name_energy_desc);
+    *n_out = e->nnames;
+    return names;
+}
+
 struct report_name *report_by_name(const struct estimate *e, size_t *n_out)
 {
     size_t cap = 16, i, n = 0, *slot;
     struct report_name *names;
+    if (e->aggregate_top)
+        return by_name_summed(e, n_out);
     while (cap < 2 * e->nkernels + 2)
         cap *= 2;
     names = calloc(e->nkernels ? e->nkernels : 1, sizeof *names);

@@ -127,9 +127,48 @@ static void test_tiers(void)
     estimate_free(&e);
 }
 
+/* Aggregate mode (issue 19): the same task figures and names as keeping
+ * every launch, with only the top launches kept. */
+static void test_aggregate(void)
+{
+    const char *path = FIXTURES "/ncu-h200x2/allreduce_2ranks_nonccl_raw.csv";
+    struct estimate all, agg;
+    char err[512];
+    size_t d, t, i;
+    estimate_init(&all, NULL);
+    estimate_init(&agg, NULL);
+    agg.aggregate_top = 3;
+    CHECK(estimate_file(&all, path, err, sizeof err) == 0);
+    CHECK(estimate_file(&agg, path, err, sizeof err) == 0);
+    CHECK(all.nlaunches == 8 && all.nkernels == 8);
+    CHECK(agg.nlaunches == 8 && agg.nkernels == 3);
+    CHECK(agg.ndevices == all.ndevices);
+    for (d = 0; d < all.ndevices; d++)
+        for (t = 0; t < TARGET_COUNT; t++)
+            CHECK(agg.devices[d].power_w[t] == all.devices[d].power_w[t]); /* bit for bit */
+    CHECK(agg.nnames == 2);
+    for (i = 0; i < agg.nnames; i++)
+        CHECK(agg.by_name[i].launches == 4);
+    /* the 3 kept are the 3 of most energy */
+    for (i = 0; i < all.nkernels; i++) {
+        size_t j, above = 0;
+        for (j = 0; j < all.nkernels; j++)
+            above += all.kernels[j].energy_j > all.kernels[i].energy_j;
+        if (above < 3) {
+            int found = 0;
+            for (j = 0; j < agg.nkernels; j++)
+                found |= agg.kernels[j].id == all.kernels[i].id && agg.kernels[j].device == all.kernels[i].device;
+            CHECK(found);
+        }
+    }
+    estimate_free(&all);
+    estimate_free(&agg);
+}
+
 int main(void)
 {
     test_windows();
+    test_aggregate();
     test_tiers();
     static const double active[4] = { 3395428.704545, 1406391.121212, 489817.5, 7.893939 };
     static const double elapsed[4] = { 3400623, 1492140, 495623, 4889 };
