@@ -84,10 +84,18 @@ for mode in exit duration; do
     (cd "$d" && FAKE_NCU_CSV="$HERE/fixtures/ncu-h100/probe4_full_raw.csv" FAKE_NCU_LOG="$d/ncu.log" \
         "$GP" -a "$d/job.sh" --ncu "$HERE/fake_ncu.sh" --model "$HERE/fixtures/tiny.model" $extra -q \
         >"$d/out" 2>"$d/err")
+    # alive: not ended, and not a zombie waiting for an init that does not reap
+    # (containers); a signal sent just before gpu_profiler exited may take a
+    # moment to land, so each gets up to 2 s
     left=0
     for p in $(cat "$d/bg.pids" 2>/dev/null); do
-        # alive: not ended, and not a zombie waiting for an init that does not reap (containers)
-        if kill -0 "$p" 2>/dev/null && [ "$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -c1)" != Z ]; then
+        tries=0
+        while kill -0 "$p" 2>/dev/null && [ "$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -c1)" != Z ] &&
+            [ $tries -lt 20 ]; do
+            sleep 0.1
+            tries=$((tries + 1))
+        done
+        if [ $tries = 20 ]; then
             left=$((left + 1))
             kill "$p" 2>/dev/null
         fi
