@@ -50,6 +50,11 @@ for gpu in h100 h200; do
         "$r/${gpu}_model2_part2.csv" "$r/${gpu}_model2_part2_logs.tgz" 2>&1)
     check_mapes "$gpu" "" "min avg peak energy" "$out"
     check_builtin "$(gpu_name $gpu)" "" "$out"
+    # the fast model on the same recorded counters
+    fast_out=$("$py" validation/reestimate.py --gpu-profiler "$gp" --model "models/${gpu}_fast.model" \
+        "$r/${gpu}_model2_part1.csv" "$r/${gpu}_model2_part1_logs.tgz" \
+        "$r/${gpu}_model2_part2.csv" "$r/${gpu}_model2_part2_logs.tgz" 2>&1)
+    check_builtin "$(gpu_name $gpu)" fast "$fast_out"
     loop=$(printf '%s\n' "$out" | grep "^avg over the loop" | sed 's/.*MAPE \([0-9.]*%\), worst \([0-9.]*%\).*/\1 (worst \2)/')
     if [ -n "$loop" ] && grep -qF -- "$loop" "$doc"; then
         pass=$((pass + 1))
