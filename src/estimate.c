@@ -85,16 +85,15 @@ void estimate_init(struct estimate *e, const struct model *model)
 
 void estimate_free(struct estimate *e)
 {
+    size_t i;
     if (!e)
         return;
-    size_t i;
     free(e->kernels);
     free(e->component_w);
     for (i = 0; i < e->ndevices; i++)
         window_free(&e->devices[i].stream);
     free(e->devices);
-    free(e->by_name);
-    free(e->name_slot);
+    estimate_names_free(&e->by_name);
     intern_free(e->names);
     memset(e, 0, sizeof *e);
 }
@@ -112,9 +111,6 @@ struct run {
     int first_of_input;  /* the next kernel is its input's first */
 };
 
-/* The built-in model of a tier for the kernel's GPU; a kernel that does not
- * name its GPU (the details page) gets the first built-in model of the tier
- * (the H100's), and *guessed says so. */
 /* GPUs of one chip that the details page (which names no GPU) tells apart
  * by their memory clock: DRAM Frequency on the fixtures of each, 2.62 GHz
  * (H100 SXM, HBM3) and 3.20 GHz (H200, HBM3e). */
@@ -399,51 +395,66 @@ static int store_launch(struct estimate *e, const struct kernel_result *r, const
     return 0;
 }
 
-/* Aggregate mode: the launch added to its name's sums. */
-static int add_to_name(struct estimate *e, const struct kernel_result *r, const double *cw, size_t nc)
+static size_t name_hash(const char *interned)
 {
-    size_t h, j, c;
-    struct estimate_name *n;
-    if (2 * (e->nnames + 1) > e->name_slots) { /* rehash into twice the slots */
-        size_t ns = e->name_slots ? 2 * e->name_slots : 64, *slot = calloc(ns, sizeof *slot), i;
-        if (!slot)
-            return -1;
-        for (i = 0; i < e->nnames; i++) {
-            h = ((size_t)(uintptr_t)e->by_name[i].name >> 4) * 0x9e3779b97f4a7c15u;
-            for (j = h & (ns - 1); slot[j]; j = (j + 1) & (ns - 1))
-                ;
-            slot[j] = i + 1;
-        }
-        free(e->name_slot);
-        e->name_slot = slot;
-        e->name_slots = ns;
+    return ((size_t)(uintptr_t)interned >> 4) * 0x9e3779b97f4a7c15u;
+}
+
+/* Twice the slots, the names placed again. Returns 0, or -1 out of memory. */
+static int names_rehash(struct estimate_names *t)
+{
+    size_t ns = t->nslots ? 2 * t->nslots : 64, *slot = calloc(ns, sizeof *slot), i, j;
+    if (!slot)
+        return -1;
+    for (i = 0; i < t->n; i++) {
+        for (j = name_hash(t->v[i].name) & (ns - 1); slot[j]; j = (j + 1) & (ns - 1))
+            ;
+        slot[j] = i + 1;
     }
-    h = ((size_t)(uintptr_t)r->name >> 4) * 0x9e3779b97f4a7c15u;
-    for (j = h & (e->name_slots - 1); e->name_slot[j] && e->by_name[e->name_slot[j] - 1].name != r->name;
-         j = (j + 1) & (e->name_slots - 1))
+    free(t->slot);
+    t->slot = slot;
+    t->nslots = ns;
+    return 0;
+}
+
+int estimate_names_add(struct estimate_names *t, const struct kernel_result *r, const double *cw, size_t nc)
+{
+    size_t j, c;
+    struct estimate_name *n;
+    if (2 * (t->n + 1) > t->nslots && names_rehash(t) != 0)
+        return -1;
+    for (j = name_hash(r->name) & (t->nslots - 1); t->slot[j] && t->v[t->slot[j] - 1].name != r->name;
+         j = (j + 1) & (t->nslots - 1))
         ;
-    if (!e->name_slot[j]) {
-        if (e->nnames == e->names_cap) {
-            size_t ncap = e->names_cap ? 2 * e->names_cap : 16;
-            struct estimate_name *nb = realloc(e->by_name, ncap * sizeof *nb);
-            if (!nb)
+    if (!t->slot[j]) {
+        if (t->n == t->cap) {
+            size_t ncap = t->cap ? 2 * t->cap : 16;
+            struct estimate_name *nv = realloc(t->v, ncap * sizeof *nv);
+            if (!nv)
                 return -1;
-            e->by_name = nb;
-            e->names_cap = ncap;
+            t->v = nv;
+            t->cap = ncap;
         }
-        n = &e->by_name[e->nnames];
+        n = &t->v[t->n];
         memset(n, 0, sizeof *n);
         n->name = r->name;
         n->first = *r;
-        e->name_slot[j] = ++e->nnames;
+        t->slot[j] = ++t->n;
     }
-    n = &e->by_name[e->name_slot[j] - 1];
+    n = &t->v[t->slot[j] - 1];
     n->launches++;
     n->time_s += r->duration_s;
     n->energy_j += r->energy_j;
-    for (c = 0; c < nc; c++)
+    for (c = 0; cw && c < nc; c++)
         n->component_j[c] += cw[c] * r->duration_s;
     return 0;
+}
+
+void estimate_names_free(struct estimate_names *t)
+{
+    free(t->v);
+    free(t->slot);
+    memset(t, 0, sizeof *t);
 }
 
 /* A kernel's figures: stored (or summed by name), and added to its device. */
@@ -471,7 +482,7 @@ static int add_launch(struct run *run, const struct ncu_kernel *k, const struct 
     r.energy_j = p->power_w[TARGET_AVG] * r.duration_s;
     r.capped = p->capped;
     r.uncapped_w = p->uncapped_w;
-    if (store_launch(e, &r, p->component_w, nc) != 0 || (e->aggregate_top && add_to_name(e, &r, p->component_w, nc)))
+    if (store_launch(e, &r, p->component_w, nc) != 0 || (e->aggregate_top && estimate_names_add(&e->by_name, &r, p->component_w, nc)))
         return run->rc = ESTIMATE_ERR_NOMEM;
     e->nlaunches++;
     d->nkernels++;
@@ -553,17 +564,6 @@ int estimate_window_extremes(const double *dur_s, const double *min_w, const dou
     return 0;
 }
 
-/* A device's min and peak (estimate.h), over its kernels in launch order:
- * streamed as they came (window.h), the same figures as
- * estimate_window_extremes over the whole list. */
-static int window_extremes(struct estimate *e, struct device_result *d)
-{
-    (void)e;
-    if (d->nkernels == 0)
-        return 0;
-    return window_finish(&d->stream, &d->power_w[TARGET_MIN], &d->power_w[TARGET_PEAK]);
-}
-
 /* After one input: its errors, and kernels that lacked the model's metrics. */
 static int finish_input(struct run *run, struct ncu_reader *rd, int rc, size_t kernels_before)
 {
@@ -617,7 +617,9 @@ int estimate_finish(struct estimate *e, char *err, size_t errlen)
     for (i = 0; i < e->ndevices; i++) {
         struct device_result *d = &e->devices[i];
         d->power_w[TARGET_AVG] = d->gpu_time_s > 0 ? d->energy_j / d->gpu_time_s : 0;
-        if (window_extremes(e, d) != 0) {
+        /* min and peak: streamed as the kernels came (window.h), the same
+         * figures as estimate_window_extremes over the whole list */
+        if (d->nkernels && window_finish(&d->stream, &d->power_w[TARGET_MIN], &d->power_w[TARGET_PEAK]) != 0) {
             snprintf(err, errlen, "out of memory");
             return ESTIMATE_ERR_NOMEM;
         }

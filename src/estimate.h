@@ -46,14 +46,25 @@ struct device_result {
     struct window_stream stream; /* min and peak as the kernels stream by */
 };
 
-/* A kernel name's launches, added up as they come (aggregate mode). */
+/* A kernel name's launches, added up. */
 struct estimate_name {
     const char *name;            /* interned */
     size_t launches;
     double time_s, energy_j;
-    double component_j[MODEL_MAX_COMPONENTS];
+    double component_j[MODEL_MAX_COMPONENTS]; /* the energy by the model's components */
     struct kernel_result first;  /* its first launch */
 };
+
+/* Kernel names with their launches added up, in order of first launch. */
+struct estimate_names {
+    struct estimate_name *v;
+    size_t n, cap;
+    size_t *slot, nslots;        /* index + 1 by the interned name's address (open addressing); 0 empty */
+};
+/* Adds launch r (its component watts cw, nc of them) to its name's sums.
+ * Returns 0, or -1 out of memory. */
+int estimate_names_add(struct estimate_names *t, const struct kernel_result *r, const double *cw, size_t nc);
+void estimate_names_free(struct estimate_names *t);
 
 enum { GPU_NAMED, GPU_BY_DRAM_CLOCK, GPU_FIRST_MODEL };
 
@@ -83,8 +94,7 @@ struct estimate {
     double *component_w;         /* nkernels x used->ncomponents, avg target */
     size_t nkernels, cap;
     size_t nlaunches;            /* the launches estimated (nkernels but in aggregate mode) */
-    struct estimate_name *by_name; /* aggregate mode: the names, nnames of them */
-    size_t nnames, names_cap, *name_slot, name_slots; /* name_slot: index + 1 by name, open addressing */
+    struct estimate_names by_name; /* aggregate mode: the names' sums */
     struct device_result *devices;
     size_t ndevices;
     struct ncu_stats stats;

@@ -279,7 +279,7 @@ static int text_by_name(FILE *out, const struct estimate *e, const struct report
 {
     size_t n, i, shown;
     double total_j = 0;
-    struct report_name *names = report_by_name(e, &n);
+    struct estimate_name *names = report_by_name(e, &n);
     if (!names)
         return -1;
     if (n == e->nlaunches) {
@@ -711,7 +711,7 @@ static void json_timeline(FILE *out, const struct report_timeline *tl)
 static int json_by_name(FILE *out, const struct estimate *e)
 {
     size_t n, i;
-    struct report_name *names = report_by_name(e, &n);
+    struct estimate_name *names = report_by_name(e, &n);
     if (!names)
         return -1;
     fputs("  \"by_name\": [", out);
@@ -795,7 +795,7 @@ static void csv_row(FILE *out, const char *kind, long device, long id, const cha
 static int csv_names(FILE *out, const struct estimate *e)
 {
     size_t n, i;
-    struct report_name *names = report_by_name(e, &n);
+    struct estimate_name *names = report_by_name(e, &n);
     if (!names)
         return -1;
     for (i = 0; n < e->nkernels && i < n; i++) {

@@ -6,7 +6,6 @@
 
 #include <stdarg.h>
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,72 +119,33 @@ const char *report_component_colour(size_t component)
 
 static int by_name_energy_desc(const void *a, const void *b)
 {
-    const struct report_name *x = a, *y = b;
+    const struct estimate_name *x = a, *y = b;
     return (x->energy_j < y->energy_j) - (x->energy_j > y->energy_j);
 }
 
-/* Aggregate mode: the names the estimate summed as the launches came. */
-static struct report_name *by_name_summed(const struct estimate *e, size_t *n_out)
+struct estimate_name *report_by_name(const struct estimate *e, size_t *n_out)
 {
-    struct report_name *names = calloc(e->nnames ? e->nnames : 1, sizeof *names);
+    struct estimate_names t = { 0 };
     size_t i;
-    if (!names)
-        return NULL;
-    for (i = 0; i < e->nnames; i++) {
-        const struct estimate_name *en = &e->by_name[i];
-        names[i].name = en->name;
-        names[i].launches = en->launches;
-        names[i].time_s = en->time_s;
-        names[i].energy_j = en->energy_j;
-        memcpy(names[i].component_j, en->component_j, sizeof names[i].component_j);
-        names[i].first = &en->first;
+    if (e->aggregate_top) { /* summed as the launches came */
+        t.n = e->by_name.n;
+        t.v = malloc((t.n ? t.n : 1) * sizeof *t.v);
+        if (!t.v)
+            return NULL;
+        memcpy(t.v, e->by_name.v, t.n * sizeof *t.v);
+    } else {
+        for (i = 0; i < e->nkernels; i++)
+            if (estimate_names_add(&t, &e->kernels[i], estimate_components(e, i), e->used->ncomponents) != 0) {
+                estimate_names_free(&t);
+                return NULL;
+            }
+        free(t.slot);
+        if (!t.v && !(t.v = malloc(sizeof *t.v)))
+            return NULL;
     }
-    qsort(names, e->nnames, sizeof *names, by_name_energy_desc);
-    *n_out = e->nnames;
-    return names;
-}
-
-struct report_name *report_by_name(const struct estimate *e, size_t *n_out)
-{
-    size_t cap = 16, i, n = 0, *slot;
-    struct report_name *names;
-    if (e->aggregate_top)
-        return by_name_summed(e, n_out);
-    while (cap < 2 * e->nkernels + 2)
-        cap *= 2;
-    names = calloc(e->nkernels ? e->nkernels : 1, sizeof *names);
-    slot = calloc(cap, sizeof *slot); /* index + 1 by the interned name's address; 0 empty */
-    if (!names || !slot) {
-        free(names);
-        free(slot);
-        return NULL;
-    }
-    for (i = 0; i < e->nkernels; i++) {
-        const struct kernel_result *k = &e->kernels[i];
-        size_t h = ((size_t)(uintptr_t)k->name >> 4) * 0x9e3779b97f4a7c15u, j;
-        for (j = h & (cap - 1); slot[j] && names[slot[j] - 1].name != k->name; j = (j + 1) & (cap - 1))
-            ;
-        if (!slot[j]) {
-            names[n].name = k->name;
-            slot[j] = ++n;
-        }
-        {
-            struct report_name *r = &names[slot[j] - 1];
-            const double *cw = estimate_components(e, i);
-            size_t c;
-            r->launches++;
-            r->time_s += k->duration_s;
-            r->energy_j += k->energy_j;
-            if (!r->first)
-                r->first = k;
-            for (c = 0; cw && c < e->used->ncomponents; c++)
-                r->component_j[c] += cw[c] * k->duration_s;
-        }
-    }
-    free(slot);
-    qsort(names, n, sizeof *names, by_name_energy_desc);
-    *n_out = n;
-    return names;
+    qsort(t.v, t.n, sizeof *t.v, by_name_energy_desc);
+    *n_out = t.n;
+    return t.v;
 }
 
 void text_line_add(struct text_line *l, const char *fmt, ...)

@@ -37,14 +37,7 @@ const struct report_measured_gpu *report_measured_of(const struct report_measure
 /* The kernels grouped by name (the estimate interns names: one pointer a
  * name), most energy first; a malloc'd array the caller frees, *n_out of
  * them, or NULL out of memory. */
-struct report_name {
-    const char *name;
-    size_t launches;
-    double time_s, energy_j;
-    double component_j[MODEL_MAX_COMPONENTS]; /* the energy by the model's components */
-    const struct kernel_result *first;        /* its first launch */
-};
-struct report_name *report_by_name(const struct estimate *e, size_t *n_out);
+struct estimate_name *report_by_name(const struct estimate *e, size_t *n_out);
 
 /* A line of prose for the terminal, wrapped at a width: built piece by
  * piece with text_line_add, then written by text_line_end, which breaks it at

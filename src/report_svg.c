@@ -361,7 +361,7 @@ static void tip_text(char *buf, size_t n, const char *name, const char *what, do
 static int svg_top_kernels(FILE *out, const struct estimate *e, size_t top, int bars_y)
 {
     size_t n, k, ntop, nc = e->used->ncomponents;
-    struct report_name *names = report_by_name(e, &n);
+    struct estimate_name *names = report_by_name(e, &n);
     char tip[800], label[300], what[64];
     if (!names)
         return -1;
@@ -370,17 +370,17 @@ static int svg_top_kernels(FILE *out, const struct estimate *e, size_t top, int 
                  "components</text>\n", PLOT_X, bars_y - 6, ntop, ntop == 1 ? "" : "s",
             n < e->nkernels ? " (by name)" : "");
     for (k = 0; k < ntop; k++) {
-        const struct report_name *r = &names[k];
+        const struct estimate_name *r = &names[k];
         report_short_name(r->name ? r->name : "?", label, sizeof label);
         if (n < e->nkernels)
             snprintf(what, sizeof what, "%zu launch%s", r->launches, r->launches == 1 ? "" : "es");
         else
-            snprintf(what, sizeof what, "ID %ld, device %ld", r->first->id, r->first->device);
+            snprintf(what, sizeof what, "ID %ld, device %ld", r->first.id, r->first.device);
         tip_text(tip, sizeof tip, r->name ? r->name : "?", what, r->time_s,
                  r->time_s > 0 ? r->energy_j / r->time_s : 0, r->energy_j);
         if (n == e->nkernels) { /* one launch per name: the label says which */
             char l2[sizeof label];
-            int len = snprintf(l2, sizeof l2, "#%ld ", r->first->id);
+            int len = snprintf(l2, sizeof l2, "#%ld ", r->first.id);
             snprintf(l2 + len, sizeof l2 - (size_t)len, "%.*s", (int)(sizeof l2 - (size_t)len - 1), label);
             memcpy(label, l2, sizeof label);
         }
@@ -401,7 +401,7 @@ static int svg_write(FILE *out, const struct estimate *e, const struct report_op
     ntraced = o && o->timeline ? (o->timeline->ndevices < MAX_PANELS ? o->timeline->ndevices : MAX_PANELS) : 0;
     npanels = e->ndevices < MAX_PANELS ? e->ndevices : MAX_PANELS;
     {
-        struct report_name *names = report_by_name(e, &nbars); /* the bars are names */
+        struct estimate_name *names = report_by_name(e, &nbars); /* the bars are names */
         if (!names)
             return -1;
         free(names);
@@ -593,7 +593,7 @@ static int html_by_name(FILE *out, const struct estimate *e)
 {
     size_t n, i;
     double total_j = 0;
-    struct report_name *names = report_by_name(e, &n);
+    struct estimate_name *names = report_by_name(e, &n);
     if (!names)
         return -1;
     for (i = 0; i < n; i++)

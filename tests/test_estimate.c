@@ -146,9 +146,9 @@ static void test_aggregate(void)
     for (d = 0; d < all.ndevices; d++)
         for (t = 0; t < TARGET_COUNT; t++)
             CHECK(agg.devices[d].power_w[t] == all.devices[d].power_w[t]); /* bit for bit */
-    CHECK(agg.nnames == 2);
-    for (i = 0; i < agg.nnames; i++)
-        CHECK(agg.by_name[i].launches == 4);
+    CHECK(agg.by_name.n == 2);
+    for (i = 0; i < agg.by_name.n; i++)
+        CHECK(agg.by_name.v[i].launches == 4);
     /* the 3 kept are the 3 of most energy */
     for (i = 0; i < all.nkernels; i++) {
         size_t j, above = 0;
