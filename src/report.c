@@ -798,7 +798,7 @@ static int csv_names(FILE *out, const struct estimate *e)
     struct estimate_name *names = report_by_name(e, &n);
     if (!names)
         return -1;
-    for (i = 0; n < e->nkernels && i < n; i++) {
+    for (i = 0; n < e->nlaunches && i < n; i++) {
         double p[TARGET_COUNT];
         p[TARGET_MIN] = p[TARGET_PEAK] = NAN;
         p[TARGET_AVG] = names[i].time_s > 0 ? names[i].energy_j / names[i].time_s : (double)NAN;

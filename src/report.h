@@ -53,7 +53,7 @@ struct report_opts {
     const struct report_measured *measured; /* text, JSON, SVG, HTML: -a --measure (NULL: none) */
     const struct report_timeline *timeline; /* text, JSON: --timeline (NULL: none) */
     int in_html;            /* svg: inside an HTML page (no signature line of its own) */
-    const char *title;      /* svg, html: what the picture is of (the application, the input's file name);
+    const char *title;      /* svg, html: what the picture is of (its file name is shown: the application);
                              * NULL: the input */
 };
 

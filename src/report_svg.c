@@ -83,7 +83,7 @@ static const char *base_name(const char *path)
 static void svg_title(FILE *out, const struct estimate *e, const struct report_opts *o)
 {
     const struct model *m = e->used;
-    const char *what = o && o->title ? o->title : o && o->input ? base_name(o->input) : "the task";
+    const char *what = o && o->title ? base_name(o->title) : o && o->input ? base_name(o->input) : "the task";
     fprintf(out, "<text x=\"%d\" y=\"24\" font-size=\"16\" font-weight=\"bold\">Estimated power of ", PLOT_X);
     text_escaped(out, what, 70);
     fprintf(out, "</text>\n<text x=\"%d\" y=\"44\">model ", PLOT_X);
@@ -310,20 +310,25 @@ static void svg_legend(FILE *out, const struct model *m, int y)
                 PLOT_X + (k % 10) * 86 + 14, y + 9 + (int)(k / 10) * 16, m->component[k]);
 }
 
-/* One bar: its label, its components (energy_j each, scaled so that emax
- * fills the bar's room) and its figures, with a tooltip. */
-static void svg_bar(FILE *out, int y, const char *label, const char *tip, const double *comp_j, size_t nc,
-                    double energy_j, double avg_w, double emax)
+/* One name's (or launch's) bar: its label, its components (scaled so that
+ * emax fills the bar's room), its figures, and a tooltip with the full name,
+ * what (launches, or ID and device), time, avg W and energy. */
+static void svg_bar(FILE *out, int y, const char *label, const char *what, const struct estimate_name *r, size_t nc,
+                    double emax)
 {
-    double x = PLOT_X + 300, full = 440;
-    char ej[32];
+    double x = PLOT_X + 300, full = 440, avg_w = r->time_s > 0 ? r->energy_j / r->time_s : 0;
+    char ej[32], t[32];
     size_t i;
-    report_fmt_energy(ej, sizeof ej, energy_j);
-    fprintf(out, "<g><title>%s</title><text x=\"%.0f\" y=\"%d\" text-anchor=\"end\">", tip, x - 8, y + 13);
+    report_fmt_energy(ej, sizeof ej, r->energy_j);
+    report_fmt_time(t, sizeof t, r->time_s, 0);
+    fputs("<g><title>", out);
+    text_escaped(out, r->name ? r->name : "?", 590);
+    fprintf(out, ": %s, %s, %.1f W avg, %s</title><text x=\"%.0f\" y=\"%d\" text-anchor=\"end\">", what, t, avg_w, ej,
+            x - 8, y + 13);
     text_escaped(out, label, 44);
     fputs("</text>\n", out);
     for (i = 0; i < nc; i++) {
-        double w = emax > 0 ? comp_j[i] / emax * full : 0;
+        double w = emax > 0 ? r->component_j[i] / emax * full : 0;
         if (w <= 0)
             continue;
         fprintf(out, "<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" fill=\"%s\"/>\n", x, y, w, BAR_H,
@@ -333,81 +338,42 @@ static void svg_bar(FILE *out, int y, const char *label, const char *tip, const 
     fprintf(out, "<text x=\"%.1f\" y=\"%d\">%s, %.0f W avg</text></g>\n", x + 6, y + 13, ej, avg_w);
 }
 
-/* A tooltip's text, escaped for XML: the fields given, joined by ", ". */
-static void tip_text(char *buf, size_t n, const char *name, const char *what, double time_s, double avg_w,
-                     double energy_j)
+/* The top kernels by energy (names, most energy first, n of them), each a
+ * bar split into the model's components: by name where names repeat (as the
+ * table), else launches. */
+static void svg_top_kernels(FILE *out, const struct estimate *e, const struct estimate_name *names, size_t n,
+                            size_t ntop, int bars_y)
 {
-    char t[32], ej[32], esc[600];
-    size_t o = 0;
-    const char *p;
-    for (p = name; *p && o + 7 < sizeof esc; p++) {
-        const char *rep = *p == '<' ? "&lt;" : *p == '>' ? "&gt;" : *p == '&' ? "&amp;" : *p == '"' ? "&quot;" : NULL;
-        unsigned char c = (unsigned char)*p;
-        if (rep) {
-            memcpy(esc + o, rep, strlen(rep));
-            o += strlen(rep);
-        } else {
-            esc[o++] = c < 0x20 || c >= 0x80 ? '?' : (char)c;
-        }
-    }
-    esc[o] = '\0';
-    report_fmt_time(t, sizeof t, time_s, 0);
-    report_fmt_energy(ej, sizeof ej, energy_j);
-    snprintf(buf, n, "%s: %s, %s, %.1f W avg, %s", esc, what, t, avg_w, ej);
-}
-
-/* The top kernels by energy, each a bar split into the model's components:
- * by name where names repeat (as the table), else launches. */
-static int svg_top_kernels(FILE *out, const struct estimate *e, size_t top, int bars_y)
-{
-    size_t n, k, ntop, nc = e->used->ncomponents;
-    struct estimate_name *names = report_by_name(e, &n);
-    char tip[800], label[300], what[64];
-    if (!names)
-        return -1;
-    ntop = n < top ? n : top;
+    size_t k;
+    int by_name = n < e->nlaunches;
+    char short_name[300], label[320], what[64];
     fprintf(out, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">Top %zu kernel%s by energy%s, split into the model's "
-                 "components</text>\n", PLOT_X, bars_y - 6, ntop, ntop == 1 ? "" : "s",
-            n < e->nkernels ? " (by name)" : "");
+                 "components</text>\n", PLOT_X, bars_y - 6, ntop, ntop == 1 ? "" : "s", by_name ? " (by name)" : "");
     for (k = 0; k < ntop; k++) {
         const struct estimate_name *r = &names[k];
-        report_short_name(r->name ? r->name : "?", label, sizeof label);
-        if (n < e->nkernels)
+        report_short_name(r->name ? r->name : "?", short_name, sizeof short_name);
+        if (by_name) {
             snprintf(what, sizeof what, "%zu launch%s", r->launches, r->launches == 1 ? "" : "es");
-        else
+            snprintf(label, sizeof label, "%s", short_name);
+        } else { /* one launch per name: the label says which */
             snprintf(what, sizeof what, "ID %ld, device %ld", r->first.id, r->first.device);
-        tip_text(tip, sizeof tip, r->name ? r->name : "?", what, r->time_s,
-                 r->time_s > 0 ? r->energy_j / r->time_s : 0, r->energy_j);
-        if (n == e->nkernels) { /* one launch per name: the label says which */
-            char l2[sizeof label];
-            int len = snprintf(l2, sizeof l2, "#%ld ", r->first.id);
-            snprintf(l2 + len, sizeof l2 - (size_t)len, "%.*s", (int)(sizeof l2 - (size_t)len - 1), label);
-            memcpy(label, l2, sizeof label);
+            snprintf(label, sizeof label, "#%ld %s", r->first.id, short_name);
         }
-        svg_bar(out, bars_y + 8 + (int)k * (BAR_H + 8), label, tip, r->component_j, nc, r->energy_j,
-                r->time_s > 0 ? r->energy_j / r->time_s : 0, names[0].energy_j);
+        svg_bar(out, bars_y + 8 + (int)k * (BAR_H + 8), label, what, r, e->used->ncomponents, names[0].energy_j);
     }
-    free(names);
-    return 0;
 }
 
 static int svg_write(FILE *out, const struct estimate *e, const struct report_opts *o)
 {
     double ymax;
-    size_t d, npanels, ntraced, top = o && o->top ? (o->top < MAX_BARS ? o->top : MAX_BARS) : 10, nbars;
+    size_t d, npanels, ntraced, top = o && o->top ? (o->top < MAX_BARS ? o->top : MAX_BARS) : 10, nnames, nbars;
     int height, legend_y, bars_y;
-    if (!e->used)
+    struct estimate_name *names;
+    if (!e->used || !(names = report_by_name(e, &nnames))) /* the bars are names */
         return -1;
     ntraced = o && o->timeline ? (o->timeline->ndevices < MAX_PANELS ? o->timeline->ndevices : MAX_PANELS) : 0;
     npanels = e->ndevices < MAX_PANELS ? e->ndevices : MAX_PANELS;
-    {
-        struct estimate_name *names = report_by_name(e, &nbars); /* the bars are names */
-        if (!names)
-            return -1;
-        free(names);
-    }
-    if (nbars > top)
-        nbars = top;
+    nbars = nnames < top ? nnames : top;
     legend_y = PANEL_Y + (int)(ntraced + npanels) * PANEL_STEP + 4;
     bars_y = legend_y + 16 * (int)((e->used->ncomponents + 9) / 10) + 34;
     height = bars_y + 16 + (int)nbars * (BAR_H + 8) + 24;
@@ -430,8 +396,8 @@ static int svg_write(FILE *out, const struct estimate *e, const struct report_op
             svg_measured(out, o->measured, &e->devices[d], d == 0, ymax, py);
     }
     svg_legend(out, e->used, legend_y);
-    if (svg_top_kernels(out, e, top, bars_y) != 0)
-        return -1;
+    svg_top_kernels(out, e, names, nnames, nbars, bars_y);
+    free(names);
     fputs("</svg>\n", out);
     return ferror(out) ? -1 : 0;
 }
@@ -541,20 +507,30 @@ static void html_components(FILE *out, const struct estimate *e)
     fputs("</table>\n", out);
 }
 
+/* A kernel's name cell: the name shortened, the full one as its title. */
+static void html_name_cell(FILE *out, const char *name)
+{
+    char short_name[512];
+    if (!name)
+        name = "?";
+    report_short_name(name, short_name, sizeof short_name);
+    fputs("<td class=\"n\" title=\"", out);
+    text_escaped(out, name, 400);
+    fputs("\">", out);
+    text_escaped(out, short_name, 80);
+    fputs("</td>", out);
+}
+
 static void html_kernel_row(FILE *out, const struct estimate *e, const struct kernel_result *kr)
 {
     const double *cw = estimate_components(e, (size_t)(kr - e->kernels));
     size_t c;
-    char t[32];
+    char t[32], ej[32];
     report_fmt_time(t, sizeof t, kr->duration_s, 0);
-    char ej[32], short_name[512];
     report_fmt_energy(ej, sizeof ej, kr->energy_j);
-    report_short_name(kr->name ? kr->name : "?", short_name, sizeof short_name);
-    fprintf(out, "<tr><td>%ld</td><td>%ld</td><td class=\"n\" title=\"", kr->id, kr->device);
-    text_escaped(out, kr->name ? kr->name : "?", 400);
-    fputs("\">", out);
-    text_escaped(out, short_name, 80);
-    fprintf(out, "</td><td>%s</td>", t);
+    fprintf(out, "<tr><td>%ld</td><td>%ld</td>", kr->id, kr->device);
+    html_name_cell(out, kr->name);
+    fprintf(out, "<td>%s</td>", t);
     html_cell_w(out, kr->power_w[TARGET_MIN]);
     html_cell_w(out, kr->power_w[TARGET_AVG]);
     html_cell_w(out, kr->power_w[TARGET_PEAK]);
@@ -598,20 +574,17 @@ static int html_by_name(FILE *out, const struct estimate *e)
         return -1;
     for (i = 0; i < n; i++)
         total_j += names[i].energy_j;
-    if (n < e->nkernels) {
+    if (n < e->nlaunches) {
         fprintf(out, "<table><caption>Kernels by name (%zu names, %zu launches)</caption><tr><th class=\"n\">name"
                      "</th><th>launches</th><th>time</th><th>share</th><th>avg W</th><th>energy</th></tr>\n", n,
-                e->nkernels);
+                e->nlaunches);
         for (i = 0; i < n; i++) {
-            char t[32], ej[32], short_name[512];
+            char t[32], ej[32];
             report_fmt_time(t, sizeof t, names[i].time_s, 0);
             report_fmt_energy(ej, sizeof ej, names[i].energy_j);
-            report_short_name(names[i].name ? names[i].name : "?", short_name, sizeof short_name);
-            fputs("<tr><td class=\"n\" title=\"", out);
-            text_escaped(out, names[i].name ? names[i].name : "?", 400);
-            fputs("\">", out);
-            text_escaped(out, short_name, 80);
-            fprintf(out, "</td><td>%zu</td><td>%s</td><td>%.1f%%</td>", names[i].launches, t,
+            fputs("<tr>", out);
+            html_name_cell(out, names[i].name);
+            fprintf(out, "<td>%zu</td><td>%s</td><td>%.1f%%</td>", names[i].launches, t,
                     total_j > 0 ? 100.0 * names[i].energy_j / total_j : 0.0);
             html_cell_w(out, names[i].time_s > 0 ? names[i].energy_j / names[i].time_s : (double)NAN);
             fprintf(out, "<td>%s</td></tr>\n", ej);
