@@ -938,8 +938,8 @@ static void stage_report_opts(struct estimate_run *r)
     r->ro.per_kernel = o->per_kernel;
     r->ro.top = (size_t)o->top;
     r->ro.input = o->csv;
-    if (o->app && !o->n_csv)
-        r->ro.title = o->app; /* the pictures name its file name */
+    if (o->csv == r->csv_buf)
+        r->ro.title = o->app; /* -a profiled it: the pictures name the application's file name */
     r->ro.color = !o->json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
     r->ro.wide = o->wide;
     r->ro.width = o->wide ? 0 : text_width();
