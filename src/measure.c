@@ -471,8 +471,8 @@ static int meas_timeline(struct meas_run *m)
         return MEASURE_OK;
     if (r->ngpus == 1) /* the GPU's power beside its kernels, for the picture */
         np = timeline_power_samples(m->pm[0], m->t_start, m->t_stop, &pt, &pw);
-    rc = timeline_merge_power(m->trace_prefix, o->timeline_out, m->t_start, m->t_stop,
-                              r->ngpus == 1 ? r->idle_w : 0, pt, pw, np, o->force, why, sizeof why);
+    rc = timeline_merge(m->trace_prefix, o->timeline_out, m->t_start, m->t_stop, r->ngpus == 1 ? r->idle_w : 0, pt,
+                        pw, np, o->force, why, sizeof why);
     free(pt);
     free(pw);
     if (rc == 0) {

@@ -237,7 +237,8 @@ struct merged {
 
 static int write_timeline(FILE *f, void *ctx)
 {
-    const struct timeline *t = ((const struct merged *)ctx)->t;
+    const struct merged *mg = ctx;
+    const struct timeline *t = mg->t;
     /* names numbered in the order of first use, as the reader wants them */
     long *renum = malloc((t->nnames ? t->nnames : 1) * sizeof *renum), next = 0;
     size_t i;
@@ -251,11 +252,9 @@ static int write_timeline(FILE *f, void *ctx)
         fprintf(f, "# idle_before_w %.6g\n", t->idle_before_w);
     for (i = 0; i < t->ncontexts; i++)
         fprintf(f, "# context_ns %lld %lld\n", t->context_start_ns[i], t->context_end_ns[i]);
-    for (i = 0; i < ((const struct merged *)ctx)->npower; i++) {
-        const struct merged *mg = ctx;
+    for (i = 0; i < mg->npower; i++)
         if (isfinite(mg->power_w[i]))
             fprintf(f, "P %lld %.1f\n", (long long)llround(mg->power_t_s[i] * 1e9), mg->power_w[i]);
-    }
     for (i = 0; i < t->n; i++) {
         const struct timeline_event *ev = &t->ev[i];
         if (ev->kind == 'K') {
@@ -307,15 +306,8 @@ void timeline_discard(const char *prefix)
 }
 
 int timeline_merge(const char *prefix, const char *out_path, double t_start_s, double t_stop_s,
-                   double idle_before_w, int force, char *err, size_t errlen)
-{
-    return timeline_merge_power(prefix, out_path, t_start_s, t_stop_s, idle_before_w, NULL, NULL, 0, force, err,
-                                errlen);
-}
-
-int timeline_merge_power(const char *prefix, const char *out_path, double t_start_s, double t_stop_s,
-                         double idle_before_w, const double *power_t_s, const double *power_w, size_t npower,
-                         int force, char *err, size_t errlen)
+                   double idle_before_w, const double *power_t_s, const double *power_w, size_t npower, int force,
+                   char *err, size_t errlen)
 {
     char dir[4096], path[8200], why[512];
     const char *base;

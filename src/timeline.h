@@ -82,15 +82,13 @@ void timeline_free(struct timeline *t);
 /* Reads the tracer's files PREFIX.PID (each process's, in its CUPTI clock),
  * moves them onto CLOCK_MONOTONIC by their clock lines and writes the merged
  * timeline to out_path (outfile rules: never a foreign file unless force)
- * with the window [t_start_s, t_stop_s] (power_meter_now's clock) and the
- * idle measured before the run (0: none). The tracer's files are removed. Returns 0, or -1 with a message. */
+ * with the window [t_start_s, t_stop_s] (power_meter_now's clock), the
+ * idle measured before the run (0: none) and the GPU's measured power at
+ * times power_t_s as P lines (npower 0: none; NaN readings left out). The
+ * tracer's files are removed. Returns 0, or -1 with a message. */
 int timeline_merge(const char *prefix, const char *out_path, double t_start_s, double t_stop_s,
-                   double idle_before_w, int force, char *err, size_t errlen);
-/* The same, with the GPU's measured power at times power_t_s (power_meter_now's
- * clock) written as P lines; npower 0 for none. */
-int timeline_merge_power(const char *prefix, const char *out_path, double t_start_s, double t_stop_s,
-                         double idle_before_w, const double *power_t_s, const double *power_w, size_t npower,
-                         int force, char *err, size_t errlen);
+                   double idle_before_w, const double *power_t_s, const double *power_w, size_t npower, int force,
+                   char *err, size_t errlen);
 
 /* Removes the tracer's files PREFIX.PID that a failed run left. */
 void timeline_discard(const char *prefix);

@@ -78,7 +78,7 @@ static void test_merge_and_load(void)
     write_file(b, "# gpu_profiler_trace 1\n# pid 200\n"
                   "# clock start cupti_ns 6000000000 monotonic_ns 1000000000\n"
                   "K 6550000000 6560000000 1 other_k\n# dropped 3\n");
-    CHECK(timeline_merge(prefix, out, 1.0, 3.0, 80, 0, err, sizeof err) == 0);
+    CHECK(timeline_merge(prefix, out, 1.0, 3.0, 80, NULL, NULL, 0, 0, err, sizeof err) == 0);
     CHECK(access(a, F_OK) != 0 && access(b, F_OK) != 0); /* the tracer's files are gone */
     CHECK(timeline_load(out, &t, err, sizeof err) == 0);
     if (t.n != 4)
@@ -104,7 +104,7 @@ static void test_merge_and_load(void)
     /* a file gpu_profiler did not write is not replaced */
     write_file(a, "# gpu_profiler_trace 1\n# clock start cupti_ns 0 monotonic_ns 0\nK 1 2 0 k\n");
     write_file(out, "my notes\n");
-    CHECK(timeline_merge(prefix, out, 0, 1, 0, 0, err, sizeof err) != 0);
+    CHECK(timeline_merge(prefix, out, 0, 1, 0, NULL, NULL, 0, 0, err, sizeof err) != 0);
     CHECK_CONTAINS(err, "not written by gpu_profiler");
     /* a failed run's files are discarded, and only those */
     write_file(b, "# gpu_profiler_trace 1\n");
@@ -117,7 +117,7 @@ static void test_merge_and_load(void)
     snprintf(out, sizeof out, "%s/tl.txt", dir);
     /* nothing traced */
     unlink(a);
-    CHECK(timeline_merge(prefix, out, 0, 1, 0, 1, err, sizeof err) != 0);
+    CHECK(timeline_merge(prefix, out, 0, 1, 0, NULL, NULL, 0, 1, err, sizeof err) != 0);
     CHECK_CONTAINS(err, "the tracer wrote nothing");
     /* bad timelines name the line */
     write_file(out, "# gpu_profiler_timeline 1\n# window_ns 0 10\nK 1 2 0 0\n");
