@@ -16,36 +16,36 @@ void window_init(struct window_stream *w, double window_s)
 void window_free(struct window_stream *w)
 {
     free(w->ring);
-    free(w->pend_start);
-    free(w->pend_end);
-    free(w->late_start);
-    free(w->late_end);
+    free(w->ending.start);
+    free(w->ending.end);
+    free(w->starting.start);
+    free(w->starting.end);
     memset(w, 0, sizeof *w);
 }
 
-/* Appends (s, e) to a queue of windows (arrays from *head, *count of them). */
-static int enqueue(double **qs, double **qe, size_t *head, size_t *count, size_t *cap, double s, double e)
+/* Appends the window [s, e] to q. Returns 0, or -1 out of memory. */
+static int enqueue(struct window_queue *q, double s, double e)
 {
-    if (*head > 0 && *head + *count == *cap) { /* move the live part to the front */
-        memmove(*qs, *qs + *head, *count * sizeof **qs);
-        memmove(*qe, *qe + *head, *count * sizeof **qe);
-        *head = 0;
+    if (q->head > 0 && q->head + q->count == q->cap) { /* move the live part to the front */
+        memmove(q->start, q->start + q->head, q->count * sizeof *q->start);
+        memmove(q->end, q->end + q->head, q->count * sizeof *q->end);
+        q->head = 0;
     }
-    if (*head + *count == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 64;
-        double *ns = realloc(*qs, ncap * sizeof *ns), *ne;
+    if (q->head + q->count == q->cap) {
+        size_t ncap = q->cap ? q->cap * 2 : 64;
+        double *ns = realloc(q->start, ncap * sizeof *ns), *ne;
         if (!ns)
             return -1;
-        *qs = ns;
-        ne = realloc(*qe, ncap * sizeof *ne);
+        q->start = ns;
+        ne = realloc(q->end, ncap * sizeof *ne);
         if (!ne)
             return -1;
-        *qe = ne;
-        *cap = ncap;
+        q->end = ne;
+        q->cap = ncap;
     }
-    (*qs)[*head + *count] = s;
-    (*qe)[*head + *count] = e;
-    (*count)++;
+    q->start[q->head + q->count] = s;
+    q->end[q->head + q->count] = e;
+    q->count++;
     return 0;
 }
 
@@ -75,18 +75,13 @@ static void evaluate(struct window_stream *w, double s, double e)
         w->hi_w = vpeak;
 }
 
-/* Evaluates the windows of both queues that end at or before upto. */
-static void evaluate_ready(struct window_stream *w, double upto)
+/* Evaluates the windows of q that end at or before upto. */
+static void evaluate_ready(struct window_stream *w, struct window_queue *q, double upto)
 {
-    while (w->pend_count && w->pend_end[w->pend_head] <= upto) {
-        evaluate(w, w->pend_start[w->pend_head], w->pend_end[w->pend_head]);
-        w->pend_head++;
-        w->pend_count--;
-    }
-    while (w->late_count && w->late_end[w->late_head] <= upto) {
-        evaluate(w, w->late_start[w->late_head], w->late_end[w->late_head]);
-        w->late_head++;
-        w->late_count--;
+    while (q->count && q->end[q->head] <= upto) {
+        evaluate(w, q->start[q->head], q->end[q->head]);
+        q->head++;
+        q->count--;
     }
 }
 
@@ -95,10 +90,10 @@ static void evaluate_ready(struct window_stream *w, double upto)
 static void prune(struct window_stream *w)
 {
     double need = w->total_s - w->window_s; /* windows still to come start there or later */
-    if (w->pend_count && w->pend_start[w->pend_head] < need)
-        need = w->pend_start[w->pend_head];
-    if (w->late_count && w->late_start[w->late_head] < need)
-        need = w->late_start[w->late_head];
+    if (w->ending.count && w->ending.start[w->ending.head] < need)
+        need = w->ending.start[w->ending.head];
+    if (w->starting.count && w->starting.start[w->starting.head] < need)
+        need = w->starting.start[w->starting.head];
     while (w->count >= 2 && w->ring[w->head + 1].start <= need) {
         w->head++;
         w->count--;
@@ -130,16 +125,15 @@ int window_push(struct window_stream *w, double dur_s, double min_w, double peak
     double t = dur_s > 0 ? dur_s : 0, b = w->total_s, s1 = b - w->window_s;
     struct window_entry en = { b, w->cum_min, w->cum_peak, min_w, peak_w };
     /* the windows that start and that end where this kernel starts */
-    if (enqueue(&w->late_start, &w->late_end, &w->late_head, &w->late_count, &w->late_cap, b, b + w->window_s) ||
-        (s1 >= 0 && enqueue(&w->pend_start, &w->pend_end, &w->pend_head, &w->pend_count, &w->pend_cap, s1,
-                            s1 + w->window_s)) ||
+    if (enqueue(&w->starting, b, b + w->window_s) != 0 || (s1 >= 0 && enqueue(&w->ending, s1, s1 + w->window_s)) ||
         hold(w, &en) != 0)
         return -1;
     w->total_s = b + t;
     w->cum_min = w->cum_min + t * min_w;
     w->cum_peak = w->cum_peak + t * peak_w;
     w->kernels++;
-    evaluate_ready(w, b);
+    evaluate_ready(w, &w->ending, b);
+    evaluate_ready(w, &w->starting, b);
     prune(w);
     return 0;
 }
@@ -156,10 +150,10 @@ int window_finish(struct window_stream *w, double *lo_w, double *hi_w)
         return 0;
     }
     s1 = total - w->window_s; /* the window that ends where the timeline does */
-    if (s1 >= 0 && enqueue(&w->pend_start, &w->pend_end, &w->pend_head, &w->pend_count, &w->pend_cap, s1,
-                           s1 + w->window_s) != 0)
+    if (s1 >= 0 && enqueue(&w->ending, s1, s1 + w->window_s) != 0)
         return -1;
-    evaluate_ready(w, total);
+    evaluate_ready(w, &w->ending, total);
+    evaluate_ready(w, &w->starting, total);
     *lo_w = w->lo_w;
     *hi_w = w->hi_w;
     return 0;

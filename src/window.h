@@ -15,16 +15,20 @@ struct window_entry {
     double start, cum_min, cum_peak, min_w, peak_w;
 };
 
+/* Windows waiting for their kernels, in order of their end. */
+struct window_queue {
+    double *start, *end;
+    size_t head, count, cap;
+};
+
 struct window_stream {
     double window_s;
     double total_s, cum_min, cum_peak;  /* the running sums, as the whole-list algorithm keeps them */
     double lo_w, hi_w;                   /* the extremes so far (-1: none yet) */
     struct window_entry *ring;           /* the kernels still needed, from ring[head] */
     size_t head, count, cap;
-    double *pend_start, *pend_end;       /* windows waiting for their kernels, in order of their end */
-    size_t pend_head, pend_count, pend_cap;
-    double *late_start, *late_end;       /* those that start where a kernel starts (their end is later) */
-    size_t late_head, late_count, late_cap;
+    struct window_queue ending;          /* the windows that end where a kernel starts */
+    struct window_queue starting;        /* those that start there (their end comes later) */
     size_t kernels, most_held;           /* kernels pushed; the most held at once (memory) */
 };
 
