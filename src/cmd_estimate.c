@@ -812,12 +812,11 @@ static int stage_measure(struct estimate_run *r)
         return rc == MEASURE_NO_APP ? EXIT_APP : rc == MEASURE_OUTPUT ? EXIT_OUTPUT
                                                  : rc == MEASURE_NO_MARKER ? EXIT_NO_MARKER : EXIT_GPU;
     }
-    if ((WIFEXITED(r->measured.wait_status) && WEXITSTATUS(r->measured.wait_status) != 0) ||
-        WIFSIGNALED(r->measured.wait_status)) {
+    if (plat_exit_failed(r->measured.app_exit)) {
         r->app_failed = 1;
         if (!r->o.quiet)
             fprintf(stderr, "%s: --measure: %s failed without ncu (status %d)\n", cli_prog, r->o.app,
-                    WIFEXITED(r->measured.wait_status) ? WEXITSTATUS(r->measured.wait_status) : -1);
+                    r->measured.app_exit.signal ? -1 : r->measured.app_exit.code);
     }
     say_timeline(r, &mo);
     return EXIT_OK;

@@ -189,7 +189,7 @@ static void measure_print_json(const struct measure_opts *o, const struct measur
         report_json_string(stdout, o->timeline_out);
     else
         printf("null");
-    printf(",\n  \"exit_status\": %d\n}\n", WIFEXITED(r->wait_status) ? WEXITSTATUS(r->wait_status) : -1);
+    printf(",\n  \"exit_status\": %d\n}\n", r->app_exit.signal ? -1 : r->app_exit.code);
 }
 
 static void measure_print_text(const struct measure_opts *o, const struct measure_result *r)
@@ -238,15 +238,14 @@ int cmd_measure(int argc, char **argv)
         return rc == MEASURE_NO_APP ? EXIT_APP : rc == MEASURE_OUTPUT ? EXIT_OUTPUT
                                                  : rc == MEASURE_NO_MARKER ? EXIT_NO_MARKER : EXIT_GPU;
     }
-    if (WIFEXITED(r.wait_status) && WEXITSTATUS(r.wait_status) != 0)
-        fprintf(stderr, "%s measure: %s exited with status %d\n", cli_prog, o.app, WEXITSTATUS(r.wait_status));
-    else if (WIFSIGNALED(r.wait_status))
-        fprintf(stderr, "%s measure: %s ended by signal %d\n", cli_prog, o.app, WTERMSIG(r.wait_status));
+    if (r.app_exit.signal)
+        fprintf(stderr, "%s measure: %s ended by signal %d\n", cli_prog, o.app, r.app_exit.signal);
+    else if (r.app_exit.code != 0)
+        fprintf(stderr, "%s measure: %s exited with status %d\n", cli_prog, o.app, r.app_exit.code);
     if (json)
         measure_print_json(&o, &r);
     else
         measure_print_text(&o, &r);
     /* what was measured is printed; the status says the application failed */
-    return (WIFEXITED(r.wait_status) && WEXITSTATUS(r.wait_status) != 0) || WIFSIGNALED(r.wait_status)
-               ? EXIT_APP_FAILED : EXIT_OK;
+    return plat_exit_failed(r.app_exit) ? EXIT_APP_FAILED : EXIT_OK;
 }

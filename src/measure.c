@@ -3,12 +3,10 @@
 
 #include <errno.h>
 #include <math.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "outfile.h"
 #include "power_meter.h"
@@ -113,15 +111,6 @@ int measure_pick_gpus(const char *devices, char ids[][48], size_t max, char *err
     return (int)n;
 }
 
-static void sleep_s(double s)
-{
-    struct timespec ts;
-    ts.tv_sec = (time_t)s;
-    ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
 /* Energy counters of all GPUs, in joules, each with the moment it was read
  * (in t_each[i]), and the middle of all the reads in *t. A GPU's average
  * divides by its own interval, so that a pause of ours between two GPUs'
@@ -224,9 +213,9 @@ static int meas_check_timeline(struct meas_run *m)
                  "set (%s); unset it", getenv("CUDA_INJECTION64_PATH"));
         return MEASURE_NO_TRACER;
     }
-    if (o->timeline_out[0] == '/')
+    if (plat_is_absolute(o->timeline_out))
         n = snprintf(m->trace_prefix, sizeof m->trace_prefix, "%s.part", o->timeline_out);
-    else if (getcwd(cwd, sizeof cwd))
+    else if (plat_cwd(cwd, sizeof cwd) == 0)
         n = snprintf(m->trace_prefix, sizeof m->trace_prefix, "%s/%s.part", cwd, o->timeline_out);
     else
         n = -1;
@@ -282,7 +271,7 @@ static int meas_idle(struct meas_run *m)
     size_t g;
     if (read_energy(m->pm, r->ngpus, ei0, ti0, NULL) != 0)
         goto nvml_failed;
-    sleep_s(m->o->idle_s);
+    plat_sleep_s(m->o->idle_s);
     if (read_energy(m->pm, r->ngpus, ei1, ti1, NULL) != 0)
         goto nvml_failed;
     for (g = 0; g < r->ngpus; g++) {
@@ -298,15 +287,14 @@ nvml_failed:
 /* The application's output through to our stdout as it comes, a chunk at a
  * time (a byte at a time was a system call per byte), its lines watched for
  * the markers. */
-static void meas_pass_output(struct meas_run *m, int fd)
+static void meas_pass_output(struct meas_run *m, struct plat_child *child)
 {
     const struct measure_opts *o = m->o;
-    char line[4096], chunk[65536];
+    static char chunk[65536];
+    char line[4096];
     size_t len = 0;
     for (;;) {
-        ssize_t n = read(fd, chunk, sizeof chunk), k;
-        if (n < 0 && errno == EINTR)
-            continue;
+        long n = plat_child_read(child, chunk, sizeof chunk), k;
         if (n <= 0)
             break;
         fwrite(chunk, 1, (size_t)n, o->output_to_stderr ? stderr : stdout);
@@ -327,24 +315,24 @@ static void meas_pass_output(struct meas_run *m, int fd)
     fflush(o->output_to_stderr ? stderr : stdout);
 }
 
-/* The application started with its stdout into fds[1] (and the tracer's
+/* The application started with its stdout to us (and the tracer's
  * variables in its environment only). */
-static int meas_start_app(struct meas_run *m, char **argv, int fds[2], struct runner_child *child)
+static int meas_start_app(struct meas_run *m, char **argv, struct plat_child *child)
 {
-    int started;
-    if (m->o->timeline_out) { /* the child inherits them; taken back at once */
-        setenv("CUDA_INJECTION64_PATH", m->tracer, 1);
-        setenv("GP_TRACE_FILE", m->trace_prefix, 1);
-    }
-    started = runner_start(argv, fds[1], child) == 0;
+    static char inject[4200], trace_file[4200];
+    const char *env[3] = { inject, trace_file, NULL };
     if (m->o->timeline_out) {
-        unsetenv("CUDA_INJECTION64_PATH");
-        unsetenv("GP_TRACE_FILE");
+        snprintf(inject, sizeof inject, "CUDA_INJECTION64_PATH=%s", m->tracer);
+        snprintf(trace_file, sizeof trace_file, "GP_TRACE_FILE=%s", m->trace_prefix);
+        child->env = env;
     }
-    if (!started) {
+    child->capture = 1;
+    fflush(NULL); /* our output so far comes before the application's */
+    if (plat_child_start(child, argv) != 0) {
         snprintf(m->err, m->errlen, "cannot start %s: %s", m->app, strerror(errno));
         return MEASURE_FAILED;
     }
+    child->env = NULL;
     return MEASURE_OK;
 }
 
@@ -353,33 +341,28 @@ static int meas_start_app(struct meas_run *m, char **argv, int fds[2], struct ru
 static int meas_run_app(struct meas_run *m)
 {
     const struct measure_opts *o = m->o;
-    struct runner_child child = { 0 };
+    struct plat_child child;
     char **argv = calloc(o->nargs + 2, sizeof *argv);
-    int fds[2], rc;
+    int rc;
     size_t i;
-    if (!argv || pipe(fds) != 0) {
-        snprintf(m->err, m->errlen, "out of memory or pipes");
-        free(argv);
+    memset(&child, 0, sizeof child);
+    if (!argv) {
+        snprintf(m->err, m->errlen, "out of memory");
         return MEASURE_FAILED;
     }
     argv[0] = m->app;
     for (i = 0; i < o->nargs; i++)
         argv[i + 1] = o->args[i];
-    /* the read end must not leak into the application */
-    fcntl(fds[0], F_SETFD, FD_CLOEXEC);
-    fcntl(fds[1], F_SETFD, FD_CLOEXEC);
     if (read_energy(m->pm, m->r->ngpus, m->e_start, m->ts_start, &m->t_start) != 0) {
         snprintf(m->err, m->errlen, NVML_STOPPED);
         rc = MEASURE_FAILED;
     } else {
-        rc = meas_start_app(m, argv, fds, &child);
+        rc = meas_start_app(m, argv, &child);
     }
-    close(fds[1]);
-    if (rc == MEASURE_OK)
-        meas_pass_output(m, fds[0]);
-    close(fds[0]);
-    if (rc == MEASURE_OK)
-        m->r->wait_status = runner_finish(&child);
+    if (rc == MEASURE_OK) {
+        meas_pass_output(m, &child);
+        m->r->app_exit = plat_child_finish(&child);
+    }
     free(argv);
     return rc;
 }
@@ -521,7 +504,7 @@ int measure_run(const struct measure_opts *o, struct measure_result *r, char *er
         return rc;
     if (runner_find_app(o->app, m.app, sizeof m.app) != 0) {
         snprintf(err, errlen, "application '%s' not found or not executable%s", o->app,
-                 strchr(o->app, '/') ? "" : " (searched PATH; give a path like ./app)");
+                 plat_has_dir(o->app) ? "" : " (searched PATH; give a path like ./app)");
         return MEASURE_NO_APP;
     }
     rc = meas_steps(&m);

@@ -6,6 +6,8 @@
 #ifndef GPU_PROFILER_MEASURE_H
 #define GPU_PROFILER_MEASURE_H
 
+#include "plat.h"
+
 #include <stddef.h>
 
 #define MEASURE_MAX_GPUS 16
@@ -50,7 +52,7 @@ struct measure_result {
     double min_w, peak_w;/* instant power, NaN if no sample */
     double sm_clock_mhz; /* mean over the GPUs */
     size_t samples;
-    int wait_status;     /* the application's, as waitpid gives it */
+    struct plat_exit app_exit; /* how the application ended */
     int from_markers;    /* 1 when both markers were seen */
     int timeline_written;/* timeline_out holds this run's timeline */
     char timeline_note[512]; /* why not, when it was optional */

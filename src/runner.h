@@ -6,9 +6,7 @@
 #ifndef GPU_PROFILER_RUNNER_H
 #define GPU_PROFILER_RUNNER_H
 
-#include <signal.h>
 #include <stddef.h>
-#include <sys/types.h>
 
 /* The files a profiling run leaves in the output folder; with neither -a
  * nor -c, the estimate reads RUNNER_CSV_NAME from the current folder. */
@@ -71,46 +69,13 @@ int runner_sample_kernel_id(long every, char *out, size_t outlen, double *weight
 /* ncu's version ("2025.3.1.0") into out; 0, or -1 with out = "unknown". */
 int runner_ncu_version(const char *ncu, char *out, size_t outlen);
 
-/* A child process started with runner_start, in a process group of its own
- * (with the terminal, when we had it). While it runs, SIGINT and SIGTERM do
- * not end us, so we live to read what it wrote: a signal sent to us is passed
- * to the child's whole group as SIGINT, ncu's "stop and save the report",
- * and Ctrl-C at the terminal reaches that group directly. runner_finish
- * waits for it and restores our handlers and the terminal. */
-struct runner_child {
-    pid_t pid;
-    struct sigaction old_int, old_term;
-    double stop_after_s;      /* > 0: send the child SIGINT after this long */
-    int stopped_by_deadline;  /* set by runner_finish */
-    int signal_received;      /* SIGINT or SIGTERM that reached us, or 0 */
-    int had_terminal;         /* the child's group was given the terminal */
-    /* optional: runner_finish reads watch_fd (the child's output, made
-     * non-blocking) while it waits and hands what comes to on_output; and
-     * calls on_tick about every 20 ms */
-    int hold_signals;         /* set by the caller: the child gets neither the terminal nor our
-                                 SIGINT/SIGTERM (they are remembered: runner_held_signal) */
-    int watch_fd;
-    void (*on_output)(void *ctx, const char *buf, size_t n);
-    void (*on_tick)(void *ctx, double elapsed_s);
-    void *ctx;
-};
-/* Starts argv[0] (a path) with stdout sent to out_fd (-1: inherited).
- * Returns 0, or -1 with errno (handlers already restored). */
-int runner_start(char *const *argv, int out_fd, struct runner_child *c);
-/* Waits for the child; returns its wait status, or -1. When stop_after_s
- * passes, or a signal reaches us, the child's group gets SIGINT; if the
- * child has not ended 30 s later, SIGKILL (a hung child never hangs us).
- * Once the child has ended, what is left of its group (an application's
- * background processes) gets SIGTERM, then SIGKILL after a second. */
-int runner_finish(struct runner_child *c);
-
 /* Once profiling is over: SIGINT and SIGTERM are remembered instead of
  * ending gpu_profiler, so the export and the estimate still finish; the
  * caller ends with 128 + runner_held_signal() (0: none came). */
 void runner_hold_signals(void);
 int runner_held_signal(void);
 
-/* Resolves an application: a path with '/', else searched in PATH. */
+/* Resolves an application: a path with a folder part, else searched in PATH. */
 int runner_find_app(const char *app, char *out, size_t outlen);
 
 /* Exports REPORT's raw page (ncu --import REPORT --csv --page raw

@@ -39,3 +39,25 @@ int textio_getline(FILE *f, char **buf, size_t *cap, size_t max, size_t *len)
     *len = n;
     return n > 0 ? 1 : 0;
 }
+
+/* Compares version-like names ("2025.3.1" > "2024.10.0") numerically. */
+int text_version_cmp(const char *a, const char *b)
+{
+    while (*a && *b) {
+        if (*a >= '0' && *a <= '9' && *b >= '0' && *b <= '9') {
+            unsigned long x = 0, y = 0;
+            for (; *a >= '0' && *a <= '9'; a++)
+                x = x * 10 + (unsigned long)(*a - '0');
+            for (; *b >= '0' && *b <= '9'; b++)
+                y = y * 10 + (unsigned long)(*b - '0');
+            if (x != y)
+                return x < y ? -1 : 1;
+        } else {
+            if (*a != *b)
+                return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+            a++;
+            b++;
+        }
+    }
+    return (*a != 0) - (*b != 0);
+}

@@ -16,4 +16,8 @@
  * longer than max bytes, -2 out of memory. */
 int textio_getline(FILE *f, char **buf, size_t *cap, size_t max, size_t *len);
 
+/* Compares version-like names numerically ("2025.3.1" > "2024.10.0"):
+ * <0, 0 or >0 as strcmp. */
+int text_version_cmp(const char *a, const char *b);
+
 #endif
