@@ -1,6 +1,8 @@
 /* calibrate: see calibrate.h. */
 #include "calibrate.h"
 
+#include "plat.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -8,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cuda_api.h"
 #include "dataset.h"
@@ -56,7 +57,7 @@ struct log {
     int quiet;
 };
 
-static void logf_(struct log *l, int to_stderr, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void logf_(struct log *l, int to_stderr, const char *fmt, ...) PLAT_PRINTF(3, 4);
 static void logf_(struct log *l, int to_stderr, const char *fmt, ...)
 {
     va_list ap;
@@ -329,9 +330,6 @@ static int measure_gaps(struct gpu *g, struct power_meter *pm, const struct suit
 {
     double t_warm = power_meter_now() + warmup_s, first = -1, last = 0, busy = 0;
     long cycles = 0;
-    struct timespec ts;
-    ts.tv_sec = (time_t)gap_s;
-    ts.tv_nsec = (long)((gap_s - (double)ts.tv_sec) * 1e9);
     for (;;) {
         double a = power_meter_now(), b;
         int i;
@@ -342,7 +340,7 @@ static int measure_gaps(struct gpu *g, struct power_meter *pm, const struct suit
                 return -1;
         CU(g->cu.cuCtxSynchronize(), c->name);
         b = power_meter_now();
-        nanosleep(&ts, NULL);
+        plat_sleep_s(gap_s);
         if (a >= t_warm) {
             if (first < 0)
                 first = a;
@@ -395,7 +393,7 @@ static int on_kernel(void *ctx, const struct ncu_kernel *k)
 static int read_profile(const char *path, struct profile_ctx *p, char *err, size_t errlen)
 {
     struct ncu_reader *r = ncu_reader_new(on_kernel, p);
-    FILE *f = fopen(path, "rb");
+    FILE *f = plat_fopen(path, "rb");
     char buf[65536];
     size_t n;
     int rc = 0;
@@ -540,7 +538,7 @@ struct cal_run {
     size_t nprobes;
     struct profile_ctx prof;
     int feat[MODEL_MAX_FEATURES], nfeat;
-    char tmpdir[40], plan[128], csv[1200], ncu_log[128];
+    char tmpdir[1024], plan[1100], csv[1200], ncu_log[1100];
     int have_tmp;
     char self[1024], ncu_path[512], ncu_version[32];
     double t_start, idle_w;
@@ -673,24 +671,21 @@ static int cal_size_and_check(struct cal_run *c)
 static int cal_write_plan(struct cal_run *c)
 {
     FILE *pf;
-    ssize_t sl;
     size_t i;
-    if (!mkdtemp(c->tmpdir)) {
+    if (!plat_make_temp_dir(c->tmpdir)) {
         snprintf(c->err, c->errlen, "cannot make a temporary folder: %s", strerror(errno));
         return CAL_ERR_GPU;
     }
     c->have_tmp = 1;
     snprintf(c->plan, sizeof c->plan, "%s/plan.txt", c->tmpdir);
     snprintf(c->ncu_log, sizeof c->ncu_log, "%s/ncu.log", c->tmpdir);
-    pf = fopen(c->plan, "w");
-    sl = readlink("/proc/self/exe", c->self, sizeof c->self - 1);
-    if (!pf || sl <= 0) {
+    pf = plat_fopen(c->plan, "w");
+    if (!pf || plat_self_path(c->self, sizeof c->self) != 0) {
         snprintf(c->err, c->errlen, "cannot write the plan %s or find this program", c->plan);
         if (pf)
             fclose(pf);
         return CAL_ERR_GPU;
     }
-    c->self[sl] = '\0';
     for (i = 0; i < c->n; i++)
         fprintf(pf, "%s %d\n", c->cfg[i].name, c->cfg[i].iters);
     if (fclose(pf) != 0) {
@@ -719,7 +714,7 @@ static void cal_choose_features(struct cal_run *c)
 /* ncu's own line about its replay passes, into the log. */
 static void cal_log_passes(struct cal_run *c)
 {
-    FILE *lf = fopen(c->ncu_log, "r");
+    FILE *lf = plat_fopen(c->ncu_log, "r");
     char line[512];
     while (lf && fgets(line, sizeof line, lf))
         if (strstr(line, " pass")) {
@@ -798,13 +793,11 @@ static int cal_idle(struct cal_run *c)
 {
     struct power_window iw;
     double t0;
-    struct timespec ts = { 1, 0 };
     if (power_meter_start(c->pm, 5000, c->err, c->errlen) != 0)
         return CAL_ERR_GPU;
-    nanosleep(&ts, NULL);
+    plat_sleep_s(1.0);
     t0 = power_meter_now();
-    ts.tv_sec = 2;
-    nanosleep(&ts, NULL);
+    plat_sleep_s(2.0);
     if (power_meter_window(c->pm, t0, power_meter_now(), &iw, c->err, c->errlen) != 0)
         return CAL_ERR_GPU;
     c->idle_w = iw.avg_w;
@@ -983,7 +976,7 @@ static void cal_dataset_header(struct cal_run *c)
     ds->sm_count = c->g.sm_count;
     snprintf(ds->driver, sizeof ds->driver, "%s", power_meter_driver(c->pm));
     snprintf(ds->ncu_version, sizeof ds->ncu_version, "%s", c->ncu_version);
-    gmtime_r(&now, &tmv);
+    plat_utc(now, &tmv);
     strftime(ds->created, sizeof ds->created, "%Y-%m-%dT%H:%M:%SZ", &tmv);
     snprintf(ds->protocol, sizeof ds->protocol,
              "%d repeats in changing order, warm-up %.2f s, window %.2f s, launch %.1f ms, NVML poll 5 ms",
@@ -1135,13 +1128,13 @@ static void cal_cleanup(struct cal_run *c, int rc)
     gpu_close(&c->g);
     if (c->have_tmp) {
         static const char *const left[] = { "plan.txt", "ncu.log", RUNNER_REPORT_BASE ".ncu-rep", RUNNER_CSV_NAME };
-        char path[256];
+        char path[1200];
         size_t i;
         for (i = 0; i < sizeof left / sizeof left[0]; i++) {
             snprintf(path, sizeof path, "%s/%s", c->tmpdir, left[i]);
-            unlink(path);
+            plat_remove(path);
         }
-        rmdir(c->tmpdir);
+        plat_remove_dir(c->tmpdir);
     }
     free(c->prof.k);
     free(c->fn);
@@ -1181,7 +1174,7 @@ int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen)
     c.probes = probes;
     c.lg.quiet = o->quiet;
     c.t_start = power_meter_now();
-    snprintf(c.tmpdir, sizeof c.tmpdir, "/tmp/gpu_profiler_calibrate.XXXXXX");
+    snprintf(c.tmpdir, sizeof c.tmpdir, "%s/gpu_profiler_calibrate.XXXXXX", plat_temp_root());
     dataset_init(&c.ds);
     if (!calibrate_available()) {
         snprintf(err, errlen, "this gpu_profiler was built without the microbenchmarks (make found no nvcc); "
@@ -1199,7 +1192,7 @@ int calibrate_run_plan(const char *plan_path, int device, char *err, size_t errl
 {
     static struct suite_config cfg[MAX_CONFIGS];
     struct gpu g;
-    FILE *f = fopen(plan_path, "r");
+    FILE *f = plat_fopen(plan_path, "r");
     char name[64];
     int iters, rc = -1;
     size_t n, i;

@@ -5,6 +5,7 @@
 #ifndef GPU_PROFILER_CLI_H
 #define GPU_PROFILER_CLI_H
 
+#include "plat.h"
 #include <stdio.h>
 
 #ifndef GPU_PROFILER_VERSION
@@ -35,7 +36,7 @@ extern const char *cli_subcommand; /* the subcommand running ("fit"...), NULL fo
                                       errors point to its --help */
 
 /* "gpu_profiler: <message>" and the pointer to --help, on stderr. */
-void cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_usage_error(const char *fmt, ...) PLAT_PRINTF(1, 2);
 /* Writes an output file the user named through outfile ("-": stdout);
  * EXIT_OK or EXIT_OUTPUT with the reason on stderr. */
 int cli_save_output(const char *path, const char *signature, int force, int (*fn)(FILE *, void *), void *ctx);

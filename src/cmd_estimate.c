@@ -8,11 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "cli.h"
+#include "plat.h"
 #include "estimate.h"
 #include "feature_table.h"
 #include "inputs.h"
@@ -674,7 +672,7 @@ static int check_options(struct estimate_options *o, int argc, char **argv)
     for (; optind < argc; optind++) {
         if (!o->app) {
             const char *a = argv[optind];
-            if (cli_has_ext(a, ".csv") || cli_has_ext(a, ".ncu-rep") || access(a, F_OK) == 0)
+            if (cli_has_ext(a, ".csv") || cli_has_ext(a, ".ncu-rep") || plat_exists(a))
                 cli_usage_error("unexpected argument '%s' (to estimate from it: gpu_profiler -c %s; to profile a "
                                 "program: -a APP)", a, a);
             else
@@ -856,9 +854,9 @@ static int stage_profile(struct estimate_run *r)
 /* Neither -a nor -c: what the last run, or the original tool, left here. */
 static int stage_default_input(struct estimate_run *r)
 {
-    if (access(RUNNER_CSV_NAME, F_OK) == 0)
+    if (plat_exists(RUNNER_CSV_NAME))
         r->o.csv = RUNNER_CSV_NAME;
-    else if (access(LEGACY_CSV, F_OK) == 0)
+    else if (plat_exists(LEGACY_CSV))
         r->o.csv = LEGACY_CSV;
     else {
         fprintf(stderr,
@@ -921,16 +919,15 @@ static int stage_read(struct estimate_run *r)
 static size_t text_width(void)
 {
     const char *env = getenv("COLUMNS");
-    struct winsize ws;
+    int cols;
     if (env && *env) {
         char *end;
         long v = strtol(env, &end, 10);
         if (!*end && v >= 40 && v <= 1000)
             return (size_t)v;
     }
-    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
-        return ws.ws_col;
-    return 0;
+    cols = plat_term_columns(stdout);
+    return cols >= 40 ? (size_t)cols : 0;
 }
 
 /* How the reports look, and the measurement beside the estimate. */
@@ -943,7 +940,7 @@ static void stage_report_opts(struct estimate_run *r)
     r->ro.input = o->csv;
     if (o->csv == r->csv_buf)
         r->ro.title = o->app; /* -a profiled it: the pictures name the application's file name */
-    r->ro.color = !o->json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+    r->ro.color = !o->json && plat_isatty(stdout) && !getenv("NO_COLOR");
     r->ro.wide = o->wide;
     r->ro.width = o->wide ? 0 : text_width();
     if (o->measure_too && r->est.ndevices) {

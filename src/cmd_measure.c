@@ -6,10 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "cli.h"
+#include "plat.h"
 #include "measure.h"
 #include "report_format.h"
 
@@ -153,9 +152,8 @@ static void measure_print_json(const struct measure_opts *o, const struct measur
 {
     size_t g;
     char host[256];
-    if (gethostname(host, sizeof host) != 0)
+    if (plat_hostname(host, sizeof host) != 0)
         host[0] = '\0';
-    host[sizeof host - 1] = '\0';
     printf("{\n  \"schema_version\": %d,\n  \"host\": ", REPORT_JSON_SCHEMA_VERSION);
     report_json_string(stdout, host);
     printf(",\n  \"gpu\": ");

@@ -1,7 +1,8 @@
 /* cuda_api: see cuda_api.h. */
 #include "cuda_api.h"
 
-#include <dlfcn.h>
+#include "plat.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -40,19 +41,19 @@ int cuda_api_open(struct cuda_api *api, char *err, size_t errlen)
 {
     size_t i;
     memset(api, 0, sizeof *api);
-    api->lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+    char why[512];
+    api->lib = plat_lib_open(PLAT_LIB_CUDA, why, sizeof why);
     if (!api->lib) {
-        const char *why = dlerror(); /* NULL when nothing was recorded */
-        snprintf(err, errlen, "cannot load the CUDA driver (libcuda.so.1): %s; calibrate needs an NVIDIA GPU "
-                 "with its driver installed", why ? why : "not found");
+        snprintf(err, errlen, "cannot load the CUDA driver (%s): %s; calibrate needs an NVIDIA GPU "
+                 "with its driver installed", plat_lib_file(PLAT_LIB_CUDA), why);
         return -1;
     }
     for (i = 0; i < sizeof syms / sizeof syms[0]; i++) {
-        void *f = dlsym(api->lib, syms[i].name);
+        void *f = plat_lib_sym(api->lib, syms[i].name);
         if (!f) {
-            snprintf(err, errlen, "the CUDA driver (libcuda.so.1) lacks %s; it is older than this tool supports",
-                     syms[i].name);
-            dlclose(api->lib);
+            snprintf(err, errlen, "the CUDA driver (%s) lacks %s; it is older than this tool supports",
+                     plat_lib_file(PLAT_LIB_CUDA), syms[i].name);
+            plat_lib_close(api->lib);
             api->lib = NULL;
             return -1;
         }
@@ -63,8 +64,7 @@ int cuda_api_open(struct cuda_api *api, char *err, size_t errlen)
 
 void cuda_api_close(struct cuda_api *api)
 {
-    if (api->lib)
-        dlclose(api->lib);
+    plat_lib_close(api->lib);
     memset(api, 0, sizeof *api);
 }
 

@@ -1,6 +1,8 @@
 /* dataset: see dataset.h. */
 #include "dataset.h"
 
+#include "plat.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -205,7 +207,7 @@ static int map_column(const char *name, struct col *c)
 
 int dataset_load(const char *path, struct dataset *d, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "r");
+    FILE *f = plat_fopen(path, "r");
     int rc;
     if (!f) {
         dataset_init(d);

@@ -1,15 +1,14 @@
 /* estimate: per-kernel and per-device power and energy; see estimate.h. */
 #include "estimate.h"
 
+#include "plat.h"
+
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "feature_table.h"
 
@@ -660,41 +659,46 @@ int estimate_file(struct estimate *e, const char *path, char *err, size_t errlen
 
 /* Feeds a file (or stdin) to a reader, to its end or until the reader stops.
  * Returns the reader's code, or -2 with err for a read error. */
-static int feed_file(int fd, struct ncu_reader *rd, char *err, size_t errlen)
+static int feed_file(FILE *f, struct ncu_reader *rd, char *err, size_t errlen)
 {
     static char buf[1 << 18];
     int rc;
     for (;;) {
-        ssize_t n = read(fd, buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            snprintf(err, errlen, "read failed: %s", strerror(errno));
+        size_t n = fread(buf, 1, sizeof buf, f);
+        if (n == 0 && ferror(f)) {
+            snprintf(err, errlen, "read failed: %s", strerror(errno ? errno : EIO));
             return -2;
         }
         if (n == 0)
             return ncu_reader_finish(rd);
-        if ((rc = ncu_reader_feed(rd, buf, (size_t)n)) != 0)
+        if ((rc = ncu_reader_feed(rd, buf, n)) != 0)
             return rc;
     }
 }
 
-/* Opens an input ("-" for stdin); -1 with err, a directory included. */
-static int open_input(const char *path, char *err, size_t errlen)
+/* Opens an input ("-" for stdin, binary on every platform); NULL with
+ * err, a directory included. */
+static FILE *open_input(const char *path, char *err, size_t errlen)
 {
-    struct stat st;
-    int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(err, errlen, "%s", strerror(errno));
-        return -1;
-    }
-    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    FILE *f;
+    if (strcmp(path, "-") == 0)
+        return stdin;
+    if (plat_kind(path) == PLAT_DIR) {
         snprintf(err, errlen, "is a directory; give the CSV file inside it");
-        if (fd != STDIN_FILENO)
-            close(fd);
-        return -1;
+        return NULL;
     }
-    return fd;
+    if (!(f = plat_fopen(path, "r"))) {
+        snprintf(err, errlen, "%s", strerror(errno));
+        return NULL;
+    }
+    setvbuf(f, NULL, _IONBF, 0); /* feed_file reads large blocks itself */
+    return f;
+}
+
+static void close_input(FILE *f)
+{
+    if (f != stdin)
+        fclose(f);
 }
 
 int estimate_add_file(struct estimate *e, const char *path, char *err, size_t errlen)
@@ -702,21 +706,20 @@ int estimate_add_file(struct estimate *e, const char *path, char *err, size_t er
     struct run run = { e, 0, err, errlen, 1 };
     struct ncu_reader *rd;
     size_t before = e->nlaunches;
-    int fd, rc;
+    FILE *f;
+    int rc;
 
-    if ((fd = open_input(path, err, errlen)) < 0)
+    if (!(f = open_input(path, err, errlen)))
         return ESTIMATE_ERR_IO;
     rd = ncu_reader_new(on_kernel, &run);
     if (!rd) {
-        if (fd != STDIN_FILENO)
-            close(fd);
+        close_input(f);
         snprintf(err, errlen, "out of memory");
         return ESTIMATE_ERR_NOMEM;
     }
     start_input(e);
-    rc = feed_file(fd, rd, err, errlen);
-    if (fd != STDIN_FILENO)
-        close(fd);
+    rc = feed_file(f, rd, err, errlen);
+    close_input(f);
     if (rc == -2) {
         ncu_reader_free(rd);
         return ESTIMATE_ERR_IO;
@@ -754,19 +757,18 @@ int estimate_best_tier(const char *path, char *err, size_t errlen)
 {
     struct first_kernel fk = { -1, ESTIMATE_ERR_INPUT, err, errlen };
     struct ncu_reader *rd;
-    int fd, rc;
-    if ((fd = open_input(path, err, errlen)) < 0)
+    FILE *f;
+    int rc;
+    if (!(f = open_input(path, err, errlen)))
         return -1;
     rd = ncu_reader_new(on_first_kernel, &fk);
     if (!rd) {
-        if (fd != STDIN_FILENO)
-            close(fd);
+        close_input(f);
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    rc = feed_file(fd, rd, err, errlen);
-    if (fd != STDIN_FILENO)
-        close(fd);
+    rc = feed_file(f, rd, err, errlen);
+    close_input(f);
     if (rc != 1 && rc != -2)
         snprintf(err, errlen, "%s", rc ? ncu_reader_error(rd) : "no kernels in the CSV");
     ncu_reader_free(rd);

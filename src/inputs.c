@@ -1,15 +1,13 @@
 /* inputs: see inputs.h. */
 #include "inputs.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "outfile.h"
+#include "plat.h"
 #include "report.h"
 #include "runner.h"
 
@@ -63,9 +61,8 @@ static int add_report(struct input_list *l, const char *rep, const char *ncu, ch
         return INPUTS_ERR_NCU;
     }
     if (!l->tmpdir[0]) {
-        const char *t = getenv("TMPDIR");
-        snprintf(l->tmpdir, sizeof l->tmpdir, "%s/gpu_profiler_import.XXXXXX", t && *t ? t : "/tmp");
-        if (!mkdtemp(l->tmpdir)) {
+        snprintf(l->tmpdir, sizeof l->tmpdir, "%s/gpu_profiler_import.XXXXXX", plat_temp_root());
+        if (!plat_make_temp_dir(l->tmpdir)) {
             snprintf(err, errlen, "%s: cannot make a temporary folder for its export: %s", rep, strerror(errno));
             l->tmpdir[0] = '\0';
             return INPUTS_ERR_IO;
@@ -104,16 +101,16 @@ static int has_csv_twin(char **names, size_t n, const char *name)
 
 static int list_folder(const char *dir, char ***out, size_t *nout, char *err, size_t errlen)
 {
-    DIR *d = opendir(dir);
-    struct dirent *de;
+    struct plat_dir *d = plat_dir_open(dir);
+    const char *name;
     char **names = NULL;
     size_t n = 0, cap = 0;
     if (!d) {
         snprintf(err, errlen, "%s: %s", dir, strerror(errno));
         return INPUTS_ERR_IO;
     }
-    while ((de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.' || !(ends_with(de->d_name, ".csv") || ends_with(de->d_name, ".ncu-rep")))
+    while ((name = plat_dir_next(d)) != NULL) {
+        if (name[0] == '.' || !(ends_with(name, ".csv") || ends_with(name, ".ncu-rep")))
             continue;
         if (n == cap) {
             char **nn = realloc(names, (cap = cap ? 2 * cap : 16) * sizeof *nn);
@@ -121,18 +118,18 @@ static int list_folder(const char *dir, char ***out, size_t *nout, char *err, si
                 goto nomem;
             names = nn;
         }
-        if (!(names[n] = strdup(de->d_name)))
+        if (!(names[n] = strdup(name)))
             goto nomem;
         n++;
     }
-    closedir(d);
+    plat_dir_close(d);
     if (n > 1) /* qsort wants a real pointer, even for nothing to sort */
         qsort(names, n, sizeof *names, cmp_str);
     *out = names;
     *nout = n;
     return INPUTS_OK;
 nomem:
-    closedir(d);
+    plat_dir_close(d);
     while (n)
         free(names[--n]);
     free(names);
@@ -145,7 +142,7 @@ static int add_folder(struct input_list *l, const char *dir, const char *ncu, ch
     size_t n = 0, i, before = l->n;
     int rc = list_folder(dir, &names, &n, err, errlen);
     for (i = 0; rc == INPUTS_OK && i < n; i++) {
-        snprintf(path, sizeof path, "%s%s%s", dir, ends_with(dir, "/") ? "" : "/", names[i]);
+        snprintf(path, sizeof path, "%s%s%s", dir, *dir && plat_is_sep(dir[strlen(dir) - 1]) ? "" : "/", names[i]);
         if ((ends_with(names[i], ".ncu-rep") && has_csv_twin(names, n, names[i])) ||
             (ends_with(names[i], ".csv") && outfile_is_ours(path, REPORT_CSV_SIGNATURE))) {
             l->skipped++;
@@ -165,8 +162,7 @@ static int add_folder(struct input_list *l, const char *dir, const char *ncu, ch
 
 int inputs_add(struct input_list *l, const char *arg, const char *ncu, char *err, size_t errlen)
 {
-    struct stat st;
-    if (strcmp(arg, "-") != 0 && stat(arg, &st) == 0 && S_ISDIR(st.st_mode))
+    if (strcmp(arg, "-") != 0 && plat_kind(arg) == PLAT_DIR)
         return add_folder(l, arg, ncu, err, errlen);
     return add_file(l, arg, ncu, err, errlen);
 }
@@ -178,12 +174,12 @@ void inputs_free(struct input_list *l)
         return;
     for (i = 0; i < l->n; i++) {
         if (l->tmpdir[0] && strncmp(l->csv[i], l->tmpdir, strlen(l->tmpdir)) == 0)
-            unlink(l->csv[i]);
+            plat_remove(l->csv[i]);
         free(l->csv[i]);
         free(l->named[i]);
     }
     if (l->tmpdir[0])
-        rmdir(l->tmpdir);
+        plat_remove_dir(l->tmpdir);
     free(l->csv);
     free(l->named);
     memset(l, 0, sizeof *l);

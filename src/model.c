@@ -1,6 +1,8 @@
 /* model: power model file format and prediction; see model.h. */
 #include "model.h"
 
+#include "plat.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -428,7 +430,7 @@ static int not_a_model(const char *buf, size_t n, char *err, size_t errlen)
 
 int model_load(const char *path, struct model *m, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = plat_fopen(path, "rb");
     char *buf;
     size_t n;
     int rc;

@@ -4,12 +4,11 @@
 /* The longest file name most file systems take (NAME_MAX on Linux). */
 #define OUTFILE_NAME_MAX 255
 
+#include "plat.h"
+
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 int outfile_is_ours(const char *path, const char *signature)
 {
@@ -18,7 +17,7 @@ int outfile_is_ours(const char *path, const char *signature)
     int ours = 0;
     if (!signature)
         return 0;
-    f = fopen(path, "r");
+    f = plat_fopen(path, "r");
     if (!f)
         return 0;
     if (fgets(line, sizeof line, f))
@@ -45,11 +44,10 @@ int outfile_may_write(const char *path, const char *signature, int force)
  * the link kept), else path itself. NULL with err for a link to nothing. */
 static char *resolve(const char *path, char *err, size_t errlen)
 {
-    struct stat lst;
     char *real;
-    if (lstat(path, &lst) != 0 || !S_ISLNK(lst.st_mode))
+    if (plat_link_kind(path) != PLAT_LINK)
         return strdup(path);
-    real = realpath(path, NULL);
+    real = plat_real_path(path);
     if (!real)
         snprintf(err, errlen, "is a symbolic link to nothing (%s); name a file", strerror(errno));
     return real;
@@ -58,14 +56,14 @@ static char *resolve(const char *path, char *err, size_t errlen)
 /* An existing target: a regular file, and ours or forced. */
 static int check_target(const char *target, const char *signature, int force, char *err, size_t errlen)
 {
-    struct stat st;
-    if (stat(target, &st) != 0)
+    enum plat_kind kind = plat_kind(target);
+    if (kind == PLAT_ABSENT)
         return OUTFILE_OK;
-    if (S_ISDIR(st.st_mode)) {
+    if (kind == PLAT_DIR) {
         snprintf(err, errlen, "is a directory");
         return OUTFILE_ERR;
     }
-    if (!S_ISREG(st.st_mode)) {
+    if (kind != PLAT_FILE) {
         snprintf(err, errlen, "is not a regular file (a device, pipe or socket); name a file, or '-' for stdout");
         return OUTFILE_ERR;
     }
@@ -76,9 +74,8 @@ int outfile_write(const char *path_given, const char *signature, int force, int 
                   void *ctx, char *err, size_t errlen)
 {
     char *tmp, *path = resolve(path_given, err, errlen);
-    const char *slash;
     size_t dirlen;
-    int fd, rc = OUTFILE_ERR;
+    int rc = OUTFILE_ERR;
     FILE *f;
 
     if (!path)
@@ -88,8 +85,7 @@ int outfile_write(const char *path_given, const char *signature, int force, int 
         return rc;
     }
     rc = OUTFILE_ERR;
-    slash = strrchr(path, '/');
-    dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+    dirlen = (size_t)(plat_base_name(path) - path);
     tmp = malloc(strlen(path) + 32);
     if (!tmp) {
         snprintf(err, errlen, "out of memory");
@@ -103,24 +99,8 @@ int outfile_write(const char *path_given, const char *signature, int force, int 
         sprintf(tmp + dirlen, ".%s.XXXXXX", path + dirlen);
     else /* a name near the file system's limit: the temporary one must fit too */
         sprintf(tmp + dirlen, ".gpu_profiler.XXXXXX");
-    fd = mkstemp(tmp);
-    if (fd < 0) {
+    if (!(f = plat_create_temp(tmp))) {
         snprintf(err, errlen, "cannot create a file in its folder: %s", strerror(errno));
-        free(tmp);
-        free(path);
-        return OUTFILE_ERR;
-    }
-    {
-        /* mkstemp makes 0600; results are not secret, so honour the umask */
-        mode_t um = umask(0);
-        umask(um);
-        (void)fchmod(fd, 0666 & ~um);
-    }
-    f = fdopen(fd, "w");
-    if (!f) {
-        snprintf(err, errlen, "%s", strerror(errno));
-        close(fd);
-        unlink(tmp);
         free(tmp);
         free(path);
         return OUTFILE_ERR;
@@ -129,17 +109,17 @@ int outfile_write(const char *path_given, const char *signature, int force, int 
     if (write_fn(f, ctx) != 0 || fflush(f) != 0 || ferror(f)) {
         snprintf(err, errlen, "write failed: %s", strerror(errno ? errno : EIO));
         fclose(f);
-        unlink(tmp);
-    } else if (fsync(fileno(f)) != 0 && errno != EINVAL) {
+        plat_remove(tmp);
+    } else if (plat_sync(f) != 0) {
         snprintf(err, errlen, "write failed: %s", strerror(errno));
         fclose(f);
-        unlink(tmp);
+        plat_remove(tmp);
     } else if (fclose(f) != 0) {
         snprintf(err, errlen, "write failed: %s", strerror(errno));
-        unlink(tmp);
-    } else if (rename(tmp, path) != 0) {
+        plat_remove(tmp);
+    } else if (plat_replace(tmp, path) != 0) {
         snprintf(err, errlen, "cannot replace it: %s", strerror(errno));
-        unlink(tmp);
+        plat_remove(tmp);
     } else {
         rc = OUTFILE_OK;
     }

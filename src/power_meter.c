@@ -1,7 +1,8 @@
 /* power_meter: see power_meter.h. */
 #include "power_meter.h"
 
-#include <dlfcn.h>
+#include "plat.h"
+
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -73,9 +74,7 @@ struct power_meter {
 
 double power_meter_now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+    return plat_now_s();
 }
 
 static const char *nvml_err(const struct power_meter *pm, int rc)
@@ -87,23 +86,22 @@ static const char *nvml_err(const struct power_meter *pm, int rc)
     return buf;
 }
 
-/* dlopen of the driver's NVML; NULL with the reason in err. */
+/* The driver's NVML, loaded; NULL with the reason in err. */
 static void *load_nvml(char *err, size_t errlen)
 {
-    void *lib = dlopen("libnvidia-ml.so.1", RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-        const char *why = dlerror(); /* NULL when nothing was recorded */
-        snprintf(err, errlen, "cannot load NVML (libnvidia-ml.so.1): %s; power is measured through the NVIDIA "
-                 "driver's NVML library", why ? why : "not found");
-    }
+    char why[512];
+    void *lib = plat_lib_open(PLAT_LIB_NVML, why, sizeof why);
+    if (!lib)
+        snprintf(err, errlen, "cannot load NVML (%s): %s; power is measured through the NVIDIA driver's NVML "
+                 "library", plat_lib_file(PLAT_LIB_NVML), why);
     return lib;
 }
 
 #define LOAD(field, name)                                                                          \
     do {                                                                                           \
-        void *f_ = dlsym(pm->lib, name);                                                           \
+        void *f_ = plat_lib_sym(pm->lib, name);                                                           \
         if (!f_) {                                                                                 \
-            snprintf(err, errlen, "NVML (libnvidia-ml.so.1) lacks %s; the driver is too old", name); \
+            snprintf(err, errlen, "NVML (%s) lacks %s; the driver is too old", plat_lib_file(PLAT_LIB_NVML), name); \
             goto fail;                                                                             \
         }                                                                                          \
         memcpy(&pm->field, &f_, sizeof f_);                                                        \
@@ -138,7 +136,7 @@ struct power_meter *power_meter_open(const char *pci_bus_id, char *err, size_t e
     LOAD(power_limit, "nvmlDeviceGetEnforcedPowerLimit");
     LOAD(driver_version, "nvmlSystemGetDriverVersion");
     {
-        void *f = dlsym(pm->lib, "nvmlDeviceGetHandleByUUID");
+        void *f = plat_lib_sym(pm->lib, "nvmlDeviceGetHandleByUUID");
         memcpy(&pm->by_uuid, &f, sizeof f);
     }
     if ((rc = pm->init()) != 0) {
@@ -179,7 +177,7 @@ struct power_meter *power_meter_open(const char *pci_bus_id, char *err, size_t e
     pthread_mutex_init(&pm->lock, NULL);
     return pm;
 fail:
-    dlclose(pm->lib);
+    plat_lib_close(pm->lib);
     free(pm);
     return NULL;
 }
@@ -190,7 +188,7 @@ void power_meter_close(struct power_meter *pm)
         return;
     power_meter_stop(pm);
     pm->shutdown();
-    dlclose(pm->lib);
+    plat_lib_close(pm->lib);
     pthread_mutex_destroy(&pm->lock);
     free(pm->s);
     free(pm);
@@ -221,7 +219,6 @@ static void *sampler(void *arg)
     unsigned temp = 0;
     for (;;) {
         struct sample s;
-        struct timespec ts;
         pthread_mutex_lock(&pm->lock);
         if (pm->stop) {
             pthread_mutex_unlock(&pm->lock);
@@ -265,10 +262,7 @@ static void *sampler(void *arg)
         }
         pm->s[pm->n++] = s;
         pthread_mutex_unlock(&pm->lock);
-        ts.tv_sec = 0;
-        ts.tv_nsec = (long)pm->period_us * 1000L;
-        while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-            ;
+        plat_sleep_s((double)pm->period_us * 1e-6);
     }
     return NULL;
 }
@@ -404,12 +398,13 @@ int power_meter_gpu_count(unsigned *count, char *err, size_t errlen)
     int rc;
     if (!lib)
         return -1;
-    f_init = dlsym(lib, "nvmlInit_v2");
-    f_count = dlsym(lib, "nvmlDeviceGetCount_v2");
-    f_shutdown = dlsym(lib, "nvmlShutdown");
+    f_init = plat_lib_sym(lib, "nvmlInit_v2");
+    f_count = plat_lib_sym(lib, "nvmlDeviceGetCount_v2");
+    f_shutdown = plat_lib_sym(lib, "nvmlShutdown");
     if (!f_init || !f_count || !f_shutdown) {
-        snprintf(err, errlen, "NVML (libnvidia-ml.so.1) lacks nvmlDeviceGetCount_v2; the driver is too old");
-        dlclose(lib);
+        snprintf(err, errlen, "NVML (%s) lacks nvmlDeviceGetCount_v2; the driver is too old",
+                 plat_lib_file(PLAT_LIB_NVML));
+        plat_lib_close(lib);
         return -1;
     }
     memcpy(&init, &f_init, sizeof f_init);
@@ -417,12 +412,12 @@ int power_meter_gpu_count(unsigned *count, char *err, size_t errlen)
     memcpy(&shutdown, &f_shutdown, sizeof f_shutdown);
     if ((rc = init()) != 0) {
         snprintf(err, errlen, "NVML did not start (error %d)", rc);
-        dlclose(lib);
+        plat_lib_close(lib);
         return -1;
     }
     rc = get_count(count);
     shutdown();
-    dlclose(lib);
+    plat_lib_close(lib);
     if (rc != 0) {
         snprintf(err, errlen, "NVML cannot count the GPUs (error %d)", rc);
         return -1;

@@ -4,6 +4,7 @@
 #ifndef GPU_PROFILER_REPORT_FORMAT_H
 #define GPU_PROFILER_REPORT_FORMAT_H
 
+#include "plat.h"
 #include <stddef.h>
 #include <stdio.h>
 
@@ -50,7 +51,7 @@ struct text_line {
 };
 void text_line_add(struct text_line *l, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
+    PLAT_PRINTF(2, 3)
 #endif
     ;
 void text_line_end(FILE *out, struct text_line *l, size_t width, size_t indent);

@@ -1,4 +1,5 @@
 /* suite: see suite.h. */
+#include "plat.h"
 #include "suite.h"
 
 #include "mb_random.h"
@@ -19,7 +20,7 @@ struct builder {
 
 static struct suite_config *add(struct builder *b, const char *family, const char *kernel, int p, int q,
                                 unsigned mask, unsigned bps, unsigned threads, unsigned sm_pct,
-                                const char *fmt, ...) __attribute__((format(printf, 10, 11)));
+                                const char *fmt, ...) PLAT_PRINTF(10, 11);
 
 #include <stdarg.h>
 static struct suite_config *add(struct builder *b, const char *family, const char *kernel, int p, int q,

@@ -1,16 +1,16 @@
 /* timeline: see timeline.h. */
 #include "timeline.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "outfile.h"
+#include "plat.h"
 #include "textio.h"
 
 void timeline_init(struct timeline *t)
@@ -158,7 +158,7 @@ static void chomp(char *s)
 /* one tracer file into t, on the monotonic clock */
 static int read_trace(const char *path, struct timeline *t, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "r");
+    FILE *f = plat_fopen(path, "r");
     char *line = NULL;
     size_t cap = 0, first = t->n, i, len;
     unsigned long ln = 0;
@@ -270,16 +270,17 @@ static int write_timeline(FILE *f, void *ctx)
     return ferror(f) ? -1 : 0;
 }
 
-/* Opens the folder of prefix; *base is the file-name part. NULL if it cannot be read. */
-static DIR *open_prefix_dir(const char *prefix, char *dir, size_t dirlen, const char **base)
+/* Opens the folder of prefix (dir receives it with its trailing
+ * separator, or "./"); *base is the file-name part. NULL if it cannot be
+ * read. */
+static struct plat_dir *open_prefix_dir(const char *prefix, char *dir, size_t dirlen, const char **base)
 {
-    const char *slash = strrchr(prefix, '/');
-    *base = slash ? slash + 1 : prefix;
-    if (slash)
-        snprintf(dir, dirlen, "%.*s", (int)(slash - prefix), prefix);
+    *base = plat_base_name(prefix);
+    if (*base > prefix)
+        snprintf(dir, dirlen, "%.*s", (int)(*base - prefix), prefix);
     else
-        snprintf(dir, dirlen, ".");
-    return opendir(dir[0] ? dir : "/");
+        snprintf(dir, dirlen, "./");
+    return plat_dir_open(dir);
 }
 
 /* Whether name is base.DIGITS, a tracer's file. */
@@ -294,15 +295,14 @@ void timeline_discard(const char *prefix)
 {
     char dir[4096], path[8200];
     const char *base;
-    DIR *d = open_prefix_dir(prefix, dir, sizeof dir, &base);
-    struct dirent *de;
+    struct plat_dir *d = open_prefix_dir(prefix, dir, sizeof dir, &base);
+    const char *name;
     if (!d)
         return;
-    while ((de = readdir(d)) != NULL)
-        if (is_trace_file(de->d_name, base) &&
-            (size_t)snprintf(path, sizeof path, "%s/%s", dir[0] ? dir : "", de->d_name) < sizeof path)
-            unlink(path);
-    closedir(d);
+    while ((name = plat_dir_next(d)) != NULL)
+        if (is_trace_file(name, base) && (size_t)snprintf(path, sizeof path, "%s%s", dir, name) < sizeof path)
+            plat_remove(path);
+    plat_dir_close(d);
 }
 
 int timeline_merge(const char *prefix, const char *out_path, double t_start_s, double t_stop_s,
@@ -313,8 +313,8 @@ int timeline_merge(const char *prefix, const char *out_path, double t_start_s, d
     const char *base;
     struct timeline t;
     struct merged mg;
-    DIR *d;
-    struct dirent *de;
+    struct plat_dir *d;
+    const char *name;
     int rc = -1, w;
     timeline_init(&t);
     d = open_prefix_dir(prefix, dir, sizeof dir, &base);
@@ -322,13 +322,12 @@ int timeline_merge(const char *prefix, const char *out_path, double t_start_s, d
         snprintf(err, errlen, "%s: %s", dir, strerror(errno));
         return -1;
     }
-    while ((de = readdir(d)) != NULL) {
-        if (!is_trace_file(de->d_name, base) ||
-            (size_t)snprintf(path, sizeof path, "%s/%s", dir[0] ? dir : "", de->d_name) >= sizeof path)
+    while ((name = plat_dir_next(d)) != NULL) {
+        if (!is_trace_file(name, base) || (size_t)snprintf(path, sizeof path, "%s%s", dir, name) >= sizeof path)
             continue;
         if (read_trace(path, &t, err, errlen) != 0)
             goto out;
-        unlink(path);
+        plat_remove(path);
     }
     if (t.processes == 0) {
         snprintf(err, errlen, "the tracer wrote nothing: the application made no CUDA context, or the driver did "
@@ -352,33 +351,29 @@ int timeline_merge(const char *prefix, const char *out_path, double t_start_s, d
     else
         rc = 0;
 out:
-    closedir(d);
+    plat_dir_close(d);
     timeline_free(&t);
     return rc;
 }
 
 int timeline_find_tracer(char *out, size_t outlen)
 {
-    static const char *const rel[] = { "gpu_profiler_trace.so", "build/gpu_profiler_trace.so",
-                                       "../lib/gpu_profiler/gpu_profiler_trace.so" };
+    static const char *const rel[] = { TIMELINE_TRACER, "build/" TIMELINE_TRACER,
+                                       "../lib/gpu_profiler/" TIMELINE_TRACER };
     const char *env = getenv("GP_TRACER");
     char self[4096];
-    ssize_t n;
     size_t i;
     if (env && *env) {
         snprintf(out, outlen, "%s", env);
-        return access(out, R_OK) == 0 ? 0 : -1;
+        return plat_kind(out) == PLAT_FILE ? 0 : -1;
     }
-    n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0)
+    if (plat_self_path(self, sizeof self) != 0)
         return -1;
-    self[n] = '\0';
-    if (strrchr(self, '/'))
-        strrchr(self, '/')[1] = '\0';
+    *(char *)(uintptr_t)plat_base_name(self) = '\0'; /* its folder, the separator kept */
     for (i = 0; i < sizeof rel / sizeof rel[0]; i++) {
         if ((size_t)snprintf(out, outlen, "%s%s", self, rel[i]) >= outlen)
             continue;
-        if (access(out, R_OK) == 0)
+        if (plat_kind(out) == PLAT_FILE)
             return 0;
     }
     return -1;
@@ -386,7 +381,7 @@ int timeline_find_tracer(char *out, size_t outlen)
 
 int timeline_load(const char *path, struct timeline *t, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "r");
+    FILE *f = plat_fopen(path, "r");
     int rc;
     if (!f) {
         timeline_init(t);

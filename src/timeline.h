@@ -93,9 +93,14 @@ int timeline_merge(const char *prefix, const char *out_path, double t_start_s, d
 /* Removes the tracer's files PREFIX.PID that a failed run left. */
 void timeline_discard(const char *prefix);
 
-/* The tracer library: $GP_TRACER, or gpu_profiler_trace.so beside this
+/* The tracer library: $GP_TRACER, or TIMELINE_TRACER beside this
  * program, in build/ beside it, or in ../lib/gpu_profiler/. Returns 0 with
  * its path, or -1. */
+#ifdef _WIN32
+#define TIMELINE_TRACER "gpu_profiler_trace.dll"
+#else
+#define TIMELINE_TRACER "gpu_profiler_trace.so"
+#endif
 int timeline_find_tracer(char *out, size_t outlen);
 
 /* Reads a timeline file; errors name the line. Returns 0 or -1. */

@@ -8,7 +8,8 @@
  *   GP_FAULT_PATH=TEXT        for calls that take a path or library name,
  *                             fail only when it contains TEXT
  *
- * CALL is one of: fflush fclose fsync mkstemp rename open read fork dlopen.
+ * CALL is one of: fflush fclose fsync mkstemp rename open read fopen fread
+ * fork dlopen.
  * fflush and fclose fail only on files (not the standard streams), so the
  * tool can still report the failure. Not for production: a test tool. */
 #define _GNU_SOURCE
@@ -131,4 +132,22 @@ void *dlopen(const char *name, int flags)
     if (name && should_fail("dlopen", name))
         return NULL;
     return NEXT(void *(*)(const char *, int), "dlopen")(name, flags);
+}
+
+FILE *fopen(const char *path, const char *mode)
+{
+    if (should_fail("fopen", path))
+        return NULL;
+    return NEXT(FILE *(*)(const char *, const char *), "fopen")(path, mode);
+}
+
+/* A failed fread marks the stream as failed, as the real one does (glibc's
+ * error flag), so that ferror() tells it from the end of the file. */
+size_t fread(void *buf, size_t size, size_t n, FILE *f)
+{
+    if (f && !is_std(f) && should_fail("fread", NULL)) {
+        f->_flags |= _IO_ERR_SEEN;
+        return 0;
+    }
+    return NEXT(size_t (*)(void *, size_t, size_t, FILE *), "fread")(buf, size, n, f);
 }
