@@ -2,6 +2,7 @@
 #include "calibrate.h"
 
 #include "plat.h"
+#include "textio.h"
 
 #include <errno.h>
 #include <math.h>
@@ -51,19 +52,44 @@ int calibrate_available(void)
 /* ---- the log: progress on stderr, everything kept for the log file ---- */
 
 struct log {
-    char *buf;
-    size_t len;
-    FILE *mem;
+    char *buf;        /* everything logged, for the log file */
+    size_t len, cap;
+    int on;           /* keeping it (after cal_open) */
     int quiet;
 };
+
+/* Appends to the kept log; one that cannot grow stops growing. */
+static void log_keep(struct log *l, const char *fmt, va_list ap)
+{
+    va_list again;
+    int n;
+    va_copy(again, ap);
+    n = vsnprintf(l->buf ? l->buf + l->len : NULL, l->buf ? l->cap - l->len : 0, fmt, ap);
+    if (n >= 0 && (size_t)n >= (l->buf ? l->cap - l->len : 0)) {
+        size_t cap = (l->cap ? l->cap : 4096);
+        char *nb;
+        while (cap - l->len <= (size_t)n)
+            cap *= 2;
+        if ((nb = realloc(l->buf, cap)) != NULL) {
+            l->buf = nb;
+            l->cap = cap;
+            n = vsnprintf(l->buf + l->len, l->cap - l->len, fmt, again);
+        } else {
+            n = -1;
+        }
+    }
+    if (n > 0 && l->buf)
+        l->len += (size_t)n;
+    va_end(again);
+}
 
 static void logf_(struct log *l, int to_stderr, const char *fmt, ...) PLAT_PRINTF(3, 4);
 static void logf_(struct log *l, int to_stderr, const char *fmt, ...)
 {
     va_list ap;
-    if (l->mem) {
+    if (l->on) {
         va_start(ap, fmt);
-        vfprintf(l->mem, fmt, ap);
+        log_keep(l, fmt, ap);
         va_end(ap);
     }
     if (to_stderr && !l->quiet) {
@@ -573,12 +599,8 @@ static int cal_open(struct cal_run *c)
     size_t i, j = 0;
     if (!o->list && runner_find_ncu(o->ncu, c->ncu_path, sizeof c->ncu_path, c->err, c->errlen) != 0)
         return CAL_ERR_NCU;
-    c->lg.mem = open_memstream(&c->lg.buf, &c->lg.len);
-    if (!c->lg.mem) {
-        snprintf(c->err, c->errlen, "out of memory");
-        return CAL_ERR_GPU;
-    }
-    fprintf(c->lg.mem, "%s 1\n", CALIBRATE_LOG_SIGNATURE);
+    c->lg.on = 1;
+    logf_(&c->lg, 0, "%s 1\n", CALIBRATE_LOG_SIGNATURE);
     if (gpu_open(&c->g, o->device, c->err, c->errlen) != 0)
         return CAL_ERR_GPU;
     c->gpu_opened = 1;
@@ -1082,10 +1104,11 @@ static int cal_fit_and_write(struct cal_run *c)
         save(o->dataset_out, DATASET_SIGNATURE, o->force, write_dataset, &c->ds, c->err + strlen(c->err), 0);
         return CAL_ERR_FIT;
     }
-    if ((rf = open_memstream(&rb, &rl)) != NULL) {
+    if ((rf = plat_memstream_open()) != NULL) {
         fit_report_print(rf, &c->rep);
+        if ((rb = textio_take(rf, &rl)) != NULL)
+            logf_(&c->lg, 1, "%s", rb);
         fclose(rf);
-        logf_(&c->lg, 1, "%s", rb);
         free(rb);
     }
     if (model_check_written(&c->model, c->err, c->errlen) != 0) {
@@ -1093,12 +1116,10 @@ static int cal_fit_and_write(struct cal_run *c)
         return CAL_ERR_FIT;
     }
     logf_(&c->lg, 1, "calibrate took %.0f s\n", power_meter_now() - c->t_start);
-    fflush(c->lg.mem);
     if (save(o->dataset_out, DATASET_SIGNATURE, o->force, write_dataset, &c->ds, c->err, c->errlen) != 0 ||
         save(o->model_out, "gpu_profiler_model", o->force, write_model, &c->model, c->err, c->errlen) != 0)
         return CAL_ERR_OUTPUT;
-    fclose(c->lg.mem);
-    c->lg.mem = NULL;
+    c->lg.on = 0;
     if (save(o->log_out, CALIBRATE_LOG_SIGNATURE, o->force, write_text, &c->lg, c->err, c->errlen) != 0)
         return CAL_ERR_OUTPUT;
     if (!o->quiet)
@@ -1111,17 +1132,14 @@ static int cal_fit_and_write(struct cal_run *c)
 static void cal_cleanup(struct cal_run *c, int rc)
 {
     const struct calibrate_opts *o = c->o;
-    if (rc != CAL_OK && rc != CAL_ERR_OUTPUT && c->gpu_opened && c->lg.mem && !o->list) {
+    if (rc != CAL_OK && rc != CAL_ERR_OUTPUT && c->gpu_opened && c->lg.on && !o->list) {
         /* keep the log of what was done, for the report of what went wrong */
         char why[256];
-        fprintf(c->lg.mem, "calibrate failed: %s\n", c->err);
-        fflush(c->lg.mem);
+        logf_(&c->lg, 0, "calibrate failed: %s\n", c->err);
         if (save(o->log_out, CALIBRATE_LOG_SIGNATURE, o->force, write_text, &c->lg, why, sizeof why) == 0 &&
             !o->quiet)
             fprintf(stderr, "the log so far is in %s\n", o->log_out);
     }
-    if (c->lg.mem)
-        fclose(c->lg.mem);
     free(c->lg.buf);
     if (c->pm)
         power_meter_close(c->pm);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "plat.h"
 
 static const struct {
     const char *name;
@@ -19,6 +20,7 @@ static const struct {
 int main(int argc, char **argv)
 {
     size_t i;
+    plat_init(&argc, &argv);
     for (i = 0; argc > 1 && i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0) {
             cli_subcommand = commands[i].name;

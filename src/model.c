@@ -2,6 +2,7 @@
 #include "model.h"
 
 #include "plat.h"
+#include "textio.h"
 
 #include <errno.h>
 #include <math.h>
@@ -392,7 +393,7 @@ int model_check_written(const struct model *m, char *err, size_t errlen)
 {
     char *buf = NULL;
     size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
+    FILE *f = plat_memstream_open();
     struct model back;
     int rc;
     if (!f) {
@@ -400,7 +401,9 @@ int model_check_written(const struct model *m, char *err, size_t errlen)
         return -1;
     }
     rc = model_write(f, m);
-    if (fclose(f) != 0 || rc != 0) {
+    if (rc == 0)
+        buf = textio_take(f, &len);
+    if (fclose(f) != 0 || rc != 0 || !buf) {
         free(buf);
         snprintf(err, errlen, "out of memory");
         return -1;

@@ -55,6 +55,9 @@ FILE *plat_create_temp(char *tmpl);
 int plat_sync(FILE *f);                          /* to the disk; 0 or -1 */
 char *plat_real_path(const char *path);          /* malloc'd absolute path, or NULL with errno */
 const char *plat_temp_root(void);                /* $TMPDIR or /tmp; %TEMP% on Windows */
+/* A scratch stream, read and write (a temporary file that goes away when
+ * closed): textio_take reads back what was written to it. */
+FILE *plat_memstream_open(void);
 struct plat_dir;
 struct plat_dir *plat_dir_open(const char *path);     /* NULL with errno */
 const char *plat_dir_next(struct plat_dir *d);         /* the next name (never . or ..), NULL at the end */

@@ -122,6 +122,11 @@ const char *plat_temp_root(void)
     return t && *t ? t : "/tmp";
 }
 
+FILE *plat_memstream_open(void)
+{
+    return tmpfile();
+}
+
 struct plat_dir {
     DIR *d;
 };

@@ -61,3 +61,23 @@ int text_version_cmp(const char *a, const char *b)
     }
     return (*a != 0) - (*b != 0);
 }
+
+char *textio_take(FILE *f, size_t *len)
+{
+    long end;
+    char *buf;
+    size_t got;
+    if (fflush(f) != 0 || fseek(f, 0, SEEK_END) != 0 || (end = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0)
+        return NULL;
+    if (!(buf = malloc((size_t)end + 1)))
+        return NULL;
+    got = fread(buf, 1, (size_t)end, f);
+    fseek(f, 0, SEEK_END);
+    if (got != (size_t)end) {
+        free(buf);
+        return NULL;
+    }
+    buf[got] = '\0';
+    *len = got;
+    return buf;
+}

@@ -16,6 +16,11 @@
  * longer than max bytes, -2 out of memory. */
 int textio_getline(FILE *f, char **buf, size_t *cap, size_t max, size_t *len);
 
+/* Everything written so far to a read-write stream (plat_memstream_open),
+ * as a malloc'd NUL-terminated copy with its length in *len; NULL on an
+ * error. The stream stays open, its position at the end. */
+char *textio_take(FILE *f, size_t *len);
+
 /* Compares version-like names numerically ("2025.3.1" > "2024.10.0"):
  * <0, 0 or >0 as strcmp. */
 int text_version_cmp(const char *a, const char *b);

@@ -3,7 +3,6 @@
  * shipped models reproduced byte for byte from their datasets. */
 #include "testlib.h"
 
-#include <unistd.h>
 
 #include "dataset.h"
 #include "feature_table.h"
@@ -139,15 +138,15 @@ static void test_fit_synthetic(void)
 static void test_dataset_roundtrip(void)
 {
     struct dataset d, back;
-    char path[] = "/tmp/gp_test_dataset_XXXXXX", err[256];
-    int fd = mkstemp(path), m;
+    char path[1024], err[256];
+    int m;
     FILE *f;
     size_t i;
     synthetic(&d, 2, 3);
     snprintf(d.driver, sizeof d.driver, "580.1");
     d.rows[1].have[M_DRAM_READ] = 0; /* an empty cell */
     d.rows[2].launch_s = 0.1 + 1e-17;
-    f = fdopen(fd, "w");
+    f = plat_create_temp(tl_temp_name(path, sizeof path, "gp_test_dataset_XXXXXX"));
     CHECK(dataset_write(f, &d) == 0);
     fclose(f);
     CHECK(dataset_load(path, &back, err, sizeof err) == 0);
@@ -165,7 +164,7 @@ static void test_dataset_roundtrip(void)
     }
     dataset_free(&back);
     dataset_free(&d);
-    unlink(path);
+    plat_remove(path);
 }
 
 /* The probes (dataset.h): kept apart from the fitted rows, written back
@@ -175,8 +174,7 @@ static void test_probes(void)
     struct dataset d, back;
     struct model m;
     struct fit_report rep;
-    char path[] = "/tmp/gp_test_dataset_XXXXXX", err[256];
-    int fd;
+    char path[1024], err[256];
     FILE *f;
     size_t i, nlimit = 0, ngaps = 0;
     double rmin = 0, rpeak = 0;
@@ -202,8 +200,7 @@ static void test_probes(void)
     for (i = 0; i < d.n; i++)
         CHECK(!dataset_is_probe(d.rows[i].family));
     /* written and read back: the same probes */
-    fd = mkstemp(path);
-    f = fdopen(fd, "w");
+    f = plat_create_temp(tl_temp_name(path, sizeof path, "gp_test_dataset_XXXXXX"));
     CHECK(dataset_write(f, &d) == 0);
     fclose(f);
     CHECK(dataset_load(path, &back, err, sizeof err) == 0);
@@ -214,7 +211,7 @@ static void test_probes(void)
         CHECK(back.probe[i].power_w[TARGET_AVG] == d.probe[i].power_w[TARGET_AVG]);
     }
     dataset_free(&back);
-    unlink(path);
+    plat_remove(path);
     /* the cap ratios are the limit probes' mean ratios; the gap decay is not kept */
     CHECK(fit_dataset(&d, "h200_dataset.csv", NULL, &m, &rep, err, sizeof err) == 0);
     CHECK(rep.limit_probes == 3);
@@ -245,15 +242,14 @@ static void test_probes(void)
 
 static void load_text(const char *text, const char *want)
 {
-    char path[] = "/tmp/gp_test_dataset_XXXXXX", err[256];
-    int fd = mkstemp(path);
+    char path[1024], err[256];
     struct dataset d;
-    FILE *f = fdopen(fd, "w");
+    FILE *f = plat_create_temp(tl_temp_name(path, sizeof path, "gp_test_dataset_XXXXXX"));
     fputs(text, f);
     fclose(f);
     CHECK(dataset_load(path, &d, err, sizeof err) == -1);
     CHECK_CONTAINS(err, want);
-    unlink(path);
+    plat_remove(path);
 }
 
 static void test_dataset_errors(void)
@@ -297,7 +293,7 @@ static void test_shipped_as(const char *dataset, const char *model, const char *
     struct fit_report rep;
     char err[512], *t, *want;
     size_t len, wlen;
-    if (access(dataset, R_OK) != 0) {
+    if (plat_kind(dataset) != PLAT_FILE) {
         fprintf(stderr, "note: %s not found (run from the repository root)\n", dataset);
         CHECK(0);
         return;

@@ -5,7 +5,6 @@
  * gaps at the model's gap power, min and peak over sliding windows). */
 #include <limits.h>
 #include <math.h>
-#include <unistd.h>
 
 #include "testlib.h"
 #include "timeline.h"
@@ -19,7 +18,7 @@ static void base(const char *name, const char *want)
 
 static void write_file(const char *path, const char *text)
 {
-    FILE *f = fopen(path, "w");
+    FILE *f = plat_fopen(path, "w");
     CHECK(f != NULL);
     if (!f)
         return;
@@ -58,9 +57,9 @@ static void test_names(void)
 
 static void test_merge_and_load(void)
 {
-    char dir[] = "/tmp/gp_test_timeline.XXXXXX", prefix[256], a[300], b[300], out[300], err[512];
+    char dir[1024], prefix[1100], a[1200], b[1200], out[1200], err[512];
     struct timeline t;
-    if (!mkdtemp(dir)) {
+    if (!plat_make_temp_dir(tl_temp_name(dir, sizeof dir, "gp_test_timeline.XXXXXX"))) {
         CHECK(0);
         return;
     }
@@ -79,7 +78,7 @@ static void test_merge_and_load(void)
                   "# clock start cupti_ns 6000000000 monotonic_ns 1000000000\n"
                   "K 6550000000 6560000000 1 other_k\n# dropped 3\n");
     CHECK(timeline_merge(prefix, out, 1.0, 3.0, 80, NULL, NULL, 0, 0, err, sizeof err) == 0);
-    CHECK(access(a, F_OK) != 0 && access(b, F_OK) != 0); /* the tracer's files are gone */
+    CHECK(!plat_exists(a) && !plat_exists(b)); /* the tracer's files are gone */
     CHECK(timeline_load(out, &t, err, sizeof err) == 0);
     if (t.n != 4)
         fprintf(stderr, "  %s\n", err);
@@ -111,12 +110,12 @@ static void test_merge_and_load(void)
     snprintf(out, sizeof out, "%s.12x", prefix);
     write_file(out, "not the tracer's\n");
     timeline_discard(prefix);
-    CHECK(access(a, F_OK) != 0 && access(b, F_OK) != 0);
-    CHECK(access(out, F_OK) == 0);
-    unlink(out);
+    CHECK(!plat_exists(a) && !plat_exists(b));
+    CHECK(plat_exists(out));
+    plat_remove(out);
     snprintf(out, sizeof out, "%s/tl.txt", dir);
     /* nothing traced */
-    unlink(a);
+    plat_remove(a);
     CHECK(timeline_merge(prefix, out, 0, 1, 0, NULL, NULL, 0, 1, err, sizeof err) != 0);
     CHECK_CONTAINS(err, "the tracer wrote nothing");
     /* bad timelines name the line */
@@ -135,8 +134,8 @@ static void test_merge_and_load(void)
     write_file(out, "# gpu_profiler_timeline 1\n# window_ns 0 10\nK 1 0 0 0\n");
     CHECK(timeline_load(out, &t, err, sizeof err) != 0);
     CHECK_CONTAINS(err, ":3: expected 'K|C|S");
-    unlink(out);
-    rmdir(dir);
+    plat_remove(out);
+    plat_remove_dir(dir);
 }
 
 /* P lines: the measured power, binned beside the estimate; bad ones refused
@@ -183,13 +182,13 @@ static void test_estimate(void)
     /* 1 s window: kernel "a" 0-0.2 s and 0.5-0.7 s, kernel "b" 0.7-0.8 s,
      * gaps at idle 100 W (no gap terms); profile: a at 500 W, b at 800 W
      * (above the 700 W limit: capped) */
-    char dir[] = "/tmp/gp_test_timeline.XXXXXX", path[300], err[256];
+    char dir[1024], path[1200], err[256];
     struct timeline t;
     struct model m;
     struct estimate e;
     struct kernel_result k[2];
     struct timeline_result r;
-    if (!mkdtemp(dir)) {
+    if (!plat_make_temp_dir(tl_temp_name(dir, sizeof dir, "gp_test_timeline.XXXXXX"))) {
         CHECK(0);
         return;
     }
@@ -268,8 +267,8 @@ static void test_estimate(void)
     CHECK_NEAR(r.series_w[TIMELINE_BINS - 1], 700, 1e-9);
     timeline_free(&t);
     test_power_lines(path, &e);
-    unlink(path);
-    rmdir(dir);
+    plat_remove(path);
+    plat_remove_dir(dir);
 }
 
 int main(void)

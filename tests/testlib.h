@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plat.h"
+
 static int tl_passed, tl_failed;
 
 #define CHECK(cond)                                                                  \
@@ -66,7 +68,7 @@ static int tl_done(void)
 /* Reads a whole file; NULL on failure. *len gets its size. */
 static inline char *tl_slurp(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = plat_fopen(path, "rb");
     char *buf;
     long n;
     if (!f)
@@ -84,6 +86,14 @@ static inline char *tl_slurp(const char *path, size_t *len)
     fclose(f);
     if (len)
         *len = (size_t)n;
+    return buf;
+}
+
+/* A name for a temporary file or folder in the platform's temporary
+ * folder: stem ends in XXXXXX, for plat_create_temp or plat_make_temp_dir. */
+static inline char *tl_temp_name(char *buf, size_t n, const char *stem)
+{
+    snprintf(buf, n, "%s/%s", plat_temp_root(), stem);
     return buf;
 }
 
