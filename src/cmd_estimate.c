@@ -774,7 +774,7 @@ static void say_timeline(struct estimate_run *r, const struct measure_opts *mo)
         if (!r->o.quiet)
             fprintf(stderr, "%s: no timeline: %s\n", cli_prog, r->measured.timeline_note);
     } else if (!r->o.quiet) {
-        fprintf(stderr, "%s: no timeline tracer (gpu_profiler_trace.so, built where make finds CUPTI): the "
+        fprintf(stderr, "%s: no timeline tracer (" TIMELINE_TRACER ", built where make finds CUPTI): the "
                 "estimate over the run takes the model's idle power between the kernels\n", cli_prog);
     }
 }

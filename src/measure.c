@@ -204,7 +204,7 @@ static int meas_check_timeline(struct meas_run *m)
         return MEASURE_OUTPUT;
     }
     if (timeline_find_tracer(m->tracer, sizeof m->tracer) != 0) {
-        snprintf(m->err, m->errlen, "--timeline needs the tracer gpu_profiler_trace.so, which make builds where it "
+        snprintf(m->err, m->errlen, "--timeline needs the tracer " TIMELINE_TRACER ", which make builds where it "
                  "finds CUPTI (cupti.h in $CUDA_HOME/include; make CUDA_DIR=...), or GP_TRACER=PATH");
         return MEASURE_NO_TRACER;
     }

@@ -193,13 +193,31 @@ static DWORD target_attributes(const char *path)
     return a;
 }
 
-static enum plat_kind kind_of(DWORD a)
+/* Whether path is a file on a disk, not a device such as NUL, CON or a
+ * serial port, which have file attributes too. */
+static int on_disk(const char *path)
+{
+    wchar_t *w = to_wide(path);
+    HANDLE h;
+    DWORD type;
+    if (!w)
+        return 0;
+    h = CreateFileW(w, 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_EXISTING, 0, NULL);
+    free(w);
+    if (h == INVALID_HANDLE_VALUE)
+        return 1; /* cannot look (locked, no rights): a file, as its attributes say */
+    type = GetFileType(h);
+    CloseHandle(h);
+    return type == FILE_TYPE_DISK;
+}
+
+static enum plat_kind kind_of(const char *path, DWORD a)
 {
     if (a == INVALID_FILE_ATTRIBUTES)
         return PLAT_ABSENT;
     if (a & FILE_ATTRIBUTE_DIRECTORY)
         return PLAT_DIR;
-    if (a & FILE_ATTRIBUTE_DEVICE)
+    if ((a & FILE_ATTRIBUTE_DEVICE) || !on_disk(path))
         return PLAT_OTHER;
     return PLAT_FILE;
 }
@@ -209,7 +227,7 @@ enum plat_kind plat_kind(const char *path)
     DWORD a = attributes(path);
     if (a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_REPARSE_POINT))
         a = target_attributes(path);
-    return kind_of(a);
+    return kind_of(path, a);
 }
 
 enum plat_kind plat_link_kind(const char *path)
@@ -217,7 +235,7 @@ enum plat_kind plat_link_kind(const char *path)
     DWORD a = attributes(path);
     if (a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_REPARSE_POINT))
         return PLAT_LINK;
-    return kind_of(a);
+    return kind_of(path, a);
 }
 
 int plat_exists(const char *path)

@@ -67,7 +67,7 @@ char *textio_take(FILE *f, size_t *len)
     long end;
     char *buf;
     size_t got;
-    if (fflush(f) != 0 || fseek(f, 0, SEEK_END) != 0 || (end = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0)
+    if (fseek(f, 0, SEEK_END) != 0 || (end = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) /* fseek flushes */
         return NULL;
     if (!(buf = malloc((size_t)end + 1)))
         return NULL;

@@ -13,8 +13,19 @@ JSON_DIR=$(mktemp -d "${TMPDIR:-/tmp}/gp_cli_json.XXXXXX")
 trap 'rm -rf "$TOP" "$JSON_DIR"' EXIT INT TERM
 passed=0
 failed=0
+notrun=0
 n=0
 has_h100=0
+# Under wine (tests/win/cli_windows.sh): $GP runs the Windows build, the
+# stand-ins are Windows programs, and each -c case is also run with the
+# Linux build ($GP_CLI_LINUX) in a twin folder: stdout and every file made
+# must be the same bytes.
+WIN=${GP_CLI_WINDOWS:-}
+win_subst() {
+    printf '%s' "$1" | sed -e "s|\$FIX/\.\./fake_ncu\.sh|$GP_WIN_NCU|g" -e "s|$FIX/\.\./fake_ncu\.sh|$GP_WIN_NCU|g" \
+        -e 's|app\.sh|app.exe|g' -e 's|gpu_profiler_trace\.so|gpu_profiler_trace.dll|g' \
+        -e 's|libnvidia-ml\.so\.1|nvml.dll|g' -e 's|libcuda\.so\.1|nvcuda.dll|g' -e 's|/dev/null|NUL|g'
+}
 "$GP" --version | grep -q 'built-in model: NVIDIA H100 80GB HBM3' && has_h100=1
 
 make_inputs() {
@@ -30,6 +41,7 @@ make_inputs() {
     printf 'hello\n' >model_bad.model
     printf '#!/bin/sh\n[ "${1:-}" = fail ] && exit 3\n[ "${1:-}" = sleep ] && exec sleep 30\n[ "${1:-}" = nap ] && exec sleep 0.3\nif [ "${1:-}" = markers ]; then echo hello; echo GP_START; sleep 0.3; echo GP_STOP; sleep 0.3; fi\nif [ "${1:-}" = trace ] && [ -n "${GP_TRACE_FILE:-}" ]; then f=$GP_TRACE_FILE.$$; echo "# gpu_profiler_trace 1" >$f; echo "# clock start cupti_ns 1000 monotonic_ns 1000" >>$f; echo "K 2000 3000 0 _Z6kernelPf" >>$f; echo "# clock end cupti_ns 5000 monotonic_ns 5000" >>$f; fi\nexit 0\n' >app.sh
     chmod +x app.sh
+    [ -z "$WIN" ] || cp "$GP_WIN_APP" app.exe
 }
 
 while IFS= read -r line; do
@@ -48,7 +60,11 @@ while IFS= read -r line; do
     mkdir -p "$T"
     envs=""
     skip=0
+    nowin=""
+    fakenvml=0
     (cd "$T" && make_inputs)
+    largs=$args
+    [ -z "$WIN" ] || directives=$(win_subst "$directives")
     for d in $directives; do
         case "$d" in
         PRE:*) printf 'user data\n' >"$T/${d#PRE:}" ;;
@@ -58,6 +74,7 @@ while IFS= read -r line; do
         ENV:*) envs="$envs $(printf '%s' "${d#ENV:}" | sed "s|\$FIX|$FIX|g")" ;;
         FAKENVML)
             # the stand-in NVML (tests/fake_nvml.c): one GPU drawing FAKE_NVML_W (400 W)
+            fakenvml=1
             if [ -n "${GP_FAKE_NVML_DIR:-}" ] && [ -d "$GP_FAKE_NVML_DIR" ]; then
                 envs="$envs LD_LIBRARY_PATH=$GP_FAKE_NVML_DIR"
             else
@@ -73,10 +90,32 @@ while IFS= read -r line; do
             fi
             ;;
         NOBUILTIN) [ $has_h100 = 1 ] && skip=1 ;;
+        NOWIN:*) nowin=${d#NOWIN:} ;;
         *) echo "cli.cases: unknown directive $d" >&2; exit 2 ;;
         esac
     done
     [ $skip = 1 ] && continue
+    if [ -n "$WIN" ]; then
+        if [ -n "$nowin" ]; then
+            notrun=$((notrun + 1))
+            echo "not on Windows, case $n ($nowin): gpu_profiler $args" >>"$TOP/notrun.txt"
+            continue
+        fi
+        case " $directives" in
+        *" FAULT:"* | *" LINK:"*)
+            echo "cli.cases: case $n uses FAULT: or LINK:, which cannot run under wine: mark it NOWIN:reason" >&2
+            exit 2 ;;
+        esac
+        args=$(win_subst "$args")
+        expect=$(win_subst "$expect")
+        # the stand-in NVML where Windows looks for nvml.dll: System32
+        if [ $fakenvml = 1 ]; then cp "$GP_WIN_NVML" "$WINEPREFIX/drive_c/windows/system32/nvml.dll"
+        else rm -f "$WINEPREFIX/drive_c/windows/system32/nvml.dll"; fi
+        lenvs=$(printf '%s' "$envs" | sed "s|$GP_WIN_NCU|$HERE/fake_ncu.sh|g")
+        L=$TOP/linux$n
+        rm -rf "$L"
+        cp -R "$T" "$L" # the same inputs for the Linux build
+    fi
     rc=0
     (cd "$T" && export FAKE_NCU_CSV="$FIX/ncu-h100/probe4_full_raw.csv" FAKE_NCU_LOG="$T/ncu.log" &&
         eval "env $envs \"\$GP\" $args" >"$T/stdout" 2>"$T/stderr") || rc=$?
@@ -107,6 +146,21 @@ while IFS= read -r line; do
             cp "$T/stdout" "$JSON_DIR/$n.$kind.json"
         fi ;;
     esac
+    # under wine: a -c case gives the same stdout and files as the Linux build
+    if [ -n "$WIN" ] && [ $ok = 1 ] && [ -n "${GP_CLI_LINUX:-}" ]; then
+        case " $args " in
+        *" -c "* | *" --csv "*)
+            lrc=0
+            (cd "$L" && rm -f app.exe && export FAKE_NCU_CSV="$FIX/ncu-h100/probe4_full_raw.csv" FAKE_NCU_LOG="$L/ncu.log" &&
+                eval "env $lenvs \"\$GP_CLI_LINUX\" $largs" >"$L/stdout" 2>"$L/stderr") || lrc=$?
+            rm -f "$T/app.exe" "$L/app.exe"
+            if [ "$lrc" != "$rc" ] || ! diff -r -q -x stderr -x ncu.log "$L" "$T" >"$TOP/diff.txt" 2>&1; then
+                ok=0
+                echo "FAILED case $n: Windows and Linux builds differ (exit $rc and $lrc):" >&2
+                sed 's/^/  /' "$TOP/diff.txt" | head -5 >&2
+            fi ;;
+        esac
+    fi
     if [ $ok = 1 ]; then
         passed=$((passed + 1))
     else
@@ -153,5 +207,9 @@ else
     echo "note: python3's jsonschema is missing: the cases' JSON documents were not checked against docs/schema/" >&2
 fi
 rm -rf "$JSON_DIR"
+if [ -n "$WIN" ] && [ $notrun -gt 0 ]; then
+    echo "$notrun cases marked NOWIN in tests/cli.cases were not run under wine:"
+    sed 's/^/  /' "$TOP/notrun.txt"
+fi
 echo "$passed passed, $failed failed"
 [ $failed = 0 ]
