@@ -40,7 +40,7 @@ ifneq ($(and $(CUPTI_INC),$(CUPTI_LIB)),)
 TRACER = $(B)/gpu_profiler_trace.so
 endif
 MODELS = $(sort $(wildcard models/*.model))
-TESTS = test_units test_csv test_ncu_csv test_model test_estimate test_report test_fit test_suite test_runner test_timeline test_window
+TESTS = test_units test_csv test_ncu_csv test_model test_estimate test_report test_fit test_suite test_runner test_timeline test_window test_plat
 
 .PHONY: all check clean install uninstall unit cli svg signals schema accuracy-doc screenshot
 all: $(BIN) $(TRACER)
@@ -188,7 +188,7 @@ WIN_CLI_OBJ = $(CLI_OBJ:$(B)/%=$(WB)/%)
 WIN_TESTS = $(filter-out test_runner,$(TESTS))
 WIN_STANDINS = $(WB)/stand-ins/ncu.exe $(WB)/stand-ins/app.exe $(WB)/stand-ins/nvml.dll $(WB)/stand-ins/echo_args.exe
 
-.PHONY: windows check-windows dist-windows unit-windows cli-windows
+.PHONY: windows check-windows dist-windows unit-windows cli-windows seed-windows
 
 $(WB):
 	mkdir -p $(WB)/stand-ins
@@ -222,13 +222,16 @@ $(WB)/stand-ins/%.exe: tests/win/%.c $(WB)/libgp.a | $(WB)
 $(WB)/stand-ins/nvml.dll: tests/fake_nvml.c | $(WB)
 	$(WIN_CC) -std=c11 -O1 -Wall -Wextra -shared -o $@ $< -static -lpthread
 
-unit-windows: $(WIN_TESTS:%=$(WB)/%.exe)
+unit-windows: $(WIN_TESTS:%=$(WB)/%.exe) $(WB)/stand-ins/echo_args.exe
 	@sh tests/win/run_unit.sh $(WIN_TESTS)
 
 cli-windows: $(WB)/gpu_profiler.exe $(WIN_STANDINS) $(BIN)
 	@sh tests/win/cli_windows.sh
 
-check-windows: unit-windows cli-windows
+seed-windows: $(WB)/gpu_profiler.exe $(WIN_STANDINS)
+	@sh tests/win/seed_example.sh
+
+check-windows: unit-windows cli-windows seed-windows
 	@echo "make check-windows: all test programs passed under wine"
 
 dist-windows: $(WB)/gpu_profiler.exe

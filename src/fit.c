@@ -1,5 +1,6 @@
 /* fit: see fit.h. */
 #include "fit.h"
+#include "plat.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -199,8 +200,7 @@ static double predict(const double *coef, const double *x, size_t nf, double lim
 
 static const char *base_name(const char *p)
 {
-    const char *s = strrchr(p, '/');
-    return s ? s + 1 : p;
+    return plat_base_name(p);
 }
 
 /* The gap terms (model.h) from the gap probes: each probe ran a

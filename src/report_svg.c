@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "feature_table.h"
+#include "plat.h"
 #include "report.h"
 #include "report_format.h"
 #include "timeline.h"
@@ -76,8 +77,8 @@ static double svg_ymax(const struct estimate *e)
 /* The file name of a path (what the title names). */
 static const char *base_name(const char *path)
 {
-    const char *slash = strrchr(path, '/');
-    return slash && slash[1] ? slash + 1 : path;
+    const char *base = plat_base_name(path);
+    return *base ? base : path;
 }
 
 static void svg_title(FILE *out, const struct estimate *e, const struct report_opts *o)

@@ -1,0 +1,39 @@
+#!/bin/sh
+# Under wine, what the issue asks of the Windows build beyond the CLI cases:
+# the original tool's own example command line,
+#   gpu_profiler -m all -a "C:\Program Files\Nuke15.0v4\Nuke15.0.exe" -s "D:/nuke_graphs/blur_image.nk"
+# reaches the application with exactly those two arguments (a stand-in
+# Nuke15.0.exe in the prefix's C:\Program Files that logs what it got), and
+# a second run in the same folder replaces the tool's own outputs.
+set -u
+. tests/win/wine_env.sh
+top=$(pwd)
+. tests/shtest.sh
+check() { msg=$1; shift; if "$@"; then ok; else bad "$msg"; fi; }
+gp="$WINE $top/build-win/gpu_profiler.exe"
+nuke="$WINEPREFIX/drive_c/Program Files/Nuke15.0v4"
+work=$t
+trap 'rm -rf "$t" "$nuke"' EXIT
+mkdir -p "$nuke"
+cp build-win/stand-ins/echo_args.exe "$nuke/Nuke15.0.exe"
+cd "$work"
+ECHO_ARGS_LOG=args.txt FAKE_NCU_LOG=ncu.log FAKE_NCU_CSV=$top/tests/fixtures/ncu-h100/probe4_full_raw.csv \
+    $gp -m all -a 'C:\Program Files\Nuke15.0v4\Nuke15.0.exe' -s 'D:/nuke_graphs/blur_image.nk' \
+    --ncu "$top/build-win/stand-ins/ncu.exe" --report r0.svg >out.txt 2>err.txt
+rc=$?
+check "the seed's example runs (exit $rc)" [ "$rc" = 0 ]
+check "the application got exactly one argument, as given" \
+    [ "$(cat args.txt 2>/dev/null)" = "arg[D:/nuke_graphs/blur_image.nk]" ]
+check "ncu was given the application's path whole" grep -qxF 'arg[C:\Program Files\Nuke15.0v4\Nuke15.0.exe]' ncu.log
+check "the estimate is printed with min, avg and peak" grep -q 'min .* avg .* peak .* W' out.txt
+check "the picture's title names the application's file" grep -q '>Estimated power of Nuke15.0.exe<' r0.svg
+# a second run over the first one's files: replaced, no note, no temporary files left
+$gp -c "$top/tests/fixtures/ncu-h100/probe4_full_raw.csv" --out-csv o.csv --report r.svg >/dev/null 2>err1.txt
+first=$(cksum <o.csv)
+$gp -c "$top/tests/fixtures/ncu-h200-sets/probe4_full_details_autounits.csv" --out-csv o.csv --report r.svg >/dev/null 2>err2.txt
+rc=$?
+check "a second run in the folder succeeds (exit $rc)" [ "$rc" = 0 ]
+check "and says nothing of files not written" sh -c '! grep -q "not written" err1.txt err2.txt'
+check "its CSV replaced the first run's" [ "$(cksum <o.csv)" != "$first" ]
+check "no temporary file is left beside them" sh -c '! ls -a | grep -q "^\.o\.csv\.\|^\.r\.svg\.\|^\.predictions"'
+tally_end
