@@ -228,7 +228,7 @@ unit-windows: $(WIN_TESTS:%=$(WB)/%.exe) $(WB)/stand-ins/echo_args.exe
 cli-windows: $(WB)/gpu_profiler.exe $(WIN_STANDINS) $(BIN)
 	@sh tests/win/cli_windows.sh
 
-seed-windows: $(WB)/gpu_profiler.exe $(WIN_STANDINS)
+seed-windows: $(WB)/gpu_profiler.exe $(WIN_STANDINS) dist-windows
 	@sh tests/win/seed_example.sh
 
 check-windows: unit-windows cli-windows seed-windows

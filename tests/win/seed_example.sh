@@ -36,4 +36,16 @@ check "a second run in the folder succeeds (exit $rc)" [ "$rc" = 0 ]
 check "and says nothing of files not written" sh -c '! grep -q "not written" err1.txt err2.txt'
 check "its CSV replaced the first run's" [ "$(cksum <o.csv)" != "$first" ]
 check "no temporary file is left beside them" sh -c '! ls -a | grep -q "^\.o\.csv\.\|^\.r\.svg\.\|^\.predictions"'
+# the zip of make dist-windows, unpacked into a folder with a space in its name, runs
+zip=$(ls "$top"/build-win/gpu_profiler-*-windows-x64.zip 2>/dev/null | head -1)
+if [ -n "$zip" ]; then
+    mkdir -p "$t/Program Files"
+    python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$zip" "$t/Program Files"
+    exe=$(ls "$t/Program Files"/*/gpu_profiler.exe)
+    check "the zip holds the exe, the README and the manual" \
+        sh -c "ls \"$t/Program Files\"/*/README.md \"$t/Program Files\"/*/gpu_profiler.txt >/dev/null"
+    check "the unpacked exe estimates" sh -c "\"$WINE\" \"$exe\" -c \"$top/tests/fixtures/ncu-h100/probe4_full_raw.csv\" --no-predictions | grep -q 'avg .* W'"
+else
+    bad "no zip: make dist-windows first"
+fi
 tally_end
