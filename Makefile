@@ -188,7 +188,7 @@ WIN_CLI_OBJ = $(CLI_OBJ:$(B)/%=$(WB)/%)
 WIN_TESTS = $(filter-out test_runner,$(TESTS))
 WIN_STANDINS = $(WB)/stand-ins/ncu.exe $(WB)/stand-ins/app.exe $(WB)/stand-ins/nvml.dll $(WB)/stand-ins/echo_args.exe
 
-.PHONY: windows check-windows dist-windows unit-windows cli-windows seed-windows
+.PHONY: windows check-windows dist-windows unit-windows cli-windows seed-windows cupti-layout-windows
 
 $(WB):
 	mkdir -p $(WB)/stand-ins
@@ -209,7 +209,23 @@ $(WB)/libgp.a: $(WIN_LIB_OBJ)
 $(WB)/gpu_profiler.exe: $(WIN_CLI_OBJ) $(WB)/libgp.a
 	$(WIN_CC) -o $@ $^ $(WIN_LDLIBS)
 
-windows: $(WB)/gpu_profiler.exe
+# the timeline tracer as a DLL, where CUPTI's headers are found (it loads CUPTI's DLL at run time)
+ifneq ($(CUPTI_INC),)
+WIN_TRACER = $(WB)/gpu_profiler_trace.dll
+$(WIN_TRACER): src/trace_inject.c | $(WB)
+	$(WIN_CC) -std=c11 -O2 -Wall -Wextra -shared -isystem $(CUPTI_INC) -o $@ $< -static -lpthread
+
+# CUPTI's records laid out alike by both compilers (tests/win/cupti_layout.c)
+cupti-layout-windows: | $(WB)
+	$(CC) -std=c11 -isystem $(CUPTI_INC) -o $(WB)/cupti_layout tests/win/cupti_layout.c
+	$(WIN_CC) -std=c11 -D__USE_MINGW_ANSI_STDIO=1 -isystem $(CUPTI_INC) -o $(WB)/cupti_layout.exe tests/win/cupti_layout.c
+	@sh tests/win/cupti_layout.sh
+else
+cupti-layout-windows:
+	@echo "note: no CUPTI headers: the Windows tracer is not built, its layout check not run"
+endif
+
+windows: $(WB)/gpu_profiler.exe $(WIN_TRACER)
 
 $(WB)/test_%.exe: tests/test_%.c tests/testlib.h $(WB)/libgp.a
 	$(WIN_CC) $(WIN_CFLAGS) -Itests -DFIXTURES='"tests/fixtures"' -o $@ $< $(WB)/libgp.a $(WIN_LDLIBS)
@@ -228,11 +244,11 @@ unit-windows: $(WIN_TESTS:%=$(WB)/%.exe) $(WB)/stand-ins/echo_args.exe
 cli-windows: $(WB)/gpu_profiler.exe $(WIN_STANDINS) $(BIN)
 	@sh tests/win/cli_windows.sh
 
-seed-windows: $(WB)/gpu_profiler.exe $(WIN_STANDINS) dist-windows
+seed-windows: $(WB)/gpu_profiler.exe $(WIN_STANDINS) $(WIN_TRACER) dist-windows
 	@sh tests/win/seed_example.sh
 
-check-windows: unit-windows cli-windows seed-windows
+check-windows: unit-windows cli-windows seed-windows cupti-layout-windows
 	@echo "make check-windows: all test programs passed under wine"
 
-dist-windows: $(WB)/gpu_profiler.exe
+dist-windows: $(WB)/gpu_profiler.exe $(WIN_TRACER)
 	@sh tools/dist_windows.sh $(VERSION)

@@ -174,6 +174,11 @@ static void print_help(void)
         printf("%s %s%s%s", i ? "," : "", model_builtin(i)->gpu, model_builtin(i)->variant[0] ? " " : "",
                model_builtin(i)->variant);
     printf("\n");
+    if (PLAT_WINDOWS)
+        printf("\nWindows: every command is built; -c was tested under wine byte for byte against Linux, but -a\n"
+               "with a real ncu, measure, --measure, calibrate and the timeline tracer were never run on a\n"
+               "Windows GPU (README.md, \"Windows\"). Ctrl-C and --duration stop ncu through the console: run\n"
+               "from a Command Prompt or PowerShell, or ncu is ended and its report lost.\n");
 }
 
 static void print_features(void)

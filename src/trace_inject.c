@@ -15,8 +15,30 @@
  * The clock lines map CUPTI's timestamps onto CLOCK_MONOTONIC, the clock of
  * gpu_profiler's power samples. Built only where CUPTI's headers are found
  * (Makefile); it is not part of gpu_profiler itself, which stays free of
- * CUDA at link time. */
+ * CUDA at link time.
+ *
+ * On Windows it is gpu_profiler_trace.dll: CUPTI is loaded at run time
+ * (its DLL's name carries its version: cupti64_2025.3.1.dll), from
+ * $GP_CUPTI_DLL or the newest cupti64_*.dll in %CUDA_PATH%\extras\CUPTI\lib64
+ * or %CUDA_PATH%\bin, and the monotonic clock is the performance counter
+ * that gpu_profiler's own clock (plat_win32.c) reads. */
 #define _GNU_SOURCE
+#ifdef _WIN32
+#define WIN32_LEAN_AND_MEAN
+#include <windows.h>
+#endif
+#ifdef _WIN32
+/* cupti_common.h packs the activity records with MSVC's syntax, which gcc
+ * does not read (mingw-w64 defines _WIN32): its GCC packing instead, so the
+ * records are laid out as CUPTI writes them (tests/win/cupti_layout.c) */
+#include <cupti_common.h>
+#undef START_PACKED_ALIGNMENT
+#undef PACKED_ALIGNMENT
+#undef END_PACKED_ALIGNMENT
+#define START_PACKED_ALIGNMENT
+#define PACKED_ALIGNMENT __attribute__((__packed__)) __attribute__((aligned(ACTIVITY_RECORD_ALIGNMENT)))
+#define END_PACKED_ALIGNMENT
+#endif
 #include <cupti.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -24,18 +46,122 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#ifndef _WIN32
 #include <unistd.h>
+#endif
 
-int InitializeInjection(void);
+#ifdef _WIN32
+#define TRACE_EXPORT __declspec(dllexport)
+#else
+#define TRACE_EXPORT
+#endif
+TRACE_EXPORT int InitializeInjection(void);
+
+#ifdef _WIN32
+/* CUPTI's entry points, from its DLL */
+static struct {
+    __typeof__(&cuptiActivityEnable) ActivityEnable;
+    __typeof__(&cuptiActivityFlushAll) ActivityFlushAll;
+    __typeof__(&cuptiActivityGetNextRecord) ActivityGetNextRecord;
+    __typeof__(&cuptiActivityGetNumDroppedRecords) ActivityGetNumDroppedRecords;
+    __typeof__(&cuptiActivityRegisterCallbacks) ActivityRegisterCallbacks;
+    __typeof__(&cuptiGetTimestamp) GetTimestamp;
+} cupti;
+#define CUPTI(fn) cupti.fn
+
+/* The newest cupti64_*.dll in dir (by name: the version is in it), loaded. */
+static HMODULE load_newest(const char *dir)
+{
+    char pattern[MAX_PATH], best[MAX_PATH] = "", path[MAX_PATH * 2];
+    WIN32_FIND_DATAA fd;
+    HANDLE h;
+    snprintf(pattern, sizeof pattern, "%s\\cupti64_*.dll", dir);
+    if ((h = FindFirstFileA(pattern, &fd)) == INVALID_HANDLE_VALUE)
+        return NULL;
+    do {
+        if (!best[0] || strcmp(fd.cFileName, best) > 0)
+            snprintf(best, sizeof best, "%s", fd.cFileName);
+    } while (FindNextFileA(h, &fd));
+    FindClose(h);
+    snprintf(path, sizeof path, "%s\\%s", dir, best);
+    return LoadLibraryExA(path, NULL, LOAD_WITH_ALTERED_SEARCH_PATH);
+}
+
+static int cupti_load(void)
+{
+    const char *env = getenv("GP_CUPTI_DLL"), *cuda = getenv("CUDA_PATH");
+    char dir[MAX_PATH];
+    HMODULE lib = NULL;
+    FARPROC f[6];
+    size_t i;
+    if (env && *env)
+        lib = LoadLibraryExA(env, NULL, LOAD_WITH_ALTERED_SEARCH_PATH);
+    if (!lib && cuda && *cuda) {
+        snprintf(dir, sizeof dir, "%s\\extras\\CUPTI\\lib64", cuda);
+        if (!(lib = load_newest(dir))) {
+            snprintf(dir, sizeof dir, "%s\\bin", cuda);
+            lib = load_newest(dir);
+        }
+    }
+    if (!lib)
+        return -1;
+    f[0] = GetProcAddress(lib, "cuptiActivityEnable");
+    f[1] = GetProcAddress(lib, "cuptiActivityFlushAll");
+    f[2] = GetProcAddress(lib, "cuptiActivityGetNextRecord");
+    f[3] = GetProcAddress(lib, "cuptiActivityGetNumDroppedRecords");
+    f[4] = GetProcAddress(lib, "cuptiActivityRegisterCallbacks");
+    f[5] = GetProcAddress(lib, "cuptiGetTimestamp");
+    for (i = 0; i < 6; i++)
+        if (!f[i])
+            return -1;
+    memcpy(&cupti.ActivityEnable, &f[0], sizeof f[0]);
+    memcpy(&cupti.ActivityFlushAll, &f[1], sizeof f[1]);
+    memcpy(&cupti.ActivityGetNextRecord, &f[2], sizeof f[2]);
+    memcpy(&cupti.ActivityGetNumDroppedRecords, &f[3], sizeof f[3]);
+    memcpy(&cupti.ActivityRegisterCallbacks, &f[4], sizeof f[4]);
+    memcpy(&cupti.GetTimestamp, &f[5], sizeof f[5]);
+    return 0;
+}
+
+static long process_id(void)
+{
+    return (long)GetCurrentProcessId();
+}
+
+#define trace_alloc(n) _aligned_malloc((n), 8)
+#define trace_free(p) _aligned_free(p)
+#else
+#define CUPTI(fn) cupti##fn
+static int cupti_load(void)
+{
+    return 0; /* linked */
+}
+
+static long process_id(void)
+{
+    return (long)getpid();
+}
+
+#define trace_alloc(n) aligned_alloc(8, (n))
+#define trace_free(p) free(p)
+#endif
 
 static FILE *trace_out;
 static pthread_mutex_t trace_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static unsigned long long monotonic_ns(void)
 {
+#ifdef _WIN32
+    LARGE_INTEGER t, freq;
+    QueryPerformanceFrequency(&freq);
+    QueryPerformanceCounter(&t);
+    return (unsigned long long)(t.QuadPart / freq.QuadPart) * 1000000000ull +
+           (unsigned long long)(t.QuadPart % freq.QuadPart) * 1000000000ull / (unsigned long long)freq.QuadPart;
+#else
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
+#endif
 }
 
 /* both clocks, the CUPTI one read on either side of the monotonic one */
@@ -43,9 +169,9 @@ static void clock_line(const char *what)
 {
     uint64_t c0 = 0, c1 = 0;
     unsigned long long m;
-    cuptiGetTimestamp(&c0);
+    CUPTI(GetTimestamp)(&c0);
     m = monotonic_ns();
-    cuptiGetTimestamp(&c1);
+    CUPTI(GetTimestamp)(&c1);
     fprintf(trace_out, "# clock %s cupti_ns %llu monotonic_ns %llu\n", what,
             (unsigned long long)(c0 / 2 + c1 / 2 + (c0 % 2 + c1 % 2) / 2), m);
 }
@@ -53,7 +179,7 @@ static void clock_line(const char *what)
 static void CUPTIAPI buffer_requested(uint8_t **buf, size_t *size, size_t *max_records)
 {
     *size = 8u << 20;
-    *buf = aligned_alloc(8, *size);
+    *buf = trace_alloc(*size);
     *max_records = 0;
     if (!*buf)
         *size = 0;
@@ -65,7 +191,7 @@ static void CUPTIAPI buffer_completed(CUcontext ctx, uint32_t stream, uint8_t *b
     size_t dropped = 0;
     (void)size;
     pthread_mutex_lock(&trace_mu);
-    while (trace_out && cuptiActivityGetNextRecord(buf, valid, &rec) == CUPTI_SUCCESS) {
+    while (trace_out && CUPTI(ActivityGetNextRecord)(buf, valid, &rec) == CUPTI_SUCCESS) {
         if (rec->kind == CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL || rec->kind == CUPTI_ACTIVITY_KIND_KERNEL) {
             const CUpti_ActivityKernel10 *k = (const CUpti_ActivityKernel10 *)(const void *)rec;
             fprintf(trace_out, "K %llu %llu %u %s\n", (unsigned long long)k->start, (unsigned long long)k->end,
@@ -80,17 +206,17 @@ static void CUPTIAPI buffer_completed(CUcontext ctx, uint32_t stream, uint8_t *b
                     s->deviceId, (unsigned long long)s->bytes);
         }
     }
-    if (trace_out && cuptiActivityGetNumDroppedRecords(ctx, stream, &dropped) == CUPTI_SUCCESS && dropped)
+    if (trace_out && CUPTI(ActivityGetNumDroppedRecords)(ctx, stream, &dropped) == CUPTI_SUCCESS && dropped)
         fprintf(trace_out, "# dropped %zu\n", dropped);
     pthread_mutex_unlock(&trace_mu);
-    free(buf);
+    trace_free(buf);
 }
 
 static void trace_finish(void)
 {
     if (!trace_out)
         return; /* a forked child's, or the file could not be written */
-    cuptiActivityFlushAll(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
+    CUPTI(ActivityFlushAll)(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
     pthread_mutex_lock(&trace_mu);
     if (trace_out) {
         clock_line("end");
@@ -101,6 +227,7 @@ static void trace_finish(void)
     pthread_mutex_unlock(&trace_mu);
 }
 
+#ifndef _WIN32
 /* A child forked after CUDA started has no CUDA of its own (and may not use
  * the parent's): it must not write the parent's buffered records again, or
  * its end line, into the parent's file at its exit. */
@@ -109,6 +236,7 @@ static void forget_in_child(void)
     trace_out = NULL; /* its stdio buffer is the parent's: dropped, not flushed */
     pthread_mutex_init(&trace_mu, NULL);
 }
+#endif
 
 /* Called by the CUDA driver while it initialises, once per process. */
 int InitializeInjection(void)
@@ -120,25 +248,32 @@ int InitializeInjection(void)
     size_t i;
     if (!prefix || !*prefix || trace_out)
         return 1;
-    snprintf(path, sizeof path, "%s.%ld", prefix, (long)getpid());
-    trace_out = fopen(path, "w");
+    if (cupti_load() != 0) {
+        fprintf(stderr, "gpu_profiler trace: CUPTI not found (set GP_CUPTI_DLL to its cupti64_*.dll); no "
+                        "timeline for this process\n");
+        return 1;
+    }
+    snprintf(path, sizeof path, "%s.%ld", prefix, process_id());
+    trace_out = fopen(path, "wb");
     if (!trace_out) {
         fprintf(stderr, "gpu_profiler trace: cannot write %s; no timeline for this process\n", path);
         return 1;
     }
     setvbuf(trace_out, NULL, _IOFBF, 1u << 20);
-    fprintf(trace_out, "# gpu_profiler_trace 1\n# pid %ld\n", (long)getpid());
+    fprintf(trace_out, "# gpu_profiler_trace 1\n# pid %ld\n", process_id());
     clock_line("start");
-    if (cuptiActivityRegisterCallbacks(buffer_requested, buffer_completed) != CUPTI_SUCCESS) {
+    if (CUPTI(ActivityRegisterCallbacks)(buffer_requested, buffer_completed) != CUPTI_SUCCESS) {
         fprintf(trace_out, "# error: CUPTI refused the activity callbacks\n");
         fclose(trace_out);
         trace_out = NULL;
         return 1;
     }
     for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-        if (cuptiActivityEnable(kinds[i]) != CUPTI_SUCCESS)
+        if (CUPTI(ActivityEnable)(kinds[i]) != CUPTI_SUCCESS)
             fprintf(trace_out, "# error: CUPTI refused activity kind %d\n", (int)kinds[i]);
     atexit(trace_finish);
+#ifndef _WIN32
     pthread_atfork(NULL, NULL, forget_in_child);
+#endif
     return 1;
 }
