@@ -23,7 +23,7 @@ BIN = build-san/gpu_profiler
 endif
 LIB_SRC = src/units.c src/csv.c src/feature_table.c src/ncu_csv.c src/model.c src/model_builtin.c \
           src/estimate.c src/report_format.c src/report.c src/report_svg.c src/outfile.c src/textio.c src/runner.c src/inputs.c src/dataset.c src/fit.c src/suite.c \
-          src/cuda_api.c src/power_meter.c src/calibrate.c src/measure.c src/timeline.c src/window.c src/plat_posix.c src/plat_win32.c
+          src/cuda_api.c src/power_meter.c src/calibrate.c src/measure.c src/timeline.c src/window.c src/board.c src/plat_posix.c src/plat_win32.c
 LIB_OBJ = $(LIB_SRC:src/%.c=$(B)/%.o) $(B)/models_embedded.o $(B)/microbench_embedded.o
 LDLIBS += -pthread
 # The microbenchmarks are compiled to PTX when nvcc is found (PATH, $CUDA_HOME,

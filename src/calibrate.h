@@ -38,7 +38,16 @@ struct calibrate_opts {
     int force;
     int quiet;
     int list;                 /* print the suite and exit */
+    int quick;                /* --quick: CALIBRATE_QUICK_CONFIGS only, the built-in model adjusted to this
+                                 board (board.h) instead of a fit; outputs NULL: the cache folder's */
+    int tiers;                /* also every details-page tier's metrics (7 more replay passes) */
 };
+
+/* The configurations of calibrate --quick: idle, FP32, FP64, integer,
+ * tensor (below the limit) and DRAM, each run below the power limit. */
+#define CALIBRATE_QUICK_CONFIGS "idle_sleep_w64,fp32_ilp4_w64,fp32_ilp8_sm50,fp64_ilp4_w64,int_alu_ilp2_w64," \
+                                "mma_ilp4_sm50,dram_load_w16,dram_copy_w64"
+
 
 #define CALIBRATE_LOG_SIGNATURE "# gpu_profiler calibrate log"
 

@@ -22,10 +22,20 @@ static void print_calibrate_help(void)
            "Power comes from NVML: the energy counter for the average, the instant-power field polled\n"
            "every 5 ms for min and peak, idle measured first; each configuration is measured\n"
            "--repeats times in changing orders. Clocks, power limits, persistence and compute mode are\n"
-           "never changed; ncu runs with --clock-control none. About 6 minutes with the probes\n"
-           "(376 s on an H200 with 111 configurations; the 11 added since, SGEMM, bounded FP32\n"
-           "accumulators and tensor work with memory traffic, cost about 25 s more).\n"
+           "never changed; ncu runs with --clock-control none. About 5 minutes with the probes\n"
+           "(CALIBRATE_TIME on an H200 with 122 configurations).\n"
            "\n"
+           "--quick instead measures 8 configurations (idle, FP32, FP64, integer, tensor, DRAM) and\n"
+           "adjusts the built-in model of this GPU to this board: P = offset + scale x the built-in's,\n"
+           "fitted over them (boards of one GPU differ by several percent). QUICK_TIME on an H200. The\n"
+           "models (full and fast) go to $XDG_CACHE_HOME/gpu_profiler/BOARD.model (~/.cache without\n"
+           "it; %%LOCALAPPDATA%% on Windows), BOARD being the board's serial number (or UUID), with\n"
+           "the dataset and log beside them; gpu_profiler -a then uses them whenever the GPU it\n"
+           "profiles is this board, and says so. 'gpu_profiler fit --board DATASET' refits them.\n"
+           "\n"
+           "      --quick          the board in use in about a minute (above)\n"
+           "      --tiers          also collect every details-page tier's metrics (7 more ncu replay\n"
+           "                       passes, about 30 s), for 'gpu_profiler fit --tier'\n"
            "  -o, --output FILE    the model (default gpu_profiler.model); use it with --model FILE\n"
            "      --dataset FILE   the measured dataset (default gpu_profiler_dataset.csv), which\n"
            "                       'gpu_profiler fit' turns into the same model without a GPU\n"
@@ -36,16 +46,17 @@ static void print_calibrate_help(void)
            "      --repeats N      measurements of each configuration (default 3, at least 2)\n"
            "      --window S       measured seconds per configuration and repeat (default and least\n"
            "                       0.5: NVML's energy counter changes too rarely in shorter ones)\n"
-           "      --warmup S       seconds run before each window (default 0.2)\n"
+           "      --warmup S       seconds run before each window (default 0.05: 0.05 and 0.2 measured\n"
+           "                       the same powers on an H200, docs/ACCURACY.md)\n"
            "      --limit-window S then measure the (up to 3) configurations that ran within 3%% of\n"
-           "                       the power limit once more over S seconds (default 4; 0: not):\n"
+           "                       the power limit once more over S seconds (default 3; 0: not):\n"
            "                       the power manager swings over seconds, and min and peak at the\n"
            "                       limit come from these (family 'limit' in the dataset)\n"
            "      --no-gap-probes  do not measure the highest (at the limit: the one with the lowest\n"
            "                       clock), a middle and a DRAM configuration in bursts of 1, 5 and\n"
            "                       25 launches with the GPU idle 0.1-100 ms between them (family\n"
            "                       'gaps': how power falls between kernels and how long a burst may\n"
-           "                       stay above the limit; about 95 s)\n"
+           "                       stay above the limit; about 50 s)\n"
            "      --list           print the suite for this GPU and exit\n"
            "      --force          replace output files that gpu_profiler did not write\n"
            "  -q, --quiet          no progress on stderr\n"
@@ -60,7 +71,7 @@ static void print_calibrate_help(void)
 int cmd_calibrate(int argc, char **argv)
 {
     enum { O_DATASET = 256, O_LOG, O_DEVICE, O_NCU, O_ONLY, O_REPEATS, O_WINDOW, O_WARMUP, O_LIST, O_FORCE,
-           O_RUN_PLAN, O_LIMIT_WINDOW, O_NO_GAPS };
+           O_RUN_PLAN, O_LIMIT_WINDOW, O_NO_GAPS, O_QUICK, O_TIERS };
     static const struct option longopts[] = {
         { "output", required_argument, NULL, 'o' },   { "dataset", required_argument, NULL, O_DATASET },
         { "log", required_argument, NULL, O_LOG },    { "device", required_argument, NULL, O_DEVICE },
@@ -71,21 +82,24 @@ int cmd_calibrate(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },           { "run-plan", required_argument, NULL, O_RUN_PLAN },
         { "limit-window", required_argument, NULL, O_LIMIT_WINDOW },
         { "no-gap-probes", no_argument, NULL, O_NO_GAPS },
+        { "quick", no_argument, NULL, O_QUICK },      { "tiers", no_argument, NULL, O_TIERS },
         { NULL, 0, NULL, 0 },
     };
     struct calibrate_opts o;
     const char *run_plan = NULL;
     char err[2048];
     double v;
-    int c, rc;
+    int c, rc, gave_o = 0, gave_dataset = 0, gave_log = 0;
     calibrate_defaults(&o);
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
         switch (c) {
-        case 'o': o.model_out = optarg; break;
-        case O_DATASET: o.dataset_out = optarg; break;
-        case O_LOG: o.log_out = optarg; break;
+        case 'o': o.model_out = optarg; gave_o = 1; break;
+        case O_DATASET: o.dataset_out = optarg; gave_dataset = 1; break;
+        case O_LOG: o.log_out = optarg; gave_log = 1; break;
+        case O_QUICK: o.quick = 1; break;
+        case O_TIERS: o.tiers = 1; break;
         case O_DEVICE:
             if (cli_parse_positive("--device", optarg, 0, 1024, &v) != 0)
                 return EXIT_USAGE;
@@ -129,6 +143,15 @@ int cmd_calibrate(int argc, char **argv)
     if (optind < argc) {
         cli_usage_error("calibrate takes no operands ('%s')", argv[optind]);
         return EXIT_USAGE;
+    }
+    if (o.quick && (o.only || o.tiers)) {
+        cli_usage_error("calibrate: --quick measures its own configurations: leave out --only and --tiers");
+        return EXIT_USAGE;
+    }
+    if (o.quick) { /* into the cache folder, under the board's id, unless named */
+        o.model_out = gave_o ? o.model_out : NULL;
+        o.dataset_out = gave_dataset ? o.dataset_out : NULL;
+        o.log_out = gave_log ? o.log_out : NULL;
     }
     if (run_plan) {
         if (calibrate_run_plan(run_plan, o.device, err, sizeof err) != 0) {

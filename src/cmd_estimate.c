@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "board.h"
 #include "cli.h"
 #include "plat.h"
+#include "power_meter.h"
 #include "estimate.h"
 #include "feature_table.h"
 #include "inputs.h"
@@ -90,6 +92,9 @@ static void print_help_model(void)
            "                       model needs 4); on the\n"
            "                       validation workloads its avg error is 8.5%% (H100) and 10.9%% (H200)\n"
            "                       against 7.8%% and 8.4%% (docs/ACCURACY.md)\n"
+           "      --no-board       with -a, the built-in model even where 'calibrate --quick' adjusted\n"
+           "                       one to the GPU profiled (kept in the cache folder under its\n"
+           "                       serial number; the first line says when it is used)\n"
            "      --tier T         the built-in model of tier T: raw (the raw page's counters, what -a\n"
            "                       collects; the most accurate), fast, full (the details page of\n"
            "                       --set full), detailed (of --set detailed) or basic (of ncu's\n"
@@ -406,7 +411,7 @@ struct estimate_options {
     const char *csv_args[64];  /* every -c */
     size_t n_csv;
     const char *model_path, *out_csv, *ncu, *out_dir, *nvtx_range, *report_path, *timeline_path, *tier;
-    int json, no_pred, force, per_kernel, quiet, verbose, measure_too, fast, wide;
+    int json, no_pred, force, per_kernel, quiet, verbose, measure_too, fast, wide, no_board;
     int stdout_taken;          /* --json, --out-csv - or --report -: stdout holds that alone */
     long top, skip_kernels, max_kernels, sample_every;
     double duration_s, sample_weight;
@@ -425,6 +430,7 @@ struct estimate_run {
     char csv_buf[1100];        /* the CSV that -a wrote */
     char inputs_shown[32];     /* "N files" */
     char timeline_auto[4200];  /* --measure's timeline file */
+    struct model board_model[2]; /* the profiled board's, full and fast (calibrate --quick) */
     struct estimate est;
     struct report_opts ro;
     struct report_measured rm;
@@ -433,7 +439,7 @@ struct estimate_run {
 
 enum { O_MODEL = 256, O_JSON, O_OUT_CSV, O_NO_PRED, O_FORCE, O_PER_KERNEL, O_TOP, O_NCU, O_OUTDIR,
        O_LIST_FEATURES, O_SKIP_KERNELS, O_MAX_KERNELS, O_NVTX, O_REPORT, O_DURATION, O_MEASURE, O_NCU_ARG, O_FAST,
-       O_SAMPLE, O_TIMELINE, O_TIER, O_WIDE };
+       O_SAMPLE, O_TIMELINE, O_TIER, O_WIDE, O_NO_BOARD };
 
 static const struct option estimate_longopts[] = {
     { "timeline", required_argument, NULL, O_TIMELINE },
@@ -454,7 +460,7 @@ static const struct option estimate_longopts[] = {
     { "duration", required_argument, NULL, O_DURATION },
     { "measure", no_argument, NULL, O_MEASURE },
     { "ncu-arg", required_argument, NULL, O_NCU_ARG },
-    { "fast", no_argument, NULL, O_FAST },
+    { "fast", no_argument, NULL, O_FAST },       { "no-board", no_argument, NULL, O_NO_BOARD },
     { "tier", required_argument, NULL, O_TIER },
     { "quiet", no_argument, NULL, 'q' },         { "verbose", no_argument, NULL, 'v' },
     { "help", no_argument, NULL, 'h' },          { "version", no_argument, NULL, 'V' },
@@ -611,6 +617,7 @@ static int take_option(struct estimate_options *o, int c, char *arg, char **argv
     case O_MEASURE: o->measure_too = 1; return -1;
     case O_TIMELINE: o->timeline_path = arg; return -1;
     case O_FAST: o->fast = 1; return -1;
+    case O_NO_BOARD: o->no_board = 1; return -1;
     case O_NO_PRED: o->no_pred = 1; return -1;
     case O_FORCE: o->force = 1; return -1;
     case O_PER_KERNEL: o->per_kernel = 1; return -1;
@@ -888,6 +895,28 @@ static size_t aggregate_top(const struct estimate_options *o)
     return o->top > 0 ? (size_t)o->top : 1;
 }
 
+/* With -a: the models calibrate --quick adjusted to the board profiled
+ * (CUDA's first visible GPU, as ncu's device 0), when there are any. */
+static void stage_board(struct estimate_run *r)
+{
+    static const char *const variants[2] = { "", "fast" };
+    char ids[16][48], err[512];
+    struct power_meter *pm;
+    size_t i;
+    if (r->o.no_board || r->o.model_path || r->o.csv != r->csv_buf ||
+        measure_pick_gpus(NULL, ids, 16, err, sizeof err) < 1 || !(pm = power_meter_open(ids[0], err, sizeof err)))
+        return; /* no -a, or no NVML here: the built-in models */
+    for (i = 0; i < 2; i++) {
+        int rc = board_model_load(power_meter_board(pm), power_meter_gpu_name(pm), variants[i], &r->board_model[i],
+                                  err, sizeof err);
+        if (rc == 0)
+            r->est.board[i] = &r->board_model[i];
+        else if (rc < 0 && !r->o.quiet)
+            fprintf(stderr, "%s: note: %s; the built-in model is used\n", cli_prog, err);
+    }
+    power_meter_close(pm);
+}
+
 /* The inputs into the estimate. */
 static int stage_read(struct estimate_run *r)
 {
@@ -902,6 +931,7 @@ static int stage_read(struct estimate_run *r)
     if (rc != EXIT_OK)
         return rc;
     estimate_init(&r->est, o->model_path ? &r->model : NULL);
+    stage_board(r);
     r->est.variant = o->fast ? "fast" : o->tier;
     r->est.sample_weight = o->sample_weight;
     r->est.sample_every = o->sample_every;

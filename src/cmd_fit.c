@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "board.h"
 #include "cli.h"
 #include "dataset.h"
 #include "feature_table.h"
@@ -17,7 +18,7 @@ static int write_model_file(FILE *f, void *ctx)
 
 struct fit_options {
     const char *out, *variant, *path;
-    int tier, force, quiet;
+    int tier, force, quiet, board;
     char feature_buf[1024];
     char *feature_names[MODEL_MAX_FEATURES + 2];
     const char *const *features;
@@ -27,6 +28,7 @@ static void print_fit_help(void)
 {
     printf("Usage: gpu_profiler fit DATASET [-o MODEL] [--tier T | --features F1,F2,...] [--variant NAME]\n"
            "                        [--force] [-q]\n"
+           "       gpu_profiler fit --board QUICK_DATASET [-o MODEL] [--variant fast] [--force] [-q]\n"
            "\n"
            "Fits the power model to a dataset written by 'gpu_profiler calibrate' (no GPU needed)\n"
            "and writes it to MODEL (default gpu_profiler.model). The same dataset always gives\n"
@@ -39,6 +41,9 @@ static void print_fit_help(void)
            "--tier fits the model of one kind of ncu export from the same dataset: raw (the\n"
            "default), fast, full (details page of --set full), detailed (of --set detailed) or basic (details\n"
            "page of ncu's default set): the tier's features that the dataset holds, named after it.\n"
+           "--board adjusts the built-in model (--variant fast: the fast one) to the board of a\n"
+           "dataset written by 'calibrate --quick', as calibrate --quick did: P = offset + scale x\n"
+           "the built-in's, fitted over its configurations; byte for byte the model it wrote.\n"
            "Exit status: 0 ok, 2 usage, 3 dataset unreadable, 4 fit failed, 7 output file.\n");
 }
 
@@ -89,7 +94,7 @@ static int parse_fit_options(int argc, char **argv, struct fit_options *o)
         { "output", required_argument, NULL, 'o' }, { "force", no_argument, NULL, 'f' },
         { "quiet", no_argument, NULL, 'q' },        { "help", no_argument, NULL, 'h' },
         { "features", required_argument, NULL, 'F' }, { "variant", required_argument, NULL, 'V' },
-        { "tier", required_argument, NULL, 'T' },
+        { "tier", required_argument, NULL, 'T' },     { "board", no_argument, NULL, 'B' },
         { NULL, 0, NULL, 0 },
     };
     int c;
@@ -108,6 +113,7 @@ static int parse_fit_options(int argc, char **argv, struct fit_options *o)
             break;
         case 'f': o->force = 1; break;
         case 'q': o->quiet = 1; break;
+        case 'B': o->board = 1; break;
         case 'F':
             if (parse_features(o, optarg) != 0)
                 return EXIT_USAGE;
@@ -125,12 +131,36 @@ static int parse_fit_options(int argc, char **argv, struct fit_options *o)
         cli_usage_error(optind >= argc ? "fit needs a dataset file" : "fit takes one dataset file");
         return EXIT_USAGE;
     }
+    if (o->board && (o->tier >= 0 || o->features || (o->variant && strcmp(o->variant, "fast") != 0))) {
+        cli_usage_error("fit: --board adjusts a built-in model: leave out --tier and --features (--variant: fast only)");
+        return EXIT_USAGE;
+    }
     if (o->tier >= 0 && (o->features || o->variant)) {
         cli_usage_error("fit: --tier chooses the features and names the variant: leave out --features and --variant");
         return EXIT_USAGE;
     }
     o->path = argv[optind];
     return -1;
+}
+
+/* fit --board: the built-in model adjusted to the quick dataset's board. */
+static int fit_board(const struct fit_options *o, const struct dataset *d, struct model *m, char *err,
+                     size_t errlen)
+{
+    const struct model *base = model_builtin_for(d->gpu, o->variant ? o->variant : "");
+    struct board_fit fit;
+    if (!base) {
+        snprintf(err, errlen, "no built-in %smodel for %s to adjust", o->variant ? "fast " : "", d->gpu);
+        return -1;
+    }
+    if (board_adjust(base, d, o->path, m, &fit, err, errlen) != 0)
+        return -1;
+    if (!o->quiet)
+        fprintf(strcmp(o->out, "-") == 0 ? stderr : stdout,
+                "board %s: %.3f x the built-in model + %.1f W over %zu configurations; avg error there %.1f%% "
+                "built in, %.1f%% adjusted, %.1f%% each left out of the fit\n", m->board, fit.scale, fit.offset_w,
+                fit.n, fit.built_in_mape_pct, fit.adjusted_mape_pct, fit.loo_mape_pct);
+    return 0;
 }
 
 int cmd_fit(int argc, char **argv)
@@ -148,21 +178,22 @@ int cmd_fit(int argc, char **argv)
         fprintf(stderr, "%s: %s: %s\n", cli_prog, o.path, err);
         return EXIT_INPUT;
     }
-    if ((o.tier >= 0 ? fit_tier(&d, o.path, o.tier, &m, &rep, err, sizeof err)
-                     : fit_dataset(&d, o.path, o.features, &m, &rep, err, sizeof err)) != 0) {
+    if ((o.board ? fit_board(&o, &d, &m, err, sizeof err)
+                 : o.tier >= 0 ? fit_tier(&d, o.path, o.tier, &m, &rep, err, sizeof err)
+                               : fit_dataset(&d, o.path, o.features, &m, &rep, err, sizeof err)) != 0) {
         fprintf(stderr, "%s: %s: %s\n", cli_prog, o.path, err);
         dataset_free(&d);
         return EXIT_MODEL;
     }
     dataset_free(&d);
-    if (o.variant)
+    if (o.variant && !o.board)
         snprintf(m.variant, sizeof m.variant, "%s", o.variant);
     if (model_check_written(&m, err, sizeof err) != 0) {
         fprintf(stderr, "%s: %s: the fitted model is not one gpu_profiler can use (%s); nothing written\n",
                 cli_prog, o.path, err);
         return EXIT_MODEL;
     }
-    if (!o.quiet) /* beside the model on stdout ('-o -'), the report goes to stderr */
+    if (!o.quiet && !o.board) /* beside the model on stdout ('-o -'), the report goes to stderr */
         fit_report_print(strcmp(o.out, "-") == 0 ? stderr : stdout, &rep);
     if (cli_save_output(o.out, "gpu_profiler_model", o.force, write_model_file, &m) != EXIT_OK)
         return EXIT_OUTPUT;

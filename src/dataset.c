@@ -66,6 +66,8 @@ int dataset_write(FILE *f, const struct dataset *d)
             d->gpu, d->compute_capability, d->sm_count, d->driver, d->ncu_version);
     fprintf(f, "# created: %s\n# protocol: %s\n# power_limit_w: %.17g\n# idle_w: %.17g\n", d->created,
             d->protocol, d->power_limit_w, d->idle_w);
+    if (d->board[0])
+        fprintf(f, "# board: %s\n", d->board);
     fprintf(f, "config,family,kernel,grid,threads,iters,launch_s");
     for (m = 0; m < M_COUNT; m++)
         if (d->metric_cols[m] == 1)
@@ -144,6 +146,8 @@ static int meta(struct dataset *d, char *key, char *val)
         return copy_text(d->created, sizeof d->created, val);
     if (strcmp(key, "protocol") == 0)
         return copy_text(d->protocol, sizeof d->protocol, val);
+    if (strcmp(key, "board") == 0)
+        return copy_text(d->board, sizeof d->board, val);
     if (parse_double(val, &v) != 0)
         return -1;
     if (strcmp(key, "compute_capability") == 0)

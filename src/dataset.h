@@ -59,6 +59,7 @@ struct dataset {
     char ncu_version[32];
     char created[32];
     char protocol[160];
+    char board[64];         /* the board's serial (or UUID) as NVML gives it, or "" */
     double power_limit_w;
     double idle_w;
     unsigned char metric_cols[M_COUNT]; /* 1: a column of the file; 2: derived from columns (features_derive) */

@@ -240,8 +240,20 @@ static int no_model(struct run *run, const struct ncu_kernel *k, const char *var
     return ESTIMATE_ERR_MODEL;
 }
 
+/* The board's adjusted model in place of built-in model m, where the run
+ * has one of m's GPU and variant (e->board, calibrate --quick). */
+static const struct model *on_this_board(const struct estimate *e, const struct model *m)
+{
+    size_t i;
+    for (i = 0; m && i < 2; i++)
+        if (e->board[i] && strcmp(e->board[i]->gpu, m->gpu) == 0 && strcmp(e->board[i]->variant, m->variant) == 0)
+            return e->board[i];
+    return m;
+}
+
 /* The run's model, at its first kernel: --model, the forced tier, or the
- * richest tier whose metrics the kernel has. */
+ * richest tier whose metrics the kernel has (this board's, where it has
+ * one). */
 static int choose_model(struct run *run, const struct ncu_kernel *k)
 {
     struct estimate *e = run->e;
@@ -254,7 +266,7 @@ static int choose_model(struct run *run, const struct ncu_kernel *k)
     }
     if (e->variant) {
         const char *v = strcmp(e->variant, "raw") == 0 ? "" : e->variant;
-        e->used = builtin_of(k, v, &e->model_guessed);
+        e->used = on_this_board(e, builtin_of(k, v, &e->model_guessed));
         e->tier = features_tier_of_variant(v);
         return e->used ? 0 : no_model(run, k, v);
     }
@@ -263,7 +275,7 @@ static int choose_model(struct run *run, const struct ncu_kernel *k)
     for (t = 0; t < features_tier_count; t++) {
         const struct model *m = builtin_of(k, tier_variant((int)t), &e->model_guessed);
         if (m && model_fits(m, k)) {
-            e->used = m;
+            e->used = on_this_board(e, m);
             e->tier = (int)t;
             return 0;
         }

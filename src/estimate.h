@@ -83,6 +83,8 @@ struct estimate {
                                   * (memory bounded by the names, not the launches; for outputs
                                   * that list no launch beyond those: the text table) */
     /* results */
+    const struct model *board[2];/* the profiled board's adjusted models (board.h), full and fast, or NULL:
+                                  * used in place of the built-in model of that GPU and variant */
     const struct model *used;    /* the model that made the figures */
     int tier;                    /* features_tiers index of used, -1 for a model file of no tier */
     char export_kind[96];        /* what the first input is ("raw page", "details page of ncu --set full") */

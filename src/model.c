@@ -115,7 +115,8 @@ static size_t split(char *line, char **words, size_t max)
     return n;
 }
 
-enum seen_key { K_MAGIC, K_GPU, K_VARIANT, K_CC, K_NCU, K_DRIVER, K_CREATED, K_DATASET, K_CV, K_LIMIT, K_IDLE, K_NKEYS };
+enum seen_key { K_MAGIC, K_GPU, K_VARIANT, K_CC, K_NCU, K_DRIVER, K_CREATED, K_DATASET, K_CV, K_LIMIT, K_IDLE, K_BOARD,
+                K_NKEYS };
 
 /* What the parser has seen so far, for "given twice" and the order. */
 struct parse_state {
@@ -131,7 +132,7 @@ static int parse_text(struct model *m, char *line, unsigned long ln, const struc
 {
     static const struct { const char *key; enum seen_key id; } text_keys[] = {
         { "gpu", K_GPU }, { "variant", K_VARIANT }, { "ncu_version", K_NCU }, { "driver", K_DRIVER },
-        { "created", K_CREATED }, { "dataset", K_DATASET }, { "cv_scheme", K_CV },
+        { "created", K_CREATED }, { "dataset", K_DATASET }, { "cv_scheme", K_CV }, { "board", K_BOARD },
     };
     size_t i;
     for (i = 0; i < sizeof text_keys / sizeof text_keys[0]; i++) {
@@ -153,6 +154,7 @@ static int parse_text(struct model *m, char *line, unsigned long ln, const struc
         case K_DRIVER: dst = m->driver; cap = sizeof m->driver; break;
         case K_CREATED: dst = m->created; cap = sizeof m->created; break;
         case K_DATASET: dst = m->dataset; cap = sizeof m->dataset; break;
+        case K_BOARD: dst = m->board; cap = sizeof m->board; break;
         default: dst = m->cv_scheme; cap = sizeof m->cv_scheme; break;
         }
         if (set_text(dst, cap, rest) != 0)
@@ -300,10 +302,27 @@ static int st_stat(struct model *m, char **w, size_t n, unsigned long ln, const 
     return 0;
 }
 
+static int st_board_adjust(struct model *m, char **w, size_t n, unsigned long ln, const struct parse_state *ps,
+                           char *err, size_t errlen)
+{
+    double scale, offset;
+    (void)ps;
+    if (n != 3 || parse_double(w[1], &scale) != 0 || parse_double(w[2], &offset) != 0)
+        return perr(err, errlen, ln, "'board_adjust' needs a scale and an offset in watts");
+    if (!(scale > 0 && scale <= 10) || !(offset >= -1000 && offset <= 1000))
+        return perr(err, errlen, ln, "board_adjust: scale %.40s must be above 0 and at most 10, offset %.40s W "
+                    "from -1000 to 1000", w[1], w[2]);
+    if (m->board_scale > 0)
+        return perr(err, errlen, ln, "'board_adjust' given twice");
+    m->board_scale = scale;
+    m->board_offset_w = offset;
+    return 0;
+}
+
 static const struct { const char *keyword; statement_fn fn; } statements[] = {
     { "compute_capability", st_number }, { "power_limit_w", st_number }, { "idle_w", st_number },
     { "feature", st_feature },           { "target", st_target },        { "cap_ratio", st_cap_ratio },
-    { "gap", st_gap },                   { "stat", st_stat },
+    { "gap", st_gap },                   { "stat", st_stat },          { "board_adjust", st_board_adjust },
 };
 
 static int parse_line(struct model *m, char *line, unsigned long ln, unsigned char *seen,
@@ -475,6 +494,10 @@ int model_write(FILE *out, const struct model *m)
         fprintf(out, "dataset %s\n", m->dataset);
     if (m->cv_scheme[0])
         fprintf(out, "cv_scheme %s\n", m->cv_scheme);
+    if (m->board[0])
+        fprintf(out, "board %s\n", m->board);
+    if (m->board_scale > 0)
+        fprintf(out, "board_adjust %.17g %.17g\n", m->board_scale, m->board_offset_w);
     fprintf(out, "power_limit_w %.17g\n", m->power_limit_w);
     if (m->idle_w > 0)
         fprintf(out, "idle_w %.17g\n", m->idle_w);

@@ -22,6 +22,8 @@
  *                                     cv_mape_pct, cv_max_ape_pct, spread_pct)
  *     dataset data/h100.csv          (optional provenance: dataset, cv_scheme,
  *                                     created)
+ *     board 1652826072263            (optional: a model adjusted to one board,
+ *     board_adjust 1.03 -4.2          P = offset_w + scale * the built-in's)
  * The parser is strict: unknown statements, repeated ones, wrong counts,
  * numbers that are not finite, and over-long lines are errors with a line. */
 #ifndef GPU_PROFILER_MODEL_H
@@ -70,6 +72,11 @@ struct model {
      * (fitted on calibrate's gap probes; "gap TAU_S TAIL" in the file).
      * gap_tau_s 0: not known, the gaps are at idle. */
     double gap_tau_s, gap_tail;
+    /* A built-in model adjusted to one board (board.h, calibrate --quick):
+     * the board's id, and P_board = board_offset_w + board_scale * P_built_in
+     * (already in coef; kept to say what was done). board_scale 0: none. */
+    char board[64];
+    double board_scale, board_offset_w;
 };
 
 /* Parses a model from memory. Returns 0, or -1 with a message in err

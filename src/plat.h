@@ -55,6 +55,10 @@ FILE *plat_create_temp(char *tmpl);
 int plat_sync(FILE *f);                          /* to the disk; 0 or -1 */
 char *plat_real_path(const char *path);          /* malloc'd absolute path, or NULL with errno */
 const char *plat_temp_root(void);                /* $TMPDIR or /tmp; %TEMP% on Windows */
+/* The user's cache folder: $XDG_CACHE_HOME, else $HOME/.cache; on Windows
+ * %LOCALAPPDATA%. 0 with it in out, or -1 where there is none. */
+int plat_cache_dir(char *out, size_t outlen);
+int plat_make_dir(const char *path);             /* one folder; 0, or -1 (errno EEXIST if it is there) */
 /* A scratch stream, read and write (a temporary file that goes away when
  * closed): textio_take reads back what was written to it. */
 FILE *plat_memstream_open(void);

@@ -122,6 +122,21 @@ const char *plat_temp_root(void)
     return t && *t ? t : "/tmp";
 }
 
+int plat_cache_dir(char *out, size_t outlen)
+{
+    const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    if (x && x[0] == '/')
+        return (size_t)snprintf(out, outlen, "%s", x) < outlen ? 0 : -1;
+    if (home && *home)
+        return (size_t)snprintf(out, outlen, "%s/.cache", home) < outlen ? 0 : -1;
+    return -1;
+}
+
+int plat_make_dir(const char *path)
+{
+    return mkdir(path, 0777);
+}
+
 FILE *plat_memstream_open(void)
 {
     return tmpfile();

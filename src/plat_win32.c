@@ -109,6 +109,16 @@ static int fail_errno(void)
     return -1;
 }
 
+/* %LOCALAPPDATA% in UTF-8 into out; 0 or -1. */
+static int env_utf8_cache(char *out, size_t outlen)
+{
+    wchar_t w[32768];
+    DWORD n = GetEnvironmentVariableW(L"LOCALAPPDATA", w, 32768);
+    if (n == 0 || n >= 32768)
+        return -1;
+    return from_wide(w, out, outlen);
+}
+
 /* ---- start-up */
 
 static void console_setup(DWORD which)
@@ -437,6 +447,23 @@ const char *plat_temp_root(void)
     if (len > 3 && (root[len - 1] == '\\' || root[len - 1] == '/'))
         root[len - 1] = '\0';
     return root;
+}
+
+int plat_cache_dir(char *out, size_t outlen)
+{
+    return env_utf8_cache(out, outlen);
+}
+
+int plat_make_dir(const char *path)
+{
+    wchar_t *w = to_wide(path);
+    int rc = 0;
+    if (!w)
+        return -1;
+    if (!CreateDirectoryW(w, NULL))
+        rc = fail_errno();
+    free(w);
+    return rc;
 }
 
 struct plat_dir {

@@ -50,6 +50,9 @@ struct power_meter {
     int (*by_index)(unsigned, nvml_device *);
     int (*by_uuid)(const char *, nvml_device *); /* optional */
     int (*get_name)(nvml_device, char *, unsigned);
+    int (*get_serial)(nvml_device, char *, unsigned); /* optional, as is get_uuid */
+    int (*get_uuid)(nvml_device, char *, unsigned);
+    char board[64];
     int (*energy)(nvml_device, unsigned long long *);
     int (*field_values)(nvml_device, int, struct nvml_field_value *);
     int (*power_usage)(nvml_device, unsigned *);
@@ -84,6 +87,22 @@ static const char *nvml_err(const struct power_meter *pm, int rc)
         return pm->error_string(rc);
     snprintf(buf, sizeof buf, "NVML error %d", rc);
     return buf;
+}
+
+/* The board's serial number, or its UUID where the board has none (NVML
+ * gives no serial on some boards), made safe as a file name. */
+static void board_id(struct power_meter *pm)
+{
+    char buf[96] = "";
+    size_t i, n = 0;
+    if (!(pm->get_serial && pm->get_serial(pm->dev, buf, sizeof buf) == 0 && buf[0] && strcmp(buf, "N/A") != 0) &&
+        !(pm->get_uuid && pm->get_uuid(pm->dev, buf, sizeof buf) == 0 && buf[0]))
+        buf[0] = '\0';
+    for (i = 0; buf[i] && n < sizeof pm->board - 1; i++)
+        if ((buf[i] >= '0' && buf[i] <= '9') || (buf[i] >= 'a' && buf[i] <= 'z') || (buf[i] >= 'A' && buf[i] <= 'Z') ||
+            buf[i] == '-' || buf[i] == '_')
+            pm->board[n++] = buf[i];
+    pm->board[n] = '\0';
 }
 
 /* The driver's NVML, loaded; NULL with the reason in err. */
@@ -138,6 +157,10 @@ struct power_meter *power_meter_open(const char *pci_bus_id, char *err, size_t e
     {
         void *f = plat_lib_sym(pm->lib, "nvmlDeviceGetHandleByUUID");
         memcpy(&pm->by_uuid, &f, sizeof f);
+        f = plat_lib_sym(pm->lib, "nvmlDeviceGetSerial");
+        memcpy(&pm->get_serial, &f, sizeof f);
+        f = plat_lib_sym(pm->lib, "nvmlDeviceGetUUID");
+        memcpy(&pm->get_uuid, &f, sizeof f);
     }
     if ((rc = pm->init()) != 0) {
         snprintf(err, errlen, "NVML did not start: %s", nvml_err(pm, rc));
@@ -158,6 +181,7 @@ struct power_meter *power_meter_open(const char *pci_bus_id, char *err, size_t e
     }
     if (pm->get_name(pm->dev, pm->name, sizeof pm->name) != 0)
         snprintf(pm->name, sizeof pm->name, "unknown");
+    board_id(pm);
     if (pm->driver_version(pm->driver, sizeof pm->driver) != 0)
         snprintf(pm->driver, sizeof pm->driver, "unknown");
     if (pm->power_limit(pm->dev, &mw) == 0)
@@ -197,6 +221,8 @@ void power_meter_close(struct power_meter *pm)
 const char *power_meter_gpu_name(const struct power_meter *pm) { return pm->name; }
 const char *power_meter_driver(const struct power_meter *pm) { return pm->driver; }
 double power_meter_limit_w(const struct power_meter *pm) { return pm->limit_w; }
+
+const char *power_meter_board(const struct power_meter *pm) { return pm->board; }
 
 static double field_as_watts(const struct nvml_field_value *fv)
 {

@@ -32,6 +32,9 @@ void power_meter_close(struct power_meter *pm);
 const char *power_meter_gpu_name(const struct power_meter *pm);
 const char *power_meter_driver(const struct power_meter *pm);
 double power_meter_limit_w(const struct power_meter *pm);
+/* The board's serial number, or its UUID where it has none: what board
+ * models are kept under (board.h); "" where NVML gives neither. */
+const char *power_meter_board(const struct power_meter *pm);
 
 /* Starts and stops the sampler thread (period in microseconds). */
 int power_meter_start(struct power_meter *pm, unsigned period_us, char *err, size_t errlen);

@@ -398,7 +398,10 @@ static void text_header(FILE *out, const struct estimate *e, const struct report
         text_line_add(&l, ", tier %s (%s)", features_tiers[e->tier].name, e->export_kind);
     else if (m->variant[0])
         text_line_add(&l, ", %s", m->variant);
-    if (m->has_stat[TARGET_AVG][STAT_CV_MAPE]) {
+    if (m->board[0] && m->board_scale > 0)
+        text_line_add(&l, ", adjusted to this board (%s, calibrate --quick: %.3f x the built-in model %+.1f W)",
+                      m->board, m->board_scale, m->board_offset_w);
+    else if (m->has_stat[TARGET_AVG][STAT_CV_MAPE]) {
         double v = model_builtin_validation_mape(m);
         if (v >= 0)
             text_line_add(&l, ": avg error %.1f%% on 24 real applications, %.1f%% held out on the calibration "
@@ -624,6 +627,18 @@ static void json_model(FILE *out, const struct estimate *e)
         json_number(out, model_builtin_validation_mape(m));
     else
         fputs("null", out);
+    fputs(", \"board\": ", out);
+    if (m->board[0]) {
+        fputs("{\"id\": ", out);
+        report_json_string(out, m->board);
+        fputs(", \"scale\": ", out);
+        json_number(out, m->board_scale);
+        fputs(", \"offset_w\": ", out);
+        json_number(out, m->board_offset_w);
+        fputc('}', out);
+    } else {
+        fputs("null", out);
+    }
     fprintf(out, ", \"guessed\": %s, \"gpu_from\": \"%s\", \"stats\": {",
             e->model_guessed == GPU_FIRST_MODEL ? "true" : "false",
             e->model_guessed == GPU_NAMED ? "csv" : e->model_guessed == GPU_BY_DRAM_CLOCK ? "dram_clock" : "first_model");

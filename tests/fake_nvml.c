@@ -6,6 +6,7 @@
  * counter grows with the wall clock, its instant power is that figure. UUIDs
  * are GPU-fake-<i>. Only the calls gpu_profiler makes, with NVML's
  * signatures. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -70,6 +71,24 @@ int nvmlDeviceGetHandleByUUID(const char *uuid, nvmlDevice_t *d)
     if (strncmp(uuid, "GPU-fake-", 9) != 0)
         return 6; /* NVML_ERROR_NOT_FOUND */
     return nvmlDeviceGetHandleByIndex_v2((unsigned)atoi(uuid + 9), d);
+}
+/* the board: FAKE_NVML_SERIAL (default 1650000000001 + the index), or none
+ * (FAKE_NVML_SERIAL=none: NVML's N/A, the UUID then) */
+int nvmlDeviceGetSerial(nvmlDevice_t d, char *serial, unsigned n)
+{
+    const char *s = getenv("FAKE_NVML_SERIAL");
+    if (s && strcmp(s, "none") == 0)
+        s = "N/A";
+    if (s && *s)
+        snprintf(serial, n, "%s", s);
+    else
+        snprintf(serial, n, "%llu", 1650000000001ull + ((const struct fake_device *)d)->index);
+    return 0;
+}
+int nvmlDeviceGetUUID(nvmlDevice_t d, char *uuid, unsigned n)
+{
+    snprintf(uuid, n, "GPU-fake-%u", ((const struct fake_device *)d)->index);
+    return 0;
 }
 int nvmlDeviceGetName(nvmlDevice_t d, char *name, unsigned n)
 {
