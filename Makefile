@@ -40,7 +40,7 @@ ifneq ($(and $(CUPTI_INC),$(CUPTI_LIB)),)
 TRACER = $(B)/gpu_profiler_trace.so
 endif
 MODELS = $(sort $(wildcard models/*.model))
-TESTS = test_units test_csv test_ncu_csv test_model test_estimate test_report test_fit test_suite test_runner test_timeline test_window test_plat
+TESTS = test_units test_csv test_ncu_csv test_model test_estimate test_report test_fit test_suite test_runner test_timeline test_window test_plat test_board
 
 .PHONY: all check clean install uninstall unit cli svg signals schema accuracy-doc screenshot
 all: $(BIN) $(TRACER)

@@ -1205,7 +1205,7 @@ static int cal_quick_write(struct cal_run *c)
         }
         if (board_adjust(base, &c->ds, paths[0], &m, &fit, c->err, c->errlen) != 0)
             return CAL_ERR_FIT;
-        logf_(&c->lg, 1, "%s model: board %s draws %.3f x the built-in's + %.1f W over %zu configurations; "
+        logf_(&c->lg, 1, "%s model: board %s draws %.3f x the built-in's %+.1f W over %zu configurations; "
               "avg error there %.1f%% built in, %.1f%% adjusted (%.1f%% each left out)\n",
               v ? "fast" : "full", m.board, fit.scale, fit.offset_w, fit.n, fit.built_in_mape_pct,
               fit.adjusted_mape_pct, fit.loo_mape_pct);

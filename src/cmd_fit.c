@@ -157,7 +157,7 @@ static int fit_board(const struct fit_options *o, const struct dataset *d, struc
         return -1;
     if (!o->quiet)
         fprintf(strcmp(o->out, "-") == 0 ? stderr : stdout,
-                "board %s: %.3f x the built-in model + %.1f W over %zu configurations; avg error there %.1f%% "
+                "board %s: %.3f x the built-in model %+.1f W over %zu configurations; avg error there %.1f%% "
                 "built in, %.1f%% adjusted, %.1f%% each left out of the fit\n", m->board, fit.scale, fit.offset_w,
                 fit.n, fit.built_in_mape_pct, fit.adjusted_mape_pct, fit.loo_mape_pct);
     return 0;
