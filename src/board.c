@@ -120,6 +120,7 @@ int board_adjust(const struct model *base, const struct dataset *ds, const char 
     snprintf(out->board, sizeof out->board, "%s", ds->board[0] ? ds->board : "unknown");
     out->board_scale = fit->scale;
     out->board_offset_w = fit->offset_w;
+    out->board_loo_pct = fit->loo_mape_pct;
     if (ds->power_limit_w > 0)
         out->power_limit_w = ds->power_limit_w;
     if (ds->idle_w > 0)

@@ -251,10 +251,31 @@ static const struct model *on_this_board(const struct estimate *e, const struct 
     return m;
 }
 
+/* The spread the error bars add for the board: a built-in model was made
+ * on another board than the user's; an adjusted one has its fit's error; a
+ * model file was made on the board it is used on. */
+static void choose_board_spread(struct estimate *e)
+{
+    if (e->used->board[0] && e->used->board_scale > 0)
+        e->board_spread_pct = e->used->board_loo_pct;
+    else
+        e->board_spread_pct = model_builtin_validation_mape(e->used) >= 0 ? MODEL_BOARD_SPREAD_PCT : 0;
+}
+
+static int choose_model_of(struct run *run, const struct ncu_kernel *k);
+
 /* The run's model, at its first kernel: --model, the forced tier, or the
  * richest tier whose metrics the kernel has (this board's, where it has
  * one). */
 static int choose_model(struct run *run, const struct ncu_kernel *k)
+{
+    int rc = choose_model_of(run, k);
+    if (rc == 0)
+        choose_board_spread(run->e);
+    return rc;
+}
+
+static int choose_model_of(struct run *run, const struct ncu_kernel *k)
 {
     struct estimate *e = run->e;
     size_t t;
@@ -362,6 +383,8 @@ static int on_kernel(void *ctx, const struct ncu_kernel *k)
     }
 
     model_predict(m, x, &p);
+    if (p.interval_pct > 0 && e->board_spread_pct > 0) /* another board's model: its spread too */
+        p.interval_pct = sqrt(p.interval_pct * p.interval_pct + e->board_spread_pct * e->board_spread_pct);
     return add_launch(run, k, &p);
 }
 
@@ -493,6 +516,7 @@ static int add_launch(struct run *run, const struct ncu_kernel *k, const struct 
     r.energy_j = p->power_w[TARGET_AVG] * r.duration_s;
     r.capped = p->capped;
     r.uncapped_w = p->uncapped_w;
+    r.interval_pct = p->interval_pct;
     if (store_launch(e, &r, p->component_w, nc) != 0 || (e->aggregate_top && estimate_names_add(&e->by_name, &r, p->component_w, nc)))
         return run->rc = ESTIMATE_ERR_NOMEM;
     e->nlaunches++;
@@ -503,9 +527,15 @@ static int add_launch(struct run *run, const struct ncu_kernel *k, const struct 
     for (i = 0; i < nc; i++)
         d->component_j[i] += p->component_w[i] * r.duration_s * w;
     d->capped_kernels += (size_t)p->capped;
+    d->interval_j += r.energy_j * w * p->interval_pct;
     if (window_push(&d->stream, r.duration_s * w, r.power_w[TARGET_MIN], r.power_w[TARGET_PEAK]) != 0)
         return run->rc = ESTIMATE_ERR_NOMEM;
     return 0;
+}
+
+double estimate_interval_pct(const struct device_result *d)
+{
+    return d->energy_j > 0 ? d->interval_j / d->energy_j : 0;
 }
 
 /* The integral of one target's power from 0 to x (0..start[n]) over the

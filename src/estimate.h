@@ -30,6 +30,7 @@ struct kernel_result {
     double energy_j;
     int capped;
     double uncapped_w;         /* the model's avg before the power limit's cap */
+    double interval_pct;       /* the avg's error bar (MODEL_INTERVAL_LEVEL), % of it; 0: none */
 };
 
 /* A device is a (host, device) pair: two nodes' device 0 are two GPUs. */
@@ -43,8 +44,14 @@ struct device_result {
     double power_w[TARGET_COUNT];
     double component_j[MODEL_MAX_COMPONENTS];
     size_t capped_kernels;
+    double interval_j;         /* sum of each kernel's energy x its error bar (%): / energy_j is the task's */
     struct window_stream stream; /* min and peak as the kernels stream by */
 };
+
+/* A device's error bar on its avg and energy, % (the kernels' bars weighted
+ * by their energy: errors of one model on one workload go together, so they
+ * add up rather than average out); 0 where the model has none. */
+double estimate_interval_pct(const struct device_result *d);
 
 /* A kernel name's launches, added up. */
 struct estimate_name {
@@ -90,6 +97,7 @@ struct estimate {
     char export_kind[96];        /* what the first input is ("raw page", "details page of ncu --set full") */
     char missing_detail[2048];   /* with ESTIMATE_ERR_MISSING and no tier: the metrics each tier lacks */
     int model_guessed;           /* GPU_NAMED, or how the model's GPU was chosen when the CSV names none */
+    double board_spread_pct;     /* what the error bars add for the board (choose_board_spread), % */
     size_t nfiles;               /* inputs read so far */
     size_t nhosts;               /* distinct host names among the devices ("" counts as one) */
     struct kernel_result *kernels; /* every launch; in aggregate mode those of most energy */

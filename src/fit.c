@@ -512,6 +512,85 @@ static int fit_one_target(const struct dataset *d, const double *x, size_t nf, i
     return 0;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The q-quantile (0..1) of v[0..n-1], sorted in place, by linear
+ * interpolation between order statistics. */
+static double quantile(double *v, size_t n, double q)
+{
+    double pos, f;
+    size_t i;
+    if (n == 0)
+        return 0;
+    qsort(v, n, sizeof *v, cmp_double);
+    pos = q * (double)(n - 1);
+    i = (size_t)pos;
+    f = pos - (double)i;
+    return i + 1 < n ? v[i] + f * (v[i + 1] - v[i]) : v[n - 1];
+}
+
+/* Each configuration's avg error when it alone is left out of the fit
+ * (ape[r], %). 0, or -1 out of memory or a fit that failed. */
+static int leave_one_out(const struct dataset *d, const double *x, size_t nf, unsigned char *use, double *ape)
+{
+    size_t r, q;
+    for (r = 0; r < d->n; r++) {
+        double coef[MAXC], y = d->rows[r].power_w[TARGET_AVG];
+        for (q = 0; q < d->n; q++)
+            use[q] = q != r;
+        if (fit_target(d, x, nf, TARGET_AVG, use, coef) != 0)
+            return -1;
+        ape[r] = 100.0 * fabs(predict(coef, &x[r * nf], nf, d->power_limit_w) - y) / y;
+    }
+    return 0;
+}
+
+/* v to the 6 significant digits the model file keeps of the error bars. */
+static double round6(double v)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.6g", v);
+    return strtod(buf, NULL);
+}
+
+/* The error bars (model.h): every configuration as a point, its scaled
+ * features and its avg error when it alone was left out of the fit; the
+ * floor is the median of those errors (a kernel among a few lucky
+ * configurations must not claim less than the typical error). */
+static int fit_regions(const struct dataset *d, const double *x, size_t nf, unsigned char *use, struct model *m)
+{
+    double *ape = malloc(d->n * sizeof *ape), *tmp = malloc(d->n * sizeof *tmp);
+    size_t r, j;
+    int rc = -1;
+    if (!ape || !tmp || leave_one_out(d, x, nf, use, ape) != 0)
+        goto out;
+    for (j = 0; j < nf; j++) {
+        double mx = 0;
+        for (r = 0; r < d->n; r++)
+            if (x[r * nf + j] > mx)
+                mx = x[r * nf + j];
+        m->region_scale[j] = mx > 1e-9 ? mx : 1.0;
+    }
+    memcpy(tmp, ape, d->n * sizeof *tmp);
+    m->region_floor_pct = quantile(tmp, d->n, 0.5);
+    for (r = 0; r < d->n && r < MODEL_MAX_REGIONS; r++) {
+        snprintf(m->region_name[r], sizeof m->region_name[r], "%.15s", d->rows[r].config);
+        m->region_pct[r] = round6(ape[r]);
+        for (j = 0; j < nf; j++)
+            m->region_center[r][j] = round6(x[r * nf + j] / m->region_scale[j]);
+    }
+    m->nregions = r;
+    rc = 0;
+out:
+    free(ape);
+    free(tmp);
+    return rc;
+}
+
 static int fit_list(const struct dataset *d, const char *dataset_name, const char *const *list, int strict,
                     struct model *m, struct fit_report *rep, char *err, size_t errlen)
 {
@@ -546,6 +625,10 @@ static int fit_list(const struct dataset *d, const char *dataset_name, const cha
     for (t = 0; t < TARGET_COUNT; t++)
         if (fit_one_target(d, x, nf, t, use, m, rep, err, errlen) != 0)
             goto out;
+    if (fit_regions(d, x, nf, use, m) != 0) {
+        snprintf(err, errlen, "the error bars' fits (each configuration left out) did not converge");
+        goto out;
+    }
     rc = 0;
 out:
     free(x);

@@ -305,10 +305,11 @@ static int st_stat(struct model *m, char **w, size_t n, unsigned long ln, const 
 static int st_board_adjust(struct model *m, char **w, size_t n, unsigned long ln, const struct parse_state *ps,
                            char *err, size_t errlen)
 {
-    double scale, offset;
+    double scale, offset, loo = 0;
     (void)ps;
-    if (n != 3 || parse_double(w[1], &scale) != 0 || parse_double(w[2], &offset) != 0)
-        return perr(err, errlen, ln, "'board_adjust' needs a scale and an offset in watts");
+    if ((n != 3 && n != 4) || parse_double(w[1], &scale) != 0 || parse_double(w[2], &offset) != 0 ||
+        (n == 4 && (parse_double(w[3], &loo) != 0 || !(loo >= 0 && loo <= 1000))))
+        return perr(err, errlen, ln, "'board_adjust' needs a scale, an offset in watts and its error in %%");
     if (!(scale > 0 && scale <= 10) || !(offset >= -1000 && offset <= 1000))
         return perr(err, errlen, ln, "board_adjust: scale %.40s must be above 0 and at most 10, offset %.40s W "
                     "from -1000 to 1000", w[1], w[2]);
@@ -316,6 +317,45 @@ static int st_board_adjust(struct model *m, char **w, size_t n, unsigned long ln
         return perr(err, errlen, ln, "'board_adjust' given twice");
     m->board_scale = scale;
     m->board_offset_w = offset;
+    m->board_loo_pct = loo;
+    return 0;
+}
+
+static int st_region_scale(struct model *m, char **w, size_t n, unsigned long ln, const struct parse_state *ps,
+                           char *err, size_t errlen)
+{
+    size_t i;
+    (void)ps;
+    if (n != m->nfeatures + 2 || !m->nfeatures)
+        return perr(err, errlen, ln, "'region_scale' needs a floor in %% and one number per feature, after the "
+                    "features");
+    if (parse_double(w[1], &m->region_floor_pct) != 0 || !(m->region_floor_pct >= 0 && m->region_floor_pct <= 1000))
+        return perr(err, errlen, ln, "region_scale: the floor '%.40s' must be from 0 to 1000 %%", w[1]);
+    for (i = 0; i < m->nfeatures; i++)
+        if (parse_double(w[i + 2], &m->region_scale[i]) != 0 || !(m->region_scale[i] > 0))
+            return perr(err, errlen, ln, "region_scale: '%.40s' is not a number above 0", w[i + 2]);
+    return 0;
+}
+
+static int st_region(struct model *m, char **w, size_t n, unsigned long ln, const struct parse_state *ps, char *err,
+                     size_t errlen)
+{
+    size_t i, r = m->nregions;
+    (void)ps;
+    if (!(m->region_scale[0] > 0))
+        return perr(err, errlen, ln, "'region' needs 'region_scale' before it");
+    if (n != m->nfeatures + 3)
+        return perr(err, errlen, ln, "'region' needs a name, an error in %% and one number per feature");
+    if (r == MODEL_MAX_REGIONS)
+        return perr(err, errlen, ln, "more than %d regions", MODEL_MAX_REGIONS);
+    if (set_text(m->region_name[r], sizeof m->region_name[r], w[1]) != 0)
+        return perr(err, errlen, ln, "region: a name of 1 to 15 characters");
+    if (parse_double(w[2], &m->region_pct[r]) != 0 || !(m->region_pct[r] >= 0 && m->region_pct[r] <= 1000))
+        return perr(err, errlen, ln, "region %s: its error '%.40s' must be from 0 to 1000 %%", w[1], w[2]);
+    for (i = 0; i < m->nfeatures; i++)
+        if (parse_double(w[i + 3], &m->region_center[r][i]) != 0)
+            return perr(err, errlen, ln, "region %s: '%.40s' is not a number", w[1], w[i + 3]);
+    m->nregions++;
     return 0;
 }
 
@@ -323,6 +363,7 @@ static const struct { const char *keyword; statement_fn fn; } statements[] = {
     { "compute_capability", st_number }, { "power_limit_w", st_number }, { "idle_w", st_number },
     { "feature", st_feature },           { "target", st_target },        { "cap_ratio", st_cap_ratio },
     { "gap", st_gap },                   { "stat", st_stat },          { "board_adjust", st_board_adjust },
+    { "region_scale", st_region_scale }, { "region", st_region },
 };
 
 static int parse_line(struct model *m, char *line, unsigned long ln, unsigned char *seen,
@@ -497,7 +538,7 @@ int model_write(FILE *out, const struct model *m)
     if (m->board[0])
         fprintf(out, "board %s\n", m->board);
     if (m->board_scale > 0)
-        fprintf(out, "board_adjust %.17g %.17g\n", m->board_scale, m->board_offset_w);
+        fprintf(out, "board_adjust %.17g %.17g %.17g\n", m->board_scale, m->board_offset_w, m->board_loo_pct);
     fprintf(out, "power_limit_w %.17g\n", m->power_limit_w);
     if (m->idle_w > 0)
         fprintf(out, "idle_w %.17g\n", m->idle_w);
@@ -519,6 +560,18 @@ int model_write(FILE *out, const struct model *m)
         for (k = 0; k < STAT_COUNT; k++)
             if (m->has_stat[t][k])
                 fprintf(out, "stat %s %s %.17g\n", model_target_names[t], model_stat_names[k], m->stat[t][k]);
+    if (m->nregions) {
+        fprintf(out, "region_scale %.17g", m->region_floor_pct);
+        for (i = 0; i < m->nfeatures; i++)
+            fprintf(out, " %.17g", m->region_scale[i]);
+        fputc('\n', out);
+    }
+    for (k = 0; (size_t)k < m->nregions; k++) {
+        fprintf(out, "region %s %.6g", m->region_name[k], m->region_pct[k]); /* fit rounds them so */
+        for (i = 0; i < m->nfeatures; i++)
+            fprintf(out, " %.6g", m->region_center[k][i]);
+        fputc('\n', out);
+    }
     return ferror(out) ? -1 : 0;
 }
 
@@ -532,6 +585,39 @@ double model_gap_power(const struct model *m, double before_w, double gap_s)
     return idle + m->gap_tail * (before_w - idle) * tau / gap_s * (1 - exp(-gap_s / tau));
 }
 
+double model_interval_pct(const struct model *m, const double *x)
+{
+    double near_d[MODEL_INTERVAL_NEIGHBOURS], near_pct[MODEL_INTERVAL_NEIGHBOURS], pos, q;
+    size_t r, i, k = 0, j;
+    for (r = 0; r < m->nregions; r++) { /* the nearest configurations, by insertion */
+        double d = 0;
+        for (i = 0; i < m->nfeatures; i++) {
+            double z = x[i] / m->region_scale[i] - m->region_center[r][i];
+            d += z * z;
+        }
+        if (k == MODEL_INTERVAL_NEIGHBOURS && d >= near_d[k - 1])
+            continue;
+        for (j = k < MODEL_INTERVAL_NEIGHBOURS ? k++ : k - 1; j > 0 && near_d[j - 1] > d; j--) {
+            near_d[j] = near_d[j - 1];
+            near_pct[j] = near_pct[j - 1];
+        }
+        near_d[j] = d;
+        near_pct[j] = m->region_pct[r];
+    }
+    if (k == 0)
+        return 0;
+    for (i = 1; i < k; i++) /* their errors in order */
+        for (j = i; j > 0 && near_pct[j - 1] > near_pct[j]; j--) {
+            double t = near_pct[j];
+            near_pct[j] = near_pct[j - 1];
+            near_pct[j - 1] = t;
+        }
+    pos = MODEL_INTERVAL_LEVEL * (double)(k - 1);
+    j = (size_t)pos;
+    q = j + 1 < k ? near_pct[j] + (pos - (double)j) * (near_pct[j + 1] - near_pct[j]) : near_pct[k - 1];
+    return q > m->region_floor_pct ? q : m->region_floor_pct;
+}
+
 void model_predict(const struct model *m, const double *x, struct prediction *out)
 {
     size_t i;
@@ -539,6 +625,7 @@ void model_predict(const struct model *m, const double *x, struct prediction *ou
     double dyn = 0;
 
     memset(out, 0, sizeof *out);
+    out->interval_pct = model_interval_pct(m, x);
     for (t = 0; t < TARGET_COUNT; t++) {
         double p = m->coef[t][0];
         for (i = 0; i < m->nfeatures; i++)

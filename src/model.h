@@ -35,6 +35,14 @@
 #define MODEL_MAX_FEATURES 32
 #define MODEL_MAX_COMPONENTS (MODEL_MAX_FEATURES + 1)
 #define MODEL_MAX_BYTES (1u << 20)
+#define MODEL_MAX_REGIONS 192
+#define MODEL_INTERVAL_NEIGHBOURS 8
+#define MODEL_INTERVAL_LEVEL 0.8
+/* How far one H200 board's powers are from another's on the calibration's
+ * configurations below the limit: the 80th percentile of |difference| over
+ * 274 configurations on three boards against the built-in model's board
+ * (docs/ACCURACY.md, 2026-12-02). A built-in model's error bars add it. */
+#define MODEL_BOARD_SPREAD_PCT 4.8
 
 enum model_target { TARGET_MIN, TARGET_AVG, TARGET_PEAK, TARGET_COUNT };
 extern const char *const model_target_names[TARGET_COUNT];
@@ -77,6 +85,19 @@ struct model {
      * (already in coef; kept to say what was done). board_scale 0: none. */
     char board[64];
     double board_scale, board_offset_w;
+    double board_loo_pct;  /* the adjustment's avg error, each configuration left out of it */
+    /* The error bar (an interval of MODEL_INTERVAL_LEVEL): the calibration's
+     * configurations as points, each its features (divided by region_scale)
+     * and its avg error when it was left out of the fit; a kernel's bar is
+     * the 80th percentile of the errors of its MODEL_INTERVAL_NEIGHBOURS
+     * nearest configurations, never below region_floor_pct (their median
+     * over all). nregions 0: no intervals. */
+    double region_floor_pct;
+    size_t nregions;
+    double region_scale[MODEL_MAX_FEATURES];
+    char region_name[MODEL_MAX_REGIONS][16];
+    double region_pct[MODEL_MAX_REGIONS];
+    double region_center[MODEL_MAX_REGIONS][MODEL_MAX_FEATURES];
 };
 
 /* Parses a model from memory. Returns 0, or -1 with a message in err
@@ -97,6 +118,7 @@ struct prediction {
     double component_w[MODEL_MAX_COMPONENTS]; /* avg target, sums to power_w[avg] */
     int capped;                               /* a target hit power_limit_w */
     double uncapped_w;                        /* the avg fit before the cap (a short burst's power) */
+    double interval_pct;                      /* the avg's error bar, % of it (0: the model has none) */
 };
 
 /* The mean power over a gap of gap_s after a kernel of before_w: the gap
@@ -105,6 +127,9 @@ double model_gap_power(const struct model *m, double before_w, double gap_s);
 
 /* x holds the model's features in model order. */
 void model_predict(const struct model *m, const double *x, struct prediction *out);
+/* The error bar (%) of a kernel of features x: see region_* above; 0 when
+ * m has none. */
+double model_interval_pct(const struct model *m, const double *x);
 
 /* The embedded model whose gpu name and variant (NULL or "": the full
  * model) match, else NULL. */

@@ -439,8 +439,11 @@ static void text_device(FILE *out, const struct estimate *e, const struct report
     text_line_add(&l, ":");
     if (o->mode & MODE_MIN)
         text_line_add(&l, "  min %.1f W", dv->power_w[TARGET_MIN]);
-    if (o->mode & MODE_AVG)
+    if (o->mode & MODE_AVG) {
         text_line_add(&l, "  avg %.1f W", dv->power_w[TARGET_AVG]);
+        if (estimate_interval_pct(dv) > 0) /* the error bar: the model's, of its calibration (model.h) */
+            text_line_add(&l, " \xc2\xb1 %.0f W", dv->power_w[TARGET_AVG] * estimate_interval_pct(dv) / 100.0);
+    }
     if (o->mode & MODE_PEAK)
         text_line_add(&l, "  peak %.1f W", dv->power_w[TARGET_PEAK]);
     text_line_add(&l, "%s  energy %s over %s of GPU time", reset, t1, t2);
@@ -522,6 +525,20 @@ static void json_components(FILE *out, const struct model *m, const double *v)
     fputc('}', out);
 }
 
+/* The avg's error bar as {"low", "high", "level"}, or null without one. */
+static void json_interval(FILE *out, double avg_w, double pct)
+{
+    if (!(pct > 0)) {
+        fputs("null", out);
+        return;
+    }
+    fputs("{\"low\": ", out);
+    json_number(out, avg_w * (1 - pct / 100.0) > 0 ? avg_w * (1 - pct / 100.0) : 0);
+    fputs(", \"high\": ", out);
+    json_number(out, avg_w * (1 + pct / 100.0));
+    fprintf(out, ", \"level\": %g}", MODEL_INTERVAL_LEVEL);
+}
+
 static void json_task(FILE *out, const struct estimate *e, const struct device_result *d)
 {
     fputs("{\"device\": ", out);
@@ -541,6 +558,8 @@ static void json_task(FILE *out, const struct estimate *e, const struct device_r
     json_number(out, d->gpu_time_s);
     fputs(", \"components_j\": ", out);
     json_components(out, e->used, d->component_j);
+    fputs(", \"avg_interval_w\": ", out);
+    json_interval(out, d->power_w[TARGET_AVG], estimate_interval_pct(d));
     fprintf(out, ", \"capped_kernels\": %zu}", d->capped_kernels);
 }
 
@@ -595,6 +614,8 @@ static void json_kernel(FILE *out, const struct estimate *e, size_t i)
     json_number(out, kr->energy_j);
     fputs(", \"components_w\": ", out);
     json_components(out, e->used, cw);
+    fputs(", \"avg_interval_w\": ", out);
+    json_interval(out, kr->power_w[TARGET_AVG], kr->interval_pct);
     fprintf(out, ", \"capped\": %s", kr->capped ? "true" : "false");
     if (kr->capped) { /* what the fit gives before the cap: a short burst's power (timeline.h) */
         fputs(", \"uncapped_avg_w\": ", out);

@@ -39,6 +39,7 @@ def main():
     if not args or len(args) % 2:
         sys.exit(__doc__)
     rows, err = [], {"min": [], "avg": [], "peak": [], "energy": []}
+    inside, bars = [], []  # the avg's error bar: did it hold the measurement, and its half-width in %
     run_rows, run_err = [], []
     with tempfile.TemporaryDirectory() as work:
         for results, logs in zip(args[0::2], args[1::2]):
@@ -65,6 +66,11 @@ def main():
                 task = json.loads(out.stdout)["task"]
                 task = task[0] if isinstance(task, list) else task
                 p = task["power_w"]
+                iv = task.get("avg_interval_w")
+                if iv:
+                    m_avg = float(r["measured_avg_w"])
+                    inside.append(iv["low"] <= m_avg <= iv["high"])
+                    bars.append(100.0 * (iv["high"] - p["avg"]) / p["avg"])
                 cells = []
                 for k in ("min", "avg", "peak"):
                     m, e = float(r["measured_%s_w" % k]), p[k]
@@ -107,6 +113,9 @@ def main():
     if run_err:
         a = [abs(x) for x in run_err]
         print("avg over the loop, with idle: MAPE %.1f%%, worst %.1f%%, n %d" % (sum(a) / len(a), max(a), len(a)))
+    if inside:
+        print("avg error bar (80%%): held the measurement in %d of %d (%.0f%%), half-width %.1f%% on average" % (
+            sum(inside), len(inside), 100.0 * sum(inside) / len(inside), sum(bars) / len(bars)))
     for k, v in err.items():
         if v:
             a = [abs(x) for x in v]
