@@ -79,6 +79,30 @@ for tier in full detailed basic; do
     check_mapes "tier $tier, h200" "tier $tier, h200: " "min avg peak" "$out"
     check_builtin "$(gpu_name h200)" "$tier" "$out"
 done
+# issue 21: H200 board 1652826071316 with the built-in model and the two quick
+# adjustments, and the error bars' coverage on the H100's and H200's recordings
+b=$r/h200_board1316
+for m in built-in quick1 quick2; do
+    case $m in
+    built-in) opt= ; label="board 1316, built-in " ;;
+    *) opt="--model data/boards/$m/1652826071316.model"; label="board 1316, quick ${m#quick} " ;;
+    esac
+    out=$("$py" validation/reestimate.py --gpu-profiler "$gp" $opt "${b}_part1.csv" "${b}_part1_logs.tgz" \
+        "${b}_part2.csv" "${b}_part2_logs.tgz" 2>&1)
+    check_mapes "$label" "$label" "avg" "$out"
+    skip_out=$("$py" validation/reestimate.py --gpu-profiler "$gp" --skip idle_gaps $opt "${b}_part1.csv" \
+        "${b}_part1_logs.tgz" "${b}_part2.csv" "${b}_part2_logs.tgz" 2>&1)
+    held=$(printf '%s\n' "$skip_out" | sed -n 's/^avg error bar (80%): held the measurement in \([0-9]* of [0-9]*\) (\([0-9]*%\)).*/\1, \2/p')
+    if [ -n "$held" ] && grep -qF -- "$held" "$doc"; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAILED: $label coverage '${held:-none}' is not in $doc" >&2; fi
+done
+for gpu in h100 h200; do
+    out=$("$py" validation/reestimate.py --gpu-profiler "$gp" --skip idle_gaps "$r/${gpu}_model2_part1.csv" \
+        "$r/${gpu}_model2_part1_logs.tgz" "$r/${gpu}_model2_part2.csv" "$r/${gpu}_model2_part2_logs.tgz" 2>&1)
+    held=$(printf '%s\n' "$out" | sed -n 's/^avg error bar (80%): held the measurement in \([0-9]* of [0-9]*\) (\([0-9]*%\)).*/\1, \2/p')
+    if [ -n "$held" ] && grep -qF -- "$held" "$doc"; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAILED: $gpu coverage '${held:-none}' is not in $doc" >&2; fi
+done
 nl='
 '
 # check_lines WHAT WHICH TEXT: the lines of TEXT that must be in the document,

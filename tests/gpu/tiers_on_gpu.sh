@@ -4,7 +4,7 @@
 #    as `kern all 1`) under ncu --set basic, detailed and full, each report
 #    exported as the details page and the raw page, with and without
 #    --print-units base, into $OUT/tier_fixtures.txz (with the commands);
-# 2. runs `gpu_profiler calibrate`, which collects every tier's metrics, into
+# 2. runs `gpu_profiler calibrate --tiers`, which collects every tier's metrics, into
 #    $OUT/NAME.model, NAME_dataset.csv, NAME_calibrate.log.
 # usage: sh tests/gpu/tiers_on_gpu.sh NAME [calibrate options]
 set -u
@@ -43,7 +43,7 @@ ls -l "$fx"
 echo "fixtures done at $(( $(date +%s) - t_start )) s"
 left=$((deadline - $(date +%s)))
 t0=$(date +%s)
-timeout "$left" ./gpu_profiler calibrate -o "$OUT/$name.model" --dataset "$OUT/${name}_dataset.csv" \
+timeout "$left" ./gpu_profiler calibrate --tiers -o "$OUT/$name.model" --dataset "$OUT/${name}_dataset.csv" \
     --log "$OUT/${name}_calibrate.log" "$@" 2>"$OUT/${name}_stderr.txt"
 rc=$?
 echo "calibrate rc=$rc wall $(( $(date +%s) - t0 )) s (limit $left s)" | tee "$OUT/timing.txt"
