@@ -217,8 +217,8 @@ $(WIN_TRACER): src/trace_inject.c | $(WB)
 
 # CUPTI's records laid out alike by both compilers (tests/win/cupti_layout.c)
 cupti-layout-windows: | $(WB)
-	$(CC) -std=c11 -isystem $(CUPTI_INC) -o $(WB)/cupti_layout tests/win/cupti_layout.c
-	$(WIN_CC) -std=c11 -D__USE_MINGW_ANSI_STDIO=1 -isystem $(CUPTI_INC) -o $(WB)/cupti_layout.exe tests/win/cupti_layout.c
+	$(CC) -std=c11 -Isrc -isystem $(CUPTI_INC) -o $(WB)/cupti_layout tests/win/cupti_layout.c
+	$(WIN_CC) -std=c11 -D__USE_MINGW_ANSI_STDIO=1 -Isrc -isystem $(CUPTI_INC) -o $(WB)/cupti_layout.exe tests/win/cupti_layout.c
 	@sh tests/win/cupti_layout.sh
 else
 cupti-layout-windows:

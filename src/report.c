@@ -624,6 +624,22 @@ static void json_kernel(FILE *out, const struct estimate *e, size_t i)
     fputc('}', out);
 }
 
+/* A board model's adjustment (board.h) as {"id", "scale", "offset_w"}, or null. */
+static void json_board(FILE *out, const struct model *m)
+{
+    if (!m->board[0]) {
+        fputs("null", out);
+        return;
+    }
+    fputs("{\"id\": ", out);
+    report_json_string(out, m->board);
+    fprintf(out, ", \"scale\": ");
+    json_number(out, m->board_scale);
+    fprintf(out, ", \"offset_w\": ");
+    json_number(out, m->board_offset_w);
+    fputc('}', out);
+}
+
 static void json_model(FILE *out, const struct estimate *e)
 {
     const struct model *m = e->used;
@@ -649,17 +665,7 @@ static void json_model(FILE *out, const struct estimate *e)
     else
         fputs("null", out);
     fputs(", \"board\": ", out);
-    if (m->board[0]) {
-        fputs("{\"id\": ", out);
-        report_json_string(out, m->board);
-        fputs(", \"scale\": ", out);
-        json_number(out, m->board_scale);
-        fputs(", \"offset_w\": ", out);
-        json_number(out, m->board_offset_w);
-        fputc('}', out);
-    } else {
-        fputs("null", out);
-    }
+    json_board(out, m);
     fprintf(out, ", \"guessed\": %s, \"gpu_from\": \"%s\", \"stats\": {",
             e->model_guessed == GPU_FIRST_MODEL ? "true" : "false",
             e->model_guessed == GPU_NAMED ? "csv" : e->model_guessed == GPU_BY_DRAM_CLOCK ? "dram_clock" : "first_model");

@@ -2,18 +2,7 @@
  * out: built natively and with mingw-w64 (with the tracer's own packing
  * macros, below), run under wine, the two outputs must be the same (make
  * check-windows). */
-#ifdef _WIN32
-/* cupti_common.h packs the activity records with MSVC's syntax, which gcc
- * does not read (mingw-w64 defines _WIN32): its GCC packing instead, so the
- * records are laid out as CUPTI writes them (tests/win/cupti_layout.c) */
-#include <cupti_common.h>
-#undef START_PACKED_ALIGNMENT
-#undef PACKED_ALIGNMENT
-#undef END_PACKED_ALIGNMENT
-#define START_PACKED_ALIGNMENT
-#define PACKED_ALIGNMENT __attribute__((__packed__)) __attribute__((aligned(ACTIVITY_RECORD_ALIGNMENT)))
-#define END_PACKED_ALIGNMENT
-#endif
+#include "cupti_packing.h"
 #include <cupti.h>
 #include <stddef.h>
 #include <stdio.h>
