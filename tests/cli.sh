@@ -75,7 +75,9 @@ while IFS= read -r line; do
         FAKENVML)
             # the stand-in NVML (tests/fake_nvml.c): one GPU drawing FAKE_NVML_W (400 W)
             fakenvml=1
-            if [ -n "${GP_FAKE_NVML_DIR:-}" ] && [ -d "$GP_FAKE_NVML_DIR" ]; then
+            if [ -n "$WIN" ]; then
+                : # under wine: put in the prefix's System32 below
+            elif [ -n "${GP_FAKE_NVML_DIR:-}" ] && [ -d "$GP_FAKE_NVML_DIR" ]; then
                 envs="$envs LD_LIBRARY_PATH=$GP_FAKE_NVML_DIR"
             else
                 skip=1
@@ -94,13 +96,13 @@ while IFS= read -r line; do
         *) echo "cli.cases: unknown directive $d" >&2; exit 2 ;;
         esac
     done
+    if [ -n "$WIN" ] && [ -n "$nowin" ]; then
+        notrun=$((notrun + 1))
+        echo "not on Windows, case $n ($nowin): gpu_profiler $args" >>"$TOP/notrun.txt"
+        continue
+    fi
     [ $skip = 1 ] && continue
     if [ -n "$WIN" ]; then
-        if [ -n "$nowin" ]; then
-            notrun=$((notrun + 1))
-            echo "not on Windows, case $n ($nowin): gpu_profiler $args" >>"$TOP/notrun.txt"
-            continue
-        fi
         case " $directives" in
         *" FAULT:"* | *" LINK:"*)
             echo "cli.cases: case $n uses FAULT: or LINK:, which cannot run under wine: mark it NOWIN:reason" >&2
