@@ -201,6 +201,8 @@ static void text_timeline(FILE *out, const struct report_opts *o)
         text_line_add(&l, "over the traced run (%s, device %ld, %s, kernels busy %.0f%% of it):", tl->path,
                       tl->device[i], t2, r->duration_s > 0 ? 100.0 * r->busy_s / r->duration_s : 0.0);
         text_power_line(&l, r->min_w, r->avg_w, r->peak_w);
+        if (r->avg_interval_w > 0)
+            text_line_add(&l, " (avg \xc2\xb1 %.0f W)", r->avg_interval_w);
         text_line_add(&l, "  energy %s", t1);
         text_line_end(out, &l, o->width, 4);
         text_line_add(&l, "  %zu traced kernels, %zu of them named like a profiled one (the others at the profile's "
@@ -743,6 +745,8 @@ static void json_timeline(FILE *out, const struct report_timeline *tl)
         json_power3(out, r->min_w, r->avg_w, r->peak_w);
         fputs(", \"energy_j\": ", out);
         json_number(out, r->energy_j);
+        fputs(", \"avg_interval_w\": ", out);
+        json_interval(out, r->avg_w, r->avg_w > 0 ? 100.0 * r->avg_interval_w / r->avg_w : 0);
         fprintf(out, ", \"kernels\": %zu, \"matched\": %zu, \"copies\": %zu, \"uncapped\": %zu}", r->kernels,
                 r->matched, r->copies, r->uncapped);
     }

@@ -702,6 +702,7 @@ struct name_power {
     double energy_j, time_s;
     double min_j, peak_j; /* the min and peak heads, time-weighted */
     double uncapped_j;    /* the avg before the cap */
+    double interval_j;    /* the energy times the error bar (%), for the bar over the trace */
 };
 
 static int by_base(const void *a, const void *b)
@@ -764,6 +765,7 @@ static int profile_powers(const struct estimate *e, struct profile_powers *pp, c
             to[j]->min_j += kr->power_w[TARGET_MIN] * ts;
             to[j]->peak_j += kr->power_w[TARGET_PEAK] * ts;
             to[j]->uncapped_j += unc * ts;
+            to[j]->interval_j += kr->power_w[TARGET_AVG] * ts * kr->interval_pct;
             to[j]->time_s += ts;
         }
     }
@@ -1011,9 +1013,16 @@ int timeline_estimate(const struct timeline *t, int device, const struct estimat
     r->duration_s = w1 - w0;
     nseg = build_segments(t, device, m, &pp, seg, r);
     uncap_bursts(seg, nseg, m->power_limit_w, r);
-    for (i = 0; i < nseg; i++)
+    for (i = 0; i < nseg; i++) {
         r->energy_j += seg[i].w * (seg[i].t1 - seg[i].t0);
+        if (seg[i].busy)
+            r->busy_energy_j += seg[i].w * (seg[i].t1 - seg[i].t0);
+    }
     r->avg_w = r->duration_s > 0 ? r->energy_j / r->duration_s : (double)NAN;
+    /* the kernels' share of the run carries the profile's error bar; the gaps (the model's idle and decay)
+       are left without one */
+    if (pp.all.energy_j > 0 && r->duration_s > 0)
+        r->avg_interval_w = pp.all.interval_j / pp.all.energy_j / 100.0 * r->busy_energy_j / r->duration_s;
     segment_extremes(seg, nseg, w0, w1, window_s, r);
     segment_series(seg, nseg, w0, w1, r);
     measured_series(t, w0, w1, r);

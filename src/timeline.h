@@ -125,6 +125,8 @@ struct timeline_result {
     double duration_s;       /* the window */
     double busy_s;           /* kernels (and copies) running, union of intervals */
     double energy_j, avg_w;
+    double busy_energy_j;    /* of it, while kernels (and copies) ran */
+    double avg_interval_w;   /* the avg's error bar (half-width, W): the profile's on the busy part; 0: none */
     double min_w, peak_w;    /* lowest and highest mean over windows of window_s */
     size_t kernels, matched; /* traced kernels in the window, those with a profiled namesake */
     size_t copies;
