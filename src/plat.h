@@ -15,11 +15,9 @@
 #ifdef _WIN32
 #define PLAT_WINDOWS 1
 #define PLAT_PATH_LIST_SEP ';'
-#define PLAT_NAME "Windows"
 #else
 #define PLAT_WINDOWS 0
 #define PLAT_PATH_LIST_SEP ':'
-#define PLAT_NAME "POSIX"
 #endif
 
 /* printf-style checking that matches the C library in use (mingw-w64's

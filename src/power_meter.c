@@ -116,14 +116,15 @@ static void *load_nvml(char *err, size_t errlen)
     return lib;
 }
 
-#define LOAD(field, name)                                                                          \
-    do {                                                                                           \
-        void *f_ = plat_lib_sym(pm->lib, name);                                                           \
-        if (!f_) {                                                                                 \
-            snprintf(err, errlen, "NVML (%s) lacks %s; the driver is too old", plat_lib_file(PLAT_LIB_NVML), name); \
-            goto fail;                                                                             \
-        }                                                                                          \
-        memcpy(&pm->field, &f_, sizeof f_);                                                        \
+#define LOAD(field, name)                                                                         \
+    do {                                                                                          \
+        void *f_ = plat_lib_sym(pm->lib, name);                                                   \
+        if (!f_) {                                                                                \
+            snprintf(err, errlen, "NVML (%s) lacks %s; the driver is too old",                    \
+                     plat_lib_file(PLAT_LIB_NVML), name);                                         \
+            goto fail;                                                                            \
+        }                                                                                         \
+        memcpy(&pm->field, &f_, sizeof f_);                                                       \
     } while (0)
 
 struct power_meter *power_meter_open(const char *pci_bus_id, char *err, size_t errlen)
