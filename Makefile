@@ -153,7 +153,7 @@ FUZZ_CC ?= clang
 FUZZ_FLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -Isrc \
              -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_SRC = src/units.c src/csv.c src/feature_table.c src/ncu_csv.c src/model.c src/dataset.c src/fit.c \
-           src/timeline.c src/outfile.c src/textio.c
+           src/timeline.c src/outfile.c src/textio.c src/plat_posix.c
 
 build-fuzz/%: fuzz/%.c $(FUZZ_SRC) $(wildcard src/*.h)
 	mkdir -p build-fuzz
