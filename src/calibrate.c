@@ -1169,16 +1169,13 @@ static void cal_cleanup(struct cal_run *c, int rc)
 }
 
 /* The steps after the GPU is open, in order; --list stops after the first. */
-/* --quick: the built-in models (the full one and the fast one) adjusted to
- * this board, written with the dataset and the log (by default into the
- * cache folder, under the board's id). */
-static int cal_quick_write(struct cal_run *c)
+/* Where --quick writes: what the user named, else the cache folder under
+ * the board's id; paths[0] the dataset, [1] the log, [2] and [3] the full
+ * and the fast model (the fast one beside -o as FILE.fast). */
+static int cal_quick_paths(struct cal_run *c, char paths[4][4400])
 {
     const struct calibrate_opts *o = c->o;
-    static const char *const variants[] = { "", "fast" };
-    char paths[4][4400], name[4400];
     const char *board = c->ds.board[0] ? c->ds.board : NULL;
-    size_t v;
     if (!o->model_out || !o->dataset_out || !o->log_out) {
         if (!board) {
             snprintf(c->err, c->errlen, "NVML gives this GPU neither a serial number nor a UUID: give -o, --dataset "
@@ -1188,12 +1185,35 @@ static int cal_quick_write(struct cal_run *c)
         if (board_make_cache(c->err, c->errlen) != 0)
             return CAL_ERR_OUTPUT;
     }
-    if (!o->dataset_out)
-        board_file(board, "_quick_dataset.csv", name, sizeof name);
-    snprintf(paths[0], sizeof paths[0], "%s", o->dataset_out ? o->dataset_out : name);
-    if (!o->log_out)
-        board_file(board, "_quick.log", name, sizeof name);
-    snprintf(paths[1], sizeof paths[1], "%s", o->log_out ? o->log_out : name);
+    if (o->dataset_out)
+        snprintf(paths[0], sizeof paths[0], "%s", o->dataset_out);
+    else
+        board_file(board, "_quick_dataset.csv", paths[0], sizeof paths[0]);
+    if (o->log_out)
+        snprintf(paths[1], sizeof paths[1], "%s", o->log_out);
+    else
+        board_file(board, "_quick.log", paths[1], sizeof paths[1]);
+    if (o->model_out) {
+        snprintf(paths[2], sizeof paths[2], "%s", o->model_out);
+        snprintf(paths[3], sizeof paths[3], "%s.fast", o->model_out);
+    } else {
+        board_model_path(board, "", paths[2], sizeof paths[2]);
+        board_model_path(board, "fast", paths[3], sizeof paths[3]);
+    }
+    return CAL_OK;
+}
+
+/* --quick: the built-in models (the full one and the fast one) adjusted to
+ * this board, written with the dataset and the log (cal_quick_paths). */
+static int cal_quick_write(struct cal_run *c)
+{
+    const struct calibrate_opts *o = c->o;
+    static const char *const variants[] = { "", "fast" };
+    static char paths[4][4400];
+    size_t v;
+    int rc;
+    if ((rc = cal_quick_paths(c, paths)) != CAL_OK)
+        return rc;
     for (v = 0; v < 2; v++) {
         const struct model *base = model_builtin_for(c->ds.gpu, variants[v]);
         struct board_fit fit;
@@ -1209,12 +1229,6 @@ static int cal_quick_write(struct cal_run *c)
               "avg error there %.1f%% built in, %.1f%% adjusted (%.1f%% each left out)\n",
               v ? "fast" : "full", m.board, fit.scale, fit.offset_w, fit.n, fit.built_in_mape_pct,
               fit.adjusted_mape_pct, fit.loo_mape_pct);
-        if (v == 0 && o->model_out)
-            snprintf(paths[2 + v], sizeof paths[2], "%s", o->model_out);
-        else if (v == 1 && o->model_out)
-            snprintf(paths[2 + v], sizeof paths[2], "%s.fast", o->model_out);
-        else
-            board_model_path(board, variants[v], paths[2 + v], sizeof paths[2]);
         if (save(paths[2 + v], "gpu_profiler_model", o->force || !o->model_out, write_model, &m, c->err, c->errlen) != 0)
             return CAL_ERR_OUTPUT;
     }

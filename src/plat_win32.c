@@ -109,14 +109,34 @@ static int fail_errno(void)
     return -1;
 }
 
-/* %LOCALAPPDATA% in UTF-8 into out; 0 or -1. */
-static int env_utf8_cache(char *out, size_t outlen)
+/* An environment variable in UTF-8 into out: out, or NULL when it is
+ * unset or does not fit. */
+static const char *env_utf8(const wchar_t *name, char *out, size_t outlen)
 {
     wchar_t w[32768];
-    DWORD n = GetEnvironmentVariableW(L"LOCALAPPDATA", w, 32768);
-    if (n == 0 || n >= 32768)
+    DWORD n = GetEnvironmentVariableW(name, w, 32768);
+    if (n == 0 || n >= 32768 || from_wide(w, out, outlen) != 0)
+        return NULL;
+    return out;
+}
+
+/* fn (DeleteFileW, RemoveDirectoryW, make_dir_w) on path as a wide
+ * string: 0, or -1 with errno. */
+static int path_call(const char *path, BOOL(WINAPI *fn)(LPCWSTR))
+{
+    wchar_t *w = to_wide(path);
+    int rc = 0;
+    if (!w)
         return -1;
-    return from_wide(w, out, outlen);
+    if (!fn(w))
+        rc = fail_errno();
+    free(w);
+    return rc;
+}
+
+static BOOL WINAPI make_dir_w(LPCWSTR path)
+{
+    return CreateDirectoryW(path, NULL);
 }
 
 /* ---- start-up */
@@ -280,26 +300,12 @@ int plat_replace(const char *from, const char *to)
 
 int plat_remove(const char *path)
 {
-    wchar_t *w = to_wide(path);
-    int rc = 0;
-    if (!w)
-        return -1;
-    if (!DeleteFileW(w))
-        rc = fail_errno();
-    free(w);
-    return rc;
+    return path_call(path, DeleteFileW);
 }
 
 int plat_remove_dir(const char *path)
 {
-    wchar_t *w = to_wide(path);
-    int rc = 0;
-    if (!w)
-        return -1;
-    if (!RemoveDirectoryW(w))
-        rc = fail_errno();
-    free(w);
-    return rc;
+    return path_call(path, RemoveDirectoryW);
 }
 
 /* Replaces the trailing XXXXXX of tmpl with letters and digits, different
@@ -322,19 +328,11 @@ char *plat_make_temp_dir(char *tmpl)
 {
     int tries;
     for (tries = 0; tries < 100; tries++) {
-        wchar_t *w;
-        BOOL ok;
         fill_template(tmpl);
-        if (!(w = to_wide(tmpl)))
-            return NULL;
-        ok = CreateDirectoryW(w, NULL);
-        free(w);
-        if (ok)
+        if (path_call(tmpl, make_dir_w) == 0)
             return tmpl;
-        if (GetLastError() != ERROR_ALREADY_EXISTS) {
-            fail_errno();
+        if (errno != EEXIST)
             return NULL;
-        }
     }
     errno = EEXIST;
     return NULL;
@@ -451,19 +449,12 @@ const char *plat_temp_root(void)
 
 int plat_cache_dir(char *out, size_t outlen)
 {
-    return env_utf8_cache(out, outlen);
+    return env_utf8(L"LOCALAPPDATA", out, outlen) ? 0 : -1;
 }
 
 int plat_make_dir(const char *path)
 {
-    wchar_t *w = to_wide(path);
-    int rc = 0;
-    if (!w)
-        return -1;
-    if (!CreateDirectoryW(w, NULL))
-        rc = fail_errno();
-    free(w);
-    return rc;
+    return path_call(path, make_dir_w);
 }
 
 struct plat_dir {
@@ -550,16 +541,6 @@ int plat_is_absolute(const char *path)
         return 1; /* rooted on the current drive, or \\server\share */
     return ((path[0] >= 'A' && path[0] <= 'Z') || (path[0] >= 'a' && path[0] <= 'z')) && path[1] == ':' &&
            (path[2] == '/' || path[2] == '\\');
-}
-
-/* An environment variable in UTF-8 (a static buffer), or NULL. */
-static const char *env_utf8(const wchar_t *name, char *out, size_t outlen)
-{
-    wchar_t w[32768];
-    DWORD n = GetEnvironmentVariableW(name, w, 32768);
-    if (n == 0 || n >= 32768 || from_wide(w, out, outlen) != 0)
-        return NULL;
-    return out;
 }
 
 /* The extensions to try after a name without one: %PATHEXT%'s, less

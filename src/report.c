@@ -635,9 +635,9 @@ static void json_board(FILE *out, const struct model *m)
     }
     fputs("{\"id\": ", out);
     report_json_string(out, m->board);
-    fprintf(out, ", \"scale\": ");
+    fputs(", \"scale\": ", out);
     json_number(out, m->board_scale);
-    fprintf(out, ", \"offset_w\": ");
+    fputs(", \"offset_w\": ", out);
     json_number(out, m->board_offset_w);
     fputc('}', out);
 }

@@ -702,7 +702,7 @@ struct name_power {
     double energy_j, time_s;
     double min_j, peak_j; /* the min and peak heads, time-weighted */
     double uncapped_j;    /* the avg before the cap */
-    double interval_j;    /* the energy times the error bar (%), for the bar over the trace */
+    double interval_j;    /* the energy times the error bar (%), for the bar over the trace (all's only) */
 };
 
 static int by_base(const void *a, const void *b)
@@ -765,9 +765,9 @@ static int profile_powers(const struct estimate *e, struct profile_powers *pp, c
             to[j]->min_j += kr->power_w[TARGET_MIN] * ts;
             to[j]->peak_j += kr->power_w[TARGET_PEAK] * ts;
             to[j]->uncapped_j += unc * ts;
-            to[j]->interval_j += kr->power_w[TARGET_AVG] * ts * kr->interval_pct;
             to[j]->time_s += ts;
         }
+        pp->all.interval_j += kr->power_w[TARGET_AVG] * ts * kr->interval_pct; /* the run's bar: all only */
     }
     free(index);
     if (!(pp->all.time_s > 0)) {
