@@ -203,18 +203,28 @@ static DWORD attributes(const char *path)
     return a;
 }
 
+/* path opened to ask about it (no access, shared with everyone; flags
+ * FILE_FLAG_BACKUP_SEMANTICS for folders and what links point to), or
+ * INVALID_HANDLE_VALUE with errno. */
+static HANDLE query_handle(const char *path, DWORD flags)
+{
+    wchar_t *w = to_wide(path);
+    HANDLE h;
+    if (!w)
+        return INVALID_HANDLE_VALUE;
+    h = CreateFileW(w, 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_EXISTING, flags, NULL);
+    if (h == INVALID_HANDLE_VALUE)
+        fail_errno();
+    free(w);
+    return h;
+}
+
 /* The attributes of what a link points to. */
 static DWORD target_attributes(const char *path)
 {
-    wchar_t *w = to_wide(path);
     BY_HANDLE_FILE_INFORMATION info;
-    HANDLE h;
+    HANDLE h = query_handle(path, FILE_FLAG_BACKUP_SEMANTICS);
     DWORD a = INVALID_FILE_ATTRIBUTES;
-    if (!w)
-        return a;
-    h = CreateFileW(w, 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
-                    FILE_FLAG_BACKUP_SEMANTICS, NULL);
-    free(w);
     if (h == INVALID_HANDLE_VALUE)
         return a;
     if (GetFileInformationByHandle(h, &info))
@@ -227,13 +237,8 @@ static DWORD target_attributes(const char *path)
  * serial port, which have file attributes too. */
 static int on_disk(const char *path)
 {
-    wchar_t *w = to_wide(path);
-    HANDLE h;
+    HANDLE h = query_handle(path, 0);
     DWORD type;
-    if (!w)
-        return 0;
-    h = CreateFileW(w, 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_EXISTING, 0, NULL);
-    free(w);
     if (h == INVALID_HANDLE_VALUE)
         return 1; /* cannot look (locked, no rights): a file, as its attributes say */
     type = GetFileType(h);
@@ -406,18 +411,11 @@ int plat_sync(FILE *f)
 
 char *plat_real_path(const char *path)
 {
-    wchar_t *w = to_wide(path), buf[32768], *p = buf;
-    HANDLE h;
+    wchar_t buf[32768], *p = buf;
+    HANDLE h = query_handle(path, FILE_FLAG_BACKUP_SEMANTICS);
     DWORD n = 0;
-    if (!w)
+    if (h == INVALID_HANDLE_VALUE)
         return NULL;
-    h = CreateFileW(w, 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
-                    FILE_FLAG_BACKUP_SEMANTICS, NULL);
-    free(w);
-    if (h == INVALID_HANDLE_VALUE) {
-        fail_errno();
-        return NULL;
-    }
     n = GetFinalPathNameByHandleW(h, buf, 32768, 0);
     CloseHandle(h);
     if (n == 0 || n >= 32768) {
