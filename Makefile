@@ -21,6 +21,15 @@ LDFLAGS += -fsanitize=address,undefined
 B = build-san
 BIN = build-san/gpu_profiler
 endif
+# MB_DATA=bits builds the calibration kernels on random bits, as the suite's
+# data was before 2026-12-02 (src/mb_random.h), in a tree of its own, for
+# experiments that compare the data: build-bits/gpu_profiler.
+ifeq ($(MB_DATA),bits)
+ALL_CFLAGS += -DMB_DATA_BITS
+MB_NVCCFLAGS = -DMB_DATA_BITS
+B = build-bits
+BIN = build-bits/gpu_profiler
+endif
 LIB_SRC = src/units.c src/csv.c src/feature_table.c src/ncu_csv.c src/model.c src/model_builtin.c \
           src/estimate.c src/report_format.c src/report.c src/report_svg.c src/outfile.c src/textio.c src/runner.c src/inputs.c src/dataset.c src/fit.c src/suite.c \
           src/cuda_api.c src/power_meter.c src/calibrate.c src/measure.c src/timeline.c src/window.c src/board.c src/plat_posix.c src/plat_win32.c
@@ -29,7 +38,7 @@ LDLIBS += -pthread
 # The microbenchmarks are compiled to PTX when nvcc is found (PATH, $CUDA_HOME,
 # /usr/local/cuda); without it the tool builds, and calibrate says how to enable it.
 NVCC ?= $(shell command -v nvcc 2>/dev/null || ls $${CUDA_HOME:-/usr/local/cuda}/bin/nvcc 2>/dev/null)
-NVCCFLAGS = -O3 -lineinfo
+NVCCFLAGS = -O3 -lineinfo $(MB_NVCCFLAGS)
 # The timeline tracer (src/trace_inject.c, loaded into the application by
 # `measure --timeline`) is built when CUPTI's headers are found; without them
 # the tool builds and measure says how to enable it.
@@ -143,7 +152,7 @@ uninstall:
 	-rmdir $(DESTDIR)$(LIBDIR) 2>/dev/null
 
 clean:
-	rm -rf build build-san build-win gpu_profiler
+	rm -rf build build-san build-bits build-win gpu_profiler
 
 # libFuzzer targets (clang): make fuzz FUZZ_SECONDS=60 runs each for that long,
 # seeded with the real fixtures; findings land in fuzz/findings/.

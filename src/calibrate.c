@@ -17,6 +17,7 @@
 #include "dataset.h"
 #include "feature_table.h"
 #include "fit.h"
+#include "mb_random.h"
 #include "model.h"
 #include "ncu_csv.h"
 #include "outfile.h"
@@ -642,10 +643,11 @@ static int cal_start_meter(struct cal_run *c)
     if (!c->pm)
         return CAL_ERR_GPU;
     logf_(&c->lg, 1, "# gpu: %s (compute capability %d.%d, %u SMs, PCI %s)\n# driver: %s, ncu %s at %s\n"
-          "# power limit: %.0f W\n# protocol: %d repeats, warm-up %.2f s, window %.2f s, launch %.1f ms, poll 5 ms\n",
+          "# power limit: %.0f W\n# protocol: %d repeats, warm-up %.2f s, window %.2f s, launch %.1f ms, poll 5 ms\n"
+          "# data: %s\n",
           c->g.name, c->g.cc_major, c->g.cc_minor, c->g.sm_count, c->g.pci, power_meter_driver(c->pm),
           c->ncu_version, c->ncu_path, power_meter_limit_w(c->pm), o->repeats, o->warmup_s, o->window_s,
-          o->launch_s * 1e3);
+          o->launch_s * 1e3, MB_DATA_NAME);
     c->fn = calloc(c->n, sizeof *c->fn);
     c->launch = calloc(c->n, sizeof *c->launch);
     c->win = calloc(c->n * (size_t)o->repeats, sizeof *c->win);
@@ -722,19 +724,34 @@ static int cal_write_plan(struct cal_run *c)
     return CAL_OK;
 }
 
-/* The features whose metrics the ncu run collects: the raw model's (wgmma's
- * on Hopper only) and every tier's. */
-static void cal_choose_features(struct cal_run *c)
+/* Features calibrate measures beyond the raw model's: candidates for a model
+ * in fewer replay passes (ffma costs no pass beside the 1-pass set of
+ * docs/ACCURACY.md, where the fma pipe's counters cost 2). */
+static const char *const cal_extra_features[] = { "ffma", NULL };
+
+static void cal_add_features(struct cal_run *c, const char *const *list)
 {
     size_t i;
-    for (i = 0; fit_default_features[i]; i++) {
-        int k = features_find(fit_default_features[i]);
+    int j;
+    for (i = 0; list[i]; i++) {
+        int k = features_find(list[i]);
         if (k < 0)
             continue;
         if (features_table[k].num == M_PIPE_GMMA && !(c->g.cc_major == 9 && c->g.cc_minor == 0))
             continue; /* wgmma counters exist on Hopper only */
-        c->feat[c->nfeat++] = k;
+        for (j = 0; j < c->nfeat && c->feat[j] != k; j++)
+            ;
+        if (j == c->nfeat)
+            c->feat[c->nfeat++] = k;
     }
+}
+
+/* The features whose metrics the ncu run collects: the raw model's (wgmma's
+ * on Hopper only), the candidates above and, with --tiers, every tier's. */
+static void cal_choose_features(struct cal_run *c)
+{
+    cal_add_features(c, fit_default_features);
+    cal_add_features(c, cal_extra_features);
     if (c->o->tiers)
         add_tier_features(c->feat, &c->nfeat);
 }
@@ -1007,8 +1024,8 @@ static void cal_dataset_header(struct cal_run *c)
     plat_utc(now, &tmv);
     strftime(ds->created, sizeof ds->created, "%Y-%m-%dT%H:%M:%SZ", &tmv);
     snprintf(ds->protocol, sizeof ds->protocol,
-             "%d repeats in changing order, warm-up %.2f s, window %.2f s, launch %.1f ms, NVML poll 5 ms",
-             o->repeats, o->warmup_s, o->window_s, o->launch_s * 1e3);
+             "%d repeats in changing order, warm-up %.2f s, window %.2f s, launch %.1f ms, NVML poll 5 ms, data: %s",
+             o->repeats, o->warmup_s, o->window_s, o->launch_s * 1e3, MB_DATA_NAME);
     ds->power_limit_w = power_meter_limit_w(c->pm);
     ds->idle_w = c->idle_w;
     snprintf(ds->board, sizeof ds->board, "%s", power_meter_board(c->pm));

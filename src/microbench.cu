@@ -11,9 +11,10 @@
  *   iters  loop count
  *   p, q   kernel parameters
  *   mask   footprint of a and b in 32-bit words, minus one (a power of two)
- * The data is random (mb_random.h), as real data is: switching bits is what
- * costs energy, and constant or sequential values would make every unit
- * look cheaper than it is on real work. Where the host can replay a kernel
+ * The data is as real programs' data (mb_random.h: normal, uniform and
+ * image-like values): switching bits is what costs energy, and constant or
+ * sequential values would make every unit look cheaper than it is on real
+ * work, random bits some dearer. Where the host can replay a kernel
  * exactly it does; the floating-point kernels on random operands are
  * checked by self-consistency instead (a run of n iterations must give n/2
  * times a run of 2). */
@@ -28,23 +29,23 @@
 #define GTID (blockIdx.x * blockDim.x + threadIdx.x)
 #define LANE (threadIdx.x & 31)
 
-/* FP32 and FP64 FMA on random data, as in real arithmetic: each thread
- * holds 8 random operands of its own (full mantissas, different in every
- * lane and thread) and ILP accumulators; each step adds r[a] * r[b] to an
+/* FP32 and FP64 FMA on real-like data: each thread holds 8 operands of its
+ * own (mb_operand_f32: different in every lane and thread, of its block's
+ * kind) and ILP accumulators; each step adds r[a] * r[b] to an
  * accumulator, a and b cycling through the 8 registers, so the inputs of
  * every instruction differ from the last. Every iteration adds the same
  * products, so after n iterations the accumulators hold about n times what
  * one gives: the host compares a run of iters with a run of 2 (suite.c's
  * self-check), which skipped work cannot pass. p = ILP (1..8), q = seed. */
-__device__ static inline float rand_operand(float, unsigned h) { return mb_rand_f32(h); }
-__device__ static inline double rand_operand(double, unsigned h) { return mb_rand_f64(h, mb_hash32(h)); }
+__device__ static inline float rand_operand(float, unsigned block, unsigned h) { return mb_operand_f32(block, h); }
+__device__ static inline double rand_operand(double, unsigned block, unsigned h) { return mb_operand_f64(block, h); }
 
 template <typename T, int ILP, int FOLD> __device__ void fma_random_body(unsigned *check, int iters, unsigned seed)
 {
     T r[8], x[ILP], acc[ILP];
 #pragma unroll
     for (int j = 0; j < 8; j++)
-        r[j] = rand_operand(T(), mb_hash32(seed + (unsigned)j * 0x9E3779B9u));
+        r[j] = rand_operand(T(), blockIdx.x, mb_hash32(seed + (unsigned)j * 0x9E3779B9u));
 #pragma unroll
     for (int i = 0; i < ILP; i++)
         x[i] = acc[i] = T(0);
@@ -109,7 +110,7 @@ KERNEL mb_fp32_bounded(ARGS)
 /* The inner loop of an FP32 matrix product (SGEMM): per k step each thread
  * loads TM values of A and TM of B from shared memory (128-bit loads) and
  * adds their outer product into TM x TM accumulators, TM * TM FFMA per
- * 2 * TM / 4 loads. The tiles hold random floats; an iteration runs the 16
+ * 2 * TM / 4 loads. The tiles hold operands of the block's kind (mb_operand_f32); an iteration runs the 16
  * k steps (starting at a step that changes with n, so the loads cannot be
  * hoisted out of the loop) and adds the same products every time: checked
  * like mb_fp32. p = TM (4 or 8), q = seed. */
@@ -118,8 +119,8 @@ template <int TM, int FOLD> __device__ void tile_body(float4 (*As)[64], float4 (
 {
     float *af = (float *)As, *bf = (float *)Bs;
     for (unsigned i = threadIdx.x; i < 16u * 64u * 4u; i += blockDim.x) {
-        af[i] = mb_rand_f32(mb_hash32(i ^ q));
-        bf[i] = mb_rand_f32(mb_hash32(i ^ q ^ 0xA5A5A5A5u));
+        af[i] = mb_operand_f32(blockIdx.x, mb_hash32(i ^ q));
+        bf[i] = mb_operand_f32(blockIdx.x ^ 0xA5A5A5A5u, mb_hash32(i ^ q ^ 0xA5A5A5A5u));
     }
     __syncthreads();
     unsigned tx = (threadIdx.x & 15u) * (TM / 4), ty = ((threadIdx.x >> 4) & 15u) * (TM / 4);
@@ -194,7 +195,7 @@ KERNEL mb_fp32_tile_bounded(ARGS)
  * shared loads but no global traffic, no pipeline and a smaller tile; cuBLAS
  * SGEMM draws 11-15% more than it with much the same counters.
  *
- * a: random floats (the suite's float buffer), read as chunks of 3072 words
+ * a: the suite's float buffer (mb_buffer_float), read as chunks of 3072 words
  * (one k-tile: A as 8 x 256, then B as 8 x 128). Iteration n multiplies p
  * k-tiles, the chunks of the block's slot n & 1: chunk ((block * 2 + slot)
  * * p + k) modulo the chunks in mask + 1 words. Two iterations add the same
@@ -653,12 +654,12 @@ KERNEL mb_atomic(ARGS)
     check[t] = 1;
 }
 
-/* Eight random operands of a thread's own, for the FP32 chains below. */
+/* Eight operands of a thread's own (mb_operand_f32), for the FP32 chains below. */
 __device__ static inline void random_operands8(float r[8], unsigned seed)
 {
 #pragma unroll
     for (int j = 0; j < 8; j++)
-        r[j] = mb_rand_f32(mb_hash32(seed + (unsigned)j * 0x9E3779B9u));
+        r[j] = mb_operand_f32(blockIdx.x, mb_hash32(seed + (unsigned)j * 0x9E3779B9u));
 }
 
 /* Branch divergence: lanes split into p groups (1..32) by lane % p, and the
@@ -731,7 +732,7 @@ KERNEL mb_mix(ARGS)
     check[t] = __float_as_uint(x[0] + x[1] + x[2] + x[3] + (s == 0x9E3779B9u ? 1.0f : 0.0f));
 }
 
-/* Fills a with random words, a[i] = mb_buffer_word(i), over mask + 1
+/* Fills a with the suite's words, a[i] = mb_buffer_word(i), over mask + 1
  * words: what the load, copy and mix kernels read. */
 KERNEL mb_fill_random(ARGS)
 {

@@ -379,8 +379,11 @@ static unsigned f2u(float f)
     return u;
 }
 
-/* Random operands: after n iterations the values are n / 2 times those of
- * a run of 2, up to float rounding of the accumulation. */
+/* After n iterations the values are n / 2 times those of a run of 2, up to
+ * float rounding of the accumulation: within 5% of the largest, where
+ * positive operands (uniform, image-like) drift up to 3% at 500,000
+ * iterations (emulated on the host in tests/test_suite.c; the suite runs
+ * at most about 160,000); skipped work is off by far more. */
 static int verify_selfcheck(const struct suite_config *c, unsigned T, const unsigned *check, const unsigned *ref,
                             char *err, size_t errlen)
 {
@@ -408,7 +411,7 @@ static int verify_selfcheck(const struct suite_config *c, unsigned T, const unsi
         float v, r;
         memcpy(&v, &check[t], sizeof v);
         memcpy(&r, &ref[t], sizeof r);
-        if (!(fabs((double)v - k * (double)r) <= 0.02 * k * scale)) {
+        if (!(fabs((double)v - k * (double)r) <= 0.05 * k * scale)) {
             snprintf(err, errlen, "thread %u computed %g after %d iterations, expected %g (%g per 2)", t, (double)v,
                      c->iters, k * (double)r, (double)r);
             return -1;

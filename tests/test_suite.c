@@ -99,14 +99,38 @@ static void test_verify(void)
         }
     }
 
-    /* random data: words differ from their neighbours in about half their bits */
+    /* the suite's data: a third of each kind, each as its law says */
     {
-        unsigned i, bits = 0;
-        for (i = 0; i < 1000; i++)
-            bits += (unsigned)__builtin_popcount(mb_buffer_word(i) ^ mb_buffer_word(i + 1));
-        CHECK(bits > 14000 && bits < 18000);
+        unsigned i, kinds[3] = { 0, 0, 0 }, bits = 0, in12 = 0, in051 = 0, normal = 0, bad = 0;
+        for (i = 0; i < 3000u * 32u; i++) {
+            unsigned w = mb_buffer_word(i), k = mb_kind(i >> 5);
+            float f;
+            memcpy(&f, &w, sizeof f);
+            if (i % 32u == 0)
+                kinds[k]++;
+            if (k == 0) {
+                normal++;
+                in12 += fabsf(f) >= 1.0f && fabsf(f) < 2.0f;
+                in051 += fabsf(f) >= 0.5f && fabsf(f) < 1.0f;
+                bad += !(fabsf(f) < 4.0f && fabsf(f) > 1e-5f);
+            } else if (k == 1) {
+                bad += !(f >= 0.0f && f < 1.0f && f * 16777216.0f == floorf(f * 16777216.0f));
+            } else {
+                float level = f * 255.0f;
+                bad += !(f >= 0.0f && f <= 1.0f && fabsf(level - roundf(level)) < 1e-3f);
+            }
+            if (i + 1 < 3000u * 32u)
+                bits += (unsigned)__builtin_popcount(w ^ mb_buffer_word(i + 1));
+        }
+        CHECK(bad == 0);
+        CHECK(kinds[0] > 900 && kinds[1] > 900 && kinds[2] > 900);
+        CHECK_NEAR((double)in12 / normal, 0.272, 0.01);  /* the normal law: P(1 <= |x| < 2) */
+        CHECK_NEAR((double)in051 / normal, 0.300, 0.01); /* P(1/2 <= |x| < 1) */
+        /* fewer bits switch between neighbours than in random words (16 of 32), many still do */
+        CHECK(bits > 8u * 3000u * 32u && bits < 14u * 3000u * 32u);
         CHECK(mb_rand_f32(0) == -1.0f && mb_rand_f32(0xFFFFFFFFu) < 1.0f);
         CHECK((mb_store_word(12345u, 7u) & 1u) == 0);
+        CHECK((mb_store_variant(mb_store_word(12345u, 7u), 3) & 1u) == 0);
     }
 
     /* loads: sums of the random words the host knows */
@@ -149,11 +173,8 @@ static void test_verify(void)
     T = grid * c.threads;
     for (t = 0; t < T; t++)
         check[t] = 1;
-    {
-        static const unsigned variant[4] = { 0, 0x5A5A5A5Au, 0xA5A5A5A4u, 0x3C3C3C3Cu };
-        for (t = 0; t < 4096; t++)
-            ref[t] = mb_store_word((t / 4) / T, (t / 4) % T) ^ variant[t % 4];
-    }
+    for (t = 0; t < 4096; t++)
+        ref[t] = mb_store_variant(mb_store_word((t / 4) / T, (t / 4) % T), t % 4);
     CHECK(suite_verify(&c, grid, check, ref, 4096, NULL, err, sizeof err) == 0);
     ref[17] ^= 0x100;
     CHECK(suite_verify(&c, grid, check, ref, 4096, NULL, err, sizeof err) == -1);
@@ -162,7 +183,7 @@ static void test_verify(void)
     c.mask = 1023;
     c.iters = 50;
     for (t = 0; t < 4096; t++)
-        ref[t] = mb_store_word(t, 3) ^ 0x3C3C3C3Cu;
+        ref[t] = mb_store_variant(mb_store_word(t, 3), 3);
     CHECK(suite_verify(&c, grid, check, ref, 4096, NULL, err, sizeof err) == 0);
     ref[99] = 0xFFFFFFFFu;
     CHECK(suite_verify(&c, grid, check, ref, 4096, NULL, err, sizeof err) == -1);
@@ -291,7 +312,7 @@ static void test_verify_sgemm(void)
     {
         float v;
         memcpy(&v, &check[100], sizeof v);
-        v += 100.0f;
+        v *= 1.1f; /* outside the self-check's 5% */
         memcpy(&check[100], &v, sizeof v);
         CHECK(suite_verify(&c, grid, check, NULL, 0, ref, err, sizeof err) == -1);
         CHECK_CONTAINS(err, "thread 100 computed");
@@ -302,10 +323,45 @@ static void test_verify_sgemm(void)
     CHECK_CONTAINS(err, "256 threads");
 }
 
+/* mb_fp32's chain on the host (microbench.cu's fma_random_body, ILP 1):
+ * the self-check's premise, that n iterations give n / 2 times 2, holds for
+ * every kind of operand at twice the suite's longest run. */
+static float fp32_chain(unsigned block, unsigned seed, long iters)
+{
+    float r[8], x = 0.0f;
+    long n;
+    int j, k;
+    for (j = 0; j < 8; j++)
+        r[j] = mb_operand_f32(block, mb_hash32(seed + (unsigned)j * 0x9E3779B9u));
+    for (n = 0; n < iters; n++)
+        for (k = 0; k < 8; k++)
+            x = fmaf(r[k & 7], r[(k + 3) & 7], x);
+    return x;
+}
+
+static void test_selfcheck_premise(void)
+{
+    unsigned block, seen[3] = { 0, 0, 0 };
+    for (block = 0; block < 24; block++) {
+        unsigned seed = mb_hash32(block * 256u ^ 0x1234u), k = mb_kind(block);
+        long n = 320000;
+        double r2, rn;
+        if (seen[k] >= 2)
+            continue;
+        seen[k]++;
+        r2 = (double)fp32_chain(block, seed, 2);
+        rn = (double)fp32_chain(block, seed, n);
+        CHECK(r2 != 0.0);
+        CHECK(fabs(rn - n / 2.0 * r2) <= 0.05 * n / 2.0 * fabs(r2));
+    }
+    CHECK(seen[0] == 2 && seen[1] == 2 && seen[2] == 2);
+}
+
 int main(void)
 {
     test_build();
     test_verify();
     test_verify_sgemm();
+    test_selfcheck_premise();
     return tl_done();
 }
