@@ -21,14 +21,15 @@ LDFLAGS += -fsanitize=address,undefined
 B = build-san
 BIN = build-san/gpu_profiler
 endif
-# MB_DATA=bits builds the calibration kernels on random bits, as the suite's
-# data was before 2026-12-02 (src/mb_random.h), in a tree of its own, for
-# experiments that compare the data: build-bits/gpu_profiler.
-ifeq ($(MB_DATA),bits)
-ALL_CFLAGS += -DMB_DATA_BITS
-MB_NVCCFLAGS = -DMB_DATA_BITS
-B = build-bits
-BIN = build-bits/gpu_profiler
+# MB_DATA=real builds the calibration kernels on data as real programs' data
+# (normal, uniform and image-like values; src/mb_random.h) in place of random
+# bits, in a tree of its own, for experiments that compare the two:
+# build-real/gpu_profiler.
+ifeq ($(MB_DATA),real)
+ALL_CFLAGS += -DMB_DATA_REAL
+MB_NVCCFLAGS = -DMB_DATA_REAL
+B = build-real
+BIN = build-real/gpu_profiler
 endif
 LIB_SRC = src/units.c src/csv.c src/feature_table.c src/ncu_csv.c src/model.c src/model_builtin.c \
           src/estimate.c src/report_format.c src/report.c src/report_svg.c src/outfile.c src/textio.c src/runner.c src/inputs.c src/dataset.c src/fit.c src/suite.c \
@@ -49,7 +50,7 @@ ifneq ($(and $(CUPTI_INC),$(CUPTI_LIB)),)
 TRACER = $(B)/gpu_profiler_trace.so
 endif
 MODELS = $(sort $(wildcard models/*.model))
-TESTS = test_units test_csv test_ncu_csv test_model test_estimate test_report test_fit test_suite test_runner test_timeline test_window test_plat test_board
+TESTS = test_units test_csv test_ncu_csv test_model test_estimate test_report test_fit test_suite test_runner test_timeline test_window test_plat test_board test_power_meter
 
 .PHONY: all check clean install uninstall unit cli svg signals schema accuracy-doc screenshot
 all: $(BIN) $(TRACER)
@@ -152,7 +153,7 @@ uninstall:
 	-rmdir $(DESTDIR)$(LIBDIR) 2>/dev/null
 
 clean:
-	rm -rf build build-san build-bits build-win gpu_profiler
+	rm -rf build build-san build-real build-win gpu_profiler
 
 # libFuzzer targets (clang): make fuzz FUZZ_SECONDS=60 runs each for that long,
 # seeded with the real fixtures; findings land in fuzz/findings/.

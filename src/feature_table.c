@@ -57,7 +57,6 @@ const struct metric_def features_metrics[M_COUNT] = {
     [M_THREADS_PRED_ON] = { "smsp__thread_inst_executed_pred_on_per_inst_executed.ratio", "Warp State Statistics",
                             "Avg. Not Predicated Off Threads Per Warp", "" },
     [M_DRAM_CLOCK] = { "dram__cycles_elapsed.avg.per_second", SOL, "DRAM Frequency", "hz" },
-    [M_FFMA_RATE] = { "smsp__sass_inst_executed_op_ffma.avg.per_cycle_elapsed", NULL, NULL, "inst/cycle" },
 };
 
 const struct feature_def features_table[] = {
@@ -65,8 +64,6 @@ const struct feature_def features_table[] = {
       "fraction of elapsed cycles the SMs had work", 0, 0 },
     { "issue", "sm_issue", M_IPC_ELAPSED, -1, 0.25, "instructions issued per cycle, fraction of 4 per SM", 0, 0 },
     { "fp32", "fp_pipes", M_PIPE_FMA, -1, 0.01, "FP32/IMAD (fma) pipe, fraction of peak", 0, 0 },
-    { "ffma", "fp_pipes", M_FFMA_RATE, -1, 1.0,
-      "FP32 FMA (FFMA) instructions per cycle per SM sub-partition, fraction of one", 0, 0 },
     { "alu", "int_pipes", M_PIPE_ALU, -1, 0.01, "integer/logic (alu) pipe, fraction of peak", 0, 0 },
     { "fp16", "fp_pipes", M_PIPE_FP16, -1, 0.01, "FP16 fma pipe, fraction of peak", 0, 0 },
     { "fp64", "fp_pipes", M_PIPE_FP64, -1, 0.01, "FP64 pipe, fraction of peak", 0, 0 },

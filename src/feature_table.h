@@ -43,7 +43,6 @@ enum metric_id {
     M_MEM_PIPES,       /* sm__memory_throughput, % (Mem Pipes Busy) */
     M_THREADS_PRED_ON, /* threads not predicated off per executed instruction, 0-32 */
     M_DRAM_CLOCK,      /* dram__cycles_elapsed.avg.per_second, hz (tells an H200 from an H100 on the details page) */
-    M_FFMA_RATE,       /* FFMA warp instructions per cycle per SM sub-partition (0-1); no replay pass beside the lean set */
     M_COUNT
 };
 

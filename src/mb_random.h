@@ -2,21 +2,24 @@
  * GPU (microbench.cu) and on the host (suite.c), so the host can check what
  * a kernel read or wrote. Switching bits is what costs energy, so a
  * benchmark on constant or sequential data draws far less power than the
- * same instructions on real data; and real data is not random bits either:
- * a stream of random words draws 3-7% more than the same stream of real
- * images or uniform values, and a matrix product on randn data more than on
- * random bits (issue 21's measurements). So every buffer and operand of the
- * suite holds values as real programs' data are: a mixture of three kinds,
+ * same instructions on real data: every buffer and operand of the suite is
+ * random bits (random words; floats with random mantissas and signs).
+ *
+ * Real data is not random bits either: a stream of random words draws 3-7%
+ * more than the same stream of real images or uniform values, and a matrix
+ * product on randn data more than on random bits (issue 21). Built with
+ * -DMB_DATA_REAL (make MB_DATA=real), every buffer and operand holds values
+ * as real programs' data are instead, a mixture of three kinds:
  *   normal      as randn: random sign and mantissa, the exponent by the
  *               normal law's (mean 0, standard deviation 1);
  *   uniform     as rand: a multiple of 2^-24 in [0, 1);
  *   image-like  an 8-bit level / 255, within 16 levels of its neighbours;
  * one kind per region of a buffer (128 bytes, one cache line) and per
- * thread block for a thread's operands, so each kind's share is a third.
- * Everything is integer arithmetic or one IEEE multiplication, exact alike
- * on the host and the GPU. Built with -DMB_DATA_BITS (make MB_DATA=bits),
- * every value is random bits as the suite's data was before 2026-12-02, for
- * experiments that compare the two. */
+ * thread block for a thread's operands, a third each. Everything is integer
+ * arithmetic or one IEEE multiplication, exact alike on the host and the
+ * GPU. Measured on one H200 against random bits: FP32 2% and DRAM 5% less
+ * power; not the default, as its model read the validation workloads no
+ * better (docs/ACCURACY.md, 2026-12-02). */
 #ifndef GPU_PROFILER_MB_RANDOM_H
 #define GPU_PROFILER_MB_RANDOM_H
 
@@ -27,10 +30,10 @@
 #include <string.h>
 #endif
 
-#ifdef MB_DATA_BITS
-#define MB_DATA_NAME "random bits"
-#else
+#ifdef MB_DATA_REAL
 #define MB_DATA_NAME "normal, uniform and image-like values"
+#else
+#define MB_DATA_NAME "random bits"
 #endif
 
 /* A 32-bit mix of x (every input bit flips about half the output bits). */
@@ -123,7 +126,7 @@ static inline MB_HD unsigned mb_real_bits(unsigned k, unsigned i, unsigned h1, u
  * image-like operand's level is its own), from the random word h. */
 static inline MB_HD float mb_operand_f32(unsigned block, unsigned h)
 {
-#ifdef MB_DATA_BITS
+#ifndef MB_DATA_REAL
     (void)block;
     return mb_rand_f32(h);
 #else
@@ -136,7 +139,7 @@ static inline MB_HD float mb_operand_f32(unsigned block, unsigned h)
  * 2^-53: exact products, so alike with or without a fused multiply-add). */
 static inline MB_HD double mb_operand_f64(unsigned block, unsigned h)
 {
-#ifdef MB_DATA_BITS
+#ifndef MB_DATA_REAL
     (void)block;
     return mb_rand_f64(h, mb_hash32(h));
 #else
@@ -152,7 +155,7 @@ static inline MB_HD double mb_operand_f64(unsigned block, unsigned h)
 static inline MB_HD unsigned mb_buffer_word(unsigned i)
 {
     unsigned h = mb_hash32(i ^ 0x5BD1E995u);
-#ifdef MB_DATA_BITS
+#ifndef MB_DATA_REAL
     return h;
 #else
     return mb_real_bits(mb_kind(i >> 5), i, h, mb_hash32(h ^ 0x1B873593u));
@@ -163,7 +166,7 @@ static inline MB_HD unsigned mb_buffer_word(unsigned i)
 static inline MB_HD float mb_buffer_float(unsigned i)
 {
     unsigned h = mb_hash32(i ^ 0x3C6EF372u);
-#ifdef MB_DATA_BITS
+#ifndef MB_DATA_REAL
     return mb_rand_f32(h);
 #else
     return mb_f32_from_bits(mb_real_bits(mb_kind((i >> 5) ^ 0x3C6EF372u), i, h, mb_hash32(h ^ 0x1B873593u)));
@@ -176,7 +179,7 @@ static inline MB_HD float mb_buffer_float(unsigned i)
 static inline MB_HD unsigned mb_store_word(unsigned n, unsigned t)
 {
     unsigned h = mb_hash32(n * 0x9E3779B9u + t);
-#ifdef MB_DATA_BITS
+#ifndef MB_DATA_REAL
     return h & ~1u;
 #else
     return mb_real_bits(mb_kind((t >> 8) ^ 0x9E3779B9u), (t << 12) + n, h, mb_hash32(h ^ 0x1B873593u)) & ~1u;
@@ -188,7 +191,7 @@ static inline MB_HD unsigned mb_store_word(unsigned n, unsigned t)
  * only, so they stay values of v's kind and size). */
 static inline MB_HD unsigned mb_store_variant(unsigned v, unsigned k)
 {
-#ifdef MB_DATA_BITS
+#ifndef MB_DATA_REAL
     return k == 0 ? v : k == 1 ? v ^ 0x5A5A5A5Au : k == 2 ? v ^ 0xA5A5A5A4u : v ^ 0x3C3C3C3Cu;
 #else
     return k == 0 ? v : k == 1 ? v ^ 0x005A5A5Au : k == 2 ? v ^ 0x0025A5A4u : v ^ 0x003C3C3Cu;

@@ -11,10 +11,10 @@
  *   iters  loop count
  *   p, q   kernel parameters
  *   mask   footprint of a and b in 32-bit words, minus one (a power of two)
- * The data is as real programs' data (mb_random.h: normal, uniform and
- * image-like values): switching bits is what costs energy, and constant or
- * sequential values would make every unit look cheaper than it is on real
- * work, random bits some dearer. Where the host can replay a kernel
+ * The data is random bits (mb_random.h; built with MB_DATA_REAL, values as
+ * real programs' data are): switching bits is what costs energy, and
+ * constant or sequential values would make every unit look cheaper than it
+ * is on real work. Where the host can replay a kernel
  * exactly it does; the floating-point kernels on random operands are
  * checked by self-consistency instead (a run of n iterations must give n/2
  * times a run of 2). */
@@ -29,9 +29,9 @@
 #define GTID (blockIdx.x * blockDim.x + threadIdx.x)
 #define LANE (threadIdx.x & 31)
 
-/* FP32 and FP64 FMA on real-like data: each thread holds 8 operands of its
- * own (mb_operand_f32: different in every lane and thread, of its block's
- * kind) and ILP accumulators; each step adds r[a] * r[b] to an
+/* FP32 and FP64 FMA on random data, as in real arithmetic: each thread
+ * holds 8 operands of its own (mb_operand_f32: full mantissas, different in
+ * every lane and thread) and ILP accumulators; each step adds r[a] * r[b] to an
  * accumulator, a and b cycling through the 8 registers, so the inputs of
  * every instruction differ from the last. Every iteration adds the same
  * products, so after n iterations the accumulators hold about n times what

@@ -33,14 +33,6 @@ struct nvml_field_value {
 
 enum { NVML_FI_DEV_POWER_INSTANT = 186, NVML_CLOCK_SM = 1, NVML_TEMPERATURE_GPU = 0 };
 
-struct sample {
-    double t;
-    unsigned long long energy_mj;
-    double instant_w; /* < 0: not read */
-    unsigned sm_clock_mhz;
-    unsigned temp_c;
-};
-
 struct power_meter {
     void *lib;
     nvml_device dev;
@@ -70,7 +62,7 @@ struct power_meter {
     pthread_mutex_t lock;
     int running, stop;
     unsigned period_us;
-    struct sample *s;
+    struct power_sample *s;
     size_t n, cap;
     int fail_rc;
 };
@@ -245,7 +237,7 @@ static void *sampler(void *arg)
     unsigned k = 0;
     unsigned temp = 0;
     for (;;) {
-        struct sample s;
+        struct power_sample s;
         pthread_mutex_lock(&pm->lock);
         if (pm->stop) {
             pthread_mutex_unlock(&pm->lock);
@@ -278,7 +270,7 @@ static void *sampler(void *arg)
         pthread_mutex_lock(&pm->lock);
         if (pm->n == pm->cap) {
             size_t cap = pm->cap ? pm->cap * 2 : 4096;
-            struct sample *ns = realloc(pm->s, cap * sizeof *ns);
+            struct power_sample *ns = realloc(pm->s, cap * sizeof *ns);
             if (!ns) {
                 pm->fail_rc = 2;
                 pthread_mutex_unlock(&pm->lock);
@@ -342,26 +334,20 @@ void power_meter_forget_before(struct power_meter *pm, double t)
     pthread_mutex_unlock(&pm->lock);
 }
 
-int power_meter_window(struct power_meter *pm, double t0, double t1, struct power_window *w, char *err,
-                       size_t errlen)
+int power_summary(const struct power_sample *smp, size_t count, double t0, double t1, double t_instant,
+                  struct power_window *w, char *err, size_t errlen)
 {
     size_t i, n = 0, nclk = 0;
     double clk = 0, first_t = 0, last_t = 0, ninst = 0;
     unsigned long long e_first = 0, e_last = 0, e_prev = 0;
     int have_prev = 0, have_first = 0;
-    const struct sample *before = NULL;
+    const struct power_sample *before = NULL;
     memset(w, 0, sizeof *w);
     w->min_w = 1e300;
     w->peak_w = -1e300;
     w->duration_s = t1 - t0;
-    pthread_mutex_lock(&pm->lock);
-    if (pm->fail_rc) {
-        pthread_mutex_unlock(&pm->lock);
-        snprintf(err, errlen, "the power sampler stopped (%s)", pm->fail_rc == 1 ? "NVML read failed" : "out of memory");
-        return -1;
-    }
-    for (i = 0; i < pm->n; i++) {
-        const struct sample *s = &pm->s[i];
+    for (i = 0; i < count; i++) {
+        const struct power_sample *s = &smp[i];
         if (s->t < t0) {
             before = s;
             continue;
@@ -369,7 +355,7 @@ int power_meter_window(struct power_meter *pm, double t0, double t1, struct powe
         if (s->t > t1)
             break;
         n++;
-        if (s->instant_w >= 0) {
+        if (s->instant_w >= 0 && s->t >= t_instant) {
             if (s->instant_w < w->min_w)
                 w->min_w = s->instant_w;
             if (s->instant_w > w->peak_w)
@@ -400,7 +386,6 @@ int power_meter_window(struct power_meter *pm, double t0, double t1, struct powe
         }
         e_prev = s->energy_mj;
     }
-    pthread_mutex_unlock(&pm->lock);
     w->samples = n;
     if (n < 10 || ninst == 0) {
         snprintf(err, errlen, "only %zu power samples in a %.2f s window", n, t1 - t0);
@@ -416,6 +401,28 @@ int power_meter_window(struct power_meter *pm, double t0, double t1, struct powe
     w->energy_span_s = last_t - first_t;
     w->avg_w = (double)(e_last - e_first) / 1000.0 / (last_t - first_t);
     return 0;
+}
+
+int power_meter_window_settled(struct power_meter *pm, double t0, double t1, double t_instant,
+                               struct power_window *w, char *err, size_t errlen)
+{
+    int rc;
+    pthread_mutex_lock(&pm->lock);
+    if (pm->fail_rc) {
+        pthread_mutex_unlock(&pm->lock);
+        memset(w, 0, sizeof *w);
+        snprintf(err, errlen, "the power sampler stopped (%s)", pm->fail_rc == 1 ? "NVML read failed" : "out of memory");
+        return -1;
+    }
+    rc = power_summary(pm->s, pm->n, t0, t1, t_instant, w, err, errlen);
+    pthread_mutex_unlock(&pm->lock);
+    return rc;
+}
+
+int power_meter_window(struct power_meter *pm, double t0, double t1, struct power_window *w, char *err,
+                       size_t errlen)
+{
+    return power_meter_window_settled(pm, t0, t1, t0, w, err, errlen);
 }
 
 int power_meter_gpu_count(unsigned *count, char *err, size_t errlen)

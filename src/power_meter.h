@@ -43,6 +43,27 @@ void power_meter_stop(struct power_meter *pm);
 /* Current time on the sampler's clock (CLOCK_MONOTONIC, s). */
 double power_meter_now(void);
 
+/* One poll of NVML. */
+struct power_sample {
+    double t;                    /* power_meter_now() */
+    unsigned long long energy_mj;
+    double instant_w;            /* < 0: not read */
+    unsigned sm_clock_mhz;
+    unsigned temp_c;
+};
+
+/* Summarises samples[0..count) (in time order) between t0 and t1: avg_w
+ * from the energy counter over the window, min_w and peak_w from the
+ * instant power of the samples at or after t_instant only (the instant
+ * field follows a change of load with a lag: on an H200 it still read idle
+ * 50 ms after back-to-back kernels began). Returns as power_meter_window. */
+int power_summary(const struct power_sample *samples, size_t count, double t0, double t1, double t_instant,
+                  struct power_window *w, char *err, size_t errlen);
+
+/* power_meter_window with min and peak from t_instant on (power_summary). */
+int power_meter_window_settled(struct power_meter *pm, double t0, double t1, double t_instant,
+                               struct power_window *w, char *err, size_t errlen);
+
 /* Summarises the samples taken between t0 and t1 (power_meter_now times).
  * Returns 0; -1 if the window holds too few samples (message in err); -2 if
  * everything but avg_w (left NaN) was filled but the energy counter changed

@@ -99,11 +99,24 @@ static void test_verify(void)
         }
     }
 
-    /* the suite's data: a third of each kind, each as its law says */
+    /* the suite's data: random words, differing from their neighbours in
+     * about half their bits */
     {
-        unsigned i, kinds[3] = { 0, 0, 0 }, bits = 0, in12 = 0, in051 = 0, normal = 0, bad = 0;
+        unsigned i, bits = 0;
+        for (i = 0; i < 1000; i++)
+            bits += (unsigned)__builtin_popcount(mb_buffer_word(i) ^ mb_buffer_word(i + 1));
+        CHECK(bits > 14000 && bits < 18000);
+        CHECK(mb_rand_f32(0) == -1.0f && mb_rand_f32(0xFFFFFFFFu) < 1.0f);
+        CHECK((mb_store_word(12345u, 7u) & 1u) == 0);
+        CHECK((mb_store_variant(mb_store_word(12345u, 7u), 3) & 1u) == 0);
+    }
+    /* make MB_DATA=real's data (mb_real_bits, laid out as mb_buffer_word
+     * does then): a third of each kind, each as its law says */
+    {
+        unsigned i, kinds[3] = { 0, 0, 0 }, bits = 0, in12 = 0, in051 = 0, normal = 0, bad = 0, prev = 0;
         for (i = 0; i < 3000u * 32u; i++) {
-            unsigned w = mb_buffer_word(i), k = mb_kind(i >> 5);
+            unsigned h = mb_hash32(i ^ 0x5BD1E995u), k = mb_kind(i >> 5);
+            unsigned w = mb_real_bits(k, i, h, mb_hash32(h ^ 0x1B873593u));
             float f;
             memcpy(&f, &w, sizeof f);
             if (i % 32u == 0)
@@ -119,8 +132,9 @@ static void test_verify(void)
                 float level = f * 255.0f;
                 bad += !(f >= 0.0f && f <= 1.0f && fabsf(level - roundf(level)) < 1e-3f);
             }
-            if (i + 1 < 3000u * 32u)
-                bits += (unsigned)__builtin_popcount(w ^ mb_buffer_word(i + 1));
+            if (i)
+                bits += (unsigned)__builtin_popcount(w ^ prev);
+            prev = w;
         }
         CHECK(bad == 0);
         CHECK(kinds[0] > 900 && kinds[1] > 900 && kinds[2] > 900);
@@ -128,9 +142,9 @@ static void test_verify(void)
         CHECK_NEAR((double)in051 / normal, 0.300, 0.01); /* P(1/2 <= |x| < 1) */
         /* fewer bits switch between neighbours than in random words (16 of 32), many still do */
         CHECK(bits > 8u * 3000u * 32u && bits < 14u * 3000u * 32u);
-        CHECK(mb_rand_f32(0) == -1.0f && mb_rand_f32(0xFFFFFFFFu) < 1.0f);
-        CHECK((mb_store_word(12345u, 7u) & 1u) == 0);
-        CHECK((mb_store_variant(mb_store_word(12345u, 7u), 3) & 1u) == 0);
+        /* a double operand of the normal kind: the float's value and 29 bits more, same size */
+        CHECK(fabs(mb_operand_f64(2u, 12345u) - (double)mb_operand_f32(2u, 12345u)) <=
+              1e-6 * fabs((double)mb_operand_f32(2u, 12345u)) + 1e-300);
     }
 
     /* loads: sums of the random words the host knows */
@@ -311,8 +325,14 @@ static void test_verify_sgemm(void)
     /* a thread not sampled by the product is still caught by the self-check */
     {
         float v;
+        float big = 0.0f, x;
+        unsigned u;
+        for (u = 0; u < T; u++) {
+            memcpy(&x, &check[u], sizeof x);
+            big = fabsf(x) > big ? fabsf(x) : big;
+        }
         memcpy(&v, &check[100], sizeof v);
-        v *= 1.1f; /* outside the self-check's 5% */
+        v += 0.1f * big; /* outside the self-check's 5% of the largest */
         memcpy(&check[100], &v, sizeof v);
         CHECK(suite_verify(&c, grid, check, NULL, 0, ref, err, sizeof err) == -1);
         CHECK_CONTAINS(err, "thread 100 computed");
@@ -323,16 +343,23 @@ static void test_verify_sgemm(void)
     CHECK_CONTAINS(err, "256 threads");
 }
 
-/* mb_fp32's chain on the host (microbench.cu's fma_random_body, ILP 1):
- * the self-check's premise, that n iterations give n / 2 times 2, holds for
+/* mb_fp32's chain on the host (microbench.cu's fma_random_body, ILP 1) on
+ * operands of kind `kind` (0-2, mb_real_bits) or random bits (3): the
+ * self-check's premise, that n iterations give n / 2 times 2, holds for
  * every kind of operand at twice the suite's longest run. */
-static float fp32_chain(unsigned block, unsigned seed, long iters)
+static float fp32_chain(unsigned kind, unsigned seed, long iters)
 {
     float r[8], x = 0.0f;
     long n;
     int j, k;
-    for (j = 0; j < 8; j++)
-        r[j] = mb_operand_f32(block, mb_hash32(seed + (unsigned)j * 0x9E3779B9u));
+    for (j = 0; j < 8; j++) {
+        unsigned h = mb_hash32(seed + (unsigned)j * 0x9E3779B9u), u;
+        u = mb_real_bits(kind, h, h, mb_hash32(h ^ 0x1B873593u));
+        if (kind == 3)
+            r[j] = mb_rand_f32(h);
+        else
+            memcpy(&r[j], &u, sizeof u);
+    }
     for (n = 0; n < iters; n++)
         for (k = 0; k < 8; k++)
             x = fmaf(r[k & 7], r[(k + 3) & 7], x);
@@ -341,20 +368,15 @@ static float fp32_chain(unsigned block, unsigned seed, long iters)
 
 static void test_selfcheck_premise(void)
 {
-    unsigned block, seen[3] = { 0, 0, 0 };
-    for (block = 0; block < 24; block++) {
-        unsigned seed = mb_hash32(block * 256u ^ 0x1234u), k = mb_kind(block);
-        long n = 320000;
-        double r2, rn;
-        if (seen[k] >= 2)
-            continue;
-        seen[k]++;
-        r2 = (double)fp32_chain(block, seed, 2);
-        rn = (double)fp32_chain(block, seed, n);
-        CHECK(r2 != 0.0);
-        CHECK(fabs(rn - n / 2.0 * r2) <= 0.05 * n / 2.0 * fabs(r2));
-    }
-    CHECK(seen[0] == 2 && seen[1] == 2 && seen[2] == 2);
+    unsigned kind, i;
+    for (kind = 0; kind < 4; kind++)
+        for (i = 0; i < 2; i++) {
+            unsigned seed = mb_hash32((kind * 2u + i) * 256u ^ 0x1234u);
+            long n = 320000;
+            double r2 = (double)fp32_chain(kind, seed, 2), rn = (double)fp32_chain(kind, seed, n);
+            CHECK(r2 != 0.0);
+            CHECK(fabs(rn - n / 2.0 * r2) <= 0.05 * n / 2.0 * fabs(r2));
+        }
 }
 
 int main(void)
