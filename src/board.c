@@ -166,8 +166,26 @@ int board_make_cache(char *err, size_t errlen)
     return 0;
 }
 
-int board_model_load(const char *board, const char *gpu, const char *variant, struct model *m, char *err,
-                     size_t errlen)
+int board_model_adjusts(const struct model *m, const struct model *base)
+{
+    size_t i;
+    int t;
+    if (m->nfeatures != base->nfeatures || !(m->board_scale > 0))
+        return 0;
+    for (i = 0; i < m->nfeatures; i++)
+        if (m->feature[i] != base->feature[i])
+            return 0;
+    for (t = 0; t < TARGET_COUNT; t++)
+        for (i = 0; i <= m->nfeatures; i++) {
+            double want = (i ? 0.0 : m->board_offset_w) + m->board_scale * base->coef[t][i];
+            if (fabs(m->coef[t][i] - want) > 1e-9 * (fabs(want) + 1.0))
+                return 0;
+        }
+    return 1;
+}
+
+int board_model_load(const char *board, const char *gpu, const char *variant, const struct model *base,
+                     struct model *m, char *err, size_t errlen)
 {
     char path[4400], why[512];
     if (board_model_path(board, variant, path, sizeof path) != 0 || !plat_exists(path))
@@ -178,5 +196,9 @@ int board_model_load(const char *board, const char *gpu, const char *variant, st
     }
     if (strcmp(m->gpu, gpu) != 0 || strcmp(m->variant, variant ? variant : "") != 0 || strcmp(m->board, board) != 0)
         return 1; /* another GPU's or variant's file under this name: not this board's */
+    if (base && !board_model_adjusts(m, base)) {
+        snprintf(err, errlen, "%s adjusts another version of the built-in model (run calibrate --quick again)", path);
+        return -1;
+    }
     return 0;
 }

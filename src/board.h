@@ -50,9 +50,15 @@ int board_file(const char *board, const char *suffix, char *out, size_t outlen);
 /* The folder of board_model_path, made if missing. 0, or -1 with err. */
 int board_make_cache(char *err, size_t errlen);
 
+/* Whether m is base adjusted by m's own board_adjust scale and offset (the
+ * features the same, every coefficient scale x base's, the intercept plus
+ * the offset): false for a board model made from another version of base. */
+int board_model_adjusts(const struct model *m, const struct model *base);
+
 /* The board model for this board and GPU, when one is kept: 0 with it in
- * m, 1 when there is none, -1 with err when the file is there but unusable. */
-int board_model_load(const char *board, const char *gpu, const char *variant, struct model *m, char *err,
-                     size_t errlen);
+ * m, 1 when there is none, -1 with err when the file is there but unusable
+ * or, base given, adjusts another model than base (board_model_adjusts). */
+int board_model_load(const char *board, const char *gpu, const char *variant, const struct model *base,
+                     struct model *m, char *err, size_t errlen);
 
 #endif

@@ -911,8 +911,9 @@ static void stage_board(struct estimate_run *r)
         measure_pick_gpus(NULL, ids, 16, err, sizeof err) < 1 || !(pm = power_meter_open(ids[0], err, sizeof err)))
         return; /* no -a, or no NVML here: the built-in models */
     for (i = 0; i < 2; i++) {
-        int rc = board_model_load(power_meter_board(pm), power_meter_gpu_name(pm), variants[i], &r->board_model[i],
-                                  err, sizeof err);
+        int rc = board_model_load(power_meter_board(pm), power_meter_gpu_name(pm), variants[i],
+                                  model_builtin_for(power_meter_gpu_name(pm), variants[i]), &r->board_model[i], err,
+                                  sizeof err);
         if (rc == 0)
             r->est.board[i] = &r->board_model[i];
         else if (rc < 0 && !r->o.quiet)

@@ -17,7 +17,7 @@ static int write_model_file(FILE *f, void *ctx)
 }
 
 struct fit_options {
-    const char *out, *variant, *path;
+    const char *out, *variant, *path, *base;
     int tier, force, quiet, board;
     char feature_buf[1024];
     char *feature_names[MODEL_MAX_FEATURES + 2];
@@ -28,7 +28,8 @@ static void print_fit_help(void)
 {
     printf("Usage: gpu_profiler fit DATASET [-o MODEL] [--tier T | --features F1,F2,...] [--variant NAME]\n"
            "                        [--force] [-q]\n"
-           "       gpu_profiler fit --board QUICK_DATASET [-o MODEL] [--variant fast] [--force] [-q]\n"
+           "       gpu_profiler fit --board QUICK_DATASET [-o MODEL] [--variant fast | --base MODEL]\n"
+           "                        [--force] [-q]\n"
            "\n"
            "Fits the power model to a dataset written by 'gpu_profiler calibrate' (no GPU needed)\n"
            "and writes it to MODEL (default gpu_profiler.model). The same dataset always gives\n"
@@ -44,6 +45,9 @@ static void print_fit_help(void)
            "--board adjusts the built-in model (--variant fast: the fast one) to the board of a\n"
            "dataset written by 'calibrate --quick', as calibrate --quick did: P = offset + scale x\n"
            "the built-in's, fitted over its configurations; byte for byte the model it wrote.\n"
+           "--base MODEL adjusts that model in place of the built-in one: the built-in model a\n"
+           "quick dataset was made against, when gpu_profiler has a newer one since (the estimate\n"
+           "then leaves the old board model unused and says so).\n"
            "Exit status: 0 ok, 2 usage, 3 dataset unreadable, 4 fit failed, 7 output file.\n");
 }
 
@@ -95,7 +99,7 @@ static int parse_fit_options(int argc, char **argv, struct fit_options *o)
         { "quiet", no_argument, NULL, 'q' },        { "help", no_argument, NULL, 'h' },
         { "features", required_argument, NULL, 'F' }, { "variant", required_argument, NULL, 'V' },
         { "tier", required_argument, NULL, 'T' },     { "board", no_argument, NULL, 'B' },
-        { NULL, 0, NULL, 0 },
+        { "base", required_argument, NULL, 'b' },     { NULL, 0, NULL, 0 },
     };
     int c;
     o->out = "gpu_profiler.model";
@@ -114,6 +118,7 @@ static int parse_fit_options(int argc, char **argv, struct fit_options *o)
         case 'f': o->force = 1; break;
         case 'q': o->quiet = 1; break;
         case 'B': o->board = 1; break;
+        case 'b': o->base = optarg; break;
         case 'F':
             if (parse_features(o, optarg) != 0)
                 return EXIT_USAGE;
@@ -135,6 +140,11 @@ static int parse_fit_options(int argc, char **argv, struct fit_options *o)
         cli_usage_error("fit: --board adjusts a built-in model: leave out --tier and --features (--variant: fast only)");
         return EXIT_USAGE;
     }
+    if (o->base && (!o->board || o->variant)) {
+        cli_usage_error(o->board ? "fit: --base is the model to adjust: leave out --variant"
+                                 : "fit: --base goes with --board");
+        return EXIT_USAGE;
+    }
     if (o->tier >= 0 && (o->features || o->variant)) {
         cli_usage_error("fit: --tier chooses the features and names the variant: leave out --features and --variant");
         return EXIT_USAGE;
@@ -143,12 +153,27 @@ static int parse_fit_options(int argc, char **argv, struct fit_options *o)
     return -1;
 }
 
-/* fit --board: the built-in model adjusted to the quick dataset's board. */
+/* fit --board: the built-in model (or --base's) adjusted to the quick
+ * dataset's board. */
 static int fit_board(const struct fit_options *o, const struct dataset *d, struct model *m, char *err,
                      size_t errlen)
 {
+    static struct model base_file;
     const struct model *base = model_builtin_for(d->gpu, o->variant ? o->variant : "");
     struct board_fit fit;
+    char why[512];
+    if (o->base) {
+        if (model_load(o->base, &base_file, why, sizeof why) != 0) {
+            snprintf(err, errlen, "--base %s: %s", o->base, why);
+            return -1;
+        }
+        if (strcmp(base_file.gpu, d->gpu) != 0) {
+            snprintf(err, errlen, "--base %s is a model of the %s, the dataset was measured on the %s", o->base,
+                     base_file.gpu, d->gpu);
+            return -1;
+        }
+        base = &base_file;
+    }
     if (!base) {
         snprintf(err, errlen, "no built-in %smodel for %s to adjust", o->variant ? "fast " : "", d->gpu);
         return -1;
@@ -157,9 +182,10 @@ static int fit_board(const struct fit_options *o, const struct dataset *d, struc
         return -1;
     if (!o->quiet)
         fprintf(strcmp(o->out, "-") == 0 ? stderr : stdout,
-                "board %s: %.3f x the built-in model %+.1f W over %zu configurations; avg error there %.1f%% "
-                "built in, %.1f%% adjusted, %.1f%% each left out of the fit\n", m->board, fit.scale, fit.offset_w,
-                fit.n, fit.built_in_mape_pct, fit.adjusted_mape_pct, fit.loo_mape_pct);
+                "board %s: %.3f x %s%s %+.1f W over %zu configurations; avg error there %.1f%% "
+                "%s, %.1f%% adjusted, %.1f%% each left out of the fit\n", m->board, fit.scale,
+                o->base ? "the model " : "the built-in model", o->base ? o->base : "", fit.offset_w, fit.n,
+                fit.built_in_mape_pct, o->base ? "before" : "built in", fit.adjusted_mape_pct, fit.loo_mape_pct);
     return 0;
 }
 

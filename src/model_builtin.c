@@ -65,7 +65,7 @@ static const struct {
 } validated[] = {
     { "NVIDIA H100 80GB HBM3", "", 7.8 },       { "NVIDIA H100 80GB HBM3", "fast", 8.5 },
     { "NVIDIA H100 80GB HBM3", "detailed", 18.0 }, { "NVIDIA H100 80GB HBM3", "basic", 28.7 },
-    { "NVIDIA H200", "", 8.4 },                 { "NVIDIA H200", "fast", 10.9 },
+    { "NVIDIA H200", "", 7.1 },                 { "NVIDIA H200", "fast", 8.8 },
     { "NVIDIA H200", "full", 14.5 },            { "NVIDIA H200", "detailed", 15.8 },
     { "NVIDIA H200", "basic", 17.0 },
 };

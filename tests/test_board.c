@@ -7,6 +7,7 @@
  * wrote. */
 #include "board.h"
 #include "feature_table.h"
+#include "fit.h"
 #include "testlib.h"
 #include "textio.h"
 
@@ -87,7 +88,29 @@ static void test_recovers(void)
 
 /* The model 'fit --board' makes of a recorded quick dataset is the file
  * calibrate --quick wrote, byte for byte. */
-static void test_refit(const char *dir, const char *variant, const char *model_file)
+/* The base the quick runs of 2026-12-02 adjusted: the H200 model shipped
+ * until then (its file, or its fast variant refitted from its dataset). */
+static const struct model *old_base(const char *variant)
+{
+    static struct model full, fast;
+    static const char *const fast_features[] = { "sm_active", "issue", "tensor", "dram_read", "dram_write", NULL };
+    struct dataset d;
+    struct fit_report rep;
+    char err[512];
+    if (!variant[0])
+        return model_load("tests/fixtures/board/h200_2026-12-01.model", &full, err, sizeof err) == 0 ? &full : NULL;
+    if (dataset_load("data/h200_2026-12-01_dataset.csv", &d, err, sizeof err) != 0)
+        return NULL;
+    if (fit_dataset(&d, "h200_dataset.csv", fast_features, &fast, &rep, err, sizeof err) != 0) {
+        dataset_free(&d);
+        return NULL;
+    }
+    dataset_free(&d);
+    snprintf(fast.variant, sizeof fast.variant, "fast");
+    return &fast;
+}
+
+static void test_refit(const char *dir, const char *board, const char *variant, const char *model_file)
 {
     char ds_path[512], model_path[512], err[512] = "";
     struct dataset d;
@@ -97,11 +120,11 @@ static void test_refit(const char *dir, const char *variant, const char *model_f
     char *want, *got = NULL;
     size_t want_len = 0, got_len = 0;
     FILE *f;
-    snprintf(ds_path, sizeof ds_path, "%s/1652826071316_quick_dataset.csv", dir);
+    snprintf(ds_path, sizeof ds_path, "%s/%s_quick_dataset.csv", dir, board);
     snprintf(model_path, sizeof model_path, "%s/%s", dir, model_file);
     CHECK(dataset_load(ds_path, &d, err, sizeof err) == 0);
-    CHECK_STR(d.board, "1652826071316");
-    base = model_builtin_for(d.gpu, variant);
+    CHECK_STR(d.board, board);
+    base = old_base(variant);
     CHECK(base != NULL);
     if (!base)
         return;
@@ -113,6 +136,10 @@ static void test_refit(const char *dir, const char *variant, const char *model_f
     if (f)
         fclose(f);
     CHECK(want && got && want_len == got_len && memcmp(want, got, want_len) == 0);
+    /* it adjusts its base, not the built-in model shipped since */
+    CHECK(board_model_adjusts(&m, base));
+    if (model_builtin_for(d.gpu, variant))
+        CHECK(!board_model_adjusts(&m, model_builtin_for(d.gpu, variant)));
     free(want);
     free(got);
     dataset_free(&d);
@@ -121,9 +148,20 @@ static void test_refit(const char *dir, const char *variant, const char *model_f
 int main(void)
 {
     test_recovers();
-    test_refit("data/boards/quick1", "", "1652826071316.model");
-    test_refit("data/boards/quick1", "fast", "1652826071316_fast.model");
-    test_refit("data/boards/quick2", "", "1652826071316.model");
-    test_refit("data/boards/quick2", "fast", "1652826071316_fast.model");
+    {
+        static const char *const runs[][2] = {
+            { "data/boards/quick1", "1652826071316" }, { "data/boards/quick2", "1652826071316" },
+            { "data/boards/quick3", "1653824162269" }, { "data/boards/quick4", "1652826070547" },
+            { "data/boards/quick5", "1653824018295" },
+        };
+        size_t i;
+        char name[64];
+        for (i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+            snprintf(name, sizeof name, "%s.model", runs[i][1]);
+            test_refit(runs[i][0], runs[i][1], "", name);
+            snprintf(name, sizeof name, "%s_fast.model", runs[i][1]);
+            test_refit(runs[i][0], runs[i][1], "fast", name);
+        }
+    }
     return tl_done();
 }

@@ -181,8 +181,8 @@ static void test_probes(void)
     FILE *f;
     size_t i, nlimit = 0, ngaps = 0;
     double rmin = 0, rpeak = 0;
-    if (dataset_load("data/h200_dataset.csv", &d, err, sizeof err) != 0) {
-        fprintf(stderr, "note: data/h200_dataset.csv: %s (run from the repository root)\n", err);
+    if (dataset_load("data/h200_2026-12-01_dataset.csv", &d, err, sizeof err) != 0) {
+        fprintf(stderr, "note: data/h200_2026-12-01_dataset.csv: %s (run from the repository root)\n", err);
         CHECK(0);
         return;
     }

@@ -46,10 +46,8 @@ for line in sys.stdin:
         out += re.findall(r"[a-z0-9_]+__[a-z0-9_.]+", r.group(1))
 print(",".join(dict.fromkeys(out)))' "$1"
 }
-passes() {
-    timeout 60 "$ncu" --clock-control none --metrics "$1" -k regex:fma --launch-count 1 "$work/probe" fma 2>&1 |
-        grep -o '[0-9]* pass' | head -1 | awk '{ print $1 }'
-}
+. tests/gpu/ncu_passes.sh
+passes() { ncu_passes "$ncu" "$1" "$work/probe" fma; }
 set12="sm_active issue tensor dram_read dram_write l2 alu shared l1 fp16 l2_atom occupancy"
 base=$(metrics_of "$set12")
 ffma=$(metrics_of ffma)

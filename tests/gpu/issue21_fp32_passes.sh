@@ -26,10 +26,8 @@ for line in sys.stdin:
         out += re.findall(r"[a-z0-9_]+__[a-z0-9_.]+", r.group(1))
 print(",".join(dict.fromkeys(out)))' "$set12")
 echo "base metrics: $base" | tee "$OUT/fp32_passes.md"
-passes() {
-    timeout 60 "$ncu" --clock-control none --metrics "$1" -k regex:fma --launch-count 1 "$work/probe" fma 2>&1 |
-        grep -o '[0-9]* pass' | head -1 | awk '{ print $1 }'
-}
+. tests/gpu/ncu_passes.sh
+passes() { ncu_passes "$ncu" "$1" "$work/probe" fma; }
 echo "| added to the 12-feature set | passes |" | tee -a "$OUT/fp32_passes.md"
 echo "| --- | --- |" | tee -a "$OUT/fp32_passes.md"
 echo "| (nothing) | $(passes "$base") |" | tee -a "$OUT/fp32_passes.md"
