@@ -8,12 +8,8 @@ set -u
 OUT=${OUT:-gpu-out}
 mkdir -p "$OUT"
 t0=$(date +%s)
-make -s -j8 >"$OUT/build.txt" 2>&1 || { cat "$OUT/build.txt"; exit 1; }
-nvidia-smi --query-gpu=name,serial,uuid,driver_version,power.limit,clocks.sm,temperature.gpu --format=csv,noheader | tee "$OUT/info.txt"
-export XDG_CACHE_HOME="$OUT/cache"
-s=$(date +%s)
-./gpu_profiler calibrate --quick --force -q >"$OUT/quick_stdout.txt" 2>&1
-echo "calibrate --quick: exit $?, $(( $(date +%s) - s )) s" | tee -a "$OUT/info.txt"
+. tests/gpu/device_lib.sh
+device_start || exit 1
 s=$(date +%s)
 timeout 380 ./gpu_profiler calibrate -o "$OUT/full.model" --dataset "$OUT/full_dataset.csv" --log "$OUT/full_calibrate.log" \
     --force -q >"$OUT/full_stdout.txt" 2>&1

@@ -13,20 +13,9 @@ work=$(mktemp -d)
 nvcc -O2 -arch=sm_90 -o "$work/probe" tests/fixtures/ncu-h100/probe4_kern.cu || exit 1
 ncu=$(command -v ncu || echo /usr/local/cuda/bin/ncu)
 set12="sm_active issue tensor dram_read dram_write l2 alu shared l1 fp16 l2_atom occupancy"
-base=$(./gpu_profiler --list-features | python3 -c '
-import sys, re
-want = set(sys.argv[1].split())
-cur, out = None, ["gpu__time_duration.sum", "device__attribute_display_name"]
-for line in sys.stdin:
-    m = re.match(r"^(\S+)\s", line)
-    if m and not line.startswith(" "):
-        cur = m.group(1)
-    r = re.search(r"raw: (.*)$", line)
-    if r and cur in want:
-        out += re.findall(r"[a-z0-9_]+__[a-z0-9_.]+", r.group(1))
-print(",".join(dict.fromkeys(out)))' "$set12")
+. tests/gpu/device_lib.sh
+base=$(feature_metrics "$set12")
 echo "base metrics: $base" | tee "$OUT/fp32_passes.md"
-. tests/gpu/ncu_passes.sh
 passes() { ncu_passes "$ncu" "$1" "$work/probe" fma; }
 echo "| added to the 12-feature set | passes |" | tee -a "$OUT/fp32_passes.md"
 echo "| --- | --- |" | tee -a "$OUT/fp32_passes.md"

@@ -9,12 +9,8 @@ set -u
 OUT=${OUT:-gpu-out}
 mkdir -p "$OUT"
 t0=$(date +%s)
-make -s -j8 >"$OUT/build.txt" 2>&1 || { cat "$OUT/build.txt"; exit 1; }
-nvidia-smi --query-gpu=name,serial,uuid,driver_version,power.limit,clocks.sm,temperature.gpu --format=csv,noheader | tee "$OUT/info.txt"
-export XDG_CACHE_HOME="$OUT/cache"
-s=$(date +%s)
-./gpu_profiler calibrate --quick --force -q >"$OUT/quick_stdout.txt" 2>&1
-echo "calibrate --quick: exit $?, $(( $(date +%s) - s )) s" | tee -a "$OUT/info.txt"
+. tests/gpu/device_lib.sh
+device_start || exit 1
 names=${*:-"mm_fp32 conv_fp32_images blur_4k stream_triad sort reduce_sum scan_cumsum histogram color_convert resize_4k fft2 sobel_edges denoise_box3 image_pipeline atomics_index_add mm_fp16 mm_tf32 mm_bf16 conv_fp16_resnet transformer_inference"}
 GP_DEADLINE=$((t0 + ${GP_BUDGET_S:-520})) sh validation/run.sh $names
 echo "total $(( $(date +%s) - t0 )) s" | tee -a "$OUT/info.txt"

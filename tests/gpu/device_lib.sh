@@ -1,0 +1,57 @@
+# Sourced by the device scripts (tests/gpu/issue21_*.sh): what they share.
+
+# device_start: builds the tool (make -j8, its output in $OUT/build.txt),
+# writes the board's nvidia-smi line to $OUT/info.txt, points the cache
+# folder into $OUT and runs calibrate --quick there, timed.
+device_start() {
+    make -s -j8 >"$OUT/build.txt" 2>&1 || { cat "$OUT/build.txt"; return 1; }
+    nvidia-smi --query-gpu=name,serial,uuid,driver_version,power.limit,clocks.sm,temperature.gpu \
+        --format=csv,noheader | tee "$OUT/info.txt"
+    export XDG_CACHE_HOME="$OUT/cache"
+    _s=$(date +%s)
+    ./gpu_profiler calibrate --quick --force -q >"$OUT/quick_stdout.txt" 2>&1
+    echo "calibrate --quick: exit $?, $(( $(date +%s) - _s )) s" | tee -a "$OUT/info.txt"
+}
+
+# feature_metrics "F1 F2 ...": the raw metrics of those features
+# (gpu_profiler --list-features), with the duration and the GPU's name,
+# comma-separated.
+feature_metrics() {
+    ./gpu_profiler --list-features | python3 -c '
+import sys, re
+want = set(sys.argv[1].split())
+cur, out = None, ["gpu__time_duration.sum", "device__attribute_display_name"]
+for line in sys.stdin:
+    m = re.match(r"^(\S+)\s", line)
+    if m and not line.startswith(" "):
+        cur = m.group(1)
+    r = re.search(r"raw: (.*)$", line)
+    if r and cur in want:
+        out += re.findall(r"[a-z0-9_]+__[a-z0-9_.]+", r.group(1))
+print(",".join(dict.fromkeys(out)))' "$1"
+}
+
+# ncu_passes NCU METRICS PROGRAM ARGS...: the passes ncu printed for the first
+# kernel matching "fma" with the comma-separated METRICS, or "not collected:
+# NAME" when ncu's raw page has no column for a metric asked for (ncu accepts
+# some names it has no counter for, prints its passes and collects nothing).
+ncu_passes() {
+    _ncu=$1 _metrics=$2
+    shift 2
+    _out=$(mktemp)
+    timeout 60 "$_ncu" --clock-control none --csv --page raw --metrics "$_metrics" -k regex:fma --launch-count 1 \
+        --print-summary none "$@" >"$_out" 2>&1
+    _missing=$(python3 - "$_out" "$_metrics" <<'PY'
+import csv, sys
+lines = open(sys.argv[1], errors="replace").read().splitlines()
+head = next((next(csv.reader([l])) for l in lines if l.startswith('"ID"')), [])
+print(" ".join(m for m in sys.argv[2].split(",") if head and m not in head) if head else "no raw page")
+PY
+)
+    if [ -n "$_missing" ]; then
+        echo "not collected: $_missing"
+    else
+        grep -o '[0-9]* pass' "$_out" | head -1 | awk '{ print $1 }'
+    fi
+    rm -f "$_out"
+}
