@@ -281,6 +281,27 @@ static int st_gap(struct model *m, char **w, size_t n, unsigned long ln, const s
     return 0;
 }
 
+static int st_comm(struct model *m, char **w, size_t n, unsigned long ln, const struct parse_state *ps, char *err,
+                   size_t errlen)
+{
+    double v[TARGET_COUNT];
+    int t;
+    (void)ps;
+    if (n != 1 + TARGET_COUNT)
+        return perr(err, errlen, ln, "'comm' needs the min, avg and peak power in watts of a GPU in a collective");
+    for (t = 0; t < TARGET_COUNT; t++)
+        if (parse_double(w[1 + t], &v[t]) != 0 || !(v[t] > 0 && v[t] <= 5000))
+            return perr(err, errlen, ln, "comm: '%.40s' is not a power above 0 and at most 5000 W", w[1 + t]);
+    if (!(v[TARGET_MIN] <= v[TARGET_AVG] && v[TARGET_AVG] <= v[TARGET_PEAK]))
+        return perr(err, errlen, ln, "comm: min %.40s, avg %.40s and peak %.40s W are not in that order", w[1], w[2],
+                    w[3]);
+    if (m->comm_w[TARGET_AVG] > 0)
+        return perr(err, errlen, ln, "'comm' given twice");
+    for (t = 0; t < TARGET_COUNT; t++)
+        m->comm_w[t] = v[t];
+    return 0;
+}
+
 static int st_stat(struct model *m, char **w, size_t n, unsigned long ln, const struct parse_state *ps, char *err,
                    size_t errlen)
 {
@@ -363,7 +384,7 @@ static const struct { const char *keyword; statement_fn fn; } statements[] = {
     { "compute_capability", st_number }, { "power_limit_w", st_number }, { "idle_w", st_number },
     { "feature", st_feature },           { "target", st_target },        { "cap_ratio", st_cap_ratio },
     { "gap", st_gap },                   { "stat", st_stat },          { "board_adjust", st_board_adjust },
-    { "region_scale", st_region_scale }, { "region", st_region },
+    { "region_scale", st_region_scale }, { "region", st_region },      { "comm", st_comm },
 };
 
 static int parse_line(struct model *m, char *line, unsigned long ln, unsigned char *seen,
@@ -556,6 +577,8 @@ int model_write(FILE *out, const struct model *m)
             fprintf(out, "cap_ratio %s %.17g\n", model_target_names[t], m->cap_ratio[t]);
     if (m->gap_tau_s > 0)
         fprintf(out, "gap %.17g %.17g\n", m->gap_tau_s, m->gap_tail);
+    if (m->comm_w[TARGET_AVG] > 0)
+        fprintf(out, "comm %.17g %.17g %.17g\n", m->comm_w[TARGET_MIN], m->comm_w[TARGET_AVG], m->comm_w[TARGET_PEAK]);
     for (t = 0; t < TARGET_COUNT; t++)
         for (k = 0; k < STAT_COUNT; k++)
             if (m->has_stat[t][k])

@@ -81,6 +81,11 @@ struct model {
      * (fitted on calibrate's gap probes; "gap TAU_S TAIL" in the file).
      * gap_tau_s 0: not known, the gaps are at idle. */
     double gap_tau_s, gap_tail;
+    /* The power of a GPU while NCCL's collectives run on it, min, avg and
+     * peak ("comm MIN AVG PEAK" in the file): the communication term (issue
+     * 22), placed on a traced run's NCCL kernels, which ncu cannot profile.
+     * comm_w[TARGET_AVG] 0: none (no calibration on two GPUs has made one). */
+    double comm_w[TARGET_COUNT];
     /* A built-in model adjusted to one board (board.h, calibrate --quick):
      * the board's id, and P_board = board_offset_w + board_scale * P_built_in
      * (already in coef; kept to say what was done). board_scale 0: none. */

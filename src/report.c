@@ -205,10 +205,20 @@ static void text_timeline(FILE *out, const struct report_opts *o)
             text_line_add(&l, " (avg \xc2\xb1 %.0f W)", r->avg_interval_w);
         text_line_add(&l, "  energy %s", t1);
         text_line_end(out, &l, o->width, 4);
-        text_line_add(&l, "  %zu traced kernels, %zu of them named like a profiled one (the others at the profile's "
-                          "mean)%s", r->kernels, r->matched,
+        text_line_add(&l, "  %zu traced kernels, %zu of them named like a profiled one%s%s", r->kernels, r->matched,
+                      r->kernels > r->matched + (r->comm_w > 0 ? r->nccl : 0) ? " (the others at the profile's mean)"
+                                                                              : "",
                       r->copies ? "; copies and memsets at the power before them" : "");
         text_line_end(out, &l, o->width, 4);
+        if (r->nccl && r->comm_w > 0) {
+            text_line_add(&l, "  %zu of them NCCL's (ncu cannot profile them) at the model's communication term, "
+                              "avg %.0f W", r->nccl, r->comm_w);
+            text_line_end(out, &l, o->width, 4);
+        } else if (r->nccl) {
+            text_line_add(&l, "  %zu of them NCCL's (ncu cannot profile them) at the profile's mean: the model has "
+                              "no communication term (none is measured yet: docs/ACCURACY.md)", r->nccl);
+            text_line_end(out, &l, o->width, 4);
+        }
         if (r->uncapped) {
             text_line_add(&l, "  %zu kernels above the power limit ran uncapped: bursts in a second that averages "
                               "under the limit", r->uncapped);
@@ -747,8 +757,13 @@ static void json_timeline(FILE *out, const struct report_timeline *tl)
         json_number(out, r->energy_j);
         fputs(", \"avg_interval_w\": ", out);
         json_interval(out, r->avg_w, r->avg_w > 0 ? 100.0 * r->avg_interval_w / r->avg_w : 0);
-        fprintf(out, ", \"kernels\": %zu, \"matched\": %zu, \"copies\": %zu, \"uncapped\": %zu}", r->kernels,
-                r->matched, r->copies, r->uncapped);
+        fprintf(out, ", \"kernels\": %zu, \"matched\": %zu, \"copies\": %zu, \"uncapped\": %zu, \"nccl_kernels\": %zu, "
+                "\"comm_avg_w\": ", r->kernels, r->matched, r->copies, r->uncapped, r->nccl);
+        if (r->comm_w > 0)
+            json_number(out, r->comm_w);
+        else
+            fputs("null", out);
+        fputc('}', out);
     }
     fputs(tl->ndevices ? "\n  ]}" : "]}", out);
 }

@@ -796,24 +796,42 @@ static void add_gap(const struct timeline *t, const struct model *m, double befo
     g->busy = 0;
 }
 
+/* Whether a kernel's base name is one of NCCL's (ncclKernel_..., ncclDevKernel_...). */
+static int is_nccl(const char *base)
+{
+    return strncmp(base, "nccl", 4) == 0;
+}
+
 /* The power of one traced event: a kernel at the profiled kernels of its
- * name (capped at the limit), a copy at what the GPU drew before it. */
-static void event_power(const struct timeline_event *ev, const struct profile_powers *pp, double before_w,
-                        double limit, struct tl_seg *s, struct timeline_result *r)
+ * name (capped at the limit); an NCCL kernel with none at the model's
+ * communication term where it has one; any other at the profile's mean; a
+ * copy at what the GPU drew before it. */
+static void event_power(const struct timeline_event *ev, const struct profile_powers *pp, const struct model *m,
+                        double before_w, double limit, struct tl_seg *s, struct timeline_result *r)
 {
     if (ev->kind == 'K') {
         struct name_power key;
         const struct name_power *hit;
+        int nccl;
         timeline_base_name(ev->name, key.base, sizeof key.base);
         hit = bsearch(&key, pp->np, pp->nn, sizeof *pp->np, by_base);
-        if (!hit)
-            hit = &pp->all;
-        s->w = hit->energy_j / hit->time_s;
-        s->wmin = hit->min_j / hit->time_s;
-        s->wpeak = hit->peak_j / hit->time_s;
-        s->wu = hit->uncapped_j / hit->time_s;
+        nccl = !hit && is_nccl(key.base);
         r->kernels++;
-        r->matched += hit != &pp->all;
+        r->matched += hit != NULL;
+        r->nccl += (size_t)nccl;
+        if (nccl && m->comm_w[TARGET_AVG] > 0) {
+            s->w = s->wu = m->comm_w[TARGET_AVG];
+            s->wmin = m->comm_w[TARGET_MIN];
+            s->wpeak = m->comm_w[TARGET_PEAK];
+            r->comm_w = m->comm_w[TARGET_AVG];
+        } else {
+            if (!hit)
+                hit = &pp->all;
+            s->w = hit->energy_j / hit->time_s;
+            s->wmin = hit->min_j / hit->time_s;
+            s->wpeak = hit->peak_j / hit->time_s;
+            s->wu = hit->uncapped_j / hit->time_s;
+        }
     } else {
         s->w = s->wmin = s->wpeak = s->wu = before_w; /* a copy engine's transfer: the GPU holds what it drew */
         r->copies++;
@@ -846,7 +864,7 @@ static size_t build_segments(const struct timeline *t, int device, const struct 
             s = w0;
         if (en > w1)
             en = w1;
-        event_power(ev, pp, before_w, limit, &busy, r);
+        event_power(ev, pp, m, before_w, limit, &busy, r);
         if (s > cursor)
             add_gap(t, m, before_w, cursor, s, seg, &nseg);
         else if (en <= cursor)

@@ -131,6 +131,9 @@ struct timeline_result {
     size_t kernels, matched; /* traced kernels in the window, those with a profiled namesake */
     size_t copies;
     size_t uncapped;         /* capped kernels run above the limit: short bursts (see below) */
+    size_t nccl;             /* traced NCCL kernels (nccl...) with no profiled namesake: at the model's
+                                communication term where it has one (comm_w > 0), else at the profile's mean */
+    double comm_w;           /* the term they were placed at (avg, W); 0: none */
     /* for the picture: the window in TIMELINE_BINS equal bins, the estimate's
      * mean power in each and the measured (P lines; NaN where none) */
     double series_w[TIMELINE_BINS], measured_w[TIMELINE_BINS];

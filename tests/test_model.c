@@ -103,6 +103,9 @@ int main(void)
     m.has_stat[TARGET_AVG][STAT_CV_MAPE] = 1;
     m.stat[TARGET_PEAK][STAT_N] = 120;
     m.has_stat[TARGET_PEAK][STAT_N] = 1;
+    m.comm_w[TARGET_MIN] = 401.5; /* the communication term goes through the file too */
+    m.comm_w[TARGET_AVG] = 452.25;
+    m.comm_w[TARGET_PEAK] = 503.125;
     f = tmpfile();
     CHECK(f && model_write(f, &m) == 0);
     len = (size_t)ftell(f);
@@ -158,6 +161,10 @@ int main(void)
     bad("unknown stat", HEAD "stat avg luck 3\n", "unknown statistic");
     bad("negative stat", HEAD "stat avg n -3\n", "non-negative");
     bad("stat twice", HEAD "stat avg n 3\nstat avg n 3\n", "given twice");
+    bad("comm count", HEAD "comm 400 450\n", "'comm' needs the min, avg and peak power");
+    bad("comm order", HEAD "comm 500 450 600\n", "not in that order");
+    bad("comm zero", HEAD "comm 0 450 600\n", "not a power above 0");
+    bad("comm twice", HEAD "comm 400 450 500\ncomm 400 450 500\n", "'comm' given twice");
     {
         char longline[5000];
         memset(longline, 'a', sizeof longline);

@@ -271,10 +271,63 @@ static void test_estimate(void)
     plat_remove_dir(dir);
 }
 
+/* NCCL's kernels, which ncu cannot profile: at the model's communication
+ * term where it has one, else at the profile's mean (issue 22). */
+static void test_nccl(void)
+{
+    char dir[1024], path[1200], err[256];
+    struct timeline t;
+    struct model m;
+    struct estimate e;
+    struct kernel_result k[1];
+    struct timeline_result r;
+    if (!plat_make_temp_dir(tl_temp_name(dir, sizeof dir, "gp_test_timeline.XXXXXX"))) {
+        CHECK(0);
+        return;
+    }
+    /* 1 s: a GEMM 0-0.4 s, an all-reduce 0.4-0.9 s, idle 0.9-1 s */
+    snprintf(path, sizeof path, "%s/t.txt", dir);
+    write_file(path, "# gpu_profiler_timeline 1\n# window_ns 0 1000000000\nN 0 _Z4gemmv\n"
+                     "N 1 ncclDevKernel_AllReduce_Sum_bf16_RING_LL(ncclDevKernelArgsStorage<4096ul>)\n"
+                     "K 0 400000000 0 0\nK 400000000 900000000 0 1\n");
+    CHECK(timeline_load(path, &t, err, sizeof err) == 0);
+    memset(&m, 0, sizeof m);
+    m.idle_w = 100;
+    m.power_limit_w = 700;
+    memset(&e, 0, sizeof e);
+    memset(k, 0, sizeof k);
+    e.used = &m;
+    e.kernels = k;
+    e.nkernels = 1;
+    k[0].name = "gemm()";
+    k[0].duration_s = 0.001;
+    k[0].power_w[TARGET_MIN] = k[0].power_w[TARGET_AVG] = k[0].power_w[TARGET_PEAK] = 600;
+    /* no term: the all-reduce at the profile's mean, 600 W, and said so */
+    CHECK(timeline_estimate(&t, 0, &e, 0.1, &r, err, sizeof err) == 0);
+    CHECK(r.kernels == 2 && r.matched == 1 && r.nccl == 1 && r.comm_w == 0);
+    CHECK_NEAR(r.energy_j, 0.9 * 600 + 0.1 * 100, 1e-9);
+    /* with one: 450 W avg, 400 min, 500 peak while it runs */
+    m.comm_w[TARGET_MIN] = 400;
+    m.comm_w[TARGET_AVG] = 450;
+    m.comm_w[TARGET_PEAK] = 500;
+    CHECK(timeline_estimate(&t, 0, &e, 0.1, &r, err, sizeof err) == 0);
+    CHECK(r.kernels == 2 && r.matched == 1 && r.nccl == 1 && r.comm_w == 450);
+    CHECK_NEAR(r.energy_j, 0.4 * 600 + 0.5 * 450 + 0.1 * 100, 1e-9);
+    CHECK_NEAR(r.peak_w, 600, 1e-9);
+    /* a profiled namesake wins over the term: an NCCL kernel ncu did profile */
+    k[0].name = "ncclDevKernel_AllReduce_Sum_bf16_RING_LL(ncclDevKernelArgsStorage<4096ul>)";
+    CHECK(timeline_estimate(&t, 0, &e, 0.1, &r, err, sizeof err) == 0);
+    CHECK(r.matched == 1 && r.nccl == 0 && r.comm_w == 0);
+    timeline_free(&t);
+    plat_remove(path);
+    plat_remove_dir(dir);
+}
+
 int main(void)
 {
     test_names();
     test_merge_and_load();
     test_estimate();
+    test_nccl();
     return tl_done();
 }
