@@ -347,8 +347,7 @@ static int measure(struct gpu *g, struct power_meter *pm, const struct suite_con
     CU(g->cu.cuCtxSynchronize(), c->name);
     g->cu.cuEventDestroy(ev[0]);
     g->cu.cuEventDestroy(ev[1]);
-    return power_meter_window_settled(pm, t0, t1, start + CAL_INSTANT_SETTLE_S > t0 ? start + CAL_INSTANT_SETTLE_S : t0, w,
-                                      err, errlen);
+    return power_meter_window_settled(pm, t0, t1, start + CAL_INSTANT_SETTLE_S, w, err, errlen);
 fail_msg:
     snprintf(err, errlen, "%s failed while measured", c->name);
 fail:

@@ -177,6 +177,20 @@ static void test_power_lines(const char *path, const struct estimate *e)
     }
 }
 
+/* An estimate of n kernels (filled in by the caller) with a model of idle
+ * 100 W and a 700 W limit, no gap terms. */
+static void estimate_setup(struct model *m, struct estimate *e, struct kernel_result *k, size_t n)
+{
+    memset(m, 0, sizeof *m);
+    m->idle_w = 100;
+    m->power_limit_w = 700;
+    memset(e, 0, sizeof *e);
+    memset(k, 0, n * sizeof *k);
+    e->used = m;
+    e->kernels = k;
+    e->nkernels = n;
+}
+
 static void test_estimate(void)
 {
     /* 1 s window: kernel "a" 0-0.2 s and 0.5-0.7 s, kernel "b" 0.7-0.8 s,
@@ -197,14 +211,7 @@ static void test_estimate(void)
                      "K 0 200000000 0 0\nK 500000000 700000000 0 0\nK 700000000 800000000 0 1\n"
                      "K 700000000 750000000 1 1\n");
     CHECK(timeline_load(path, &t, err, sizeof err) == 0);
-    memset(&m, 0, sizeof m);
-    m.idle_w = 100;
-    m.power_limit_w = 700;
-    memset(&e, 0, sizeof e);
-    memset(k, 0, sizeof k);
-    e.used = &m;
-    e.kernels = k;
-    e.nkernels = 2;
+    estimate_setup(&m, &e, k, 2);
     k[0].name = "a(int)";
     k[0].duration_s = 0.001;
     k[0].power_w[TARGET_MIN] = k[0].power_w[TARGET_AVG] = k[0].power_w[TARGET_PEAK] = 500;
@@ -291,14 +298,7 @@ static void test_nccl(void)
                      "N 1 ncclDevKernel_AllReduce_Sum_bf16_RING_LL(ncclDevKernelArgsStorage<4096ul>)\n"
                      "K 0 400000000 0 0\nK 400000000 900000000 0 1\n");
     CHECK(timeline_load(path, &t, err, sizeof err) == 0);
-    memset(&m, 0, sizeof m);
-    m.idle_w = 100;
-    m.power_limit_w = 700;
-    memset(&e, 0, sizeof e);
-    memset(k, 0, sizeof k);
-    e.used = &m;
-    e.kernels = k;
-    e.nkernels = 1;
+    estimate_setup(&m, &e, k, 1);
     k[0].name = "gemm()";
     k[0].duration_s = 0.001;
     k[0].power_w[TARGET_MIN] = k[0].power_w[TARGET_AVG] = k[0].power_w[TARGET_PEAK] = 600;
