@@ -33,7 +33,7 @@ BIN = build-real/gpu_profiler
 endif
 LIB_SRC = src/units.c src/csv.c src/feature_table.c src/ncu_csv.c src/model.c src/model_builtin.c \
           src/estimate.c src/report_format.c src/report.c src/report_svg.c src/outfile.c src/textio.c src/runner.c src/inputs.c src/dataset.c src/fit.c src/suite.c \
-          src/cuda_api.c src/power_meter.c src/calibrate.c src/measure.c src/timeline.c src/window.c src/board.c src/plat_posix.c src/plat_win32.c
+          src/cuda_api.c src/power_meter.c src/collectives.c src/calibrate.c src/measure.c src/timeline.c src/window.c src/board.c src/plat_posix.c src/plat_win32.c
 LIB_OBJ = $(LIB_SRC:src/%.c=$(B)/%.o) $(B)/models_embedded.o $(B)/microbench_embedded.o
 LDLIBS += -pthread
 # The microbenchmarks are compiled to PTX when nvcc is found (PATH, $CUDA_HOME,
@@ -50,7 +50,7 @@ ifneq ($(and $(CUPTI_INC),$(CUPTI_LIB)),)
 TRACER = $(B)/gpu_profiler_trace.so
 endif
 MODELS = $(sort $(wildcard models/*.model))
-TESTS = test_units test_csv test_ncu_csv test_model test_estimate test_report test_fit test_suite test_runner test_timeline test_window test_plat test_board test_power_meter
+TESTS = test_units test_csv test_ncu_csv test_model test_estimate test_report test_fit test_suite test_runner test_timeline test_window test_plat test_board test_power_meter test_collectives
 
 .PHONY: all check clean install uninstall unit cli svg signals schema accuracy-doc screenshot
 all: $(BIN) $(TRACER)
@@ -114,6 +114,16 @@ $(B)/fault_shim.so: tests/fault_shim.c | $(B)
 $(B)/fake_nvml/libnvidia-ml.so.1: tests/fake_nvml.c | $(B)
 	mkdir -p $(B)/fake_nvml
 	$(CC) -shared -fPIC -O1 -Wall -Wextra -o $@ $<
+
+# stand-ins for the CUDA driver and NCCL (tests/fake_cuda_nccl.c): the collectives without a GPU
+$(B)/fake_cuda/libcuda.so.1: tests/fake_cuda_nccl.c | $(B)
+	mkdir -p $(B)/fake_cuda
+	$(CC) -shared -fPIC -O1 -Wall -Wextra -DFAKE_CUDA -o $@ $<
+$(B)/fake_nccl/libnccl.so.2: tests/fake_cuda_nccl.c | $(B)
+	mkdir -p $(B)/fake_nccl
+	$(CC) -shared -fPIC -O1 -Wall -Wextra -DFAKE_NCCL -o $@ $<
+$(B)/test_collectives: $(B)/fake_cuda/libcuda.so.1 $(B)/fake_nccl/libnccl.so.2 $(B)/fake_nvml/libnvidia-ml.so.1
+$(B)/test_collectives: ALL_CFLAGS += -DFAKE_LIB_DIRS='"$(abspath $(B)/fake_cuda):$(abspath $(B)/fake_nccl):$(abspath $(B)/fake_nvml)"'
 
 cli: $(BIN) $(B)/fault_shim.so $(B)/fake_nvml/libnvidia-ml.so.1
 	@GP_FAULT_SHIM=$(abspath $(B)/fault_shim.so) GP_FAKE_NVML_DIR=$(abspath $(B)/fake_nvml) \

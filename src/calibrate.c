@@ -1,6 +1,8 @@
 /* calibrate: see calibrate.h. */
 #include "calibrate.h"
 
+#include "collectives.h"
+
 #include "plat.h"
 #include "textio.h"
 
@@ -573,6 +575,10 @@ struct cal_run {
     struct power_window *win;  /* n x repeats */
     struct probe_meas *probes; /* CAL_MAX_PROBES of them, nprobes in use */
     size_t nprobes;
+    struct coll_meas *comm;    /* COLL_MAX_MEAS of them, ncomm in use (step 3c) */
+    size_t ncomm;
+    int comm_only;             /* --only comm: the collectives alone, added to the built-in model */
+    char comm_note[1024];      /* why they were skipped */
     struct profile_ctx prof;
     int feat[MODEL_MAX_FEATURES], nfeat;
     char tmpdir[1024], plan[1100], csv[1200], ncu_log[1100];
@@ -611,7 +617,8 @@ static int cal_open(struct cal_run *c)
 {
     const struct calibrate_opts *o = c->o;
     size_t i, j = 0;
-    if (!o->list && runner_find_ncu(o->ncu, c->ncu_path, sizeof c->ncu_path, c->err, c->errlen) != 0)
+    c->comm_only = o->only && strcmp(o->only, DATASET_PROBE_COMM) == 0;
+    if (!o->list && !c->comm_only && runner_find_ncu(o->ncu, c->ncu_path, sizeof c->ncu_path, c->err, c->errlen) != 0)
         return CAL_ERR_NCU;
     c->lg.on = 1;
     logf_(&c->lg, 0, "%s 1\n", CALIBRATE_LOG_SIGNATURE);
@@ -625,7 +632,7 @@ static int cal_open(struct cal_run *c)
         if (o->quick ? want_family(CALIBRATE_QUICK_CONFIGS, c->cfg[i].name) : want_family(o->only, c->cfg[i].family))
             c->cfg[j++] = c->cfg[i];
     c->n = j;
-    if (c->n == 0) {
+    if (c->n == 0 && !c->comm_only) {
         snprintf(c->err, c->errlen, "--only %s selects no configuration", o->only);
         return CAL_ERR_USAGE;
     }
@@ -640,13 +647,17 @@ static void cal_list(const struct cal_run *c)
         printf("%-28s %-8s %-18s grid %5u x %4u threads  p=%d\n", c->cfg[i].name, c->cfg[i].family,
                c->cfg[i].kernel, suite_grid(&c->cfg[i], c->g.sm_count), c->cfg[i].threads, c->cfg[i].p);
     printf("%zu configurations\n", c->n);
+    if (!c->o->only || want_family(c->o->only, DATASET_PROBE_COMM))
+        printf("and the collectives (family %s, two or more GPUs, NCCL): all-reduce, all-gather, reduce-scatter "
+               "and broadcast of 1, 16 and 256 MiB\n", DATASET_PROBE_COMM);
 }
 
 /* NVML, the log's header and the per-configuration arrays. */
 static int cal_start_meter(struct cal_run *c)
 {
     const struct calibrate_opts *o = c->o;
-    runner_ncu_version(c->ncu_path, c->ncu_version, sizeof c->ncu_version);
+    if (!c->comm_only)
+        runner_ncu_version(c->ncu_path, c->ncu_version, sizeof c->ncu_version);
     c->pm = power_meter_open(c->g.pci, c->err, c->errlen);
     if (!c->pm)
         return CAL_ERR_GPU;
@@ -656,9 +667,9 @@ static int cal_start_meter(struct cal_run *c)
           c->g.name, c->g.cc_major, c->g.cc_minor, c->g.sm_count, c->g.pci, power_meter_driver(c->pm),
           c->ncu_version, c->ncu_path, power_meter_limit_w(c->pm), o->repeats, o->warmup_s, o->window_s,
           o->launch_s * 1e3, MB_DATA_NAME);
-    c->fn = calloc(c->n, sizeof *c->fn);
-    c->launch = calloc(c->n, sizeof *c->launch);
-    c->win = calloc(c->n * (size_t)o->repeats, sizeof *c->win);
+    c->fn = calloc(c->n + 1, sizeof *c->fn);
+    c->launch = calloc(c->n + 1, sizeof *c->launch);
+    c->win = calloc((c->n + 1) * (size_t)o->repeats, sizeof *c->win);
     if (!c->fn || !c->launch || !c->win) {
         snprintf(c->err, c->errlen, "out of memory");
         return CAL_ERR_GPU;
@@ -1011,6 +1022,46 @@ static int cal_probes(struct cal_run *c)
     return rc;
 }
 
+static void log_collective(void *ctx, const struct coll_meas *m)
+{
+    struct cal_run *c = ctx;
+    logf_(&c->lg, 0, "  comm   %-13s %4.0f MiB  gpu %d of %d (%s)  %8.3f ms  %6.1f GB/s  avg %6.1f W  min %6.1f  "
+          "peak %6.1f\n", collectives_op_name(m->op), m->msg_bytes / 1048576.0, m->rank, m->ranks, m->link,
+          m->op_s * 1e3, m->bus_gbs, m->w.avg_w, m->w.min_w, m->w.peak_w);
+}
+
+/* Step 3c: the collectives over every GPU (collectives.h), skipped with a
+ * note where they cannot run; an error only where NCCL fails. */
+static int cal_collectives(struct cal_run *c)
+{
+    struct collectives_opts co;
+    char msg[1024];
+    int rc;
+    if (c->o->only && !want_family(c->o->only, DATASET_PROBE_COMM))
+        return CAL_OK;
+    collectives_defaults(&co);
+    co.nccl = c->o->nccl;
+    co.min_ranks = c->o->comm_one_rank ? 1 : 2;
+    co.progress = log_collective;
+    co.ctx = c;
+    logf_(&c->lg, 1, "[3c]  %5.1f s  collectives: all-reduce, all-gather, reduce-scatter, broadcast of 1, 16 and "
+          "256 MiB over every GPU (NCCL)\n", power_meter_now() - c->t_start);
+    rc = collectives_measure(&co, c->comm, COLL_MAX_MEAS, &c->ncomm, msg, sizeof msg);
+    c->g.cu.cuCtxSetCurrent(c->g.ctx); /* the collectives made others current */
+    if (rc == COLL_SKIPPED) {
+        logf_(&c->lg, 1, "      collectives skipped: %s (the model gets no communication term)\n", msg);
+        snprintf(c->comm_note, sizeof c->comm_note, "%s", msg);
+        return CAL_OK;
+    }
+    if (rc != COLL_OK) {
+        snprintf(c->err, c->errlen, "collectives: %s", msg);
+        return CAL_ERR_GPU;
+    }
+    logf_(&c->lg, 0, "  NCCL %s, NCCL_NVLS_ENABLE=%s\n", collectives_nccl_version(),
+          getenv("NCCL_NVLS_ENABLE") ? getenv("NCCL_NVLS_ENABLE") : "(unset)");
+    return CAL_OK;
+}
+
 /* The dataset's header: the GPU, the protocol and which metrics it holds. */
 static void cal_dataset_header(struct cal_run *c)
 {
@@ -1113,6 +1164,14 @@ static int cal_dataset(struct cal_run *c)
             return CAL_ERR_GPU;
         }
         cal_fill_probe(c, &c->probes[i], row);
+    }
+    for (i = 0; i < c->ncomm; i++) {
+        struct dataset_row *row = dataset_add_probe(&c->ds);
+        if (!row) {
+            snprintf(c->err, c->errlen, "out of memory");
+            return CAL_ERR_GPU;
+        }
+        collectives_row(&c->comm[i], row);
     }
     return CAL_OK;
 }
@@ -1264,6 +1323,60 @@ static int cal_quick_write(struct cal_run *c)
     return CAL_OK;
 }
 
+/* --only comm: the built-in model of this GPU with the term measured,
+ * written with the dataset and the log. */
+static int cal_comm_write(struct cal_run *c)
+{
+    const struct calibrate_opts *o = c->o;
+    const struct model *base = model_builtin_for(c->ds.gpu, "");
+    char *rb = NULL;
+    size_t rl = 0;
+    FILE *rf;
+    if (c->ncomm == 0) {
+        snprintf(c->err, c->errlen, "--only comm: the collectives were skipped: %s", c->comm_note);
+        return CAL_ERR_GPU;
+    }
+    if (!base) {
+        snprintf(c->err, c->errlen, "--only comm: no built-in model for %s to add the term to: run the full "
+                 "calibrate", c->ds.gpu);
+        return CAL_ERR_FIT;
+    }
+    if (fit_comm_model(&c->ds, base, &c->model, &c->rep, c->err, c->errlen) != 0) {
+        save(o->dataset_out, DATASET_SIGNATURE, o->force, write_dataset, &c->ds, c->err + strlen(c->err), 0);
+        return CAL_ERR_FIT;
+    }
+    if ((rf = plat_memstream_open()) != NULL) {
+        fit_comm_report_print(rf, &c->rep);
+        if ((rb = textio_take(rf, &rl)) != NULL)
+            logf_(&c->lg, 1, "%s", rb);
+        fclose(rf);
+        free(rb);
+    }
+    logf_(&c->lg, 1, "calibrate --only comm took %.0f s: the built-in model with this machine's communication "
+          "term\n", power_meter_now() - c->t_start);
+    if (save(o->dataset_out, DATASET_SIGNATURE, o->force, write_dataset, &c->ds, c->err, c->errlen) != 0 ||
+        save(o->model_out, "gpu_profiler_model", o->force, write_model, &c->model, c->err, c->errlen) != 0)
+        return CAL_ERR_OUTPUT;
+    c->lg.on = 0;
+    if (save(o->log_out, CALIBRATE_LOG_SIGNATURE, o->force, write_text, &c->lg, c->err, c->errlen) != 0)
+        return CAL_ERR_OUTPUT;
+    if (!o->quiet)
+        fprintf(stderr, "wrote %s, %s and %s\n", o->model_out, o->dataset_out, o->log_out);
+    return CAL_OK;
+}
+
+/* --only comm's steps: idle, the collectives, the term. */
+static int cal_comm_steps(struct cal_run *c)
+{
+    int rc;
+    if ((rc = cal_start_meter(c)) != CAL_OK || (rc = cal_idle(c)) != CAL_OK)
+        return rc;
+    power_meter_stop(c->pm);
+    if ((rc = cal_collectives(c)) != CAL_OK || (rc = cal_dataset(c)) != CAL_OK)
+        return rc;
+    return cal_comm_write(c);
+}
+
 static int cal_steps(struct cal_run *c)
 {
     int rc;
@@ -1273,9 +1386,12 @@ static int cal_steps(struct cal_run *c)
         cal_list(c);
         return CAL_OK;
     }
+    if (c->comm_only)
+        return cal_comm_steps(c);
     if ((rc = cal_start_meter(c)) != CAL_OK || (rc = cal_size_and_check(c)) != CAL_OK ||
         (rc = cal_write_plan(c)) != CAL_OK || (rc = cal_counters(c)) != CAL_OK || (rc = cal_idle(c)) != CAL_OK ||
         (rc = cal_power(c)) != CAL_OK || (!c->o->quick && (rc = cal_probes(c)) != CAL_OK) ||
+        (!c->o->quick && (rc = cal_collectives(c)) != CAL_OK) ||
         (rc = cal_dataset(c)) != CAL_OK)
         return rc;
     return c->o->quick ? cal_quick_write(c) : cal_fit_and_write(c);
@@ -1285,6 +1401,7 @@ int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen)
 {
     static struct suite_config cfg[MAX_CONFIGS];
     static struct probe_meas probes[CAL_MAX_PROBES];
+    static struct coll_meas comm[COLL_MAX_MEAS];
     static struct cal_run c; /* large; one calibration at a time */
     int rc;
     memset(&c, 0, sizeof c);
@@ -1293,6 +1410,7 @@ int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen)
     c.errlen = errlen;
     c.cfg = cfg;
     c.probes = probes;
+    c.comm = comm;
     c.lg.quiet = o->quiet;
     c.t_start = power_meter_now();
     snprintf(c.tmpdir, sizeof c.tmpdir, "%s/gpu_profiler_calibrate.XXXXXX", plat_temp_root());

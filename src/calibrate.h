@@ -15,6 +15,9 @@
  *      highest, a middle and a DRAM one) in bursts of 1, 5 and 25 launches
  *      with the GPU idle 0.1-100 ms between them (how power falls between
  *      kernels, how long a burst may run above the limit);
+ *   3c. the collectives (collectives.h): all-reduce, all-gather,
+ *      reduce-scatter and broadcast over every GPU through NCCL, each GPU
+ *      measured; skipped with a note on one GPU or without NCCL;
  *   4. write the dataset, fit the model (fit.c) and write it and the log.
  * It never changes clocks, power limits, persistence or compute mode. */
 #ifndef GPU_PROFILER_CALIBRATE_H
@@ -41,6 +44,9 @@ struct calibrate_opts {
     int quick;                /* --quick: CALIBRATE_QUICK_CONFIGS only, the built-in model adjusted to this
                                  board (board.h) instead of a fit; outputs NULL: the cache folder's */
     int tiers;                /* also every details-page tier's metrics (7 more replay passes) */
+    const char *nccl;         /* --nccl: the NCCL library for the collectives (collectives.h), or NULL */
+    int comm_one_rank;        /* --comm-one-rank: the collectives on one GPU too, as one rank (a test of
+                                 NCCL and the meters: no data crosses a link, no term is fitted) */
 };
 
 /* The configurations of calibrate --quick: idle, FP32, FP64, integer,

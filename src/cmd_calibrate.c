@@ -58,10 +58,25 @@ static void print_calibrate_help(void)
            "                       25 launches with the GPU idle 0.1-100 ms between them (family\n"
            "                       'gaps': how power falls between kernels and how long a burst may\n"
            "                       stay above the limit; about 50 s)\n"
+           "      --nccl PATH      the NCCL library for the collectives (default: $GP_NCCL, else\n"
+           "                       libnccl.so.2 by the loader's search; PyTorch's wheel has one in\n"
+           "                       site-packages/nvidia/nccl/lib)\n"
+           "      --comm-one-rank  run the collectives on a machine of one GPU too, as one rank: a\n"
+           "                       check of NCCL and of the measurement, in which no data crosses a\n"
+           "                       link (such rows give no communication term)\n"
            "      --list           print the suite for this GPU and exit\n"
            "      --force          replace output files that gpu_profiler did not write\n"
            "  -q, --quiet          no progress on stderr\n"
            "  -h, --help           this text\n"
+           "\n"
+           "The collectives (family 'comm'): where the CUDA driver shows two or more GPUs and NCCL\n"
+           "loads, all-reduce, all-gather, reduce-scatter and broadcast of 1, 16 and 256 MiB run\n"
+           "over all of them at once (one rank a GPU, CUDA_VISIBLE_DEVICES applies; NVLink multicast\n"
+           "off: NCCL_NVLS_ENABLE=0 unless set), each GPU measured as above, about 15 s; the model\n"
+           "then has a communication term (comm in the file: the power of a GPU in a collective of\n"
+           "16 MiB or more), which the estimate puts on NCCL's kernels. On one GPU, without NCCL or\n"
+           "on Windows they are skipped with a note in the log. Not yet measured on any machine of\n"
+           "two GPUs (docs/ACCURACY.md).\n"
            "\n"
            "Needs an NVIDIA GPU of compute capability 8.0 or newer, its driver (libcuda.so.1,\n"
            "libnvidia-ml.so.1), ncu with access to the counters, and a gpu_profiler built where make\n"
@@ -72,7 +87,7 @@ static void print_calibrate_help(void)
 int cmd_calibrate(int argc, char **argv)
 {
     enum { O_DATASET = 256, O_LOG, O_DEVICE, O_NCU, O_ONLY, O_REPEATS, O_WINDOW, O_WARMUP, O_LIST, O_FORCE,
-           O_RUN_PLAN, O_LIMIT_WINDOW, O_NO_GAPS, O_QUICK, O_TIERS };
+           O_RUN_PLAN, O_LIMIT_WINDOW, O_NO_GAPS, O_QUICK, O_TIERS, O_NCCL, O_COMM_ONE_RANK };
     static const struct option longopts[] = {
         { "output", required_argument, NULL, 'o' },   { "dataset", required_argument, NULL, O_DATASET },
         { "log", required_argument, NULL, O_LOG },    { "device", required_argument, NULL, O_DEVICE },
@@ -84,6 +99,7 @@ int cmd_calibrate(int argc, char **argv)
         { "limit-window", required_argument, NULL, O_LIMIT_WINDOW },
         { "no-gap-probes", no_argument, NULL, O_NO_GAPS },
         { "quick", no_argument, NULL, O_QUICK },      { "tiers", no_argument, NULL, O_TIERS },
+        { "nccl", required_argument, NULL, O_NCCL },  { "comm-one-rank", no_argument, NULL, O_COMM_ONE_RANK },
         { NULL, 0, NULL, 0 },
     };
     struct calibrate_opts o;
@@ -101,6 +117,14 @@ int cmd_calibrate(int argc, char **argv)
         case O_LOG: o.log_out = optarg; gave_log = 1; break;
         case O_QUICK: o.quick = 1; break;
         case O_TIERS: o.tiers = 1; break;
+        case O_NCCL:
+            if (!*optarg) {
+                cli_usage_error("calibrate: --nccl needs the path of the NCCL library (libnccl.so.2)");
+                return EXIT_USAGE;
+            }
+            o.nccl = optarg;
+            break;
+        case O_COMM_ONE_RANK: o.comm_one_rank = 1; break;
         case O_DEVICE:
             if (cli_parse_positive("--device", optarg, 0, 1024, &v) != 0)
                 return EXIT_USAGE;
@@ -147,6 +171,10 @@ int cmd_calibrate(int argc, char **argv)
     }
     if (o.quick && (o.only || o.tiers)) {
         cli_usage_error("calibrate: --quick measures its own configurations: leave out --only and --tiers");
+        return EXIT_USAGE;
+    }
+    if (o.quick && (o.nccl || o.comm_one_rank)) {
+        cli_usage_error("calibrate: --quick measures no collectives: leave out --nccl and --comm-one-rank");
         return EXIT_USAGE;
     }
     if (o.quick) { /* into the cache folder, under the board's id, unless named */

@@ -18,7 +18,7 @@ static int write_model_file(FILE *f, void *ctx)
 
 struct fit_options {
     const char *out, *variant, *path, *base;
-    int tier, force, quiet, board;
+    int tier, force, quiet, board, comm;
     char feature_buf[1024];
     char *feature_names[MODEL_MAX_FEATURES + 2];
     const char *const *features;
@@ -29,6 +29,8 @@ static void print_fit_help(void)
     printf("Usage: gpu_profiler fit DATASET [-o MODEL] [--tier T | --features F1,F2,...] [--variant NAME]\n"
            "                        [--force] [-q]\n"
            "       gpu_profiler fit --board QUICK_DATASET [-o MODEL] [--variant fast | --base MODEL]\n"
+           "                        [--force] [-q]\n"
+           "       gpu_profiler fit --comm DATASET [-o MODEL] [--variant fast | --base MODEL]\n"
            "                        [--force] [-q]\n"
            "\n"
            "Fits the power model to a dataset written by 'gpu_profiler calibrate' (no GPU needed)\n"
@@ -48,6 +50,11 @@ static void print_fit_help(void)
            "--base MODEL adjusts that model in place of the built-in one: the built-in model a\n"
            "quick dataset was made against, when gpu_profiler has a newer one since (the estimate\n"
            "then leaves the old board model unused and says so).\n"
+           "--comm gives the built-in model (or --base's) the communication term of the collectives\n"
+           "in a dataset (family comm: 'calibrate --only comm' on a machine of two or more GPUs):\n"
+           "the power of a GPU in a collective of 16 MiB or more, which the estimate puts on NCCL's\n"
+           "kernels; byte for byte the model calibrate --only comm wrote. A full dataset with\n"
+           "collectives gets the term from plain 'fit' too.\n"
            "Exit status: 0 ok, 2 usage, 3 dataset unreadable, 4 fit failed, 7 output file.\n");
 }
 
@@ -99,7 +106,8 @@ static int parse_fit_options(int argc, char **argv, struct fit_options *o)
         { "quiet", no_argument, NULL, 'q' },        { "help", no_argument, NULL, 'h' },
         { "features", required_argument, NULL, 'F' }, { "variant", required_argument, NULL, 'V' },
         { "tier", required_argument, NULL, 'T' },     { "board", no_argument, NULL, 'B' },
-        { "base", required_argument, NULL, 'b' },     { NULL, 0, NULL, 0 },
+        { "base", required_argument, NULL, 'b' },     { "comm", no_argument, NULL, 'C' },
+        { NULL, 0, NULL, 0 },
     };
     int c;
     o->out = "gpu_profiler.model";
@@ -118,6 +126,7 @@ static int parse_fit_options(int argc, char **argv, struct fit_options *o)
         case 'f': o->force = 1; break;
         case 'q': o->quiet = 1; break;
         case 'B': o->board = 1; break;
+        case 'C': o->comm = 1; break;
         case 'b': o->base = optarg; break;
         case 'F':
             if (parse_features(o, optarg) != 0)
@@ -140,9 +149,18 @@ static int parse_fit_options(int argc, char **argv, struct fit_options *o)
         cli_usage_error("fit: --board adjusts a built-in model: leave out --tier and --features (--variant: fast only)");
         return EXIT_USAGE;
     }
-    if (o->base && (!o->board || o->variant)) {
-        cli_usage_error(o->board ? "fit: --base is the model to adjust: leave out --variant"
-                                 : "fit: --base goes with --board");
+    if (o->board && o->comm) {
+        cli_usage_error("fit: --board and --comm are two kinds of dataset: give one");
+        return EXIT_USAGE;
+    }
+    if (o->comm && (o->tier >= 0 || o->features || (o->variant && strcmp(o->variant, "fast") != 0))) {
+        cli_usage_error("fit: --comm adds to a built-in model: leave out --tier and --features (--variant: fast only)");
+        return EXIT_USAGE;
+    }
+    if (o->base && (!(o->board || o->comm) || o->variant)) {
+        cli_usage_error(o->board  ? "fit: --base is the model to adjust: leave out --variant"
+                        : o->comm ? "fit: --base is the model to add to: leave out --variant"
+                                  : "fit: --base goes with --board or --comm");
         return EXIT_USAGE;
     }
     if (o->tier >= 0 && (o->features || o->variant)) {
@@ -153,31 +171,52 @@ static int parse_fit_options(int argc, char **argv, struct fit_options *o)
     return -1;
 }
 
+/* The model --board or --comm starts from: --base's, else the built-in
+ * one of the dataset's GPU (and --variant). NULL with err. */
+static const struct model *fit_base(const struct fit_options *o, const struct dataset *d, char *err, size_t errlen)
+{
+    static struct model base_file;
+    const struct model *base = model_builtin_for(d->gpu, o->variant ? o->variant : "");
+    char why[512];
+    if (o->base) {
+        if (model_load(o->base, &base_file, why, sizeof why) != 0) {
+            snprintf(err, errlen, "--base %s: %s", o->base, why);
+            return NULL;
+        }
+        if (strcmp(base_file.gpu, d->gpu) != 0) {
+            snprintf(err, errlen, "--base %s is a model of the %s, the dataset was measured on the %s", o->base,
+                     base_file.gpu, d->gpu);
+            return NULL;
+        }
+        base = &base_file;
+    }
+    if (!base)
+        snprintf(err, errlen, "no built-in %smodel for %s to %s", o->variant ? "fast " : "", d->gpu,
+                 o->board ? "adjust" : "add the term to");
+    return base;
+}
+
+/* fit --comm: the base model with the dataset's communication term. */
+static int fit_comm(const struct fit_options *o, const struct dataset *d, struct model *m, char *err, size_t errlen)
+{
+    struct fit_report rep;
+    const struct model *base = fit_base(o, d, err, errlen);
+    if (!base || fit_comm_model(d, base, m, &rep, err, errlen) != 0)
+        return -1;
+    if (!o->quiet)
+        fit_comm_report_print(strcmp(o->out, "-") == 0 ? stderr : stdout, &rep);
+    return 0;
+}
+
 /* fit --board: the built-in model (or --base's) adjusted to the quick
  * dataset's board. */
 static int fit_board(const struct fit_options *o, const struct dataset *d, struct model *m, char *err,
                      size_t errlen)
 {
-    static struct model base_file;
-    const struct model *base = model_builtin_for(d->gpu, o->variant ? o->variant : "");
+    const struct model *base = fit_base(o, d, err, errlen);
     struct board_fit fit;
-    char why[512];
-    if (o->base) {
-        if (model_load(o->base, &base_file, why, sizeof why) != 0) {
-            snprintf(err, errlen, "--base %s: %s", o->base, why);
-            return -1;
-        }
-        if (strcmp(base_file.gpu, d->gpu) != 0) {
-            snprintf(err, errlen, "--base %s is a model of the %s, the dataset was measured on the %s", o->base,
-                     base_file.gpu, d->gpu);
-            return -1;
-        }
-        base = &base_file;
-    }
-    if (!base) {
-        snprintf(err, errlen, "no built-in %smodel for %s to adjust", o->variant ? "fast " : "", d->gpu);
+    if (!base)
         return -1;
-    }
     if (board_adjust(base, d, o->path, m, &fit, err, errlen) != 0)
         return -1;
     if (!o->quiet)
@@ -204,7 +243,8 @@ int cmd_fit(int argc, char **argv)
         fprintf(stderr, "%s: %s: %s\n", cli_prog, o.path, err);
         return EXIT_INPUT;
     }
-    if ((o.board ? fit_board(&o, &d, &m, err, sizeof err)
+    if ((o.board  ? fit_board(&o, &d, &m, err, sizeof err)
+         : o.comm ? fit_comm(&o, &d, &m, err, sizeof err)
                  : o.tier >= 0 ? fit_tier(&d, o.path, o.tier, &m, &rep, err, sizeof err)
                                : fit_dataset(&d, o.path, o.features, &m, &rep, err, sizeof err)) != 0) {
         fprintf(stderr, "%s: %s: %s\n", cli_prog, o.path, err);
@@ -212,14 +252,14 @@ int cmd_fit(int argc, char **argv)
         return EXIT_MODEL;
     }
     dataset_free(&d);
-    if (o.variant && !o.board)
+    if (o.variant && !o.board && !o.comm)
         snprintf(m.variant, sizeof m.variant, "%s", o.variant);
     if (model_check_written(&m, err, sizeof err) != 0) {
         fprintf(stderr, "%s: %s: the fitted model is not one gpu_profiler can use (%s); nothing written\n",
                 cli_prog, o.path, err);
         return EXIT_MODEL;
     }
-    if (!o.quiet && !o.board) /* beside the model on stdout ('-o -'), the report goes to stderr */
+    if (!o.quiet && !o.board && !o.comm) /* beside the model on stdout ('-o -'), the report goes to stderr */
         fit_report_print(strcmp(o.out, "-") == 0 ? stderr : stdout, &rep);
     if (cli_save_output(o.out, "gpu_profiler_model", o.force, write_model_file, &m) != EXIT_OK)
         return EXIT_OUTPUT;

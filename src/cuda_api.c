@@ -15,6 +15,7 @@ struct sym {
 static const struct sym syms[] = {
     SYM(cuInit, "cuInit"),
     SYM(cuDeviceGet, "cuDeviceGet"),
+    SYM(cuDeviceGetCount, "cuDeviceGetCount"),
     SYM(cuDeviceGetName, "cuDeviceGetName"),
     SYM(cuDeviceGetAttribute, "cuDeviceGetAttribute"),
     SYM(cuDeviceGetPCIBusId, "cuDeviceGetPCIBusId"),
@@ -28,6 +29,7 @@ static const struct sym syms[] = {
     SYM(cuMemAlloc, "cuMemAlloc_v2"),
     SYM(cuMemFree, "cuMemFree_v2"),
     SYM(cuMemcpyDtoH, "cuMemcpyDtoH_v2"),
+    SYM(cuMemcpyHtoD, "cuMemcpyHtoD_v2"),
     SYM(cuMemsetD32, "cuMemsetD32_v2"),
     SYM(cuLaunchKernel, "cuLaunchKernel"),
     SYM(cuEventCreate, "cuEventCreate"),

@@ -22,6 +22,7 @@ struct cuda_api {
     void *lib;
     CUresult (*cuInit)(unsigned);
     CUresult (*cuDeviceGet)(CUdevice *, int);
+    CUresult (*cuDeviceGetCount)(int *);
     CUresult (*cuDeviceGetName)(char *, int, CUdevice);
     CUresult (*cuDeviceGetAttribute)(int *, int, CUdevice);
     CUresult (*cuDeviceGetPCIBusId)(char *, int, CUdevice);
@@ -35,6 +36,7 @@ struct cuda_api {
     CUresult (*cuMemAlloc)(CUdeviceptr *, size_t);
     CUresult (*cuMemFree)(CUdeviceptr);
     CUresult (*cuMemcpyDtoH)(void *, CUdeviceptr, size_t);
+    CUresult (*cuMemcpyHtoD)(CUdeviceptr, const void *, size_t);
     CUresult (*cuMemsetD32)(CUdeviceptr, unsigned, size_t);
     CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned,
                                unsigned, CUstream, void **, void **);

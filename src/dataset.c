@@ -23,7 +23,8 @@ void dataset_init(struct dataset *d)
 
 int dataset_is_probe(const char *family)
 {
-    return strcmp(family, DATASET_PROBE_LIMIT) == 0 || strcmp(family, DATASET_PROBE_GAPS) == 0;
+    return strcmp(family, DATASET_PROBE_LIMIT) == 0 || strcmp(family, DATASET_PROBE_GAPS) == 0 ||
+           strcmp(family, DATASET_PROBE_COMM) == 0;
 }
 
 void dataset_free(struct dataset *d)
@@ -57,10 +58,20 @@ struct dataset_row *dataset_add_probe(struct dataset *d)
     return add_row(&d->probe, &d->nprobe, &d->probe_cap);
 }
 
+/* Whether the dataset has rows of collectives (their own columns). */
+static int has_comm(const struct dataset *d)
+{
+    size_t i;
+    for (i = 0; i < d->nprobe; i++)
+        if (strcmp(d->probe[i].family, DATASET_PROBE_COMM) == 0)
+            return 1;
+    return 0;
+}
+
 int dataset_write(FILE *f, const struct dataset *d)
 {
     size_t i;
-    int m, t;
+    int m, t, comm = has_comm(d);
     fprintf(f, "%s 1\n", DATASET_SIGNATURE);
     fprintf(f, "# gpu: %s\n# compute_capability: %.1f\n# sm_count: %u\n# driver: %s\n# ncu_version: %s\n",
             d->gpu, d->compute_capability, d->sm_count, d->driver, d->ncu_version);
@@ -74,7 +85,8 @@ int dataset_write(FILE *f, const struct dataset *d)
             fprintf(f, ",%s", features_metrics[m].raw);
     for (t = 0; t < TARGET_COUNT; t++)
         fprintf(f, ",%s,%s", target_cols[t], spread_cols[t]);
-    fprintf(f, ",repeats,sm_clock_mhz,temp_c%s\n", d->nprobe ? ",window_s,gap_s,busy_s" : "");
+    fprintf(f, ",repeats,sm_clock_mhz,temp_c%s%s\n", d->nprobe ? ",window_s,gap_s,busy_s" : "",
+            comm ? ",msg_bytes,ranks,rank,bus_gbs" : "");
     for (i = 0; i < d->n + d->nprobe; i++) {
         const struct dataset_row *r = i < d->n ? &d->rows[i] : &d->probe[i - d->n];
         fprintf(f, "%s,%s,%s,%u,%u,%ld,%.17g", r->config, r->family, r->kernel, r->grid, r->threads, r->iters,
@@ -91,6 +103,8 @@ int dataset_write(FILE *f, const struct dataset *d)
         fprintf(f, ",%d,%.17g,%.17g", r->repeats, r->sm_clock_mhz, r->temp_c);
         if (d->nprobe)
             fprintf(f, ",%.17g,%.17g,%.17g", r->window_s, r->gap_s, r->busy_s);
+        if (comm)
+            fprintf(f, ",%.17g,%d,%d,%.17g", r->msg_bytes, r->ranks, r->rank, r->bus_gbs);
         fputc('\n', f);
     }
     return ferror(f) ? -1 : 0;
@@ -99,7 +113,7 @@ int dataset_write(FILE *f, const struct dataset *d)
 /* ---- reading ---- */
 
 enum col_kind { C_CONFIG, C_FAMILY, C_KERNEL, C_GRID, C_THREADS, C_ITERS, C_LAUNCH, C_METRIC, C_TARGET,
-                C_SPREAD, C_REPEATS, C_CLOCK, C_TEMP, C_WINDOW, C_GAP, C_BUSY };
+                C_SPREAD, C_REPEATS, C_CLOCK, C_TEMP, C_WINDOW, C_GAP, C_BUSY, C_MSG, C_RANKS, C_RANK, C_BUS };
 
 struct col {
     enum col_kind kind;
@@ -172,7 +186,8 @@ static int map_column(const char *name, struct col *c)
         { "config", C_CONFIG }, { "family", C_FAMILY }, { "kernel", C_KERNEL }, { "grid", C_GRID },
         { "threads", C_THREADS }, { "iters", C_ITERS }, { "launch_s", C_LAUNCH }, { "repeats", C_REPEATS },
         { "sm_clock_mhz", C_CLOCK }, { "temp_c", C_TEMP }, { "window_s", C_WINDOW }, { "gap_s", C_GAP },
-        { "busy_s", C_BUSY },
+        { "busy_s", C_BUSY }, { "msg_bytes", C_MSG }, { "ranks", C_RANKS }, { "rank", C_RANK },
+        { "bus_gbs", C_BUS },
     };
     size_t i;
     int t;
@@ -341,6 +356,14 @@ static int read_field(struct dataset_row *r, const struct col *c, char *v, size_
     case C_WINDOW: r->window_s = x; break;
     case C_GAP: r->gap_s = x; break;
     case C_BUSY: r->busy_s = x; break;
+    case C_MSG: r->msg_bytes = x; break;
+    case C_RANKS:
+    case C_RANK:
+        if (!(x >= 0 && x <= 4096 && x == floor(x)))
+            ERR("column %zu: %s '%s' is not a GPU count or ordinal", i + 1, c->kind == C_RANKS ? "ranks" : "rank", v);
+        *(c->kind == C_RANKS ? &r->ranks : &r->rank) = (int)x;
+        break;
+    case C_BUS: r->bus_gbs = x; break;
     }
     return 0;
 }
@@ -436,7 +459,7 @@ int dataset_read(FILE *f, struct dataset *d, char *err, size_t errlen)
         snprintf(err, errlen, "empty file; this is not a gpu_profiler dataset");
         goto fail;
     }
-    if (d->n == 0) {
+    if (d->n == 0 && d->nprobe == 0) {
         snprintf(err, errlen, "no rows: the dataset holds no measured configurations");
         goto fail;
     }

@@ -16,7 +16,10 @@
  * the power manager, for min and peak at the limit); family "gaps", one
  * configuration in bursts of busy_s with the GPU idle gap_s between them (how
  * the power falls between kernels). Their rows carry the columns window_s,
- * gap_s and busy_s, written only when the dataset has probes. */
+ * gap_s and busy_s, written only when the dataset has probes; family "comm",
+ * an NCCL collective on every GPU at once, a row per GPU (collectives.h),
+ * with the columns msg_bytes, ranks, rank and bus_gbs, written only when the
+ * dataset has such rows. */
 #ifndef GPU_PROFILER_DATASET_H
 #define GPU_PROFILER_DATASET_H
 
@@ -44,10 +47,14 @@ struct dataset_row {
     double temp_c;                   /* highest seen */
     double window_s;                 /* probes: measured seconds (0: the protocol's) */
     double gap_s, busy_s;            /* probes "gaps": mean idle and busy time per cycle */
+    double msg_bytes;                /* probes "comm": the collective's message (collectives.h) */
+    int ranks, rank;                 /* its GPUs, and this row's GPU (CUDA ordinal) */
+    double bus_gbs;                  /* bytes over the bus per second, 1e9 */
 };
 
 #define DATASET_PROBE_LIMIT "limit"
 #define DATASET_PROBE_GAPS "gaps"
+#define DATASET_PROBE_COMM "comm"
 /* Whether a family name is one of the probes'. */
 int dataset_is_probe(const char *family);
 

@@ -277,6 +277,11 @@ static int fit_list(const struct dataset *d, const char *dataset_name, const cha
 int fit_dataset(const struct dataset *d, const char *dataset_name, const char *const *features, struct model *m,
                 struct fit_report *rep, char *err, size_t errlen)
 {
+    if (d->n == 0) {
+        snprintf(err, errlen, "the dataset holds no configurations to fit, only %zu probes%s", d->nprobe,
+                 fit_comm_term(d, rep->comm_w) ? " (its collectives: 'fit --comm' adds their term to a model)" : "");
+        return -1;
+    }
     return fit_list(d, dataset_name, features ? features : fit_default_features, features != NULL, m, rep, err,
                     errlen);
 }
@@ -440,6 +445,97 @@ static void fit_cap_ratios(const struct dataset *d, struct model *m, struct fit_
         if (m->cap_ratio[TARGET_PEAK] > 2)
             m->cap_ratio[TARGET_PEAK] = 2;
     }
+}
+
+size_t fit_comm_term(const struct dataset *d, double comm_w[TARGET_COUNT])
+{
+    double sum[TARGET_COUNT] = { 0 };
+    size_t i, n = 0;
+    int t;
+    for (t = 0; t < TARGET_COUNT; t++)
+        comm_w[t] = 0;
+    for (i = 0; i < d->nprobe; i++) {
+        const struct dataset_row *r = &d->probe[i];
+        if (strcmp(r->family, DATASET_PROBE_COMM) != 0 || r->ranks < 2 || r->msg_bytes < FIT_COMM_MIN_BYTES)
+            continue;
+        for (t = 0; t < TARGET_COUNT; t++)
+            sum[t] += r->power_w[t];
+        n++;
+    }
+    for (t = 0; t < TARGET_COUNT && n; t++)
+        comm_w[t] = sum[t] / (double)n;
+    return n;
+}
+
+/* Per collective, its largest message of two or more ranks: mean power,
+ * bus bandwidth and energy per byte over the bus, for the report. */
+static void fit_comm_ops(const struct dataset *d, struct fit_report *rep)
+{
+    const size_t cap = sizeof rep->comm_op / sizeof rep->comm_op[0];
+    size_t i, k;
+    for (i = 0; i < d->nprobe; i++) {
+        const struct dataset_row *r = &d->probe[i];
+        struct fit_comm_op *o = NULL;
+        if (strcmp(r->family, DATASET_PROBE_COMM) != 0)
+            continue;
+        if (r->ranks < 2) {
+            rep->comm_one_rank++;
+            continue;
+        }
+        for (k = 0; k < rep->ncomm_ops && !o; k++)
+            if (strcmp(rep->comm_op[k].kernel, r->kernel) == 0)
+                o = &rep->comm_op[k];
+        if (!o && rep->ncomm_ops < cap) {
+            o = &rep->comm_op[rep->ncomm_ops++];
+            snprintf(o->kernel, sizeof o->kernel, "%s", r->kernel);
+        }
+        if (!o || r->msg_bytes < o->msg_bytes)
+            continue;
+        if (r->msg_bytes > o->msg_bytes) {
+            o->msg_bytes = r->msg_bytes;
+            o->n = 0;
+            o->avg_w = o->bus_gbs = 0;
+        }
+        o->avg_w = (o->avg_w * (double)o->n + r->power_w[TARGET_AVG]) / (double)(o->n + 1);
+        o->bus_gbs = (o->bus_gbs * (double)o->n + r->bus_gbs) / (double)(o->n + 1);
+        o->n++;
+    }
+    for (k = 0; k < rep->ncomm_ops; k++) {
+        struct fit_comm_op *o = &rep->comm_op[k];
+        o->nj_per_byte = o->bus_gbs > 0 ? (o->avg_w - d->idle_w) / o->bus_gbs : 0;
+    }
+}
+
+/* The communication term and its report. */
+static void fit_comm(const struct dataset *d, struct model *m, struct fit_report *rep)
+{
+    int t;
+    rep->comm_rows = fit_comm_term(d, rep->comm_w);
+    for (t = 0; t < TARGET_COUNT && rep->comm_rows; t++)
+        m->comm_w[t] = rep->comm_w[t];
+    fit_comm_ops(d, rep);
+}
+
+int fit_comm_model(const struct dataset *d, const struct model *base, struct model *out, struct fit_report *rep,
+                   char *err, size_t errlen)
+{
+    memset(rep, 0, sizeof *rep);
+    if (strcmp(base->gpu, d->gpu) != 0) {
+        snprintf(err, errlen, "the model is of the %s, the collectives were measured on the %s", base->gpu, d->gpu);
+        return -1;
+    }
+    *out = *base;
+    fit_comm(d, out, rep);
+    if (rep->comm_rows)
+        return 0;
+    if (rep->comm_one_rank)
+        snprintf(err, errlen, "no communication term: the dataset's %zu collectives ran on one rank (no data "
+                 "crossed a link)", rep->comm_one_rank);
+    else
+        snprintf(err, errlen, "no communication term: the dataset has no collectives of two or more GPUs with "
+                 "messages of %.0f MiB or more (family comm: calibrate measures them where it sees two GPUs)",
+                 FIT_COMM_MIN_BYTES / 1048576.0);
+    return -1;
 }
 
 /* One target's cross-validation: each family held out in turn, predicted
@@ -622,6 +718,7 @@ static int fit_list(const struct dataset *d, const char *dataset_name, const cha
         goto out;
     fit_gaps(d, m, rep);
     fit_cap_ratios(d, m, rep);
+    fit_comm(d, m, rep);
     for (t = 0; t < TARGET_COUNT; t++)
         if (fit_one_target(d, x, nf, t, use, m, rep, err, errlen) != 0)
             goto out;
@@ -634,6 +731,24 @@ out:
     free(x);
     free(use);
     return rc;
+}
+
+void fit_comm_report_print(FILE *f, const struct fit_report *r)
+{
+    size_t k;
+    for (k = 0; k < r->ncomm_ops; k++) {
+        const struct fit_comm_op *o = &r->comm_op[k];
+        fprintf(f, "collective %-17s %4.0f MiB on %zu GPU%s: avg %6.1f W, %6.1f GB/s over the bus per GPU, "
+                   "%.2f nJ per byte above idle\n", o->kernel, o->msg_bytes / 1048576.0, o->n, o->n == 1 ? "" : "s", o->avg_w, o->bus_gbs,
+                o->nj_per_byte);
+    }
+    if (r->comm_rows)
+        fprintf(f, "communication term: min %.1f W, avg %.1f W, peak %.1f W (%zu measurements of %.0f MiB or more)\n",
+                r->comm_w[TARGET_MIN], r->comm_w[TARGET_AVG], r->comm_w[TARGET_PEAK], r->comm_rows,
+                FIT_COMM_MIN_BYTES / 1048576.0);
+    else if (r->comm_one_rank)
+        fprintf(f, "no communication term: the %zu collectives measured ran on one rank (no data crossed a link)\n",
+                r->comm_one_rank);
 }
 
 void fit_report_print(FILE *f, const struct fit_report *r)
@@ -667,4 +782,5 @@ void fit_report_print(FILE *f, const struct fit_report *r)
         fprintf(f, "gaps: %zu bursts with gaps of 0.3 ms or more: RMS error %.1f W with gaps at idle, %.1f W with "
                    "the best decay (time constant %.3g ms): %s\n", r->gap_rows, r->gap_idle_rms_w, r->gap_rms_w,
                 r->gap_tau_s * 1e3, r->gap_kept ? "kept" : "not kept, gaps at idle (less than 10% better)");
+    fit_comm_report_print(f, r);
 }

@@ -46,7 +46,25 @@ struct fit_report {
     double gap_rms_w, gap_idle_rms_w;    /* their RMS error with the best decay, and with gaps at idle */
     double gap_tau_s;                    /* the best decay's time constant */
     int gap_kept;                        /* in the model: it was at least 10% better */
+    /* the collectives (dataset.h family "comm", collectives.h) */
+    size_t comm_rows;                    /* rows the communication term averages (0: no term) */
+    size_t comm_one_rank;                /* rows of one-rank collectives: no communication, not used */
+    double comm_w[TARGET_COUNT];
+    size_t ncomm_ops;
+    struct fit_comm_op {
+        char kernel[24];                 /* ncclAllReduce, ... */
+        size_t n;                        /* rows (GPUs) at its largest message of two or more ranks */
+        double msg_bytes, avg_w, bus_gbs;
+        double nj_per_byte;              /* (avg - idle) / bus_gbs: the energy per byte over the bus */
+    } comm_op[8];
 };
+
+/* The communication term: per target the mean over the dataset's comm rows
+ * of two or more ranks with messages of FIT_COMM_MIN_BYTES or more (the
+ * gradients' all-reduce of training is bandwidth-bound). Returns how many
+ * rows it averaged (0: no term, comm_w left 0). */
+#define FIT_COMM_MIN_BYTES (16.0 * 1048576.0)
+size_t fit_comm_term(const struct dataset *d, double comm_w[TARGET_COUNT]);
 
 /* The features calibrate measures and fit uses, by name, NULL-terminated. */
 extern const char *const *const fit_default_features;
@@ -65,6 +83,15 @@ int fit_tier(const struct dataset *d, const char *dataset_name, int tier, struct
 
 /* Prints the report's tables (per family and overall) as text. */
 void fit_report_print(FILE *f, const struct fit_report *r);
+
+/* base with the communication term of d's collectives (fit_comm_term): a
+ * model that had none gets one, measured on the machine of d (calibrate
+ * --only comm, fit --comm). The report holds only the collectives' part.
+ * Returns 0, or -1 with err where d is of another GPU or gives no term. */
+int fit_comm_model(const struct dataset *d, const struct model *base, struct model *out, struct fit_report *rep,
+                   char *err, size_t errlen);
+/* The collectives' lines of the report (fit_report_print prints them too). */
+void fit_comm_report_print(FILE *f, const struct fit_report *r);
 
 /* Non-negative least squares: minimise |A x - b| with x >= 0. A is rows x
  * cols, row-major. Returns 0, or -1 if it did not converge or cols is too

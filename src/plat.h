@@ -95,6 +95,9 @@ void *plat_lib_open(enum plat_lib which, char *err, size_t errlen);
 void *plat_lib_sym(void *lib, const char *name);
 void plat_lib_close(void *lib);
 const char *plat_lib_file(enum plat_lib which);  /* its file name, for messages */
+/* A library by file name (the loader's search) or path, as the user named
+ * it (NCCL: collectives.h). NULL with the loader's reason in err. */
+void *plat_lib_open_file(const char *file, char *err, size_t errlen);
 
 /* ---- time */
 double plat_now_s(void);                         /* monotonic seconds */

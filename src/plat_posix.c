@@ -282,6 +282,16 @@ void *plat_lib_open(enum plat_lib which, char *err, size_t errlen)
     return lib;
 }
 
+void *plat_lib_open_file(const char *file, char *err, size_t errlen)
+{
+    void *lib = dlopen(file, RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+        const char *why = dlerror();
+        snprintf(err, errlen, "%s", why ? why : "not found");
+    }
+    return lib;
+}
+
 void *plat_lib_sym(void *lib, const char *name)
 {
     return dlsym(lib, name);

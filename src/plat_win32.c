@@ -719,6 +719,22 @@ void *plat_lib_open(enum plat_lib which, char *err, size_t errlen)
     return (void *)h;
 }
 
+void *plat_lib_open_file(const char *file, char *err, size_t errlen)
+{
+    wchar_t w[1200];
+    HMODULE h;
+    if (!MultiByteToWideChar(CP_UTF8, 0, file, -1, w, 1200)) {
+        snprintf(err, errlen, "the name is too long");
+        return NULL;
+    }
+    /* a path: its own folder for its dependencies; a bare name: System32 only */
+    h = wcschr(w, L'\\') || wcschr(w, L'/') ? LoadLibraryExW(w, NULL, LOAD_WITH_ALTERED_SEARCH_PATH)
+                                          : LoadLibraryExW(w, NULL, LOAD_LIBRARY_SEARCH_SYSTEM32);
+    if (!h)
+        last_error_text(err, errlen);
+    return (void *)h;
+}
+
 void *plat_lib_sym(void *lib, const char *name)
 {
     FARPROC p = GetProcAddress((HMODULE)lib, name);

@@ -44,6 +44,7 @@ struct power_meter {
     int (*get_name)(nvml_device, char *, unsigned);
     int (*get_serial)(nvml_device, char *, unsigned); /* optional, as is get_uuid */
     int (*get_uuid)(nvml_device, char *, unsigned);
+    int (*nvlink_state)(nvml_device, unsigned, int *); /* optional */
     char board[64];
     int (*energy)(nvml_device, unsigned long long *);
     int (*field_values)(nvml_device, int, struct nvml_field_value *);
@@ -154,6 +155,8 @@ struct power_meter *power_meter_open(const char *pci_bus_id, char *err, size_t e
         memcpy(&pm->get_serial, &f, sizeof f);
         f = plat_lib_sym(pm->lib, "nvmlDeviceGetUUID");
         memcpy(&pm->get_uuid, &f, sizeof f);
+        f = plat_lib_sym(pm->lib, "nvmlDeviceGetNvLinkState");
+        memcpy(&pm->nvlink_state, &f, sizeof f);
     }
     if ((rc = pm->init()) != 0) {
         snprintf(err, errlen, "NVML did not start: %s", nvml_err(pm, rc));
@@ -212,6 +215,23 @@ void power_meter_close(struct power_meter *pm)
 }
 
 const char *power_meter_gpu_name(const struct power_meter *pm) { return pm->name; }
+
+int power_meter_nvlinks(const struct power_meter *pm)
+{
+    enum { NVML_NVLINK_MAX_LINKS = 18 };
+    unsigned link;
+    int active = 0, answered = 0;
+    if (!pm->nvlink_state)
+        return -1;
+    for (link = 0; link < NVML_NVLINK_MAX_LINKS; link++) {
+        int on = 0;
+        if (pm->nvlink_state(pm->dev, link, &on) == 0) {
+            answered = 1;
+            active += on != 0;
+        }
+    }
+    return answered ? active : 0;
+}
 const char *power_meter_driver(const struct power_meter *pm) { return pm->driver; }
 double power_meter_limit_w(const struct power_meter *pm) { return pm->limit_w; }
 

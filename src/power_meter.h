@@ -36,6 +36,10 @@ double power_meter_limit_w(const struct power_meter *pm);
  * models are kept under (board.h); "" where NVML gives neither. */
 const char *power_meter_board(const struct power_meter *pm);
 
+/* How many of the GPU's NVLinks are active (0 where it has none, which
+ * NVML says as "not supported"), or -1 where NVML has no such call. */
+int power_meter_nvlinks(const struct power_meter *pm);
+
 /* Starts and stops the sampler thread (period in microseconds). */
 int power_meter_start(struct power_meter *pm, unsigned period_us, char *err, size_t errlen);
 void power_meter_stop(struct power_meter *pm);

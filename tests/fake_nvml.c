@@ -65,7 +65,24 @@ int nvmlDeviceGetHandleByIndex_v2(unsigned i, nvmlDevice_t *d)
     *d = &devices[i];
     return 0;
 }
-int nvmlDeviceGetHandleByPciBusId_v2(const char *bus, nvmlDevice_t *d) { (void)bus; *d = &devices[0]; return 0; }
+/* "0000:0N:00.0" is GPU N (as tests/fake_cuda_nccl.c names them), anything else GPU 0 */
+int nvmlDeviceGetHandleByPciBusId_v2(const char *bus, nvmlDevice_t *d)
+{
+    unsigned i = 0;
+    if (strlen(bus) == 12 && strncmp(bus, "0000:", 5) == 0 && strcmp(bus + 7, ":00.0") == 0)
+        i = (unsigned)strtoul(bus + 5, NULL, 16);
+    return nvmlDeviceGetHandleByIndex_v2(i, d);
+}
+/* FAKE_NVML_NVLINKS links active (default none: NVML's "not supported") */
+int nvmlDeviceGetNvLinkState(nvmlDevice_t d, unsigned link, int *active)
+{
+    const char *s = getenv("FAKE_NVML_NVLINKS");
+    (void)d;
+    if (!s || atoi(s) <= 0)
+        return 3; /* NVML_ERROR_NOT_SUPPORTED */
+    *active = link < (unsigned)atoi(s);
+    return 0;
+}
 int nvmlDeviceGetHandleByUUID(const char *uuid, nvmlDevice_t *d)
 {
     if (strncmp(uuid, "GPU-fake-", 9) != 0)
