@@ -661,12 +661,18 @@ static int cal_start_meter(struct cal_run *c)
     c->pm = power_meter_open(c->g.pci, c->err, c->errlen);
     if (!c->pm)
         return CAL_ERR_GPU;
-    logf_(&c->lg, 1, "# gpu: %s (compute capability %d.%d, %u SMs, PCI %s)\n# driver: %s, ncu %s at %s\n"
-          "# power limit: %.0f W\n# protocol: %d repeats, warm-up %.2f s, window %.2f s, launch %.1f ms, poll 5 ms\n"
-          "# data: %s\n",
-          c->g.name, c->g.cc_major, c->g.cc_minor, c->g.sm_count, c->g.pci, power_meter_driver(c->pm),
-          c->ncu_version, c->ncu_path, power_meter_limit_w(c->pm), o->repeats, o->warmup_s, o->window_s,
-          o->launch_s * 1e3, MB_DATA_NAME);
+    if (c->comm_only)
+        logf_(&c->lg, 1, "# gpu: %s (compute capability %d.%d, %u SMs, PCI %s)\n# driver: %s; ncu not used (--only comm)\n"
+              "# power limit: %.0f W\n# protocol: the collectives alone, on every GPU the driver shows\n",
+              c->g.name, c->g.cc_major, c->g.cc_minor, c->g.sm_count, c->g.pci, power_meter_driver(c->pm),
+              power_meter_limit_w(c->pm));
+    else
+        logf_(&c->lg, 1, "# gpu: %s (compute capability %d.%d, %u SMs, PCI %s)\n# driver: %s, ncu %s at %s\n"
+              "# power limit: %.0f W\n# protocol: %d repeats, warm-up %.2f s, window %.2f s, launch %.1f ms, "
+              "poll 5 ms\n# data: %s\n",
+              c->g.name, c->g.cc_major, c->g.cc_minor, c->g.sm_count, c->g.pci, power_meter_driver(c->pm),
+              c->ncu_version, c->ncu_path, power_meter_limit_w(c->pm), o->repeats, o->warmup_s, o->window_s,
+              o->launch_s * 1e3, MB_DATA_NAME);
     c->fn = calloc(c->n + 1, sizeof *c->fn);
     c->launch = calloc(c->n + 1, sizeof *c->launch);
     c->win = calloc((c->n + 1) * (size_t)o->repeats, sizeof *c->win);

@@ -63,7 +63,13 @@ static void print_help_usage(void)
            "                       the CSV was profiled so (docs/ACCURACY.md measures what it adds)\n"
            "      --nvtx-range NAME profile only kernels inside the NVTX push/pop range NAME\n"
            "      --ncu-arg ARG    pass ARG to ncu as it is, before APP (repeatable), e.g. --ncu-arg=-k\n"
-           "                       --ncu-arg='regex:^(?!nccl)' to leave NCCL's kernels unprofiled\n"
+           "                       --ncu-arg=regex:gemm to profile only kernels whose name matches\n"
+           "      --skip-nccl      leave NCCL's kernels unprofiled (ncu -k 'regex:^(?!nccl)': a collective\n"
+           "                       waits for its peers, which ncu's replay holds back) and, with\n"
+           "                       --measure, put the rest of each GPU's measured time (the run's time\n"
+           "                       minus the profiled kernels') at the model's communication term\n"
+           "                       (calibrate on two or more GPUs, or calibrate --only comm, measures\n"
+           "                       it; without one the rest stays at idle, and the output says so)\n"
            "      --duration S     stop profiling after S seconds (ncu is sent SIGINT, as by Ctrl-C) and\n"
            "                       estimate from the kernels profiled until then\n"
            "      --measure        first run APP without ncu under NVML (as 'measure' does), then\n"
@@ -271,13 +277,19 @@ static char *metric_list(const struct model *m, const char *variant)
  * the measured list is the application's CUDA device g (the list follows
  * CUDA_VISIBLE_DEVICES, else NVML's order). With whole, the estimate over
  * the whole run: each GPU's kernels' energy plus the model's idle power for
- * the rest of the measured time (all of it on a GPU that ran no kernel). */
+ * the rest of the measured time (all of it on a GPU that ran no kernel);
+ * with skip_nccl (NCCL's kernels left unprofiled) the rest at the model's
+ * communication term where it has one: the loop's measured time minus the
+ * profiled kernels' is the collectives'. */
 static void fill_measured(struct report_measured *rm, const struct measure_result *m, const struct estimate *est,
-                          int whole)
+                          int whole, int skip_nccl)
 {
     size_t g, d;
     double idle_w = est->used->idle_w;
     memset(rm, 0, sizeof *rm);
+    rm->skip_nccl = skip_nccl;
+    rm->rest_comm = skip_nccl && est->used->comm_w[TARGET_AVG] > 0;
+    rm->rest_w = rm->rest_comm ? est->used->comm_w[TARGET_AVG] : idle_w;
     rm->duration_s = m->duration_s;
     rm->energy_j = m->energy_j;
     rm->avg_w = m->avg_w;
@@ -310,7 +322,8 @@ static void fill_measured(struct report_measured *rm, const struct measure_resul
                 p = rg->estimate->power_w[TARGET_AVG];
             }
             rg->busy_share = busy / m->duration_s;
-            rg->run_avg_w = (p * busy + idle_w * (m->duration_s - busy)) / m->duration_s;
+            double rest_w = rg->estimate ? rm->rest_w : idle_w; /* a GPU that ran nothing profiled idles */
+            rg->run_avg_w = (p * busy + rest_w * (m->duration_s - busy)) / m->duration_s;
             rm->run_avg_w += rg->run_avg_w;
         }
     }
@@ -416,6 +429,7 @@ struct estimate_options {
     size_t n_csv;
     const char *model_path, *out_csv, *ncu, *out_dir, *nvtx_range, *report_path, *timeline_path, *tier;
     int json, no_pred, force, per_kernel, quiet, verbose, measure_too, fast, wide, no_board;
+    int skip_nccl;             /* --skip-nccl: NCCL's kernels unprofiled, the rest of the run communication */
     int stdout_taken;          /* --json, --out-csv - or --report -: stdout holds that alone */
     long top, skip_kernels, max_kernels, sample_every;
     double duration_s, sample_weight;
@@ -443,7 +457,7 @@ struct estimate_run {
 
 enum { O_MODEL = 256, O_JSON, O_OUT_CSV, O_NO_PRED, O_FORCE, O_PER_KERNEL, O_TOP, O_NCU, O_OUTDIR,
        O_LIST_FEATURES, O_SKIP_KERNELS, O_MAX_KERNELS, O_NVTX, O_REPORT, O_DURATION, O_MEASURE, O_NCU_ARG, O_FAST,
-       O_SAMPLE, O_TIMELINE, O_TIER, O_WIDE, O_NO_BOARD };
+       O_SAMPLE, O_TIMELINE, O_TIER, O_WIDE, O_NO_BOARD, O_SKIP_NCCL };
 
 static const struct option estimate_longopts[] = {
     { "timeline", required_argument, NULL, O_TIMELINE },
@@ -464,6 +478,7 @@ static const struct option estimate_longopts[] = {
     { "duration", required_argument, NULL, O_DURATION },
     { "measure", no_argument, NULL, O_MEASURE },
     { "ncu-arg", required_argument, NULL, O_NCU_ARG },
+    { "skip-nccl", no_argument, NULL, O_SKIP_NCCL },
     { "fast", no_argument, NULL, O_FAST },       { "no-board", no_argument, NULL, O_NO_BOARD },
     { "tier", required_argument, NULL, O_TIER },
     { "quiet", no_argument, NULL, 'q' },         { "verbose", no_argument, NULL, 'v' },
@@ -589,6 +604,9 @@ static int value_option(struct estimate_options *o, int c, const char *arg)
         }
         o->ncu_args[o->n_ncu_args++] = (char *)(uintptr_t)arg; /* runner_opts takes char *const * */
         return -1;
+    case O_SKIP_NCCL:
+        o->skip_nccl = 1;
+        return -1;
     case O_NVTX:
         if (!*arg || strlen(arg) > 200) {
             cli_usage_error("--nvtx-range needs a range name of 1 to 200 characters");
@@ -644,7 +662,7 @@ static int check_model_options(struct estimate_options *o);
 /* Options that only profiling (-a) uses, given where nothing is profiled. */
 static void note_profiling_options(const struct estimate_options *o)
 {
-    const char *unused[6];
+    const char *unused[7];
     size_t n = 0, i;
     if (o->quiet || (o->app && !o->csv))
         return;
@@ -660,6 +678,8 @@ static void note_profiling_options(const struct estimate_options *o)
         unused[n++] = "--output-dir";
     if (o->n_ncu_args)
         unused[n++] = "--ncu-arg";
+    if (o->skip_nccl)
+        unused[n++] = "--skip-nccl";
     for (i = 0; i < n; i++)
         fprintf(stderr, "%s: note: %s acts on profiling (-a APP); nothing is profiled here, so it is ignored\n",
                 cli_prog, unused[i]);
@@ -678,6 +698,29 @@ static int check_stdout_owner(struct estimate_options *o)
     }
     o->stdout_taken = n == 1;
     return -1;
+}
+
+/* --skip-nccl: ncu's kernel filter that leaves NCCL's kernels out (a
+ * collective waits for its peers, which ncu's replay of one kernel at a
+ * time holds back). 0, or -1 after a usage error. */
+static int add_skip_nccl(struct estimate_options *o)
+{
+    static char k[] = "-k", re[] = "regex:^(?!nccl)";
+    size_t i;
+    for (i = 0; i < o->n_ncu_args; i++)
+        if (strcmp(o->ncu_args[i], "-k") == 0 || strncmp(o->ncu_args[i], "--kernel-name", 13) == 0 ||
+            strncmp(o->ncu_args[i], "--kernel-regex", 14) == 0) {
+            cli_usage_error("--skip-nccl chooses the kernels by name itself (ncu -k 'regex:^(?!nccl)'): leave "
+                            "out --ncu-arg=%s", o->ncu_args[i]);
+            return -1;
+        }
+    if (o->n_ncu_args + 2 > sizeof o->ncu_args / sizeof o->ncu_args[0]) {
+        cli_usage_error("at most %zu --ncu-arg with --skip-nccl", sizeof o->ncu_args / sizeof o->ncu_args[0] - 2);
+        return -1;
+    }
+    o->ncu_args[o->n_ncu_args++] = k;
+    o->ncu_args[o->n_ncu_args++] = re;
+    return 0;
 }
 
 /* Options that do not go together, and what follows the options. Returns -1
@@ -721,6 +764,8 @@ static int check_options(struct estimate_options *o, int argc, char **argv)
                                   "--sample");
             return EXIT_USAGE;
         }
+    if (o->skip_nccl && o->app && !o->csv && add_skip_nccl(o) != 0)
+        return EXIT_USAGE;
     return check_model_options(o);
 }
 
@@ -987,7 +1032,7 @@ static void stage_report_opts(struct estimate_run *r)
         /* the whole run's estimate needs a profile of the whole run */
         int whole = !o->skip_kernels && !o->max_kernels && !o->nvtx_range && !o->duration_s && !r->interrupted &&
                     r->measured.duration_s > 0;
-        fill_measured(&r->rm, &r->measured, &r->est, whole);
+        fill_measured(&r->rm, &r->measured, &r->est, whole, o->skip_nccl);
         r->ro.measured = &r->rm;
     }
 }

@@ -108,6 +108,22 @@ static void text_errors(FILE *out, const struct report_opts *o, size_t indent, c
     text_line_end(out, &l, o->width, indent + 4);
 }
 
+/* What the whole run's estimate put outside the profiled kernels. */
+static const char *whole_run_rest(const struct estimate *e, const struct report_measured *ms, const char *where)
+{
+    static char buf[320];
+    if (ms->rest_comm)
+        snprintf(buf, sizeof buf, "the model's communication term %.1f W for the rest: NCCL's kernels were left "
+                 "unprofiled (--skip-nccl), so the run's measured time minus the profiled kernels' is theirs",
+                 ms->rest_w);
+    else if (ms->skip_nccl)
+        snprintf(buf, sizeof buf, "the model's idle %.1f W for the rest, NCCL's time included: the model has no "
+                 "communication term (calibrate --only comm on two or more GPUs measures one)", ms->rest_w);
+    else
+        snprintf(buf, sizeof buf, "the model's idle %.1f W %s", e->used->idle_w, where);
+    return buf;
+}
+
 /* The estimate over the whole measured run (kernels plus the model's idle
  * power between them): what compares with the measurement. */
 static void text_whole_run(FILE *out, const struct estimate *e, const struct report_opts *o)
@@ -123,9 +139,8 @@ static void text_whole_run(FILE *out, const struct estimate *e, const struct rep
     }
     fmt_error(eav, sizeof eav, ms->run_avg_w, ms->avg_w);
     fmt_energy(t1, sizeof t1, ms->run_avg_w * ms->duration_s);
-    text_line_add(&l, "estimate over the whole run (kernels busy %.0f%% of it, the model's idle %.1f W between "
-                      "them):  avg %.1f W (%s)  energy %s",
-                  100.0 * ms->busy_share, e->used->idle_w, ms->run_avg_w, eav, t1);
+    text_line_add(&l, "estimate over the whole run (kernels busy %.0f%% of it, %s):  avg %.1f W (%s)  energy %s",
+                  100.0 * ms->busy_share, whole_run_rest(e, ms, "between them"), ms->run_avg_w, eav, t1);
     text_line_end(out, &l, o->width, 4);
 }
 
@@ -153,8 +168,9 @@ static void text_measured_gpus(FILE *out, const struct estimate *e, const struct
     }
     fmt_error(eav, sizeof eav, ms->run_avg_w, ms->avg_w);
     fmt_energy(t1, sizeof t1, ms->run_avg_w * ms->duration_s);
-    text_line_add(&l, "estimate over the whole run (the model's idle %.1f W where a GPU ran no kernel):  avg %.1f W "
-                      "(%s)  energy %s", e->used->idle_w, ms->run_avg_w, eav, t1);
+    text_line_add(&l, "estimate over the whole run (%s):  avg %.1f W (%s)  energy %s",
+                  ms->skip_nccl ? whole_run_rest(e, ms, "") : whole_run_rest(e, ms, "where a GPU ran no kernel"),
+                  ms->run_avg_w, eav, t1);
     text_line_end(out, &l, o->width, 4);
     for (g = 0; g < ms->ngpus; g++) {
         const struct report_measured_gpu *mg = &ms->gpu[g];
@@ -719,7 +735,10 @@ static void json_measured(FILE *out, const struct report_measured *ms)
     json_number(out, ms->run_avg_w * ms->duration_s);
     fputs(", \"busy_share\": ", out);
     json_number(out, ms->busy_share);
-    fputs("},\n  \"measured_gpus\": [", out);
+    fputs(", \"rest_w\": ", out);
+    json_number(out, isfinite(ms->run_avg_w) ? ms->rest_w : (double)NAN);
+    fprintf(out, ", \"rest_is\": \"%s\", \"skip_nccl\": %s},\n  \"measured_gpus\": [",
+            ms->rest_comm ? "communication" : "idle", ms->skip_nccl ? "true" : "false");
     for (i = 0; i < ms->ngpus; i++) {
         const struct report_measured_gpu *mg = &ms->gpu[i];
         fprintf(out, "%s\n    {\"device\": %ld, \"id\": ", i ? "," : "", mg->device);

@@ -28,6 +28,9 @@ struct report_measured {
     double run_avg_w;  /* the estimate over the whole run: the kernels' energy plus the model's idle power
                           for the rest of the measured time; NaN when the profile did not cover the run */
     double busy_share; /* the kernels' GPU time / the measured duration (NaN as above, or several GPUs) */
+    double rest_w;     /* the power run_avg_w puts on the time outside the profiled kernels */
+    int skip_nccl;     /* --skip-nccl: NCCL's kernels were left unprofiled */
+    int rest_comm;     /* rest_w is the model's communication term (skip_nccl and a model with one), else idle */
     size_t ngpus;
     struct report_measured_gpu gpu[REPORT_MAX_GPUS];
 };

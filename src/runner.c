@@ -474,7 +474,7 @@ static void profile_say_end(const struct runner_opts *o, struct plat_exit st)
         fprintf(stderr, "gpu_profiler: ncu was profiling one of NCCL's kernels when the run stopped. ncu runs "
                         "one kernel at a time across all the processes it profiles, and an NCCL kernel waits "
                         "for its peers on the other GPUs, so it cannot end. Leave NCCL's kernels out "
-                        "(--ncu-arg=-k --ncu-arg='regex:^(?!nccl)') and, with one process per GPU, profile one "
+                        "(--skip-nccl) and, with one process per GPU, profile one "
                         "rank at a time: an NVTX range that only that rank opens, with --nvtx-range NAME\n");
 }
 

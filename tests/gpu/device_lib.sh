@@ -31,27 +31,33 @@ for line in sys.stdin:
 print(",".join(dict.fromkeys(out)))' "$1"
 }
 
-# ncu_passes NCU METRICS PROGRAM ARGS...: the passes ncu printed for the first
-# kernel matching "fma" with the comma-separated METRICS, or "not collected:
-# NAME" when ncu's raw page has no column for a metric asked for (ncu accepts
-# some names it has no counter for, prints its passes and collects nothing).
+# ncu_passes NCU METRICS PROGRAM ARGS...: the replay passes of the first
+# kernel matching "fma" with the comma-separated METRICS, from the raw page's
+# profiler__replayer_passes column (with --csv ncu prints no progress line to
+# count them from), or "not collected: NAME" when the raw page has no column
+# for a metric asked for (ncu accepts some names it has no counter for,
+# prints its passes and collects nothing).
 ncu_passes() {
     _ncu=$1 _metrics=$2
     shift 2
     _out=$(mktemp)
     timeout 60 "$_ncu" --clock-control none --csv --page raw --metrics "$_metrics" -k regex:fma --launch-count 1 \
         --print-summary none "$@" >"$_out" 2>&1
-    _missing=$(python3 - "$_out" "$_metrics" <<'PY'
+    python3 - "$_out" "$_metrics" <<'PY'
 import csv, sys
-lines = open(sys.argv[1], errors="replace").read().splitlines()
-head = next((next(csv.reader([l])) for l in lines if l.startswith('"ID"')), [])
-print(" ".join(m for m in sys.argv[2].split(",") if head and m not in head) if head else "no raw page")
+rows = [r for r in csv.reader(l for l in open(sys.argv[1], errors="replace") if l.startswith('"'))]
+head = next((r for r in rows if r and r[0] == "ID"), None)
+if not head:
+    print("no raw page")
+    sys.exit()
+missing = [m for m in sys.argv[2].split(",") if m not in head]
+data = [r for r in rows[rows.index(head) + 1:] if r and r[0].isdigit()]
+if missing:
+    print("not collected: " + " ".join(missing))
+elif data and "profiler__replayer_passes" in head:
+    print(data[0][head.index("profiler__replayer_passes")])
+else:
+    print("no pass count on the page")
 PY
-)
-    if [ -n "$_missing" ]; then
-        echo "not collected: $_missing"
-    else
-        grep -o '[0-9]* pass' "$_out" | head -1 | awk '{ print $1 }'
-    fi
     rm -f "$_out"
 }
