@@ -1182,32 +1182,25 @@ static int cal_dataset(struct cal_run *c)
     return CAL_OK;
 }
 
-/* Step 4: the fit, its report into the log, then the dataset, the model
- * and the log written. */
-static int cal_fit_and_write(struct cal_run *c)
+/* The fit report (as print writes it) into the log. */
+static void cal_log_report(struct cal_run *c, void (*print)(FILE *, const struct fit_report *))
 {
-    const struct calibrate_opts *o = c->o;
     char *rb = NULL;
     size_t rl = 0;
-    FILE *rf;
-    logf_(&c->lg, 1, "[4/4] %5.1f s  fitting %zu configurations\n", power_meter_now() - c->t_start, c->kept);
-    if (fit_dataset(&c->ds, o->dataset_out, NULL, &c->model, &c->rep, c->err, c->errlen) != 0) {
-        /* the measurements are still worth keeping */
-        save(o->dataset_out, DATASET_SIGNATURE, o->force, write_dataset, &c->ds, c->err + strlen(c->err), 0);
-        return CAL_ERR_FIT;
-    }
-    if ((rf = plat_memstream_open()) != NULL) {
-        fit_report_print(rf, &c->rep);
-        if ((rb = textio_take(rf, &rl)) != NULL)
-            logf_(&c->lg, 1, "%s", rb);
-        fclose(rf);
-        free(rb);
-    }
-    if (model_check_written(&c->model, c->err, c->errlen) != 0) {
-        save(o->dataset_out, DATASET_SIGNATURE, o->force, write_dataset, &c->ds, c->err + strlen(c->err), 0);
-        return CAL_ERR_FIT;
-    }
-    logf_(&c->lg, 1, "calibrate took %.0f s\n", power_meter_now() - c->t_start);
+    FILE *rf = plat_memstream_open();
+    if (!rf)
+        return;
+    print(rf, &c->rep);
+    if ((rb = textio_take(rf, &rl)) != NULL)
+        logf_(&c->lg, 1, "%s", rb);
+    fclose(rf);
+    free(rb);
+}
+
+/* The dataset, the model and the log written, in that order. */
+static int cal_save_outputs(struct cal_run *c)
+{
+    const struct calibrate_opts *o = c->o;
     if (save(o->dataset_out, DATASET_SIGNATURE, o->force, write_dataset, &c->ds, c->err, c->errlen) != 0 ||
         save(o->model_out, "gpu_profiler_model", o->force, write_model, &c->model, c->err, c->errlen) != 0)
         return CAL_ERR_OUTPUT;
@@ -1217,6 +1210,26 @@ static int cal_fit_and_write(struct cal_run *c)
     if (!o->quiet)
         fprintf(stderr, "wrote %s, %s and %s\n", o->model_out, o->dataset_out, o->log_out);
     return CAL_OK;
+}
+
+/* Step 4: the fit, its report into the log, then the dataset, the model
+ * and the log written. */
+static int cal_fit_and_write(struct cal_run *c)
+{
+    const struct calibrate_opts *o = c->o;
+    logf_(&c->lg, 1, "[4/4] %5.1f s  fitting %zu configurations\n", power_meter_now() - c->t_start, c->kept);
+    if (fit_dataset(&c->ds, o->dataset_out, NULL, &c->model, &c->rep, c->err, c->errlen) != 0) {
+        /* the measurements are still worth keeping */
+        save(o->dataset_out, DATASET_SIGNATURE, o->force, write_dataset, &c->ds, c->err + strlen(c->err), 0);
+        return CAL_ERR_FIT;
+    }
+    cal_log_report(c, fit_report_print);
+    if (model_check_written(&c->model, c->err, c->errlen) != 0) {
+        save(o->dataset_out, DATASET_SIGNATURE, o->force, write_dataset, &c->ds, c->err + strlen(c->err), 0);
+        return CAL_ERR_FIT;
+    }
+    logf_(&c->lg, 1, "calibrate took %.0f s\n", power_meter_now() - c->t_start);
+    return cal_save_outputs(c);
 }
 
 /* After the run: the log of a failed run kept, the GPU and the temporary
@@ -1335,9 +1348,6 @@ static int cal_comm_write(struct cal_run *c)
 {
     const struct calibrate_opts *o = c->o;
     const struct model *base = model_builtin_for(c->ds.gpu, "");
-    char *rb = NULL;
-    size_t rl = 0;
-    FILE *rf;
     if (c->ncomm == 0) {
         snprintf(c->err, c->errlen, "--only comm: the collectives were skipped: %s", c->comm_note);
         return CAL_ERR_GPU;
@@ -1351,24 +1361,10 @@ static int cal_comm_write(struct cal_run *c)
         save(o->dataset_out, DATASET_SIGNATURE, o->force, write_dataset, &c->ds, c->err + strlen(c->err), 0);
         return CAL_ERR_FIT;
     }
-    if ((rf = plat_memstream_open()) != NULL) {
-        fit_comm_report_print(rf, &c->rep);
-        if ((rb = textio_take(rf, &rl)) != NULL)
-            logf_(&c->lg, 1, "%s", rb);
-        fclose(rf);
-        free(rb);
-    }
+    cal_log_report(c, fit_comm_report_print);
     logf_(&c->lg, 1, "calibrate --only comm took %.0f s: the built-in model with this machine's communication "
           "term\n", power_meter_now() - c->t_start);
-    if (save(o->dataset_out, DATASET_SIGNATURE, o->force, write_dataset, &c->ds, c->err, c->errlen) != 0 ||
-        save(o->model_out, "gpu_profiler_model", o->force, write_model, &c->model, c->err, c->errlen) != 0)
-        return CAL_ERR_OUTPUT;
-    c->lg.on = 0;
-    if (save(o->log_out, CALIBRATE_LOG_SIGNATURE, o->force, write_text, &c->lg, c->err, c->errlen) != 0)
-        return CAL_ERR_OUTPUT;
-    if (!o->quiet)
-        fprintf(stderr, "wrote %s, %s and %s\n", o->model_out, o->dataset_out, o->log_out);
-    return CAL_OK;
+    return cal_save_outputs(c);
 }
 
 /* --only comm's steps: idle, the collectives, the term. */

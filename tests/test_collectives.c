@@ -209,42 +209,38 @@ static void test_recorded_one_rank(void)
     dataset_free(&d);
 }
 
+/* Reads len bytes of text as a dataset; its error into err. */
+static int read_text(const char *text, size_t len, char *err, size_t errlen)
+{
+    struct dataset d;
+    FILE *f = plat_memstream_open();
+    int rc = -2;
+    dataset_init(&d);
+    if (f) {
+        fwrite(text, 1, len, f);
+        rewind(f);
+        rc = dataset_read(f, &d, err, errlen);
+        fclose(f);
+    }
+    dataset_free(&d);
+    return rc;
+}
+
 /* A comm row whose ranks is no count: refused, naming the column. */
 static void test_bad_ranks(void)
 {
     size_t len = 0;
     char *file = tl_slurp(ONE_RANK, &len), *at, err[512] = "";
-    struct dataset d;
-    FILE *f;
     CHECK(file != NULL);
-    if (!file)
-        return;
-    at = strstr(file, ",268435456,1,0,0");
+    at = file ? strstr(file, ",268435456,1,0,0") : NULL;
     CHECK(at != NULL);
     if (at) {
         memcpy(at, ",268435456,x,0,0", 16);
-        dataset_init(&d);
-        f = plat_memstream_open();
-        CHECK(f != NULL);
-        if (f) {
-            fwrite(file, 1, len, f);
-            rewind(f);
-            CHECK(dataset_read(f, &d, err, sizeof err) != 0);
-            CHECK_CONTAINS(err, "'x' is not a number");
-            fclose(f);
-        }
-        dataset_free(&d);
-        dataset_init(&d);
+        CHECK(read_text(file, len, err, sizeof err) == -1);
+        CHECK_CONTAINS(err, "'x' is not a number");
         memcpy(at, ",268435456,1.5,0", 16);
-        f = plat_memstream_open();
-        if (f) {
-            fwrite(file, 1, len, f);
-            rewind(f);
-            CHECK(dataset_read(f, &d, err, sizeof err) != 0);
-            CHECK_CONTAINS(err, "ranks '1.5' is not a GPU count or ordinal");
-            fclose(f);
-        }
-        dataset_free(&d);
+        CHECK(read_text(file, len, err, sizeof err) == -1);
+        CHECK_CONTAINS(err, "ranks '1.5' is not a GPU count or ordinal");
     }
     free(file);
 }
