@@ -152,5 +152,8 @@ check_lines "board 0547 traced-run" rows+summary "$("$py" validation/timeline_es
 # the two-H200 table (issue 9), line by line
 check_lines multi-GPU all "$("$py" validation/multigpu/summarize.py "$r/h200x2_mgpu_run1_logs.tgz" \
     "$r/h200x2_mgpu_run2_ranks_logs.tgz" 2>&1)"
+# issue 22's dry run of tests/gpu/issue22_two_gpu.sh on one H200, line by line
+check_lines "issue 22 dry-run" all "$("$py" validation/multigpu/summarize_comm.py \
+    bench/results/issue22/dryrun/mgpu_comm_logs.tgz 2>&1)"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
