@@ -4,7 +4,6 @@
 #include "cuda_api.h"
 #include "plat.h"
 
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,20 +12,12 @@
 static const char *const op_names[COLL_OP_COUNT] = { "allreduce", "allgather", "reducescatter", "broadcast" };
 static const char *const op_kernels[COLL_OP_COUNT] = { "ncclAllReduce", "ncclAllGather", "ncclReduceScatter",
                                                        "ncclBroadcast" };
+static const unsigned coll_sizes[COLL_NSIZES] = COLL_SIZES;
 static char nccl_version[16];
 
 const char *collectives_op_name(enum coll_op op)
 {
     return op < COLL_OP_COUNT ? op_names[op] : "?";
-}
-
-int collectives_op_of_kernel(const char *kernel)
-{
-    int i;
-    for (i = 0; i < COLL_OP_COUNT; i++)
-        if (strcmp(kernel, op_kernels[i]) == 0)
-            return i;
-    return -1;
 }
 
 double collectives_bus_factor(enum coll_op op, int ranks)
@@ -238,7 +229,6 @@ static void coll_close(struct coll_run *r)
 /* The GPUs, or COLL_SKIPPED with why. */
 static int coll_open(struct coll_run *r, const struct collectives_opts *o, char *msg, size_t msglen)
 {
-    static const unsigned sizes[] = COLL_SIZES;
     const char *file = o->nccl ? o->nccl : getenv("GP_NCCL") && *getenv("GP_NCCL") ? getenv("GP_NCCL") : "libnccl.so.2";
     int count = 0, i, devs[COLL_MAX_RANKS];
     if (cuda_api_open(&r->cu, msg, msglen) != 0)
@@ -257,7 +247,7 @@ static int coll_open(struct coll_run *r, const struct collectives_opts *o, char 
     if (nccl_open(&r->nc, file, msg, msglen) != 0)
         return COLL_SKIPPED;
     r->nranks = count < COLL_MAX_RANKS ? count : COLL_MAX_RANKS;
-    r->buf_bytes = sizes[COLL_NSIZES - 1];
+    r->buf_bytes = coll_sizes[COLL_NSIZES - 1];
     for (i = 0; i < r->nranks; i++) {
         devs[i] = i;
         if (open_rank(r, i, msg, msglen) != 0)
@@ -374,7 +364,6 @@ static int measure_op(struct coll_run *r, const struct collectives_opts *o, enum
 static int measure_all(struct coll_run *r, const struct collectives_opts *o, struct coll_meas *out, size_t cap,
                        size_t *n, char *msg, size_t msglen)
 {
-    static const unsigned sizes[] = COLL_SIZES;
     int op, s, i, rc = 0;
     for (i = 0; i < r->nranks; i++)
         if (power_meter_start(r->pm[i], 5000, msg, msglen) != 0)
@@ -384,7 +373,7 @@ static int measure_all(struct coll_run *r, const struct collectives_opts *o, str
             if (*n + (size_t)r->nranks > cap) {
                 snprintf(msg, msglen, "too many measurements for %d GPUs", r->nranks);
                 rc = -1;
-            } else if ((rc = measure_op(r, o, (enum coll_op)op, sizes[s], out + *n, msg, msglen)) == 0)
+            } else if ((rc = measure_op(r, o, (enum coll_op)op, coll_sizes[s], out + *n, msg, msglen)) == 0)
                 *n += (size_t)r->nranks;
         }
     for (i = 0; i < r->nranks; i++)

@@ -35,8 +35,6 @@ enum coll_op { COLL_ALL_REDUCE, COLL_ALL_GATHER, COLL_REDUCE_SCATTER, COLL_BROAD
 
 /* "allreduce", "allgather", "reducescatter", "broadcast". */
 const char *collectives_op_name(enum coll_op op);
-/* The op of a dataset row's kernel column ("ncclAllReduce", ...), or -1. */
-int collectives_op_of_kernel(const char *kernel);
 /* The bytes each GPU moves over its links per message byte (nccl-tests'
  * bus bandwidth): all-reduce 2(n-1)/n, all-gather and reduce-scatter
  * (n-1)/n (of the whole gathered or scattered buffer), broadcast 1; 0 for

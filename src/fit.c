@@ -278,8 +278,9 @@ int fit_dataset(const struct dataset *d, const char *dataset_name, const char *c
                 struct fit_report *rep, char *err, size_t errlen)
 {
     if (d->n == 0) {
+        double comm_w[TARGET_COUNT];
         snprintf(err, errlen, "the dataset holds no configurations to fit, only %zu probes%s", d->nprobe,
-                 fit_comm_term(d, rep->comm_w) ? " (its collectives: 'fit --comm' adds their term to a model)" : "");
+                 fit_comm_term(d, comm_w) ? " (its collectives: 'fit --comm' adds their term to a model)" : "");
         return -1;
     }
     return fit_list(d, dataset_name, features ? features : fit_default_features, features != NULL, m, rep, err,
@@ -739,8 +740,8 @@ void fit_comm_report_print(FILE *f, const struct fit_report *r)
     for (k = 0; k < r->ncomm_ops; k++) {
         const struct fit_comm_op *o = &r->comm_op[k];
         fprintf(f, "collective %-17s %4.0f MiB on %zu GPU%s: avg %6.1f W, %6.1f GB/s over the bus per GPU, "
-                   "%.2f nJ per byte above idle\n", o->kernel, o->msg_bytes / 1048576.0, o->n, o->n == 1 ? "" : "s", o->avg_w, o->bus_gbs,
-                o->nj_per_byte);
+                   "%.2f nJ per byte above idle\n", o->kernel, o->msg_bytes / 1048576.0, o->n, o->n == 1 ? "" : "s",
+                o->avg_w, o->bus_gbs, o->nj_per_byte);
     }
     if (r->comm_rows)
         fprintf(f, "communication term: min %.1f W, avg %.1f W, peak %.1f W (%zu measurements of %.0f MiB or more)\n",

@@ -108,8 +108,9 @@ static void text_errors(FILE *out, const struct report_opts *o, size_t indent, c
     text_line_end(out, &l, o->width, indent + 4);
 }
 
-/* What the whole run's estimate put outside the profiled kernels. */
-static const char *whole_run_rest(const struct estimate *e, const struct report_measured *ms, const char *where)
+/* What the whole run's estimate put outside the profiled kernels (where:
+ * which time the model's idle power covers, when it is idle power). */
+static const char *whole_run_rest(const struct report_measured *ms, const char *where)
 {
     static char buf[320];
     if (ms->rest_comm)
@@ -120,13 +121,13 @@ static const char *whole_run_rest(const struct estimate *e, const struct report_
         snprintf(buf, sizeof buf, "the model's idle %.1f W for the rest, NCCL's time included: the model has no "
                  "communication term (calibrate --only comm on two or more GPUs measures one)", ms->rest_w);
     else
-        snprintf(buf, sizeof buf, "the model's idle %.1f W %s", e->used->idle_w, where);
+        snprintf(buf, sizeof buf, "the model's idle %.1f W %s", ms->rest_w, where);
     return buf;
 }
 
 /* The estimate over the whole measured run (kernels plus the model's idle
  * power between them): what compares with the measurement. */
-static void text_whole_run(FILE *out, const struct estimate *e, const struct report_opts *o)
+static void text_whole_run(FILE *out, const struct report_opts *o)
 {
     const struct report_measured *ms = o->measured;
     char t1[32], eav[16];
@@ -140,11 +141,11 @@ static void text_whole_run(FILE *out, const struct estimate *e, const struct rep
     fmt_error(eav, sizeof eav, ms->run_avg_w, ms->avg_w);
     fmt_energy(t1, sizeof t1, ms->run_avg_w * ms->duration_s);
     text_line_add(&l, "estimate over the whole run (kernels busy %.0f%% of it, %s):  avg %.1f W (%s)  energy %s",
-                  100.0 * ms->busy_share, whole_run_rest(e, ms, "between them"), ms->run_avg_w, eav, t1);
+                  100.0 * ms->busy_share, whole_run_rest(ms, "between them"), ms->run_avg_w, eav, t1);
     text_line_end(out, &l, o->width, 4);
 }
 
-static void text_measured_gpus(FILE *out, const struct estimate *e, const struct report_opts *o)
+static void text_measured_gpus(FILE *out, const struct report_opts *o)
 {
     const struct report_measured *ms = o->measured;
     char t1[32], eav[16];
@@ -163,13 +164,13 @@ static void text_measured_gpus(FILE *out, const struct estimate *e, const struct
             fputs("    no kernel was profiled on it\n", out);
     }
     if (!isfinite(ms->run_avg_w)) {
-        text_whole_run(out, e, o);
+        text_whole_run(out, o);
         return;
     }
     fmt_error(eav, sizeof eav, ms->run_avg_w, ms->avg_w);
     fmt_energy(t1, sizeof t1, ms->run_avg_w * ms->duration_s);
     text_line_add(&l, "estimate over the whole run (%s):  avg %.1f W (%s)  energy %s",
-                  ms->skip_nccl ? whole_run_rest(e, ms, "") : whole_run_rest(e, ms, "where a GPU ran no kernel"),
+                  whole_run_rest(ms, "where a GPU ran no kernel"),
                   ms->run_avg_w, eav, t1);
     text_line_end(out, &l, o->width, 4);
     for (g = 0; g < ms->ngpus; g++) {
@@ -197,11 +198,11 @@ static void text_measured(FILE *out, const struct estimate *e, const struct repo
     if (ms->ngpus <= 1) {
         /* first what compares: the estimate over the same window as the measurement */
         const struct device_result *dv = ms->ngpus && ms->gpu[0].estimate ? ms->gpu[0].estimate : &e->devices[0];
-        text_whole_run(out, e, o);
+        text_whole_run(out, o);
         text_errors(out, o, 0, dv, ms->min_w, ms->avg_w, ms->peak_w);
         return;
     }
-    text_measured_gpus(out, e, o);
+    text_measured_gpus(out, o);
 }
 
 static void text_timeline(FILE *out, const struct report_opts *o)

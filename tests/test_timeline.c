@@ -177,6 +177,22 @@ static void test_power_lines(const char *path, const struct estimate *e)
     }
 }
 
+/* A timeline of text in a new temporary folder dir (1024 bytes), as
+ * path (1200 bytes) = dir/t.txt, loaded into t. 0, or -1 after a failed
+ * check. */
+static int temp_timeline(char *dir, char *path, const char *text, struct timeline *t)
+{
+    char err[256];
+    if (!plat_make_temp_dir(tl_temp_name(dir, 1024, "gp_test_timeline.XXXXXX"))) {
+        CHECK(0);
+        return -1;
+    }
+    snprintf(path, 1200, "%s/t.txt", dir);
+    write_file(path, text);
+    CHECK(timeline_load(path, t, err, sizeof err) == 0);
+    return 0;
+}
+
 /* An estimate of n kernels (filled in by the caller) with a model of idle
  * 100 W and a 700 W limit, no gap terms. */
 static void estimate_setup(struct model *m, struct estimate *e, struct kernel_result *k, size_t n)
@@ -202,15 +218,10 @@ static void test_estimate(void)
     struct estimate e;
     struct kernel_result k[2];
     struct timeline_result r;
-    if (!plat_make_temp_dir(tl_temp_name(dir, sizeof dir, "gp_test_timeline.XXXXXX"))) {
-        CHECK(0);
+    if (temp_timeline(dir, path, "# gpu_profiler_timeline 1\n# window_ns 0 1000000000\nN 0 _Z1ai\nN 1 _Z1bi\n"
+                                 "K 0 200000000 0 0\nK 500000000 700000000 0 0\nK 700000000 800000000 0 1\n"
+                                 "K 700000000 750000000 1 1\n", &t) != 0)
         return;
-    }
-    snprintf(path, sizeof path, "%s/t.txt", dir);
-    write_file(path, "# gpu_profiler_timeline 1\n# window_ns 0 1000000000\nN 0 _Z1ai\nN 1 _Z1bi\n"
-                     "K 0 200000000 0 0\nK 500000000 700000000 0 0\nK 700000000 800000000 0 1\n"
-                     "K 700000000 750000000 1 1\n");
-    CHECK(timeline_load(path, &t, err, sizeof err) == 0);
     estimate_setup(&m, &e, k, 2);
     k[0].name = "a(int)";
     k[0].duration_s = 0.001;
@@ -288,16 +299,11 @@ static void test_nccl(void)
     struct estimate e;
     struct kernel_result k[1];
     struct timeline_result r;
-    if (!plat_make_temp_dir(tl_temp_name(dir, sizeof dir, "gp_test_timeline.XXXXXX"))) {
-        CHECK(0);
-        return;
-    }
     /* 1 s: a GEMM 0-0.4 s, an all-reduce 0.4-0.9 s, idle 0.9-1 s */
-    snprintf(path, sizeof path, "%s/t.txt", dir);
-    write_file(path, "# gpu_profiler_timeline 1\n# window_ns 0 1000000000\nN 0 _Z4gemmv\n"
-                     "N 1 ncclDevKernel_AllReduce_Sum_bf16_RING_LL(ncclDevKernelArgsStorage<4096ul>)\n"
-                     "K 0 400000000 0 0\nK 400000000 900000000 0 1\n");
-    CHECK(timeline_load(path, &t, err, sizeof err) == 0);
+    if (temp_timeline(dir, path, "# gpu_profiler_timeline 1\n# window_ns 0 1000000000\nN 0 _Z4gemmv\n"
+                                 "N 1 ncclDevKernel_AllReduce_Sum_bf16_RING_LL(ncclDevKernelArgsStorage<4096ul>)\n"
+                                 "K 0 400000000 0 0\nK 400000000 900000000 0 1\n", &t) != 0)
+        return;
     estimate_setup(&m, &e, k, 1);
     k[0].name = "gemm()";
     k[0].duration_s = 0.001;
