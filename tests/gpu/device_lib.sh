@@ -61,3 +61,11 @@ else:
 PY
     rm -f "$_out"
 }
+
+# nccl_lib: the path of PyTorch's NCCL (its wheel's nvidia/nccl/lib), else
+# the first libnccl.so.2 on the machine, else nothing.
+nccl_lib() {
+    _p=$(python3 -c 'import nvidia.nccl, os; print(os.path.join(list(nvidia.nccl.__path__)[0], "lib", "libnccl.so.2"))' 2>/dev/null)
+    [ -f "$_p" ] || _p=$(find / -name 'libnccl.so.2' 2>/dev/null | head -1)
+    echo "$_p"
+}

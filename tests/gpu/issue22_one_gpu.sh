@@ -20,8 +20,7 @@ info="$OUT/info.txt"
 nvidia-smi --query-gpu=name,serial,uuid,driver_version,power.limit,clocks.sm,temperature.gpu --format=csv,noheader | tee "$info"
 echo "build: $(( $(date +%s) - t0 )) s" | tee -a "$info"
 env | grep -E '^(NCCL|TORCH_SYMM|NVSHMEM)' | tee -a "$info"
-nccl=$(python3 -c 'import nvidia.nccl, os; print(os.path.join(list(nvidia.nccl.__path__)[0], "lib", "libnccl.so.2"))' 2>>"$info")
-[ -f "$nccl" ] || nccl=$(find / -name 'libnccl.so.2' 2>/dev/null | head -1)
+nccl=$(nccl_lib)
 echo "nccl: $nccl" | tee -a "$info"
 fams=idle,fp32,dram,comm
 run() { # NAME ARGS...

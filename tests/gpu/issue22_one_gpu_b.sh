@@ -21,7 +21,7 @@ t0=$(date +%s)
 make -s -j8 gpu_profiler >"$OUT/build.txt" 2>&1 || { cat "$OUT/build.txt"; exit 1; }
 info="$OUT/info.txt"
 nvidia-smi --query-gpu=name,serial,driver_version,power.limit --format=csv,noheader | tee "$info"
-nccl=$(python3 -c 'import nvidia.nccl, os; print(os.path.join(list(nvidia.nccl.__path__)[0], "lib", "libnccl.so.2"))')
+nccl=$(nccl_lib)
 w=$(mktemp -d)
 step() { echo "== $*" | tee -a "$info"; }
 step "1. calibrate --only comm"

@@ -34,7 +34,8 @@ info="$OUT/info.txt"
     nvidia-smi topo -m
 } | tee "$info"
 py=$(command -v python3)
-nccl=$($py -c 'import nvidia.nccl, os; print(os.path.join(list(nvidia.nccl.__path__)[0], "lib", "libnccl.so.2"))')
+. tests/gpu/device_lib.sh
+nccl=$(nccl_lib)
 echo "nccl: $nccl" | tee -a "$info"
 if [ -n "${GP_COMM_MODEL:-}" ]; then
     cp "$GP_COMM_MODEL" "$OUT/comm.model"
