@@ -33,7 +33,7 @@ BIN = build-real/gpu_profiler
 endif
 LIB_SRC = src/units.c src/csv.c src/feature_table.c src/ncu_csv.c src/model.c src/model_builtin.c \
           src/estimate.c src/report_format.c src/report.c src/report_svg.c src/outfile.c src/textio.c src/runner.c src/inputs.c src/dataset.c src/fit.c src/suite.c \
-          src/cuda_api.c src/power_meter.c src/collectives.c src/calibrate.c src/measure.c src/timeline.c src/window.c src/board.c src/plat_posix.c src/plat_win32.c
+          src/cuda_api.c src/power_meter.c src/collectives.c src/calibrate.c src/measure.c src/timeline.c src/pm_samples.c src/window.c src/board.c src/plat_posix.c src/plat_win32.c
 LIB_OBJ = $(LIB_SRC:src/%.c=$(B)/%.o) $(B)/models_embedded.o $(B)/microbench_embedded.o
 LDLIBS += -pthread
 # The microbenchmarks are compiled to PTX when nvcc is found (PATH, $CUDA_HOME,
@@ -87,9 +87,10 @@ endif
 $(B)/microbench_embedded.o: $(B)/microbench_embedded.c
 	$(CC) $(ALL_CFLAGS) -Wno-missing-variable-declarations -c $< -o $@
 
-$(B)/gpu_profiler_trace.so: src/trace_inject.c | $(B)
-	$(CC) -std=c11 -O2 -g -fPIC -shared -Wall -Wextra -I$(CUPTI_INC) -o $@ $< -L$(CUPTI_LIB) \
-	    -Wl,-rpath,$(CUPTI_LIB) -lcupti -pthread
+# with the PM sampler (src/trace_pm.c); libcuda is the application's, already loaded
+$(B)/gpu_profiler_trace.so: src/trace_inject.c src/trace_pm.c src/trace_pm.h | $(B)
+	$(CC) -std=c11 -O2 -g -fPIC -shared -Wall -Wextra -I$(CUPTI_INC) -I$(CUDA_DIR)/include -Isrc/cshim -o $@ src/trace_inject.c \
+	    src/trace_pm.c -L$(CUPTI_LIB) -L$(CUDA_DIR)/lib64/stubs -Wl,-rpath,$(CUPTI_LIB) -lcupti -lcuda -pthread
 
 $(B)/libgp.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^

@@ -26,6 +26,7 @@
 #include "power_meter.h"
 #include "runner.h"
 #include "suite.h"
+#include "timeline.h"
 
 /* PTX of microbench.cu and microbench_sm90.cu, embedded by make (empty when
  * the build had no nvcc). */
@@ -573,6 +574,9 @@ struct cal_run {
     CUfunction *fn;            /* per configuration */
     double *launch;            /* one launch's time, s, per configuration */
     struct power_window *win;  /* n x repeats */
+    double *win_t0, *win_t1;   /* n x repeats: when each window ran (power_meter_now), for --sampled */
+    char pm_prefix[1200];      /* --sampled: the tracer's files, PREFIX.PID */
+    char pm_timeline[1200];
     struct probe_meas *probes; /* CAL_MAX_PROBES of them, nprobes in use */
     size_t nprobes;
     struct coll_meas *comm;    /* COLL_MAX_MEAS of them, ncomm in use (step 3c) */
@@ -618,7 +622,7 @@ static int cal_open(struct cal_run *c)
     const struct calibrate_opts *o = c->o;
     size_t i, j = 0;
     c->comm_only = o->only && strcmp(o->only, DATASET_PROBE_COMM) == 0;
-    if (!o->list && !c->comm_only && runner_find_ncu(o->ncu, c->ncu_path, sizeof c->ncu_path, c->err, c->errlen) != 0)
+    if (!o->list && !c->comm_only && !o->pm_interval_ns && runner_find_ncu(o->ncu, c->ncu_path, sizeof c->ncu_path, c->err, c->errlen) != 0)
         return CAL_ERR_NCU;
     c->lg.on = 1;
     logf_(&c->lg, 0, "%s 1\n", CALIBRATE_LOG_SIGNATURE);
@@ -656,7 +660,9 @@ static void cal_list(const struct cal_run *c)
 static int cal_start_meter(struct cal_run *c)
 {
     const struct calibrate_opts *o = c->o;
-    if (!c->comm_only)
+    if (o->pm_interval_ns)
+        snprintf(c->ncu_version, sizeof c->ncu_version, "none (PM sampling)");
+    else if (!c->comm_only)
         runner_ncu_version(c->ncu_path, c->ncu_version, sizeof c->ncu_version);
     c->pm = power_meter_open(c->g.pci, c->err, c->errlen);
     if (!c->pm)
@@ -676,7 +682,9 @@ static int cal_start_meter(struct cal_run *c)
     c->fn = calloc(c->n + 1, sizeof *c->fn);
     c->launch = calloc(c->n + 1, sizeof *c->launch);
     c->win = calloc((c->n + 1) * (size_t)o->repeats, sizeof *c->win);
-    if (!c->fn || !c->launch || !c->win) {
+    c->win_t0 = calloc((c->n + 1) * (size_t)o->repeats, sizeof *c->win_t0);
+    c->win_t1 = calloc((c->n + 1) * (size_t)o->repeats, sizeof *c->win_t1);
+    if (!c->fn || !c->launch || !c->win || !c->win_t0 || !c->win_t1) {
         snprintf(c->err, c->errlen, "out of memory");
         return CAL_ERR_GPU;
     }
@@ -882,11 +890,13 @@ static int cal_power(struct cal_run *c)
             size_t k = r % 3 == 0 ? i : r % 3 == 1 ? n - 1 - i : (i + n / 2) % n;
             struct power_window *w = &c->win[k * (size_t)o->repeats + (size_t)r];
             char why[256];
+            c->win_t0[k * (size_t)o->repeats + (size_t)r] = power_meter_now() + o->warmup_s;
             if (measure(&c->g, c->pm, &c->cfg[k], c->fn[k], c->launch[k], o->warmup_s, o->window_s, w, why,
                         sizeof why) != 0) {
                 snprintf(c->err, c->errlen, "%s: %s", c->cfg[k].name, why);
                 return CAL_ERR_GPU;
             }
+            c->win_t1[k * (size_t)o->repeats + (size_t)r] = power_meter_now();
             power_meter_forget_before(c->pm, power_meter_now() - 1.0);
             logf_(&c->lg, 0, "  repeat %d %-28s avg %6.1f W  min %6.1f  peak %6.1f  %4.0f MHz %3.0f C\n", r + 1,
                   c->cfg[k].name, w->avg_w, w->min_w, w->peak_w, w->sm_clock_mhz, w->temp_c);
@@ -1218,11 +1228,14 @@ static int cal_fit_and_write(struct cal_run *c)
 {
     const struct calibrate_opts *o = c->o;
     logf_(&c->lg, 1, "[4/4] %5.1f s  fitting %zu configurations\n", power_meter_now() - c->t_start, c->kept);
-    if (fit_dataset(&c->ds, o->dataset_out, NULL, &c->model, &c->rep, c->err, c->errlen) != 0) {
+    if (fit_dataset(&c->ds, o->dataset_out, o->pm_interval_ns ? features_sampled : NULL, &c->model, &c->rep,
+                    c->err, c->errlen) != 0) {
         /* the measurements are still worth keeping */
         save(o->dataset_out, DATASET_SIGNATURE, o->force, write_dataset, &c->ds, c->err + strlen(c->err), 0);
         return CAL_ERR_FIT;
     }
+    if (o->pm_interval_ns)
+        snprintf(c->model.variant, sizeof c->model.variant, "sampled");
     cal_log_report(c, fit_report_print);
     if (model_check_written(&c->model, c->err, c->errlen) != 0) {
         save(o->dataset_out, DATASET_SIGNATURE, o->force, write_dataset, &c->ds, c->err + strlen(c->err), 0);
@@ -1263,6 +1276,8 @@ static void cal_cleanup(struct cal_run *c, int rc)
     free(c->fn);
     free(c->launch);
     free(c->win);
+    free(c->win_t0);
+    free(c->win_t1);
     dataset_free(&c->ds);
 }
 
@@ -1379,9 +1394,144 @@ static int cal_comm_steps(struct cal_run *c)
     return cal_comm_write(c);
 }
 
+/* --sampled, before CUDA starts in this process: the tracer and its PM
+ * sampler loaded into it by the driver (CUDA_INJECTION64_PATH), writing
+ * into a temporary folder. */
+static int cal_sampled_env(struct cal_run *c)
+{
+    char tracer[4096], ns[32];
+    if (getenv("CUDA_INJECTION64_PATH")) {
+        snprintf(c->err, c->errlen, "--sampled loads the tracer through CUDA_INJECTION64_PATH, which is already set "
+                 "(%s); unset it", getenv("CUDA_INJECTION64_PATH"));
+        return CAL_ERR_USAGE;
+    }
+    if (timeline_find_tracer(tracer, sizeof tracer) != 0) {
+        snprintf(c->err, c->errlen, "--sampled needs the tracer %s (built where make finds CUPTI's headers)",
+                 TIMELINE_TRACER);
+        return CAL_ERR_GPU;
+    }
+    if (!plat_make_temp_dir(c->tmpdir)) {
+        snprintf(c->err, c->errlen, "cannot make a temporary folder: %s", strerror(errno));
+        return CAL_ERR_GPU;
+    }
+    c->have_tmp = 1;
+    snprintf(c->pm_prefix, sizeof c->pm_prefix, "%s/pm_trace", c->tmpdir);
+    snprintf(c->pm_timeline, sizeof c->pm_timeline, "%s",
+             c->o->timeline_out ? c->o->timeline_out : "");
+    if (!c->pm_timeline[0])
+        snprintf(c->pm_timeline, sizeof c->pm_timeline, "%s/calibration_timeline.txt", c->tmpdir);
+    snprintf(ns, sizeof ns, "%lld", c->o->pm_interval_ns);
+    if (plat_setenv("CUDA_INJECTION64_PATH", tracer) != 0 || plat_setenv("GP_TRACE_FILE", c->pm_prefix) != 0 ||
+        plat_setenv("GP_PM_SAMPLING", ns) != 0) {
+        snprintf(c->err, c->errlen, "cannot set the tracer's environment");
+        return CAL_ERR_GPU;
+    }
+    return CAL_OK;
+}
+
+/* Sums the samples inside [t0, t1] (power_meter_now seconds) into sum[]
+ * and n[] (M_COUNT each). */
+static void cal_sum_samples(const struct pm_device *d, double t0, double t1, double *sum, double *n)
+{
+    double value[M_COUNT];
+    unsigned char have[M_COUNT];
+    size_t i, m;
+    for (i = 0; i < d->n; i++) {
+        if ((double)d->start_ns[i] * 1e-9 < t0 || (double)d->end_ns[i] * 1e-9 > t1)
+            continue;
+        pm_samples_values(d, i, value, have);
+        for (m = 0; m < M_COUNT; m++)
+            if (have[m]) {
+                sum[m] += value[m];
+                n[m] += 1;
+            }
+    }
+}
+
+/* Each configuration's counters: the mean of the samples inside its
+ * windows, over its repeats. */
+static int cal_sampled_rows(struct cal_run *c, const struct pm_device *d)
+{
+    size_t i, m;
+    int r;
+    free(c->prof.k);
+    c->prof.k = calloc(c->n + 1, sizeof *c->prof.k);
+    if (!c->prof.k) {
+        snprintf(c->err, c->errlen, "out of memory");
+        return CAL_ERR_GPU;
+    }
+    c->prof.n = c->n;
+    for (i = 0; i < c->n; i++) {
+        double sum[M_COUNT] = { 0 }, n[M_COUNT] = { 0 };
+        struct profiled *k = &c->prof.k[i];
+        for (r = 0; r < c->o->repeats; r++)
+            cal_sum_samples(d, c->win_t0[i * (size_t)c->o->repeats + (size_t)r],
+                            c->win_t1[i * (size_t)c->o->repeats + (size_t)r], sum, n);
+        snprintf(k->name, sizeof k->name, "%s", c->cfg[i].kernel);
+        for (m = 0; m < M_COUNT; m++)
+            if (n[m] > 0) {
+                k->value[m] = sum[m] / n[m];
+                k->have[m] = 1;
+            }
+        k->value[M_DURATION] = c->launch[i];
+        k->have[M_DURATION] = 1;
+        logf_(&c->lg, 0, "  %-28s %6.0f samples\n", c->cfg[i].name, n[M_SM_CLOCK]);
+        if (n[M_SM_CLOCK] < 1) {
+            snprintf(c->err, c->errlen, "no PM sample fell in the windows of %s", c->cfg[i].name);
+            return CAL_ERR_GPU;
+        }
+    }
+    return CAL_OK;
+}
+
+/* --sampled, after the power step: the tracer's samples merged into a
+ * timeline, and each configuration's counters from them. */
+static int cal_sampled_counters(struct cal_run *c)
+{
+    struct timeline t;
+    const struct pm_device *d;
+    char why[1024];
+    size_t i;
+    int rc;
+    plat_sleep_s(4.0 * TIMELINE_PM_DECODE_S); /* the decoder's last batch written */
+    if (timeline_merge(c->pm_prefix, c->pm_timeline, c->t_start, power_meter_now(), c->idle_w, NULL, NULL, 0, 1,
+                       why, sizeof why) != 0 || timeline_load(c->pm_timeline, &t, why, sizeof why) != 0) {
+        snprintf(c->err, c->errlen, "the sampled counters: %s", why);
+        return CAL_ERR_GPU;
+    }
+    for (i = 0; i < t.pm.nnotes; i++)
+        logf_(&c->lg, 0, "  %s\n", t.pm.note[i]);
+    if (!(d = pm_samples_device(&t.pm, c->o->device))) {
+        snprintf(c->err, c->errlen, "no PM samples of device %d%s%s (the tracer's notes are in the log)",
+                 c->o->device, t.pm.nnotes ? ": " : "", t.pm.nnotes ? t.pm.note[0] : "");
+        timeline_free(&t);
+        return CAL_ERR_GPU;
+    }
+    logf_(&c->lg, 1, "[2/4] %5.1f s  counters: %zu PM samples of %zu counters every %.3f ms (%s)\n",
+          power_meter_now() - c->t_start, d->n, d->nmetrics, (double)d->interval_ns * 1e-6, d->chip);
+    c->nfeat = 0;
+    for (i = 0; features_sampled[i] && c->nfeat < MODEL_MAX_FEATURES; i++)
+        c->feat[c->nfeat++] = features_find(features_sampled[i]);
+    rc = cal_sampled_rows(c, d);
+    timeline_free(&t);
+    return rc;
+}
+
+static int cal_sampled_steps(struct cal_run *c)
+{
+    int rc;
+    if ((rc = cal_start_meter(c)) != CAL_OK || (rc = cal_size_and_check(c)) != CAL_OK ||
+        (rc = cal_idle(c)) != CAL_OK || (rc = cal_power(c)) != CAL_OK || (rc = cal_sampled_counters(c)) != CAL_OK ||
+        (rc = cal_dataset(c)) != CAL_OK)
+        return rc;
+    return cal_fit_and_write(c);
+}
+
 static int cal_steps(struct cal_run *c)
 {
     int rc;
+    if (c->o->pm_interval_ns && !c->o->list && (rc = cal_sampled_env(c)) != CAL_OK)
+        return rc;
     if ((rc = cal_open(c)) != CAL_OK)
         return rc;
     if (c->o->list) {
@@ -1390,6 +1540,8 @@ static int cal_steps(struct cal_run *c)
     }
     if (c->comm_only)
         return cal_comm_steps(c);
+    if (c->o->pm_interval_ns)
+        return cal_sampled_steps(c);
     if ((rc = cal_start_meter(c)) != CAL_OK || (rc = cal_size_and_check(c)) != CAL_OK ||
         (rc = cal_write_plan(c)) != CAL_OK || (rc = cal_counters(c)) != CAL_OK || (rc = cal_idle(c)) != CAL_OK ||
         (rc = cal_power(c)) != CAL_OK || (!c->o->quick && (rc = cal_probes(c)) != CAL_OK) ||

@@ -47,6 +47,9 @@ struct calibrate_opts {
     const char *nccl;         /* --nccl: the NCCL library for the collectives (collectives.h), or NULL */
     int comm_one_rank;        /* --comm-one-rank: the collectives on one GPU too, as one rank (a test of
                                  NCCL and the meters: no data crosses a link, no term is fitted) */
+    long long pm_interval_ns; /* --sampled: no ncu; the counters sampled as the suite runs (the tracer's PM
+                                 sampler in this process) every this many ns, the sampled model fitted */
+    const char *timeline_out; /* --sampled: keep the run's timeline (its samples) here, or NULL */
 };
 
 /* The configurations of calibrate --quick: idle, FP32, FP64, integer,

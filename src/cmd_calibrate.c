@@ -64,6 +64,10 @@ static void print_calibrate_help(void)
            "      --comm-one-rank  run the collectives on a machine of one GPU too, as one rank: a\n"
            "                       check of NCCL and of the measurement, in which no data crosses a\n"
            "                       link (such rows give no communication term)\n"
+           "      --sampled[=MS]   no ncu: the suite's counters sampled every MS milliseconds (default 1)\n"
+           "                       as it runs (CUPTI PM sampling through the tracer), and the sampled\n"
+           "                       model fitted (variant sampled: gpu_profiler -a --sampled uses it)\n"
+           "      --timeline FILE  with --sampled, keep the run's samples and kernels in FILE\n"
            "      --list           print the suite for this GPU and exit\n"
            "      --force          replace output files that gpu_profiler did not write\n"
            "  -q, --quiet          no progress on stderr\n"
@@ -88,7 +92,8 @@ static void print_calibrate_help(void)
 int cmd_calibrate(int argc, char **argv)
 {
     enum { O_DATASET = 256, O_LOG, O_DEVICE, O_NCU, O_ONLY, O_REPEATS, O_WINDOW, O_WARMUP, O_LIST, O_FORCE,
-           O_RUN_PLAN, O_LIMIT_WINDOW, O_NO_GAPS, O_QUICK, O_TIERS, O_NCCL, O_COMM_ONE_RANK };
+           O_RUN_PLAN, O_LIMIT_WINDOW, O_NO_GAPS, O_QUICK, O_TIERS, O_NCCL, O_COMM_ONE_RANK, O_SAMPLED,
+           O_TIMELINE };
     static const struct option longopts[] = {
         { "output", required_argument, NULL, 'o' },   { "dataset", required_argument, NULL, O_DATASET },
         { "log", required_argument, NULL, O_LOG },    { "device", required_argument, NULL, O_DEVICE },
@@ -101,6 +106,7 @@ int cmd_calibrate(int argc, char **argv)
         { "no-gap-probes", no_argument, NULL, O_NO_GAPS },
         { "quick", no_argument, NULL, O_QUICK },      { "tiers", no_argument, NULL, O_TIERS },
         { "nccl", required_argument, NULL, O_NCCL },  { "comm-one-rank", no_argument, NULL, O_COMM_ONE_RANK },
+        { "sampled", optional_argument, NULL, O_SAMPLED }, { "timeline", required_argument, NULL, O_TIMELINE },
         { NULL, 0, NULL, 0 },
     };
     struct calibrate_opts o;
@@ -126,6 +132,13 @@ int cmd_calibrate(int argc, char **argv)
             o.nccl = optarg;
             break;
         case O_COMM_ONE_RANK: o.comm_one_rank = 1; break;
+        case O_SAMPLED:
+            v = 1.0;
+            if (optarg && cli_parse_positive("--sampled", optarg, 0.01, 1000, &v) != 0)
+                return EXIT_USAGE;
+            o.pm_interval_ns = (long long)(v * 1e6 + 0.5);
+            break;
+        case O_TIMELINE: o.timeline_out = optarg; break;
         case O_DEVICE:
             if (cli_parse_positive("--device", optarg, 0, 1024, &v) != 0)
                 return EXIT_USAGE;
@@ -172,6 +185,15 @@ int cmd_calibrate(int argc, char **argv)
     }
     if (o.quick && (o.only || o.tiers)) {
         cli_usage_error("calibrate: --quick measures its own configurations: leave out --only and --tiers");
+        return EXIT_USAGE;
+    }
+    if (o.pm_interval_ns && (o.quick || o.tiers || o.nccl || o.comm_one_rank)) {
+        cli_usage_error("calibrate: --sampled measures the suite's power with its counters sampled, no ncu: leave out "
+                        "--quick, --tiers, --nccl and --comm-one-rank");
+        return EXIT_USAGE;
+    }
+    if (o.timeline_out && !o.pm_interval_ns) {
+        cli_usage_error("calibrate: --timeline keeps the samples of --sampled: add --sampled");
         return EXIT_USAGE;
     }
     if (o.quick && (o.nccl || o.comm_one_rank)) {

@@ -37,6 +37,9 @@ static void print_measure_help(void)
            "                           driver) and write it with the window to FILE; then\n"
            "                           'gpu_profiler -c CSV --timeline FILE' estimates over that run,\n"
            "                           gaps included\n"
+           "      --sampled[=MS]       with --timeline, also the GPU's counters sampled every MS milliseconds\n"
+           "                           (default 1) as APP runs (CUPTI PM sampling, device-wide, no replay);\n"
+           "                           'gpu_profiler --timeline FILE' then estimates from them alone\n"
            "      --force              replace a FILE that gpu_profiler did not write\n"
            "  -h, --help               this text\n"
            "Exit status: 0 ok (APP's own status is reported), 2 usage, 6 APP not found, 7 the timeline\n"
@@ -59,7 +62,7 @@ static void fmt_watts(char *buf, size_t n, double w)
         snprintf(buf, n, "%.1f W", w);
 }
 
-enum { O_DEVICE = 256, O_START, O_STOP, O_IDLE, O_JSON, O_TIMELINE, O_FORCE };
+enum { O_DEVICE = 256, O_START, O_STOP, O_IDLE, O_JSON, O_TIMELINE, O_FORCE, O_SAMPLED };
 
 /* One option into o. Returns -1 when taken, else the exit status. */
 static int measure_option(int c, struct measure_opts *o, char **args, size_t *nargs, int *json, char **argv)
@@ -83,6 +86,13 @@ static int measure_option(int c, struct measure_opts *o, char **args, size_t *na
     case O_JSON: *json = 1; return -1;
     case O_TIMELINE: o->timeline_out = optarg; return -1;
     case O_FORCE: o->force = 1; return -1;
+    case O_SAMPLED: {
+        double ms = 1.0;
+        if (optarg && cli_parse_positive("--sampled", optarg, 0.01, 1000, &ms) != 0)
+            return EXIT_USAGE;
+        o->pm_interval_ns = (long long)(ms * 1e6 + 0.5);
+        return -1;
+    }
     case 'h': print_measure_help(); return EXIT_OK;
     case ':': cli_usage_error("measure: option '%s' needs a value", argv[optind - 1]); return EXIT_USAGE;
     default: cli_usage_error("measure: unknown option '%s'", argv[optind - 1]); return EXIT_USAGE;
@@ -95,6 +105,7 @@ static int measure_parse(int argc, char **argv, struct measure_opts *o, char **a
 {
     static const struct option longopts[] = {
         { "timeline", required_argument, NULL, O_TIMELINE }, { "force", no_argument, NULL, O_FORCE },
+        { "sampled", optional_argument, NULL, O_SAMPLED },
         { "app", required_argument, NULL, 'a' },        { "arg", required_argument, NULL, 's' },
         { "device", required_argument, NULL, O_DEVICE }, { "start-marker", required_argument, NULL, O_START },
         { "stop-marker", required_argument, NULL, O_STOP }, { "idle", required_argument, NULL, O_IDLE },
@@ -120,6 +131,10 @@ static int measure_parse(int argc, char **argv, struct measure_opts *o, char **a
     }
     if (o->stop_marker && !o->start_marker) {
         cli_usage_error("--stop-marker needs --start-marker");
+        return EXIT_USAGE;
+    }
+    if (o->pm_interval_ns && !o->timeline_out) {
+        cli_usage_error("--sampled writes its samples into the timeline: add --timeline FILE");
         return EXIT_USAGE;
     }
     o->args = args;

@@ -57,6 +57,27 @@ const struct metric_def features_metrics[M_COUNT] = {
     [M_THREADS_PRED_ON] = { "smsp__thread_inst_executed_pred_on_per_inst_executed.ratio", "Warp State Statistics",
                             "Avg. Not Predicated Off Threads Per Warp", "" },
     [M_DRAM_CLOCK] = { "dram__cycles_elapsed.avg.per_second", SOL, "DRAM Frequency", "hz" },
+    /* PM sampling (trace_pm.c); never on an ncu page */
+    [M_PM_ISSUE] = { "sm__inst_executed_realtime.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
+    [M_PM_FMA] = { "sm__inst_executed_pipe_fma_realtime.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
+    [M_PM_FMAHEAVY] = { "sm__inst_executed_pipe_fmaheavy_realtime.avg.pct_of_peak_sustained_elapsed", NULL, NULL,
+                        "%" },
+    [M_PM_ALU] = { "sm__inst_executed_pipe_alu_realtime.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
+    [M_PM_XU] = { "sm__inst_executed_pipe_xu_realtime.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
+    [M_PM_UNIFORM] = { "sm__inst_executed_pipe_uniform_realtime.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
+    [M_PM_FP64] = { "sm__pipe_fp64_cycles_active_realtime.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
+    [M_PM_TENSOR] = { "sm__pipe_tensor_cycles_active_realtime.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
+    [M_PM_HMMA] = { "sm__pipe_tensor_op_hmma_cycles_active_realtime.avg.pct_of_peak_sustained_elapsed", NULL, NULL,
+                    "%" },
+    [M_PM_IMMA] = { "sm__pipe_tensor_op_imma_cycles_active_realtime.avg.pct_of_peak_sustained_elapsed", NULL, NULL,
+                    "%" },
+    [M_PM_DRAM_READ] = { "dramc__read_throughput.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
+    [M_PM_DRAM_WRITE] = { "dramc__write_throughput.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
+    [M_PM_L2] = { "lts__t_sector_throughput.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
+    [M_PM_L2_HIT] = { "lts__average_t_sector_hit_rate_realtime.pct", NULL, NULL, "%" },
+    [M_PM_L1] = { "l1tex__throughput.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
+    [M_PM_WARPS] = { "tpc__warps_active_realtime.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
+    [M_PM_GR_ACTIVE] = { "gr__cycles_active.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
 };
 
 const struct feature_def features_table[] = {
@@ -104,6 +125,22 @@ const struct feature_def features_table[] = {
     { "lanes", "sm_issue", M_IPC_ELAPSED, -1, 0.25 / 32,
       "instructions issued per cycle times the threads not predicated off per instruction, fraction of 4 x 32 lanes",
       0, M_THREADS_PRED_ON },
+    /* sampled as the application runs (PM sampling), over each sample's interval */
+    { "pm_issue", "sm_issue", M_PM_ISSUE, -1, 0.01, "sampled: instructions executed, fraction of peak", 0, 0 },
+    { "pm_fma", "fp_pipes", M_PM_FMA, -1, 0.01, "sampled: fma pipe instructions (FP32, IMAD), fraction of peak", 0, 0 },
+    { "pm_fmaheavy", "fp_pipes", M_PM_FMAHEAVY, -1, 0.01, "sampled: fma-heavy pipe instructions, fraction of peak", 0,
+      0 },
+    { "pm_alu", "int_pipes", M_PM_ALU, -1, 0.01, "sampled: alu pipe instructions, fraction of peak", 0, 0 },
+    { "pm_xu", "sfu", M_PM_XU, -1, 0.01, "sampled: xu pipe instructions, fraction of peak", 0, 0 },
+    { "pm_uniform", "int_pipes", M_PM_UNIFORM, -1, 0.01, "sampled: uniform pipe instructions, fraction of peak", 0, 0 },
+    { "pm_fp64", "fp_pipes", M_PM_FP64, -1, 0.01, "sampled: FP64 pipe busy, fraction of peak", 0, 0 },
+    { "pm_tensor", "tensor", M_PM_TENSOR, -1, 0.01, "sampled: tensor pipe busy, fraction of peak", 0, 0 },
+    { "pm_imma", "tensor", M_PM_IMMA, -1, 0.01, "sampled: integer tensor ops busy, fraction of peak", 0, 0 },
+    { "pm_dram_read", "dram", M_PM_DRAM_READ, -1, 0.01, "sampled: DRAM read throughput, fraction of peak", 0, 0 },
+    { "pm_dram_write", "dram", M_PM_DRAM_WRITE, -1, 0.01, "sampled: DRAM write throughput, fraction of peak", 0, 0 },
+    { "pm_l2", "l2", M_PM_L2, -1, 0.01, "sampled: L2 sector throughput, fraction of peak", 0, 0 },
+    { "pm_l1", "l1_shared", M_PM_L1, -1, 0.01, "sampled: L1/TEX throughput, fraction of peak", 0, 0 },
+    { "pm_warps", "sm_active", M_PM_WARPS, -1, 0.01, "sampled: warps resident, fraction of the maximum", 0, 0 },
 };
 const size_t features_count = sizeof features_table / sizeof features_table[0];
 
@@ -133,6 +170,32 @@ void features_derive(double *value, unsigned char *have)
         value[M_DRAM_THROUGHPUT] = value[M_DRAM_READ] + value[M_DRAM_WRITE];
         have[M_DRAM_THROUGHPUT] = 1;
     }
+}
+
+const char *const features_sampled[] = {
+    "sm_active", "pm_issue", "pm_fma", "pm_alu", "pm_xu", "pm_fp64", "pm_tensor", "pm_imma",
+    "pm_l1", "pm_l2", "pm_dram_read", "pm_dram_write", "pm_warps", NULL,
+};
+
+int features_metric_by_sampled(const char *name)
+{
+    const char *dot = strchr(name, '.'), *under = strstr(name, "__");
+    int m;
+    /* "GROUP.Set.metric__...": the metric starts after the second dot
+     * before its first "__" */
+    if (dot && under && dot < under) {
+        const char *p = dot + 1, *q = strchr(p, '.');
+        if (q && q < under)
+            name = q + 1;
+    }
+    if (strcmp(name, "gpc__cycles_elapsed.avg.per_second") == 0)
+        return M_SM_CLOCK;
+    if (strcmp(name, "sm__cycles_active.avg") == 0)
+        return M_SM_ACTIVE_CYC;
+    for (m = M_PM_ISSUE; m < M_COUNT; m++)
+        if (strcmp(features_metrics[m].raw, name) == 0)
+            return m;
+    return -1;
 }
 
 const char *const features_raw_tier[] = {

@@ -43,6 +43,26 @@ enum metric_id {
     M_MEM_PIPES,       /* sm__memory_throughput, % (Mem Pipes Busy) */
     M_THREADS_PRED_ON, /* threads not predicated off per executed instruction, 0-32 */
     M_DRAM_CLOCK,      /* dram__cycles_elapsed.avg.per_second, hz (tells an H200 from an H100 on the details page) */
+    /* counters sampled as the application runs (CUPTI PM sampling, trace_pm.c),
+     * each sample's percentage of peak over its interval; the sample's clock,
+     * active and elapsed cycles are M_SM_CLOCK, M_SM_ACTIVE_CYC, M_SM_ELAPSED_CYC */
+    M_PM_ISSUE,        /* sm__inst_executed_realtime, % */
+    M_PM_FMA,          /* sm__inst_executed_pipe_fma_realtime, % */
+    M_PM_FMAHEAVY,     /* sm__inst_executed_pipe_fmaheavy_realtime, % */
+    M_PM_ALU,
+    M_PM_XU,
+    M_PM_UNIFORM,
+    M_PM_FP64,         /* sm__pipe_fp64_cycles_active_realtime, % */
+    M_PM_TENSOR,       /* sm__pipe_tensor_cycles_active_realtime, % */
+    M_PM_HMMA,
+    M_PM_IMMA,
+    M_PM_DRAM_READ,    /* dramc__read_throughput, % */
+    M_PM_DRAM_WRITE,
+    M_PM_L2,           /* lts__t_sector_throughput, % */
+    M_PM_L2_HIT,       /* lts__average_t_sector_hit_rate_realtime, % */
+    M_PM_L1,           /* l1tex__throughput, % */
+    M_PM_WARPS,        /* tpc__warps_active_realtime, % of peak over elapsed cycles */
+    M_PM_GR_ACTIVE,    /* gr__cycles_active, % */
     M_COUNT
 };
 
@@ -94,6 +114,12 @@ struct tier_def {
     const char *const *features;/* candidates, NULL-terminated; fit leaves out those a dataset lacks */
 };
 extern const struct tier_def features_tiers[];
+/* The sampled model's features (fit --variant sampled): counters sampled as
+ * the application runs, not an ncu export. */
+extern const char *const features_sampled[];
+/* The metric of a PM-sampling counter name as the tracer writes it (with
+ * or without its group prefix "TPC.TriageCompute."), or -1. */
+int features_metric_by_sampled(const char *name);
 /* The raw tier's features: what calibrate measures and fit uses by default. */
 extern const char *const features_raw_tier[];
 extern const size_t features_tier_count;      /* richest first */

@@ -319,11 +319,15 @@ static void meas_pass_output(struct meas_run *m, struct plat_child *child)
  * variables in its environment only). */
 static int meas_start_app(struct meas_run *m, char **argv, struct plat_child *child)
 {
-    static char inject[4200], trace_file[4200];
-    const char *env[3] = { inject, trace_file, NULL };
+    static char inject[4200], trace_file[4200], pm[64];
+    const char *env[4] = { inject, trace_file, NULL, NULL };
     if (m->o->timeline_out) {
         snprintf(inject, sizeof inject, "CUDA_INJECTION64_PATH=%s", m->tracer);
         snprintf(trace_file, sizeof trace_file, "GP_TRACE_FILE=%s", m->trace_prefix);
+        if (m->o->pm_interval_ns > 0) {
+            snprintf(pm, sizeof pm, "GP_PM_SAMPLING=%lld", m->o->pm_interval_ns);
+            env[2] = pm;
+        }
         child->env = env;
     }
     child->capture = 1;

@@ -27,7 +27,14 @@ struct measure_opts {
     int force;                /* replace a timeline file gpu_profiler did not write */
     int timeline_optional;    /* a timeline that cannot be made is a note (timeline_note), not an error */
     int output_to_stderr;     /* the application's output to our stderr (stdout holds JSON alone) */
+    /* with the timeline, the GPU's counters sampled every this many ns as
+     * the application runs (the tracer's PM sampler, trace_pm.h); 0: not */
+    long long pm_interval_ns;
 };
+
+/* The default interval of the sampled counters: 1 ms (docs/PERFORMANCE.md:
+ * the tracer's decoding costs about 18 us of CPU a sample). */
+#define MEASURE_PM_INTERVAL_NS 1000000LL
 
 /* One GPU's figures over the window. */
 struct measure_gpu {

@@ -20,6 +20,7 @@ void timeline_init(struct timeline *t)
 
 void timeline_free(struct timeline *t)
 {
+    pm_samples_free(&t->pm);
     free(t->power_ns);
     free(t->power_w);
     free(t->ev);
@@ -162,18 +163,28 @@ static int read_trace(const char *path, struct timeline *t, char *err, size_t er
     char *line = NULL;
     size_t cap = 0, first = t->n, i, len;
     unsigned long ln = 0;
-    double c0 = -1, m0 = 0, c1 = -1, m1 = 0;
+    double c0 = -1, m0 = 0, c1 = -1, m1 = 0, rate;
+    size_t pm_first[PM_MAX_DEVICES];
+    char why[160];
     int rl;
     if (!f) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
+    pm_samples_mark(&t->pm, pm_first);
     while ((rl = textio_getline(f, &line, &cap, TEXTIO_MAX_LINE, &len)) > 0) {
         char kind, *rest;
         long long s, e;
-        int dev;
+        int dev, pm;
         ln++;
         chomp(line);
+        if ((pm = pm_samples_line(&t->pm, line, why, sizeof why)) != 0) {
+            if (pm < 0) {
+                snprintf(err, errlen, "%s:%lu: %s", path, ln, why);
+                goto fail;
+            }
+            continue;
+        }
         if (line[0] == '#') {
             unsigned long long c, m;
             unsigned long d;
@@ -215,12 +226,13 @@ static int read_trace(const char *path, struct timeline *t, char *err, size_t er
         t->context_end_ns[t->ncontexts] = c1 >= 0 ? (long long)m1 : LLONG_MAX;
         t->ncontexts++;
     }
+    /* a straight line through both clock readings, or the offset of the first */
+    rate = c1 > c0 + 1e8 ? (m1 - m0) / (c1 - c0) : 1.0;
     for (i = first; i < t->n; i++) {
-        /* a straight line through both clock readings, or the offset of the first */
-        double rate = c1 > c0 + 1e8 ? (m1 - m0) / (c1 - c0) : 1.0;
         t->ev[i].start_ns = (long long)llround(m0 + ((double)t->ev[i].start_ns - c0) * rate);
         t->ev[i].end_ns = (long long)llround(m0 + ((double)t->ev[i].end_ns - c0) * rate);
     }
+    pm_samples_move(&t->pm, pm_first, c0, m0, rate);
     t->processes++;
     return 0;
 fail:
@@ -255,6 +267,7 @@ static int write_timeline(FILE *f, void *ctx)
     for (i = 0; i < mg->npower; i++)
         if (isfinite(mg->power_w[i]))
             fprintf(f, "P %lld %.1f\n", (long long)llround(mg->power_t_s[i] * 1e9), mg->power_w[i]);
+    pm_samples_write(f, &t->pm);
     for (i = 0; i < t->n; i++) {
         const struct timeline_event *ev = &t->ev[i];
         if (ev->kind == 'K') {
@@ -336,6 +349,7 @@ int timeline_merge(const char *prefix, const char *out_path, double t_start_s, d
     }
     fix_names(&t);
     qsort(t.ev, t.n, sizeof *t.ev, by_start);
+    pm_samples_tidy(&t.pm);
     t.window_start_ns = (long long)llround(t_start_s * 1e9);
     t.window_stop_ns = (long long)llround(t_stop_s * 1e9);
     t.idle_before_w = idle_before_w;
@@ -517,6 +531,13 @@ static int read_power(struct timeline *t, const char *line, const char *path, un
 static int read_timeline_line(struct timeline *t, char *line, const char *path, unsigned long ln, int *have_window,
                               char *err, size_t errlen)
 {
+    char why[160];
+    int pm;
+    if (ln > 1 && (pm = pm_samples_line(&t->pm, line, why, sizeof why)) != 0) {
+        if (pm < 0)
+            snprintf(err, errlen, "%s:%lu: %s", path, ln, why);
+        return pm < 0 ? -1 : 0;
+    }
     if (ln == 1) {
         if (strcmp(line, TIMELINE_SIGNATURE " 1") != 0) {
             snprintf(err, errlen, "%s:1: not a gpu_profiler timeline (expected '%s 1'; measure --timeline "

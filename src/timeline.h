@@ -19,7 +19,8 @@
  *     C START END DEVICE BYTES    (a copy)
  *     S START END DEVICE BYTES    (a memset)
  *     P TIME POWER_W              (the GPU's instant power that measure read,
- *                                  every TIMELINE_POWER_STEP_S; one GPU only) */
+ *                                  every TIMELINE_POWER_STEP_S; one GPU only)
+ *     # pm device ... and M ...   (the counters sampled as it ran: pm_samples.h) */
 #ifndef GPU_PROFILER_TIMELINE_H
 #define GPU_PROFILER_TIMELINE_H
 
@@ -28,6 +29,7 @@
 
 #include "estimate.h"
 #include "model.h"
+#include "pm_samples.h"
 
 /* The highest device number a timeline may name (CUDA numbers its devices
  * from 0; no host has thousands). */
@@ -49,6 +51,9 @@ struct timeline_event {
  * come every 5 ms; the file keeps one in two, at most TIMELINE_MAX_POWER). */
 #define TIMELINE_POWER_STEP_S 0.01
 #define TIMELINE_MAX_POWER 200000
+/* How often the tracer's PM sampler writes its samples (trace_pm.h's
+ * TRACE_PM_DECODE_MS): what a reader waits for the last of them. */
+#define TIMELINE_PM_DECODE_S 0.05
 
 struct timeline {
     long long window_start_ns, window_stop_ns;
@@ -74,6 +79,8 @@ struct timeline {
     long long *power_ns;
     double *power_w;
     size_t npower, power_cap;
+    /* the counters sampled as it ran (M lines; pm.ndev 0: none) */
+    struct pm_samples pm;
 };
 
 void timeline_init(struct timeline *t);

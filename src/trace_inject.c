@@ -29,6 +29,9 @@
 #endif
 #include "cupti_packing.h"
 #include <cupti.h>
+#ifndef _WIN32
+#include "trace_pm.h"
+#endif
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -205,6 +208,9 @@ static void trace_finish(void)
 {
     if (!trace_out)
         return; /* a forked child's, or the file could not be written */
+#ifndef _WIN32
+    trace_pm_finish();
+#endif
     CUPTI(ActivityFlushAll)(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
     pthread_mutex_lock(&trace_mu);
     if (trace_out) {
@@ -224,6 +230,41 @@ static void forget_in_child(void)
 {
     trace_out = NULL; /* its stdio buffer is the parent's: dropped, not flushed */
     pthread_mutex_init(&trace_mu, NULL);
+    trace_pm_forget();
+}
+
+/* Each new context: its device's PM sampler (trace_pm.c), when asked for. */
+static void CUPTIAPI on_resource(void *user, CUpti_CallbackDomain domain, CUpti_CallbackId cbid, const void *data)
+{
+    const CUpti_ResourceData *rd = data;
+    uint32_t device = 0;
+    (void)user;
+    if (domain != CUPTI_CB_DOMAIN_RESOURCE || cbid != CUPTI_CBID_RESOURCE_CONTEXT_CREATED || !rd || !rd->context)
+        return;
+    if (cuptiGetDeviceId(rd->context, &device) == CUPTI_SUCCESS)
+        trace_pm_context(rd->context, device);
+}
+
+/* PM sampling, when $GP_PM_SAMPLING asks for it: started on each device's
+ * first context. */
+static void start_pm_sampling(void)
+{
+    static CUpti_SubscriberHandle sub;
+    trace_pm_init(&trace_out, &trace_mu);
+    if (!trace_pm_wanted())
+        return;
+    if (cuptiSubscribe(&sub, on_resource, NULL) != CUPTI_SUCCESS ||
+        cuptiEnableCallback(1, sub, CUPTI_CB_DOMAIN_RESOURCE, CUPTI_CBID_RESOURCE_CONTEXT_CREATED) != CUPTI_SUCCESS) {
+        fprintf(trace_out, "# pm_unavailable device all CUPTI refused the context callback (another tool subscribes)\n");
+        fprintf(stderr, "gpu_profiler trace: no PM sampling: CUPTI refused the context callback (another tool "
+                        "subscribes)\n");
+    }
+}
+#else
+static void start_pm_sampling(void)
+{
+    if (getenv("GP_PM_SAMPLING"))
+        fprintf(trace_out, "# pm_unavailable device all this Windows tracer has no PM sampler yet\n");
 }
 #endif
 
@@ -260,6 +301,7 @@ int InitializeInjection(void)
     for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (CUPTI(ActivityEnable)(kinds[i]) != CUPTI_SUCCESS)
             fprintf(trace_out, "# error: CUPTI refused activity kind %d\n", (int)kinds[i]);
+    start_pm_sampling();
     atexit(trace_finish);
 #ifndef _WIN32
     pthread_atfork(NULL, NULL, forget_in_child);

@@ -1,0 +1,539 @@
+/* trace_pm: the tracer's PM sampler; see trace_pm.h. */
+#define _GNU_SOURCE
+#include "trace_pm.h"
+
+#include <cuda.h>
+#include <cupti.h>
+#include <cupti_pmsampling.h>
+#include <cupti_profiler_host.h>
+#include <cupti_profiler_target.h>
+#include <cupti_target.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* The counters asked for, most useful first: when the accepted ones do not
+ * fit one pass, the last are dropped until they do. Accepted one by one on a
+ * GH100 (../shared/tools/pmprobe, 2026-12-06); NVLink's are refused on a
+ * machine without NVLink, and so come last. The names are those that
+ * src/feature_table.c's sampled metrics give (after the group prefix). */
+static const char *const TRACE_PM_METRICS[] = {
+    "gpc__cycles_elapsed.avg.per_second",
+    "TPC.TriageCompute.sm__cycles_active.avg",
+    "TPC.TriageCompute.sm__inst_executed_realtime.avg.pct_of_peak_sustained_elapsed",
+    "TPC.TriageCompute.sm__inst_executed_pipe_fma_realtime.avg.pct_of_peak_sustained_elapsed",
+    "TPC.TriageCompute.sm__pipe_tensor_cycles_active_realtime.avg.pct_of_peak_sustained_elapsed",
+    "TPC.TriageCompute.sm__pipe_fp64_cycles_active_realtime.avg.pct_of_peak_sustained_elapsed",
+    "FBSP.TriageCompute.dramc__read_throughput.avg.pct_of_peak_sustained_elapsed",
+    "FBSP.TriageCompute.dramc__write_throughput.avg.pct_of_peak_sustained_elapsed",
+    "TPC.TriageCompute.sm__inst_executed_pipe_alu_realtime.avg.pct_of_peak_sustained_elapsed",
+    "LTS.TriageCompute.lts__t_sector_throughput.avg.pct_of_peak_sustained_elapsed",
+    "SM_A.TriageCompute.l1tex__throughput.avg.pct_of_peak_sustained_elapsed",
+    "TPC.TriageCompute.tpc__warps_active_realtime.avg.pct_of_peak_sustained_elapsed",
+    "TPC.TriageCompute.sm__inst_executed_pipe_fmaheavy_realtime.avg.pct_of_peak_sustained_elapsed",
+    "SM_A.TriageCompute.sm__inst_executed_pipe_xu_realtime.avg.pct_of_peak_sustained_elapsed",
+    "TPC.TriageCompute.sm__pipe_tensor_op_hmma_cycles_active_realtime.avg.pct_of_peak_sustained_elapsed",
+    "TPC.TriageCompute.sm__pipe_tensor_op_imma_cycles_active_realtime.avg.pct_of_peak_sustained_elapsed",
+    "SM_A.TriageCompute.sm__inst_executed_pipe_uniform_realtime.avg.pct_of_peak_sustained_elapsed",
+    "LTS.TriageCompute.lts__average_t_sector_hit_rate_realtime.pct",
+    "FE_B.TriageCompute.gr__cycles_active.avg.pct_of_peak_sustained_elapsed",
+    "PCI.TriageCompute.pcie__read_bytes.sum",
+    "PCI.TriageCompute.pcie__write_bytes.sum",
+    "sys__cycles_elapsed.avg.per_second",
+    "NVLRX.TriageCompute.nvlrx__bytes_packet_request_data_user.sum",
+    "NVLTX.TriageCompute.nvltx__bytes_packet_request_data_user.sum",
+};
+#define PM_NMETRICS (sizeof TRACE_PM_METRICS / sizeof TRACE_PM_METRICS[0])
+#define PM_MAX_DEVICES 64
+/* hardware buffer per device: at 1 ms and 24 counters a few MB a second;
+ * the decoder drains it every TRACE_PM_DECODE_MS */
+#define PM_HW_BUFFER_BYTES (64ull << 20)
+
+#define PARAMS(T, v)                                                                                                   \
+    T v;                                                                                                               \
+    memset(&v, 0, sizeof v);                                                                                           \
+    v.structSize = T##_STRUCT_SIZE
+
+struct pm_dev {
+    int state; /* 0 untouched, 1 sampling, 2 unavailable or stopped */
+    unsigned device;
+    CUcontext ctx;
+    char chip[32];
+    CUpti_Profiler_Host_Object *host;
+    CUpti_PmSampling_Object *obj;
+    uint8_t *avail, *config, *img;
+    size_t avail_size, config_size, img_size;
+    const char *names[PM_NMETRICS];
+    size_t nnames;
+    double *values;
+    pthread_t thread;
+    volatile int stop;
+    unsigned long long samples;
+    int overflow;
+    double cpu_s;
+    /* the setup's handshake with the context callback */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int setup_done;
+};
+
+static FILE **pm_out;
+static pthread_mutex_t *pm_mu;
+static unsigned long long pm_interval_ns;
+static struct pm_dev pm_devs[PM_MAX_DEVICES];
+static pthread_mutex_t pm_devs_mu = PTHREAD_MUTEX_INITIALIZER;
+static int pm_profiler_ready;
+
+void trace_pm_init(FILE **out, pthread_mutex_t *mu)
+{
+    const char *e = getenv("GP_PM_SAMPLING");
+    pm_out = out;
+    pm_mu = mu;
+    pm_interval_ns = e && *e ? strtoull(e, NULL, 10) : 0;
+    if (pm_interval_ns && pm_interval_ns < 10000)
+        pm_interval_ns = 10000;
+}
+
+int trace_pm_wanted(void)
+{
+    return pm_interval_ns > 0;
+}
+
+static const char *pm_err(CUptiResult r)
+{
+    const char *s = NULL;
+    if (cuptiGetResultString(r, &s) != CUPTI_SUCCESS || !s)
+        return "unknown CUPTI error";
+    return s;
+}
+
+/* One line into the trace file, under its lock. */
+static void pm_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void pm_line(const char *fmt, ...)
+{
+    va_list ap;
+    pthread_mutex_lock(pm_mu);
+    if (*pm_out) {
+        va_start(ap, fmt);
+        vfprintf(*pm_out, fmt, ap);
+        va_end(ap);
+    }
+    pthread_mutex_unlock(pm_mu);
+}
+
+static void pm_unavailable(struct pm_dev *d, const char *what, CUptiResult r)
+{
+    d->state = 2;
+    pm_line("# pm_unavailable device %u %s: %s\n", d->device, what, r == CUPTI_SUCCESS ? "refused" : pm_err(r));
+    fprintf(stderr, "gpu_profiler trace: no PM sampling on device %u (%s: %s); its counters will not be sampled\n",
+            d->device, what, r == CUPTI_SUCCESS ? "refused" : pm_err(r));
+}
+
+static void host_free(struct pm_dev *d)
+{
+    if (d->host) {
+        PARAMS(CUpti_Profiler_Host_Deinitialize_Params, p);
+        p.pHostObject = d->host;
+        cuptiProfilerHostDeinitialize(&p);
+        d->host = NULL;
+    }
+}
+
+/* A fresh host object holding the given metrics. */
+static CUptiResult host_with(struct pm_dev *d, const char **names, size_t n)
+{
+    CUptiResult r;
+    host_free(d);
+    {
+        PARAMS(CUpti_Profiler_Host_Initialize_Params, p);
+        p.profilerType = CUPTI_PROFILER_TYPE_PM_SAMPLING;
+        p.pChipName = d->chip;
+        p.pCounterAvailabilityImage = d->avail;
+        if ((r = cuptiProfilerHostInitialize(&p)) != CUPTI_SUCCESS)
+            return r;
+        d->host = p.pHostObject;
+    }
+    {
+        PARAMS(CUpti_Profiler_Host_ConfigAddMetrics_Params, p);
+        p.pHostObject = d->host;
+        p.ppMetricNames = names;
+        p.numMetrics = n;
+        return cuptiProfilerHostConfigAddMetrics(&p);
+    }
+}
+
+/* The config image of the current host object and its number of passes. */
+static CUptiResult config_image(struct pm_dev *d, size_t *passes)
+{
+    CUptiResult r;
+    PARAMS(CUpti_Profiler_Host_GetConfigImageSize_Params, s);
+    s.pHostObject = d->host;
+    if ((r = cuptiProfilerHostGetConfigImageSize(&s)) != CUPTI_SUCCESS)
+        return r;
+    free(d->config);
+    if (!(d->config = calloc(1, s.configImageSize)))
+        return CUPTI_ERROR_OUT_OF_MEMORY;
+    d->config_size = s.configImageSize;
+    {
+        PARAMS(CUpti_Profiler_Host_GetConfigImage_Params, p);
+        p.pHostObject = d->host;
+        p.configImageSize = d->config_size;
+        p.pConfigImage = d->config;
+        if ((r = cuptiProfilerHostGetConfigImage(&p)) != CUPTI_SUCCESS)
+            return r;
+    }
+    {
+        PARAMS(CUpti_Profiler_Host_GetNumOfPasses_Params, p);
+        p.configImageSize = d->config_size;
+        p.pConfigImage = d->config;
+        if ((r = cuptiProfilerHostGetNumOfPasses(&p)) != CUPTI_SUCCESS)
+            return r;
+        *passes = p.numOfPasses;
+    }
+    return CUPTI_SUCCESS;
+}
+
+/* The counters this device accepts, one by one, then as few dropped from the
+ * end as make them fit one pass; each left out is said in the trace. */
+static CUptiResult choose_metrics(struct pm_dev *d)
+{
+    size_t i, passes = 0;
+    CUptiResult r;
+    d->nnames = 0;
+    for (i = 0; i < PM_NMETRICS; i++) {
+        const char *m = TRACE_PM_METRICS[i];
+        if ((r = host_with(d, &m, 1)) == CUPTI_SUCCESS)
+            d->names[d->nnames++] = m;
+        else
+            pm_line("# pm_left_out device %u %s %s\n", d->device, m, pm_err(r));
+    }
+    while (d->nnames > 0) {
+        if ((r = host_with(d, d->names, d->nnames)) == CUPTI_SUCCESS && (r = config_image(d, &passes)) == CUPTI_SUCCESS &&
+            passes == 1)
+            return CUPTI_SUCCESS;
+        d->nnames--;
+        pm_line("# pm_left_out device %u %s %s\n", d->device, d->names[d->nnames],
+                r != CUPTI_SUCCESS ? pm_err(r) : "needs a second pass");
+    }
+    return CUPTI_ERROR_NOT_SUPPORTED;
+}
+
+static CUptiResult counter_availability(struct pm_dev *d)
+{
+    CUptiResult r;
+    PARAMS(CUpti_PmSampling_GetCounterAvailability_Params, p);
+    p.deviceIndex = d->device;
+    if ((r = cuptiPmSamplingGetCounterAvailability(&p)) != CUPTI_SUCCESS)
+        return r;
+    if (!(d->avail = calloc(1, p.counterAvailabilityImageSize)))
+        return CUPTI_ERROR_OUT_OF_MEMORY;
+    d->avail_size = p.counterAvailabilityImageSize;
+    p.pCounterAvailabilityImage = d->avail;
+    return cuptiPmSamplingGetCounterAvailability(&p);
+}
+
+static CUptiResult init_image(struct pm_dev *d)
+{
+    PARAMS(CUpti_PmSampling_CounterDataImage_Initialize_Params, p);
+    p.pPmSamplingObject = d->obj;
+    p.counterDataSize = d->img_size;
+    p.pCounterData = d->img;
+    return cuptiPmSamplingCounterDataImageInitialize(&p);
+}
+
+/* Configure the enabled object: interval, buffer, counter data image. */
+static CUptiResult configure(struct pm_dev *d)
+{
+    CUptiResult r;
+    uint64_t per_decode = 4ull * TRACE_PM_DECODE_MS * 1000000ull / pm_interval_ns;
+    {
+        PARAMS(CUpti_PmSampling_SetConfig_Params, p);
+        p.pPmSamplingObject = d->obj;
+        p.configSize = d->config_size;
+        p.pConfig = d->config;
+        p.hardwareBufferSize = PM_HW_BUFFER_BYTES;
+        p.samplingInterval = pm_interval_ns;
+        p.triggerMode = CUPTI_PM_SAMPLING_TRIGGER_MODE_GPU_TIME_INTERVAL;
+        p.hwBufferAppendMode = CUPTI_PM_SAMPLING_HARDWARE_BUFFER_APPEND_MODE_KEEP_OLDEST;
+        if ((r = cuptiPmSamplingSetConfig(&p)) != CUPTI_SUCCESS)
+            return r;
+    }
+    {
+        PARAMS(CUpti_PmSampling_GetCounterDataSize_Params, p);
+        p.pPmSamplingObject = d->obj;
+        p.pMetricNames = d->names;
+        p.numMetrics = d->nnames;
+        p.maxSamples = (uint32_t)(per_decode < 256 ? 256 : per_decode > 100000 ? 100000 : per_decode);
+        if ((r = cuptiPmSamplingGetCounterDataSize(&p)) != CUPTI_SUCCESS)
+            return r;
+        if (!(d->img = calloc(1, p.counterDataSize)) || !(d->values = calloc(d->nnames, sizeof *d->values)))
+            return CUPTI_ERROR_OUT_OF_MEMORY;
+        d->img_size = p.counterDataSize;
+    }
+    return init_image(d);
+}
+
+static int profiler_ready(void)
+{
+    if (!pm_profiler_ready) {
+        PARAMS(CUpti_Profiler_Initialize_Params, p);
+        pm_profiler_ready = cuptiProfilerInitialize(&p) == CUPTI_SUCCESS ? 1 : -1;
+    }
+    return pm_profiler_ready == 1;
+}
+
+/* Support, chip, counters, enable, configure; 0 when sampling can start. */
+static int setup(struct pm_dev *d)
+{
+    CUptiResult r;
+    if (!profiler_ready())
+        return pm_unavailable(d, "cuptiProfilerInitialize", CUPTI_ERROR_NOT_INITIALIZED), -1;
+    {
+        PARAMS(CUpti_Profiler_DeviceSupported_Params, p);
+        p.cuDevice = (CUdevice)d->device;
+        p.api = CUPTI_PROFILER_PM_SAMPLING;
+        if ((r = cuptiProfilerDeviceSupported(&p)) != CUPTI_SUCCESS)
+            return pm_unavailable(d, "support check", r), -1;
+        if (p.isSupported != CUPTI_PROFILER_CONFIGURATION_SUPPORTED) {
+            const char *why = p.architecture != CUPTI_PROFILER_CONFIGURATION_SUPPORTED ? "architecture"
+                              : p.vGpu != CUPTI_PROFILER_CONFIGURATION_SUPPORTED    ? "vGPU"
+                              : p.confidentialCompute != CUPTI_PROFILER_CONFIGURATION_SUPPORTED ? "confidential compute"
+                              : p.wsl != CUPTI_PROFILER_CONFIGURATION_SUPPORTED      ? "WSL"
+                                                                                     : "configuration (SLI, CMP or MIG)";
+            return pm_unavailable(d, why, CUPTI_ERROR_NOT_SUPPORTED), -1;
+        }
+    }
+    {
+        PARAMS(CUpti_Device_GetChipName_Params, p);
+        p.deviceIndex = d->device;
+        if ((r = cuptiDeviceGetChipName(&p)) != CUPTI_SUCCESS)
+            return pm_unavailable(d, "chip name", r), -1;
+        snprintf(d->chip, sizeof d->chip, "%s", p.pChipName);
+    }
+    if ((r = counter_availability(d)) != CUPTI_SUCCESS)
+        return pm_unavailable(d, "counter availability (another profiler, or no permission to the counters)", r), -1;
+    if ((r = choose_metrics(d)) != CUPTI_SUCCESS)
+        return pm_unavailable(d, "no counter accepted", r), -1;
+    {
+        PARAMS(CUpti_PmSampling_Enable_Params, p);
+        p.deviceIndex = d->device;
+        if ((r = cuptiPmSamplingEnable(&p)) != CUPTI_SUCCESS)
+            return pm_unavailable(d, "enable (another process or profiler samples this GPU)", r), -1;
+        d->obj = p.pPmSamplingObject;
+    }
+    if ((r = configure(d)) != CUPTI_SUCCESS) {
+        PARAMS(CUpti_PmSampling_Disable_Params, p);
+        p.pPmSamplingObject = d->obj;
+        cuptiPmSamplingDisable(&p);
+        return pm_unavailable(d, "configuration", r), -1;
+    }
+    return 0;
+}
+
+static double thread_cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Writes one completed sample as an M line. */
+static void write_sample(struct pm_dev *d, size_t index)
+{
+    size_t k;
+    PARAMS(CUpti_PmSampling_CounterData_GetSampleInfo_Params, si);
+    PARAMS(CUpti_Profiler_Host_EvaluateToGpuValues_Params, ev);
+    si.pPmSamplingObject = d->obj;
+    si.pCounterDataImage = d->img;
+    si.counterDataImageSize = d->img_size;
+    si.sampleIndex = index;
+    if (cuptiPmSamplingCounterDataGetSampleInfo(&si) != CUPTI_SUCCESS)
+        return;
+    ev.pHostObject = d->host;
+    ev.pCounterDataImage = d->img;
+    ev.counterDataImageSize = d->img_size;
+    ev.rangeIndex = index;
+    ev.ppMetricNames = d->names;
+    ev.numMetrics = d->nnames;
+    ev.pMetricValues = d->values;
+    if (cuptiProfilerHostEvaluateToGpuValues(&ev) != CUPTI_SUCCESS)
+        return;
+    pthread_mutex_lock(pm_mu);
+    if (*pm_out) {
+        fprintf(*pm_out, "M %u %llu %llu", d->device, (unsigned long long)si.startTimestamp,
+                (unsigned long long)si.endTimestamp);
+        for (k = 0; k < d->nnames; k++)
+            fprintf(*pm_out, " %.6g", d->values[k]);
+        fputc('\n', *pm_out);
+    }
+    pthread_mutex_unlock(pm_mu);
+    d->samples++;
+}
+
+/* Drains the hardware buffer once; the number of samples written, -1 on error. */
+static long decode_once(struct pm_dev *d, int *full)
+{
+    size_t i;
+    CUptiResult r;
+    PARAMS(CUpti_PmSampling_DecodeData_Params, p);
+    PARAMS(CUpti_PmSampling_GetCounterDataInfo_Params, gi);
+    p.pPmSamplingObject = d->obj;
+    p.pCounterDataImage = d->img;
+    p.counterDataImageSize = d->img_size;
+    if ((r = cuptiPmSamplingDecodeData(&p)) != CUPTI_SUCCESS) {
+        pm_line("# pm_error device %u decode: %s\n", d->device, pm_err(r));
+        d->overflow |= r == CUPTI_ERROR_OUT_OF_MEMORY;
+        return -1;
+    }
+    d->overflow |= p.overflow != 0;
+    *full = p.decodeStopReason == CUPTI_PM_SAMPLING_DECODE_STOP_REASON_COUNTER_DATA_FULL;
+    gi.pCounterDataImage = d->img;
+    gi.counterDataImageSize = d->img_size;
+    if (cuptiPmSamplingGetCounterDataInfo(&gi) != CUPTI_SUCCESS)
+        return -1;
+    for (i = 0; i < gi.numCompletedSamples; i++)
+        write_sample(d, i);
+    init_image(d);
+    return (long)gi.numCompletedSamples;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+static void *decode_thread(void *arg)
+{
+    struct pm_dev *d = arg;
+    int full = 0;
+    double c0;
+    /* the setup runs here, with the new context current, while the
+     * callback that started it waits (briefly) */
+    cuCtxSetCurrent(d->ctx);
+    c0 = thread_cpu_s();
+    if (setup(d) == 0) {
+        PARAMS(CUpti_PmSampling_Start_Params, p);
+        CUptiResult r;
+        size_t k;
+        p.pPmSamplingObject = d->obj;
+        if ((r = cuptiPmSamplingStart(&p)) != CUPTI_SUCCESS) {
+            pm_unavailable(d, "start", r);
+        } else {
+            pthread_mutex_lock(pm_mu);
+            if (*pm_out) {
+                fprintf(*pm_out, "# pm device %u interval_ns %llu chip %s metrics %zu", d->device, pm_interval_ns,
+                        d->chip, d->nnames);
+                for (k = 0; k < d->nnames; k++)
+                    fprintf(*pm_out, " %s", d->names[k]);
+                fputc('\n', *pm_out);
+            }
+            pthread_mutex_unlock(pm_mu);
+            d->state = 1;
+        }
+    }
+    pthread_mutex_lock(&d->mu);
+    d->setup_done = 1;
+    pthread_cond_signal(&d->cv);
+    pthread_mutex_unlock(&d->mu);
+    while (d->state == 1 && !d->stop) {
+        if (decode_once(d, &full) < 0)
+            break;
+        if (!full)
+            sleep_ms(TRACE_PM_DECODE_MS);
+        pthread_mutex_lock(pm_mu);
+        if (*pm_out)
+            fflush(*pm_out); /* what a signal's end leaves is kept */
+        pthread_mutex_unlock(pm_mu);
+    }
+    d->cpu_s += thread_cpu_s() - c0;
+    return NULL;
+}
+
+void trace_pm_context(void *ctx, unsigned device)
+{
+    struct pm_dev *d;
+    struct timespec until;
+    if (!pm_interval_ns || device >= PM_MAX_DEVICES)
+        return;
+    pthread_mutex_lock(&pm_devs_mu);
+    d = &pm_devs[device];
+    if (d->state != 0 || d->thread) {
+        pthread_mutex_unlock(&pm_devs_mu);
+        return;
+    }
+    d->device = device;
+    d->ctx = (CUcontext)ctx;
+    pthread_mutex_init(&d->mu, NULL);
+    pthread_cond_init(&d->cv, NULL);
+    if (pthread_create(&d->thread, NULL, decode_thread, d) != 0) {
+        d->state = 2;
+        pthread_mutex_unlock(&pm_devs_mu);
+        return;
+    }
+    pthread_mutex_unlock(&pm_devs_mu);
+    /* the first kernels should be sampled: wait for the start, but never
+     * long (the setup needs the driver, which this callback may hold) */
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 2;
+    pthread_mutex_lock(&d->mu);
+    while (!d->setup_done)
+        if (pthread_cond_timedwait(&d->cv, &d->mu, &until) != 0)
+            break;
+    pthread_mutex_unlock(&d->mu);
+}
+
+/* The last samples, then stop and disable. */
+static void stop_device(struct pm_dev *d)
+{
+    int full = 0, empty = 0, k;
+    double c0 = thread_cpu_s();
+    PARAMS(CUpti_PmSampling_Stop_Params, sp);
+    PARAMS(CUpti_PmSampling_Disable_Params, dp);
+    sp.pPmSamplingObject = d->obj;
+    cuptiPmSamplingStop(&sp);
+    for (k = 0; k < 1000 && empty < 2; k++) {
+        long n = decode_once(d, &full);
+        if (n < 0)
+            break;
+        if (n == 0 && !full) {
+            empty++;
+            sleep_ms(5);
+        } else {
+            empty = 0;
+        }
+    }
+    dp.pPmSamplingObject = d->obj;
+    cuptiPmSamplingDisable(&dp);
+    d->cpu_s += thread_cpu_s() - c0;
+    pm_line("# pm_stats device %u samples %llu overflow %d decode_cpu_s %.3f\n", d->device, d->samples, d->overflow,
+            d->cpu_s);
+    host_free(d);
+    d->state = 2;
+}
+
+void trace_pm_finish(void)
+{
+    size_t i;
+    for (i = 0; i < PM_MAX_DEVICES; i++) {
+        struct pm_dev *d = &pm_devs[i];
+        if (!d->thread)
+            continue;
+        d->stop = 1;
+        pthread_join(d->thread, NULL);
+        d->thread = 0;
+        if (d->state == 1)
+            stop_device(d);
+    }
+}
+
+void trace_pm_forget(void)
+{
+    memset(pm_devs, 0, sizeof pm_devs);
+    pthread_mutex_init(&pm_devs_mu, NULL);
+    pm_interval_ns = 0;
+}

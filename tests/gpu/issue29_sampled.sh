@@ -1,0 +1,82 @@
+#!/bin/sh
+# Issue 29 on the GPU machine: the counters sampled as the application runs
+# (the tracer's PM sampler), recorded for the work done without a GPU.
+# usage: sh tests/gpu/issue29_sampled.sh STEP...   (device tool: OUT is set)
+#   smoke        one short workload under measure --timeline --sampled; stops the
+#                script when the timeline holds no PM samples
+#   calibrate    calibrate --sampled (the sampled model's dataset, log, model and
+#                the calibration's timeline with every sample)
+#   validate     the validation workloads (validation/workloads.py, $GP_WORKLOADS or
+#                all), each under measure --timeline --sampled and once without
+#                sampling (the cost), their timelines and measurements
+# GP_DEADLINE=EPOCH: start nothing after it. Everything lands packed in $OUT:
+# info.txt, build.txt, smoke.txt, calibrate.tgz, validate.tgz, validate.csv.
+set -u
+OUT=${OUT:-gpu-out}
+mkdir -p "$OUT"
+. tests/gpu/device_lib.sh
+make -s -j16 >"$OUT/build.txt" 2>&1 || { tail -30 "$OUT/build.txt"; exit 1; }
+ls -la build/gpu_profiler_trace.so >>"$OUT/build.txt" 2>&1
+nvidia-smi --query-gpu=name,serial,uuid,driver_version,power.limit,clocks.sm,temperature.gpu \
+    --format=csv,noheader | tee "$OUT/info.txt"
+py=$(command -v python3)
+W=$(mktemp -d)
+late() { [ -n "${GP_DEADLINE:-}" ] && [ "$(date +%s)" -ge "$GP_DEADLINE" ]; }
+
+step_smoke() {
+    s=$(date +%s.%N)
+    ./gpu_profiler measure --json --sampled --timeline "$W/smoke_timeline.txt" --force \
+        --start-marker GP_START --stop-marker GP_STOP -- "$py" validation/workloads.py mm_fp32 \
+        >"$W/smoke.json" 2>"$W/smoke_err.txt"
+    echo "measure exit $? in $(echo "$(date +%s.%N) - $s" | bc) s" >"$OUT/smoke.txt"
+    cat "$W/smoke_err.txt" "$W/smoke.json" >>"$OUT/smoke.txt"
+    grep '^#' "$W/smoke_timeline.txt" | cut -c1-400 >>"$OUT/smoke.txt"
+    echo "M lines: $(grep -c '^M ' "$W/smoke_timeline.txt")  K lines: $(grep -c '^K ' "$W/smoke_timeline.txt")" \
+        >>"$OUT/smoke.txt"
+    grep -m3 '^M ' "$W/smoke_timeline.txt" >>"$OUT/smoke.txt"
+    gzip -c "$W/smoke_timeline.txt" >"$OUT/smoke_timeline.txt.gz"
+    grep -q '^M ' "$W/smoke_timeline.txt"
+}
+
+step_calibrate() {
+    mkdir -p "$W/cal"
+    s=$(date +%s)
+    ./gpu_profiler calibrate --sampled --repeats 2 --force -q -o "$W/cal/sampled.model" \
+        --dataset "$W/cal/sampled_dataset.csv" --log "$W/cal/sampled_calibrate.log" \
+        --timeline "$W/cal/calibration_timeline.txt" >"$W/cal/stdout.txt" 2>&1
+    echo "calibrate --sampled: exit $?, $(( $(date +%s) - s )) s" | tee -a "$OUT/info.txt"
+    tail -5 "$W/cal/stdout.txt"
+    (cd "$W" && tar czf "$OUT/calibrate.tgz" cal)
+}
+
+step_validate() {
+    names=${GP_WORKLOADS:-$("$py" validation/workloads.py --list)}
+    mkdir -p "$W/val"
+    echo "workload,sampled,exit,wall_s,json" >"$OUT/validate.csv"
+    for w in $names; do
+        for mode in sampled plain; do
+            late && { echo "deadline: not run: $w $mode" | tee -a "$OUT/info.txt"; continue; }
+            opt=
+            [ $mode = sampled ] && opt=--sampled
+            s=$(date +%s.%N)
+            ./gpu_profiler measure --json $opt --timeline "$W/val/${w}_${mode}_timeline.txt" --force \
+                --start-marker GP_START --stop-marker GP_STOP -- "$py" validation/workloads.py "$w" \
+                >"$W/val/${w}_${mode}.json" 2>"$W/val/${w}_${mode}_err.txt"
+            rc=$?
+            printf '%s,%s,%s,%.2f,%s\n' "$w" "$mode" "$rc" "$(echo "$(date +%s.%N) - $s" | bc)" \
+                "$(tr -d '\n ' <"$W/val/${w}_${mode}.json" | tr ',' ';')" >>"$OUT/validate.csv"
+        done
+    done
+    (cd "$W" && tar czf "$OUT/validate.tgz" val)
+}
+
+for step in "$@"; do
+    late && { echo "deadline: step $step not run" | tee -a "$OUT/info.txt"; continue; }
+    case $step in
+    smoke) step_smoke || { echo "no PM samples: stopping"; cat "$OUT/smoke.txt"; exit 1; } ;;
+    calibrate) step_calibrate ;;
+    validate) step_validate ;;
+    *) echo "unknown step $step" ;;
+    esac
+done
+ls -la "$OUT"
