@@ -424,8 +424,15 @@ static void *decode_thread(void *arg)
         if ((r = cuptiPmSamplingStart(&p)) != CUPTI_SUCCESS) {
             pm_unavailable(d, "start", r);
         } else {
+            char gpu[256] = "";
+            CUdevice cu;
+            if (cuDeviceGet(&cu, (int)d->device) != CUDA_SUCCESS ||
+                cuDeviceGetName(gpu, (int)sizeof gpu, cu) != CUDA_SUCCESS)
+                gpu[0] = '\0';
             pthread_mutex_lock(pm_mu);
             if (*pm_out) {
+                if (gpu[0]) /* which model's GPU: the chip (GH100) is the H100's and the H200's */
+                    fprintf(*pm_out, "# pm_gpu device %u %s\n", d->device, gpu);
                 fprintf(*pm_out, "# pm device %u interval_ns %llu chip %s metrics %zu", d->device, pm_interval_ns,
                         d->chip, d->nnames);
                 for (k = 0; k < d->nnames; k++)

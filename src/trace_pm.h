@@ -10,6 +10,7 @@
  * thread per device decodes the hardware buffer every TRACE_PM_DECODE_MS
  * and writes the completed samples into the trace file:
  *
+ *     # pm_gpu device D NAME           (the GPU's name, which picks the model)
  *     # pm device D interval_ns I chip GH100 metrics N NAME...
  *     # pm_left_out device D NAME REASON
  *     M D START END V1 ... VN          (one sample; CUPTI timestamps, ns)
