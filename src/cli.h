@@ -52,4 +52,18 @@ int cmd_calibrate(int argc, char **argv);
 int cmd_fit(int argc, char **argv);
 int cmd_measure(int argc, char **argv);
 
+/* The sampled route (cmd_sampled.c): -a APP --sampled, or --timeline FILE
+ * of such a run, without -c. */
+struct sampled_cli {
+    const char *app;
+    char *const *args;
+    size_t nargs;
+    const char *timeline_path;  /* without app: the recorded run */
+    const char *out_dir, *model_path, *start_marker, *stop_marker;
+    long long interval_ns;
+    long top;
+    int json, force, quiet, verbose;
+};
+int cmd_sampled_run(struct sampled_cli *c);
+
 #endif

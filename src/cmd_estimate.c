@@ -430,6 +430,7 @@ struct estimate_options {
     const char *model_path, *out_csv, *ncu, *out_dir, *nvtx_range, *report_path, *timeline_path, *tier;
     int json, no_pred, force, per_kernel, quiet, verbose, measure_too, fast, wide, no_board;
     int skip_nccl;             /* --skip-nccl: NCCL's kernels unprofiled, the rest of the run communication */
+    long long sampled_ns;      /* --sampled[=MS]: the sampled route (cmd_sampled.c), its interval */
     int stdout_taken;          /* --json, --out-csv - or --report -: stdout holds that alone */
     long top, skip_kernels, max_kernels, sample_every;
     double duration_s, sample_weight;
@@ -457,7 +458,7 @@ struct estimate_run {
 
 enum { O_MODEL = 256, O_JSON, O_OUT_CSV, O_NO_PRED, O_FORCE, O_PER_KERNEL, O_TOP, O_NCU, O_OUTDIR,
        O_LIST_FEATURES, O_SKIP_KERNELS, O_MAX_KERNELS, O_NVTX, O_REPORT, O_DURATION, O_MEASURE, O_NCU_ARG, O_FAST,
-       O_SAMPLE, O_TIMELINE, O_TIER, O_WIDE, O_NO_BOARD, O_SKIP_NCCL };
+       O_SAMPLE, O_TIMELINE, O_TIER, O_WIDE, O_NO_BOARD, O_SKIP_NCCL, O_SAMPLED };
 
 static const struct option estimate_longopts[] = {
     { "timeline", required_argument, NULL, O_TIMELINE },
@@ -479,6 +480,7 @@ static const struct option estimate_longopts[] = {
     { "measure", no_argument, NULL, O_MEASURE },
     { "ncu-arg", required_argument, NULL, O_NCU_ARG },
     { "skip-nccl", no_argument, NULL, O_SKIP_NCCL },
+    { "sampled", optional_argument, NULL, O_SAMPLED },
     { "fast", no_argument, NULL, O_FAST },       { "no-board", no_argument, NULL, O_NO_BOARD },
     { "tier", required_argument, NULL, O_TIER },
     { "quiet", no_argument, NULL, 'q' },         { "verbose", no_argument, NULL, 'v' },
@@ -638,6 +640,13 @@ static int take_option(struct estimate_options *o, int c, char *arg, char **argv
     case O_OUT_CSV: o->out_csv = arg; return -1;
     case O_MEASURE: o->measure_too = 1; return -1;
     case O_TIMELINE: o->timeline_path = arg; return -1;
+    case O_SAMPLED: {
+        double ms = 1.0;
+        if (arg && cli_parse_positive("--sampled", arg, 0.01, 1000, &ms) != 0)
+            return EXIT_USAGE;
+        o->sampled_ns = (long long)(ms * 1e6 + 0.5);
+        return -1;
+    }
     case O_FAST: o->fast = 1; return -1;
     case O_NO_BOARD: o->no_board = 1; return -1;
     case O_NO_PRED: o->no_pred = 1; return -1;
@@ -1178,6 +1187,45 @@ static int run_stages(struct estimate_run *r)
     return rc;
 }
 
+/* --sampled: -a APP run once with its counters sampled, or --timeline FILE
+ * of such a run; no ncu, no -c. */
+static int check_sampled(const struct estimate_options *o)
+{
+    if (o->csv || o->measure_too || o->fast || o->tier || o->skip_nccl) {
+        cli_usage_error("%s", "--sampled estimates from counters sampled as the application runs: leave out -c, "
+                        "--measure, --fast, --tier and --skip-nccl");
+        return EXIT_USAGE;
+    }
+    if (!o->app == !o->timeline_path) {
+        cli_usage_error("%s", "--sampled needs -a APP (run it once, sampled) or --timeline FILE (a run recorded "
+                        "with 'gpu_profiler measure --sampled --timeline FILE'), one of them");
+        return EXIT_USAGE;
+    }
+    return -1;
+}
+
+static int run_sampled(struct estimate_options *o)
+{
+    struct sampled_cli c;
+    int rc = check_sampled(o);
+    if (rc >= 0)
+        return rc;
+    memset(&c, 0, sizeof c);
+    c.app = o->app;
+    c.args = o->app_args;
+    c.nargs = o->napp_args;
+    c.timeline_path = o->timeline_path;
+    c.out_dir = o->out_dir;
+    c.model_path = o->model_path;
+    c.interval_ns = o->sampled_ns;
+    c.top = o->top;
+    c.json = o->json;
+    c.force = o->force;
+    c.quiet = o->quiet;
+    c.verbose = o->verbose;
+    return cmd_sampled_run(&c);
+}
+
 int cmd_estimate(int argc, char **argv)
 {
     struct estimate_run *r = calloc(1, sizeof *r);
@@ -1187,7 +1235,9 @@ int cmd_estimate(int argc, char **argv)
         return EXIT_INTERNAL;
     }
     rc = parse_options(argc, argv, &r->o);
-    if (rc < 0)
+    if (rc < 0 && r->o.sampled_ns)
+        rc = run_sampled(&r->o);
+    else if (rc < 0)
         rc = run_stages(r);
     estimate_free(&r->est);
     free(r->o.app_args);

@@ -1,0 +1,322 @@
+/* sampled: see sampled.h. */
+#include "sampled.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "feature_table.h"
+
+void sampled_gpu_name(const struct timeline *t, int device, char *out, size_t outlen)
+{
+    size_t i;
+    out[0] = '\0';
+    for (i = 0; i < t->pm.nnotes; i++) {
+        int d, used = 0;
+        if (sscanf(t->pm.note[i], "pm_gpu device %d %n", &d, &used) == 1 && used && d == device) {
+            snprintf(out, outlen, "%s", t->pm.note[i] + used);
+            return;
+        }
+    }
+}
+
+int sampled_power(const struct pm_device *d, size_t i, const struct model *m, double *power_w, double *component_w)
+{
+    double value[M_COUNT], x[MODEL_MAX_FEATURES];
+    unsigned char have[M_COUNT];
+    struct prediction p;
+    size_t k;
+    pm_samples_values(d, i, value, have);
+    for (k = 0; k < m->nfeatures; k++)
+        if (features_compute((size_t)m->feature[k], value, have, &x[k]) != 0) {
+            if (!features_available((size_t)m->feature[k], have))
+                return -1;
+            x[k] = 0; /* a zero denominator: no cycles elapsed */
+        }
+    model_predict(m, x, &p);
+    *power_w = p.power_w[TARGET_AVG];
+    if (m->power_limit_w > 0 && *power_w > m->power_limit_w)
+        *power_w = m->power_limit_w;
+    if (component_w) {
+        double sum = 0, scale;
+        for (k = 0; k < m->ncomponents; k++)
+            sum += p.component_w[k];
+        scale = sum > 0 ? *power_w / sum : 0;
+        for (k = 0; k < m->ncomponents; k++)
+            component_w[k] = p.component_w[k] * scale;
+    }
+    return 0;
+}
+
+/* the estimate as pieces of constant power over the window */
+struct piece {
+    double t0, t1, w;
+};
+
+struct pieces {
+    struct piece *p;
+    size_t n;
+};
+
+/* Samples clipped to [w0, w1], the uncovered parts at idle_w; the power of
+ * each sample into sample_w (d->n). */
+static int build_pieces(const struct pm_device *d, const struct model *m, double w0, double w1, double idle_w,
+                        struct sampled_result *r, double *sample_w, struct pieces *ps, char *err, size_t errlen)
+{
+    double at = w0, comp[MODEL_MAX_COMPONENTS];
+    size_t i, k;
+    if (!(ps->p = malloc((2 * d->n + 2) * sizeof *ps->p))) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    ps->n = 0;
+    for (i = 0; i < d->n; i++) {
+        double a = (double)d->start_ns[i] * 1e-9, b = (double)d->end_ns[i] * 1e-9;
+        if (sampled_power(d, i, m, &sample_w[i], comp) != 0) {
+            snprintf(err, errlen, "the samples lack a counter of the model's feature %s",
+                     features_table[m->feature[0]].name);
+            for (k = 0; k < m->nfeatures; k++) {
+                double value[M_COUNT];
+                unsigned char have[M_COUNT];
+                pm_samples_values(d, i, value, have);
+                if (!features_available((size_t)m->feature[k], have)) {
+                    snprintf(err, errlen, "the samples lack the counters of the model's feature %s (the tracer "
+                             "left them out: see its pm_left_out lines)", features_table[m->feature[k]].name);
+                    break;
+                }
+            }
+            return -1;
+        }
+        if (b <= w0 || a >= w1)
+            continue;
+        a = a < w0 ? w0 : a;
+        b = b > w1 ? w1 : b;
+        if (a < at)
+            a = at; /* overlapping samples: the later from where the earlier ended */
+        if (b <= a)
+            continue;
+        if (a > at)
+            ps->p[ps->n++] = (struct piece){ at, a, idle_w };
+        ps->p[ps->n++] = (struct piece){ a, b, sample_w[i] };
+        for (k = 0; k < m->ncomponents; k++)
+            r->component_j[k] += comp[k] * (b - a);
+        r->covered_s += b - a;
+        r->samples++;
+        at = b;
+    }
+    if (at < w1)
+        ps->p[ps->n++] = (struct piece){ at, w1, idle_w };
+    return 0;
+}
+
+/* The energy of the pieces in [a, b); *lo is a moving start index. */
+static double energy_in(const struct pieces *ps, size_t *lo, double a, double b)
+{
+    double e = 0;
+    size_t j;
+    while (*lo < ps->n && ps->p[*lo].t1 <= a)
+        (*lo)++;
+    for (j = *lo; j < ps->n && ps->p[j].t0 < b; j++) {
+        double x0 = ps->p[j].t0 > a ? ps->p[j].t0 : a, x1 = ps->p[j].t1 < b ? ps->p[j].t1 : b;
+        if (x1 > x0)
+            e += ps->p[j].w * (x1 - x0);
+    }
+    return e;
+}
+
+/* The mean of the P readings in [a, b), or NaN; *lo moves. */
+static double measured_in(const struct timeline *t, size_t *lo, double a, double b)
+{
+    double s = 0;
+    size_t n = 0, j;
+    while (*lo < t->npower && (double)t->power_ns[*lo] * 1e-9 < a)
+        (*lo)++;
+    for (j = *lo; j < t->npower && (double)t->power_ns[j] * 1e-9 < b; j++) {
+        s += t->power_w[j];
+        n++;
+    }
+    return n ? s / (double)n : (double)NAN;
+}
+
+/* min and peak over whole SAMPLED_WINDOW_S windows, the estimate's and the
+ * measurement's, and the estimate's error against it window by window */
+static void windows(const struct timeline *t, const struct pieces *ps, double w0, double w1, struct sampled_result *r)
+{
+    size_t lo = 0, plo = 0, n = 0, nm = 0;
+    double a, sum_ape = 0, msum = 0;
+    r->min_w = r->peak_w = r->meas_min_w = r->meas_peak_w = NAN;
+    for (a = w0; a + SAMPLED_WINDOW_S <= w1 + 1e-9; a += SAMPLED_WINDOW_S) {
+        double e = energy_in(ps, &lo, a, a + SAMPLED_WINDOW_S) / SAMPLED_WINDOW_S;
+        double mw = measured_in(t, &plo, a, a + SAMPLED_WINDOW_S);
+        if (isnan(r->min_w) || e < r->min_w)
+            r->min_w = e;
+        if (isnan(r->peak_w) || e > r->peak_w)
+            r->peak_w = e;
+        n++;
+        if (isnan(mw))
+            continue;
+        if (isnan(r->meas_min_w) || mw < r->meas_min_w)
+            r->meas_min_w = mw;
+        if (isnan(r->meas_peak_w) || mw > r->meas_peak_w)
+            r->meas_peak_w = mw;
+        sum_ape += fabs(e - mw) / mw;
+        msum += mw;
+        nm++;
+    }
+    if (n == 0) { /* a run shorter than one window */
+        r->min_w = r->peak_w = r->avg_w;
+    }
+    r->nwindows = n;
+    r->has_measured = nm > 0;
+    r->window_mape_pct = nm ? 100.0 * sum_ape / (double)nm : (double)NAN;
+    r->meas_avg_w = nm ? msum / (double)nm : (double)NAN;
+}
+
+static void series(const struct timeline *t, const struct pieces *ps, double w0, double w1, struct sampled_result *r)
+{
+    double bw = (w1 - w0) / TIMELINE_BINS, last = NAN;
+    size_t lo = 0, plo = 0, b;
+    for (b = 0; b < TIMELINE_BINS; b++) {
+        double a = w0 + (double)b * bw, mw;
+        r->series_w[b] = bw > 0 ? energy_in(ps, &lo, a, a + bw) / bw : 0;
+        mw = measured_in(t, &plo, a, a + bw);
+        if (!isnan(mw))
+            last = mw;
+        r->measured_w[b] = last;
+    }
+}
+
+/* The first sample whose end is after a (samples are in order of start
+ * and, one sampler a device, of end). */
+static size_t first_after(const struct pm_device *d, long long a)
+{
+    size_t lo = 0, hi = d->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (d->end_ns[mid] <= a)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static double overlap_s(long long a0, long long a1, long long b0, long long b1)
+{
+    long long x0 = a0 > b0 ? a0 : b0, x1 = a1 < b1 ? a1 : b1;
+    return x1 > x0 ? (double)(x1 - x0) * 1e-9 : 0;
+}
+
+static int by_energy(const void *a, const void *b)
+{
+    const struct sampled_name *x = a, *y = b;
+    if (x->energy_j != y->energy_j)
+        return x->energy_j > y->energy_j ? -1 : 1;
+    return x->name_id - y->name_id;
+}
+
+/* Each kernel's share of the samples it ran in (sampled.h), by name. */
+static int kernel_shares(const struct timeline *t, int device, const struct pm_device *d, const double *sample_w,
+                         long long w0, long long w1, struct sampled_result *r)
+{
+    double *cover = calloc(d->n + 1, sizeof *cover);
+    struct sampled_name *nm = calloc(t->nnames + 1, sizeof *nm);
+    size_t pass, i, j, k;
+    if (!cover || !nm) {
+        free(cover);
+        free(nm);
+        return -1;
+    }
+    for (pass = 0; pass < 2; pass++)
+        for (i = 0; i < t->n; i++) {
+            const struct timeline_event *ev = &t->ev[i];
+            long long a = ev->start_ns > w0 ? ev->start_ns : w0, b = ev->end_ns < w1 ? ev->end_ns : w1;
+            if (ev->kind != 'K' || ev->device != device || b <= a)
+                continue;
+            for (j = first_after(d, a); j < d->n && d->start_ns[j] < b; j++) {
+                double ov = overlap_s(a, b, d->start_ns[j], d->end_ns[j]);
+                double len = (double)(d->end_ns[j] - d->start_ns[j]) * 1e-9;
+                if (pass == 0) {
+                    cover[j] += ov;
+                } else if (ov > 0) {
+                    double share = ov / (cover[j] > len ? cover[j] : len);
+                    nm[ev->name_id].energy_j += sample_w[j] * len * share;
+                }
+            }
+            if (pass == 1) {
+                nm[ev->name_id].calls++;
+                nm[ev->name_id].time_s += (double)(b - a) * 1e-9;
+                r->kernels++;
+            }
+        }
+    for (j = 0; j < d->n; j++) {
+        long long a = d->start_ns[j] > w0 ? d->start_ns[j] : w0, b = d->end_ns[j] < w1 ? d->end_ns[j] : w1;
+        double len = (double)(d->end_ns[j] - d->start_ns[j]) * 1e-9;
+        if (b <= a || cover[j] <= 0)
+            continue;
+        r->busy_s += (double)(b - a) * 1e-9;
+        r->busy_energy_j += sample_w[j] * (double)(b - a) * 1e-9;
+        (void)len;
+    }
+    for (i = k = 0; i < t->nnames; i++)
+        if (nm[i].calls) {
+            nm[i].name_id = (int)i;
+            nm[k++] = nm[i];
+            r->kernel_energy_j += nm[i].energy_j;
+        }
+    qsort(nm, k, sizeof *nm, by_energy);
+    r->names = nm;
+    r->nnames = k;
+    free(cover);
+    return 0;
+}
+
+int sampled_estimate(const struct timeline *t, int device, const struct model *m, struct sampled_result *r,
+                     char *err, size_t errlen)
+{
+    const struct pm_device *d = pm_samples_device(&t->pm, device);
+    double w0 = (double)t->window_start_ns * 1e-9, w1 = (double)t->window_stop_ns * 1e-9;
+    double idle_w = t->idle_before_w > 0 ? t->idle_before_w : m->idle_w, *sample_w;
+    struct pieces ps = { NULL, 0 };
+    size_t lo = 0;
+    int rc = -1;
+    memset(r, 0, sizeof *r);
+    r->device = device;
+    if (!d || d->n == 0) {
+        snprintf(err, errlen, "no PM samples of device %d in the timeline%s", device,
+                 t->pm.nnotes ? " (its notes say why: gpu_profiler -v)" : " (it was recorded without --sampled)");
+        return -1;
+    }
+    sampled_gpu_name(t, device, r->gpu, sizeof r->gpu);
+    r->interval_ns = d->interval_ns;
+    r->nmetrics = d->nmetrics;
+    r->duration_s = w1 - w0;
+    if (!(sample_w = malloc(d->n * sizeof *sample_w))) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (build_pieces(d, m, w0, w1, idle_w, r, sample_w, &ps, err, errlen) != 0)
+        goto out;
+    r->energy_j = energy_in(&ps, &lo, w0, w1);
+    r->avg_w = r->duration_s > 0 ? r->energy_j / r->duration_s : (double)NAN;
+    windows(t, &ps, w0, w1, r);
+    series(t, &ps, w0, w1, r);
+    if (kernel_shares(t, device, d, sample_w, t->window_start_ns, t->window_stop_ns, r) != 0) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    r->busy_avg_w = r->busy_s > 0 ? r->busy_energy_j / r->busy_s : (double)NAN;
+    r->between_j = r->energy_j - r->kernel_energy_j;
+    rc = 0;
+out:
+    free(sample_w);
+    free(ps.p);
+    return rc;
+}
+
+void sampled_free(struct sampled_result *r)
+{
+    free(r->names);
+    r->names = NULL;
+    r->nnames = 0;
+}
