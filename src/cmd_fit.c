@@ -26,7 +26,7 @@ struct fit_options {
 
 static void print_fit_help(void)
 {
-    printf("Usage: gpu_profiler fit DATASET [-o MODEL] [--tier T | --features F1,F2,...] [--variant NAME]\n"
+    printf("Usage: gpu_profiler fit DATASET [-o MODEL] [--tier T | --sampled | --features F1,F2,...] [--variant NAME]\n"
            "                        [--force] [-q]\n"
            "       gpu_profiler fit --board QUICK_DATASET [-o MODEL] [--variant fast | --base MODEL]\n"
            "                        [--force] [-q]\n"
@@ -39,6 +39,8 @@ static void print_fit_help(void)
            "microbenchmarks is held out in turn and predicted by a model fitted on the others.\n"
            "--features fits only those features ('gpu_profiler --list-features'): fewer metrics\n"
            "mean fewer ncu replay passes per kernel, at the accuracy the printed error shows.\n"
+           "--sampled fits the model of counters sampled as the application runs from a dataset\n"
+           "of 'calibrate --sampled' (its features, variant sampled): byte for byte its model.\n"
            "--variant names the model's kind in the file ('fast' is what --fast picks among the\n"
            "built-in models).\n"
            "--tier fits the model of one kind of ncu export from the same dataset: raw (the\n"
@@ -107,6 +109,7 @@ static int parse_fit_options(int argc, char **argv, struct fit_options *o)
         { "features", required_argument, NULL, 'F' }, { "variant", required_argument, NULL, 'V' },
         { "tier", required_argument, NULL, 'T' },     { "board", no_argument, NULL, 'B' },
         { "base", required_argument, NULL, 'b' },     { "comm", no_argument, NULL, 'C' },
+        { "sampled", no_argument, NULL, 'S' },
         { NULL, 0, NULL, 0 },
     };
     int c;
@@ -128,6 +131,15 @@ static int parse_fit_options(int argc, char **argv, struct fit_options *o)
         case 'B': o->board = 1; break;
         case 'C': o->comm = 1; break;
         case 'b': o->base = optarg; break;
+        case 'S': /* calibrate --sampled's model: its features, its variant */
+            if (o->features || o->variant) {
+                cli_usage_error("fit: --sampled chooses the features and names the variant: leave out --features "
+                                "and --variant");
+                return EXIT_USAGE;
+            }
+            o->features = features_sampled;
+            o->variant = "sampled";
+            break;
         case 'F':
             if (parse_features(o, optarg) != 0)
                 return EXIT_USAGE;
