@@ -87,6 +87,13 @@ static void print_help_usage(void)
            "                       power limit uncapped where the run's power over 1 s stays under\n"
            "                       it (short bursts); min and peak over 0.1 s windows of the real\n"
            "                       timeline. The profile may cover part of the run (--nvtx-range)\n"
+           "      --sampled[=MS]   no ncu: run APP once with the GPU's counters sampled every MS ms\n"
+           "                       (default 1; CUPTI PM sampling through the tracer, device-wide, no\n"
+           "                       replay) and NVML beside them; the sampled model's power for every\n"
+           "                       sample, so the whole run (idle, gaps, overlapping streams, NCCL),\n"
+           "                       each kernel's energy as its share of the samples it ran in, and\n"
+           "                       the measurement of the same run beside it. With --timeline FILE\n"
+           "                       (no -a): the same from a run 'measure --sampled' recorded\n"
            "\n");
 }
 
