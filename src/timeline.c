@@ -175,10 +175,13 @@ static int read_trace(const char *path, struct timeline *t, char *err, size_t er
     while ((rl = textio_getline(f, &line, &cap, TEXTIO_MAX_LINE, &len)) > 0) {
         char kind, *rest;
         long long s, e;
-        int dev, pm;
+        int dev, pm, whole;
         ln++;
+        whole = len > 0 && line[len - 1] == '\n';
         chomp(line);
         if ((pm = pm_samples_line(&t->pm, line, why, sizeof why)) != 0) {
+            if (pm < 0 && !whole) /* the last line of a process that died while writing it */
+                break;
             if (pm < 0) {
                 snprintf(err, errlen, "%s:%lu: %s", path, ln, why);
                 goto fail;

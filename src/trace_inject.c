@@ -210,6 +210,8 @@ static void trace_finish(void)
         return; /* a forked child's, or the file could not be written */
 #ifndef _WIN32
     trace_pm_finish();
+    if (getenv("GP_PM_DEBUG"))
+        fprintf(stderr, "gpu_profiler trace: pm finished; flushing the activity records\n");
 #endif
     CUPTI(ActivityFlushAll)(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
     pthread_mutex_lock(&trace_mu);

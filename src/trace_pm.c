@@ -494,7 +494,18 @@ void trace_pm_context(void *ctx, unsigned device)
     pthread_mutex_unlock(&d->mu);
 }
 
-/* The last samples, then stop and disable. */
+static int pm_debug(const char *what)
+{
+    static int on = -1;
+    if (on < 0)
+        on = getenv("GP_PM_DEBUG") != NULL;
+    if (on)
+        fprintf(stderr, "gpu_profiler trace: pm %s\n", what);
+    return on;
+}
+
+/* The last samples, then stop and disable. The host object is left to the
+ * process's end (CUPTI tears its own state down then). */
 static void stop_device(struct pm_dev *d)
 {
     int full = 0, empty = 0, k;
@@ -502,7 +513,9 @@ static void stop_device(struct pm_dev *d)
     PARAMS(CUpti_PmSampling_Stop_Params, sp);
     PARAMS(CUpti_PmSampling_Disable_Params, dp);
     sp.pPmSamplingObject = d->obj;
+    pm_debug("stop");
     cuptiPmSamplingStop(&sp);
+    pm_debug("stopped");
     for (k = 0; k < 1000 && empty < 2; k++) {
         long n = decode_once(d, &full);
         if (n < 0)
@@ -514,12 +527,17 @@ static void stop_device(struct pm_dev *d)
             empty = 0;
         }
     }
+    pm_debug("drained");
     dp.pPmSamplingObject = d->obj;
-    cuptiPmSamplingDisable(&dp);
+    if (!getenv("GP_PM_NO_DISABLE"))
+        cuptiPmSamplingDisable(&dp);
+    pm_debug("disabled");
     d->cpu_s += thread_cpu_s() - c0;
     pm_line("# pm_stats device %u samples %llu overflow %d decode_cpu_s %.3f\n", d->device, d->samples, d->overflow,
             d->cpu_s);
-    host_free(d);
+    if (getenv("GP_PM_DEINIT"))
+        host_free(d);
+    pm_debug("done");
     d->state = 2;
 }
 

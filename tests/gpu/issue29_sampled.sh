@@ -21,14 +21,15 @@ nvidia-smi --query-gpu=name,serial,uuid,driver_version,power.limit,clocks.sm,tem
     --format=csv,noheader | tee "$OUT/info.txt"
 py=$(command -v python3)
 W=$(mktemp -d)
+elapsed() { python3 -c "import sys, time; print('%.2f' % (time.time() - float(sys.argv[1])))" "$1"; }
 late() { [ -n "${GP_DEADLINE:-}" ] && [ "$(date +%s)" -ge "$GP_DEADLINE" ]; }
 
 step_smoke() {
     s=$(date +%s.%N)
-    ./gpu_profiler measure --json --sampled --timeline "$W/smoke_timeline.txt" --force \
+    GP_PM_DEBUG=1 ./gpu_profiler measure --json --sampled --timeline "$W/smoke_timeline.txt" --force \
         --start-marker GP_START --stop-marker GP_STOP -- "$py" validation/workloads.py mm_fp32 \
         >"$W/smoke.json" 2>"$W/smoke_err.txt"
-    echo "measure exit $? in $(echo "$(date +%s.%N) - $s" | bc) s" >"$OUT/smoke.txt"
+    echo "measure exit $? in $(elapsed "$s") s" >"$OUT/smoke.txt"
     cat "$W/smoke_err.txt" "$W/smoke.json" >>"$OUT/smoke.txt"
     grep '^#' "$W/smoke_timeline.txt" | cut -c1-400 >>"$OUT/smoke.txt"
     echo "M lines: $(grep -c '^M ' "$W/smoke_timeline.txt")  K lines: $(grep -c '^K ' "$W/smoke_timeline.txt")" \
@@ -63,7 +64,7 @@ step_validate() {
                 --start-marker GP_START --stop-marker GP_STOP -- "$py" validation/workloads.py "$w" \
                 >"$W/val/${w}_${mode}.json" 2>"$W/val/${w}_${mode}_err.txt"
             rc=$?
-            printf '%s,%s,%s,%.2f,%s\n' "$w" "$mode" "$rc" "$(echo "$(date +%s.%N) - $s" | bc)" \
+            printf '%s,%s,%s,%.2f,%s\n' "$w" "$mode" "$rc" "$(elapsed "$s")" \
                 "$(tr -d '\n ' <"$W/val/${w}_${mode}.json" | tr ',' ';')" >>"$OUT/validate.csv"
         done
     done
