@@ -50,7 +50,7 @@ static const char *const TRACE_PM_METRICS[] = {
 #define PM_MAX_DEVICES 64
 /* hardware buffer per device: at 1 ms and 24 counters a few MB a second;
  * the decoder drains it every TRACE_PM_DECODE_MS */
-#define PM_HW_BUFFER_BYTES (64ull << 20)
+#define PM_HW_BUFFER_BYTES (256ull << 20)
 
 #define PARAMS(T, v)                                                                                                   \
     T v;                                                                                                               \
@@ -71,7 +71,7 @@ struct pm_dev {
     double *values;
     pthread_t thread;
     volatile int stop;
-    unsigned long long samples;
+    unsigned long long samples, decodes, fulls, max_batch, failed_samples;
     int overflow;
     double cpu_s;
     /* the setup's handshake with the context callback */
@@ -248,7 +248,7 @@ static CUptiResult init_image(struct pm_dev *d)
 static CUptiResult configure(struct pm_dev *d)
 {
     CUptiResult r;
-    uint64_t per_decode = 4ull * TRACE_PM_DECODE_MS * 1000000ull / pm_interval_ns;
+    uint64_t per_decode = 400000000ull / pm_interval_ns; /* 0.4 s of samples a decode */
     {
         PARAMS(CUpti_PmSampling_SetConfig_Params, p);
         p.pPmSamplingObject = d->obj;
@@ -266,7 +266,7 @@ static CUptiResult configure(struct pm_dev *d)
         p.pPmSamplingObject = d->obj;
         p.pMetricNames = d->names;
         p.numMetrics = d->nnames;
-        p.maxSamples = (uint32_t)(per_decode < 256 ? 256 : per_decode > 100000 ? 100000 : per_decode);
+        p.maxSamples = (uint32_t)(per_decode < 1000 ? 1000 : per_decode > 100000 ? 100000 : per_decode);
         if ((r = cuptiPmSamplingGetCounterDataSize(&p)) != CUPTI_SUCCESS)
             return r;
         if (!(d->img = calloc(1, p.counterDataSize)) || !(d->values = calloc(d->nnames, sizeof *d->values)))
@@ -344,14 +344,18 @@ static double thread_cpu_s(void)
 static void write_sample(struct pm_dev *d, size_t index)
 {
     size_t k;
+    CUptiResult r;
     PARAMS(CUpti_PmSampling_CounterData_GetSampleInfo_Params, si);
     PARAMS(CUpti_Profiler_Host_EvaluateToGpuValues_Params, ev);
     si.pPmSamplingObject = d->obj;
     si.pCounterDataImage = d->img;
     si.counterDataImageSize = d->img_size;
     si.sampleIndex = index;
-    if (cuptiPmSamplingCounterDataGetSampleInfo(&si) != CUPTI_SUCCESS)
+    if ((r = cuptiPmSamplingCounterDataGetSampleInfo(&si)) != CUPTI_SUCCESS) {
+        if (d->failed_samples++ == 0)
+            pm_line("# pm_error device %u sample info: %s\n", d->device, pm_err(r));
         return;
+    }
     ev.pHostObject = d->host;
     ev.pCounterDataImage = d->img;
     ev.counterDataImageSize = d->img_size;
@@ -359,8 +363,11 @@ static void write_sample(struct pm_dev *d, size_t index)
     ev.ppMetricNames = d->names;
     ev.numMetrics = d->nnames;
     ev.pMetricValues = d->values;
-    if (cuptiProfilerHostEvaluateToGpuValues(&ev) != CUPTI_SUCCESS)
+    if ((r = cuptiProfilerHostEvaluateToGpuValues(&ev)) != CUPTI_SUCCESS) {
+        if (d->failed_samples++ == 0)
+            pm_line("# pm_error device %u evaluate: %s\n", d->device, pm_err(r));
         return;
+    }
     pthread_mutex_lock(pm_mu);
     if (*pm_out) {
         fprintf(*pm_out, "M %u %llu %llu", d->device, (unsigned long long)si.startTimestamp,
@@ -388,12 +395,20 @@ static long decode_once(struct pm_dev *d, int *full)
         d->overflow |= r == CUPTI_ERROR_OUT_OF_MEMORY;
         return -1;
     }
+    if (p.overflow && !d->overflow)
+        pm_line("# pm_error device %u the hardware buffer overflowed: samples were lost\n", d->device);
     d->overflow |= p.overflow != 0;
+    d->decodes++;
     *full = p.decodeStopReason == CUPTI_PM_SAMPLING_DECODE_STOP_REASON_COUNTER_DATA_FULL;
+    d->fulls += *full;
     gi.pCounterDataImage = d->img;
     gi.counterDataImageSize = d->img_size;
-    if (cuptiPmSamplingGetCounterDataInfo(&gi) != CUPTI_SUCCESS)
+    if ((r = cuptiPmSamplingGetCounterDataInfo(&gi)) != CUPTI_SUCCESS) {
+        pm_line("# pm_error device %u counter data info: %s\n", d->device, pm_err(r));
         return -1;
+    }
+    if (gi.numCompletedSamples > d->max_batch)
+        d->max_batch = gi.numCompletedSamples;
     for (i = 0; i < gi.numCompletedSamples; i++)
         write_sample(d, i);
     init_image(d);
@@ -529,12 +544,15 @@ static void stop_device(struct pm_dev *d)
     }
     pm_debug("drained");
     dp.pPmSamplingObject = d->obj;
-    if (!getenv("GP_PM_NO_DISABLE"))
+    /* disabling at exit aborted the application (double free inside CUPTI,
+     * H100, CUDA 13.0, driver 580): the process's end releases it */
+    if (getenv("GP_PM_DISABLE"))
         cuptiPmSamplingDisable(&dp);
     pm_debug("disabled");
     d->cpu_s += thread_cpu_s() - c0;
-    pm_line("# pm_stats device %u samples %llu overflow %d decode_cpu_s %.3f\n", d->device, d->samples, d->overflow,
-            d->cpu_s);
+    pm_line("# pm_stats device %u samples %llu overflow %d decode_cpu_s %.3f decodes %llu full %llu max_batch %llu "
+            "failed %llu\n", d->device, d->samples, d->overflow, d->cpu_s, d->decodes, d->fulls, d->max_batch,
+            d->failed_samples);
     if (getenv("GP_PM_DEINIT"))
         host_free(d);
     pm_debug("done");
