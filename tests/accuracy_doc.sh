@@ -2,18 +2,19 @@
 # Keeps docs/ACCURACY.md true: re-estimates the recorded validation runs
 # (validation/reestimate.py, no GPU) with this checkout's binary and models,
 # and checks that the summary figures the document quotes are those it gets.
-# usage: sh tests/accuracy_doc.sh ./gpu_profiler     Prints "N passed, N failed".
+# usage: sh tests/accuracy_doc.sh ./gpu_profiler     Prints "N passed, N failed, N skipped".
 set -u
 gp=$1
 doc=docs/ACCURACY.md
 r=validation/results
 pass=0
 fail=0
+. tests/prereq.sh
 py=$(command -v python3 || true)
 if [ -z "$py" ]; then
-    echo "note: python3 not found; docs/ACCURACY.md's validation figures not checked" >&2
-    echo "0 passed, 0 failed"
-    exit 0
+    skip_tool "docs/ACCURACY.md's figure checks" python3 "apt-get install python3, or run .ci/run"
+    tally_line 0 0
+    exit
 fi
 # check_mapes WHAT PREFIX "TARGETS" OUTPUT: each target's "T: MAPE ..." line of
 # OUTPUT must be in the document as a list item "- PREFIXT: MAPE ...".
@@ -155,5 +156,4 @@ check_lines multi-GPU all "$("$py" validation/multigpu/summarize.py "$r/h200x2_m
 # issue 22's dry run of tests/gpu/issue22_two_gpu.sh on one H200, line by line
 check_lines "issue 22 dry-run" all "$("$py" validation/multigpu/summarize_comm.py \
     bench/results/issue22/dryrun/mgpu_comm_logs.tgz 2>&1)"
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+tally_line "$pass" "$fail"
