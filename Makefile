@@ -4,6 +4,7 @@ CC ?= cc
 PREFIX ?= /usr/local
 BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man/man1
+DOCDIR = $(PREFIX)/share/doc/gpu_profiler
 VERSION = 0.1.0
 
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wdouble-promotion \
@@ -157,10 +158,14 @@ install: $(BIN) $(TRACER)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
 	install -m 755 gpu_profiler $(DESTDIR)$(BINDIR)/gpu_profiler
 	install -m 644 docs/gpu_profiler.1 $(DESTDIR)$(MANDIR)/gpu_profiler.1
+	install -d $(DESTDIR)$(DOCDIR)
+	install -m 644 LICENSE $(DESTDIR)$(DOCDIR)/LICENSE
 	$(if $(TRACER),install -d $(DESTDIR)$(LIBDIR) && install -m 755 $(TRACER) $(DESTDIR)$(LIBDIR)/gpu_profiler_trace.so)
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/gpu_profiler $(DESTDIR)$(MANDIR)/gpu_profiler.1 $(DESTDIR)$(LIBDIR)/gpu_profiler_trace.so
+	rm -f $(DESTDIR)$(BINDIR)/gpu_profiler $(DESTDIR)$(MANDIR)/gpu_profiler.1 $(DESTDIR)$(LIBDIR)/gpu_profiler_trace.so \
+	    $(DESTDIR)$(DOCDIR)/LICENSE
+	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
 	-rmdir $(DESTDIR)$(LIBDIR) 2>/dev/null
 
 clean:

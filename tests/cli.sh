@@ -27,7 +27,8 @@ WIN=${GP_CLI_WINDOWS:-}
 win_subst() {
     printf '%s' "$1" | sed -e "s|\$FIX/\.\./fake_ncu\.sh|$GP_WIN_NCU|g" -e "s|$FIX/\.\./fake_ncu\.sh|$GP_WIN_NCU|g" \
         -e 's|app\.sh|app.exe|g' -e 's|gpu_profiler_trace\.so|gpu_profiler_trace.dll|g' \
-        -e 's|libnvidia-ml\.so\.1|nvml.dll|g' -e 's|libcuda\.so\.1|nvcuda.dll|g' -e 's|/dev/null|NUL|g'
+        -e 's|libnvidia-ml\.so\.1|nvml.dll|g' -e 's|libcuda\.so\.1|nvcuda.dll|g' -e 's|/dev/null|NUL|g' \
+        -e 's|looked at \$NCU, PATH, \$CUDA_HOME/bin|looked at %NCU%, PATH, %CUDA_HOME%\\bin|'
 }
 "$GP" --version | grep -q 'built-in model: NVIDIA H100 80GB HBM3' && has_h100=1
 
