@@ -53,7 +53,7 @@ endif
 MODELS = $(sort $(wildcard models/*.model))
 TESTS = test_units test_csv test_ncu_csv test_model test_estimate test_report test_fit test_suite test_runner test_timeline test_window test_plat test_board test_power_meter test_collectives test_sampled
 
-.PHONY: all check clean install uninstall unit cli svg signals schema accuracy-doc screenshot
+.PHONY: all check clean install uninstall unit cli svg signals schema accuracy-doc screenshot figures
 all: $(BIN) $(TRACER)
 
 $(B):
@@ -149,7 +149,11 @@ schema: $(BIN) $(B)/fake_nvml/libnvidia-ml.so.1
 accuracy-doc: $(BIN)
 	@sh tests/accuracy_doc.sh ./$(BIN)
 
-check: unit cli svg screenshot signals schema accuracy-doc
+# every measured figure stated alike in README.md, the man page, --help and --version (the models)
+figures: $(BIN)
+	@sh tests/figures.sh ./$(BIN)
+
+check: unit cli svg screenshot signals schema accuracy-doc figures
 	@echo "make check: all test programs passed"
 
 LIBDIR = $(PREFIX)/lib/gpu_profiler
