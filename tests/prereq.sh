@@ -12,14 +12,14 @@ prereq_failed=0
 has_tool() { command -v "$1" >/dev/null 2>&1; }
 # has_jsonschema: whether python3 can import jsonschema
 has_jsonschema() { python3 -c 'import jsonschema' >/dev/null 2>&1; }
-# skip_tool WHAT TOOL HOW: "skipped: WHAT need TOOL (HOW)"
+# skip_tool WHAT TOOL HOW: "skipped: WHAT: no TOOL (HOW)"
 skip_tool() {
     if [ "${GP_REQUIRE_ALL:-0}" = 1 ]; then
         prereq_failed=$((prereq_failed + 1))
-        echo "FAILED: $1 need $2, and GP_REQUIRE_ALL=1 requires every tool ($3)"
+        echo "FAILED: $1: no $2, and GP_REQUIRE_ALL=1 requires every tool ($3)"
     else
         skipped=$((skipped + 1))
-        echo "skipped: $1 need $2 ($3)"
+        echo "skipped: $1: no $2 ($3)"
     fi
 }
 tally_line() {
