@@ -53,8 +53,13 @@ endif
 MODELS = $(sort $(wildcard models/*.model))
 TESTS = test_units test_csv test_ncu_csv test_model test_estimate test_report test_fit test_suite test_runner test_timeline test_window test_plat test_board test_power_meter test_collectives test_sampled
 
-.PHONY: all check clean install uninstall unit cli svg signals schema accuracy-doc screenshot figures
-all: $(BIN) $(TRACER)
+.PHONY: all check clean install uninstall unit cli svg signals schema accuracy-doc screenshot figures pip-install completions
+# the shell completions, generated from the option tables of src/cmd_*.c
+COMPLETIONS = $(B)/completions/gpu_profiler.bash $(B)/completions/_gpu_profiler
+all: $(BIN) $(TRACER) $(COMPLETIONS)
+
+$(COMPLETIONS): tools/completions.sh src/cmd_estimate.c src/cmd_calibrate.c src/cmd_fit.c src/cmd_measure.c | $(B)
+	sh tools/completions.sh $(B)/completions
 
 $(B):
 	mkdir -p $(B)
@@ -153,13 +158,24 @@ accuracy-doc: $(BIN)
 figures: $(BIN)
 	@sh tests/figures.sh ./$(BIN)
 
-check: unit cli svg screenshot signals schema accuracy-doc figures
+# pip install . into a fresh venv without network, and the Python module
+pip-install: $(B)/fake_nvml/libnvidia-ml.so.1
+	@GP_FAKE_NVML_DIR=$(abspath $(B)/fake_nvml) sh tests/pip_install.sh
+
+completions: $(BIN) $(COMPLETIONS)
+	@sh tests/completions.sh ./$(BIN) $(B)/completions
+
+check: unit cli svg screenshot signals schema accuracy-doc figures completions pip-install
 	@echo "make check: all test programs passed"
 
 LIBDIR = $(PREFIX)/lib/gpu_profiler
 # the tracer goes where gpu_profiler looks for it: ../lib/gpu_profiler beside bin/
-install: $(BIN) $(TRACER)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR = $(PREFIX)/share/zsh/site-functions
+install: $(BIN) $(TRACER) $(COMPLETIONS)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 644 $(B)/completions/gpu_profiler.bash $(DESTDIR)$(BASHCOMPDIR)/gpu_profiler
+	install -m 644 $(B)/completions/_gpu_profiler $(DESTDIR)$(ZSHCOMPDIR)/_gpu_profiler
 	install -m 755 gpu_profiler $(DESTDIR)$(BINDIR)/gpu_profiler
 	install -m 644 docs/gpu_profiler.1 $(DESTDIR)$(MANDIR)/gpu_profiler.1
 	install -d $(DESTDIR)$(DOCDIR)
@@ -168,7 +184,7 @@ install: $(BIN) $(TRACER)
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/gpu_profiler $(DESTDIR)$(MANDIR)/gpu_profiler.1 $(DESTDIR)$(LIBDIR)/gpu_profiler_trace.so \
-	    $(DESTDIR)$(DOCDIR)/LICENSE
+	    $(DESTDIR)$(DOCDIR)/LICENSE $(DESTDIR)$(BASHCOMPDIR)/gpu_profiler $(DESTDIR)$(ZSHCOMPDIR)/_gpu_profiler
 	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
 	-rmdir $(DESTDIR)$(LIBDIR) 2>/dev/null
 
