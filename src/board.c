@@ -112,6 +112,9 @@ int board_adjust(const struct model *base, const struct dataset *ds, const char 
     if (collect(base, ds, fit, err, errlen) != 0 || fit_board(fit, err, errlen) != 0)
         return -1;
     *out = *base;
+    /* what was measured of the base model is not this one's */
+    memset(out->measured, 0, sizeof out->measured);
+    memset(out->has_measured, 0, sizeof out->has_measured);
     for (t = 0; t < TARGET_COUNT; t++) {
         out->coef[t][0] = fit->offset_w + fit->scale * base->coef[t][0];
         for (i = 1; i <= base->nfeatures; i++)

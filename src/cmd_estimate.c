@@ -97,14 +97,56 @@ static void print_help_usage(void)
            "\n");
 }
 
+#define H100 "NVIDIA H100 80GB HBM3"
+#define H200 "NVIDIA H200"
+
+/* A built-in model's measured figure as help prints it ("8.5%", or "n/a"
+ * where that model has none): the model file is its one source. */
+static const char *help_figure(char *buf, size_t len, const char *gpu, const char *variant, enum model_measured k)
+{
+    double v = model_builtin_measured(gpu, variant, k);
+    if (v < 0)
+        snprintf(buf, len, "n/a");
+    else
+        snprintf(buf, len, "%.*f%%", k == MEAS_COVERAGE ? 0 : 1, v);
+    return buf;
+}
+
+/* The range of a figure over the built-in models that have it ("70-83%"). */
+static const char *help_range(char *buf, size_t len, enum model_measured k)
+{
+    double lo = -1, hi = -1;
+    size_t i;
+    for (i = 0; i < model_builtin_count(); i++) {
+        double v = model_measured(model_builtin(i), k);
+        if (v < 0)
+            continue;
+        lo = lo < 0 || v < lo ? v : lo;
+        hi = v > hi ? v : hi;
+    }
+    if (lo < 0)
+        snprintf(buf, len, "n/a");
+    else if (lo == hi)
+        snprintf(buf, len, "%.0f%%", lo);
+    else
+        snprintf(buf, len, "%.0f-%.0f%%", lo, hi);
+    return buf;
+}
+
 static void print_help_model(void)
 {
+    char f1[16], f2[16], f3[16], f4[16];
     printf("Model:\n"
            "      --fast           use the built-in fast model: 5 features from 8 ncu metrics, which\n"
            "                       ncu collects in one replay pass per kernel on the H100 (the raw\n"
-           "                       model needs 4); on the\n"
-           "                       validation workloads its avg error is 8.5%% (H100) and 10.9%% (H200)\n"
-           "                       against 7.8%% and 8.4%% (docs/ACCURACY.md)\n"
+           "                       model needs 4); on the\n");
+    printf("                       validation workloads its avg error is %s (H100) and %s (H200)\n",
+           help_figure(f1, sizeof f1, H100, "fast", MEAS_VALIDATION_MAPE),
+           help_figure(f2, sizeof f2, H200, "fast", MEAS_VALIDATION_MAPE));
+    printf("                       against %s and %s (docs/ACCURACY.md)\n",
+           help_figure(f1, sizeof f1, H100, "", MEAS_VALIDATION_MAPE),
+           help_figure(f2, sizeof f2, H200, "", MEAS_VALIDATION_MAPE));
+    printf(
            "      --no-board       with -a, the built-in model even where 'calibrate --quick' adjusted\n"
            "                       one to the GPU profiled (kept in the cache folder under its\n"
            "                       serial number; the first line says when it is used)\n"
@@ -112,10 +154,14 @@ static void print_help_model(void)
            "                       collects; the most accurate), fast, full (the details page of\n"
            "                       --set full), detailed (of --set detailed) or basic (of ncu's\n"
            "                       default set). Default: the richest tier the input allows, printed\n"
-           "                       on the first line with its error. On the H200 validation\n"
-           "                       workloads the avg error is 8.4%% (raw), 14.5%% (full), 15.8%%\n"
-           "                       (detailed), 17.0%% (basic); tensor-core work reads 33-37%% low\n"
-           "                       on the details-page tiers\n"
+           "                       on the first line with its error. On the H200 validation\n");
+    printf("                       workloads the avg error is %s (raw), %s (full), %s\n",
+           help_figure(f1, sizeof f1, H200, "", MEAS_VALIDATION_MAPE),
+           help_figure(f2, sizeof f2, H200, "full", MEAS_VALIDATION_MAPE),
+           help_figure(f3, sizeof f3, H200, "detailed", MEAS_VALIDATION_MAPE));
+    printf("                       (detailed), %s (basic); tensor-core work reads 33-37%% low\n",
+           help_figure(f4, sizeof f4, H200, "basic", MEAS_VALIDATION_MAPE));
+    printf("                       on the details-page tiers\n"
            "      --model FILE     use this model file (default: the built-in model for the GPU\n"
            "                       named in the CSV; for a details page, which names none, the GPU\n"
            "                       of its DRAM clock, else the first)\n"
@@ -158,6 +204,7 @@ static void print_help_output(void)
 
 static void print_help(void)
 {
+    char f1[16], f2[16];
     size_t i;
     print_help_usage();
     print_help_model();
@@ -173,10 +220,12 @@ static void print_help(void)
            "--measure with the tracer) they are: avg and energy over the run's measured window,\n"
            "min and peak over 0.1 s windows of its real timeline.\n"
            "The avg's error bar (avg X W +- Y W; JSON avg_interval_w) is an 80%% interval: the\n"
-           "calibration's errors at the kernel's 8 nearest microbenchmarks, each left out of the fit,\n"
-           "and for a built-in model the 4.8%% one H200 board differs from another; on the validation\n"
-           "workloads it held the measurement 64-79%% of the time (docs/ACCURACY.md).\n"
-           "\n"
+           "calibration's errors at the kernel's 8 nearest microbenchmarks, each left out of the fit,\n");
+    printf("and for a built-in model the %s one H200 board differs from another; on the validation\n",
+           help_figure(f1, sizeof f1, H200, "", MEAS_BOARD_SPREAD));
+    printf("workloads it held the measurement %s of the time (docs/ACCURACY.md).\n",
+           help_range(f2, sizeof f2, MEAS_COVERAGE));
+    printf("\n"
            "Exit status:\n"
            "  0  success                      4  model file invalid, or no model for the GPU\n"
            "  1  internal error               5  ncu not found or failed\n"
@@ -514,10 +563,16 @@ static void print_version(void)
     printf("gpu_profiler %s\n", GPU_PROFILER_VERSION);
     for (i = 0; i < model_builtin_count(); i++) {
         const struct model *m = model_builtin(i);
-        double v = model_builtin_validation_mape(m);
+        double v = model_measured(m, MEAS_VALIDATION_MAPE), cov = model_measured(m, MEAS_COVERAGE);
         printf("built-in model: %s%s%s (ncu %s)", m->gpu, m->variant[0] ? ", " : "", m->variant, m->ncu_version);
         if (v >= 0)
             printf(": validation avg error %.1f%%", v);
+        if (m->has_stat[TARGET_AVG][STAT_CV_MAPE])
+            printf(", held out %.1f%%", m->stat[TARGET_AVG][STAT_CV_MAPE]);
+        if (cov >= 0)
+            printf(", error bar held %.0f%%", cov);
+        if (model_measured(m, MEAS_BOARD_SPREAD) >= 0)
+            printf(", board spread %.1f%%", model_measured(m, MEAS_BOARD_SPREAD));
         putchar('\n');
     }
 }

@@ -251,15 +251,16 @@ static const struct model *on_this_board(const struct estimate *e, const struct 
     return m;
 }
 
-/* The spread the error bars add for the board: a built-in model was made
- * on another board than the user's; an adjusted one has its fit's error; a
- * model file was made on the board it is used on. */
+/* The spread the error bars add for the board: a shipped model was made
+ * on another board than the user's (its measured board_spread_pct); an
+ * adjusted one has its fit's error; a model calibrate made was made on the
+ * board it is used on. */
 static void choose_board_spread(struct estimate *e)
 {
     if (e->used->board[0] && e->used->board_scale > 0)
         e->board_spread_pct = e->used->board_loo_pct;
     else
-        e->board_spread_pct = model_builtin_validation_mape(e->used) >= 0 ? MODEL_BOARD_SPREAD_PCT : 0;
+        e->board_spread_pct = fmax(model_measured(e->used, MEAS_BOARD_SPREAD), 0);
 }
 
 static int choose_model_of(struct run *run, const struct ncu_kernel *k);

@@ -16,6 +16,14 @@ const char *const model_target_names[TARGET_COUNT] = { "min", "avg", "peak" };
 const char *const model_stat_names[STAT_COUNT] = {
     "n", "folds", "fit_mape_pct", "cv_mape_pct", "cv_max_ape_pct", "spread_pct",
 };
+const char *const model_measured_names[MEAS_COUNT] = {
+    "validation_avg_mape_pct", "validation_workloads", "interval_coverage_pct", "board_spread_pct",
+};
+
+double model_measured(const struct model *m, enum model_measured k)
+{
+    return m->has_measured[k] ? m->measured[k] : -1;
+}
 
 #define MAX_LINE 4096
 #define MAGIC "gpu_profiler_model"
@@ -323,6 +331,30 @@ static int st_stat(struct model *m, char **w, size_t n, unsigned long ln, const 
     return 0;
 }
 
+static int st_measured(struct model *m, char **w, size_t n, unsigned long ln, const struct parse_state *ps,
+                       char *err, size_t errlen)
+{
+    double v;
+    int k;
+    (void)ps;
+    if (n != 3)
+        return perr(err, errlen, ln, "'measured' needs a name and a number");
+    for (k = 0; k < MEAS_COUNT; k++)
+        if (strcmp(w[1], model_measured_names[k]) == 0)
+            break;
+    if (k == MEAS_COUNT)
+        return perr(err, errlen, ln, "unknown measured figure '%.40s'", w[1]);
+    if (parse_double(w[2], &v) != 0 || !(v >= 0 && v <= (k == MEAS_VALIDATION_N ? 1e6 : 1000)) ||
+        (k == MEAS_VALIDATION_N && v != floor(v)))
+        return perr(err, errlen, ln, "measured %s: '%.40s' is not %s", w[1], w[2],
+                    k == MEAS_VALIDATION_N ? "a count" : "a percentage from 0 to 1000");
+    if (m->has_measured[k])
+        return perr(err, errlen, ln, "measured %s given twice", w[1]);
+    m->measured[k] = v;
+    m->has_measured[k] = 1;
+    return 0;
+}
+
 static int st_board_adjust(struct model *m, char **w, size_t n, unsigned long ln, const struct parse_state *ps,
                            char *err, size_t errlen)
 {
@@ -385,6 +417,7 @@ static const struct { const char *keyword; statement_fn fn; } statements[] = {
     { "feature", st_feature },           { "target", st_target },        { "cap_ratio", st_cap_ratio },
     { "gap", st_gap },                   { "stat", st_stat },          { "board_adjust", st_board_adjust },
     { "region_scale", st_region_scale }, { "region", st_region },      { "comm", st_comm },
+    { "measured", st_measured },
 };
 
 static int parse_line(struct model *m, char *line, unsigned long ln, unsigned char *seen,
@@ -536,8 +569,19 @@ int model_load(const char *path, struct model *m, char *err, size_t errlen)
     return rc;
 }
 
+/* The shortest of %.15g and %.17g that reads back as v: the measured
+ * figures are written by hand as "7.1", and model_write gives them back so. */
+static const char *shortest(char *buf, size_t len, double v)
+{
+    snprintf(buf, len, "%.15g", v);
+    if (strtod(buf, NULL) != v)
+        snprintf(buf, len, "%.17g", v);
+    return buf;
+}
+
 int model_write(FILE *out, const struct model *m)
 {
+    char num[32];
     size_t i;
     int t, k;
     fprintf(out, "%s %d\n", MAGIC, VERSION);
@@ -583,6 +627,9 @@ int model_write(FILE *out, const struct model *m)
         for (k = 0; k < STAT_COUNT; k++)
             if (m->has_stat[t][k])
                 fprintf(out, "stat %s %s %.17g\n", model_target_names[t], model_stat_names[k], m->stat[t][k]);
+    for (k = 0; k < MEAS_COUNT; k++)
+        if (m->has_measured[k])
+            fprintf(out, "measured %s %s\n", model_measured_names[k], shortest(num, sizeof num, m->measured[k]));
     if (m->nregions) {
         fprintf(out, "region_scale %.17g", m->region_floor_pct);
         for (i = 0; i < m->nfeatures; i++)

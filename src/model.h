@@ -24,6 +24,9 @@
  *                                     created)
  *     board 1652826072263            (optional: a model adjusted to one board,
  *     board_adjust 1.03 -4.2          P = offset_w + scale * the built-in's)
+ *     measured validation_avg_mape_pct 7.1   (optional: what was measured of
+ *                                     this model on real work, see
+ *                                     model_measured below)
  * The parser is strict: unknown statements, repeated ones, wrong counts,
  * numbers that are not finite, and over-long lines are errors with a line. */
 #ifndef GPU_PROFILER_MODEL_H
@@ -38,15 +41,27 @@
 #define MODEL_MAX_REGIONS 192
 #define MODEL_INTERVAL_NEIGHBOURS 8
 #define MODEL_INTERVAL_LEVEL 0.8
-/* How far one H200 board's powers are from another's on the calibration's
- * configurations below the limit: the 80th percentile of |difference| over
- * 365 configurations on four boards against the built-in model's board
- * (1653824018295; docs/ACCURACY.md, 2026-12-02). A built-in model's error
- * bars add it. */
-#define MODEL_BOARD_SPREAD_PCT 5.2
 
 enum model_target { TARGET_MIN, TARGET_AVG, TARGET_PEAK, TARGET_COUNT };
 extern const char *const model_target_names[TARGET_COUNT];
+
+/* What was measured of a model after it was made, on work it was not fitted
+ * on (docs/ACCURACY.md; "measured NAME VALUE" in the file, written by hand
+ * into the shipped models, never by fit): the one source of these figures
+ * for --version, --help and the first line of the output, which
+ * tests/figures.sh checks README.md and the man page against.
+ *   validation_avg_mape_pct  avg error (MAPE over GPU-busy time) on the
+ *                            validation workloads (real applications)
+ *   validation_workloads     how many there were
+ *   interval_coverage_pct    how often the 80% error bar held the measured
+ *                            avg on them
+ *   board_spread_pct         how far one board's powers are from another's
+ *                            (80th percentile of |difference| on the
+ *                            calibration's configurations below the limit);
+ *                            the error bars add it, for a model used on
+ *                            another board than the one it was made on */
+enum model_measured { MEAS_VALIDATION_MAPE, MEAS_VALIDATION_N, MEAS_COVERAGE, MEAS_BOARD_SPREAD, MEAS_COUNT };
+extern const char *const model_measured_names[MEAS_COUNT];
 
 enum model_stat { STAT_N, STAT_FOLDS, STAT_FIT_MAPE, STAT_CV_MAPE, STAT_CV_MAX_APE, STAT_SPREAD, STAT_COUNT };
 extern const char *const model_stat_names[STAT_COUNT];
@@ -92,6 +107,8 @@ struct model {
     char board[64];
     double board_scale, board_offset_w;
     double board_loo_pct;  /* the adjustment's avg error, each configuration left out of it */
+    double measured[MEAS_COUNT]; /* enum model_measured; valid where has_measured */
+    unsigned char has_measured[MEAS_COUNT];
     /* The error bar (an interval of MODEL_INTERVAL_LEVEL): the calibration's
      * configurations as points, each its features (divided by region_scale)
      * and its avg error when it was left out of the fit; a kernel's bar is
@@ -140,10 +157,11 @@ double model_interval_pct(const struct model *m, const double *x);
 /* The embedded model whose gpu name and variant (NULL or "": the full
  * model) match, else NULL. */
 const struct model *model_builtin_for(const char *gpu_name, const char *variant);
-/* A built-in model's avg error on the validation workloads, in percent
- * (docs/ACCURACY.md), or -1 when it has none (a model file, or a built-in
- * model not validated). */
-double model_builtin_validation_mape(const struct model *m);
+/* A figure measured of m (enum model_measured), or -1 when m has none (a
+ * model that fit or calibrate made, or one adjusted to a board). */
+double model_measured(const struct model *m, enum model_measured k);
+/* The built-in model of gpu_name and variant's figure k, or -1. */
+double model_builtin_measured(const char *gpu_name, const char *variant, enum model_measured k);
 /* Number of embedded models and the i-th (for --help and --version). */
 size_t model_builtin_count(void);
 const struct model *model_builtin(size_t i);

@@ -55,31 +55,8 @@ const struct model *model_builtin_for(const char *gpu_name, const char *variant)
     return NULL;
 }
 
-/* What each built-in model's avg error is on the validation workloads (24
- * real applications, never fitted on; MAPE over the GPU-busy time), as
- * docs/ACCURACY.md measures it; tests/accuracy_doc.sh recomputes each
- * figure from the recorded runs and fails when one here differs. */
-static const struct {
-    const char *gpu, *variant;
-    double avg_mape_pct;
-} validated[] = {
-    { "NVIDIA H100 80GB HBM3", "", 7.8 },       { "NVIDIA H100 80GB HBM3", "fast", 8.5 },
-    { "NVIDIA H100 80GB HBM3", "detailed", 18.0 }, { "NVIDIA H100 80GB HBM3", "basic", 28.7 },
-    { "NVIDIA H200", "", 7.1 },                 { "NVIDIA H200", "fast", 8.8 },
-    { "NVIDIA H200", "full", 14.5 },            { "NVIDIA H200", "detailed", 15.8 },
-    { "NVIDIA H200", "basic", 17.0 },
-};
-
-double model_builtin_validation_mape(const struct model *m)
+double model_builtin_measured(const char *gpu_name, const char *variant, enum model_measured k)
 {
-    size_t i;
-    load_all();
-    for (i = 0; i < nparsed && m != &parsed[i]; i++)
-        ;
-    if (i == nparsed)
-        return -1; /* a model file: never validated by the tool */
-    for (i = 0; i < sizeof validated / sizeof validated[0]; i++)
-        if (strcmp(validated[i].gpu, m->gpu) == 0 && strcmp(validated[i].variant, m->variant) == 0)
-            return validated[i].avg_mape_pct;
-    return -1;
+    const struct model *m = model_builtin_for(gpu_name, variant);
+    return m ? model_measured(m, k) : -1;
 }

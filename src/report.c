@@ -431,10 +431,10 @@ static void text_header(FILE *out, const struct estimate *e, const struct report
         text_line_add(&l, ", adjusted to this board (%s, calibrate --quick: %.3f x the built-in model %+.1f W)",
                       m->board, m->board_scale, m->board_offset_w);
     else if (m->has_stat[TARGET_AVG][STAT_CV_MAPE]) {
-        double v = model_builtin_validation_mape(m);
-        if (v >= 0)
-            text_line_add(&l, ": avg error %.1f%% on 24 real applications, %.1f%% held out on the calibration "
-                              "benchmarks (docs/ACCURACY.md)", v, m->stat[TARGET_AVG][STAT_CV_MAPE]);
+        double v = model_measured(m, MEAS_VALIDATION_MAPE), n = model_measured(m, MEAS_VALIDATION_N);
+        if (v >= 0 && n > 0)
+            text_line_add(&l, ": avg error %.1f%% on %.0f real applications, %.1f%% held out on the calibration "
+                              "benchmarks (docs/ACCURACY.md)", v, n, m->stat[TARGET_AVG][STAT_CV_MAPE]);
         else
             text_line_add(&l, ": held-out avg error %.1f%% (calibration benchmarks, docs/ACCURACY.md)",
                           m->stat[TARGET_AVG][STAT_CV_MAPE]);
@@ -689,8 +689,8 @@ static void json_model(FILE *out, const struct estimate *e)
     else
         fputs("null", out);
     fputs(", \"validation_avg_mape_pct\": ", out);
-    if (model_builtin_validation_mape(m) >= 0)
-        json_number(out, model_builtin_validation_mape(m));
+    if (model_measured(m, MEAS_VALIDATION_MAPE) >= 0)
+        json_number(out, model_measured(m, MEAS_VALIDATION_MAPE));
     else
         fputs("null", out);
     fputs(", \"board\": ", out);

@@ -57,9 +57,11 @@ int runner_find_ncu(const char *explicit_path, char *out, size_t outlen, char *e
         return 0;
     if (plat_find_installed_ncu(out, outlen, searched, sizeof searched) == 0)
         return 0;
+    /* the places in the notation of the system's own shell */
     snprintf(err, errlen,
-             "ncu (Nsight Compute) not found; looked at $NCU, PATH, $CUDA_HOME/bin, %s. Install Nsight Compute "
-             "(it comes with the CUDA toolkit) or name it with --ncu PATH", searched);
+             "ncu (Nsight Compute) not found; looked at %s, %s. Install Nsight Compute "
+             "(it comes with the CUDA toolkit) or name it with --ncu PATH",
+             PLAT_WINDOWS ? "%NCU%, PATH, %CUDA_HOME%\\bin" : "$NCU, PATH, $CUDA_HOME/bin", searched);
     return -1;
 }
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs every case of tests/cli.cases against the binary given as $1; each
-# case runs in a fresh temporary folder. Prints "N passed, N failed".
+# case runs in a fresh temporary folder. Prints "N passed, N failed, N skipped".
 set -eu
 LC_ALL=C
 export LC_ALL
@@ -11,9 +11,12 @@ FIX=$HERE/fixtures
 TOP=$(mktemp -d "${TMPDIR:-/tmp}/gp_cli.XXXXXX")
 JSON_DIR=$(mktemp -d "${TMPDIR:-/tmp}/gp_cli_json.XXXXXX")
 trap 'rm -rf "$TOP" "$JSON_DIR"' EXIT INT TERM
+. "$HERE/prereq.sh"
 passed=0
 failed=0
 notrun=0
+no_shim=0
+no_nvml=0
 n=0
 has_h100=0
 # Under wine (tests/win/cli_windows.sh): $GP runs the Windows build, the
@@ -24,7 +27,8 @@ WIN=${GP_CLI_WINDOWS:-}
 win_subst() {
     printf '%s' "$1" | sed -e "s|\$FIX/\.\./fake_ncu\.sh|$GP_WIN_NCU|g" -e "s|$FIX/\.\./fake_ncu\.sh|$GP_WIN_NCU|g" \
         -e 's|app\.sh|app.exe|g' -e 's|gpu_profiler_trace\.so|gpu_profiler_trace.dll|g' \
-        -e 's|libnvidia-ml\.so\.1|nvml.dll|g' -e 's|libcuda\.so\.1|nvcuda.dll|g' -e 's|/dev/null|NUL|g'
+        -e 's|libnvidia-ml\.so\.1|nvml.dll|g' -e 's|libcuda\.so\.1|nvcuda.dll|g' -e 's|/dev/null|NUL|g' \
+        -e 's|looked at \$NCU, PATH, \$CUDA_HOME/bin|looked at %NCU%, PATH, %CUDA_HOME%\\bin|'
 }
 "$GP" --version | grep -q 'built-in model: NVIDIA H100 80GB HBM3' && has_h100=1
 
@@ -61,6 +65,7 @@ while IFS= read -r line; do
     envs=""
     skip=0
     nowin=""
+    why=""
     fakenvml=0
     (cd "$T" && make_inputs)
     largs=$args
@@ -81,6 +86,7 @@ while IFS= read -r line; do
                 envs="$envs LD_LIBRARY_PATH=$GP_FAKE_NVML_DIR"
             else
                 skip=1
+                why=nvml
             fi
             ;;
         FAULT:*)
@@ -89,6 +95,7 @@ while IFS= read -r line; do
                 envs="$envs LD_PRELOAD=$GP_FAULT_SHIM ASAN_OPTIONS=verify_asan_link_order=0 GP_FAULT=${d#FAULT:}"
             else
                 skip=1
+                why=shim
             fi
             ;;
         NOBUILTIN) [ $has_h100 = 1 ] && skip=1 ;;
@@ -101,7 +108,13 @@ while IFS= read -r line; do
         echo "not on Windows, case $n ($nowin): gpu_profiler $args" >>"$TOP/notrun.txt"
         continue
     fi
-    [ $skip = 1 ] && continue
+    if [ $skip = 1 ]; then
+        case "$why" in
+        shim) no_shim=$((no_shim + 1)) ;;
+        nvml) no_nvml=$((no_nvml + 1)) ;;
+        esac
+        continue
+    fi
     if [ -n "$WIN" ]; then
         case " $directives" in
         *" FAULT:"* | *" LINK:"*)
@@ -179,7 +192,7 @@ while IFS= read -r line; do
     fi
 done <"$HERE/cli.cases"
 # the JSON documents of the cases above, each against its schema
-if python3 -c 'import jsonschema' 2>/dev/null; then
+if has_jsonschema; then
     out=$(python3 - "$JSON_DIR" "$HERE/../docs/schema" <<'PY'
 import glob, json, os, sys
 import jsonschema
@@ -206,12 +219,16 @@ PY
     passed=$((passed + ${1:-0}))
     failed=$((failed + ${2:-1}))
 else
-    echo "note: python3's jsonschema is missing: the cases' JSON documents were not checked against docs/schema/" >&2
+    skip_tool "the cases' JSON documents against docs/schema/" "python3's jsonschema" \
+        "apt-get install python3-jsonschema, or run .ci/run"
 fi
+# cases that need a library make builds (make cli passes them)
+[ $no_shim = 0 ] || skip_tool "$no_shim fault-injection cases" "the fault shim" "make cli builds it: GP_FAULT_SHIM"
+[ $no_nvml = 0 ] || skip_tool "$no_nvml cases of measure and --measure" "the stand-in NVML" \
+    "make cli builds it: GP_FAKE_NVML_DIR"
 rm -rf "$JSON_DIR"
 if [ -n "$WIN" ] && [ $notrun -gt 0 ]; then
     echo "$notrun cases marked NOWIN in tests/cli.cases were not run under wine:"
     sed 's/^/  /' "$TOP/notrun.txt"
 fi
-echo "$passed passed, $failed failed"
-[ $failed = 0 ]
+tally_line "$passed" "$failed"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Every kind of JSON document gpu_profiler prints, checked against its
 # schema in docs/schema/ (python3 with jsonschema: .ci/run installs it).
-# usage: sh tests/json_schema.sh ./gpu_profiler    Prints "N passed, N failed".
+# usage: sh tests/json_schema.sh ./gpu_profiler    Prints "N passed, N failed, N skipped".
 # GP_FAKE_NVML_DIR (set by make): the stand-in NVML for measure and --measure.
 set -u
 GP=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -10,10 +10,11 @@ FIX=$HERE/fixtures
 SCHEMA=$HERE/../docs/schema
 T=$(mktemp -d "${TMPDIR:-/tmp}/gp_schema.XXXXXX")
 trap 'rm -rf "$T"' EXIT
-if ! python3 -c 'import jsonschema' 2>/dev/null; then
-    echo "tests/json_schema.sh: python3's jsonschema is missing (Debian: apt-get install python3-jsonschema)" >&2
-    echo "0 passed, 1 failed"
-    exit 1
+. "$HERE/prereq.sh"
+if ! has_jsonschema; then
+    skip_tool "JSON schema tests" "python3's jsonschema" "apt-get install python3-jsonschema, or run .ci/run"
+    tally_line 0 0
+    exit
 fi
 printf '#!/bin/sh\necho program output\n[ "${1:-}" = nap ] && sleep 0.3\nexit 0\n' >"$T/app.sh"
 chmod +x "$T/app.sh"
@@ -43,7 +44,7 @@ if [ -n "${GP_FAKE_NVML_DIR:-}" ]; then
     run $E --json --no-predictions -a ./app.sh --measure --ncu "$HERE/fake_ncu.sh" --model "$FIX/tiny.model"
     run measure.schema.json measure --json --idle 0.1 -- ./app.sh nap
 fi
-python3 - "$T" "$SCHEMA" <<'PY'
+out=$(python3 - "$T" "$SCHEMA" <<'PY'
 import json, sys, jsonschema
 t, schema_dir = sys.argv[1], sys.argv[2]
 passed = failed = 0
@@ -58,6 +59,8 @@ for i, line in enumerate(open(t + "/list"), 1):
         failed += 1
         print("FAILED: gpu_profiler %s: %s" % (args, str(e).split("\n")[0]), file=sys.stderr)
         print(open("%s/err_%d.txt" % (t, i)).read()[:300], file=sys.stderr)
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+print(passed, failed)
 PY
+) || out="0 1"
+set -- $out
+tally_line "${1:-0}" "${2:-1}"

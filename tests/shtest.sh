@@ -1,6 +1,9 @@
 # What the shell tests share (sourced): a scratch folder $t removed on exit,
-# and the tally: ok, bad MESSAGE, then tally_end, which prints
-# "N passed, N failed" and returns 1 when one failed.
+# the optional tools' skips (tests/prereq.sh), and the tally: ok, bad
+# MESSAGE, then tally_end, which prints "N passed, N failed, N skipped" and
+# returns 1 when one failed.
+# (run from the repository root, as make does; else beside the script)
+if [ -f tests/prereq.sh ]; then . tests/prereq.sh; else . "$(dirname "$0")/prereq.sh"; fi
 pass=0
 fail=0
 t=$(mktemp -d)
@@ -8,6 +11,5 @@ trap 'rm -rf "$t"' EXIT
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAILED: $1"; }
 tally_end() {
-    echo "$pass passed, $fail failed"
-    [ "$fail" = 0 ]
+    tally_line "$pass" "$fail"
 }

@@ -4,12 +4,13 @@
 # makes ncu stop and save its report; gpu_profiler still estimates from it,
 # exits 128 + the signal, and leaves no process behind. Then the progress
 # line of -a, shown only when stderr is a terminal (a pty from script(1)).
-# usage: sh tests/signals.sh ./gpu_profiler      Prints "N passed, N failed".
+# usage: sh tests/signals.sh ./gpu_profiler      Prints "N passed, N failed, N skipped".
 set -u
 GP=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 HERE=$(cd "$(dirname "$0")" && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/gp_sig.XXXXXX")
 trap 'rm -rf "$T"' EXIT
+. "$HERE/prereq.sh"
 passed=0
 failed=0
 check() { # check WHAT CONDITION...
@@ -50,7 +51,7 @@ d=$T/progress
 mkdir -p "$d"
 printf '#!/bin/sh\necho app output line\nsleep 0.6\n' >"$T/app2.sh"
 chmod +x "$T/app2.sh"
-if command -v script >/dev/null 2>&1; then
+if has_tool script; then
     (cd "$d" && FAKE_NCU_CSV="$HERE/fixtures/ncu-h100/probe4_full_raw.csv" \
         script -qec "'$GP' -a '$T/app2.sh' --ncu '$HERE/fake_ncu.sh' --model '$HERE/fixtures/tiny.model' --no-predictions" \
         /dev/null >"$d/tty" 2>&1)
@@ -59,7 +60,7 @@ if command -v script >/dev/null 2>&1; then
     check "progress: ncu's lines passed through" grep -q '==PROF== Profiling "fake_k" - 3' "$d/tty"
     check "progress: the estimate follows" grep -q "avg 375.0 W" "$d/tty"
 else
-    echo "note: script(1) not found; the progress line on a terminal is not tested" >&2
+    skip_tool "the progress line's tests on a terminal" "script(1)" "apt-get install bsdutils, or run .ci/run"
 fi
 (cd "$d" && FAKE_NCU_CSV="$HERE/fixtures/ncu-h100/probe4_full_raw.csv" "$GP" -a "$T/app2.sh" \
     --ncu "$HERE/fake_ncu.sh" --model "$HERE/fixtures/tiny.model" --no-predictions >"$d/out" 2>"$d/err")
@@ -126,5 +127,4 @@ for sig in TERM INT; do
     check "SIG$sig during the export: no temporary file left" [ -z "$(ls -A "$d" | grep '^\.')" ]
 done
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+tally_line "$passed" "$failed"

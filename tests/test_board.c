@@ -62,6 +62,10 @@ static void test_recovers(void)
     CHECK_STR(out.board, "TESTBOARD1");
     CHECK_STR(out.dataset, "TESTBOARD1_quick_dataset.csv");
     CHECK_NEAR(out.idle_w, 120, 1e-12);
+    /* what was measured of the built-in model is not the adjusted one's */
+    CHECK(model_measured(base, MEAS_VALIDATION_MAPE) > 0);
+    for (i = 0; i < MEAS_COUNT; i++)
+        CHECK(model_measured(&out, (enum model_measured)i) == -1);
     /* every target: offset + scale x the built-in's */
     for (i = 0; i < TARGET_COUNT; i++) {
         CHECK_NEAR(out.coef[i][0], -7.5 + 1.05 * base->coef[i][0], 1e-9);

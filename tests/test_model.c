@@ -165,6 +165,39 @@ int main(void)
     bad("comm order", HEAD "comm 500 450 600\n", "not in that order");
     bad("comm zero", HEAD "comm 0 450 600\n", "not a power above 0");
     bad("comm twice", HEAD "comm 400 450 500\ncomm 400 450 500\n", "'comm' given twice");
+    bad("unknown measured", HEAD "measured luck_pct 3\n", "unknown measured figure 'luck_pct'");
+    bad("measured count", HEAD "measured validation_avg_mape_pct\n", "'measured' needs a name and a number");
+    bad("measured negative", HEAD "measured board_spread_pct -1\n", "a percentage");
+    bad("measured not a count", HEAD "measured validation_workloads 2.5\n", "is not a count");
+    bad("measured twice", HEAD "measured board_spread_pct 5\nmeasured board_spread_pct 5\n", "given twice");
+    {
+        /* the measured figures: read, absent as -1, written back as they were given */
+        static const char t[] = GOOD "measured validation_avg_mape_pct 7.1\nmeasured validation_workloads 24\n"
+                                     "measured board_spread_pct 5.2\n";
+        CHECK(model_parse(t, sizeof t - 1, &m2, err, sizeof err) == 0);
+        CHECK(model_measured(&m2, MEAS_VALIDATION_MAPE) == 7.1);
+        CHECK(model_measured(&m2, MEAS_VALIDATION_N) == 24);
+        CHECK(model_measured(&m2, MEAS_COVERAGE) == -1);
+        CHECK(model_measured(&m2, MEAS_BOARD_SPREAD) == 5.2);
+        f = tmpfile();
+        CHECK(f && model_write(f, &m2) == 0);
+        if (f) {
+            char got[4096];
+            size_t n;
+            rewind(f);
+            n = fread(got, 1, sizeof got - 1, f);
+            got[n] = '\0';
+            CHECK_CONTAINS(got, "\nmeasured validation_avg_mape_pct 7.1\nmeasured validation_workloads 24\n"
+                                "measured board_spread_pct 5.2\n");
+            fclose(f);
+        }
+        CHECK(model_parse(GOOD, strlen(GOOD), &m2, err, sizeof err) == 0);
+        CHECK(model_measured(&m2, MEAS_VALIDATION_MAPE) == -1);
+    }
+    /* the built-in models carry theirs (the figures --version and --help print) */
+    CHECK(model_builtin_measured("NVIDIA H200", "", MEAS_VALIDATION_MAPE) > 0);
+    CHECK(model_builtin_measured("NVIDIA H200", "fast", MEAS_BOARD_SPREAD) > 0);
+    CHECK(model_builtin_measured("No Such GPU", "", MEAS_VALIDATION_MAPE) == -1);
     {
         char longline[5000];
         memset(longline, 'a', sizeof longline);

@@ -1,7 +1,9 @@
 #!/bin/sh
 # make dist-windows: build-win/gpu_profiler-VERSION-windows-x64.zip with
 # gpu_profiler.exe (and the timeline tracer DLL where it was built), the
-# README and the manual as plain text.
+# README, the licence, the manual as plain text, docs/ACCURACY.md (which the
+# README and the manual point to) and a real ncu CSV to try it on
+# (examples\probe4_full_raw.csv, recorded on an H100).
 # The zip is made by Python's zipfile, so no zip program is needed.
 set -eu
 version=$1
@@ -13,6 +15,10 @@ mkdir -p "$dir"
 cp build-win/gpu_profiler.exe "$dir/"
 [ -f build-win/gpu_profiler_trace.dll ] && cp build-win/gpu_profiler_trace.dll "$dir/"
 cp README.md "$dir/README.md"
+cp LICENSE "$dir/LICENSE.txt"
+mkdir -p "$dir/docs" "$dir/examples"
+cp docs/ACCURACY.md "$dir/docs/ACCURACY.md"
+cp tests/fixtures/ncu-h100/probe4_full_raw.csv "$dir/examples/probe4_full_raw.csv"
 if ! command -v groff >/dev/null 2>&1; then
     echo "dist-windows: groff is needed to make the manual's text (apt-get install groff-base)" >&2
     exit 1

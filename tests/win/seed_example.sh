@@ -44,7 +44,11 @@ if [ -n "$zip" ]; then
     exe=$(ls "$t/Program Files"/*/gpu_profiler.exe)
     check "the zip holds the exe, the README and the manual" \
         sh -c "ls \"$t/Program Files\"/*/README.md \"$t/Program Files\"/*/gpu_profiler.txt >/dev/null"
+    check "the zip holds the licence and the accuracy document the README points to" \
+        sh -c "grep -q 'MIT License' \"$t/Program Files\"/*/LICENSE.txt && grep -q '^# Accuracy' \"$t/Program Files\"/*/docs/ACCURACY.md"
     check "the unpacked exe estimates" sh -c "\"$WINE\" \"$exe\" -c \"$top/tests/fixtures/ncu-h100/probe4_full_raw.csv\" --no-predictions | grep -q 'avg .* W'"
+    # the sample CSV the zip carries, named as a Windows user types it, from the unpacked folder
+    check "the unpacked exe estimates the zip's sample CSV" sh -c "cd \"\$(dirname \"$exe\")\" && \"$WINE\" gpu_profiler.exe -m all -c 'examples\\probe4_full_raw.csv' --no-predictions | grep -q 'avg .* W'"
 else
     bad "no zip: make dist-windows first"
 fi
