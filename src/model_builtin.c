@@ -83,3 +83,21 @@ double model_builtin_validation_mape(const struct model *m)
             return validated[i].avg_mape_pct;
     return -1;
 }
+
+size_t model_builtin_gpus(char *buf, size_t n)
+{
+    size_t i, j, o = 0, count = 0;
+    load_all();
+    if (n)
+        buf[0] = '\0';
+    for (i = 0; i < nparsed; i++) {
+        for (j = 0; j < i && strcmp(parsed[j].gpu, parsed[i].gpu) != 0; j++)
+            ;
+        if (j < i)
+            continue; /* another tier of a GPU already listed */
+        if (o < n)
+            o += (size_t)snprintf(buf + o, n - o, "%s%s", count ? ", " : "", parsed[i].gpu);
+        count++;
+    }
+    return count;
+}
