@@ -487,6 +487,7 @@ int estimate_names_add(struct estimate_names *t, const struct kernel_result *r, 
     n->launches++;
     n->time_s += r->duration_s;
     n->energy_j += r->energy_j;
+    n->interval_j += r->energy_j * r->interval_pct;
     n->min_ws += r->power_w[TARGET_MIN] * r->duration_s;
     n->peak_ws += r->power_w[TARGET_PEAK] * r->duration_s;
     for (c = 0; cw && c < nc; c++)

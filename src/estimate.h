@@ -60,6 +60,7 @@ struct estimate_name {
     const char *name;            /* interned */
     size_t launches;
     double time_s, energy_j;
+    double interval_j;           /* its launches' energy x their error bar (%): / energy_j is its bar */
     double min_ws, peak_ws;      /* its launches' min and peak heads x their time: / time_s is what a meter
                                   * averaging ESTIMATE_WINDOW_S shows while the name runs back to back */
     double component_j[MODEL_MAX_COMPONENTS]; /* the energy by the model's components */
