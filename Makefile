@@ -52,7 +52,7 @@ endif
 MODELS = $(sort $(wildcard models/*.model))
 TESTS = test_units test_csv test_ncu_csv test_model test_estimate test_report test_fit test_suite test_runner test_timeline test_window test_plat test_board test_power_meter test_collectives test_sampled
 
-.PHONY: all check clean install uninstall unit cli svg signals schema accuracy-doc screenshot
+.PHONY: all check clean install uninstall unit cli svg signals schema accuracy-doc screenshot help-doc
 all: $(BIN) $(TRACER)
 
 $(B):
@@ -148,7 +148,11 @@ schema: $(BIN) $(B)/fake_nvml/libnvidia-ml.so.1
 accuracy-doc: $(BIN)
 	@sh tests/accuracy_doc.sh ./$(BIN)
 
-check: unit cli svg screenshot signals schema accuracy-doc
+# --help short, with examples; the man page complete (EXAMPLES, ENVIRONMENT, EXIT STATUS, options)
+help-doc: $(BIN)
+	@sh tests/help_doc.sh ./$(BIN)
+
+check: unit cli svg screenshot signals schema accuracy-doc help-doc
 	@echo "make check: all test programs passed"
 
 LIBDIR = $(PREFIX)/lib/gpu_profiler
