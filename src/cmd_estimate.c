@@ -401,21 +401,49 @@ static void print_version(void)
     }
 }
 
-/* An option getopt could not take: unknown, or without its value. */
+/* An ncu option given to gpu_profiler (an ncu user's habit): what
+ * gpu_profiler offers in its place, or NULL. */
+static const char *ncu_habit(const char *opt)
+{
+    static const struct {
+        const char *ncu, *hint;
+    } habits[] = {
+        { "-k", "ncu's kernel filter; gpu_profiler profiles every kernel (--nvtx-range NAME and --skip-nccl choose "
+                "some); to filter by name, hand it to ncu: --ncu-arg=-k --ncu-arg=NAME" },
+        { "--kernel-name", "ncu's kernel filter: hand it to ncu, --ncu-arg=--kernel-name --ncu-arg=NAME" },
+        { "--kernel-regex", "ncu's kernel filter: hand it to ncu, --ncu-arg=--kernel-name --ncu-arg=regex:RE" },
+        { "--launch-count", "ncu's; gpu_profiler's is --max-kernels N" },
+        { "--launch-skip", "ncu's; gpu_profiler's is --skip-kernels N" },
+        { "--set", "ncu's; gpu_profiler collects the metrics its model needs (-a), or reads any set's CSV (-c)" },
+        { "--section", "ncu's; gpu_profiler collects the metrics its model needs (-a), or reads any set's CSV (-c)" },
+        { "--metrics", "ncu's; gpu_profiler collects the metrics its model needs (--list-features lists them)" },
+    };
+    size_t i, len = strcspn(opt, "=");
+    for (i = 0; i < sizeof habits / sizeof habits[0]; i++)
+        if (strlen(habits[i].ncu) == len && strncmp(opt, habits[i].ncu, len) == 0)
+            return habits[i].hint;
+    return NULL;
+}
+
+/* An option getopt could not take: unknown (with what ncu users mean by
+ * it, or the nearest option), or without its value. */
 static int bad_option(int c, char **argv)
 {
-    const char *opt = argv[optind - 1];
+    const char *opt = argv[optind - 1], *hint;
+    char shortopt[3] = { '-', (char)optopt, '\0' };
     if (c == ':') {
         if (strncmp(opt, "--", 2) != 0)
-            fprintf(stderr, "%s: option '-%c' needs a value\n", cli_prog, optopt);
+            cli_usage_error("option '-%c' needs a value", optopt);
         else
-            fprintf(stderr, "%s: option '%s' needs a value\n", cli_prog, opt);
-    } else if (optopt && strncmp(opt, "--", 2) != 0) {
-        fprintf(stderr, "%s: unknown option '-%c'\n", cli_prog, optopt);
-    } else {
-        fprintf(stderr, "%s: unknown option '%s'\n", cli_prog, opt);
+            cli_usage_error("option '%s' needs a value", opt);
+        return EXIT_USAGE;
     }
-    fprintf(stderr, "Try '%s --help' for more information.\n", cli_prog);
+    if (optopt && strncmp(opt, "--", 2) != 0)
+        opt = shortopt;
+    if ((hint = ncu_habit(opt)))
+        cli_usage_error("unknown option '%s': %s", opt, hint);
+    else
+        cli_unknown_option(NULL, opt, estimate_longopts);
     return EXIT_USAGE;
 }
 
@@ -472,6 +500,11 @@ static int value_option(struct estimate_options *o, int c, const char *arg)
         if (o->n_csv == sizeof o->csv_args / sizeof o->csv_args[0]) {
             cli_usage_error("at most %zu -c (a folder counts once: give the folder)",
                             sizeof o->csv_args / sizeof o->csv_args[0]);
+            return EXIT_USAGE;
+        }
+        if (arg[0] && strspn(arg, "0123456789") == strlen(arg) && !plat_exists(arg)) {
+            cli_usage_error("-c %s: no such file; -c names the CSV to read (ncu's -c, --launch-count, is "
+                            "gpu_profiler's --max-kernels %s)", arg, arg);
             return EXIT_USAGE;
         }
         o->csv = o->csv_args[o->n_csv++] = arg;
