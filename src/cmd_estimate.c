@@ -45,6 +45,7 @@ static void print_help_usage(void)
            "      --nvtx-range NAME, --duration S, --ncu-arg ARG, --skip-nccl   what -a profiles\n"
            "      --measure         also measure APP without ncu (NVML) and print the error\n"
            "      --timeline FILE   also estimate over a run 'gpu_profiler measure --timeline' traced\n"
+           "      --sampled[=MS]    estimate from counters sampled as APP runs (no ncu; man page)\n"
            "Model:\n"
            "      --fast, --tier raw|fast|full|detailed|basic, --model FILE, --no-board, --list-features\n"
            "Output:\n"
