@@ -53,7 +53,7 @@ endif
 MODELS = $(sort $(wildcard models/*.model))
 TESTS = test_units test_csv test_ncu_csv test_model test_estimate test_report test_fit test_suite test_runner test_timeline test_window test_plat test_board test_power_meter test_collectives test_sampled
 
-.PHONY: all check clean install uninstall unit cli svg signals schema accuracy-doc screenshot figures pip-install completions
+.PHONY: all check clean install uninstall unit cli svg signals schema accuracy-doc screenshot figures pip-install completions help-doc
 # the shell completions, generated from the option tables of src/cmd_*.c
 COMPLETIONS = $(B)/completions/gpu_profiler.bash $(B)/completions/_gpu_profiler
 all: $(BIN) $(TRACER) $(COMPLETIONS)
@@ -165,7 +165,11 @@ pip-install: $(B)/fake_nvml/libnvidia-ml.so.1
 completions: $(BIN) $(COMPLETIONS)
 	@sh tests/completions.sh ./$(BIN) $(B)/completions
 
-check: unit cli svg screenshot signals schema accuracy-doc figures completions pip-install
+# --help short, with examples; the man page complete (EXAMPLES, ENVIRONMENT, EXIT STATUS, options)
+help-doc: $(BIN)
+	@sh tests/help_doc.sh ./$(BIN)
+
+check: unit cli svg screenshot signals schema accuracy-doc help-doc figures completions pip-install
 	@echo "make check: all test programs passed"
 
 LIBDIR = $(PREFIX)/lib/gpu_profiler

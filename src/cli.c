@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,4 +64,71 @@ int cli_parse_positive(const char *opt, const char *s, double lo, double hi, dou
     }
     *out = v;
     return 0;
+}
+
+/* The edit distance from a to b (insertions, deletions, substitutions and
+ * swaps of two neighbours count one each), up to 63 characters each; 99
+ * when longer. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t d[64][64], i, j, n = strlen(a), m = strlen(b);
+    if (n >= 64 || m >= 64)
+        return 99;
+    for (i = 0; i <= n; i++)
+        d[i][0] = i;
+    for (j = 0; j <= m; j++)
+        d[0][j] = j;
+    for (i = 1; i <= n; i++)
+        for (j = 1; j <= m; j++) {
+            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[n][m];
+}
+
+const char *cli_nearest(const char *word, const char *const *cand, size_t n)
+{
+    size_t i, best = 99, len = strlen(word), slip = len <= 4 ? 1 : len <= 8 ? 2 : 3;
+    const char *found = NULL;
+    for (i = 0; i < n; i++) {
+        size_t dist = edit_distance(word, cand[i]);
+        if (dist < best) {
+            best = dist;
+            found = cand[i];
+        }
+    }
+    return best <= slip ? found : NULL;
+}
+
+/* The long option nearest to opt ("--jsn", "--jsn=1"), or NULL. */
+static const char *nearest_option(const char *opt, const struct option *table)
+{
+    const char *names[128];
+    char word[64];
+    size_t n = 0, len;
+    if (strncmp(opt, "--", 2) != 0)
+        return NULL;
+    len = strcspn(opt + 2, "=");
+    if (len == 0 || len >= sizeof word)
+        return NULL;
+    memcpy(word, opt + 2, len);
+    word[len] = '\0';
+    for (; table->name && n < sizeof names / sizeof names[0]; table++)
+        names[n++] = table->name;
+    return cli_nearest(word, names, n);
+}
+
+void cli_unknown_option(const char *sub, const char *opt, const struct option *table)
+{
+    const char *near = nearest_option(opt, table);
+    if (near)
+        cli_usage_error("%s%sunknown option '%s'; did you mean --%s?", sub ? sub : "", sub ? ": " : "", opt, near);
+    else
+        cli_usage_error("%s%sunknown option '%s'", sub ? sub : "", sub ? ": " : "", opt);
 }

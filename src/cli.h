@@ -45,6 +45,15 @@ int cli_has_ext(const char *path, const char *ext);
 /* A number of an option from lo to hi; 0, or -1 after a usage error. */
 int cli_parse_positive(const char *opt, const char *s, double lo, double hi, double *out);
 
+/* The candidate nearest to word in edit distance when near enough to be a
+ * slip (1 for words of up to 4 characters, 2 up to 8, else 3): "caliberate"
+ * gives "calibrate"; else NULL. */
+const char *cli_nearest(const char *word, const char *const *cand, size_t n);
+/* An unknown option's usage error ("sub: " before it when sub is not NULL),
+ * with "did you mean --NAME?" where a long option of table is near it. */
+struct option;
+void cli_unknown_option(const char *sub, const char *opt, const struct option *table);
+
 /* The subcommands: argv[0] is the subcommand's name (or the program's for
  * the estimate); each returns the exit status. */
 int cmd_estimate(int argc, char **argv);

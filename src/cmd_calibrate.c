@@ -176,7 +176,7 @@ int cmd_calibrate(int argc, char **argv)
         case 'h': print_calibrate_help(); return EXIT_OK;
         case O_RUN_PLAN: run_plan = optarg; break;
         case ':': cli_usage_error("calibrate: option '%s' needs a value", argv[optind - 1]); return EXIT_USAGE;
-        default: cli_usage_error("calibrate: unknown option '%s'", argv[optind - 1]); return EXIT_USAGE;
+        default: cli_unknown_option("calibrate", argv[optind - 1], longopts); return EXIT_USAGE;
         }
     }
     if (optind < argc) {

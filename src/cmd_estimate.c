@@ -23,233 +23,64 @@
 #include "runner.h"
 #include "timeline.h"
 
+/* --help: the options in a line each and a few examples, under 60 lines;
+ * the long form (every option's details, the definitions, the environment)
+ * is the man page, docs/gpu_profiler.1. */
 static void print_help_usage(void)
 {
-    printf("Usage: gpu_profiler [OPTIONS] -a APP [-s ARG]... [-- ARGS...]\n"
-           "       gpu_profiler [OPTIONS] -c CSV\n"
-           "       gpu_profiler [OPTIONS]            (reads ./" RUNNER_CSV_NAME " or ./" LEGACY_CSV ")\n"
-           "       gpu_profiler calibrate [-o MODEL] ...   (measure this GPU, fit a model; --help)\n"
-           "       gpu_profiler fit DATASET [-o MODEL]     (refit a model from a dataset; --help)\n"
-           "       gpu_profiler measure -a APP [-s ARG]... (measured power with NVML, no ncu; --help)\n"
-           "\n"
-           "Estimates the power an application draws on an NVIDIA GPU (min, avg and peak watts and\n"
-           "energy, per task and per kernel) from Nsight Compute counters and a power model measured\n"
-           "on real hardware.\n"
+    printf("Usage: gpu_profiler [OPTIONS] -a APP [-s ARG]... [-- ARGS...]   profile APP under ncu, estimate\n"
+           "       gpu_profiler [OPTIONS] -c CSV        estimate from what ncu exported ('-': stdin)\n"
+           "       gpu_profiler [OPTIONS]               read ./" RUNNER_CSV_NAME " or ./" LEGACY_CSV "\n"
+           "       gpu_profiler calibrate|fit|measure ...   (each has its --help)\n"
+           "Estimates the power an NVIDIA GPU draws running an application (min, avg and peak watts,\n"
+           "energy, per task and per kernel) from Nsight Compute counters and a measured power model.\n"
            "\n"
            "Input:\n"
-           "  -a, --app APP        profile APP under ncu (--clock-control none), then estimate\n"
-           "  -s, --arg ARG        one argument for APP (repeatable; no shell splitting)\n"
-           "  --                   everything after it goes to APP as well\n"
-           "  -c, --csv FILE       estimate from what ncu exported: a CSV of the raw page or of the\n"
-           "                       details page of any section set (--set basic, detailed, full),\n"
-           "                       any units, ncu's stdout with program output mixed in; '-' reads\n"
-           "                       stdin; a report (FILE.ncu-rep, exported through ncu --import);\n"
-           "                       a folder (its *.csv and *.ncu-rep). Repeatable: several files are\n"
-           "                       one job (processes, GPUs, nodes), one task line per host and\n"
-           "                       device. -c wins over -a.\n"
-           "      --ncu PATH       the ncu to run (default: $NCU, PATH, $CUDA_HOME/bin,\n"
-           "                       /usr/local/cuda/bin, /opt/nvidia/nsight-compute/*/)\n"
-           "      --output-dir DIR where -a leaves " RUNNER_REPORT_BASE ".ncu-rep and " RUNNER_CSV_NAME
-           " (default .)\n"
-           "      --skip-kernels N profile from the (N+1)-th kernel launch on (ncu --launch-skip)\n"
-           "      --max-kernels N  profile at most N kernel launches (ncu --launch-count); the estimate\n"
-           "                       then stands for the whole run only if the run repeats that mix\n"
-           "      --sample N       profile about 1 in N invocations of each kernel (2 to 10000; chosen\n"
-           "                       by fixed endings of their numbers, spread so that no short period\n"
-           "                       aliases, the same in every run; ncu --kernel-id) and count each\n"
-           "                       profiled one about N times in the GPU time and energy: the run's\n"
-           "                       mix at about 1/N of the cost,\n"
-           "                       for runs whose kernels each run many times more than N. With -c:\n"
-           "                       the CSV was profiled so (docs/ACCURACY.md measures what it adds)\n"
-           "      --nvtx-range NAME profile only kernels inside the NVTX push/pop range NAME\n"
-           "      --ncu-arg ARG    pass ARG to ncu as it is, before APP (repeatable), e.g. --ncu-arg=-k\n"
-           "                       --ncu-arg=regex:gemm to profile only kernels whose name matches\n"
-           "      --skip-nccl      leave NCCL's kernels unprofiled (ncu -k 'regex:^(?!nccl)': a collective\n"
-           "                       waits for its peers, which ncu's replay holds back) and, with\n"
-           "                       --measure, put the rest of each GPU's measured time (the run's time\n"
-           "                       minus the profiled kernels') at the model's communication term\n"
-           "                       (calibrate on two or more GPUs, or calibrate --only comm, measures\n"
-           "                       it; without one the rest stays at idle, and the output says so)\n"
-           "      --duration S     stop profiling after S seconds (ncu is sent SIGINT, as by Ctrl-C) and\n"
-           "                       estimate from the kernels profiled until then\n"
-           "      --measure        first run APP without ncu under NVML (as 'measure' does), then\n"
-           "                       profile it; print the measurement beside the estimate with the\n"
-           "                       error, and the estimate over the whole run (kernels plus the\n"
-           "                       model's idle power between them; needs the whole run profiled;\n"
-           "                       low for work at the power limit, whose kernels run longer than\n"
-           "                       under ncu and whose short bursts above the limit are not capped);\n"
-           "                       where the tracer was built (CUPTI), also the estimate over the\n"
-           "                       traced run, as with --timeline, recorded in --output-dir\n"
-           "      --timeline FILE  also estimate over the run recorded in FILE by 'gpu_profiler measure\n"
-           "                       --timeline FILE': each traced kernel at the power of the profiled\n"
-           "                       kernels of its name (by function name; others at the profile's\n"
-           "                       mean), the GPU at idle between kernels, and kernels above the\n"
-           "                       power limit uncapped where the run's power over 1 s stays under\n"
-           "                       it (short bursts); min and peak over 0.1 s windows of the real\n"
-           "                       timeline. The profile may cover part of the run (--nvtx-range)\n"
-           "      --sampled[=MS]   no ncu: run APP once with the GPU's counters sampled every MS ms\n"
-           "                       (default 1; CUPTI PM sampling through the tracer, device-wide, no\n"
-           "                       replay) and NVML beside them; the sampled model's power for every\n"
-           "                       sample, so the whole run (idle, gaps, overlapping streams, NCCL),\n"
-           "                       each kernel's energy as its share of the samples it ran in, and\n"
-           "                       the measurement of the same run beside it. With --timeline FILE\n"
-           "                       (no -a): the same from a run 'measure --sampled' recorded\n"
-           "\n");
-}
-
-#define H100 "NVIDIA H100 80GB HBM3"
-#define H200 "NVIDIA H200"
-
-/* A built-in model's measured figure as help prints it ("8.5%", or "n/a"
- * where that model has none): the model file is its one source. */
-static const char *help_figure(char *buf, size_t len, const char *gpu, const char *variant, enum model_measured k)
-{
-    double v = model_builtin_measured(gpu, variant, k);
-    if (v < 0)
-        snprintf(buf, len, "n/a");
-    else
-        snprintf(buf, len, "%.*f%%", k == MEAS_COVERAGE ? 0 : 1, v);
-    return buf;
-}
-
-/* The range of a figure over the built-in models that have it ("70-83%"). */
-static const char *help_range(char *buf, size_t len, enum model_measured k)
-{
-    double lo = -1, hi = -1;
-    size_t i;
-    for (i = 0; i < model_builtin_count(); i++) {
-        double v = model_measured(model_builtin(i), k);
-        if (v < 0)
-            continue;
-        lo = lo < 0 || v < lo ? v : lo;
-        hi = v > hi ? v : hi;
-    }
-    if (lo < 0)
-        snprintf(buf, len, "n/a");
-    else if (lo == hi)
-        snprintf(buf, len, "%.0f%%", lo);
-    else
-        snprintf(buf, len, "%.0f-%.0f%%", lo, hi);
-    return buf;
-}
-
-static void print_help_model(void)
-{
-    char f1[16], f2[16], f3[16], f4[16];
-    printf("Model:\n"
-           "      --fast           use the built-in fast model: 5 features from 8 ncu metrics, which\n"
-           "                       ncu collects in one replay pass per kernel on the H100 (the raw\n"
-           "                       model needs 4); on the\n");
-    printf("                       validation workloads its avg error is %s (H100) and %s (H200)\n",
-           help_figure(f1, sizeof f1, H100, "fast", MEAS_VALIDATION_MAPE),
-           help_figure(f2, sizeof f2, H200, "fast", MEAS_VALIDATION_MAPE));
-    printf("                       against %s and %s (docs/ACCURACY.md)\n",
-           help_figure(f1, sizeof f1, H100, "", MEAS_VALIDATION_MAPE),
-           help_figure(f2, sizeof f2, H200, "", MEAS_VALIDATION_MAPE));
-    printf(
-           "      --no-board       with -a, the built-in model even where 'calibrate --quick' adjusted\n"
-           "                       one to the GPU profiled (kept in the cache folder under its\n"
-           "                       serial number; the first line says when it is used)\n"
-           "      --tier T         the built-in model of tier T: raw (the raw page's counters, what -a\n"
-           "                       collects; the most accurate), fast, full (the details page of\n"
-           "                       --set full), detailed (of --set detailed) or basic (of ncu's\n"
-           "                       default set). Default: the richest tier the input allows, printed\n"
-           "                       on the first line with its error. On the H200 validation\n");
-    printf("                       workloads the avg error is %s (raw), %s (full), %s\n",
-           help_figure(f1, sizeof f1, H200, "", MEAS_VALIDATION_MAPE),
-           help_figure(f2, sizeof f2, H200, "full", MEAS_VALIDATION_MAPE),
-           help_figure(f3, sizeof f3, H200, "detailed", MEAS_VALIDATION_MAPE));
-    printf("                       (detailed), %s (basic); tensor-core work reads 33-37%% low\n",
-           help_figure(f4, sizeof f4, H200, "basic", MEAS_VALIDATION_MAPE));
-    printf("                       on the details-page tiers\n"
-           "      --model FILE     use this model file (default: the built-in model for the GPU\n"
-           "                       named in the CSV; for a details page, which names none, the GPU\n"
-           "                       of its DRAM clock, else the first)\n"
-           "      --list-features  print the features a model may use and the metrics behind them\n"
-           "\n");
-}
-
-static void print_help_output(void)
-{
-    printf("Output:\n"
-           "  -m, --mode MODE      min, avg, peak or all: the figures the table shows (default avg)\n"
-           "      --json           print one JSON document instead of the table; ncu's and the\n"
-           "                       application's output then go to stderr, so stdout is the JSON\n"
-           "      --per-kernel     list every kernel with its power split into components\n"
-           "      --wide           kernel names as they are: not shortened (without 'void', template\n"
-           "                       arguments and parameter lists) nor cut to the terminal's width;\n"
-           "                       lines not wrapped (the table fits $COLUMNS, else the terminal)\n"
-           "      --top N          kernels listed in the table (default 10)\n"
-           "      --out-csv FILE   write task rows, a row per kernel name where names repeat, and\n"
-           "                       per-kernel rows to FILE, with a launches column ('-': stdout,\n"
-           "                       instead of the table)\n"
-           "      --report FILE    FILE.svg: a picture: with --timeline (or -a --measure) first the\n"
-           "                       estimated power along the real run with NVML's measured power\n"
-           "                       over it; then per device the power over its kernels in launch\n"
-           "                       order, coloured by component (with --measure, the measured\n"
-           "                       min/avg/peak drawn over it); and the top --top kernels (by name\n"
-           "                       where names repeat) split into components. FILE.html: the same\n"
-           "                       picture with the tables, in one page; '-': the\n"
-           "                       SVG on stdout, instead of the table\n"
-           "      --no-predictions do not write ./" PREDICTIONS_CSV " (the task rows, as the original\n"
-           "                       tool did; written by default)\n"
-           "      --force          replace output files that gpu_profiler did not write (through a\n"
-           "                       symbolic link to a file; never a device or a folder)\n"
-           "  -q, --quiet          no notes on stderr (and no progress line during -a)\n"
-           "  -v, --verbose        also say how many non-CSV lines were skipped\n"
-           "  -h, --help           this text\n"
-           "  -V, --version        version and built-in models\n"
+           "  -a, --app APP         profile APP under ncu; -s, --arg ARG: one argument for it\n"
+           "  -c, --csv FILE        an ncu CSV (raw or details page), .ncu-rep or folder; repeatable\n"
+           "      --ncu PATH        the ncu to run (default: $NCU, PATH, $CUDA_HOME/bin, ...)\n"
+           "      --output-dir DIR  where -a leaves its .ncu-rep and CSV (default .)\n"
+           "      --skip-kernels N, --max-kernels N   profile from launch N+1 / at most N launches\n"
+           "      --sample N        profile about 1 in N invocations of each kernel\n"
+           "      --nvtx-range NAME, --duration S, --ncu-arg ARG, --skip-nccl   what -a profiles\n"
+           "      --measure         also measure APP without ncu (NVML) and print the error\n"
+           "      --timeline FILE   also estimate over a run 'gpu_profiler measure --timeline' traced\n"
+           "      --sampled[=MS]    estimate from counters sampled as APP runs (no ncu; man page)\n"
+           "Model:\n"
+           "      --fast, --tier raw|fast|full|detailed|basic, --model FILE, --no-board, --list-features\n"
+           "Output:\n"
+           "  -m, --mode MODE       min, avg, peak or all (default avg)\n"
+           "      --json            one JSON document on stdout (docs/schema/)\n"
+           "      --per-kernel, --wide, --top N   every kernel / names unshortened / N kernels\n"
+           "      --out-csv FILE    task, name and kernel rows ('-': stdout)\n"
+           "      --report FILE     FILE.svg (a picture) or FILE.html (the picture and the tables)\n"
+           "      --no-predictions  do not write ./" PREDICTIONS_CSV " (not written when stdout is JSON or CSV)\n"
+           "      --force           replace output files that gpu_profiler did not write\n"
+           "  -q, --quiet, -v, --verbose, -h, --help, -V, --version (built-in models, their errors)\n"
+           "\n"
+           "Examples:\n"
+           "  gpu_profiler -m all -a ./train -s data.bin          profile and estimate a program\n"
+           "  gpu_profiler -c report.csv --report power.html      a CSV from 'ncu --csv', a web page\n"
+           "  gpu_profiler --max-kernels 2000 --json -a python3 -- train.py > power.json\n"
+           "  gpu_profiler measure -- ./train                     what NVML measures, no ncu\n"
+           "  gpu_profiler calibrate -o my_gpu.model              a model for this GPU (~6 min)\n"
+           "\n"
+           "From ncu: --launch-count N is --max-kernels N, --launch-skip N is --skip-kernels N, and\n"
+           "-k NAME goes to ncu as --ncu-arg=-k --ncu-arg=NAME.\n"
            "\n");
 }
 
 static void print_help(void)
 {
-    char f1[16], f2[16];
-    size_t i;
+    char gpus[512];
     print_help_usage();
-    print_help_model();
-    print_help_output();
-    printf("Output files are written whole or not at all (a temporary file, then a rename), and a file\n"
-           "that gpu_profiler did not write is never replaced without --force.\n"
-           "\n"
-           "Definitions: a kernel's power is its steady-state power when run back to back. Per device,\n"
-           "avg = sum(P_k * t_k) / sum(t_k) over GPU-busy time, energy = sum(P_k * t_k), min and peak\n"
-           "are the lowest and highest power averaged over 0.1 s sliding along the kernels laid end to\n"
-           "end (what NVML's instant power, updated about 12 times a second, would show; the whole\n"
-           "run when it is shorter). Idle gaps are not counted. Over a traced run (--timeline,\n"
-           "--measure with the tracer) they are: avg and energy over the run's measured window,\n"
-           "min and peak over 0.1 s windows of its real timeline.\n"
-           "The avg's error bar (avg X W +- Y W; JSON avg_interval_w) is an 80%% interval: the\n"
-           "calibration's errors at the kernel's 8 nearest microbenchmarks, each left out of the fit,\n");
-    printf("and for a built-in model the %s one H200 board differs from another; on the validation\n",
-           help_figure(f1, sizeof f1, H200, "", MEAS_BOARD_SPREAD));
-    printf("workloads it held the measurement %s of the time (docs/ACCURACY.md).\n",
-           help_range(f2, sizeof f2, MEAS_COVERAGE));
-    printf("\n"
-           "Exit status:\n"
-           "  0  success                      4  model file invalid, or no model for the GPU\n"
-           "  1  internal error               5  ncu not found or failed\n"
-           "  2  bad command line             6  the application was not found\n"
-           "  3  CSV unreadable or unusable   7  an output file could not be written\n"
-           "  8  calibrate: no usable GPU, driver or NVML, or a microbenchmark failed its check\n"
-           "  9  the application failed (non-zero status or a signal); what was profiled or measured\n"
-           "     is still printed\n"
-           "  10 measure: the start marker line never came\n"
-           "  130, 143  -a was interrupted by SIGINT or SIGTERM: ncu was asked to stop (it saves its\n"
-           "     report), and the estimate from what it had profiled was still printed\n"
-           "\n"
-           "Built-in models:");
-    if (model_builtin_count() == 0)
-        printf(" none");
-    for (i = 0; i < model_builtin_count(); i++)
-        printf("%s %s%s%s", i ? "," : "", model_builtin(i)->gpu, model_builtin(i)->variant[0] ? " " : "",
-               model_builtin(i)->variant);
-    printf("\n");
+    printf("Exit status: 0 ok, 1 internal, 2 command line, 3 input, 4 model, 5 ncu, 6 no application,\n"
+           "7 output file, 8 GPU, 9 application failed, 10 no start marker, 130/143 interrupted.\n"
+           "The long form of this text: man gpu_profiler (docs/gpu_profiler.1).\n"
+           "Built-in models: %s (each tier: --version)\n", model_builtin_gpus(gpus, sizeof gpus) ? gpus : "none");
     if (PLAT_WINDOWS)
-        printf("\nWindows: every command is built; -c was tested under wine byte for byte against Linux, but -a\n"
-               "with a real ncu, measure, --measure, calibrate and the timeline tracer were never run on a\n"
-               "Windows GPU (README.md, \"Windows\"). Ctrl-C and --duration stop ncu through the console: run\n"
-               "from a Command Prompt or PowerShell, or ncu is ended and its report lost.\n");
+        printf("Windows: -a with a real ncu, measure, --measure, calibrate and the tracer were never run on a\n"
+               "Windows GPU (README.md, \"Windows\"); run from a console, so that Ctrl-C reaches ncu.\n");
 }
 
 static void print_features(void)
@@ -577,21 +408,49 @@ static void print_version(void)
     }
 }
 
-/* An option getopt could not take: unknown, or without its value. */
+/* An ncu option given to gpu_profiler (an ncu user's habit): what
+ * gpu_profiler offers in its place, or NULL. */
+static const char *ncu_habit(const char *opt)
+{
+    static const struct {
+        const char *ncu, *hint;
+    } habits[] = {
+        { "-k", "ncu's kernel filter; gpu_profiler profiles every kernel (--nvtx-range NAME and --skip-nccl choose "
+                "some); to filter by name, hand it to ncu: --ncu-arg=-k --ncu-arg=NAME" },
+        { "--kernel-name", "ncu's kernel filter: hand it to ncu, --ncu-arg=--kernel-name --ncu-arg=NAME" },
+        { "--kernel-regex", "ncu's kernel filter: hand it to ncu, --ncu-arg=--kernel-name --ncu-arg=regex:RE" },
+        { "--launch-count", "ncu's; gpu_profiler's is --max-kernels N" },
+        { "--launch-skip", "ncu's; gpu_profiler's is --skip-kernels N" },
+        { "--set", "ncu's; gpu_profiler collects the metrics its model needs (-a), or reads any set's CSV (-c)" },
+        { "--section", "ncu's; gpu_profiler collects the metrics its model needs (-a), or reads any set's CSV (-c)" },
+        { "--metrics", "ncu's; gpu_profiler collects the metrics its model needs (--list-features lists them)" },
+    };
+    size_t i, len = strcspn(opt, "=");
+    for (i = 0; i < sizeof habits / sizeof habits[0]; i++)
+        if (strlen(habits[i].ncu) == len && strncmp(opt, habits[i].ncu, len) == 0)
+            return habits[i].hint;
+    return NULL;
+}
+
+/* An option getopt could not take: unknown (with what ncu users mean by
+ * it, or the nearest option), or without its value. */
 static int bad_option(int c, char **argv)
 {
-    const char *opt = argv[optind - 1];
+    const char *opt = argv[optind - 1], *hint;
+    char shortopt[3] = { '-', (char)optopt, '\0' };
     if (c == ':') {
         if (strncmp(opt, "--", 2) != 0)
-            fprintf(stderr, "%s: option '-%c' needs a value\n", cli_prog, optopt);
+            cli_usage_error("option '-%c' needs a value", optopt);
         else
-            fprintf(stderr, "%s: option '%s' needs a value\n", cli_prog, opt);
-    } else if (optopt && strncmp(opt, "--", 2) != 0) {
-        fprintf(stderr, "%s: unknown option '-%c'\n", cli_prog, optopt);
-    } else {
-        fprintf(stderr, "%s: unknown option '%s'\n", cli_prog, opt);
+            cli_usage_error("option '%s' needs a value", opt);
+        return EXIT_USAGE;
     }
-    fprintf(stderr, "Try '%s --help' for more information.\n", cli_prog);
+    if (optopt && strncmp(opt, "--", 2) != 0)
+        opt = shortopt;
+    if ((hint = ncu_habit(opt)))
+        cli_usage_error("unknown option '%s': %s", opt, hint);
+    else
+        cli_unknown_option(NULL, opt, estimate_longopts);
     return EXIT_USAGE;
 }
 
@@ -648,6 +507,11 @@ static int value_option(struct estimate_options *o, int c, const char *arg)
         if (o->n_csv == sizeof o->csv_args / sizeof o->csv_args[0]) {
             cli_usage_error("at most %zu -c (a folder counts once: give the folder)",
                             sizeof o->csv_args / sizeof o->csv_args[0]);
+            return EXIT_USAGE;
+        }
+        if (arg[0] && strspn(arg, "0123456789") == strlen(arg) && !plat_exists(arg)) {
+            cli_usage_error("-c %s: no such file; -c names the CSV to read (ncu's -c, --launch-count, is "
+                            "gpu_profiler's --max-kernels %s)", arg, arg);
             return EXIT_USAGE;
         }
         o->csv = o->csv_args[o->n_csv++] = arg;
@@ -1174,7 +1038,8 @@ static void write_predictions(struct estimate_run *r)
     }
 }
 
-/* --report, --out-csv and ./predictions.csv. */
+/* --report, --out-csv and ./predictions.csv (not where stdout carries a
+ * document: --json, --out-csv -, --report -). */
 static int stage_files(struct estimate_run *r)
 {
     struct csv_ctx cc = { &r->est, r->ro };
@@ -1187,7 +1052,7 @@ static int stage_files(struct estimate_run *r)
     }
     if (r->o.out_csv && cli_save_output(r->o.out_csv, REPORT_CSV_SIGNATURE, r->o.force, write_csv, &cc) != EXIT_OK)
         rc = EXIT_OUTPUT;
-    if (!r->o.no_pred)
+    if (!r->o.no_pred && !r->o.stdout_taken) /* a document on stdout: a script runs it, and asked for that */
         write_predictions(r);
     return rc;
 }

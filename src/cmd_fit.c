@@ -150,7 +150,7 @@ static int parse_fit_options(int argc, char **argv, struct fit_options *o)
             break;
         case 'h': print_fit_help(); return EXIT_OK;
         case ':': cli_usage_error("fit: option '%s' needs a value", argv[optind - 1]); return EXIT_USAGE;
-        default: cli_usage_error("fit: unknown option '%s'", argv[optind - 1]); return EXIT_USAGE;
+        default: cli_unknown_option("fit", argv[optind - 1], longopts); return EXIT_USAGE;
         }
     }
     if (optind != argc - 1) {

@@ -64,6 +64,16 @@ static void fmt_watts(char *buf, size_t n, double w)
 
 enum { O_DEVICE = 256, O_START, O_STOP, O_IDLE, O_JSON, O_TIMELINE, O_FORCE, O_SAMPLED };
 
+static const struct option measure_longopts[] = {
+    { "timeline", required_argument, NULL, O_TIMELINE }, { "force", no_argument, NULL, O_FORCE },
+    { "sampled", optional_argument, NULL, O_SAMPLED },
+    { "app", required_argument, NULL, 'a' },        { "arg", required_argument, NULL, 's' },
+    { "device", required_argument, NULL, O_DEVICE }, { "start-marker", required_argument, NULL, O_START },
+    { "stop-marker", required_argument, NULL, O_STOP }, { "idle", required_argument, NULL, O_IDLE },
+    { "json", no_argument, NULL, O_JSON },          { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
 /* One option into o. Returns -1 when taken, else the exit status. */
 static int measure_option(int c, struct measure_opts *o, char **args, size_t *nargs, int *json, char **argv)
 {
@@ -95,7 +105,7 @@ static int measure_option(int c, struct measure_opts *o, char **args, size_t *na
     }
     case 'h': print_measure_help(); return EXIT_OK;
     case ':': cli_usage_error("measure: option '%s' needs a value", argv[optind - 1]); return EXIT_USAGE;
-    default: cli_usage_error("measure: unknown option '%s'", argv[optind - 1]); return EXIT_USAGE;
+    default: cli_unknown_option("measure", argv[optind - 1], measure_longopts); return EXIT_USAGE;
     }
 }
 
@@ -103,22 +113,13 @@ static int measure_option(int c, struct measure_opts *o, char **args, size_t *na
  * Returns -1 to go on, else the exit status. */
 static int measure_parse(int argc, char **argv, struct measure_opts *o, char **args, int *json)
 {
-    static const struct option longopts[] = {
-        { "timeline", required_argument, NULL, O_TIMELINE }, { "force", no_argument, NULL, O_FORCE },
-        { "sampled", optional_argument, NULL, O_SAMPLED },
-        { "app", required_argument, NULL, 'a' },        { "arg", required_argument, NULL, 's' },
-        { "device", required_argument, NULL, O_DEVICE }, { "start-marker", required_argument, NULL, O_START },
-        { "stop-marker", required_argument, NULL, O_STOP }, { "idle", required_argument, NULL, O_IDLE },
-        { "json", no_argument, NULL, O_JSON },          { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
     size_t nargs = 0;
     int c, rc;
     memset(o, 0, sizeof *o);
     o->idle_s = 1.0;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+:a:s:h", longopts, NULL)) != -1)
+    while ((c = getopt_long(argc, argv, "+:a:s:h", measure_longopts, NULL)) != -1)
         if ((rc = measure_option(c, o, args, &nargs, json, argv)) >= 0)
             return rc;
     if (!o->app && optind < argc)

@@ -226,17 +226,25 @@ static int no_tier(struct run *run, const struct ncu_kernel *k)
     return ESTIMATE_ERR_MISSING;
 }
 
+/* No built-in model for the file's GPU: which GPUs have one, and how to
+ * make one for this GPU (calibrate, about 6 minutes on it). */
 static int no_model(struct run *run, const struct ncu_kernel *k, const char *variant)
 {
     const char *gpu = k->gpu_name[0] ? k->gpu_name : gpu_by_dram_clock(k);
+    char have[512];
+    size_t o = 0;
+    if (model_builtin_gpus(have, sizeof have) == 0)
+        snprintf(have, sizeof have, "none");
     if (gpu)
-        snprintf(run->err, run->errlen,
-                 "no built-in %s%smodel for '%s'%s; make one with 'gpu_profiler calibrate' on that GPU "
-                 "and pass it with --model FILE", variant, variant[0] ? " " : "", gpu,
-                 k->gpu_name[0] ? "" : " (the GPU of the file's DRAM clock)");
+        o = (size_t)snprintf(run->err, run->errlen, "no built-in %s%smodel for '%s'%s (built-in models: %s); ",
+                             variant, variant[0] ? " " : "", gpu,
+                             k->gpu_name[0] ? "" : " (the GPU of the file's DRAM clock)", have);
     else
-        snprintf(run->err, run->errlen, "this gpu_profiler has no built-in %s%smodel; pass one with --model FILE",
-                 variant, variant[0] ? " " : "");
+        o = (size_t)snprintf(run->err, run->errlen, "this gpu_profiler has no built-in %s%smodel (built-in "
+                             "models: %s); ", variant, variant[0] ? " " : "", have);
+    if (o < run->errlen)
+        snprintf(run->err + o, run->errlen - o, "make one with 'gpu_profiler calibrate -o my_gpu.model' on that GPU "
+                 "(about 6 minutes) and pass it with --model my_gpu.model");
     return ESTIMATE_ERR_MODEL;
 }
 
@@ -480,6 +488,9 @@ int estimate_names_add(struct estimate_names *t, const struct kernel_result *r, 
     n->launches++;
     n->time_s += r->duration_s;
     n->energy_j += r->energy_j;
+    n->interval_j += r->energy_j * r->interval_pct;
+    n->min_ws += r->power_w[TARGET_MIN] * r->duration_s;
+    n->peak_ws += r->power_w[TARGET_PEAK] * r->duration_s;
     for (c = 0; cw && c < nc; c++)
         n->component_j[c] += cw[c] * r->duration_s;
     return 0;
@@ -521,6 +532,10 @@ static int add_launch(struct run *run, const struct ncu_kernel *k, const struct 
     if (store_launch(e, &r, p->component_w, nc) != 0 || (e->aggregate_top && estimate_names_add(&e->by_name, &r, p->component_w, nc)))
         return run->rc = ESTIMATE_ERR_NOMEM;
     e->nlaunches++;
+    if (d->nkernels == 0 || r.power_w[TARGET_AVG] < d->kernel_lo_w)
+        d->kernel_lo_w = r.power_w[TARGET_AVG];
+    if (d->nkernels == 0 || r.power_w[TARGET_AVG] > d->kernel_hi_w)
+        d->kernel_hi_w = r.power_w[TARGET_AVG];
     d->nkernels++;
     w = weight(e);
     d->gpu_time_s += r.duration_s * w;

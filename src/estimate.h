@@ -45,6 +45,8 @@ struct device_result {
     double component_j[MODEL_MAX_COMPONENTS];
     size_t capped_kernels;
     double interval_j;         /* sum of each kernel's energy x its error bar (%): / energy_j is the task's */
+    double kernel_lo_w, kernel_hi_w; /* the lowest and highest avg W of its kernels (min and peak are what a
+                                        meter averaging ESTIMATE_WINDOW_S shows: these are the kernels' own) */
     struct window_stream stream; /* min and peak as the kernels stream by */
 };
 
@@ -58,6 +60,9 @@ struct estimate_name {
     const char *name;            /* interned */
     size_t launches;
     double time_s, energy_j;
+    double interval_j;           /* its launches' energy x their error bar (%): / energy_j is its bar */
+    double min_ws, peak_ws;      /* its launches' min and peak heads x their time: / time_s is what a meter
+                                  * averaging ESTIMATE_WINDOW_S shows while the name runs back to back */
     double component_j[MODEL_MAX_COMPONENTS]; /* the energy by the model's components */
     struct kernel_result first;  /* its first launch */
 };

@@ -165,5 +165,8 @@ double model_builtin_measured(const char *gpu_name, const char *variant, enum mo
 /* Number of embedded models and the i-th (for --help and --version). */
 size_t model_builtin_count(void);
 const struct model *model_builtin(size_t i);
+/* The GPUs that have built-in models, each once ("NVIDIA H100 80GB HBM3,
+ * NVIDIA H200"), into buf (cut to n - 1 bytes); returns how many. */
+size_t model_builtin_gpus(char *buf, size_t n);
 
 #endif

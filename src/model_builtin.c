@@ -60,3 +60,21 @@ double model_builtin_measured(const char *gpu_name, const char *variant, enum mo
     const struct model *m = model_builtin_for(gpu_name, variant);
     return m ? model_measured(m, k) : -1;
 }
+
+size_t model_builtin_gpus(char *buf, size_t n)
+{
+    size_t i, j, o = 0, count = 0;
+    load_all();
+    if (n)
+        buf[0] = '\0';
+    for (i = 0; i < nparsed; i++) {
+        for (j = 0; j < i && strcmp(parsed[j].gpu, parsed[i].gpu) != 0; j++)
+            ;
+        if (j < i)
+            continue; /* another tier of a GPU already listed */
+        if (o < n)
+            o += (size_t)snprintf(buf + o, n - o, "%s%s", count ? ", " : "", parsed[i].gpu);
+        count++;
+    }
+    return count;
+}

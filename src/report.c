@@ -74,14 +74,19 @@ static const char *ansi_component(char *buf, size_t n, size_t c, int color)
 }
 
 
-/* The devices together: their avg powers added (what they draw while all
- * are busy at once, each over its own GPU-busy time) and their energies. */
+/* The devices together: their min, avg and peak powers added (what they
+ * draw while all are busy at once, each over its own GPU-busy time) and
+ * their energies. */
 static void all_devices(const struct estimate *e, double *sum_w, double *sum_j)
 {
     size_t d;
-    *sum_w = *sum_j = 0;
+    int t;
+    *sum_j = 0;
+    for (t = 0; t < TARGET_COUNT; t++)
+        sum_w[t] = 0;
     for (d = 0; d < e->ndevices; d++) {
-        *sum_w += e->devices[d].power_w[TARGET_AVG];
+        for (t = 0; t < TARGET_COUNT; t++)
+            sum_w[t] += e->devices[d].power_w[t];
         *sum_j += e->devices[d].energy_j;
     }
 }
@@ -248,13 +253,20 @@ static void text_timeline(FILE *out, const struct report_opts *o)
  * most width columns of it (0: all) with "..." where cut; control
  * characters (C0, DEL, C1 such as the one-byte CSI 0x9b) and invalid UTF-8 as
  * '?', so a kernel name cannot move the cursor or change colours. */
-static void text_name(FILE *out, const char *name, size_t width, const struct report_opts *o)
+static void text_name(FILE *out, const char *name, size_t width, const struct report_opts *o,
+                      const struct report_namer *nm)
 {
     char short_name[512];
     const unsigned char *p;
     size_t n, i = 0, col = 0;
     if (!o->wide) {
-        report_short_name(name, short_name, sizeof short_name);
+        const struct report_short *rs = report_namer_find(nm, name);
+        if (rs && rs->disambiguated && width) /* what tells it apart is at its end */
+            report_cut_middle(rs->label, width, short_name, sizeof short_name);
+        else if (rs)
+            snprintf(short_name, sizeof short_name, "%s", rs->label);
+        else
+            report_short_name(name, short_name, sizeof short_name);
         name = short_name;
     }
     p = (const unsigned char *)name;
@@ -300,13 +312,42 @@ static int text_footer(FILE *out, const struct estimate *e, const struct report_
     return ferror(out) ? -1 : 0;
 }
 
-/* Where names repeat (a loop's launches), one row per name: launches, GPU
- * time, share of the energy, avg W, energy. Returns 1 when printed, 0 when
- * every name is one launch (the launches table says it all), -1 out of
- * memory. */
-static int text_by_name(FILE *out, const struct estimate *e, const struct report_opts *o)
+/* The watts of a name: its launches' time-weighted min heads, avg and peak
+ * heads (what a meter averaging ESTIMATE_WINDOW_S shows while the name
+ * runs back to back, as a launch's own min and peak). */
+static void name_power(const struct estimate_name *nm, double *p)
 {
-    size_t n, i, shown;
+    double t = nm->time_s;
+    p[TARGET_MIN] = t > 0 ? nm->min_ws / t : (double)NAN;
+    p[TARGET_AVG] = t > 0 ? nm->energy_j / t : (double)NAN;
+    p[TARGET_PEAK] = t > 0 ? nm->peak_ws / t : (double)NAN;
+}
+
+/* The watts columns the mode asks for: their headers (row NULL) or a row's. */
+static size_t text_mode_watts(FILE *out, const struct report_opts *o, const double *p)
+{
+    static const unsigned bits[TARGET_COUNT] = { MODE_MIN, MODE_AVG, MODE_PEAK };
+    static const char *const heads[TARGET_COUNT] = { "min W", "avg W", "peak W" };
+    size_t t, cols = 0;
+    for (t = 0; t < TARGET_COUNT; t++)
+        if (o->mode & bits[t]) {
+            if (p)
+                fprintf(out, "%7.1f ", p[t]);
+            else
+                fprintf(out, "%7s ", heads[t]);
+            cols += 8;
+        }
+    return cols;
+}
+
+/* Where names repeat (a loop's launches), one row per name: launches, GPU
+ * time, share of the energy, the watts the mode asks for, energy. Returns 1
+ * when printed, 0 when every name is one launch (the launches table says it
+ * all), -1 out of memory. */
+static int text_by_name(FILE *out, const struct estimate *e, const struct report_opts *o,
+                        const struct report_namer *nm)
+{
+    size_t n, i, shown, prefix;
     double total_j = 0;
     struct estimate_name *names = report_by_name(e, &n);
     if (!names)
@@ -320,15 +361,20 @@ static int text_by_name(FILE *out, const struct estimate *e, const struct report
     shown = o->top < n ? o->top : n;
     fprintf(out, "%s by name (%zu name%s, %zu launches; --per-kernel lists each launch):\n",
             shown < n ? "top kernels" : "kernels", n, n == 1 ? "" : "s", e->nlaunches);
-    fprintf(out, "  %8s %10s %6s %7s %10s  %s\n", "launches", "time", "share", "avg W", "energy", "name");
+    fprintf(out, "  %8s %10s %6s ", "launches", "time", "share");
+    prefix = 2 + 9 + 11 + 7 + text_mode_watts(out, o, NULL) + 12;
+    fprintf(out, "%10s  %s\n", "energy", "name");
     for (i = 0; i < shown; i++) {
         char t1[32], t2[32];
+        double p[TARGET_COUNT];
+        name_power(&names[i], p);
         fmt_time(t1, sizeof t1, names[i].time_s);
         fmt_energy(t2, sizeof t2, names[i].energy_j);
-        fprintf(out, "  %8zu %10s %5.1f%% %7.1f %10s  ", names[i].launches, t1,
-                total_j > 0 ? 100.0 * names[i].energy_j / total_j : 0.0,
-                names[i].time_s > 0 ? names[i].energy_j / names[i].time_s : 0.0, t2);
-        text_name(out, names[i].name, name_room(o, 49), o);
+        fprintf(out, "  %8zu %10s %5.1f%% ", names[i].launches, t1,
+                total_j > 0 ? 100.0 * names[i].energy_j / total_j : 0.0);
+        text_mode_watts(out, o, p);
+        fprintf(out, "%10s  ", t2);
+        text_name(out, names[i].name, name_room(o, prefix), o, nm);
         fputc('\n', out);
     }
     if (shown < n)
@@ -340,7 +386,7 @@ static int text_by_name(FILE *out, const struct estimate *e, const struct report
 /* One launch's row: ID, device where there are several, time, the watts the
  * mode asks for, energy, name. */
 static void text_launch_row(FILE *out, const struct estimate *e, const struct report_opts *o,
-                            const struct kernel_result *k)
+                            const struct kernel_result *k, const struct report_namer *nm)
 {
     static const unsigned bits[TARGET_COUNT] = { MODE_MIN, MODE_AVG, MODE_PEAK };
     char t1[32], t2[32];
@@ -359,7 +405,7 @@ static void text_launch_row(FILE *out, const struct estimate *e, const struct re
             prefix += 8;
         }
     fprintf(out, "%10s  ", t2);
-    text_name(out, k->name, name_room(o, prefix), o);
+    text_name(out, k->name, name_room(o, prefix), o, nm);
     fputc('\n', out);
 }
 
@@ -380,7 +426,8 @@ static void text_launch_header(FILE *out, const struct estimate *e, const struct
 
 /* The launches by energy (the top ones, or all with --per-kernel and their
  * components). */
-static int text_launches(FILE *out, const struct estimate *e, const struct report_opts *o)
+static int text_launches(FILE *out, const struct estimate *e, const struct report_opts *o,
+                         const struct report_namer *nm)
 {
     const struct model *m = e->used;
     const char *reset = o->color ? "\033[0m" : "";
@@ -397,7 +444,7 @@ static int text_launches(FILE *out, const struct estimate *e, const struct repor
     text_launch_header(out, e, o);
     for (i = 0; i < shown; i++) {
         const struct kernel_result *k = order[i];
-        text_launch_row(out, e, o, k);
+        text_launch_row(out, e, o, k, nm);
         if (o->per_kernel) {
             const double *cw = estimate_components(e, (size_t)(k - e->kernels));
             struct text_line l = { .len = 0 };
@@ -477,6 +524,11 @@ static void text_device(FILE *out, const struct estimate *e, const struct report
         text_line_add(&l, "  peak %.1f W", dv->power_w[TARGET_PEAK]);
     text_line_add(&l, "%s  energy %s over %s of GPU time", reset, t1, t2);
     text_line_end(out, &l, o->width, 4);
+    if ((o->mode & (MODE_MIN | MODE_PEAK)) && dv->nkernels) {
+        text_line_add(&l, "  min and peak: what a meter averaging %.1f s shows; the kernels themselves run at "
+                          "%.1f W to %.1f W", ESTIMATE_WINDOW_S, dv->kernel_lo_w, dv->kernel_hi_w);
+        text_line_end(out, &l, o->width, 4);
+    }
     if (dv->capped_kernels)
         fprintf(out, "  %zu kernel%s at the power limit (%.0f W)\n", dv->capped_kernels,
                 dv->capped_kernels == 1 ? "" : "s", m->power_limit_w);
@@ -493,31 +545,38 @@ static void text_device(FILE *out, const struct estimate *e, const struct report
 static int text_write(FILE *out, const struct estimate *e, const struct report_opts *o)
 {
     const char *bold = o->color ? "\033[1m" : "", *reset = o->color ? "\033[0m" : "";
+    struct report_namer nm;
     size_t d;
+    int rc;
     char t1[32];
 
     text_header(out, e, o);
     for (d = 0; d < e->ndevices; d++)
         text_device(out, e, o, &e->devices[d]);
     if (e->ndevices > 1) {
-        double sum_w, sum_j;
-        all_devices(e, &sum_w, &sum_j);
+        double sum_w[TARGET_COUNT], sum_j;
+        all_devices(e, sum_w, &sum_j);
         fmt_energy(t1, sizeof t1, sum_j);
-        fprintf(out, "%sall %zu devices:  avg %.1f W added up (while all are busy)%s  energy %s\n", bold, e->ndevices,
-                sum_w, reset, t1);
+        fprintf(out, "%sall %zu devices:", bold, e->ndevices);
+        if (o->mode & MODE_MIN)
+            fprintf(out, "  min %.1f W", sum_w[TARGET_MIN]);
+        if (o->mode & MODE_AVG)
+            fprintf(out, "  avg %.1f W", sum_w[TARGET_AVG]);
+        if (o->mode & MODE_PEAK)
+            fprintf(out, "  peak %.1f W", sum_w[TARGET_PEAK]);
+        fputs(" added up (while all are busy)", out);
+        fprintf(out, "%s  energy %s\n", reset, t1);
     }
     if (o->measured && e->ndevices)
         text_measured(out, e, o);
     if (o->timeline)
         text_timeline(out, o);
-    if (!o->per_kernel) {
-        int rc = text_by_name(out, e, o);
-        if (rc != 0)
-            return rc < 0 ? -1 : text_footer(out, e, o);
-    }
-    if (text_launches(out, e, o) != 0)
-        return -1;
-    return text_footer(out, e, o);
+    report_namer_init(&nm, e); /* out of memory: names as report_short_name makes them */
+    rc = o->per_kernel ? 0 : text_by_name(out, e, o, &nm);
+    if (rc == 0)
+        rc = text_launches(out, e, o, &nm);
+    report_namer_free(&nm);
+    return rc < 0 ? -1 : text_footer(out, e, o);
 }
 
 /* ---- JSON ---- */
@@ -589,7 +648,11 @@ static void json_task(FILE *out, const struct estimate *e, const struct device_r
     json_components(out, e->used, d->component_j);
     fputs(", \"avg_interval_w\": ", out);
     json_interval(out, d->power_w[TARGET_AVG], estimate_interval_pct(d));
-    fprintf(out, ", \"capped_kernels\": %zu}", d->capped_kernels);
+    fputs(", \"kernels_avg_w\": {\"lowest\": ", out); /* min and peak are a meter's 0.1 s; these the kernels' */
+    json_number(out, d->nkernels ? d->kernel_lo_w : (double)NAN);
+    fputs(", \"highest\": ", out);
+    json_number(out, d->nkernels ? d->kernel_hi_w : (double)NAN);
+    fprintf(out, "}, \"capped_kernels\": %zu}", d->capped_kernels);
 }
 
 /* A number, or null when it is negative (absent ids). */
@@ -612,10 +675,12 @@ static void json_tasks(FILE *out, const struct estimate *e)
     }
     fputs(e->ndevices ? "\n  ]" : "]", out);
     if (e->ndevices > 1) {
-        double sum_w, sum_j;
-        all_devices(e, &sum_w, &sum_j);
+        double sum_w[TARGET_COUNT], sum_j;
+        all_devices(e, sum_w, &sum_j);
         fprintf(out, ",\n  \"all_devices\": {\"devices\": %zu, \"avg_w_added\": ", e->ndevices);
-        json_number(out, sum_w);
+        json_number(out, sum_w[TARGET_AVG]);
+        fputs(", \"power_w_added\": ", out);
+        json_power(out, sum_w);
         fputs(", \"energy_j\": ", out);
         json_number(out, sum_j);
         fputc('}', out);
@@ -791,6 +856,7 @@ static void json_timeline(FILE *out, const struct report_timeline *tl)
 /* The kernels by name, most energy first: launches, GPU time, energy, avg W. */
 static int json_by_name(FILE *out, const struct estimate *e)
 {
+    double p[TARGET_COUNT];
     size_t n, i;
     struct estimate_name *names = report_by_name(e, &n);
     if (!names)
@@ -805,6 +871,9 @@ static int json_by_name(FILE *out, const struct estimate *e)
         json_number(out, names[i].energy_j);
         fputs(", \"avg_w\": ", out);
         json_number(out, names[i].time_s > 0 ? names[i].energy_j / names[i].time_s : (double)NAN);
+        name_power(&names[i], p);
+        fputs(", \"power_w\": ", out);
+        json_power(out, p);
         fputc('}', out);
     }
     fputs(n ? "\n  ],\n" : "],\n", out);
@@ -837,13 +906,12 @@ static int json_write(FILE *out, const struct estimate *e, const struct report_o
 
 /* ---- CSV ---- */
 
-/* A power (6 digits), or n/a for an absent one. */
+/* A power (6 digits), or an empty field for an absent one (a number column
+ * holds numbers only: spreadsheets and pandas read empty as missing). */
 static void csv_watts(FILE *out, double v)
 {
     if (isfinite(v))
         fprintf(out, "%.6g", v);
-    else
-        fputs("n/a", out);
 }
 
 static void csv_row(FILE *out, const char *kind, long device, long id, const char *name, double duration_s,
@@ -853,8 +921,6 @@ static void csv_row(FILE *out, const char *kind, long device, long id, const cha
     fputc(',', out);
     if (device >= 0)
         fprintf(out, "%ld", device);
-    else
-        fputs("n/a", out);
     fputc(',', out);
     if (id >= 0)
         fprintf(out, "%ld", id);
@@ -871,8 +937,8 @@ static void csv_row(FILE *out, const char *kind, long device, long id, const cha
     fprintf(out, ",%zu\n", launches);
 }
 
-/* Where names repeat, a row per name (all devices): launches, time, avg W
- * and energy; min and peak n/a (a name's launches have no one window). */
+/* Where names repeat, a row per name (all devices, so no device and no
+ * id): launches, time, watts (name_power) and energy. */
 static int csv_names(FILE *out, const struct estimate *e)
 {
     size_t n, i;
@@ -881,8 +947,7 @@ static int csv_names(FILE *out, const struct estimate *e)
         return -1;
     for (i = 0; n < e->nlaunches && i < n; i++) {
         double p[TARGET_COUNT];
-        p[TARGET_MIN] = p[TARGET_PEAK] = NAN;
-        p[TARGET_AVG] = names[i].time_s > 0 ? names[i].energy_j / names[i].time_s : (double)NAN;
+        name_power(&names[i], p);
         csv_row(out, "name", -1, -1, names[i].name, names[i].time_s, p, names[i].energy_j, "", names[i].launches);
     }
     free(names);

@@ -253,3 +253,188 @@ void report_short_name(const char *name, char *buf, size_t n)
     if (o == 0)
         snprintf(buf, n, "%s", name);
 }
+
+/* ---- distinct short names ---- */
+
+/* The bracketed list of name (without "void ") that starts at the first
+ * top-level open (template arguments '<', or the parameter list '(' past
+ * any "(anonymous namespace)"), as its top-level items with namespaces
+ * dropped ("at::MulFunctor<float>" is "MulFunctor<float>"), each followed
+ * by '\0' in buf; returns how many, 0 when there is none. */
+static size_t name_items(const char *name, char open, char *buf, size_t n)
+{
+    const char *p = strncmp(name, "void ", 5) == 0 ? name + 5 : name;
+    size_t o = 0, items = 0;
+    int depth = 0;
+    for (; *p; p++) {
+        if (*p == '(' && strncmp(p, "(anonymous namespace)", 21) == 0)
+            p += 20;
+        else if (*p == open)
+            break;
+    }
+    if (!*p || n < 2)
+        return 0;
+    for (p++; *p && o + 2 < n; p++) {
+        if (depth == 0 && (*p == ',' || *p == (open == '<' ? '>' : ')'))) {
+            buf[o++] = '\0';
+            items++;
+            if (*p != ',')
+                return items;
+            while (p[1] == ' ')
+                p++;
+            continue;
+        }
+        depth += *p == '<' || *p == '(' ? 1 : *p == '>' || *p == ')' ? -1 : 0;
+        if (*p == ':' && p[1] == ':') { /* drop the qualifier before it */
+            while (o > 0 && buf[o - 1] != '\0' && buf[o - 1] != '<' && buf[o - 1] != ' ' && buf[o - 1] != '(' &&
+                   buf[o - 1] != ',')
+                o--;
+            p++;
+            continue;
+        }
+        buf[o++] = *p;
+    }
+    buf[o] = '\0';
+    return items + 1; /* unclosed: what there was */
+}
+
+/* Item i of a list name_items made, or NULL past its end. */
+static const char *item_at(const char *buf, size_t nitems, size_t i)
+{
+    if (i >= nitems)
+        return NULL;
+    while (i--)
+        buf += strlen(buf) + 1;
+    return buf;
+}
+
+/* The labels of a group of names that shorten alike: the short name with
+ * the items of their lists (open: '<' or '(') that differ between them,
+ * "..." for each run of items they share. 0 when every label differs. */
+static int label_group(struct report_namer *nm, const size_t *g, size_t ng, char open)
+{
+    static char items[16][1024];
+    size_t nitems[16], i, j, k, most = 0;
+    ng = ng < 16 ? ng : 16;
+    for (j = 0; j < ng; j++) {
+        nitems[j] = name_items(nm->v[g[j]].name, open, items[j], sizeof items[j]);
+        most = nitems[j] > most ? nitems[j] : most;
+    }
+    for (j = 0; j < ng; j++) {
+        char *out = nm->v[g[j]].label;
+        size_t o = strlen(out), cap = sizeof nm->v[g[j]].label;
+        int elided = 0, first_item = 1;
+        o += (size_t)snprintf(out + o, cap - o, "%c", open);
+        for (i = 0; i < most && o < cap; i++) {
+            const char *a = item_at(items[j], nitems[j], i);
+            int same = 1;
+            for (k = 0; k < ng && same; k++) {
+                const char *b = item_at(items[k], nitems[k], i);
+                same = a && b && strcmp(a, b) == 0;
+            }
+            if (!(same && elided) && a) {
+                o += (size_t)snprintf(out + o, cap - o, "%s%s", first_item ? "" : ", ", same ? "..." : a);
+                first_item = 0;
+            }
+            elided = same;
+        }
+        if (o < cap)
+            snprintf(out + o, cap - o, "%c", open == '<' ? '>' : ')');
+    }
+    for (j = 0; j < ng; j++)
+        for (k = j + 1; k < ng; k++)
+            if (strcmp(nm->v[g[j]].label, nm->v[g[k]].label) == 0)
+                return -1;
+    return 0;
+}
+
+static int namer_by_name(const void *a, const void *b)
+{
+    const struct report_short *x = a, *y = b;
+    int c = strcmp(x->label, y->label);
+    return c ? c : strcmp(x->name, y->name);
+}
+
+static int namer_by_pointer(const void *a, const void *b)
+{
+    const struct report_short *x = a, *y = b;
+    return x->name < y->name ? -1 : x->name > y->name;
+}
+
+/* One group of names whose short names are alike: told apart by their
+ * template arguments, else their parameters, else named in full. */
+static void namer_group(struct report_namer *nm, size_t first, size_t ng)
+{
+    size_t g[16] = { 0 }, j;
+    char base[16][sizeof nm->v[0].label];
+    if (ng > 16)
+        ng = 16; /* more than 16 alike: the rest keep the short name */
+    for (j = 0; j < ng; j++) {
+        g[j] = first + j;
+        memcpy(base[j], nm->v[first + j].label, sizeof base[j]);
+        nm->v[first + j].disambiguated = 1;
+    }
+    if (label_group(nm, g, ng, '<') == 0)
+        return;
+    for (j = 0; j < ng; j++)
+        memcpy(nm->v[first + j].label, base[j], sizeof base[j]);
+    if (label_group(nm, g, ng, '(') == 0)
+        return;
+    for (j = 0; j < ng; j++) {
+        const char *full = nm->v[first + j].name;
+        snprintf(nm->v[first + j].label, sizeof nm->v[0].label, "%s", strncmp(full, "void ", 5) ? full : full + 5);
+    }
+}
+
+int report_namer_init(struct report_namer *nm, const struct estimate *e)
+{
+    struct estimate_name *names;
+    size_t n, i, j;
+    memset(nm, 0, sizeof *nm);
+    if (!(names = report_by_name(e, &n)))
+        return -1;
+    nm->v = calloc(n ? n : 1, sizeof *nm->v);
+    if (!nm->v) {
+        free(names);
+        return -1;
+    }
+    for (i = 0; i < n; i++) {
+        nm->v[i].name = names[i].name ? names[i].name : "?";
+        report_short_name(nm->v[i].name, nm->v[i].label, sizeof nm->v[i].label);
+    }
+    free(names);
+    nm->n = n;
+    qsort(nm->v, n, sizeof *nm->v, namer_by_name); /* names that shorten alike side by side */
+    for (i = 0; i < n; i = j) {
+        for (j = i + 1; j < n && strcmp(nm->v[i].label, nm->v[j].label) == 0; j++)
+            ;
+        if (j - i > 1)
+            namer_group(nm, i, j - i);
+    }
+    qsort(nm->v, n, sizeof *nm->v, namer_by_pointer);
+    return 0;
+}
+
+const struct report_short *report_namer_find(const struct report_namer *nm, const char *name)
+{
+    struct report_short key;
+    key.name = name;
+    return nm && nm->n ? bsearch(&key, nm->v, nm->n, sizeof *nm->v, namer_by_pointer) : NULL;
+}
+
+void report_namer_free(struct report_namer *nm)
+{
+    free(nm->v);
+    memset(nm, 0, sizeof *nm);
+}
+
+void report_cut_middle(const char *s, size_t max, char *buf, size_t n)
+{
+    size_t len = strlen(s), head;
+    if (len <= max || max < 8 || n <= max) {
+        snprintf(buf, n, "%s", s);
+        return;
+    }
+    head = (max - 3) / 3; /* the end tells names apart: keep more of it */
+    snprintf(buf, n, "%.*s...%s", (int)head, s, s + len - (max - 3 - head));
+}

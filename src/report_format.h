@@ -61,4 +61,30 @@ void text_line_end(FILE *out, struct text_line *l, size_t width, size_t indent);
  * as it is when nothing is left. Writes at most n - 1 bytes. */
 void report_short_name(const char *name, char *buf, size_t n);
 
+/* Short names that tell kernels apart: where several names shorten alike
+ * (three at::vectorized_elementwise_kernel<...> of different functors),
+ * each shows the template arguments (else the parameters) in which they
+ * differ, "..." for those they share
+ * ("at::vectorized_elementwise_kernel<..., MulFunctor<float>, ...>"), else
+ * the name in full. Built once per report over the estimate's names; a
+ * name is found by its interned pointer. */
+struct report_short {
+    const char *name;       /* the estimate's interned name */
+    char label[300];        /* what the tables and pictures show */
+    int disambiguated;      /* longer than report_short_name's: cut it in the middle (report_cut_middle) */
+};
+struct report_namer {
+    struct report_short *v; /* owned, sorted by name pointer */
+    size_t n;
+};
+/* 0, or -1 out of memory (nm is then empty: callers fall back to
+ * report_short_name). */
+int report_namer_init(struct report_namer *nm, const struct estimate *e);
+/* The entry of name, or NULL (nm NULL or empty, or a name not in it). */
+const struct report_short *report_namer_find(const struct report_namer *nm, const char *name);
+void report_namer_free(struct report_namer *nm);
+/* s in at most max bytes: its start and end around "..." where longer. */
+void report_cut_middle(const char *s, size_t max, char *buf, size_t n);
+
+
 #endif

@@ -64,6 +64,23 @@ grep -q 'Kernels by energy (200 of 50000; --per-kernel lists all)' "$t/big.html"
 grep -q '<td class="n" title="fma_k(float \*, int)">fma_k</td>' "$t/small.html" && ok || bad "small.html: kernel name missing"
 grep -q 'Kernels by name (4 names, 50000 launches)' "$t/big.html" && ok || bad "big.html: no table by name"
 grep -q 'Kernels by name' "$t/small.html" && bad "small.html: a table by name for names that do not repeat" || ok
+# issue 31: components stacked (a path per component in each column), the avg's error bar on the panel
+# and on every bar, the validation error in the subtitle, min and peak labelled beside the kernels' range
+"$gp" -q --no-predictions -c tests/fixtures/ncu-h100/probe4_full_raw.csv --report "$t/h100.svg" >/dev/null 2>&1
+[ "$(grep -c '<path fill="#' "$t/h100.svg")" -ge 5 ] && ok || bad "h100.svg: the columns are not split into components"
+grep -q 'Stacked in this order, static at the bottom' "$t/h100.svg" && ok || bad "h100.svg: the legend does not state the stacking"
+grep -q 'estimated avg 533 W ± 111 W (80% error bar)' "$t/h100.svg" && ok || bad "h100.svg: no error bar on the avg"
+grep -q '868.195 mJ, 509 W avg ± 143 W' "$t/h100.svg" && ok || bad "h100.svg: no error bar on the top bar"
+grep -q 'avg error 7.8% on 24 real applications' "$t/h100.svg" && ok || bad "h100.svg: the subtitle does not quote the validation error"
+grep -q 'held-out' "$t/h100.svg" && bad "h100.svg: the held-out error quoted" || ok
+grep -q 'what a meter averaging 0.1 s shows over the kernels laid end to end; the kernels themselves run at 170.2 W to 618.0 W' \
+    "$t/h100.svg" && ok || bad "h100.svg: min and peak not labelled"
+rsvg-convert -o "$t/h100.png" "$t/h100.svg" 2>/dev/null && ok || bad "h100.svg: does not render"
+"$gp" -q --no-predictions -c tests/fixtures/ncu-derived/allreduce_three_elementwise.csv --report "$t/three.html" >/dev/null 2>&1
+grep -q '<td>699.2 ± 55</td>' "$t/three.html" && ok || bad "three.html: no error bar in the device table"
+grep -q '>at::<wbr/>vectorized_<wbr/>elementwise_<wbr/>kernel&lt;..., <wbr/>FillFunctor&lt;float&gt;, <wbr/>...&gt;</td>' "$t/three.html" && ok ||
+    bad "three.html: the names are not told apart or may break mid-word"
+grep -q 'td{white-space:nowrap}' "$t/three.html" && ok || bad "three.html: numbers may part from their units"
 # a foreign file of that name is not replaced
 echo "user picture" >"$t/foreign.svg"
 if "$gp" -q --no-predictions -c "$fix" --report "$t/foreign.svg" >/dev/null 2>&1; then bad "foreign.svg replaced"; else ok; fi
