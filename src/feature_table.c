@@ -265,19 +265,24 @@ const char *const features_raw_tier[] = {
     "l1", "shared", "l2", "l2_atom", "dram_read", "dram_write", "occupancy", NULL,
 };
 static const char *const tier_fast[] = { "sm_active", "issue", "tensor", "dram_read", "dram_write", NULL };
+/* The rule texts of the details pages of --set detailed and full (ncu_rules.h):
+ * the busiest pipe, which a dataset derives from its pipe metrics as the rule
+ * does; the FP32/FP64 shares of peak, which no dataset holds yet (fit leaves
+ * them out). */
+#define RULE_FEATURES "rule_fma", "rule_alu", "rule_fp64", "rule_tensor", "rule_fp32_peak", "rule_fp64_peak"
 /* Only metrics the details page prints exactly (checked against the raw page
  * of the same report in tests/test_ncu_csv.c). The throughputs of Speed Of
  * Light are candidates that a dataset made before calibrate collected them
  * lacks; fit leaves them out then. */
 static const char *const tier_detailed[] = {
     "sm_active", "issue", "occupancy", "dram", "sm_throughput", "mem_throughput", "l1_active_throughput",
-    "l2_throughput", NULL,
+    "l2_throughput", RULE_FEATURES, NULL,
 };
 /* --set full: the detailed tier and what its Compute and Memory Workload
  * Analysis and Warp State sections add */
 static const char *const tier_full[] = {
     "sm_active", "issue", "occupancy", "dram", "sm_throughput", "mem_throughput", "l1_active_throughput",
-    "l2_throughput", "sm_busy", "issue_slots", "mem_busy", "max_bandwidth", "mem_pipes", "lanes", NULL,
+    "l2_throughput", "sm_busy", "issue_slots", "mem_busy", "max_bandwidth", "mem_pipes", "lanes", RULE_FEATURES, NULL,
 };
 static const char *const tier_basic[] = {
     "sm_active", "occupancy", "dram", "sm_throughput", "mem_throughput", "l1_active_throughput", "l2_throughput",

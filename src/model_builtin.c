@@ -64,9 +64,9 @@ static const struct {
     double avg_mape_pct;
 } validated[] = {
     { "NVIDIA H100 80GB HBM3", "", 7.8 },       { "NVIDIA H100 80GB HBM3", "fast", 8.5 },
-    { "NVIDIA H100 80GB HBM3", "detailed", 18.0 }, { "NVIDIA H100 80GB HBM3", "basic", 28.7 },
+    { "NVIDIA H100 80GB HBM3", "detailed", 10.2 }, { "NVIDIA H100 80GB HBM3", "basic", 28.7 },
     { "NVIDIA H200", "", 7.1 },                 { "NVIDIA H200", "fast", 8.8 },
-    { "NVIDIA H200", "full", 14.5 },            { "NVIDIA H200", "detailed", 15.8 },
+    { "NVIDIA H200", "full", 9.4 },             { "NVIDIA H200", "detailed", 10.2 },
     { "NVIDIA H200", "basic", 17.0 },
 };
 

@@ -237,8 +237,10 @@ int main(void)
     CHECK_NEAR(g[0].value[1][M_MAX_BANDWIDTH], 84.95, 1e-9);
     CHECK_NEAR(g[0].value[2][M_THREADS_PRED_ON], 31.79, 1e-9);
     /* every metric in the table is a real ncu metric: the raw page of
-     * --set full holds them all */
+     * --set full holds them all (the rules' own numbers aside) */
     for (m = 0; m < M_COUNT; m++) {
+        if (features_metrics[m].rule && m > M_RULE_PIPE_TENSOR)
+            continue; /* what only a rule's text says; the busiest pipe is derived on a raw page */
         CHECK(g[2].have[0][m]);
         if (!g[2].have[0][m])
             fprintf(stderr, "  metric %s not in the raw fixture\n", features_metrics[m].raw);
