@@ -33,7 +33,7 @@ BIN = build-real/gpu_profiler
 endif
 LIB_SRC = src/units.c src/csv.c src/feature_table.c src/ncu_rules.c src/name_hints.c src/ncu_csv.c src/model.c src/model_builtin.c \
           src/estimate.c src/report_format.c src/report.c src/report_svg.c src/outfile.c src/textio.c src/runner.c src/inputs.c src/dataset.c src/fit.c src/suite.c \
-          src/cuda_api.c src/power_meter.c src/collectives.c src/calibrate.c src/measure.c src/timeline.c src/pm_samples.c src/window.c src/board.c src/plat_posix.c src/plat_win32.c
+          src/cuda_api.c src/power_meter.c src/collectives.c src/calibrate.c src/measure.c src/timeline.c src/pm_samples.c src/sampled.c src/window.c src/board.c src/plat_posix.c src/plat_win32.c
 LIB_OBJ = $(LIB_SRC:src/%.c=$(B)/%.o) $(B)/models_embedded.o $(B)/microbench_embedded.o
 LDLIBS += -pthread
 # The microbenchmarks are compiled to PTX when nvcc is found (PATH, $CUDA_HOME,
@@ -96,7 +96,7 @@ $(B)/libgp.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 # the command-line front ends: main dispatches to one cmd_*.c per subcommand
-CLI_OBJ = $(B)/main.o $(B)/cli.o $(B)/cmd_estimate.o $(B)/cmd_calibrate.o $(B)/cmd_fit.o $(B)/cmd_measure.o
+CLI_OBJ = $(B)/main.o $(B)/cli.o $(B)/cmd_estimate.o $(B)/cmd_calibrate.o $(B)/cmd_fit.o $(B)/cmd_measure.o $(B)/cmd_sampled.o
 
 $(BIN): $(CLI_OBJ) $(B)/libgp.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
