@@ -18,6 +18,7 @@
 #include "inputs.h"
 #include "measure.h"
 #include "model.h"
+#include "name_hints.h"
 #include "outfile.h"
 #include "report.h"
 #include "runner.h"
@@ -244,6 +245,55 @@ static int common_tier(const struct input_list *in, int quiet, char *err, size_t
     return lo;
 }
 
+/* For -v: the rule texts read (kernels per rule), and which of the model's
+ * features came from them (on a raw page: derived from the pipe metrics). */
+static void verbose_rules(const struct estimate *e)
+{
+    char line[512] = "none", feats[512] = "";
+    size_t i, off = 0, foff = 0;
+    unsigned r;
+    for (r = 0; r < NCU_RULE_COUNT; r++)
+        if (e->rules_read[r] && off < sizeof line)
+            off += (size_t)snprintf(line + off, sizeof line - off, "%s%s %lu", off ? ", " : "", ncu_rules_name(r),
+                                    e->rules_read[r]);
+    fprintf(stderr, "%s: rule texts read: %s (kernels)\n", cli_prog, line);
+    for (r = 0; r < NCU_RULE_COUNT; r++)
+        if (e->rules_not_understood[r])
+            fprintf(stderr, "%s: rule %s: its text was not understood on %lu kernels (they lack its features)\n",
+                    cli_prog, ncu_rules_name(r), e->rules_not_understood[r]);
+    for (i = 0; e->used && i < e->used->nfeatures && foff < sizeof feats; i++) {
+        const struct feature_def *f = &features_table[e->used->feature[i]];
+        if (features_metrics[f->num].rule)
+            foff += (size_t)snprintf(feats + foff, sizeof feats - foff, "%s%s", foff ? ", " : "", f->name);
+    }
+    if (foff)
+        fprintf(stderr, "%s: the model's features %s: %s\n", cli_prog,
+                e->stats.page == NCU_PAGE_DETAILS ? "from rule texts" : "derived from the pipe metrics as the rule "
+                "derives them (a raw page has no rule texts)", feats);
+}
+
+/* For -v: each kernel name with a hint (name_hints.h), once. */
+static void verbose_hints(const struct estimate *e)
+{
+    size_t i, j, n = e->by_name.n ? e->by_name.n : e->nkernels, shown = 0;
+    for (i = 0; i < n; i++) {
+        const char *name = e->by_name.n ? e->by_name.v[i].name : e->kernels[i].name;
+        struct name_hint h;
+        for (j = 0; !e->by_name.n && j < i && e->kernels[j].name != name; j++)
+            ;
+        if ((!e->by_name.n && j < i) || !name_hint_of(name, &h))
+            continue;
+        fprintf(stderr, "%s: name hint: %s%s%s (%s%s%s): %s\n", cli_prog, h.dtype ? h.dtype : "",
+                h.dtype && h.unit ? ", " : "", h.unit ? name_hint_unit_name(h.unit) : "",
+                h.dtype_pattern ? h.dtype_pattern : "", h.dtype_pattern && h.unit_pattern &&
+                h.unit_pattern != h.dtype_pattern ? ", " : "", h.unit_pattern && h.unit_pattern != h.dtype_pattern ?
+                h.unit_pattern : "", name);
+        shown++;
+    }
+    fprintf(stderr, "%s: name hints: %zu kernel name%s matched the table (docs/ACCURACY.md, Name hints)\n", cli_prog,
+            shown, shown == 1 ? "" : "s");
+}
+
 /* Reads every input (-c, repeatable; a folder; a report) into the estimate.
  * Returns an exit status; errors are printed with the file they concern. */
 static int read_inputs(struct estimate *est, const char *const *args, size_t nargs, const char *ncu, int verbose,
@@ -297,6 +347,10 @@ static int read_inputs(struct estimate *est, const char *const *args, size_t nar
     if (rc == EXIT_OK && estimate_finish(est, err, sizeof err) != 0) {
         fprintf(stderr, "%s: %s\n", cli_prog, err);
         rc = EXIT_INTERNAL;
+    }
+    if (rc == EXIT_OK && verbose) {
+        verbose_rules(est);
+        verbose_hints(est);
     }
     if (rc == EXIT_OK && !quiet && est->first_gpu[0] && strcmp(est->first_gpu, est->used->gpu) != 0)
         fprintf(stderr, "%s: the CSV was recorded on %s but the model is for %s\n", cli_prog, est->first_gpu,

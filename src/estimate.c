@@ -366,6 +366,10 @@ static int on_kernel(void *ctx, const struct ncu_kernel *k)
         run->first_of_input = 0;
     }
     m = e->used;
+    for (i = 0; i < NCU_RULE_COUNT; i++) {
+        e->rules_read[i] += (k->rules >> i) & 1u;
+        e->rules_not_understood[i] += (k->rules_not_understood >> i) & 1u;
+    }
     if (!e->first_gpu[0] && k->gpu_name[0])
         snprintf(e->first_gpu, sizeof e->first_gpu, "%s", k->gpu_name);
 
@@ -622,10 +626,29 @@ int estimate_window_extremes(const double *dur_s, const double *min_w, const dou
 }
 
 /* After one input: its errors, and kernels that lacked the model's metrics. */
+/* The ncu metrics that give the missing ones: a rule's metric (ncu_rules.h)
+ * is no ncu metric, the pipe metrics it is derived from are. */
+static void missing_to_collect(const unsigned long *missing, unsigned char *collect)
+{
+    static const int pipes[] = { M_PIPE_FMA, M_PIPE_ALU, M_PIPE_FP64, M_PIPE_TENSOR };
+    int m;
+    size_t i;
+    for (m = 0; m < M_COUNT; m++) {
+        if (!missing[m])
+            continue;
+        if (!features_metrics[m].rule)
+            collect[m] = 1;
+        else if (m <= M_RULE_PIPE_TENSOR)
+            for (i = 0; i < sizeof pipes / sizeof pipes[0]; i++)
+                collect[pipes[i]] = 1;
+    }
+}
+
 static int finish_input(struct run *run, struct ncu_reader *rd, int rc, size_t kernels_before)
 {
     struct estimate *e = run->e;
     int m, n = 0;
+    unsigned char collect[M_COUNT] = { 0 };
     e->stats = *ncu_reader_stats(rd);
     if (run->rc)
         return run->rc;
@@ -642,11 +665,12 @@ static int finish_input(struct run *run, struct ncu_reader *rd, int rc, size_t k
         for (m = 0; m < M_COUNT && off < run->errlen; m++)
             if (e->missing[m])
                 off = put_metric(run->err, run->errlen, off, m, e->stats.page == NCU_PAGE_DETAILS);
+        missing_to_collect(e->missing, collect);
         if (off < run->errlen)
             off += (size_t)snprintf(run->err + off, run->errlen - off,
                                     "; collect them with: ncu --metrics ");
         for (m = 0; m < M_COUNT && off < run->errlen; m++)
-            if (e->missing[m])
+            if (collect[m])
                 off += (size_t)snprintf(run->err + off, run->errlen - off, "%s%s", n++ ? "," : "",
                                         features_metrics[m].raw);
         if (off < run->errlen && e->stats.page == NCU_PAGE_DETAILS)

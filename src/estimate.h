@@ -14,6 +14,7 @@
 
 #include "model.h"
 #include "ncu_csv.h"
+#include "ncu_rules.h"
 #include "window.h"
 
 /* NVML's instant power on the H100 and H200 changes about 12 times a
@@ -113,6 +114,8 @@ struct estimate {
     struct device_result *devices;
     size_t ndevices;
     struct ncu_stats stats;
+    /* rule texts (ncu_rules.h): kernels with each rule read, and with its text not understood */
+    unsigned long rules_read[NCU_RULE_COUNT], rules_not_understood[NCU_RULE_COUNT];
     /* kernels that lacked a metric the model needs, per metric */
     unsigned long missing[M_COUNT];
     unsigned long kernels_missing;

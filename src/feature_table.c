@@ -78,6 +78,25 @@ const struct metric_def features_metrics[M_COUNT] = {
     [M_PM_L1] = { "l1tex__throughput.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
     [M_PM_WARPS] = { "tpc__warps_active_realtime.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
     [M_PM_GR_ACTIVE] = { "gr__cycles_active.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
+    /* rule texts (ncu_rules.c); the section is the rule row's Section Name */
+    [M_RULE_PIPE_FMA] = { "rule:HighPipeUtilization.fma", "ComputeWorkloadAnalysis",
+                          "rule HighPipeUtilization: FMA the busiest pipe", "%", 1 },
+    [M_RULE_PIPE_ALU] = { "rule:HighPipeUtilization.alu", "ComputeWorkloadAnalysis",
+                          "rule HighPipeUtilization: ALU the busiest pipe", "%", 1 },
+    [M_RULE_PIPE_FP64] = { "rule:HighPipeUtilization.fp64", "ComputeWorkloadAnalysis",
+                           "rule HighPipeUtilization: FP64 the busiest pipe", "%", 1 },
+    [M_RULE_PIPE_TENSOR] = { "rule:HighPipeUtilization.tensor", "ComputeWorkloadAnalysis",
+                             "rule HighPipeUtilization: Tensor the busiest pipe", "%", 1 },
+    [M_RULE_FP32_PEAK] = { "rule:SOLFPRoofline.fp32", "SpeedOfLight_RooflineChart",
+                           "rule SOLFPRoofline: share of the FP32 peak", "%", 1 },
+    [M_RULE_FP64_PEAK] = { "rule:SOLFPRoofline.fp64", "SpeedOfLight_RooflineChart",
+                           "rule SOLFPRoofline: share of the FP64 peak", "%", 1 },
+    [M_RULE_FP32_FUSED] = { "rule:FPInstructions.fused", "InstructionStats",
+                            "rule FPInstructions: fused FP32 instructions", "inst", 1 },
+    [M_RULE_FP32_NONFUSED] = { "rule:FPInstructions.nonfused", "InstructionStats",
+                               "rule FPInstructions: non-fused FP32 instructions", "inst", 1 },
+    [M_RULE_ISSUE_EVERY] = { "rule:IssueSlotUtilization.cycles", "SchedulerStats",
+                             "rule IssueSlotUtilization: cycles per issued instruction", "cycle", 1 },
 };
 
 const struct feature_def features_table[] = {
@@ -141,6 +160,20 @@ const struct feature_def features_table[] = {
     { "pm_l2", "l2", M_PM_L2, -1, 0.01, "sampled: L2 sector throughput, fraction of peak", 0, 0 },
     { "pm_l1", "l1_shared", M_PM_L1, -1, 0.01, "sampled: L1/TEX throughput, fraction of peak", 0, 0 },
     { "pm_warps", "sm_active", M_PM_WARPS, -1, 0.01, "sampled: warps resident, fraction of the maximum", 0, 0 },
+    /* what the rule texts of the details pages of --set detailed and full say
+     * (ncu_rules.h): the busiest pipe's utilisation, by which pipe it is */
+    { "rule_fma", "fp_pipes", M_RULE_PIPE_FMA, -1, 0.01,
+      "HighPipeUtilization rule: FMA (FP32/IMAD) pipe the busiest, its fraction of peak (else 0)", 0, 0 },
+    { "rule_alu", "int_pipes", M_RULE_PIPE_ALU, -1, 0.01,
+      "HighPipeUtilization rule: ALU (integer/logic) pipe the busiest, its fraction of peak (else 0)", 0, 0 },
+    { "rule_fp64", "fp_pipes", M_RULE_PIPE_FP64, -1, 0.01,
+      "HighPipeUtilization rule: FP64 pipe the busiest, its fraction of peak (else 0)", 0, 0 },
+    { "rule_tensor", "tensor", M_RULE_PIPE_TENSOR, -1, 0.01,
+      "HighPipeUtilization rule: tensor pipe the busiest, its fraction of peak (else 0)", 0, 0 },
+    { "rule_fp32_peak", "fp_pipes", M_RULE_FP32_PEAK, -1, 0.01,
+      "SOLFPRoofline rule: achieved fraction of the FP32 peak (no dataset holds it yet)", 0, 0 },
+    { "rule_fp64_peak", "fp_pipes", M_RULE_FP64_PEAK, -1, 0.01,
+      "SOLFPRoofline rule: achieved fraction of the FP64 peak (no dataset holds it yet)", 0, 0 },
 };
 const size_t features_count = sizeof features_table / sizeof features_table[0];
 
@@ -159,8 +192,36 @@ void features_metric_range(int m, double *lo, double *hi)
     } else if (strcmp(base, "cycle") == 0) {
         *lo = m == M_SM_ELAPSED_CYC ? 1 : 0;
         *hi = 1e16;
+    } else if (strcmp(base, "inst") == 0) {
+        *hi = 1e18;
     } else { /* inst/cycle, threads per instruction */
         *hi = 64;
+    }
+}
+
+/* The pipes HighPipeUtilization weighs that the tool reads, and the rule
+ * metric of each; ties go to the first. */
+static const int rule_pipe[][2] = {
+    { M_PIPE_FMA, M_RULE_PIPE_FMA },
+    { M_PIPE_ALU, M_RULE_PIPE_ALU },
+    { M_PIPE_FP64, M_RULE_PIPE_FP64 },
+    { M_PIPE_TENSOR, M_RULE_PIPE_TENSOR },
+};
+#define N_RULE_PIPES (sizeof rule_pipe / sizeof rule_pipe[0])
+
+static void derive_busiest_pipe(double *value, unsigned char *have)
+{
+    size_t i, best = 0;
+    for (i = 0; i < N_RULE_PIPES; i++)
+        if (!have[rule_pipe[i][0]] || have[rule_pipe[i][1]])
+            return; /* a pipe missing, or the rule's own text was read */
+    for (i = 1; i < N_RULE_PIPES; i++)
+        if (value[rule_pipe[i][0]] > value[rule_pipe[best][0]])
+            best = i;
+    for (i = 0; i < N_RULE_PIPES; i++) {
+        double v = value[rule_pipe[i][0]];
+        value[rule_pipe[i][1]] = i == best && v >= FEATURES_RULE_PIPE_MIN_PCT ? v : 0;
+        have[rule_pipe[i][1]] = 1;
     }
 }
 
@@ -170,6 +231,7 @@ void features_derive(double *value, unsigned char *have)
         value[M_DRAM_THROUGHPUT] = value[M_DRAM_READ] + value[M_DRAM_WRITE];
         have[M_DRAM_THROUGHPUT] = 1;
     }
+    derive_busiest_pipe(value, have);
 }
 
 const char *const features_sampled[] = {
@@ -203,19 +265,24 @@ const char *const features_raw_tier[] = {
     "l1", "shared", "l2", "l2_atom", "dram_read", "dram_write", "occupancy", NULL,
 };
 static const char *const tier_fast[] = { "sm_active", "issue", "tensor", "dram_read", "dram_write", NULL };
+/* The rule texts of the details pages of --set detailed and full (ncu_rules.h):
+ * the busiest pipe, which a dataset derives from its pipe metrics as the rule
+ * does; the FP32/FP64 shares of peak, which no dataset holds yet (fit leaves
+ * them out). */
+#define RULE_FEATURES "rule_fma", "rule_alu", "rule_fp64", "rule_tensor", "rule_fp32_peak", "rule_fp64_peak"
 /* Only metrics the details page prints exactly (checked against the raw page
  * of the same report in tests/test_ncu_csv.c). The throughputs of Speed Of
  * Light are candidates that a dataset made before calibrate collected them
  * lacks; fit leaves them out then. */
 static const char *const tier_detailed[] = {
     "sm_active", "issue", "occupancy", "dram", "sm_throughput", "mem_throughput", "l1_active_throughput",
-    "l2_throughput", NULL,
+    "l2_throughput", RULE_FEATURES, NULL,
 };
 /* --set full: the detailed tier and what its Compute and Memory Workload
  * Analysis and Warp State sections add */
 static const char *const tier_full[] = {
     "sm_active", "issue", "occupancy", "dram", "sm_throughput", "mem_throughput", "l1_active_throughput",
-    "l2_throughput", "sm_busy", "issue_slots", "mem_busy", "max_bandwidth", "mem_pipes", "lanes", NULL,
+    "l2_throughput", "sm_busy", "issue_slots", "mem_busy", "max_bandwidth", "mem_pipes", "lanes", RULE_FEATURES, NULL,
 };
 static const char *const tier_basic[] = {
     "sm_active", "occupancy", "dram", "sm_throughput", "mem_throughput", "l1_active_throughput", "l2_throughput",
@@ -323,6 +390,12 @@ char *features_metric_list(const int *feature, size_t n)
         for (j = 0; j < nm; j++)
             need[m[j]] = 1;
     }
+    for (i = 0; i < N_RULE_PIPES; i++) /* ncu has no metric of a rule: the pipes it is derived from */
+        if (need[rule_pipe[i][1]]) {
+            size_t p;
+            for (p = 0; p < N_RULE_PIPES; p++)
+                need[rule_pipe[p][0]] = 1;
+        }
     for (i = 0; i < M_COUNT; i++)
         len += strlen(features_metrics[i].raw) + 1;
     s = malloc(len + 1);
@@ -330,7 +403,7 @@ char *features_metric_list(const int *feature, size_t n)
         return NULL;
     strcpy(s, "device__attribute_display_name");
     for (i = 0; i < M_COUNT; i++)
-        if (need[i]) {
+        if (need[i] && !features_metrics[i].rule) {
             strcat(s, ",");
             strcat(s, features_metrics[i].raw);
         }

@@ -63,6 +63,18 @@ enum metric_id {
     M_PM_L1,           /* l1tex__throughput, % */
     M_PM_WARPS,        /* tpc__warps_active_realtime, % of peak over elapsed cycles */
     M_PM_GR_ACTIVE,    /* gr__cycles_active, % */
+    /* what the rule texts of the details page say (ncu_rules.h), %; on a raw
+     * page or in a dataset the busiest pipe is derived from the pipe metrics
+     * as the rule derives it (features_derive) */
+    M_RULE_PIPE_FMA,   /* HighPipeUtilization: the FMA pipe is the busiest, its %; 0 when another is or all are under 20% */
+    M_RULE_PIPE_ALU,
+    M_RULE_PIPE_FP64,  /* FP64, or the Shared pipe dominated by FP64 or Tensor (DP) */
+    M_RULE_PIPE_TENSOR,/* Tensor, or the Shared pipe dominated by a tensor sub-pipeline */
+    M_RULE_FP32_PEAK,  /* SOLFPRoofline: share of the device's FP32 peak, % */
+    M_RULE_FP64_PEAK,  /* SOLFPRoofline: share of its FP64 peak, % */
+    M_RULE_FP32_FUSED, /* FPInstructions: fused FP32 instructions (a count) */
+    M_RULE_FP32_NONFUSED,
+    M_RULE_ISSUE_EVERY,/* IssueSlotUtilization: cycles between a scheduler's instructions */
     M_COUNT
 };
 
@@ -71,6 +83,7 @@ struct metric_def {
     const char *section;  /* details-page section, NULL if not printed there */
     const char *name;     /* details-page metric name */
     const char *base;     /* expected base unit after normalisation */
+    int rule;             /* 1: read from a rule's text, never an ncu metric (raw names start "rule:") */
 };
 
 extern const struct metric_def features_metrics[M_COUNT];
@@ -97,11 +110,18 @@ extern const size_t features_count;
  * measurement (an edited or corrupt file). */
 void features_metric_range(int m, double *lo, double *hi);
 
+/* ncu 2025.3's HighPipeUtilization: the busiest of these pipes over elapsed
+ * cycles is named when it reaches this %, else "all under-utilized". */
+#define FEATURES_RULE_PIPE_MIN_PCT 20.0
+
 /* Fills in metrics that are exact functions of others the kernel has, where
  * it lacks them: gpu__dram_throughput is DRAM bytes read plus written, each as
  * a percentage of the same peak (equal to 6 digits on the H100 fixtures'
  * raw page), so the details page's DRAM Throughput feeds a model fitted on a
- * dataset of reads and writes. */
+ * dataset of reads and writes. The rule metrics of the busiest pipe come
+ * from the pipe metrics where the rule's text was not read: the busiest of
+ * FMA, ALU, FP64 and Tensor (ncu's rule also weighs the Shared and TMA pipes,
+ * which no dataset holds), named when it reaches FEATURES_RULE_PIPE_MIN_PCT. */
 void features_derive(double *value, unsigned char *have);
 
 /* A model tier: the features a model may use when the input holds only the

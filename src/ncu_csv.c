@@ -8,17 +8,21 @@
 #include <string.h>
 
 #include "csv.h"
+#include "ncu_rules.h"
 #include "units.h"
 
 #define GPU_NAME_METRIC "device__attribute_display_name"
 
 enum col {
     C_ID, C_PID, C_PNAME, C_KNAME, C_CTX, C_STREAM, C_DEVICE, C_CC,
-    C_SECTION, C_METRIC, C_UNIT, C_VALUE, C_GPU, C_HOST, C_NCOLS
+    C_SECTION, C_METRIC, C_UNIT, C_VALUE, C_GPU, C_HOST,
+    C_RULE, C_RULE_TEXT, /* rule rows only: metric rows end before them */
+    C_NCOLS
 };
 static const char *const col_names[C_NCOLS] = {
     "ID", "Process ID", "Process Name", "Kernel Name", "Context", "Stream", "Device", "CC",
     "Section Name", "Metric Name", "Metric Unit", "Metric Value", GPU_NAME_METRIC, "Host Name",
+    "Rule Name", "Rule Description",
 };
 
 static const struct { const char *name; unsigned bit; } section_bits[] = {
@@ -238,7 +242,7 @@ static int setup_header(struct ncu_reader *r, char **f, size_t n, unsigned long 
         /* ncu leaves out the trailing rule columns of metric rows; every
          * column the reader uses must be there */
         r->min_fields = 0;
-        for (c = 0; c < C_NCOLS; c++)
+        for (c = 0; c < C_RULE; c++)
             if (r->col[c] >= 0 && (size_t)r->col[c] + 1 > r->min_fields)
                 r->min_fields = (size_t)r->col[c] + 1;
     } else {
@@ -308,6 +312,7 @@ static int start_kernel(struct ncu_reader *r, char **f, long id, unsigned long l
     k->cc = 0;
     k->details = r->stats.page == NCU_PAGE_DETAILS;
     k->sections = 0;
+    k->rules = k->rules_not_understood = 0;
     if (parse_long_field(field(f, r, C_PID), &k->pid) < 0)
         return set_err(r, line, "Process ID '%s' is not a number", clip(field(f, r, C_PID), b1, sizeof b1));
     if (parse_long_field(field(f, r, C_DEVICE), &k->device) < 0)
@@ -348,7 +353,30 @@ static int check_order(struct ncu_reader *r, long id, unsigned long line)
     return 0;
 }
 
-static int details_row(struct ncu_reader *r, char **f, unsigned long line)
+/* A rule row: the numbers of the rules ncu_rules reads. A row that ends
+ * before the rule's columns is no rule ncu printed. */
+static int rule_row(struct ncu_reader *r, char **f, size_t n)
+{
+    unsigned bit = 0;
+    if (r->col[C_RULE] < 0 || r->col[C_RULE_TEXT] < 0 || (size_t)r->col[C_RULE] >= n ||
+        (size_t)r->col[C_RULE_TEXT] >= n)
+        return 0;
+    switch (ncu_rules_read(f[r->col[C_RULE]], f[r->col[C_RULE_TEXT]], r->cur.value, r->cur.have, &bit)) {
+    case NCU_RULE_READ:
+        r->cur.rules |= bit;
+        r->cur.rules_not_understood &= ~bit;
+        break;
+    case NCU_RULE_NOT_UNDERSTOOD:
+        if (!(r->cur.rules & bit))
+            r->cur.rules_not_understood |= bit;
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
+
+static int details_row(struct ncu_reader *r, char **f, size_t n, unsigned long line)
 {
     long id = 0;
     int m, got;
@@ -367,7 +395,7 @@ static int details_row(struct ncu_reader *r, char **f, unsigned long line)
         r->cur_valid = 1;
     }
     if (metric[0] == '\0')
-        return 0; /* a rule row */
+        return rule_row(r, f, n);
     r->cur.sections |= section_bit(f[r->col[C_SECTION]]);
     m = features_metric_by_details(f[r->col[C_SECTION]], metric);
     if (m < 0)
@@ -445,7 +473,7 @@ static int on_record(void *ctx, char **f, size_t n, unsigned flags, unsigned lon
                        n, r->header_line, r->ncols, n > r->ncols ? "" : " (and this page needs them all)");
     }
     r->stats.rows++;
-    return r->stats.page == NCU_PAGE_DETAILS ? details_row(r, f, line) : raw_row(r, f, line);
+    return r->stats.page == NCU_PAGE_DETAILS ? details_row(r, f, n, line) : raw_row(r, f, line);
 }
 
 /* Whether a line handed over as text (it held a NUL byte) begins as a

@@ -32,6 +32,8 @@ struct ncu_kernel {
     const char *host;     /* Host Name, "" if absent */
     int details;          /* read from a details page (else a raw page) */
     unsigned sections;    /* details page: NCU_SEC_* bits of the sections its rows name */
+    unsigned rules;       /* details page: NCU_RULE_* bits of the rules read (ncu_rules.h) */
+    unsigned rules_not_understood; /* NCU_RULE_* bits of rules whose text was not understood */
     double value[M_COUNT];
     unsigned char have[M_COUNT];
     unsigned long line; /* where the kernel's first row starts */

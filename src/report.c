@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "feature_table.h"
+#include "name_hints.h"
 #include "report_format.h"
 
 /* ---- shared helpers ---- */
@@ -687,6 +688,29 @@ static void json_tasks(FILE *out, const struct estimate *e)
     }
 }
 
+/* A kernel name's hint (name_hints.h) as {"dtype", "tensor_cores",
+ * "patterns"}, or null where the name matches no pattern. */
+static void json_name_hint(FILE *out, const char *name)
+{
+    struct name_hint h;
+    if (!name_hint_of(name, &h)) {
+        fputs("null", out);
+        return;
+    }
+    fputs("{\"dtype\": ", out);
+    json_text_or_null(out, h.dtype);
+    fprintf(out, ", \"tensor_cores\": %s, \"patterns\": [",
+            h.unit == HINT_TENSOR_CORES ? "true" : h.unit == HINT_CUDA_CORES ? "false" : "null");
+    if (h.dtype_pattern)
+        report_json_string(out, h.dtype_pattern);
+    if (h.unit_pattern && h.unit_pattern != h.dtype_pattern) {
+        if (h.dtype_pattern)
+            fputs(", ", out);
+        report_json_string(out, h.unit_pattern);
+    }
+    fputs("]}", out);
+}
+
 static void json_kernel(FILE *out, const struct estimate *e, size_t i)
 {
     const struct kernel_result *kr = &e->kernels[i];
@@ -711,6 +735,8 @@ static void json_kernel(FILE *out, const struct estimate *e, size_t i)
     fputs(", \"avg_interval_w\": ", out);
     json_interval(out, kr->power_w[TARGET_AVG], kr->interval_pct);
     fprintf(out, ", \"capped\": %s", kr->capped ? "true" : "false");
+    fputs(", \"name_hint\": ", out);
+    json_name_hint(out, kr->name);
     if (kr->capped) { /* what the fit gives before the cap: a short burst's power (timeline.h) */
         fputs(", \"uncapped_avg_w\": ", out);
         json_number(out, kr->uncapped_w);

@@ -32,6 +32,7 @@ E=estimate.schema.json
 run $E --json --no-predictions -c "$FIX/ncu-h100/probe4_full_raw.csv"
 run $E --json --no-predictions -c "$FIX/ncu-h100/probe4_full_details.csv"
 run $E --json --no-predictions -c "$FIX/ncu-h100/probe4_basic_stdout_mixed.csv"
+run $E --json --no-predictions -c "$FIX/timeline-h200/mm_fp32_ncu.csv"
 run $E --json --no-predictions --tier basic -c "$FIX/ncu-h100/probe4_full_raw.csv"
 run $E --json --no-predictions --fast -c "$FIX/ncu-h200x2/two_procs_one_gpu_raw.csv"
 run $E --json --no-predictions -c "$FIX/ncu-h200x2/allreduce_2ranks_nonccl_raw.csv"
