@@ -576,6 +576,7 @@ struct cal_run {
     struct power_window *win;  /* n x repeats */
     double *win_t0, *win_t1;   /* n x repeats: when each window ran (power_meter_now), for --sampled */
     char pm_prefix[1200];      /* --sampled: the tracer's files, PREFIX.PID */
+    char pm_tracer[4096];      /* --sampled: the tracer loaded into this process */
     char pm_timeline[1200];
     struct probe_meas *probes; /* CAL_MAX_PROBES of them, nprobes in use */
     size_t nprobes;
@@ -1399,13 +1400,13 @@ static int cal_comm_steps(struct cal_run *c)
  * into a temporary folder. */
 static int cal_sampled_env(struct cal_run *c)
 {
-    char tracer[4096], ns[32];
+    char ns[32];
     if (getenv("CUDA_INJECTION64_PATH")) {
         snprintf(c->err, c->errlen, "--sampled loads the tracer through CUDA_INJECTION64_PATH, which is already set "
                  "(%s); unset it", getenv("CUDA_INJECTION64_PATH"));
         return CAL_ERR_USAGE;
     }
-    if (timeline_find_tracer(tracer, sizeof tracer) != 0) {
+    if (timeline_find_tracer(c->pm_tracer, sizeof c->pm_tracer) != 0) {
         snprintf(c->err, c->errlen, "--sampled needs the tracer %s (built where make finds CUPTI's headers)",
                  TIMELINE_TRACER);
         return CAL_ERR_GPU;
@@ -1421,7 +1422,7 @@ static int cal_sampled_env(struct cal_run *c)
     if (!c->pm_timeline[0])
         snprintf(c->pm_timeline, sizeof c->pm_timeline, "%s/calibration_timeline.txt", c->tmpdir);
     snprintf(ns, sizeof ns, "%lld", c->o->pm_interval_ns);
-    if (plat_setenv("CUDA_INJECTION64_PATH", tracer) != 0 || plat_setenv("GP_TRACE_FILE", c->pm_prefix) != 0 ||
+    if (plat_setenv("CUDA_INJECTION64_PATH", c->pm_tracer) != 0 || plat_setenv("GP_TRACE_FILE", c->pm_prefix) != 0 ||
         plat_setenv("GP_PM_SAMPLING", ns) != 0) {
         snprintf(c->err, c->errlen, "cannot set the tracer's environment");
         return CAL_ERR_GPU;
@@ -1493,7 +1494,18 @@ static int cal_sampled_counters(struct cal_run *c)
     char why[1024];
     size_t i;
     int rc;
-    plat_sleep_s(4.0 * TIMELINE_PM_DECODE_S); /* the decoder's last batch written */
+    /* the sampler stopped and its samples written: the decoder lags far
+     * behind while the GPU is busy (H100), and the rest come at the stop */
+    void *lib = plat_lib_open_file(c->pm_tracer, why, sizeof why);
+    void (*stop)(void) = NULL;
+    if (lib)
+        *(void **)&stop = plat_lib_sym(lib, "gp_trace_pm_stop");
+    if (stop)
+        stop();
+    else
+        plat_sleep_s(4.0 * TIMELINE_PM_DECODE_S);
+    if (lib)
+        plat_lib_close(lib);
     if (timeline_merge(c->pm_prefix, c->pm_timeline, c->t_start, power_meter_now(), c->idle_w, NULL, NULL, 0, 1,
                        why, sizeof why) != 0 || timeline_load(c->pm_timeline, &t, why, sizeof why) != 0) {
         snprintf(c->err, c->errlen, "the sampled counters: %s", why);

@@ -64,7 +64,7 @@ static void print_calibrate_help(void)
            "      --comm-one-rank  run the collectives on a machine of one GPU too, as one rank: a\n"
            "                       check of NCCL and of the measurement, in which no data crosses a\n"
            "                       link (such rows give no communication term)\n"
-           "      --sampled[=MS]   no ncu: the suite's counters sampled every MS milliseconds (default 1)\n"
+           "      --sampled[=MS]   no ncu: the suite's counters sampled every MS milliseconds (default 10)\n"
            "                       as it runs (CUPTI PM sampling through the tracer), and the sampled\n"
            "                       model fitted (variant sampled: gpu_profiler -a --sampled uses it)\n"
            "      --timeline FILE  with --sampled, keep the run's samples and kernels in FILE\n"
@@ -133,7 +133,7 @@ int cmd_calibrate(int argc, char **argv)
             break;
         case O_COMM_ONE_RANK: o.comm_one_rank = 1; break;
         case O_SAMPLED:
-            v = 1.0;
+            v = 10.0; /* the windows' means need no finer: 50 samples each */
             if (optarg && cli_parse_positive("--sampled", optarg, 0.01, 1000, &v) != 0)
                 return EXIT_USAGE;
             o.pm_interval_ns = (long long)(v * 1e6 + 0.5);

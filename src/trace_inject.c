@@ -235,6 +235,18 @@ static void forget_in_child(void)
     trace_pm_forget();
 }
 
+/* Stops the PM sampler now and writes its samples (what the process's end
+ * does): gpu_profiler calibrate --sampled calls it before it reads them. */
+TRACE_EXPORT void gp_trace_pm_stop(void);
+void gp_trace_pm_stop(void)
+{
+    trace_pm_finish();
+    pthread_mutex_lock(&trace_mu);
+    if (trace_out)
+        fflush(trace_out);
+    pthread_mutex_unlock(&trace_mu);
+}
+
 /* Each new context: its device's PM sampler (trace_pm.c), when asked for. */
 static void CUPTIAPI on_resource(void *user, CUpti_CallbackDomain domain, CUpti_CallbackId cbid, const void *data)
 {

@@ -553,6 +553,10 @@ static void stop_device(struct pm_dev *d)
     pm_line("# pm_stats device %u samples %llu overflow %d decode_cpu_s %.3f decodes %llu full %llu max_batch %llu "
             "failed %llu\n", d->device, d->samples, d->overflow, d->cpu_s, d->decodes, d->fulls, d->max_batch,
             d->failed_samples);
+    pthread_mutex_lock(pm_mu);
+    if (*pm_out)
+        fflush(*pm_out); /* what an abort after this would lose */
+    pthread_mutex_unlock(pm_mu);
     if (getenv("GP_PM_DEINIT"))
         host_free(d);
     pm_debug("done");
