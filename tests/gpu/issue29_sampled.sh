@@ -9,7 +9,7 @@
 #   validate     the validation workloads (validation/workloads.py, $GP_WORKLOADS or
 #                all), each under measure --timeline --sampled and once without
 #                sampling (the cost), their timelines and measurements
-# GP_DEADLINE=EPOCH: start nothing after it. Everything lands packed in $OUT:
+# GP_DEADLINE=EPOCH: start nothing after it. GP_VALIDATE_MODES: "sampled plain" (default) or one. Everything lands packed in $OUT:
 # info.txt, build.txt, smoke.txt, calibrate.tgz, validate.tgz, validate.csv.
 set -u
 OUT=${OUT:-gpu-out}
@@ -42,7 +42,7 @@ step_smoke() {
 step_calibrate() {
     mkdir -p "$W/cal"
     s=$(date +%s)
-    ./gpu_profiler calibrate --sampled --repeats 2 --force -q -o "$W/cal/sampled.model" \
+    ./gpu_profiler calibrate --sampled --repeats 2 --warmup 0.05 --force -q -o "$W/cal/sampled.model" \
         --dataset "$W/cal/sampled_dataset.csv" --log "$W/cal/sampled_calibrate.log" \
         --timeline "$W/cal/calibration_timeline.txt" >"$W/cal/stdout.txt" 2>&1
     echo "calibrate --sampled: exit $?, $(( $(date +%s) - s )) s" | tee -a "$OUT/info.txt"
@@ -55,7 +55,7 @@ step_validate() {
     mkdir -p "$W/val"
     echo "workload,sampled,exit,wall_s,json" >"$OUT/validate.csv"
     for w in $names; do
-        for mode in sampled plain; do
+        for mode in ${GP_VALIDATE_MODES:-sampled plain}; do
             late && { echo "deadline: not run: $w $mode" | tee -a "$OUT/info.txt"; continue; }
             opt=
             [ $mode = sampled ] && opt=--sampled
@@ -66,9 +66,9 @@ step_validate() {
             rc=$?
             printf '%s,%s,%s,%.2f,%s\n' "$w" "$mode" "$rc" "$(elapsed "$s")" \
                 "$(tr -d '\n ' <"$W/val/${w}_${mode}.json" | tr ',' ';')" >>"$OUT/validate.csv"
+            (cd "$W" && tar czf "$OUT/validate.tgz" val) # after each: a call cut short keeps what ran
         done
     done
-    (cd "$W" && tar czf "$OUT/validate.tgz" val)
 }
 
 for step in "$@"; do
