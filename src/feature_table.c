@@ -75,7 +75,6 @@ const struct metric_def features_metrics[M_COUNT] = {
     [M_PM_DRAM_WRITE] = { "dramc__write_throughput.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
     [M_PM_L2] = { "lts__t_sector_throughput.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
     [M_PM_L2_HIT] = { "lts__average_t_sector_hit_rate_realtime.pct", NULL, NULL, "%" },
-    [M_PM_L1] = { "l1tex__throughput.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
     [M_PM_WARPS] = { "tpc__warps_active_realtime.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
     [M_PM_GR_ACTIVE] = { "gr__cycles_active.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
     /* rule texts (ncu_rules.c); the section is the rule row's Section Name */
@@ -158,7 +157,7 @@ const struct feature_def features_table[] = {
     { "pm_dram_read", "dram", M_PM_DRAM_READ, -1, 0.01, "sampled: DRAM read throughput, fraction of peak", 0, 0 },
     { "pm_dram_write", "dram", M_PM_DRAM_WRITE, -1, 0.01, "sampled: DRAM write throughput, fraction of peak", 0, 0 },
     { "pm_l2", "l2", M_PM_L2, -1, 0.01, "sampled: L2 sector throughput, fraction of peak", 0, 0 },
-    { "pm_l1", "l1_shared", M_PM_L1, -1, 0.01, "sampled: L1/TEX throughput, fraction of peak", 0, 0 },
+    { "pm_l1", "l1_shared", M_L1_THROUGHPUT, -1, 0.01, "sampled: L1/TEX throughput, fraction of peak", 0, 0 },
     { "pm_warps", "sm_active", M_PM_WARPS, -1, 0.01, "sampled: warps resident, fraction of the maximum", 0, 0 },
     /* what the rule texts of the details pages of --set detailed and full say
      * (ncu_rules.h): the busiest pipe's utilisation, by which pipe it is */
@@ -254,6 +253,8 @@ int features_metric_by_sampled(const char *name)
         return M_SM_CLOCK;
     if (strcmp(name, "sm__cycles_active.avg") == 0)
         return M_SM_ACTIVE_CYC;
+    if (strcmp(name, "l1tex__throughput.avg.pct_of_peak_sustained_elapsed") == 0)
+        return M_L1_THROUGHPUT;
     for (m = M_PM_ISSUE; m < M_COUNT; m++)
         if (strcmp(features_metrics[m].raw, name) == 0)
             return m;

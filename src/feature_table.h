@@ -45,7 +45,8 @@ enum metric_id {
     M_DRAM_CLOCK,      /* dram__cycles_elapsed.avg.per_second, hz (tells an H200 from an H100 on the details page) */
     /* counters sampled as the application runs (CUPTI PM sampling, trace_pm.c),
      * each sample's percentage of peak over its interval; the sample's clock,
-     * active and elapsed cycles are M_SM_CLOCK, M_SM_ACTIVE_CYC, M_SM_ELAPSED_CYC */
+     * active and elapsed cycles are M_SM_CLOCK, M_SM_ACTIVE_CYC, M_SM_ELAPSED_CYC,
+     * and its L1/TEX throughput M_L1_THROUGHPUT (the same names as ncu's) */
     M_PM_ISSUE,        /* sm__inst_executed_realtime, % */
     M_PM_FMA,          /* sm__inst_executed_pipe_fma_realtime, % */
     M_PM_FMAHEAVY,     /* sm__inst_executed_pipe_fmaheavy_realtime, % */
@@ -60,7 +61,6 @@ enum metric_id {
     M_PM_DRAM_WRITE,
     M_PM_L2,           /* lts__t_sector_throughput, % */
     M_PM_L2_HIT,       /* lts__average_t_sector_hit_rate_realtime, % */
-    M_PM_L1,           /* l1tex__throughput, % */
     M_PM_WARPS,        /* tpc__warps_active_realtime, % of peak over elapsed cycles */
     M_PM_GR_ACTIVE,    /* gr__cycles_active, % */
     /* what the rule texts of the details page say (ncu_rules.h), %; on a raw
