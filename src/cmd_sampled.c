@@ -21,7 +21,7 @@ static int sampled_model(const struct sampled_cli *c, const char *gpu, struct mo
     char err[1024];
     if (c->model_path) {
         if (model_load(c->model_path, own, err, sizeof err) != 0) {
-            fprintf(stderr, "%s: %s\n", cli_prog, err);
+            fprintf(stderr, "%s: %s: %s\n", cli_prog, c->model_path, err);
             return EXIT_MODEL;
         }
         *m = own;
@@ -73,6 +73,15 @@ static int sampled_run_app(const struct sampled_cli *c, struct measure_result *m
     return EXIT_OK;
 }
 
+/* NVML's energy over the window: the energy counter of the run just made,
+ * else the recorded readings' mean times the window; NaN: none. */
+static double measured_energy(const struct sampled_result *r, const struct measure_result *mr)
+{
+    if (mr)
+        return mr->energy_j;
+    return r->has_measured ? r->meas_avg_w * r->duration_s : (double)NAN;
+}
+
 static double pct_off(double est, double meas)
 {
     return meas > 0 && isfinite(est) ? 100.0 * (est - meas) / meas : (double)NAN;
@@ -83,7 +92,7 @@ static void print_names(const struct timeline *t, const struct sampled_result *r
     size_t i, n = top > 0 && (size_t)top < r->nnames ? (size_t)top : r->nnames;
     char base[64];
     printf("top %zu kernels by energy (each its share of the samples it ran in%s):\n", n,
-           scale > 0 ? "; reconciled: scaled to NVML's energy" : "");
+           scale > 0 ? "; reconciled: scaled to add up to NVML's energy" : "");
     printf("  %10s %13s %9s %8s %7s  %s\n", "energy_J", scale > 0 ? "reconciled_J" : "", "time_s", "calls", "avg_W",
            "name");
     for (i = 0; i < n; i++) {
@@ -100,7 +109,7 @@ static void print_names(const struct timeline *t, const struct sampled_result *r
 static void print_text(const struct sampled_cli *c, const struct timeline *t, const struct model *m,
                        const struct sampled_result *r, const struct measure_result *mr)
 {
-    double meas_avg = mr ? mr->avg_w : r->meas_avg_w, meas_e = mr ? mr->energy_j : (double)NAN, scale;
+    double meas_avg = mr ? mr->avg_w : r->meas_avg_w, meas_e = measured_energy(r, mr), scale;
     size_t k;
     printf("sampled counters: device %d (%s), %zu samples of %zu counters every %.3g ms over %.3f s; model %s%s%s\n",
            r->device, r->gpu[0] ? r->gpu : "?", r->samples, r->nmetrics, (double)r->interval_ns * 1e-6, r->duration_s,
@@ -123,7 +132,7 @@ static void print_text(const struct sampled_cli *c, const struct timeline *t, co
         if (r->energy_j > 0)
             printf(" %s %.0f%%", m->component[k], 100.0 * r->component_j[k] / r->energy_j);
     printf("\n");
-    scale = mr && meas_e > 0 && r->energy_j > 0 ? meas_e / r->energy_j : 0;
+    scale = meas_e > 0 && r->energy_j > 0 ? meas_e / r->energy_j : 0;
     if (r->nnames)
         print_names(t, r, scale, c->top);
 }
@@ -140,7 +149,7 @@ static void print_json(const struct timeline *t, const struct model *m, const st
                        const struct measure_result *mr)
 {
     double meas_avg = mr ? mr->avg_w : r->meas_avg_w;
-    double scale = mr && mr->energy_j > 0 && r->energy_j > 0 ? mr->energy_j / r->energy_j : (double)NAN;
+    double meas_e = measured_energy(r, mr), scale = meas_e > 0 && r->energy_j > 0 ? meas_e / r->energy_j : (double)NAN;
     char base[256];
     size_t i, k;
     printf("{\n  \"route\": \"sampled\",\n  \"device\": %d,\n  \"gpu\": ", r->device);

@@ -300,6 +300,14 @@ int sampled_estimate(const struct timeline *t, int device, const struct model *m
     r->energy_j = energy_in(&ps, &lo, w0, w1);
     r->avg_w = r->duration_s > 0 ? r->energy_j / r->duration_s : (double)NAN;
     windows(t, &ps, w0, w1, r);
+    /* the windows tile the run but for its last part: a meter's lowest and
+     * highest 0.1 s are never on the wrong side of the whole run's mean */
+    r->min_w = fmin(r->min_w, r->avg_w);
+    r->peak_w = fmax(r->peak_w, r->avg_w);
+    if (r->has_measured) {
+        r->meas_min_w = fmin(r->meas_min_w, r->meas_avg_w);
+        r->meas_peak_w = fmax(r->meas_peak_w, r->meas_avg_w);
+    }
     series(t, &ps, w0, w1, r);
     if (kernel_shares(t, device, d, sample_w, t->window_start_ns, t->window_stop_ns, r) != 0) {
         snprintf(err, errlen, "out of memory");

@@ -25,8 +25,13 @@
 #include <pthread.h>
 #include <stdio.h>
 
-/* How often each device's thread drains the hardware buffer. */
-#define TRACE_PM_DECODE_MS 50
+/* How often each device's thread drains the hardware buffer. At 50 ms the
+ * decoding took 40% of a core on an H100 (issue 29, 2026-12-06: about
+ * 0.1 s of CPU per decode call, however few samples it returned; the
+ * decoder returns little while the GPU is busy, the rest at the stop); the
+ * 256 MB buffer holds minutes of samples, so it decodes once a second
+ * (not yet measured at this cadence). */
+#define TRACE_PM_DECODE_MS 1000
 
 /* out and mu: the trace file and the lock that every writer of it takes. */
 void trace_pm_init(FILE **out, pthread_mutex_t *mu);

@@ -157,7 +157,7 @@ while IFS= read -r line; do
     case " $args " in
     *" --json "*)
         if [ "$rc" = 0 ] && [ -s "$T/stdout" ]; then
-            case "$args" in measure*) kind=measure ;; *) kind=estimate ;; esac
+            case "$args" in measure*) kind=measure ;; *--sampled*) kind=sampled ;; *) kind=estimate ;; esac
             cp "$T/stdout" "$JSON_DIR/$n.$kind.json"
         fi ;;
     esac
@@ -198,7 +198,7 @@ import glob, json, os, sys
 import jsonschema
 docs, schemas = sys.argv[1], sys.argv[2]
 validators = {k: jsonschema.Draft202012Validator(json.load(open(os.path.join(schemas, k + ".schema.json"))))
-              for k in ("estimate", "measure")}
+              for k in ("estimate", "measure", "sampled")}
 good = bad = 0
 for path in sorted(glob.glob(os.path.join(docs, "*.json"))):
     case, kind = os.path.basename(path).split(".")[:2]

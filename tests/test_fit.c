@@ -358,5 +358,7 @@ int main(void)
     test_shipped_as("data/h200_tiers_dataset.csv", "models/h200_detailed.model", NULL, NULL,
                     features_tier_find("detailed"));
     test_shipped_as("data/h200_tiers_dataset.csv", "models/h200_basic.model", NULL, NULL, features_tier_find("basic"));
+    /* the sampled model: gpu_profiler fit DATASET --sampled, from calibrate --sampled's dataset */
+    test_shipped("data/h100_sampled_dataset.csv", "models/h100_sampled.model", features_sampled, "sampled");
     return tl_done();
 }
