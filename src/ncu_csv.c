@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "encoding.h"
 #include "units.h"
 
 #define GPU_NAME_METRIC "device__attribute_display_name"
@@ -76,6 +77,7 @@ struct owned_str { char *s; size_t cap; };
 
 struct ncu_reader {
     struct csv_parser *csv;
+    struct enc_decoder enc;          /* a byte-order mark, UTF-16 (Windows PowerShell's '>') */
     ncu_kernel_fn on_kernel;
     void *ctx;
     struct ncu_stats stats;
@@ -436,8 +438,12 @@ static int on_record(void *ctx, char **f, size_t n, unsigned flags, unsigned lon
         r->stats.lines_skipped++;
         return 0;
     }
+    if (!(flags & CSV_FIRST_QUOTED)) {
+        r->stats.lines_skipped++; /* ncu quotes every field it writes: an unquoted row is program output */
+        return 0;
+    }
     if (n > r->ncols || n < r->min_fields) {
-        if (!(flags & CSV_FIRST_QUOTED) || n == 1) {
+        if (n == 1) {
             r->stats.lines_skipped++; /* program output between ncu's rows */
             return 0;
         }
@@ -481,6 +487,7 @@ struct ncu_reader *ncu_reader_new(ncu_kernel_fn on_kernel, void *ctx)
     r->on_kernel = on_kernel;
     r->ctx = ctx;
     r->last_id = -1;
+    enc_init(&r->enc);
     return r;
 }
 
@@ -504,6 +511,13 @@ static int csv_result(struct ncu_reader *r, int rc)
     return set_err(r, csv_error_line(r->csv), "%s", csv_error(r->csv));
 }
 
+/* Decoded UTF-8 on to the tokenizer. */
+static int feed_csv(void *ctx, const char *buf, size_t len)
+{
+    struct ncu_reader *r = ctx;
+    return csv_result(r, csv_feed(r->csv, buf, len));
+}
+
 int ncu_reader_feed(struct ncu_reader *r, const char *buf, size_t len)
 {
     if (r->rc)
@@ -513,7 +527,7 @@ int ncu_reader_feed(struct ncu_reader *r, const char *buf, size_t len)
         memcpy(r->head + r->head_len, buf, k);
         r->head_len += k;
     }
-    return csv_result(r, csv_feed(r->csv, buf, len));
+    return enc_feed(&r->enc, buf, len, feed_csv, r);
 }
 
 #define MODEL_HINT ": it is a model; give it with --model FILE"
@@ -549,6 +563,8 @@ int ncu_reader_finish(struct ncu_reader *r)
     int rc;
     if (r->rc)
         return r->rc;
+    if ((rc = enc_finish(&r->enc, feed_csv, r)) != 0)
+        return rc;
     rc = csv_result(r, csv_finish(r->csv));
     if (rc)
         return rc;
