@@ -15,11 +15,12 @@
 
 enum col {
     C_ID, C_PID, C_PNAME, C_KNAME, C_CTX, C_STREAM, C_DEVICE, C_CC,
-    C_SECTION, C_METRIC, C_UNIT, C_VALUE, C_GPU, C_HOST, C_NCOLS
+    C_SECTION, C_METRIC, C_UNIT, C_VALUE, C_GPU, C_HOST, C_PCI_BUS, C_PCI_DOMAIN, C_PCI_DEVICE, C_NCOLS
 };
 static const char *const col_names[C_NCOLS] = {
     "ID", "Process ID", "Process Name", "Kernel Name", "Context", "Stream", "Device", "CC",
     "Section Name", "Metric Name", "Metric Unit", "Metric Value", GPU_NAME_METRIC, "Host Name",
+    "device__attribute_pci_bus_id", "device__attribute_pci_domain_id", "device__attribute_pci_device_id",
 };
 
 static const struct { const char *name; unsigned bit; } section_bits[] = {
@@ -297,6 +298,26 @@ static int unit_for(struct ncu_reader *r, unsigned long line, int m, const char 
     return 0;
 }
 
+/* A PCI address part of column c, from 0 to max; -1 where absent or not one. */
+static long long pci_part(const struct ncu_reader *r, char **f, enum col c, double max)
+{
+    double v;
+    if (units_parse_number(field(f, r, c), &v) != NUMBER_OK || v < 0 || v > max || v != (double)(long long)v)
+        return -1;
+    return (long long)v;
+}
+
+/* The GPU's PCI address, (domain * 256 + bus) * 32 + device, where the raw
+ * page has it (a VM's GPUs may share bus 0 and differ in device), else -1. */
+static long long pci_location(const struct ncu_reader *r, char **f)
+{
+    long long bus = pci_part(r, f, C_PCI_BUS, 255), dev = pci_part(r, f, C_PCI_DEVICE, 31);
+    long long domain = r->col[C_PCI_DOMAIN] >= 0 ? pci_part(r, f, C_PCI_DOMAIN, 65535) : 0;
+    if (bus < 0 || domain < 0)
+        return -1;
+    return (domain * 256 + bus) * 32 + (dev < 0 ? 0 : dev);
+}
+
 /* Fills the identity fields of k from a row; the strings go to owned buffers
  * so a details-page kernel outlives the row it started on. */
 static int start_kernel(struct ncu_reader *r, char **f, long id, unsigned long line, struct ncu_kernel *k)
@@ -321,6 +342,7 @@ static int start_kernel(struct ncu_reader *r, char **f, long id, unsigned long l
     s = field(f, r, C_CC);
     if (s[0] && units_parse_number(s, &k->cc) != NUMBER_OK)
         return set_err(r, line, "CC '%s' is not a compute capability", clip(s, b1, sizeof b1));
+    k->pci = pci_location(r, f);
     if (own(r, &r->name, field(f, r, C_KNAME)) || own(r, &r->process, field(f, r, C_PNAME)) ||
         own(r, &r->gpu, field(f, r, C_GPU)) || own(r, &r->host, field(f, r, C_HOST)))
         return NCU_ERR;

@@ -460,11 +460,13 @@ static void text_device(FILE *out, const struct estimate *e, const struct report
     fmt_time(t2, sizeof t2, dv->gpu_time_s);
     text_line_add(&l, "%stask", bold);
     if (e->nhosts > 1 && dv->device >= 0)
-        text_line_add(&l, " (host %s, device %ld)", dv->host[0] ? dv->host : "n/a", dv->device);
+        text_line_add(&l, " (host %s, device %ld%s)", dv->host[0] ? dv->host : "n/a", dv->device, dv->tell);
     else if (e->nhosts > 1)
-        text_line_add(&l, " (host %s)", dv->host[0] ? dv->host : "n/a");
+        text_line_add(&l, " (host %s%s)", dv->host[0] ? dv->host : "n/a", dv->tell);
     else if (dv->device >= 0)
-        text_line_add(&l, " (device %ld)", dv->device);
+        text_line_add(&l, " (device %ld%s)", dv->device, dv->tell);
+    else if (dv->tell[0])
+        text_line_add(&l, " (%s)", dv->tell + 2);
     text_line_add(&l, ":");
     if (o->mode & MODE_MIN)
         text_line_add(&l, "  min %.1f W", dv->power_w[TARGET_MIN]);
@@ -579,7 +581,9 @@ static void json_task(FILE *out, const struct estimate *e, const struct device_r
     json_text_or_null(out, d->host);
     fputs(", \"gpu\": ", out);
     json_text_or_null(out, d->gpu);
-    fprintf(out, ", \"kernels\": %zu, \"power_w\": ", d->nkernels);
+    if (d->pci >= 0) /* what tells GPUs apart where every rank sees its own as device 0 */
+        fprintf(out, ", \"pci\": \"%04llx:%02llx:%02llx\"", d->pci / 8192, d->pci / 32 % 256, d->pci % 32);
+    fprintf(out, ", \"file\": %zu, \"kernels\": %zu, \"power_w\": ", d->file, d->nkernels);
     json_power(out, d->power_w);
     fputs(", \"energy_j\": ", out);
     json_number(out, d->energy_j);

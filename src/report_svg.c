@@ -112,9 +112,9 @@ static void svg_panel_title(FILE *out, const struct estimate *e, const struct de
         fputs(", ", out);
     }
     if (d->device >= 0)
-        fprintf(out, "device %ld", d->device);
+        fprintf(out, "device %ld%s", d->device, d->tell);
     else
-        fputs("all kernels", out);
+        fprintf(out, "all kernels%s", d->tell);
     fprintf(out, ": min %.1f W, avg %.1f W, peak %.1f W, %s over %zu kernels, %s of GPU time</text>\n",
             d->power_w[TARGET_MIN], d->power_w[TARGET_AVG], d->power_w[TARGET_PEAK], ej, d->nkernels, t);
 }
@@ -165,9 +165,9 @@ struct svg_columns {
     double e[PLOT_W], t[PLOT_W], comp[PLOT_W][MODEL_MAX_COMPONENTS];
 };
 
-static int on_device(const struct kernel_result *k, const struct device_result *d)
+static int on_device(const struct estimate *e, const struct kernel_result *k, const struct device_result *d)
 {
-    return k->device == d->device && strcmp(k->host ? k->host : "", d->host ? d->host : "") == 0;
+    return &e->devices[k->dev] == d;
 }
 
 static void svg_bin(const struct estimate *e, const struct device_result *d, double total_t,
@@ -182,7 +182,7 @@ static void svg_bin(const struct estimate *e, const struct device_result *d, dou
         const struct kernel_result *kr = &e->kernels[k];
         double end = start + kr->duration_s;
         size_t dom, c0, c1, c;
-        if (!on_device(kr, d))
+        if (!on_device(e, kr, d))
             continue;
         dom = dominant(e, k);
         c0 = (size_t)(start / cw);

@@ -174,7 +174,7 @@ int main(void)
     o.input = "in \"q\".csv";
 
     out = render(&report_json, &e, &o);
-    CHECK_CONTAINS(out, "\"task\": [\n    {\"device\": 0, \"host\": \"127.0.0.1\", \"gpu\": \"NVIDIA H100 80GB HBM3\", \"kernels\": 4, \"power_w\": {\"min\": ");
+    CHECK_CONTAINS(out, "\"task\": [\n    {\"device\": 0, \"host\": \"127.0.0.1\", \"gpu\": \"NVIDIA H100 80GB HBM3\", \"pci\": \"0000:00:06\", \"file\": 0, \"kernels\": 4, \"power_w\": {\"min\": ");
     CHECK_CONTAINS(out, "\"kernels\": [\n    {\"id\": 0, \"name\": \"fma_k(float *, int)\", \"pid\": 542, \"device\": 0, \"host\": \"127.0.0.1\", \"file\": 0, \"duration_s\": 0.00170464");
     CHECK_CONTAINS(out, "\"components_w\": {\"static\": 100, \"sm\": ");
     CHECK_CONTAINS(out, "\"input\": \"in \\\"q\\\".csv\"");
