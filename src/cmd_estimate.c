@@ -1156,13 +1156,15 @@ static int stage_check_outputs(struct estimate_run *r)
 {
     const struct estimate_options *o = &r->o;
     int rc;
-    if (o->out_csv && !o->no_pred && strcmp(o->out_csv, PREDICTIONS_CSV) == 0) {
-        cli_usage_error("--out-csv %s is where the task rows go by default: name another file, or add "
-                        "--no-predictions", o->out_csv);
+    /* one file by any name: ./x, an absolute path, a link; PREDICTIONS.csv on Windows */
+    if (o->out_csv && !o->no_pred && strcmp(o->out_csv, "-") != 0 && plat_same_file(o->out_csv, PREDICTIONS_CSV)) {
+        cli_usage_error("--out-csv %s is ./%s, where the task rows go by default: name another file, or add "
+                        "--no-predictions", o->out_csv, PREDICTIONS_CSV);
         return EXIT_USAGE;
     }
-    if (o->out_csv && o->report_path && strcmp(o->out_csv, "-") != 0 && strcmp(o->out_csv, o->report_path) == 0) {
-        cli_usage_error("--out-csv and --report name the same file, %s", o->out_csv);
+    if (o->out_csv && o->report_path && strcmp(o->out_csv, "-") != 0 && strcmp(o->report_path, "-") != 0 &&
+        plat_same_file(o->out_csv, o->report_path)) {
+        cli_usage_error("--out-csv %s and --report %s name the same file: name two", o->out_csv, o->report_path);
         return EXIT_USAGE;
     }
     if ((rc = check_output(o->out_csv, REPORT_CSV_SIGNATURE, o->force)) != EXIT_OK ||

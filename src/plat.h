@@ -52,6 +52,11 @@ char *plat_make_temp_dir(char *tmpl);
 FILE *plat_create_temp(char *tmpl);
 int plat_sync(FILE *f);                          /* to the disk; 0 or -1 */
 char *plat_real_path(const char *path);          /* malloc'd absolute path, or NULL with errno */
+/* Whether a and b name one file, whether it exists or not: the same file
+ * (POSIX: device and inode; Windows: volume and file index) where both
+ * exist, else the same folder (resolved) and name (on Windows in any
+ * case). ./x, x, an absolute path and a link to x are all x. */
+int plat_same_file(const char *a, const char *b);
 const char *plat_temp_root(void);                /* $TMPDIR or /tmp; %TEMP% on Windows */
 /* The user's cache folder: $XDG_CACHE_HOME, else $HOME/.cache; on Windows
  * %LOCALAPPDATA%. 0 with it in out, or -1 where there is none. */

@@ -116,6 +116,37 @@ char *plat_real_path(const char *path)
     return realpath(path, NULL);
 }
 
+/* path's folder resolved, then its name: where a file that does not exist
+ * yet would be. malloc'd, or NULL. */
+static char *resolved_parent(const char *path)
+{
+    const char *slash = strrchr(path, '/'), *name = slash ? slash + 1 : path;
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+    char *real = dir ? realpath(dir, NULL) : NULL, *out = NULL;
+    if (real && (out = malloc(strlen(real) + strlen(name) + 2)))
+        sprintf(out, "%s/%s", real, name);
+    free(dir);
+    free(real);
+    return out;
+}
+
+int plat_same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    int ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0, same;
+    char *ra, *rb;
+    if (ea && eb)
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    if (ea != eb)
+        return 0;
+    ra = resolved_parent(a);
+    rb = resolved_parent(b);
+    same = ra && rb ? strcmp(ra, rb) == 0 : strcmp(a, b) == 0;
+    free(ra);
+    free(rb);
+    return same;
+}
+
 const char *plat_temp_root(void)
 {
     const char *t = getenv("TMPDIR");
