@@ -20,6 +20,7 @@
 #include "model.h"
 #include "outfile.h"
 #include "report.h"
+#include "report_format.h"
 #include "runner.h"
 #include "timeline.h"
 
@@ -364,6 +365,21 @@ static int common_tier(const struct input_list *in, int quiet, char *err, size_t
     return lo;
 }
 
+/* What the folders and -c named that is not read: never silent. */
+static void note_inputs_left_out(const struct input_list *in, int quiet)
+{
+    char clean[256];
+    if (quiet)
+        return;
+    if (in->not_files)
+        fprintf(stderr, "%s: note: %s%s is not a regular file (a FIFO, a device or a folder): left out%s\n", cli_prog,
+                report_clean(clean, sizeof clean, in->first_not_file), in->not_files > 1 ? " and others" : "",
+                in->not_files > 1 ? "; give such a file with -c FILE to read it" : "; -c FILE reads it");
+    if (in->twice)
+        fprintf(stderr, "%s: note: %s names a file already read (the same profile): read once%s\n", cli_prog,
+                report_clean(clean, sizeof clean, in->first_twice), in->twice > 1 ? ", as are the others" : "");
+}
+
 /* Reads every input (-c, repeatable; a folder; a report) into the estimate.
  * Returns an exit status; errors are printed with the file they concern. */
 static int read_inputs(struct estimate *est, const char *const *args, size_t nargs, const char *ncu, int verbose,
@@ -383,6 +399,7 @@ static int read_inputs(struct estimate *est, const char *const *args, size_t nar
     if (verbose && in.skipped)
         fprintf(stderr, "%s: %zu file%s of the folder left out: reports beside a CSV of the same name (the same "
                         "profile), gpu_profiler's own outputs\n", cli_prog, in.skipped, in.skipped == 1 ? "" : "s");
+    note_inputs_left_out(&in, quiet);
     if (in.n > 1 && !est->model && !est->variant) {
         int t = common_tier(&in, quiet, err, sizeof err);
         if (t == -2) {
@@ -1008,9 +1025,11 @@ static int stage_read(struct estimate_run *r)
     }
     if ((rc = read_inputs(&r->est, o->csv_args, o->n_csv, o->ncu, o->verbose, o->quiet)) != EXIT_OK)
         return rc;
-    if (o->n_csv > 1 || r->est.nfiles > 1) {
+    if (r->est.nfiles > 1) {
         snprintf(r->inputs_shown, sizeof r->inputs_shown, "%zu files", r->est.nfiles);
         o->csv = r->inputs_shown;
+    } else if (o->n_csv > 1) {
+        o->csv = o->csv_args[0]; /* the others named it again */
     }
     return EXIT_OK;
 }

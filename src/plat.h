@@ -57,6 +57,9 @@ char *plat_real_path(const char *path);          /* malloc'd absolute path, or N
  * exist, else the same folder (resolved) and name (on Windows in any
  * case). ./x, x, an absolute path and a link to x are all x. */
 int plat_same_file(const char *a, const char *b);
+/* An existing file's identity (POSIX: device, inode; Windows: volume, file
+ * index): two names of one file have the same. 0, or -1 with errno. */
+int plat_file_id(const char *path, unsigned long long id[2]);
 const char *plat_temp_root(void);                /* $TMPDIR or /tmp; %TEMP% on Windows */
 /* The user's cache folder: $XDG_CACHE_HOME, else $HOME/.cache; on Windows
  * %LOCALAPPDATA%. 0 with it in out, or -1 where there is none. */

@@ -147,6 +147,16 @@ int plat_same_file(const char *a, const char *b)
     return same;
 }
 
+int plat_file_id(const char *path, unsigned long long id[2])
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return -1;
+    id[0] = (unsigned long long)st.st_dev;
+    id[1] = (unsigned long long)st.st_ino;
+    return 0;
+}
+
 const char *plat_temp_root(void)
 {
     const char *t = getenv("TMPDIR");

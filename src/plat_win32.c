@@ -477,6 +477,16 @@ int plat_same_file(const char *a, const char *b)
     return same;
 }
 
+int plat_file_id(const char *path, unsigned long long id[2])
+{
+    BY_HANDLE_FILE_INFORMATION info;
+    if (file_id(path, &info) != 0)
+        return -1;
+    id[0] = info.dwVolumeSerialNumber;
+    id[1] = (unsigned long long)info.nFileIndexHigh << 32 | info.nFileIndexLow;
+    return 0;
+}
+
 const char *plat_temp_root(void)
 {
     static char root[MAX_PATH * 3];

@@ -33,6 +33,29 @@ size_t report_utf8_len(const unsigned char *p)
     return len;
 }
 
+const char *report_clean(char *buf, size_t n, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, o = 0, len = strlen(s);
+    if (n == 0)
+        return buf;
+    while (i < len) {
+        size_t l = report_utf8_len(p + i);
+        int bad = l == 0 || i + l > len || p[i] < 0x20 || p[i] == 0x7f || (l == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0);
+        size_t put = bad ? 1 : l;
+        if (o + put >= n)
+            break;
+        if (bad)
+            buf[o] = '?';
+        else
+            memcpy(buf + o, p + i, l);
+        o += put;
+        i += l ? l : 1;
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
 void report_json_string(FILE *out, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
