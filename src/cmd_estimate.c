@@ -403,7 +403,8 @@ static int read_inputs(struct estimate *est, const char *const *args, size_t nar
     if (in.n > 1 && !est->model && !est->variant) {
         int t = common_tier(&in, quiet, err, sizeof err);
         if (t == -2) {
-            fprintf(stderr, "%s: %s\n", cli_prog, err);
+            char clean[4096];
+            fprintf(stderr, "%s: %s\n", cli_prog, report_clean(clean, sizeof clean, err));
             inputs_free(&in);
             return EXIT_INPUT;
         }
@@ -418,7 +419,9 @@ static int read_inputs(struct estimate *est, const char *const *args, size_t nar
         default: rc = EXIT_INPUT; break;
         }
         if (rc != EXIT_OK) {
-            fprintf(stderr, "%s: %s: %s\n", cli_prog, in.named[i], err);
+            char clean[4096];
+            fprintf(stderr, "%s: %s: ", cli_prog, report_clean(clean, sizeof clean, in.named[i]));
+            fprintf(stderr, "%s\n", report_clean(clean, sizeof clean, err)); /* it may quote the CSV */
             if (verbose && est->missing_detail[0])
                 fprintf(stderr, "%s: %s: %s\n", cli_prog, in.named[i], est->missing_detail);
             break;
@@ -435,9 +438,11 @@ static int read_inputs(struct estimate *est, const char *const *args, size_t nar
         fprintf(stderr, "%s: %s\n", cli_prog, err);
         rc = EXIT_INTERNAL;
     }
-    if (rc == EXIT_OK && !quiet && est->first_gpu[0] && strcmp(est->first_gpu, est->used->gpu) != 0)
-        fprintf(stderr, "%s: the CSV was recorded on %s but the model is for %s\n", cli_prog, est->first_gpu,
-                est->used->gpu);
+    if (rc == EXIT_OK && !quiet && est->first_gpu[0] && strcmp(est->first_gpu, est->used->gpu) != 0) {
+        char g1[160], g2[160];
+        fprintf(stderr, "%s: the CSV was recorded on %s but the model is for %s\n", cli_prog,
+                report_clean(g1, sizeof g1, est->first_gpu), report_clean(g2, sizeof g2, est->used->gpu));
+    }
     inputs_free(&in);
     return rc;
 }
