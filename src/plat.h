@@ -127,6 +127,7 @@ int plat_exit_failed(struct plat_exit e);        /* started, and ended by a sign
 
 #define PLAT_SIGINT 2
 #define PLAT_SIGTERM 15
+#define PLAT_SIGHUP 1  /* POSIX: the terminal closed; handled as SIGTERM */
 
 /* A child process. POSIX: in a process group of its own, given the
  * terminal when we hold it; Windows: in a job object (its whole tree ends

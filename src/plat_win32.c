@@ -894,15 +894,18 @@ static BOOL WINAPI on_ctrl(DWORD event)
     LONG sig = event == CTRL_C_EVENT || event == CTRL_BREAK_EVENT ? PLAT_SIGINT : PLAT_SIGTERM;
     if (event == CTRL_C_EVENT && InterlockedExchange(&self_interrupt, 0))
         return TRUE; /* the one we sent the child, through the console we share */
-    if (ctrl_mode == CTRL_HELD) {
+    if (ctrl_mode == CTRL_HELD)
         held_signal = sig;
-        return TRUE;
-    }
-    if (ctrl_mode == CTRL_CHILD) {
+    else if (ctrl_mode == CTRL_CHILD)
         signal_seen = sig; /* the child, on our console, has it too: Ctrl-C reaches it directly */
-        return TRUE;
-    }
-    return FALSE;
+    else
+        return FALSE;
+    if (event == CTRL_CLOSE_EVENT || event == CTRL_LOGOFF_EVENT || event == CTRL_SHUTDOWN_EVENT)
+        /* Windows ends us when this returns: wait while the main thread stops
+         * ncu and the application (the job object) and removes the temporary
+         * files; it exits the process itself (issue 32, as SIGHUP on POSIX) */
+        Sleep(4500);
+    return TRUE;
 }
 
 static void set_ctrl_mode(LONG mode)
