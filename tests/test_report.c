@@ -152,6 +152,34 @@ static void test_width(const struct estimate *e)
     free(out);
 }
 
+/* Issue 32 (10): equal energies in a total order (launch order), so that
+ * every C library's qsort lists them alike: one file read twice as two
+ * ranks' files gives each energy twice. */
+static void test_equal_energies(void)
+{
+    const char *f = FIXTURES "/ncu-h200-sets/probe4_basic_details_autounits.csv";
+    const struct kernel_result **order;
+    struct estimate_name *names;
+    struct estimate e;
+    char err[512];
+    size_t i, n = 0;
+    estimate_init(&e, NULL);
+    CHECK(estimate_add_file(&e, f, err, sizeof err) == 0 && estimate_add_file(&e, f, err, sizeof err) == 0);
+    CHECK(estimate_finish(&e, err, sizeof err) == 0 && e.nkernels == 8);
+    order = report_kernels_by_energy(&e);
+    CHECK(order != NULL);
+    for (i = 0; order && i + 1 < e.nkernels; i++) {
+        CHECK(order[i]->energy_j >= order[i + 1]->energy_j);
+        if (order[i]->energy_j == order[i + 1]->energy_j)
+            CHECK(order[i] < order[i + 1] && order[i]->file == 0 && order[i + 1]->file == 1);
+    }
+    free((void *)order);
+    names = report_by_name(&e, &n);
+    CHECK(names != NULL && n == 4);
+    free(names);
+    estimate_free(&e);
+}
+
 int main(void)
 {
     struct model m;
@@ -163,6 +191,7 @@ int main(void)
     test_terminal_names();
     test_short_names();
     test_wrap();
+    test_equal_energies();
     CHECK(model_load(FIXTURES "/tiny.model", &m, err, sizeof err) == 0);
     m.stat[TARGET_AVG][STAT_CV_MAPE] = 4.5;
     m.has_stat[TARGET_AVG][STAT_CV_MAPE] = 1;
