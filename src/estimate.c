@@ -356,10 +356,14 @@ static int devices_rehash(struct estimate *e)
 
 static struct device_result *device_add(struct estimate *e, const struct dev_key *k, size_t slot)
 {
-    struct device_result *d = realloc(e->devices, (e->ndevices + 1) * sizeof *d);
-    if (!d)
-        return NULL;
-    e->devices = d;
+    struct device_result *d;
+    if (e->ndevices == e->devices_cap) { /* doubled: one more each time copies n^2 bytes */
+        size_t ncap = e->devices_cap ? 2 * e->devices_cap : 8;
+        if (!(d = realloc(e->devices, ncap * sizeof *d)))
+            return NULL;
+        e->devices = d;
+        e->devices_cap = ncap;
+    }
     if (e->ndevices == 0 || (e->nhosts == 1 && k->host != e->devices[0].host))
         e->nhosts++; /* a second host: that there are several is what matters */
     d = &e->devices[e->ndevices++];

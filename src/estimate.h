@@ -114,7 +114,7 @@ struct estimate {
     size_t nlaunches;            /* the launches estimated (nkernels but in aggregate mode) */
     struct estimate_names by_name; /* aggregate mode: the names' sums */
     struct device_result *devices;
-    size_t ndevices;
+    size_t ndevices, devices_cap;
     size_t *dev_slot, ndev_slots; /* index + 1 of each device by its identity (open addressing); 0 empty */
     const char *job_gpu;         /* the first GPU the inputs name (or their DRAM clock says), interned */
     size_t job_gpu_file;         /* the input it came from */
