@@ -33,7 +33,7 @@ B = build-real
 BIN = build-real/gpu_profiler
 endif
 LIB_SRC = src/units.c src/csv.c src/feature_table.c src/ncu_rules.c src/name_hints.c src/ncu_csv.c src/model.c src/model_builtin.c \
-          src/estimate.c src/report_format.c src/report.c src/report_svg.c src/outfile.c src/textio.c src/runner.c src/inputs.c src/dataset.c src/fit.c src/suite.c \
+          src/encoding.c src/estimate.c src/report_format.c src/report.c src/report_svg.c src/outfile.c src/textio.c src/runner.c src/inputs.c src/dataset.c src/fit.c src/suite.c \
           src/cuda_api.c src/power_meter.c src/collectives.c src/calibrate.c src/measure.c src/timeline.c src/pm_samples.c src/sampled.c src/window.c src/board.c src/plat_posix.c src/plat_win32.c
 LIB_OBJ = $(LIB_SRC:src/%.c=$(B)/%.o) $(B)/models_embedded.o $(B)/microbench_embedded.o
 LDLIBS += -pthread
@@ -202,7 +202,7 @@ FUZZERS = fuzz_ncu_csv fuzz_csv_chunks fuzz_model fuzz_dataset fuzz_units fuzz_t
 FUZZ_CC ?= clang
 FUZZ_FLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -Isrc \
              -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_SRC = src/units.c src/csv.c src/feature_table.c src/ncu_rules.c src/name_hints.c src/ncu_csv.c src/model.c src/dataset.c src/fit.c \
+FUZZ_SRC = src/units.c src/csv.c src/encoding.c src/feature_table.c src/ncu_rules.c src/name_hints.c src/ncu_csv.c src/model.c src/dataset.c src/fit.c \
            src/timeline.c src/outfile.c src/textio.c src/plat_posix.c
 
 build-fuzz/%: fuzz/%.c $(FUZZ_SRC) $(wildcard src/*.h)

@@ -21,6 +21,7 @@
 #include "name_hints.h"
 #include "outfile.h"
 #include "report.h"
+#include "report_format.h"
 #include "runner.h"
 #include "timeline.h"
 
@@ -294,6 +295,21 @@ static void verbose_hints(const struct estimate *e)
             shown, shown == 1 ? "" : "s");
 }
 
+/* What the folders and -c named that is not read: never silent. */
+static void note_inputs_left_out(const struct input_list *in, int quiet)
+{
+    char clean[256];
+    if (quiet)
+        return;
+    if (in->not_files)
+        fprintf(stderr, "%s: note: %s%s is not a regular file (a FIFO, a device or a folder): left out%s\n", cli_prog,
+                report_clean(clean, sizeof clean, in->first_not_file), in->not_files > 1 ? " and others" : "",
+                in->not_files > 1 ? "; give such a file with -c FILE to read it" : "; -c FILE reads it");
+    if (in->twice)
+        fprintf(stderr, "%s: note: %s names a file already read (the same profile): read once%s\n", cli_prog,
+                report_clean(clean, sizeof clean, in->first_twice), in->twice > 1 ? ", as are the others" : "");
+}
+
 /* Reads every input (-c, repeatable; a folder; a report) into the estimate.
  * Returns an exit status; errors are printed with the file they concern. */
 static int read_inputs(struct estimate *est, const char *const *args, size_t nargs, const char *ncu, int verbose,
@@ -313,10 +329,12 @@ static int read_inputs(struct estimate *est, const char *const *args, size_t nar
     if (verbose && in.skipped)
         fprintf(stderr, "%s: %zu file%s of the folder left out: reports beside a CSV of the same name (the same "
                         "profile), gpu_profiler's own outputs\n", cli_prog, in.skipped, in.skipped == 1 ? "" : "s");
+    note_inputs_left_out(&in, quiet);
     if (in.n > 1 && !est->model && !est->variant) {
         int t = common_tier(&in, quiet, err, sizeof err);
         if (t == -2) {
-            fprintf(stderr, "%s: %s\n", cli_prog, err);
+            char clean[4096];
+            fprintf(stderr, "%s: %s\n", cli_prog, report_clean(clean, sizeof clean, err));
             inputs_free(&in);
             return EXIT_INPUT;
         }
@@ -331,7 +349,9 @@ static int read_inputs(struct estimate *est, const char *const *args, size_t nar
         default: rc = EXIT_INPUT; break;
         }
         if (rc != EXIT_OK) {
-            fprintf(stderr, "%s: %s: %s\n", cli_prog, in.named[i], err);
+            char clean[4096];
+            fprintf(stderr, "%s: %s: ", cli_prog, report_clean(clean, sizeof clean, in.named[i]));
+            fprintf(stderr, "%s\n", report_clean(clean, sizeof clean, err)); /* it may quote the CSV */
             if (verbose && est->missing_detail[0])
                 fprintf(stderr, "%s: %s: %s\n", cli_prog, in.named[i], est->missing_detail);
             break;
@@ -352,9 +372,11 @@ static int read_inputs(struct estimate *est, const char *const *args, size_t nar
         verbose_rules(est);
         verbose_hints(est);
     }
-    if (rc == EXIT_OK && !quiet && est->first_gpu[0] && strcmp(est->first_gpu, est->used->gpu) != 0)
-        fprintf(stderr, "%s: the CSV was recorded on %s but the model is for %s\n", cli_prog, est->first_gpu,
-                est->used->gpu);
+    if (rc == EXIT_OK && !quiet && est->first_gpu[0] && strcmp(est->first_gpu, est->used->gpu) != 0) {
+        char g1[160], g2[160];
+        fprintf(stderr, "%s: the CSV was recorded on %s but the model is for %s\n", cli_prog,
+                report_clean(g1, sizeof g1, est->first_gpu), report_clean(g2, sizeof g2, est->used->gpu));
+    }
     inputs_free(&in);
     return rc;
 }
@@ -981,9 +1003,11 @@ static int stage_read(struct estimate_run *r)
     }
     if ((rc = read_inputs(&r->est, o->csv_args, o->n_csv, o->ncu, o->verbose, o->quiet)) != EXIT_OK)
         return rc;
-    if (o->n_csv > 1 || r->est.nfiles > 1) {
+    if (r->est.nfiles > 1) {
         snprintf(r->inputs_shown, sizeof r->inputs_shown, "%zu files", r->est.nfiles);
         o->csv = r->inputs_shown;
+    } else if (o->n_csv > 1) {
+        o->csv = o->csv_args[0]; /* the others named it again */
     }
     return EXIT_OK;
 }
@@ -1130,13 +1154,15 @@ static int stage_check_outputs(struct estimate_run *r)
 {
     const struct estimate_options *o = &r->o;
     int rc;
-    if (o->out_csv && !o->no_pred && strcmp(o->out_csv, PREDICTIONS_CSV) == 0) {
-        cli_usage_error("--out-csv %s is where the task rows go by default: name another file, or add "
-                        "--no-predictions", o->out_csv);
+    /* one file by any name: ./x, an absolute path, a link; PREDICTIONS.csv on Windows */
+    if (o->out_csv && !o->no_pred && strcmp(o->out_csv, "-") != 0 && plat_same_file(o->out_csv, PREDICTIONS_CSV)) {
+        cli_usage_error("--out-csv %s is ./%s, where the task rows go by default: name another file, or add "
+                        "--no-predictions", o->out_csv, PREDICTIONS_CSV);
         return EXIT_USAGE;
     }
-    if (o->out_csv && o->report_path && strcmp(o->out_csv, "-") != 0 && strcmp(o->out_csv, o->report_path) == 0) {
-        cli_usage_error("--out-csv and --report name the same file, %s", o->out_csv);
+    if (o->out_csv && o->report_path && strcmp(o->out_csv, "-") != 0 && strcmp(o->report_path, "-") != 0 &&
+        plat_same_file(o->out_csv, o->report_path)) {
+        cli_usage_error("--out-csv %s and --report %s name the same file: name two", o->out_csv, o->report_path);
         return EXIT_USAGE;
     }
     if ((rc = check_output(o->out_csv, REPORT_CSV_SIGNATURE, o->force)) != EXIT_OK ||

@@ -256,6 +256,11 @@ int cmd_measure(int argc, char **argv)
         fprintf(stderr, "%s measure: %s ended by signal %d\n", cli_prog, o.app, r.app_exit.signal);
     else if (r.app_exit.code != 0)
         fprintf(stderr, "%s measure: %s exited with status %d\n", cli_prog, o.app, r.app_exit.code);
+    if (r.implausible[0]) {
+        fprintf(stderr, "%s measure: NVML gave figures no GPU draws (%s): the driver's counters are wrong, not "
+                        "the power; nothing printed (update the driver, or measure again)\n", cli_prog, r.implausible);
+        return plat_exit_failed(r.app_exit) ? EXIT_APP_FAILED : EXIT_GPU;
+    }
     if (json)
         measure_print_json(&o, &r);
     else

@@ -483,12 +483,34 @@ static int step_line_start(struct csv_parser *p, char c)
     return step_field_start(p, c);
 }
 
+/* A line that is a lone quote (program output; a quoted field never starts
+ * with its line's end): skipped as text, not the start of a field that
+ * would swallow the lines after it. */
+static int lone_quote_line(struct csv_parser *p)
+{
+    size_t flen = p->len - p->starts[0];
+    int rc;
+    if (p->nfields != 1 || !(flen == 0 || (flen == 1 && p->buf[p->starts[0]] == '\r')))
+        return 0;
+    p->len = p->starts[0];
+    if ((rc = push_byte(p, '"')) != 0)
+        return rc;
+    p->line++;
+    p->has_nul = 0;
+    if ((rc = emit_text(p)) != 0)
+        return rc;
+    return 1;
+}
+
 static int step_quoted(struct csv_parser *p, char c)
 {
+    int rc;
     if (c == '"') {
         p->st = ST_QUOTE_IN_QUOTED;
         return 0;
     }
+    if (c == '\n' && (rc = lone_quote_line(p)) != 0)
+        return rc > 0 ? 0 : rc;
     if (c == '\n')
         p->line++;
     return push_byte(p, c);

@@ -92,6 +92,7 @@ void estimate_free(struct estimate *e)
     for (i = 0; i < e->ndevices; i++)
         window_free(&e->devices[i].stream);
     free(e->devices);
+    free(e->dev_slot);
     estimate_names_free(&e->by_name);
     intern_free(e->names);
     memset(e, 0, sizeof *e);
@@ -313,29 +314,99 @@ static int choose_model_of(struct run *run, const struct ncu_kernel *k)
     return no_tier(run, k);
 }
 
-static struct device_result *device_for(struct estimate *e, long device, const char *host, const char *gpu)
+/* A device's identity: host and GPU name (interned: compared by address),
+ * then its PCI location where the CSV has one, else its number and file. */
+struct dev_key {
+    const char *host, *gpu;
+    long device;
+    long long pci;
+    size_t file;
+};
+
+static size_t dev_hash(const struct dev_key *k)
 {
-    size_t i;
+    uint64_t h = (uint64_t)(uintptr_t)k->host * 0x9e3779b97f4a7c15ull;
+    h ^= (uint64_t)(uintptr_t)k->gpu + 0x7f4a7c15ull + (h << 6) + (h >> 2);
+    h ^= (uint64_t)(k->pci >= 0 ? k->pci : (long long)k->device) * 0xbf58476d1ce4e5b9ull + (h << 6) + (h >> 2);
+    h ^= (uint64_t)(k->pci >= 0 ? 0 : k->file) * 0x94d049bb133111ebull + (h << 6) + (h >> 2);
+    return (size_t)(h ^ (h >> 31));
+}
+
+static int dev_is(const struct device_result *d, const struct dev_key *k)
+{
+    if (d->host != k->host || d->gpu != k->gpu || (d->pci >= 0) != (k->pci >= 0))
+        return 0;
+    return k->pci >= 0 ? d->pci == k->pci : d->device == k->device && d->file == k->file;
+}
+
+static struct dev_key key_of(const struct device_result *d)
+{
+    struct dev_key k = { d->host, d->gpu, d->device, d->pci, d->file };
+    return k;
+}
+
+/* Twice the slots, the devices placed again. 0, or -1 out of memory. */
+static int devices_rehash(struct estimate *e)
+{
+    size_t ns = e->ndev_slots ? 2 * e->ndev_slots : 64, *slot = calloc(ns, sizeof *slot), i, j;
+    if (!slot)
+        return -1;
+    for (i = 0; i < e->ndevices; i++) {
+        struct dev_key k = key_of(&e->devices[i]);
+        for (j = dev_hash(&k) & (ns - 1); slot[j]; j = (j + 1) & (ns - 1))
+            ;
+        slot[j] = i + 1;
+    }
+    free(e->dev_slot);
+    e->dev_slot = slot;
+    e->ndev_slots = ns;
+    return 0;
+}
+
+static struct device_result *device_add(struct estimate *e, const struct dev_key *k, size_t slot)
+{
     struct device_result *d;
-    for (i = 0; i < e->ndevices; i++)
-        if (e->devices[i].device == device && strcmp(e->devices[i].host, host) == 0)
-            return &e->devices[i];
-    d = realloc(e->devices, (e->ndevices + 1) * sizeof *d);
-    if (!d)
-        return NULL;
-    e->devices = d;
+    if (e->ndevices == e->devices_cap) { /* doubled: one more each time copies n^2 bytes */
+        size_t ncap = e->devices_cap ? 2 * e->devices_cap : 8;
+        if (!(d = realloc(e->devices, ncap * sizeof *d)))
+            return NULL;
+        e->devices = d;
+        e->devices_cap = ncap;
+    }
+    if (e->ndevices == 0 || (e->nhosts == 1 && k->host != e->devices[0].host))
+        e->nhosts++; /* a second host: that there are several is what matters */
     d = &e->devices[e->ndevices++];
     memset(d, 0, sizeof *d);
-    d->device = device;
+    d->device = k->device;
+    d->host = k->host;
+    d->gpu = k->gpu;
+    d->pci = k->pci;
+    d->file = k->file;
     window_init(&d->stream, ESTIMATE_WINDOW_S);
-    d->gpu = intern(&e->names, gpu);
-    d->host = intern(&e->names, host);
     d->power_w[TARGET_MIN] = -1;
-    for (i = 0; i + 1 < e->ndevices && strcmp(e->devices[i].host, host) != 0; i++)
-        ;
-    if (i + 1 == e->ndevices)
-        e->nhosts++; /* a host not seen before */
-    return d->gpu && d->host ? d : NULL;
+    e->dev_slot[slot] = e->ndevices;
+    return d;
+}
+
+/* The kernel's device, found in constant time (issue 32: a search per
+ * kernel took 320 s for 10^5 devices); NULL out of memory. */
+static struct device_result *device_for(struct estimate *e, const struct ncu_kernel *k)
+{
+    struct dev_key key;
+    size_t j;
+    key.host = intern(&e->names, k->host);
+    key.gpu = intern(&e->names, k->gpu_name);
+    key.device = k->device;
+    key.pci = k->pci;
+    key.file = e->nfiles;
+    if (!key.host || !key.gpu)
+        return NULL;
+    if (2 * (e->ndevices + 1) > e->ndev_slots && devices_rehash(e) != 0)
+        return NULL;
+    for (j = dev_hash(&key) & (e->ndev_slots - 1); e->dev_slot[j]; j = (j + 1) & (e->ndev_slots - 1))
+        if (dev_is(&e->devices[e->dev_slot[j] - 1], &key))
+            return &e->devices[e->dev_slot[j] - 1];
+    return device_add(e, &key, j);
 }
 
 /* How many invocations each kernel of the CSV stands for (--sample). */
@@ -345,6 +416,31 @@ static double weight(const struct estimate *e)
 }
 
 static int add_launch(struct run *run, const struct ncu_kernel *k, const struct prediction *p);
+
+/* One job, one GPU model: kernels of another GPU than the first input's
+ * are refused, naming both (issue 32: they were estimated with the first
+ * GPU's model and merged into its device). */
+static int same_gpu(struct run *run, const struct ncu_kernel *k)
+{
+    struct estimate *e = run->e;
+    const char *gpu = k->gpu_name[0] ? k->gpu_name : gpu_by_dram_clock(k);
+    if (!gpu)
+        return 0; /* a GPU the file does not tell */
+    if (!e->job_gpu) {
+        if (!(e->job_gpu = intern(&e->names, gpu)))
+            return run->rc = ESTIMATE_ERR_NOMEM;
+        e->job_gpu_file = e->nfiles;
+        return 0;
+    }
+    if (strcmp(gpu, e->job_gpu) == 0)
+        return 0;
+    snprintf(run->err, run->errlen,
+             "line %lu: a kernel on %s%s, but %s ran on %s: one run of gpu_profiler estimates one kind of GPU "
+             "(its model); give each GPU's files to a run of its own", k->line, gpu,
+             k->gpu_name[0] ? "" : " (by its DRAM clock)",
+             e->job_gpu_file == e->nfiles ? "the file's first kernels" : "the first input's kernels", e->job_gpu);
+    return run->rc = ESTIMATE_ERR_INPUT;
+}
 
 static int on_kernel(void *ctx, const struct ncu_kernel *k)
 {
@@ -357,6 +453,8 @@ static int on_kernel(void *ctx, const struct ncu_kernel *k)
     int missing = 0;
 
     if (!e->used && (run->rc = choose_model(run, k)) != 0)
+        return run->rc;
+    if (same_gpu(run, k) != 0)
         return run->rc;
     if (run->first_of_input) { /* inputs of several kinds: say so, not the first one's kind */
         char kind[sizeof e->export_kind];
@@ -523,9 +621,10 @@ static int add_launch(struct run *run, const struct ncu_kernel *k, const struct 
     r.name = intern(&e->names, k->name);
     r.host = intern(&e->names, k->host);
     r.file = e->nfiles;
-    d = device_for(e, k->device, k->host, k->gpu_name);
+    d = device_for(e, k);
     if (!r.name || !r.host || !d)
         return run->rc = ESTIMATE_ERR_NOMEM;
+    r.dev = (size_t)(d - e->devices);
     r.duration_s = k->value[M_DURATION];
     for (t = 0; t < TARGET_COUNT; t++)
         r.power_w[t] = p->power_w[t];
@@ -692,9 +791,48 @@ static int finish_input(struct run *run, struct ncu_reader *rd, int rc, size_t k
     return 0;
 }
 
+/* Devices of one host and number (per-rank files where every rank sees its
+ * GPU as device 0) get what tells them apart in their label; sorted by
+ * (host, number), in n log n. */
+static int cmp_host_device(const void *a, const void *b)
+{
+    const struct device_result *x = *(const struct device_result *const *)a;
+    const struct device_result *y = *(const struct device_result *const *)b;
+    int c = strcmp(x->host, y->host);
+    if (c)
+        return c;
+    if (x->device != y->device)
+        return x->device < y->device ? -1 : 1;
+    return x < y ? -1 : x > y; /* one array: its order */
+}
+
+static void tell_apart(struct estimate *e)
+{
+    struct device_result **v = e->ndevices > 1 ? malloc(e->ndevices * sizeof *v) : NULL;
+    size_t i, j, k;
+    if (!v)
+        return; /* one device, or no memory for labels: they stay as they are */
+    for (i = 0; i < e->ndevices; i++)
+        v[i] = &e->devices[i];
+    qsort(v, e->ndevices, sizeof *v, cmp_host_device);
+    for (i = 0; i < e->ndevices; i = j) {
+        for (j = i + 1; j < e->ndevices && v[j]->host == v[i]->host && v[j]->device == v[i]->device; j++)
+            ;
+        for (k = i; j - i > 1 && k < j; k++) {
+            if (v[k]->pci >= 0)
+                snprintf(v[k]->tell, sizeof v[k]->tell, ", PCI %04llx:%02llx:%02llx", v[k]->pci / 8192,
+                         v[k]->pci / 32 % 256, v[k]->pci % 32);
+            else
+                snprintf(v[k]->tell, sizeof v[k]->tell, ", file %zu", v[k]->file + 1);
+        }
+    }
+    free(v);
+}
+
 int estimate_finish(struct estimate *e, char *err, size_t errlen)
 {
     size_t i;
+    tell_apart(e);
     for (i = 0; i < e->ndevices; i++) {
         struct device_result *d = &e->devices[i];
         d->power_w[TARGET_AVG] = d->gpu_time_s > 0 ? d->energy_j / d->gpu_time_s : 0;

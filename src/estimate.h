@@ -26,6 +26,7 @@ struct kernel_result {
     const char *name;          /* owned by the estimate (interned) */
     const char *host;          /* Host Name, "" when the CSV has none (interned) */
     size_t file;               /* which input it came from (estimate_add_file's order) */
+    size_t dev;                /* its device: an index into estimate.devices */
     double duration_s;
     double power_w[TARGET_COUNT];
     double energy_j;
@@ -34,11 +35,18 @@ struct kernel_result {
     double interval_pct;       /* the avg's error bar (MODEL_INTERVAL_LEVEL), % of it; 0: none */
 };
 
-/* A device is a (host, device) pair: two nodes' device 0 are two GPUs. */
+/* A device is one GPU: a host's GPU at one PCI location where the CSV has
+ * it, else a (host, device, file) triple (two nodes' device 0 are two GPUs,
+ * and so are two ranks' files where each rank sees its GPU as device 0);
+ * never two GPU names. */
 struct device_result {
     long device;               /* -1 when the CSV has no Device column */
     const char *host;          /* "" when the CSV names no host */
     const char *gpu;           /* "" when the CSV does not name it */
+    long long pci;             /* PCI address (ncu_kernel.pci), -1 when the CSV has none */
+    size_t file;               /* the input it was first seen in */
+    char tell[48];             /* what tells it from a device of the same host and number
+                                * (", PCI 0000:1b:00", ", file 2"), "" when none shares them */
     size_t nkernels;
     double gpu_time_s;
     double energy_j;
@@ -112,7 +120,10 @@ struct estimate {
     size_t nlaunches;            /* the launches estimated (nkernels but in aggregate mode) */
     struct estimate_names by_name; /* aggregate mode: the names' sums */
     struct device_result *devices;
-    size_t ndevices;
+    size_t ndevices, devices_cap;
+    size_t *dev_slot, ndev_slots; /* index + 1 of each device by its identity (open addressing); 0 empty */
+    const char *job_gpu;         /* the first GPU the inputs name (or their DRAM clock says), interned */
+    size_t job_gpu_file;         /* the input it came from */
     struct ncu_stats stats;
     /* rule texts (ncu_rules.h): kernels with each rule read, and with its text not understood */
     unsigned long rules_read[NCU_RULE_COUNT], rules_not_understood[NCU_RULE_COUNT];

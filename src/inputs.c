@@ -77,8 +77,49 @@ static int add_report(struct input_list *l, const char *rep, const char *ncu, ch
     return push(l, csv, rep);
 }
 
+/* Whether path names a file already in the list (by its identity: -c d
+ * -c d/a.csv, a link, the same -c twice); else remembers it. */
+static int named_before(struct input_list *l, const char *path)
+{
+    unsigned long long id[2];
+    size_t j, mask;
+    if (strcmp(path, "-") == 0 || plat_file_id(path, id) != 0 || (id[0] == 0 && id[1] == 0))
+        return 0; /* stdin, or no identity to go by: read it, and let the reader say what it is */
+    if (2 * (l->nids + 1) > l->ids_cap) {
+        size_t ncap = l->ids_cap ? 2 * l->ids_cap : 64, i;
+        unsigned long long (*n)[2] = calloc(ncap, sizeof *n);
+        if (!n)
+            return 0;
+        for (i = 0; i < l->ids_cap; i++)
+            if (l->ids[i][0] || l->ids[i][1]) {
+                for (j = (size_t)((l->ids[i][0] * 31 + l->ids[i][1]) * 0x9e3779b97f4a7c15ull) & (ncap - 1);
+                     n[j][0] || n[j][1]; j = (j + 1) & (ncap - 1))
+                    ;
+                n[j][0] = l->ids[i][0];
+                n[j][1] = l->ids[i][1];
+            }
+        free(l->ids);
+        l->ids = n;
+        l->ids_cap = ncap;
+    }
+    mask = l->ids_cap - 1;
+    for (j = (size_t)((id[0] * 31 + id[1]) * 0x9e3779b97f4a7c15ull) & mask; l->ids[j][0] || l->ids[j][1];
+         j = (j + 1) & mask)
+        if (l->ids[j][0] == id[0] && l->ids[j][1] == id[1])
+            return 1;
+    l->ids[j][0] = id[0];
+    l->ids[j][1] = id[1];
+    l->nids++;
+    return 0;
+}
+
 static int add_file(struct input_list *l, const char *path, const char *ncu, char *err, size_t errlen)
 {
+    if (named_before(l, path)) {
+        if (!l->twice++)
+            snprintf(l->first_twice, sizeof l->first_twice, "%.255s", path);
+        return INPUTS_OK;
+    }
     if (ends_with(path, ".ncu-rep"))
         return add_report(l, path, ncu, err, errlen);
     return push(l, path, path);
@@ -89,14 +130,18 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Whether name (a report) has a CSV of the same base name among names. */
-static int has_csv_twin(char **names, size_t n, const char *name)
+/* Whether name (a report) has a CSV of the same base name among the sorted
+ * names that is read (read[i]: not left out), found by binary search. */
+static int has_read_twin(char **names, size_t n, const unsigned char *read, const char *name)
 {
-    size_t i, base = strlen(name) - strlen(".ncu-rep");
-    for (i = 0; i < n; i++)
-        if (strncmp(names[i], name, base) == 0 && strcmp(names[i] + base, ".csv") == 0)
-            return 1;
-    return 0;
+    char twin[4096], *key = twin, **hit;
+    size_t base = strlen(name) - strlen(".ncu-rep");
+    if (base + 5 > sizeof twin)
+        return 0;
+    memcpy(twin, name, base);
+    memcpy(twin + base, ".csv", 5);
+    hit = bsearch(&key, names, n, sizeof *names, cmp_str);
+    return hit && read[hit - names];
 }
 
 static int list_folder(const char *dir, char ***out, size_t *nout, char *err, size_t errlen)
@@ -136,24 +181,50 @@ nomem:
     return INPUTS_ERR_NOMEM;
 }
 
+/* Which of a folder's files are read: regular files only (a FIFO named
+ * *.csv would block the tool), not gpu_profiler's own outputs, and a
+ * report only where no CSV of its name is read (the same profile). */
+static void choose_in_folder(struct input_list *l, const char *dir, char **names, size_t n, unsigned char *read)
+{
+    char path[4096];
+    size_t i;
+    for (i = 0; i < n; i++) {
+        snprintf(path, sizeof path, "%s%s%s", dir, *dir && plat_is_sep(dir[strlen(dir) - 1]) ? "" : "/", names[i]);
+        read[i] = plat_kind(path) == PLAT_FILE;
+        if (!read[i] && !l->not_files++)
+            snprintf(l->first_not_file, sizeof l->first_not_file, "%.255s", path);
+        if (read[i] && ends_with(names[i], ".csv") && outfile_is_ours(path, REPORT_CSV_SIGNATURE)) {
+            read[i] = 0;
+            l->skipped++;
+        }
+    }
+    for (i = 0; i < n; i++)
+        if (read[i] && ends_with(names[i], ".ncu-rep") && has_read_twin(names, n, read, names[i])) {
+            read[i] = 0;
+            l->skipped++;
+        }
+}
+
 static int add_folder(struct input_list *l, const char *dir, const char *ncu, char *err, size_t errlen)
 {
     char **names = NULL, path[4096];
+    unsigned char *read = NULL;
     size_t n = 0, i, before = l->n;
     int rc = list_folder(dir, &names, &n, err, errlen);
+    if (rc == INPUTS_OK && n && !(read = malloc(n)))
+        rc = INPUTS_ERR_NOMEM;
+    if (rc == INPUTS_OK)
+        choose_in_folder(l, dir, names, n, read);
     for (i = 0; rc == INPUTS_OK && i < n; i++) {
         snprintf(path, sizeof path, "%s%s%s", dir, *dir && plat_is_sep(dir[strlen(dir) - 1]) ? "" : "/", names[i]);
-        if ((ends_with(names[i], ".ncu-rep") && has_csv_twin(names, n, names[i])) ||
-            (ends_with(names[i], ".csv") && outfile_is_ours(path, REPORT_CSV_SIGNATURE))) {
-            l->skipped++;
-            continue;
-        }
-        rc = add_file(l, path, ncu, err, errlen);
+        if (read[i])
+            rc = add_file(l, path, ncu, err, errlen);
     }
     for (i = 0; i < n; i++)
         free(names[i]);
     free(names);
-    if (rc == INPUTS_OK && l->n == before) {
+    free(read);
+    if (rc == INPUTS_OK && l->n == before && !l->twice) {
         snprintf(err, errlen, "%s: a folder without ncu CSV files or reports (*.csv, *.ncu-rep)", dir);
         rc = INPUTS_ERR_IO;
     }
@@ -182,5 +253,6 @@ void inputs_free(struct input_list *l)
         plat_remove_dir(l->tmpdir);
     free(l->csv);
     free(l->named);
+    free(l->ids);
     memset(l, 0, sizeof *l);
 }

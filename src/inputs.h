@@ -13,7 +13,12 @@ struct input_list {
     char **csv;        /* what to read, n of them (owned) */
     char **named;      /* what the user named for each: the report, or the file in a folder (owned) */
     size_t n, cap;
-    size_t skipped;    /* a folder's reports left out for the CSV beside them, its gpu_profiler outputs */
+    size_t skipped;    /* a folder's reports left out for the CSV read beside them, its gpu_profiler outputs */
+    size_t not_files;  /* a folder's FIFOs, devices and sub-folders named *.csv: never opened */
+    size_t twice;      /* files named again (-c d -c d/a.csv, a link, the same -c twice): read once */
+    char first_not_file[256], first_twice[256]; /* the first of each, for the note */
+    unsigned long long (*ids)[2]; /* the identity of each file read (plat_file_id), a hash set */
+    size_t nids, ids_cap;
     char tmpdir[512];  /* the reports' exports, "" when none */
 };
 

@@ -371,6 +371,25 @@ static int meas_run_app(struct meas_run *m)
     return rc;
 }
 
+/* NVML's figures that no GPU draws (issue 32: an avg of 10^9 W above a
+ * peak of 3.6 x 10^6 W was printed as it came): said in r->implausible. */
+static void check_plausible(struct measure_result *r, size_t g, double limit_w)
+{
+    const struct measure_gpu *mg = &r->gpus[g];
+    double most_w = limit_w > 0 && 10 * limit_w < 5000 ? 10 * limit_w : 5000;
+    size_t off = strlen(r->implausible);
+    const char *what = NULL;
+    if (!(mg->avg_w <= most_w) || (isfinite(mg->peak_w) && !(mg->peak_w <= most_w)))
+        what = limit_w > 0 && 10 * limit_w < 5000 ? "above 10 x its power limit" : "above 5 kW";
+    else if (isfinite(mg->peak_w) && mg->avg_w > 1.5 * mg->peak_w + 50)
+        what = "an avg (energy counter) far above the peak (instant power)";
+    if (!what || off >= sizeof r->implausible)
+        return;
+    snprintf(r->implausible + off, sizeof r->implausible - off, "%sGPU %s: avg %.4g W, peak %.4g W: %s", off ? "; " : "",
+             mg->id, mg->avg_w, mg->peak_w, what);
+}
+
+
 /* The measured window: from the start marker (or the start) to the stop
  * marker (or the end), each GPU's energy and average over it, min and peak
  * of its samples. */
@@ -413,6 +432,7 @@ static int meas_window(struct meas_run *m)
         }
         r->sm_clock_mhz += mg->sm_clock_mhz / (double)r->ngpus;
         r->samples += mg->samples;
+        check_plausible(r, g, power_meter_limit_w(m->pm[g]));
     }
     return MEASURE_OK;
 }

@@ -62,6 +62,8 @@ struct measure_result {
     struct plat_exit app_exit; /* how the application ended */
     int from_markers;    /* 1 when both markers were seen */
     int timeline_written;/* timeline_out holds this run's timeline */
+    char implausible[512]; /* what NVML gave that no GPU draws (avg above peak, above 5 kW or 10 x the
+                            * power limit), "" when nothing: the figures are the driver's, not power */
     char timeline_note[512]; /* why not, when it was optional */
     /* each GPU, in the order the application numbers them (its CUDA ordinal
      * is the position here when the list came from CUDA_VISIBLE_DEVICES or

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "encoding.h"
 #include "ncu_rules.h"
 #include "units.h"
 
@@ -15,13 +16,14 @@
 
 enum col {
     C_ID, C_PID, C_PNAME, C_KNAME, C_CTX, C_STREAM, C_DEVICE, C_CC,
-    C_SECTION, C_METRIC, C_UNIT, C_VALUE, C_GPU, C_HOST,
+    C_SECTION, C_METRIC, C_UNIT, C_VALUE, C_GPU, C_HOST, C_PCI_BUS, C_PCI_DOMAIN, C_PCI_DEVICE,
     C_RULE, C_RULE_TEXT, /* rule rows only: metric rows end before them */
     C_NCOLS
 };
 static const char *const col_names[C_NCOLS] = {
     "ID", "Process ID", "Process Name", "Kernel Name", "Context", "Stream", "Device", "CC",
     "Section Name", "Metric Name", "Metric Unit", "Metric Value", GPU_NAME_METRIC, "Host Name",
+    "device__attribute_pci_bus_id", "device__attribute_pci_domain_id", "device__attribute_pci_device_id",
     "Rule Name", "Rule Description",
 };
 
@@ -80,6 +82,7 @@ struct owned_str { char *s; size_t cap; };
 
 struct ncu_reader {
     struct csv_parser *csv;
+    struct enc_decoder enc;          /* a byte-order mark, UTF-16 (Windows PowerShell's '>') */
     ncu_kernel_fn on_kernel;
     void *ctx;
     struct ncu_stats stats;
@@ -299,6 +302,26 @@ static int unit_for(struct ncu_reader *r, unsigned long line, int m, const char 
     return 0;
 }
 
+/* A PCI address part of column c, from 0 to max; -1 where absent or not one. */
+static long long pci_part(const struct ncu_reader *r, char **f, enum col c, double max)
+{
+    double v;
+    if (units_parse_number(field(f, r, c), &v) != NUMBER_OK || v < 0 || v > max || v != (double)(long long)v)
+        return -1;
+    return (long long)v;
+}
+
+/* The GPU's PCI address, (domain * 256 + bus) * 32 + device, where the raw
+ * page has it (a VM's GPUs may share bus 0 and differ in device), else -1. */
+static long long pci_location(const struct ncu_reader *r, char **f)
+{
+    long long bus = pci_part(r, f, C_PCI_BUS, 255), dev = pci_part(r, f, C_PCI_DEVICE, 31);
+    long long domain = r->col[C_PCI_DOMAIN] >= 0 ? pci_part(r, f, C_PCI_DOMAIN, 65535) : 0;
+    if (bus < 0 || domain < 0)
+        return -1;
+    return (domain * 256 + bus) * 32 + (dev < 0 ? 0 : dev);
+}
+
 /* Fills the identity fields of k from a row; the strings go to owned buffers
  * so a details-page kernel outlives the row it started on. */
 static int start_kernel(struct ncu_reader *r, char **f, long id, unsigned long line, struct ncu_kernel *k)
@@ -324,6 +347,7 @@ static int start_kernel(struct ncu_reader *r, char **f, long id, unsigned long l
     s = field(f, r, C_CC);
     if (s[0] && units_parse_number(s, &k->cc) != NUMBER_OK)
         return set_err(r, line, "CC '%s' is not a compute capability", clip(s, b1, sizeof b1));
+    k->pci = pci_location(r, f);
     if (own(r, &r->name, field(f, r, C_KNAME)) || own(r, &r->process, field(f, r, C_PNAME)) ||
         own(r, &r->gpu, field(f, r, C_GPU)) || own(r, &r->host, field(f, r, C_HOST)))
         return NCU_ERR;
@@ -464,8 +488,12 @@ static int on_record(void *ctx, char **f, size_t n, unsigned flags, unsigned lon
         r->stats.lines_skipped++;
         return 0;
     }
+    if (!(flags & CSV_FIRST_QUOTED)) {
+        r->stats.lines_skipped++; /* ncu quotes every field it writes: an unquoted row is program output */
+        return 0;
+    }
     if (n > r->ncols || n < r->min_fields) {
-        if (!(flags & CSV_FIRST_QUOTED) || n == 1) {
+        if (n == 1) {
             r->stats.lines_skipped++; /* program output between ncu's rows */
             return 0;
         }
@@ -509,6 +537,7 @@ struct ncu_reader *ncu_reader_new(ncu_kernel_fn on_kernel, void *ctx)
     r->on_kernel = on_kernel;
     r->ctx = ctx;
     r->last_id = -1;
+    enc_init(&r->enc);
     return r;
 }
 
@@ -532,6 +561,13 @@ static int csv_result(struct ncu_reader *r, int rc)
     return set_err(r, csv_error_line(r->csv), "%s", csv_error(r->csv));
 }
 
+/* Decoded UTF-8 on to the tokenizer. */
+static int feed_csv(void *ctx, const char *buf, size_t len)
+{
+    struct ncu_reader *r = ctx;
+    return csv_result(r, csv_feed(r->csv, buf, len));
+}
+
 int ncu_reader_feed(struct ncu_reader *r, const char *buf, size_t len)
 {
     if (r->rc)
@@ -541,7 +577,7 @@ int ncu_reader_feed(struct ncu_reader *r, const char *buf, size_t len)
         memcpy(r->head + r->head_len, buf, k);
         r->head_len += k;
     }
-    return csv_result(r, csv_feed(r->csv, buf, len));
+    return enc_feed(&r->enc, buf, len, feed_csv, r);
 }
 
 #define MODEL_HINT ": it is a model; give it with --model FILE"
@@ -577,6 +613,8 @@ int ncu_reader_finish(struct ncu_reader *r)
     int rc;
     if (r->rc)
         return r->rc;
+    if ((rc = enc_finish(&r->enc, feed_csv, r)) != 0)
+        return rc;
     rc = csv_result(r, csv_finish(r->csv));
     if (rc)
         return rc;

@@ -30,6 +30,9 @@ struct ncu_kernel {
     const char *process;
     const char *gpu_name; /* device__attribute_display_name, "" if absent */
     const char *host;     /* Host Name, "" if absent */
+    long long pci;        /* the GPU's PCI address, (domain * 256 + bus) * 32 + device
+                           * (device__attribute_pci_domain_id, _bus_id, _device_id), -1 if absent: what tells GPUs apart where every
+                           * process sees its own as device 0 (CUDA_VISIBLE_DEVICES) */
     int details;          /* read from a details page (else a raw page) */
     unsigned sections;    /* details page: NCU_SEC_* bits of the sections its rows name */
     unsigned rules;       /* details page: NCU_RULE_* bits of the rules read (ncu_rules.h) */

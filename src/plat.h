@@ -52,6 +52,14 @@ char *plat_make_temp_dir(char *tmpl);
 FILE *plat_create_temp(char *tmpl);
 int plat_sync(FILE *f);                          /* to the disk; 0 or -1 */
 char *plat_real_path(const char *path);          /* malloc'd absolute path, or NULL with errno */
+/* Whether a and b name one file, whether it exists or not: the same file
+ * (POSIX: device and inode; Windows: volume and file index) where both
+ * exist, else the same folder (resolved) and name (on Windows in any
+ * case). ./x, x, an absolute path and a link to x are all x. */
+int plat_same_file(const char *a, const char *b);
+/* An existing file's identity (POSIX: device, inode; Windows: volume, file
+ * index): two names of one file have the same. 0, or -1 with errno. */
+int plat_file_id(const char *path, unsigned long long id[2]);
 const char *plat_temp_root(void);                /* $TMPDIR or /tmp; %TEMP% on Windows */
 /* The user's cache folder: $XDG_CACHE_HOME, else $HOME/.cache; on Windows
  * %LOCALAPPDATA%. 0 with it in out, or -1 where there is none. */
@@ -119,6 +127,7 @@ int plat_exit_failed(struct plat_exit e);        /* started, and ended by a sign
 
 #define PLAT_SIGINT 2
 #define PLAT_SIGTERM 15
+#define PLAT_SIGHUP 1  /* POSIX: the terminal closed; handled as SIGTERM */
 
 /* A child process. POSIX: in a process group of its own, given the
  * terminal when we hold it; Windows: in a job object (its whole tree ends

@@ -116,6 +116,47 @@ char *plat_real_path(const char *path)
     return realpath(path, NULL);
 }
 
+/* path's folder resolved, then its name: where a file that does not exist
+ * yet would be. malloc'd, or NULL. */
+static char *resolved_parent(const char *path)
+{
+    const char *slash = strrchr(path, '/'), *name = slash ? slash + 1 : path;
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+    char *real = dir ? realpath(dir, NULL) : NULL, *out = NULL;
+    if (real && (out = malloc(strlen(real) + strlen(name) + 2)))
+        sprintf(out, "%s/%s", real, name);
+    free(dir);
+    free(real);
+    return out;
+}
+
+int plat_same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    int ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0, same;
+    char *ra, *rb;
+    if (ea && eb)
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    if (ea != eb)
+        return 0;
+    ra = resolved_parent(a);
+    rb = resolved_parent(b);
+    same = ra && rb ? strcmp(ra, rb) == 0 : strcmp(a, b) == 0;
+    free(ra);
+    free(rb);
+    return same;
+}
+
+int plat_file_id(const char *path, unsigned long long id[2])
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return -1;
+    id[0] = (unsigned long long)st.st_dev;
+    id[1] = (unsigned long long)st.st_ino;
+    return 0;
+}
+
 const char *plat_temp_root(void)
 {
     const char *t = getenv("TMPDIR");
@@ -354,12 +395,12 @@ struct plat_child_os {
     pid_t pid;
     int read_fd;        /* the captured output's read end, or -1 */
     int had_terminal;   /* the child's group was given the terminal */
-    struct sigaction old_int, old_term;
+    struct sigaction old_int, old_term, old_hup;
 };
 
 static volatile sig_atomic_t child_pid_for_signals, signal_seen, held_signal;
 
-/* SIGINT/SIGTERM while a child runs: remember it and ask the child's whole
+/* SIGINT/SIGTERM/SIGHUP while a child runs: remember it and ask the child's whole
  * process group (ncu, its launcher and the application) to stop, as Ctrl-C
  * at a terminal does. ncu stops on SIGINT and saves its report; sent to
  * ncu's own pid alone, it is not enough (seen on the H100 machine: ncu kept
@@ -384,6 +425,7 @@ void plat_hold_signals(void)
     sigemptyset(&act.sa_mask);
     sigaction(SIGINT, &act, NULL);
     sigaction(SIGTERM, &act, NULL);
+    sigaction(SIGHUP, &act, NULL);
 }
 
 int plat_held_signal(void)
@@ -391,12 +433,13 @@ int plat_held_signal(void)
     return held_signal;
 }
 
-static struct sigaction hold_old_int, hold_old_term;
+static struct sigaction hold_old_int, hold_old_term, hold_old_hup;
 
 void plat_hold_begin(void)
 {
     sigaction(SIGINT, NULL, &hold_old_int);
     sigaction(SIGTERM, NULL, &hold_old_term);
+    sigaction(SIGHUP, NULL, &hold_old_hup);
     plat_hold_signals();
 }
 
@@ -404,6 +447,7 @@ void plat_hold_end(void)
 {
     sigaction(SIGINT, &hold_old_int, NULL);
     sigaction(SIGTERM, &hold_old_term, NULL);
+    sigaction(SIGHUP, &hold_old_hup, NULL);
 }
 
 void plat_reraise(int sig)
@@ -447,6 +491,7 @@ static void child_exec(char *const *argv, int out_fd, const char *const *env)
     setpgid(0, 0);
     sigaction(SIGINT, &dfl, NULL);
     sigaction(SIGTERM, &dfl, NULL);
+    sigaction(SIGHUP, &dfl, NULL);
     if (out_fd >= 0 && dup2(out_fd, STDOUT_FILENO) < 0)
         _exit(127);
     for (; env && *env; env++) {
@@ -493,6 +538,7 @@ static void child_cleanup(struct plat_child *c)
         close(c->os->read_fd);
     sigaction(SIGINT, &c->os->old_int, NULL);
     sigaction(SIGTERM, &c->os->old_term, NULL);
+    sigaction(SIGHUP, &c->os->old_hup, NULL);
     free(c->os);
     c->os = NULL;
     errno = e;
@@ -514,6 +560,7 @@ int plat_child_start(struct plat_child *c, char *const *argv)
     child_pid_for_signals = 0;
     sigaction(SIGINT, &act, &c->os->old_int);
     sigaction(SIGTERM, &act, &c->os->old_term);
+    sigaction(SIGHUP, &act, &c->os->old_hup); /* a closed terminal or SSH session: as SIGTERM (issue 32) */
     if (child_output(c, &out_fd) != 0) {
         child_cleanup(c);
         return -1;

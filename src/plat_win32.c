@@ -431,6 +431,62 @@ char *plat_real_path(const char *path)
     return from_wide_alloc(p);
 }
 
+/* path as a full path (the current folder and drive put in, . and ..
+ * taken out), malloc'd wide, or NULL. */
+static wchar_t *full_path(const char *path)
+{
+    wchar_t *w = to_wide(path), *full = NULL;
+    DWORD n;
+    if (w && (n = GetFullPathNameW(w, 0, NULL, NULL)) > 0 && (full = malloc((size_t)n * sizeof *full)) &&
+        GetFullPathNameW(w, n, full, NULL) == 0) {
+        free(full);
+        full = NULL;
+    }
+    free(w);
+    return full;
+}
+
+/* The volume and file index of an existing file; 0, or -1. */
+static int file_id(const char *path, BY_HANDLE_FILE_INFORMATION *info)
+{
+    HANDLE h = query_handle(path, FILE_FLAG_BACKUP_SEMANTICS);
+    int ok;
+    if (h == INVALID_HANDLE_VALUE)
+        return -1;
+    ok = GetFileInformationByHandle(h, info) != 0;
+    CloseHandle(h);
+    return ok ? 0 : -1;
+}
+
+int plat_same_file(const char *a, const char *b)
+{
+    BY_HANDLE_FILE_INFORMATION ia, ib;
+    int ea = file_id(a, &ia) == 0, eb = file_id(b, &ib) == 0, same;
+    wchar_t *fa, *fb;
+    if (ea && eb)
+        return ia.dwVolumeSerialNumber == ib.dwVolumeSerialNumber && ia.nFileIndexHigh == ib.nFileIndexHigh &&
+               ia.nFileIndexLow == ib.nFileIndexLow;
+    if (ea != eb)
+        return 0;
+    fa = full_path(a);
+    fb = full_path(b);
+    /* file names are case-insensitive on Windows: PREDICTIONS.csv is predictions.csv */
+    same = fa && fb ? CompareStringOrdinal(fa, -1, fb, -1, TRUE) == CSTR_EQUAL : strcmp(a, b) == 0;
+    free(fa);
+    free(fb);
+    return same;
+}
+
+int plat_file_id(const char *path, unsigned long long id[2])
+{
+    BY_HANDLE_FILE_INFORMATION info;
+    if (file_id(path, &info) != 0)
+        return -1;
+    id[0] = info.dwVolumeSerialNumber;
+    id[1] = (unsigned long long)info.nFileIndexHigh << 32 | info.nFileIndexLow;
+    return 0;
+}
+
 const char *plat_temp_root(void)
 {
     static char root[MAX_PATH * 3];
@@ -838,15 +894,18 @@ static BOOL WINAPI on_ctrl(DWORD event)
     LONG sig = event == CTRL_C_EVENT || event == CTRL_BREAK_EVENT ? PLAT_SIGINT : PLAT_SIGTERM;
     if (event == CTRL_C_EVENT && InterlockedExchange(&self_interrupt, 0))
         return TRUE; /* the one we sent the child, through the console we share */
-    if (ctrl_mode == CTRL_HELD) {
+    if (ctrl_mode == CTRL_HELD)
         held_signal = sig;
-        return TRUE;
-    }
-    if (ctrl_mode == CTRL_CHILD) {
+    else if (ctrl_mode == CTRL_CHILD)
         signal_seen = sig; /* the child, on our console, has it too: Ctrl-C reaches it directly */
-        return TRUE;
-    }
-    return FALSE;
+    else
+        return FALSE;
+    if (event == CTRL_CLOSE_EVENT || event == CTRL_LOGOFF_EVENT || event == CTRL_SHUTDOWN_EVENT)
+        /* Windows ends us when this returns: wait while the main thread stops
+         * ncu and the application (the job object) and removes the temporary
+         * files; it exits the process itself (issue 32, as SIGHUP on POSIX) */
+        Sleep(4500);
+    return TRUE;
 }
 
 static void set_ctrl_mode(LONG mode)

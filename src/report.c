@@ -469,8 +469,9 @@ static void text_header(FILE *out, const struct estimate *e, const struct report
 {
     const struct model *m = e->used;
     struct text_line l = { .len = 0 };
-    text_line_add(&l, "%s: %lu kernel%s, model %s", o->input, (unsigned long)e->nlaunches, e->nlaunches == 1 ? "" : "s",
-                  m->gpu);
+    char input[512], gpu[160];
+    text_line_add(&l, "%s: %lu kernel%s, model %s", report_clean(input, sizeof input, o->input),
+                  (unsigned long)e->nlaunches, e->nlaunches == 1 ? "" : "s", report_clean(gpu, sizeof gpu, m->gpu));
     if (e->tier >= 0)
         text_line_add(&l, ", tier %s (%s)", features_tiers[e->tier].name, e->export_kind);
     else if (m->variant[0])
@@ -502,17 +503,20 @@ static void text_device(FILE *out, const struct estimate *e, const struct report
     const struct model *m = e->used;
     const char *bold = o->color ? "\033[1m" : "", *reset = o->color ? "\033[0m" : "";
     struct text_line l = { .len = 0 };
-    char t1[32], t2[32];
+    char t1[32], t2[32], host[256];
     size_t c;
     fmt_energy(t1, sizeof t1, dv->energy_j);
     fmt_time(t2, sizeof t2, dv->gpu_time_s);
     text_line_add(&l, "%stask", bold);
+    report_clean(host, sizeof host, dv->host[0] ? dv->host : "n/a"); /* a host name cannot move the cursor */
     if (e->nhosts > 1 && dv->device >= 0)
-        text_line_add(&l, " (host %s, device %ld)", dv->host[0] ? dv->host : "n/a", dv->device);
+        text_line_add(&l, " (host %s, device %ld%s)", host, dv->device, dv->tell);
     else if (e->nhosts > 1)
-        text_line_add(&l, " (host %s)", dv->host[0] ? dv->host : "n/a");
+        text_line_add(&l, " (host %s%s)", host, dv->tell);
     else if (dv->device >= 0)
-        text_line_add(&l, " (device %ld)", dv->device);
+        text_line_add(&l, " (device %ld%s)", dv->device, dv->tell);
+    else if (dv->tell[0])
+        text_line_add(&l, " (%s)", dv->tell + 2);
     text_line_add(&l, ":");
     if (o->mode & MODE_MIN)
         text_line_add(&l, "  min %.1f W", dv->power_w[TARGET_MIN]);
@@ -639,7 +643,9 @@ static void json_task(FILE *out, const struct estimate *e, const struct device_r
     json_text_or_null(out, d->host);
     fputs(", \"gpu\": ", out);
     json_text_or_null(out, d->gpu);
-    fprintf(out, ", \"kernels\": %zu, \"power_w\": ", d->nkernels);
+    if (d->pci >= 0) /* what tells GPUs apart where every rank sees its own as device 0 */
+        fprintf(out, ", \"pci\": \"%04llx:%02llx:%02llx\"", d->pci / 8192, d->pci / 32 % 256, d->pci % 32);
+    fprintf(out, ", \"file\": %zu, \"kernels\": %zu, \"power_w\": ", d->file, d->nkernels);
     json_power(out, d->power_w);
     fputs(", \"energy_j\": ", out);
     json_number(out, d->energy_j);

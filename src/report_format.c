@@ -33,6 +33,29 @@ size_t report_utf8_len(const unsigned char *p)
     return len;
 }
 
+const char *report_clean(char *buf, size_t n, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, o = 0, len = strlen(s);
+    if (n == 0)
+        return buf;
+    while (i < len) {
+        size_t l = report_utf8_len(p + i);
+        int bad = l == 0 || i + l > len || p[i] < 0x20 || p[i] == 0x7f || (l == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0);
+        size_t put = bad ? 1 : l;
+        if (o + put >= n)
+            break;
+        if (bad)
+            buf[o] = '?';
+        else
+            memcpy(buf + o, p + i, l);
+        o += put;
+        i += l ? l : 1;
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
 void report_json_string(FILE *out, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -63,7 +86,11 @@ static int by_energy_desc(const void *a, const void *b)
 {
     const struct kernel_result *x = *(const struct kernel_result *const *)a;
     const struct kernel_result *y = *(const struct kernel_result *const *)b;
-    return (x->energy_j < y->energy_j) - (x->energy_j > y->energy_j);
+    int c = (x->energy_j < y->energy_j) - (x->energy_j > y->energy_j);
+    /* equal energies in launch order (their place in e->kernels): a total
+     * order, so that every C library's qsort gives the same list (issue 32:
+     * Windows' listed them otherwise) */
+    return c ? c : (x > y) - (x < y);
 }
 
 const struct kernel_result **report_kernels_by_energy(const struct estimate *e)
@@ -120,7 +147,14 @@ const char *report_component_colour(size_t component)
 static int by_name_energy_desc(const void *a, const void *b)
 {
     const struct estimate_name *x = a, *y = b;
-    return (x->energy_j < y->energy_j) - (x->energy_j > y->energy_j);
+    int c = (x->energy_j < y->energy_j) - (x->energy_j > y->energy_j);
+    if (c)
+        return c;
+    if ((c = strcmp(x->name, y->name)) != 0) /* equal energies: a total order, the same on every platform */
+        return c;
+    if (x->first.file != y->first.file)
+        return x->first.file < y->first.file ? -1 : 1;
+    return (x->first.id > y->first.id) - (x->first.id < y->first.id);
 }
 
 struct estimate_name *report_by_name(const struct estimate *e, size_t *n_out)

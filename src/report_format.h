@@ -31,6 +31,12 @@ size_t report_utf8_len(const unsigned char *p);
  * U+FFFD. */
 void report_json_string(FILE *out, const char *s);
 
+/* s for a terminal, into buf (n bytes, cut where it does not fit): control
+ * characters (C0, DEL, C1) and invalid UTF-8 as '?', so text from an input
+ * (a host, GPU or file name) cannot move the cursor or change colours.
+ * Returns buf. */
+const char *report_clean(char *buf, size_t n, const char *s);
+
 /* The measured GPU that an estimate's device ran on, or NULL. */
 const struct report_measured_gpu *report_measured_of(const struct report_measured *ms,
                                                      const struct device_result *dv);

@@ -114,9 +114,9 @@ static void svg_panel_title(FILE *out, const struct estimate *e, const struct de
         fputs(", ", out);
     }
     if (d->device >= 0)
-        fprintf(out, "device %ld", d->device);
+        fprintf(out, "device %ld%s", d->device, d->tell);
     else
-        fputs("all kernels", out);
+        fprintf(out, "all kernels%s", d->tell);
     fprintf(out, ": min %.1f W, avg %.1f W", d->power_w[TARGET_MIN], d->power_w[TARGET_AVG]);
     if (pct > 0)
         fprintf(out, " \xc2\xb1 %.0f W", d->power_w[TARGET_AVG] * pct / 100.0);
@@ -178,9 +178,9 @@ struct svg_columns {
     double e[PLOT_W], t[PLOT_W], comp[PLOT_W][MODEL_MAX_COMPONENTS];
 };
 
-static int on_device(const struct kernel_result *k, const struct device_result *d)
+static int on_device(const struct estimate *e, const struct kernel_result *k, const struct device_result *d)
 {
-    return k->device == d->device && strcmp(k->host ? k->host : "", d->host ? d->host : "") == 0;
+    return &e->devices[k->dev] == d;
 }
 
 /* Kernel kr (component watts cw, nc of them) from start to end into the columns. */
@@ -215,7 +215,7 @@ static void svg_bin(const struct estimate *e, const struct device_result *d, dou
         return;
     for (k = 0; k < e->nkernels; k++) {
         const struct kernel_result *kr = &e->kernels[k];
-        if (!on_device(kr, d))
+        if (!on_device(e, kr, d))
             continue;
         svg_bin_one(cols, kr, estimate_components(e, k), e->used->ncomponents, start, start + kr->duration_s,
                     total_t / PLOT_W);

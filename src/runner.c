@@ -488,7 +488,7 @@ static void profile_say_partial(struct runner_opts *o, struct plat_exit st)
                         "profiled\n", o->duration_s);
     else if (o->interrupted)
         fprintf(stderr, "gpu_profiler: interrupted (%s); ncu was asked to stop, estimating from what was "
-                        "profiled\n", o->interrupted == PLAT_SIGINT ? "SIGINT" : "SIGTERM");
+                        "profiled\n", o->interrupted == PLAT_SIGINT ? "SIGINT" : o->interrupted == PLAT_SIGHUP ? "SIGHUP" : "SIGTERM");
     else if (st.signal)
         fprintf(stderr, "gpu_profiler: ncu ended by signal %d; estimating from what was profiled\n", st.signal);
     else if (st.code != 0)

@@ -118,7 +118,13 @@ static void fix_names(struct timeline *t)
 static int by_start(const void *a, const void *b)
 {
     const struct timeline_event *x = a, *y = b;
-    return x->start_ns < y->start_ns ? -1 : x->start_ns > y->start_ns ? 1 : x->device - y->device;
+    if (x->start_ns != y->start_ns)
+        return x->start_ns < y->start_ns ? -1 : 1;
+    if (x->device != y->device)
+        return x->device < y->device ? -1 : 1;
+    if (x->end_ns != y->end_ns) /* a total order: the same on every platform's qsort (issue 32) */
+        return x->end_ns < y->end_ns ? -1 : 1;
+    return (x->kind > y->kind) - (x->kind < y->kind);
 }
 
 /* One event line "K|C|S START END DEVICE REST"; rest points into line. */

@@ -75,6 +75,7 @@ while IFS= read -r line; do
         PRE:*) printf 'user data\n' >"$T/${d#PRE:}" ;;
         COPY:*) spec=$(printf '%s' "${d#COPY:}" | sed "s|\$FIX|$FIX|g"); cp "${spec%%=*}" "$T/${spec#*=}" ;;
         MKDIR:*) mkdir -p "$T/${d#MKDIR:}" ;;
+        FIFO:*) mkfifo "$T/${d#FIFO:}" ;;
         LINK:*) spec=${d#LINK:}; ln -s "${spec%%=*}" "$T/${spec#*=}" ;;
         ENV:*) envs="$envs $(printf '%s' "${d#ENV:}" | sed "s|\$FIX|$FIX|g")" ;;
         FAKENVML)

@@ -20,7 +20,7 @@ check() { # check WHAT CONDITION...
 }
 printf '#!/bin/sh\nexec sleep 30\n' >"$T/app.sh"
 chmod +x "$T/app.sh"
-for sig in TERM INT; do
+for sig in TERM INT HUP; do
     d=$T/$sig
     mkdir -p "$d"
     start=$(date +%s)
@@ -37,6 +37,7 @@ for sig in TERM INT; do
     took=$(($(date +%s) - start))
     want=143
     [ "$sig" = INT ] && want=130
+    [ "$sig" = HUP ] && want=129 # a closed terminal: handled as SIGTERM (issue 32)
     app=$(sed -n 's/^app_pid //p' "$d/ncu.log")
     check "SIG$sig: exit $want (got $rc)" [ "$rc" = "$want" ]
     check "SIG$sig: done in under 10 s (took $took s)" [ "$took" -lt 10 ]
@@ -108,7 +109,7 @@ done
 # A signal after profiling, while the report is exported (issue 19): the
 # estimate is still printed, the status is 128 + the signal, and no
 # temporary file is left in the folder.
-for sig in TERM INT; do
+for sig in TERM INT HUP; do
     d=$T/late_$sig
     mkdir -p "$d"
     (cd "$d" && FAKE_NCU_CSV="$HERE/fixtures/ncu-h100/probe4_full_raw.csv" FAKE_NCU_LOG="$d/ncu.log" \
@@ -122,6 +123,7 @@ for sig in TERM INT; do
     rc=$?
     want=143
     [ "$sig" = INT ] && want=130
+    [ "$sig" = HUP ] && want=129
     check "SIG$sig during the export: exit $want (got $rc)" [ "$rc" = "$want" ]
     check "SIG$sig during the export: the estimate is printed" grep -q 'task (device 0):  avg 375.0 W' "$d/out"
     check "SIG$sig during the export: no temporary file left" [ -z "$(ls -A "$d" | grep '^\.')" ]

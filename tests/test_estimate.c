@@ -7,6 +7,7 @@
 #include "estimate.h"
 
 #include <string.h>
+#include "plat.h"
 #include "testlib.h"
 
 static double cap(double w) { return w > 700 ? 700 : w; }
@@ -165,6 +166,51 @@ static void test_aggregate(void)
     estimate_free(&agg);
 }
 
+/* Issue 32 (7): devices are found in constant time. 10^5 (host, device)
+ * pairs took 320 s with a search per kernel; a second here, under the
+ * sanitizers too. And (6) per-rank files where each rank sees its GPU as
+ * device 0 stay two devices, told apart by their PCI address. */
+static void test_many_devices(const struct model *m)
+{
+    static const char hdr[] = "\"ID\",\"Host Name\",\"Kernel Name\",\"Device\",\"gpu__time_duration.sum\","
+                              "\"sm__cycles_active.avg\",\"gpc__cycles_elapsed.max\","
+                              "\"gpu__dram_throughput.avg.pct_of_peak_sustained_elapsed\"\n"
+                              "\"\",\"\",\"\",\"\",\"s\",\"cycle\",\"cycle\",\"%\"\n";
+    const size_t n = 100000;
+    size_t cap = sizeof hdr + n * 80, len, i;
+    char *buf = malloc(cap), err[512];
+    struct estimate e;
+    double t0;
+    if (!buf)
+        return;
+    len = (size_t)snprintf(buf, cap, "%s", hdr);
+    for (i = 0; i < n; i++)
+        len += (size_t)snprintf(buf + len, cap - len, "\"%zu\",\"h%zu\",\"k\",\"%zu\",\"1\",\"50\",\"100\",\"0\"\n", i,
+                                i / 2, i % 2);
+    estimate_init(&e, m);
+    t0 = plat_now_s();
+    CHECK(estimate_buffer(&e, buf, len, err, sizeof err) == 0);
+    CHECK(plat_now_s() - t0 < 20);
+    CHECK(e.ndevices == n && e.nhosts == 2);
+    CHECK(e.devices[n - 1].device == 1 && strcmp(e.devices[n - 1].host, "h49999") == 0);
+    CHECK(e.devices[n - 1].tell[0] == '\0');
+    estimate_free(&e);
+    free(buf);
+    {
+        const char *ranks[2] = { FIXTURES "/ncu-derived/allreduce_rank0_device0.csv",
+                                 FIXTURES "/ncu-derived/allreduce_rank1_device0.csv" };
+        estimate_init(&e, NULL);
+        CHECK(estimate_add_file(&e, ranks[0], err, sizeof err) == 0);
+        CHECK(estimate_add_file(&e, ranks[1], err, sizeof err) == 0);
+        CHECK(estimate_finish(&e, err, sizeof err) == 0);
+        CHECK(e.ndevices == 2 && e.devices[0].device == 0 && e.devices[1].device == 0);
+        CHECK_STR(e.devices[0].tell, ", PCI 0000:00:06");
+        CHECK_STR(e.devices[1].tell, ", PCI 0000:00:07");
+        CHECK(e.devices[0].nkernels == 4 && e.devices[1].nkernels == 4);
+        estimate_free(&e);
+    }
+}
+
 int main(void)
 {
     test_windows();
@@ -290,6 +336,7 @@ int main(void)
         CHECK_NEAR(e.devices[1].energy_j, 1200, 1e-12);
         estimate_free(&e);
     }
+    test_many_devices(&m);
     estimate_free(NULL);
     return tl_done();
 }

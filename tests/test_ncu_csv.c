@@ -152,8 +152,43 @@ static void test_derive_and_describe(void)
     CHECK_STR(kind, "details page with other sections");
 }
 
+/* Issue 32: what Windows PowerShell 5.1's '>' writes (UTF-16LE with a
+ * byte-order mark), a UTF-8 mark, a lone '"' line before the header and an
+ * unquoted line right after it read as the plain file does, in chunks of
+ * any size (a mark or a UTF-16 unit split between two chunks). */
+static void test_encodings_and_program_output(void)
+{
+    static const char *const files[] = { "probe4_h200_utf16le_bom.csv", "probe4_h200_lone_quote.csv",
+                                         "probe4_h200_details_utf8_bom.csv", "probe4_h200_output_after_header.csv" };
+    static const size_t chunks[] = { 1, 3, 65536 };
+    size_t f, c, k;
+    for (f = 0; f < sizeof files / sizeof files[0]; f++)
+        for (c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+            char path[256], err[512];
+            size_t len;
+            struct got g;
+            char *text;
+            snprintf(path, sizeof path, "%s/ncu-derived/%s", FIXTURES, files[f]);
+            text = tl_slurp(path, &len);
+            CHECK(text != NULL);
+            if (!text)
+                continue;
+            CHECK(read_text(text, len, chunks[c], &g, NULL, err, sizeof err) == 0);
+            CHECK(g.n == 4);
+            for (k = 0; k < 4 && k < g.n; k++) {
+                CHECK(g.id[k] == (long)k && g.device[k] == 0);
+                CHECK(g.have[k][M_DURATION]);
+            }
+            CHECK_STR(g.name[0], "fma_k(float *, int)");
+            if (f < 2)
+                CHECK_STR(g.gpu[0], "NVIDIA H200");
+            free(text);
+        }
+}
+
 int main(void)
 {
+    test_encodings_and_program_output();
     test_derive_and_describe();
     test_ranges();
     static const char *const pages[] = { "probe4_full_details.csv", "probe4_full_details_baseunits.csv",

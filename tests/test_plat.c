@@ -204,8 +204,45 @@ static void test_child_arguments(void)
     }
 }
 
+/* Issue 32 (3): one file by any name, existing or not yet. */
+static void test_same_file(void)
+{
+    char dir[1024], a[1100], a2[1100], b[1100], sub[1100], up[1200];
+    if (!plat_make_temp_dir(tl_temp_name(dir, sizeof dir, "gp_test_same.XXXXXX"))) {
+        CHECK(0);
+        return;
+    }
+    snprintf(a, sizeof a, "%s/r.svg", dir);
+    snprintf(a2, sizeof a2, "%s/./r.svg", dir);
+    snprintf(b, sizeof b, "%s/other.svg", dir);
+    snprintf(sub, sizeof sub, "%s/sub", dir);
+    snprintf(up, sizeof up, "%s/sub/../r.svg", dir);
+    CHECK(plat_make_dir(sub) == 0);
+    CHECK(plat_same_file(a, a2) && plat_same_file(a, up)); /* neither exists yet */
+    CHECK(!plat_same_file(a, b));
+    write_file(a, "x", 1);
+    CHECK(plat_same_file(a, a2) && plat_same_file(up, a)); /* both exist */
+    CHECK(!plat_same_file(a, b));                          /* one exists, one does not */
+    write_file(b, "x", 1);
+    CHECK(!plat_same_file(a, b));
+#if PLAT_WINDOWS
+    {
+        char upper[1100];
+        snprintf(upper, sizeof upper, "%s/R.SVG", dir);
+        CHECK(plat_same_file(a, upper)); /* Windows' names are case-insensitive */
+        plat_remove(a);
+        CHECK(plat_same_file(a, upper));
+    }
+#endif
+    plat_remove(a);
+    plat_remove(b);
+    plat_remove_dir(sub);
+    plat_remove_dir(dir);
+}
+
 int main(void)
 {
+    test_same_file();
     test_paths();
     test_files();
     test_memstream();

@@ -207,6 +207,34 @@ static void test_width(const struct estimate *e)
     free(out);
 }
 
+/* Issue 32 (10): equal energies in a total order (launch order), so that
+ * every C library's qsort lists them alike: one file read twice as two
+ * ranks' files gives each energy twice. */
+static void test_equal_energies(void)
+{
+    const char *f = FIXTURES "/ncu-h200-sets/probe4_basic_details_autounits.csv";
+    const struct kernel_result **order;
+    struct estimate_name *names;
+    struct estimate e;
+    char err[512];
+    size_t i, n = 0;
+    estimate_init(&e, NULL);
+    CHECK(estimate_add_file(&e, f, err, sizeof err) == 0 && estimate_add_file(&e, f, err, sizeof err) == 0);
+    CHECK(estimate_finish(&e, err, sizeof err) == 0 && e.nkernels == 8);
+    order = report_kernels_by_energy(&e);
+    CHECK(order != NULL);
+    for (i = 0; order && i + 1 < e.nkernels; i++) {
+        CHECK(order[i]->energy_j >= order[i + 1]->energy_j);
+        if (order[i]->energy_j == order[i + 1]->energy_j)
+            CHECK(order[i] < order[i + 1] && order[i]->file == 0 && order[i + 1]->file == 1);
+    }
+    free((void *)order);
+    names = report_by_name(&e, &n);
+    CHECK(names != NULL && n == 4);
+    free(names);
+    estimate_free(&e);
+}
+
 int main(void)
 {
     struct model m;
@@ -219,6 +247,7 @@ int main(void)
     test_short_names();
     test_distinct_names();
     test_wrap();
+    test_equal_energies();
     CHECK(model_load(FIXTURES "/tiny.model", &m, err, sizeof err) == 0);
     m.stat[TARGET_AVG][STAT_CV_MAPE] = 4.5;
     m.has_stat[TARGET_AVG][STAT_CV_MAPE] = 1;
@@ -230,7 +259,7 @@ int main(void)
     o.input = "in \"q\".csv";
 
     out = render(&report_json, &e, &o);
-    CHECK_CONTAINS(out, "\"task\": [\n    {\"device\": 0, \"host\": \"127.0.0.1\", \"gpu\": \"NVIDIA H100 80GB HBM3\", \"kernels\": 4, \"power_w\": {\"min\": ");
+    CHECK_CONTAINS(out, "\"task\": [\n    {\"device\": 0, \"host\": \"127.0.0.1\", \"gpu\": \"NVIDIA H100 80GB HBM3\", \"pci\": \"0000:00:06\", \"file\": 0, \"kernels\": 4, \"power_w\": {\"min\": ");
     CHECK_CONTAINS(out, "\"kernels\": [\n    {\"id\": 0, \"name\": \"fma_k(float *, int)\", \"pid\": 542, \"device\": 0, \"host\": \"127.0.0.1\", \"file\": 0, \"duration_s\": 0.00170464");
     CHECK_CONTAINS(out, "\"components_w\": {\"static\": 100, \"sm\": ");
     CHECK_CONTAINS(out, "\"input\": \"in \\\"q\\\".csv\"");

@@ -77,8 +77,6 @@ def main():
                 elif line.startswith("# context_ns"):
                     s0, s1 = map(int, line.split()[2:4])
                     life = (s1 - s0) * 1e-9 if s1 < 2**62 else None
-                elif not line.startswith("#"):
-                    break
             d_s, d_p = m.get("duration_s"), plain.get(w, {}).get("duration_s")
             rows.append({
                 "w": w, "meas": mp.get("avg"), "est": e["power_w"]["avg"], "busy": e.get("busy_avg_w"),
