@@ -132,3 +132,12 @@ void cli_unknown_option(const char *sub, const char *opt, const struct option *t
     else
         cli_usage_error("%s%sunknown option '%s'", sub ? sub : "", sub ? ": " : "", opt);
 }
+
+int cli_parse_sampled(const char *s, double default_ms, long long *interval_ns)
+{
+    double ms = default_ms;
+    if (s && cli_parse_positive("--sampled", s, 0.01, 1000, &ms) != 0)
+        return -1;
+    *interval_ns = (long long)(ms * 1e6 + 0.5);
+    return 0;
+}

@@ -44,6 +44,9 @@ int cli_save_output(const char *path, const char *signature, int force, int (*fn
 int cli_has_ext(const char *path, const char *ext);
 /* A number of an option from lo to hi; 0, or -1 after a usage error. */
 int cli_parse_positive(const char *opt, const char *s, double lo, double hi, double *out);
+/* --sampled[=MS]: the PM sampling interval in ns, default_ms without a
+ * value; 0, or -1 after a usage error. */
+int cli_parse_sampled(const char *s, double default_ms, long long *interval_ns);
 
 /* The candidate nearest to word in edit distance when near enough to be a
  * slip (1 for words of up to 4 characters, 2 up to 8, else 3): "caliberate"

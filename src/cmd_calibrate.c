@@ -132,11 +132,9 @@ int cmd_calibrate(int argc, char **argv)
             o.nccl = optarg;
             break;
         case O_COMM_ONE_RANK: o.comm_one_rank = 1; break;
-        case O_SAMPLED:
-            v = 10.0; /* the windows' means need no finer: 50 samples each */
-            if (optarg && cli_parse_positive("--sampled", optarg, 0.01, 1000, &v) != 0)
+        case O_SAMPLED: /* 10 ms: the windows' means need no finer, 50 samples each */
+            if (cli_parse_sampled(optarg, 10.0, &o.pm_interval_ns) != 0)
                 return EXIT_USAGE;
-            o.pm_interval_ns = (long long)(v * 1e6 + 0.5);
             break;
         case O_TIMELINE: o.timeline_out = optarg; break;
         case O_DEVICE:

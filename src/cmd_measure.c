@@ -96,13 +96,7 @@ static int measure_option(int c, struct measure_opts *o, char **args, size_t *na
     case O_JSON: *json = 1; return -1;
     case O_TIMELINE: o->timeline_out = optarg; return -1;
     case O_FORCE: o->force = 1; return -1;
-    case O_SAMPLED: {
-        double ms = 1.0;
-        if (optarg && cli_parse_positive("--sampled", optarg, 0.01, 1000, &ms) != 0)
-            return EXIT_USAGE;
-        o->pm_interval_ns = (long long)(ms * 1e6 + 0.5);
-        return -1;
-    }
+    case O_SAMPLED: return cli_parse_sampled(optarg, 1.0, &o->pm_interval_ns) != 0 ? EXIT_USAGE : -1;
     case 'h': print_measure_help(); return EXIT_OK;
     case ':': cli_usage_error("measure: option '%s' needs a value", argv[optind - 1]); return EXIT_USAGE;
     default: cli_unknown_option("measure", argv[optind - 1], measure_longopts); return EXIT_USAGE;
