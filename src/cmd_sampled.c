@@ -109,7 +109,7 @@ static void print_names(const struct timeline *t, const struct sampled_result *r
 static void print_text(const struct sampled_cli *c, const struct timeline *t, const struct model *m,
                        const struct sampled_result *r, const struct measure_result *mr)
 {
-    double meas_avg = mr ? mr->avg_w : r->meas_avg_w, meas_e = measured_energy(r, mr), scale;
+    double meas_avg = mr ? mr->avg_w : r->meas_avg_w, meas_e = measured_energy(r, mr), scale, covered_j = 0;
     size_t k;
     printf("sampled counters: device %d (%s), %zu samples of %zu counters every %.3g ms over %.3f s; model %s%s%s\n",
            r->device, r->gpu[0] ? r->gpu : "?", r->samples, r->nmetrics, (double)r->interval_ns * 1e-6, r->duration_s,
@@ -129,8 +129,13 @@ static void print_text(const struct sampled_cli *c, const struct timeline *t, co
     }
     printf("  where the energy goes:");
     for (k = 0; k < m->ncomponents; k++)
-        if (r->energy_j > 0)
+        if (r->energy_j > 0) {
             printf(" %s %.0f%%", m->component[k], 100.0 * r->component_j[k] / r->energy_j);
+            covered_j += r->component_j[k];
+        }
+    if (r->energy_j > 0 && r->energy_j - covered_j > 0.005 * r->energy_j)
+        printf("; outside the samples, at the idle measured before: %.0f%%",
+               100.0 * (r->energy_j - covered_j) / r->energy_j);
     printf("\n");
     scale = meas_e > 0 && r->energy_j > 0 ? meas_e / r->energy_j : 0;
     if (r->nnames)
