@@ -34,7 +34,7 @@ BIN = build-real/gpu_profiler
 endif
 LIB_SRC = src/units.c src/csv.c src/feature_table.c src/ncu_rules.c src/name_hints.c src/ncu_csv.c src/model.c src/model_builtin.c \
           src/encoding.c src/estimate.c src/report_format.c src/report.c src/report_svg.c src/outfile.c src/textio.c src/runner.c src/inputs.c src/dataset.c src/fit.c src/suite.c \
-          src/cuda_api.c src/power_meter.c src/collectives.c src/calibrate.c src/measure.c src/timeline.c src/pm_samples.c src/sampled.c src/window.c src/board.c src/plat_posix.c src/plat_win32.c
+          src/cuda_api.c src/power_meter.c src/collectives.c src/calibrate.c src/measure.c src/timeline.c src/pm_samples.c src/sampled.c src/sampled_report.c src/window.c src/board.c src/plat_posix.c src/plat_win32.c
 LIB_OBJ = $(LIB_SRC:src/%.c=$(B)/%.o) $(B)/models_embedded.o $(B)/microbench_embedded.o
 LDLIBS += -pthread
 # The microbenchmarks are compiled to PTX when nvcc is found (PATH, $CUDA_HOME,

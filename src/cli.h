@@ -72,6 +72,7 @@ struct sampled_cli {
     size_t nargs;
     const char *timeline_path;  /* without app: the recorded run */
     const char *out_dir, *model_path, *start_marker, *stop_marker;
+    const char *report_path;    /* --report FILE.svg|.html, or NULL */
     long long interval_ns;
     long top;
     int json, force, quiet, verbose;

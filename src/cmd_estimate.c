@@ -1218,6 +1218,7 @@ static int run_sampled(struct estimate_options *o)
     c.timeline_path = o->timeline_path;
     c.out_dir = o->out_dir;
     c.model_path = o->model_path;
+    c.report_path = o->report_path;
     c.interval_ns = o->sampled_ns;
     c.top = o->top;
     c.json = o->json;

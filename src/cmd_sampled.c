@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "measure.h"
 #include "model.h"
+#include "report.h"
 #include "report_format.h"
 #include "sampled.h"
 #include "timeline.h"
@@ -199,6 +200,34 @@ static void print_json(const struct timeline *t, const struct model *m, const st
     printf("%s]\n}\n", r->nnames ? "\n  " : "");
 }
 
+struct picture {
+    const struct timeline *t;
+    const struct model *m;
+    const struct sampled_result *r;
+    const char *title;
+};
+
+static int write_svg(FILE *f, void *ctx)
+{
+    const struct picture *p = ctx;
+    return sampled_svg(f, p->m, p->r, p->title, 0);
+}
+
+static int write_html(FILE *f, void *ctx)
+{
+    const struct picture *p = ctx;
+    return sampled_html(f, p->t, p->m, p->r, p->title);
+}
+
+/* --report FILE: the first sampled device's picture. */
+static int sampled_picture(const struct sampled_cli *c, const struct timeline *t, const struct model *m,
+                           const struct sampled_result *r)
+{
+    struct picture p = { t, m, r, c->app ? plat_base_name(c->app) : plat_base_name(c->timeline_path) };
+    int html = cli_has_ext(c->report_path, ".html") || cli_has_ext(c->report_path, ".htm");
+    return cli_save_output(c->report_path, REPORT_SVG_SIGNATURE, c->force, html ? write_html : write_svg, &p);
+}
+
 /* Every sampled device of the timeline, estimated and printed. */
 static int sampled_report(const struct sampled_cli *c, const struct timeline *t, const struct measure_result *mr)
 {
@@ -219,8 +248,10 @@ static int sampled_report(const struct sampled_cli *c, const struct timeline *t,
         }
         if (c->json)
             print_json(t, m, &r, t->pm.ndev == 1 ? mr : NULL);
-        else
+        else if (!(c->report_path && strcmp(c->report_path, "-") == 0))
             print_text(c, t, m, &r, t->pm.ndev == 1 ? mr : NULL);
+        if (i == 0 && c->report_path && sampled_picture(c, t, m, &r) != EXIT_OK)
+            rc = EXIT_OUTPUT;
         sampled_free(&r);
     }
     return rc;

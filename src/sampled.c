@@ -58,6 +58,23 @@ struct pieces {
     size_t n;
 };
 
+/* A sample's components over [a, b) (seconds into the window) into the
+ * bins of width bw. */
+static void bin_components(struct sampled_result *r, const double *comp, double a, double b, double bw)
+{
+    size_t b0, b1, i, k;
+    if (!r->component_series_w || !(bw > 0))
+        return;
+    b0 = (size_t)(a / bw);
+    b1 = (size_t)(b / bw);
+    for (i = b0; i <= b1 && i < TIMELINE_BINS; i++) {
+        double lo = (double)i * bw, hi = lo + bw, x0 = a > lo ? a : lo, x1 = b < hi ? b : hi;
+        if (x1 > x0)
+            for (k = 0; k < r->ncomponents; k++)
+                r->component_series_w[i * r->ncomponents + k] += comp[k] * (x1 - x0) / bw;
+    }
+}
+
 /* Samples clipped to [w0, w1], the uncovered parts at idle_w; the power of
  * each sample into sample_w (d->n). */
 static int build_pieces(const struct pm_device *d, const struct model *m, double w0, double w1, double idle_w,
@@ -100,6 +117,7 @@ static int build_pieces(const struct pm_device *d, const struct model *m, double
         ps->p[ps->n++] = (struct piece){ a, b, sample_w[i] };
         for (k = 0; k < m->ncomponents; k++)
             r->component_j[k] += comp[k] * (b - a);
+        bin_components(r, comp, a - w0, b - w0, (w1 - w0) / TIMELINE_BINS);
         r->covered_s += b - a;
         r->samples++;
         at = b;
@@ -291,7 +309,10 @@ int sampled_estimate(const struct timeline *t, int device, const struct model *m
     r->interval_ns = d->interval_ns;
     r->nmetrics = d->nmetrics;
     r->duration_s = w1 - w0;
-    if (!(sample_w = malloc(d->n * sizeof *sample_w))) {
+    r->ncomponents = m->ncomponents;
+    if (!(sample_w = malloc(d->n * sizeof *sample_w)) ||
+        !(r->component_series_w = calloc(TIMELINE_BINS * (m->ncomponents + 1), sizeof *r->component_series_w))) {
+        free(sample_w);
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -319,12 +340,16 @@ int sampled_estimate(const struct timeline *t, int device, const struct model *m
 out:
     free(sample_w);
     free(ps.p);
+    if (rc != 0)
+        sampled_free(r);
     return rc;
 }
 
 void sampled_free(struct sampled_result *r)
 {
     free(r->names);
+    free(r->component_series_w);
     r->names = NULL;
+    r->component_series_w = NULL;
     r->nnames = 0;
 }

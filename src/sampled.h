@@ -46,6 +46,10 @@ struct sampled_result {
     double window_mape_pct;     /* estimate against measured over SAMPLED_WINDOW_S windows */
     size_t nwindows;
     double series_w[TIMELINE_BINS], measured_w[TIMELINE_BINS];
+    /* the estimate's components in the same bins (TIMELINE_BINS rows of
+     * ncomponents, malloc'd; the rest of series_w is outside the samples) */
+    size_t ncomponents;
+    double *component_series_w;
 };
 
 /* The GPU name the tracer recorded for device (its pm_gpu note), into out;
@@ -64,5 +68,13 @@ void sampled_free(struct sampled_result *r);
  * components (MODEL_MAX_COMPONENTS, may be NULL). -1 when a feature
  * cannot be computed from it. */
 int sampled_power(const struct pm_device *d, size_t i, const struct model *m, double *power_w, double *component_w);
+
+/* The picture (--report FILE.svg): the run's estimated power over time,
+ * its components stacked, NVML's readings over it, the power limit; and
+ * FILE.html: the picture and the kernels' table in one page. title: what
+ * it is of. Return 0, or -1 on a write error. */
+int sampled_svg(FILE *out, const struct model *m, const struct sampled_result *r, const char *title, int in_html);
+int sampled_html(FILE *out, const struct timeline *t, const struct model *m, const struct sampled_result *r,
+                 const char *title);
 
 #endif

@@ -81,6 +81,19 @@ grep -q '<td>699.2 ± 55</td>' "$t/three.html" && ok || bad "three.html: no erro
 grep -q '>at::<wbr/>vectorized_<wbr/>elementwise_<wbr/>kernel&lt;..., <wbr/>FillFunctor&lt;float&gt;, <wbr/>...&gt;</td>' "$t/three.html" && ok ||
     bad "three.html: the names are not told apart or may break mid-word"
 grep -q 'td{white-space:nowrap}' "$t/three.html" && ok || bad "three.html: numbers may part from their units"
+# the sampled route's picture (issue 29): it renders, and its HTML page is well-formed
+"$gp" -q --sampled --timeline tests/fixtures/timeline-h100-sampled/stream_triad_run16.txt --report "$t/sampled.svg" \
+    >/dev/null 2>&1 && ok || bad "sampled.svg: not written"
+if [ $render = 1 ]; then
+    rsvg-convert -o "$t/sampled.png" "$t/sampled.svg" 2>/dev/null && [ -s "$t/sampled.png" ] && ok ||
+        bad "sampled.svg: does not render"
+fi
+"$gp" -q --sampled --timeline tests/fixtures/timeline-h100-sampled/stream_triad_run16.txt --report "$t/sampled.html" \
+    >/dev/null 2>&1 && ok || bad "sampled.html: not written"
+if [ $xml = 1 ]; then
+    sed -n '/<svg/,/<\/svg>/p' "$t/sampled.html" | xmllint --noout - 2>/dev/null && ok ||
+        bad "sampled.html: its picture is not well-formed"
+fi
 # a foreign file of that name is not replaced
 echo "user picture" >"$t/foreign.svg"
 if "$gp" -q --no-predictions -c "$fix" --report "$t/foreign.svg" >/dev/null 2>&1; then bad "foreign.svg replaced"; else ok; fi
