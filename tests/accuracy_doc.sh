@@ -173,4 +173,8 @@ check_lines multi-GPU all "$("$py" validation/multigpu/summarize.py "$r/h200x2_m
 # issue 22's dry run of tests/gpu/issue22_two_gpu.sh on one H200, line by line
 check_lines "issue 22 dry-run" all "$("$py" validation/multigpu/summarize_comm.py \
     bench/results/issue22/dryrun/mgpu_comm_logs.tgz 2>&1)"
+# issue 33's feature experiments (refitted from the datasets, re-estimated on the recordings) and the sampled
+# route's FMA-heavy and L2-hit counters, row by row
+check_lines "issue 33 experiments" rows "$("$py" bench/issue33_features.py --gpu-profiler "$gp" 2>&1)"
+check_lines "issue 33 sampled" rows "$("$py" bench/issue33_sampled.py 2>&1)"
 tally_line "$pass" "$fail"

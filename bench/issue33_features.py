@@ -1,0 +1,255 @@
+#!/usr/bin/env python3
+"""Issue 33's feature experiments, without a GPU.
+
+Each experiment rewrites one or two metric columns the same way in a
+calibration dataset and in every recorded ncu CSV of the validation (the
+metrics both hold: docs/ACCURACY.md, "Issue 33"), refits the model from the
+rewritten dataset (`gpu_profiler fit --features`, never on the validation),
+and estimates the rewritten recordings again (validation/reestimate.py
+--skip idle_gaps --model). It prints, per GPU and experiment, the held-out
+calibration error (one family out at a time: all, and the families the
+biases concern) and the validation's avg MAPE, worst, below-the-limit MAPE
+and the signed avg errors of the memory-bound, FP32 and tensor/FP64
+workloads. Nothing in the repository is changed.
+
+A derived quantity that is no metric of its own travels in the column of a
+metric the raw model does not use (sm__throughput, feature sm_throughput),
+so the C code stays as it is: the experiment is the data.
+
+usage: python3 bench/issue33_features.py [--gpu-profiler PATH] [--csv FILE] [EXPERIMENT...]
+(run from the repository root; default: every experiment; --csv also writes
+each workload's signed avg error per GPU and experiment)
+"""
+import csv
+import io
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+
+L2 = "lts__t_sectors.avg.pct_of_peak_sustained_elapsed"
+DR = "dram__bytes_read.sum.pct_of_peak_sustained_elapsed"
+DW = "dram__bytes_write.sum.pct_of_peak_sustained_elapsed"
+FMA = "sm__pipe_fma_cycles_active.avg.pct_of_peak_sustained_elapsed"
+IPC = "sm__inst_executed.avg.per_cycle_elapsed"
+LSU = "sm__inst_executed_pipe_lsu.avg.pct_of_peak_sustained_elapsed"
+SPARE = "sm__throughput.avg.pct_of_peak_sustained_elapsed"  # the raw model never reads it
+
+RAW = "sm_active,issue,fp32,alu,fp16,fp64,xu,lsu,tensor,gmma,l1,shared,l2,l2_atom,dram_read,dram_write,occupancy"
+R = "validation/results/"
+GPUS = {
+    "h100": ("data/h100_dataset.csv", ["h100_model2_part1", "h100_model2_part2"]),
+    "h200": ("data/h200_dataset.csv", ["h200_model2_part1", "h200_model2_part2", "h200_board1316_part1",
+                                       "h200_board1316_part2", "h200_board0547_part1", "h200_board8295_part1"]),
+}
+MEMORY = ["stream_triad", "reduce_sum", "sort", "scan_cumsum"]
+FP32 = ["mm_fp32", "conv_fp32_images", "blur_4k"]
+TENSOR = ["mm_tf32", "mm_fp16", "mm_bf16", "conv_fp16_resnet", "transformer_inference"]
+FAMILIES = ["fp32", "fp32_tile", "sgemm", "fp64", "mma", "wgmma", "l2", "dram", "mix", "all"]
+
+
+def f(x):
+    try:
+        return float(str(x).replace(",", ""))
+    except ValueError:
+        return None
+
+
+def drop(feats, name):
+    return ",".join(x for x in feats.split(",") if x != name)
+
+
+# name: (what it tests, transform(metrics, k) -> {column: value}, features)
+# k: L2 sectors per DRAM byte, both in % of their peaks: the dram family's median
+# of l2 / (read + write) (every sector of those configurations passes to DRAM)
+EXPERIMENTS = {
+    "builtin": ("the shipped features, refitted (the built-in model)", lambda m, k: {}, RAW),
+    "l2_hit": ("l2 = L2 sectors less the DRAM sectors' share, max(0, l2 - k (read + write))",
+               lambda m, k: {L2: max(0.0, m[L2] - k * (m[DR] + m[DW]))}, RAW),
+    "no_l2": ("l2 left out", lambda m, k: {}, drop(RAW, "l2")),
+    "l2_hit_miss": ("l2 as l2_hit, plus a term for the L2 traffic that misses, k (read + write), apart from DRAM's",
+                    lambda m, k: {L2: max(0.0, m[L2] - k * (m[DR] + m[DW])), SPARE: k * (m[DR] + m[DW])},
+                    RAW + ",sm_throughput"),
+    "l2_miss_only": ("l2 = only the L2 traffic that misses, min(l2, k (read + write)); hits get no term",
+                     lambda m, k: {L2: min(m[L2], k * (m[DR] + m[DW]))}, RAW),
+    "fma_x_issue": ("plus fma pipe x issue rate (dense FP32 issue), fma% x ipc / 4",
+                    lambda m, k: {SPARE: m[FMA] * m[IPC] / 4.0}, RAW + ",sm_throughput"),
+    "fma_sq": ("plus the fma pipe squared, fma%^2 / 100 (power convex in FP32 rate)",
+               lambda m, k: {SPARE: m[FMA] * m[FMA] / 100.0}, RAW + ",sm_throughput"),
+    "fma_no_lsu": ("plus fma pipe x (1 - lsu): FP32 not fed by loads, fma% x (100 - lsu%) / 100",
+                   lambda m, k: {SPARE: m[FMA] * max(0.0, 100.0 - m[LSU]) / 100.0}, RAW + ",sm_throughput"),
+}
+
+
+def read_dataset(path):
+    text = open(path).read().splitlines(True)
+    head = [x for x in text if x.startswith("#")]
+    rows = list(csv.DictReader(x for x in text if not x.startswith("#")))
+    return head, rows
+
+
+def l2_per_dram(rows):
+    r = [f(x[L2]) / (f(x[DR]) + f(x[DW])) for x in rows if x["family"] == "dram" and f(x[DR]) + f(x[DW]) > 5]
+    return statistics.median(r)
+
+
+def metrics(get):
+    return {c: (get(c) or 0.0) for c in (L2, DR, DW, FMA, IPC, LSU)}
+
+
+def write_dataset(head, rows, path, tf, k):
+    cols = list(rows[0].keys())
+    extra = [c for c in tf(metrics(lambda c: 1.0), k) if c not in cols]
+    with open(path, "w", newline="") as o:
+        o.writelines(head)
+        w = csv.DictWriter(o, cols[:7] + extra + cols[7:], lineterminator="\n")
+        w.writeheader()
+        for r in rows:
+            r = dict(r)
+            if f(r.get(L2, "")) is not None:
+                for c, v in tf(metrics(lambda c: f(r.get(c, ""))), k).items():
+                    r[c] = repr(v)
+            w.writerow(r)
+
+
+def rewrite_ncu(src, dst, tf, k):
+    lines = open(src, newline="").read().splitlines(True)
+    pre = [x for x in lines if x.startswith("==")]
+    rows = list(csv.reader(io.StringIO("".join(x for x in lines if not x.startswith("==")))))
+    if not rows:
+        open(dst, "w").writelines(lines)
+        return
+    h = rows[0]
+    extra = [c for c in tf(metrics(lambda c: 1.0), k) if c not in h]
+    h2 = h + extra
+    out = [h2]
+    for i, r in enumerate(rows[1:]):
+        r = r + ["%" if i == 0 and not r[0].strip() else ""] * len(extra)  # the units row, then kernels
+        if len(r) == len(h2) and r[0].strip().isdigit() and L2 in h:
+            m = metrics(lambda c: f(r[h2.index(c)]) if c in h2 else None)
+            for c, v in tf(m, k).items():
+                r[h2.index(c)] = "%.6f" % v
+        out.append(r)
+    with open(dst, "w", newline="") as o:
+        o.writelines(pre)
+        csv.writer(o, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(out)
+
+
+def run(cmd):
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit("%s: %s" % (" ".join(cmd), p.stderr.strip()[-400:]))
+    return p.stdout + p.stderr
+
+
+def experiment(exe, gpu, name, work):
+    what, tf, feats = EXPERIMENTS[name]
+    dataset, recs = GPUS[gpu]
+    head, rows = read_dataset(dataset)
+    k = l2_per_dram(rows)
+    d = os.path.join(work, "%s_%s" % (gpu, name))
+    os.makedirs(d)
+    ds = os.path.join(d, gpu + "_dataset.csv")
+    write_dataset(head, rows, ds, tf, k)
+    model = os.path.join(d, gpu + ".model")
+    fitted = run([exe, "fit", ds, "--features", feats, "-o", model])
+    cv = {}
+    for line in fitted.splitlines():
+        p = line.split()
+        if p and p[0] in FAMILIES and len(p) > 6:
+            cv[p[0]] = float(p[5].rstrip("%"))  # the avg column's MAPE
+        if line.startswith("in-sample MAPE"):
+            cv["in_sample"] = float(re.search(r"avg ([0-9.]+)%", line).group(1))
+    args = []
+    for rec in recs:
+        rd = os.path.join(d, rec)
+        os.makedirs(rd)
+        with tarfile.open(R + rec + "_logs.tgz") as t:
+            try:
+                t.extractall(rd, filter="data")
+            except TypeError:
+                t.extractall(rd)
+        for fn in os.listdir(rd):
+            if fn.endswith("_ncu.csv"):
+                p = os.path.join(rd, fn)
+                rewrite_ncu(p, p, tf, k)
+        tgz = rd + "_logs.tgz"
+        with tarfile.open(tgz, "w:gz") as t:
+            for fn in sorted(os.listdir(rd)):
+                t.add(os.path.join(rd, fn), arcname=fn)
+        args += [R + rec + ".csv", tgz]
+    out = run([sys.executable, "validation/reestimate.py", "--skip", "idle_gaps", "--gpu-profiler", exe,
+               "--model", model] + args)
+    errs = {}
+    for line in out.splitlines():
+        m = re.match(r"\| (\w+) \| [0-9]+ / [0-9]+ \(([+-][0-9.]+)%\) \|", line)
+        if m:
+            errs.setdefault(m.group(1), []).append(float(m.group(2)))
+    val = {}
+    for line in out.splitlines():
+        m = re.match(r"avg: MAPE ([0-9.]+)%, worst ([0-9.]+)%", line)
+        if m:
+            val["mape"], val["worst"] = float(m.group(1)), float(m.group(2))
+        m = re.match(r"avg below the power limit .*MAPE ([0-9.]+)%", line)
+        if m:
+            val["below"] = float(m.group(1))
+    return what, k, cv, val, errs
+
+
+def mean(xs):
+    return sum(xs) / len(xs) if xs else float("nan")
+
+
+def main():
+    args = sys.argv[1:]
+    exe, csv_out = "./gpu_profiler", None
+    if "--gpu-profiler" in args:
+        i = args.index("--gpu-profiler")
+        exe = args[i + 1]
+        del args[i:i + 2]
+    if "--csv" in args:
+        i = args.index("--csv")
+        csv_out = args[i + 1]
+        del args[i:i + 2]
+    names = args or list(EXPERIMENTS)
+    for n in names:
+        if n not in EXPERIMENTS:
+            sys.exit("unknown experiment %s (%s)" % (n, ", ".join(EXPERIMENTS)))
+    per_workload = []
+    with tempfile.TemporaryDirectory() as work:
+        for gpu in GPUS:
+            print("## %s: %s, %s" % (gpu, GPUS[gpu][0], ", ".join(GPUS[gpu][1])))
+            print("| experiment | held-out avg: all / fp32 / fp32_tile / fp64 / mma / wgmma / l2 / dram | in-sample"
+                  " | validation avg MAPE / worst / below the limit | memory-bound (mean signed) | FP32 (mean signed)"
+                  " | tensor (mean signed) |")
+            print("| --- | --- | --- | --- | --- | --- | --- |")
+            for n in names:
+                what, k, cv, val, errs = experiment(exe, gpu, n, work)
+                mem = [e for w in MEMORY for e in errs.get(w, [])]
+                fp = [e for w in FP32 for e in errs.get(w, [])]
+                ten = [e for w in TENSOR for e in errs.get(w, [])]
+                print("| %s | %s | %.1f%% | %.1f%% / %.1f%% / %.1f%% | %+.1f%% | %+.1f%% | %+.1f%% |" % (
+                    n, " / ".join("%.1f%%" % cv.get(x, float("nan"))
+                                  for x in ["all", "fp32", "fp32_tile", "fp64", "mma", "wgmma", "l2", "dram"]),
+                    cv.get("in_sample", float("nan")), val.get("mape", float("nan")), val.get("worst", float("nan")),
+                    val.get("below", float("nan")), mean(mem), mean(fp), mean(ten)))
+                sys.stdout.flush()
+                for w, es in sorted(errs.items()):
+                    per_workload.append((gpu, n, w, " ".join("%+.1f" % e for e in es)))
+            print("(k, L2 %% per DRAM %%, from the dram family: %.3f)" % k)
+            print()
+    if csv_out:
+        with open(csv_out, "w", newline="") as o:
+            w = csv.writer(o, lineterminator="\n")
+            w.writerow(["gpu", "experiment", "workload", "avg_error_pct_per_recording"])
+            w.writerows(per_workload)
+    print("experiments:")
+    for n in names:
+        print("- %s: %s (features %s)" % (n, EXPERIMENTS[n][0], EXPERIMENTS[n][2]))
+
+
+if __name__ == "__main__":
+    main()
