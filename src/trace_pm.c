@@ -422,6 +422,26 @@ static void sleep_ms(long ms)
         ;
 }
 
+/* Waits ms, or less when trace_pm_finish asks the thread to stop: the
+ * application's exit (and gp_trace_pm_stop) must not wait out the decoder's
+ * sleep, up to TRACE_PM_DECODE_MS. */
+static void wait_or_stop(struct pm_dev *d, long ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&d->mu);
+    while (!d->stop)
+        if (pthread_cond_timedwait(&d->cv, &d->mu, &until) != 0)
+            break;
+    pthread_mutex_unlock(&d->mu);
+}
+
 static void *decode_thread(void *arg)
 {
     struct pm_dev *d = arg;
@@ -466,7 +486,7 @@ static void *decode_thread(void *arg)
         if (decode_once(d, &full) < 0)
             break;
         if (!full)
-            sleep_ms(TRACE_PM_DECODE_MS);
+            wait_or_stop(d, TRACE_PM_DECODE_MS);
         pthread_mutex_lock(pm_mu);
         if (*pm_out)
             fflush(*pm_out); /* what a signal's end leaves is kept */
@@ -480,6 +500,7 @@ void trace_pm_context(void *ctx, unsigned device)
 {
     struct pm_dev *d;
     struct timespec until;
+    pthread_condattr_t ca;
     if (!pm_interval_ns || device >= PM_MAX_DEVICES)
         return;
     pthread_mutex_lock(&pm_devs_mu);
@@ -491,7 +512,10 @@ void trace_pm_context(void *ctx, unsigned device)
     d->device = device;
     d->ctx = (CUcontext)ctx;
     pthread_mutex_init(&d->mu, NULL);
-    pthread_cond_init(&d->cv, NULL);
+    pthread_condattr_init(&ca); /* its waits time out on the monotonic clock */
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&d->cv, &ca);
+    pthread_condattr_destroy(&ca);
     if (pthread_create(&d->thread, NULL, decode_thread, d) != 0) {
         d->state = 2;
         pthread_mutex_unlock(&pm_devs_mu);
@@ -500,7 +524,7 @@ void trace_pm_context(void *ctx, unsigned device)
     pthread_mutex_unlock(&pm_devs_mu);
     /* the first kernels should be sampled: wait for the start, but never
      * long (the setup needs the driver, which this callback may hold) */
-    clock_gettime(CLOCK_REALTIME, &until);
+    clock_gettime(CLOCK_MONOTONIC, &until);
     until.tv_sec += 2;
     pthread_mutex_lock(&d->mu);
     while (!d->setup_done)
@@ -570,7 +594,10 @@ void trace_pm_finish(void)
         struct pm_dev *d = &pm_devs[i];
         if (!d->thread)
             continue;
+        pthread_mutex_lock(&d->mu);
         d->stop = 1;
+        pthread_cond_broadcast(&d->cv); /* wakes the decoder from its wait */
+        pthread_mutex_unlock(&d->mu);
         pthread_join(d->thread, NULL);
         d->thread = 0;
         if (d->state == 1)
