@@ -357,7 +357,8 @@ int timeline_merge(const char *prefix, const char *out_path, double t_start_s, d
         goto out;
     }
     fix_names(&t);
-    qsort(t.ev, t.n, sizeof *t.ev, by_start);
+    if (t.n) /* a process with PM samples and no kernel has none, and no array (qsort's NULL is undefined) */
+        qsort(t.ev, t.n, sizeof *t.ev, by_start);
     pm_samples_tidy(&t.pm);
     t.window_start_ns = (long long)llround(t_start_s * 1e9);
     t.window_stop_ns = (long long)llround(t_stop_s * 1e9);
