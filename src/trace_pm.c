@@ -9,6 +9,7 @@
 #include <cupti_profiler_target.h>
 #include <cupti_target.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -373,7 +374,8 @@ static void write_sample(struct pm_dev *d, size_t index)
         fprintf(*pm_out, "M %u %llu %llu", d->device, (unsigned long long)si.startTimestamp,
                 (unsigned long long)si.endTimestamp);
         for (k = 0; k < d->nnames; k++)
-            fprintf(*pm_out, " %.6g", d->values[k]);
+            /* a ratio of nothing (0/0) is no activity; the reader takes numbers only */
+            fprintf(*pm_out, " %.6g", isfinite(d->values[k]) ? d->values[k] : 0.0);
         fputc('\n', *pm_out);
     }
     pthread_mutex_unlock(pm_mu);
