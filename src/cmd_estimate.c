@@ -191,7 +191,7 @@ static void fill_measured(struct report_measured *rm, const struct measure_resul
     for (g = 0; g < rm->ngpus; g++) {
         struct report_measured_gpu *rg = &rm->gpu[g];
         const struct measure_gpu *mg = &m->gpus[g];
-        rg->device = (long)g;
+        rg->device = (long long)g;
         snprintf(rg->id, sizeof rg->id, "%s", mg->id);
         snprintf(rg->name, sizeof rg->name, "%s", mg->name);
         rg->energy_j = mg->energy_j;
@@ -200,7 +200,7 @@ static void fill_measured(struct report_measured *rm, const struct measure_resul
         rg->peak_w = mg->peak_w;
         rg->run_avg_w = rg->busy_share = NAN;
         for (d = 0; d < est->ndevices; d++)
-            if (est->devices[d].device == (long)g || (est->devices[d].device < 0 && g == 0))
+            if (est->devices[d].device == (long long)g || (est->devices[d].device < 0 && g == 0))
                 rg->estimate = &est->devices[d];
         if (!rg->estimate && rm->ngpus == 1)
             rg->estimate = &est->devices[0]; /* one GPU measured: it ran what was profiled */
@@ -1061,8 +1061,8 @@ static int stage_timeline(struct estimate_run *r)
     rtl->path = path;
     rtl->window_s = ESTIMATE_WINDOW_S;
     for (d = 0; d < r->est.ndevices && rtl->ndevices < REPORT_MAX_GPUS; d++) {
-        long dev = r->est.devices[d].device < 0 ? 0 : r->est.devices[d].device;
-        if (timeline_estimate(&tl, (int)dev, &r->est, ESTIMATE_WINDOW_S, &rtl->r[rtl->ndevices], err,
+        long long dev = r->est.devices[d].device < 0 ? 0 : r->est.devices[d].device;
+        if (timeline_estimate(&tl, dev, &r->est, ESTIMATE_WINDOW_S, &rtl->r[rtl->ndevices], err,
                               sizeof err) != 0) {
             fprintf(stderr, "%s: --timeline %s: %s\n", cli_prog, path, err);
             timeline_free(&tl);

@@ -318,7 +318,7 @@ static int choose_model_of(struct run *run, const struct ncu_kernel *k)
  * then its PCI location where the CSV has one, else its number and file. */
 struct dev_key {
     const char *host, *gpu;
-    long device;
+    long long device;
     long long pci;
     size_t file;
 };
@@ -327,7 +327,7 @@ static size_t dev_hash(const struct dev_key *k)
 {
     uint64_t h = (uint64_t)(uintptr_t)k->host * 0x9e3779b97f4a7c15ull;
     h ^= (uint64_t)(uintptr_t)k->gpu + 0x7f4a7c15ull + (h << 6) + (h >> 2);
-    h ^= (uint64_t)(k->pci >= 0 ? k->pci : (long long)k->device) * 0xbf58476d1ce4e5b9ull + (h << 6) + (h >> 2);
+    h ^= (uint64_t)(k->pci >= 0 ? k->pci : k->device) * 0xbf58476d1ce4e5b9ull + (h << 6) + (h >> 2);
     h ^= (uint64_t)(k->pci >= 0 ? 0 : k->file) * 0x94d049bb133111ebull + (h << 6) + (h >> 2);
     return (size_t)(h ^ (h >> 31));
 }

@@ -22,7 +22,7 @@
 #define ESTIMATE_WINDOW_S 0.1
 
 struct kernel_result {
-    long id, pid, device;
+    long long id, pid, device;
     const char *name;          /* owned by the estimate (interned) */
     const char *host;          /* Host Name, "" when the CSV has none (interned) */
     size_t file;               /* which input it came from (estimate_add_file's order) */
@@ -40,7 +40,7 @@ struct kernel_result {
  * and so are two ranks' files where each rank sees its GPU as device 0);
  * never two GPU names. */
 struct device_result {
-    long device;               /* -1 when the CSV has no Device column */
+    long long device;          /* -1 when the CSV has no Device column */
     const char *host;          /* "" when the CSV names no host */
     const char *gpu;           /* "" when the CSV does not name it */
     long long pci;             /* PCI address (ncu_kernel.pci), -1 when the CSV has none */
