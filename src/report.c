@@ -346,20 +346,12 @@ static size_t text_mode_watts(FILE *out, const struct report_opts *o, const doub
  * when printed, 0 when every name is one launch (the launches table says it
  * all), -1 out of memory. */
 static int text_by_name(FILE *out, const struct estimate *e, const struct report_opts *o,
+                        const struct estimate_name *names, size_t shown, size_t n, double total_j,
                         const struct report_namer *nm)
 {
-    size_t n, i, shown, prefix;
-    double total_j = 0;
-    struct estimate_name *names = report_by_name(e, &n);
-    if (!names)
-        return -1;
-    if (n == e->nlaunches) {
-        free(names);
+    size_t i, prefix;
+    if (n == e->nlaunches)
         return 0;
-    }
-    for (i = 0; i < n; i++)
-        total_j += names[i].energy_j;
-    shown = o->top < n ? o->top : n;
     fprintf(out, "%s by name (%zu name%s, %zu launches; --per-kernel lists each launch):\n",
             shown < n ? "top kernels" : "kernels", n, n == 1 ? "" : "s", e->nlaunches);
     fprintf(out, "  %8s %10s %6s ", "launches", "time", "share");
@@ -380,8 +372,43 @@ static int text_by_name(FILE *out, const struct estimate *e, const struct report
     }
     if (shown < n)
         fprintf(out, "  (%zu more names; --top N shows more)\n", n - shown);
-    free(names);
     return 1;
+}
+
+static int text_launches(FILE *out, const struct estimate *e, const struct report_opts *o,
+                         const struct report_namer *nm);
+
+/* The names table (not with --per-kernel), then the launches, their names
+ * told apart where they shorten alike: the table's top names and the kept
+ * launches are all that is looked at, so memory follows them, not the
+ * run's names (aggregate mode). */
+static int text_names_and_launches(FILE *out, const struct estimate *e, const struct report_opts *o)
+{
+    struct report_namer nm;
+    struct estimate_name *names = NULL;
+    const char **shown_names = NULL;
+    size_t shown = 0, n = 0, i;
+    double total_j = 0;
+    int rc = 0;
+    if (!o->per_kernel && !(names = report_top_names(e, o->top, &shown, &n, &total_j)))
+        return -1;
+    if (e->aggregate_top && (shown_names = malloc((shown + e->nkernels + 1) * sizeof *shown_names))) {
+        for (i = 0; i < shown; i++)
+            shown_names[i] = names[i].name;
+        for (i = 0; i < e->nkernels; i++)
+            shown_names[shown + i] = e->kernels[i].name;
+        report_namer_init_for(&nm, e, shown_names, shown + e->nkernels); /* out of memory: short names */
+        free(shown_names);
+    } else {
+        report_namer_init(&nm, e); /* out of memory: names as report_short_name makes them */
+    }
+    if (!o->per_kernel)
+        rc = text_by_name(out, e, o, names, shown, n, total_j, &nm);
+    if (rc == 0)
+        rc = text_launches(out, e, o, &nm);
+    report_namer_free(&nm);
+    free(names);
+    return rc;
 }
 
 /* One launch's row: ID, device where there are several, time, the watts the
@@ -550,7 +577,6 @@ static void text_device(FILE *out, const struct estimate *e, const struct report
 static int text_write(FILE *out, const struct estimate *e, const struct report_opts *o)
 {
     const char *bold = o->color ? "\033[1m" : "", *reset = o->color ? "\033[0m" : "";
-    struct report_namer nm;
     size_t d;
     int rc;
     char t1[32];
@@ -576,11 +602,7 @@ static int text_write(FILE *out, const struct estimate *e, const struct report_o
         text_measured(out, e, o);
     if (o->timeline)
         text_timeline(out, o);
-    report_namer_init(&nm, e); /* out of memory: names as report_short_name makes them */
-    rc = o->per_kernel ? 0 : text_by_name(out, e, o, &nm);
-    if (rc == 0)
-        rc = text_launches(out, e, o, &nm);
-    report_namer_free(&nm);
+    rc = text_names_and_launches(out, e, o);
     return rc < 0 ? -1 : text_footer(out, e, o);
 }
 
