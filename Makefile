@@ -53,7 +53,7 @@ endif
 MODELS = $(sort $(wildcard models/*.model))
 TESTS = test_units test_csv test_ncu_csv test_rules test_model test_estimate test_report test_fit test_suite test_runner test_timeline test_window test_plat test_board test_power_meter test_collectives test_sampled
 
-.PHONY: all check clean install uninstall unit cli svg signals schema accuracy-doc screenshot figures pip-install completions help-doc
+.PHONY: all check clean install uninstall unit cli svg signals names-memory schema accuracy-doc screenshot figures pip-install completions help-doc
 # the shell completions, generated from the option tables of src/cmd_*.c
 COMPLETIONS = $(B)/completions/gpu_profiler.bash $(B)/completions/_gpu_profiler
 all: $(BIN) $(TRACER) $(COMPLETIONS)
@@ -168,6 +168,10 @@ screenshot: $(BIN)
 signals: $(BIN)
 	@sh tests/signals.sh ./$(BIN)
 
+# 10^5 kernel names: the text table within --json's memory (issue 32)
+names-memory: $(BIN)
+	@GP_SANITIZE=$(SANITIZE) sh tests/names_memory.sh ./$(BIN)
+
 # every kind of JSON document against docs/schema/
 schema: $(BIN) $(B)/fake_nvml/libnvidia-ml.so.1
 	@GP_FAKE_NVML_DIR=$(abspath $(B)/fake_nvml) sh tests/json_schema.sh ./$(BIN)
@@ -191,7 +195,7 @@ completions: $(BIN) $(COMPLETIONS)
 help-doc: $(BIN)
 	@sh tests/help_doc.sh ./$(BIN)
 
-check: unit cli svg screenshot signals schema accuracy-doc help-doc figures completions pip-install
+check: unit cli svg screenshot signals names-memory schema accuracy-doc help-doc figures completions pip-install
 	@echo "make check: all test programs passed"
 
 LIBDIR = $(PREFIX)/lib/gpu_profiler

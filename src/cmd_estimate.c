@@ -191,7 +191,7 @@ static void fill_measured(struct report_measured *rm, const struct measure_resul
     for (g = 0; g < rm->ngpus; g++) {
         struct report_measured_gpu *rg = &rm->gpu[g];
         const struct measure_gpu *mg = &m->gpus[g];
-        rg->device = (long)g;
+        rg->device = (long long)g;
         snprintf(rg->id, sizeof rg->id, "%s", mg->id);
         snprintf(rg->name, sizeof rg->name, "%s", mg->name);
         rg->energy_j = mg->energy_j;
@@ -200,7 +200,7 @@ static void fill_measured(struct report_measured *rm, const struct measure_resul
         rg->peak_w = mg->peak_w;
         rg->run_avg_w = rg->busy_share = NAN;
         for (d = 0; d < est->ndevices; d++)
-            if (est->devices[d].device == (long)g || (est->devices[d].device < 0 && g == 0))
+            if (est->devices[d].device == (long long)g || (est->devices[d].device < 0 && g == 0))
                 rg->estimate = &est->devices[d];
         if (!rg->estimate && rm->ngpus == 1)
             rg->estimate = &est->devices[0]; /* one GPU measured: it ran what was profiled */
@@ -318,7 +318,8 @@ static int read_inputs(struct estimate *est, const char *const *args, size_t nar
     struct input_list in;
     char err[4096];
     size_t i;
-    int rc = EXIT_OK, r;
+    int rc = EXIT_OK, r, auto_tier = !est->model && !est->variant, stdin_read = 0;
+    unsigned tiers = ~0u; /* the tiers every kernel read so far allows */
     inputs_init(&in);
     for (i = 0; i < nargs; i++)
         if ((r = inputs_add(&in, args[i], ncu, err, sizeof err)) != INPUTS_OK) {
@@ -341,12 +342,37 @@ static int read_inputs(struct estimate *est, const char *const *args, size_t nar
         if (t >= 0)
             est->variant = features_tiers[t].name;
     }
+again:
     for (i = 0; i < in.n && rc == EXIT_OK; i++) {
-        switch (estimate_add_file(est, in.csv[i], err, sizeof err)) {
+        int t;
+        stdin_read |= strcmp(in.csv[i], "-") == 0;
+        switch (r = estimate_add_file(est, in.csv[i], err, sizeof err)) {
         case ESTIMATE_OK: break;
         case ESTIMATE_ERR_MODEL: rc = EXIT_MODEL; break;
         case ESTIMATE_ERR_NOMEM: rc = EXIT_INTERNAL; break;
         default: rc = EXIT_INPUT; break;
+        }
+        /* the tier was chosen at the first kernel (of each input): where a later kernel lacks a metric of
+           it, every input is read again with the richest tier that every kernel read allows (stdin cannot
+           be read again: its error names that tier) */
+        tiers &= est->tiers_all;
+        if (r == ESTIMATE_ERR_MISSING && auto_tier && est->kernels_missing && est->tier >= 0 &&
+            (t = estimate_richest_tier(tiers)) >= 0 && t != est->tier) {
+            char clean[4096];
+            if (!stdin_read) {
+                if (!quiet)
+                    fprintf(stderr, "%s: %s: %lu kernel%s lack metrics of tier %s, which its first kernel allows; "
+                            "all are estimated with tier %s, the richest every kernel allows\n", cli_prog,
+                            report_clean(clean, sizeof clean, in.named[i]), est->kernels_missing,
+                            est->kernels_missing == 1 ? "" : "s", features_tiers[est->tier].name,
+                            features_tiers[t].name);
+                estimate_reset(est);
+                est->variant = features_tiers[t].name;
+                rc = EXIT_OK;
+                goto again;
+            }
+            snprintf(err + strlen(err), sizeof err - strlen(err), "; every kernel allows tier %s: --tier %s "
+                     "estimates them all", features_tiers[t].name, features_tiers[t].name);
         }
         if (rc != EXIT_OK) {
             char clean[4096];
@@ -1061,8 +1087,8 @@ static int stage_timeline(struct estimate_run *r)
     rtl->path = path;
     rtl->window_s = ESTIMATE_WINDOW_S;
     for (d = 0; d < r->est.ndevices && rtl->ndevices < REPORT_MAX_GPUS; d++) {
-        long dev = r->est.devices[d].device < 0 ? 0 : r->est.devices[d].device;
-        if (timeline_estimate(&tl, (int)dev, &r->est, ESTIMATE_WINDOW_S, &rtl->r[rtl->ndevices], err,
+        long long dev = r->est.devices[d].device < 0 ? 0 : r->est.devices[d].device;
+        if (timeline_estimate(&tl, dev, &r->est, ESTIMATE_WINDOW_S, &rtl->r[rtl->ndevices], err,
                               sizeof err) != 0) {
             fprintf(stderr, "%s: --timeline %s: %s\n", cli_prog, path, err);
             timeline_free(&tl);

@@ -82,6 +82,28 @@ void estimate_init(struct estimate *e, const struct model *model)
     e->model = model;
 }
 
+void estimate_reset(struct estimate *e)
+{
+    struct estimate keep = *e;
+    estimate_free(e);
+    estimate_init(e, keep.model);
+    e->variant = keep.variant;
+    e->sample_weight = keep.sample_weight;
+    e->sample_every = keep.sample_every;
+    e->aggregate_top = keep.aggregate_top;
+    e->board[0] = keep.board[0];
+    e->board[1] = keep.board[1];
+}
+
+int estimate_richest_tier(unsigned tiers)
+{
+    size_t t;
+    for (t = 0; t < features_tier_count && t < ESTIMATE_MAX_TIERS; t++) /* richest first */
+        if (tiers >> t & 1u)
+            return (int)t;
+    return -1;
+}
+
 void estimate_free(struct estimate *e)
 {
     size_t i;
@@ -289,7 +311,13 @@ static int choose_model_of(struct run *run, const struct ncu_kernel *k)
 {
     struct estimate *e = run->e;
     size_t t;
+    int guessed;
     ncu_describe_export(k, e->export_kind, sizeof e->export_kind);
+    /* the tiers every kernel allows, beginning with this one's GPU's models (note_tiers) */
+    e->tiers_all = 0;
+    for (t = 0; !e->model && t < features_tier_count && t < ESTIMATE_MAX_TIERS; t++)
+        if ((e->tier_model[t] = builtin_of(k, tier_variant((int)t), &guessed)))
+            e->tiers_all |= 1u << t;
     if (e->model) {
         e->used = e->model;
         e->tier = features_tier_of_variant(e->model->variant);
@@ -318,7 +346,7 @@ static int choose_model_of(struct run *run, const struct ncu_kernel *k)
  * then its PCI location where the CSV has one, else its number and file. */
 struct dev_key {
     const char *host, *gpu;
-    long device;
+    long long device;
     long long pci;
     size_t file;
 };
@@ -327,7 +355,7 @@ static size_t dev_hash(const struct dev_key *k)
 {
     uint64_t h = (uint64_t)(uintptr_t)k->host * 0x9e3779b97f4a7c15ull;
     h ^= (uint64_t)(uintptr_t)k->gpu + 0x7f4a7c15ull + (h << 6) + (h >> 2);
-    h ^= (uint64_t)(k->pci >= 0 ? k->pci : (long long)k->device) * 0xbf58476d1ce4e5b9ull + (h << 6) + (h >> 2);
+    h ^= (uint64_t)(k->pci >= 0 ? k->pci : k->device) * 0xbf58476d1ce4e5b9ull + (h << 6) + (h >> 2);
     h ^= (uint64_t)(k->pci >= 0 ? 0 : k->file) * 0x94d049bb133111ebull + (h << 6) + (h >> 2);
     return (size_t)(h ^ (h >> 31));
 }
@@ -442,6 +470,17 @@ static int same_gpu(struct run *run, const struct ncu_kernel *k)
     return run->rc = ESTIMATE_ERR_INPUT;
 }
 
+/* Clears the bits of estimate.tiers_all whose model lacks a metric of k:
+ * what is left holds for every kernel, the tier to read the inputs again
+ * with where the first kernel's tier does not hold for a later one. */
+static void note_tiers(struct estimate *e, const struct ncu_kernel *k)
+{
+    size_t t;
+    for (t = 0; e->tiers_all && t < features_tier_count && t < ESTIMATE_MAX_TIERS; t++)
+        if ((e->tiers_all >> t & 1u) && !model_fits(e->tier_model[t], k))
+            e->tiers_all &= ~(1u << t);
+}
+
 static int on_kernel(void *ctx, const struct ncu_kernel *k)
 {
     struct run *run = ctx;
@@ -456,6 +495,7 @@ static int on_kernel(void *ctx, const struct ncu_kernel *k)
         return run->rc;
     if (same_gpu(run, k) != 0)
         return run->rc;
+    note_tiers(e, k);
     if (run->first_of_input) { /* inputs of several kinds: say so, not the first one's kind */
         char kind[sizeof e->export_kind];
         ncu_describe_export(k, kind, sizeof kind);

@@ -22,7 +22,7 @@
 #define ESTIMATE_WINDOW_S 0.1
 
 struct kernel_result {
-    long id, pid, device;
+    long long id, pid, device;
     const char *name;          /* owned by the estimate (interned) */
     const char *host;          /* Host Name, "" when the CSV has none (interned) */
     size_t file;               /* which input it came from (estimate_add_file's order) */
@@ -40,7 +40,7 @@ struct kernel_result {
  * and so are two ranks' files where each rank sees its GPU as device 0);
  * never two GPU names. */
 struct device_result {
-    long device;               /* -1 when the CSV has no Device column */
+    long long device;          /* -1 when the CSV has no Device column */
     const char *host;          /* "" when the CSV names no host */
     const char *gpu;           /* "" when the CSV does not name it */
     long long pci;             /* PCI address (ncu_kernel.pci), -1 when the CSV has none */
@@ -89,12 +89,15 @@ void estimate_names_free(struct estimate_names *t);
 
 enum { GPU_NAMED, GPU_BY_DRAM_CLOCK, GPU_FIRST_MODEL };
 
+/* More than features_tier_count (checked where the tiers are read). */
+#define ESTIMATE_MAX_TIERS 8
+
 struct estimate {
     /* set by the caller before reading */
     const struct model *model;   /* NULL: pick the built-in model for the GPU */
     const char *variant;         /* with model NULL: which built-in tier ("fast", "detailed", "basic";
-                                  * "raw" or "" the full model; NULL: the richest tier the input
-                                  * allows, chosen at its first kernel) */
+                                  * "raw" or "" the full model; NULL: the richest tier the input's
+                                  * first kernel allows; tiers_all says which hold for every kernel) */
     double sample_weight;        /* each kernel in the CSV stands for this many invocations (--sample;
                                   * 0 or 1: for itself): the devices' GPU time, energy and windows
                                   * count it that many times; the per-kernel figures do not */
@@ -108,6 +111,9 @@ struct estimate {
                                   * used in place of the built-in model of that GPU and variant */
     const struct model *used;    /* the model that made the figures */
     int tier;                    /* features_tiers index of used, -1 for a model file of no tier */
+    unsigned tiers_all;          /* with a built-in model: bit t set while every kernel read has the
+                                  * metrics of features_tiers[t]'s model for its GPU (0 with a model file) */
+    const struct model *tier_model[ESTIMATE_MAX_TIERS]; /* those models, found at the first kernel */
     char export_kind[96];        /* what the first input is ("raw page", "details page of ncu --set full") */
     char missing_detail[2048];   /* with ESTIMATE_ERR_MISSING and no tier: the metrics each tier lacks */
     int model_guessed;           /* GPU_NAMED, or how the model's GPU was chosen when the CSV names none */
@@ -150,6 +156,15 @@ int estimate_file(struct estimate *e, const char *path, char *err, size_t errlen
  * the first one needs (estimate_best_tier chooses one all of them allow). */
 int estimate_add_file(struct estimate *e, const char *path, char *err, size_t errlen);
 int estimate_finish(struct estimate *e, char *err, size_t errlen);
+
+/* Forgets what was read (kernels, devices, figures, the model chosen) and
+ * keeps what the caller set before reading (model, variant, sampling,
+ * aggregate_top, board), to read the inputs again. */
+void estimate_reset(struct estimate *e);
+
+/* The richest tier (features_tiers index) whose bit is set in tiers
+ * (estimate.tiers_all), or -1 when none is. */
+int estimate_richest_tier(unsigned tiers);
 
 /* The richest tier (features_tiers index) whose built-in model for the
  * file's GPU has all its metrics in the file's first kernel, or -1 with a

@@ -103,7 +103,7 @@ struct ncu_reader {
     int cur_valid;                   /* details page: kernel being gathered */
     struct ncu_kernel cur;
     struct owned_str name, process, gpu, host;
-    long last_id;
+    long long last_id;
 };
 
 static int set_err(struct ncu_reader *r, unsigned long line, const char *fmt, ...)
@@ -150,14 +150,14 @@ static const char *clip(const char *s, char *buf, size_t len)
     return buf;
 }
 
-static int parse_long_field(const char *s, long *out)
+static int parse_long_field(const char *s, long long *out)
 {
     char *end;
-    long v;
+    long long v;
     size_t i;
     if (s[0] == '\0')
         return 1; /* absent */
-    /* the common case, 1 to 18 digits, without strtol (a call per row of
+    /* the common case, 1 to 18 digits, without strtoll (a call per row of
      * the details page showed in the profile); anything else goes to it */
     for (i = 0, v = 0; i < 18 && s[i] >= '0' && s[i] <= '9'; i++)
         v = v * 10 + (s[i] - '0');
@@ -166,7 +166,7 @@ static int parse_long_field(const char *s, long *out)
         return 0;
     }
     errno = 0;
-    v = strtol(s, &end, 10);
+    v = strtoll(s, &end, 10);
     if (*end != '\0' || errno == ERANGE || v < 0)
         return -1;
     *out = v;
@@ -324,7 +324,7 @@ static long long pci_location(const struct ncu_reader *r, char **f)
 
 /* Fills the identity fields of k from a row; the strings go to owned buffers
  * so a details-page kernel outlives the row it started on. */
-static int start_kernel(struct ncu_reader *r, char **f, long id, unsigned long line, struct ncu_kernel *k)
+static int start_kernel(struct ncu_reader *r, char **f, long long id, unsigned long line, struct ncu_kernel *k)
 {
     char b1[80];
     const char *s;
@@ -358,7 +358,7 @@ static int start_kernel(struct ncu_reader *r, char **f, long id, unsigned long l
     return 0;
 }
 
-static int parse_id(struct ncu_reader *r, char **f, unsigned long line, long *id)
+static int parse_id(struct ncu_reader *r, char **f, unsigned long line, long long *id)
 {
     char b1[80];
     const char *s = f[r->col[C_ID]];
@@ -367,11 +367,11 @@ static int parse_id(struct ncu_reader *r, char **f, unsigned long line, long *id
     return 0;
 }
 
-static int check_order(struct ncu_reader *r, long id, unsigned long line)
+static int check_order(struct ncu_reader *r, long long id, unsigned long line)
 {
     if (id < r->last_id)
         return set_err(r, line,
-                       "kernel ID %ld comes after ID %ld: rows are not in the order ncu writes them "
+                       "kernel ID %lld comes after ID %lld: rows are not in the order ncu writes them "
                        "(export the report again)", id, r->last_id);
     r->last_id = id;
     return 0;
@@ -402,7 +402,7 @@ static int rule_row(struct ncu_reader *r, char **f, size_t n)
 
 static int details_row(struct ncu_reader *r, char **f, size_t n, unsigned long line)
 {
-    long id = 0;
+    long long id = 0;
     int m, got;
     double v = 0;
     double scale;
@@ -449,7 +449,7 @@ static int raw_units_row(struct ncu_reader *r, char **f, unsigned long line)
 static int raw_row(struct ncu_reader *r, char **f, unsigned long line)
 {
     struct ncu_kernel k;
-    long id = 0;
+    long long id = 0;
     int m;
     if (r->expect_units) {
         if (f[r->col[C_ID]][0] != '\0')

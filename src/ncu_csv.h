@@ -20,11 +20,11 @@ enum ncu_page { NCU_PAGE_UNKNOWN = 0, NCU_PAGE_DETAILS, NCU_PAGE_RAW };
 /* One kernel launch. Strings are borrowed: valid only during the callback.
  * Absent numbers: have[m] == 0 for metrics; -1 for id fields; cc 0. */
 struct ncu_kernel {
-    long id;         /* ncu's result ID */
-    long pid;
-    long device;
-    long context;
-    long stream;
+    long long id;    /* ncu's result ID (64 bits: long is 32 on Windows) */
+    long long pid;
+    long long device;
+    long long context;
+    long long stream;
     double cc;       /* compute capability, 9.0 for Hopper */
     const char *name;
     const char *process;

@@ -160,7 +160,7 @@ static void text_measured_gpus(FILE *out, const struct report_opts *o)
     for (g = 0; g < ms->ngpus; g++) {
         const struct report_measured_gpu *mg = &ms->gpu[g];
         fmt_energy(t1, sizeof t1, mg->energy_j);
-        text_line_add(&l, "  device %ld (GPU %s, %s):", mg->device, mg->id, mg->name);
+        text_line_add(&l, "  device %lld (GPU %s, %s):", mg->device, mg->id, mg->name);
         text_power_line(&l, mg->min_w, mg->avg_w, mg->peak_w);
         text_line_add(&l, "  energy %s", t1);
         text_line_end(out, &l, o->width, 4);
@@ -182,7 +182,7 @@ static void text_measured_gpus(FILE *out, const struct report_opts *o)
     for (g = 0; g < ms->ngpus; g++) {
         const struct report_measured_gpu *mg = &ms->gpu[g];
         fmt_error(eav, sizeof eav, mg->run_avg_w, mg->avg_w);
-        fprintf(out, "  device %ld: kernels busy %.0f%% of it, avg %.1f W (%s)\n", mg->device,
+        fprintf(out, "  device %lld: kernels busy %.0f%% of it, avg %.1f W (%s)\n", mg->device,
                 100.0 * mg->busy_share, mg->run_avg_w, eav);
     }
 }
@@ -221,7 +221,7 @@ static void text_timeline(FILE *out, const struct report_opts *o)
         char t1[32], t2[32];
         fmt_energy(t1, sizeof t1, r->energy_j);
         report_fmt_time(t2, sizeof t2, r->duration_s, 0);
-        text_line_add(&l, "over the traced run (%s, device %ld, %s, kernels busy %.0f%% of it):", tl->path,
+        text_line_add(&l, "over the traced run (%s, device %lld, %s, kernels busy %.0f%% of it):", tl->path,
                       tl->device[i], t2, r->duration_s > 0 ? 100.0 * r->busy_s / r->duration_s : 0.0);
         text_power_line(&l, r->min_w, r->avg_w, r->peak_w);
         if (r->avg_interval_w > 0)
@@ -346,20 +346,12 @@ static size_t text_mode_watts(FILE *out, const struct report_opts *o, const doub
  * when printed, 0 when every name is one launch (the launches table says it
  * all), -1 out of memory. */
 static int text_by_name(FILE *out, const struct estimate *e, const struct report_opts *o,
+                        const struct estimate_name *names, size_t shown, size_t n, double total_j,
                         const struct report_namer *nm)
 {
-    size_t n, i, shown, prefix;
-    double total_j = 0;
-    struct estimate_name *names = report_by_name(e, &n);
-    if (!names)
-        return -1;
-    if (n == e->nlaunches) {
-        free(names);
+    size_t i, prefix;
+    if (n == e->nlaunches)
         return 0;
-    }
-    for (i = 0; i < n; i++)
-        total_j += names[i].energy_j;
-    shown = o->top < n ? o->top : n;
     fprintf(out, "%s by name (%zu name%s, %zu launches; --per-kernel lists each launch):\n",
             shown < n ? "top kernels" : "kernels", n, n == 1 ? "" : "s", e->nlaunches);
     fprintf(out, "  %8s %10s %6s ", "launches", "time", "share");
@@ -380,8 +372,43 @@ static int text_by_name(FILE *out, const struct estimate *e, const struct report
     }
     if (shown < n)
         fprintf(out, "  (%zu more names; --top N shows more)\n", n - shown);
-    free(names);
     return 1;
+}
+
+static int text_launches(FILE *out, const struct estimate *e, const struct report_opts *o,
+                         const struct report_namer *nm);
+
+/* The names table (not with --per-kernel), then the launches, their names
+ * told apart where they shorten alike: the table's top names and the kept
+ * launches are all that is looked at, so memory follows them, not the
+ * run's names (aggregate mode). */
+static int text_names_and_launches(FILE *out, const struct estimate *e, const struct report_opts *o)
+{
+    struct report_namer nm;
+    struct estimate_name *names = NULL;
+    const char **shown_names = NULL;
+    size_t shown = 0, n = 0, i;
+    double total_j = 0;
+    int rc = 0;
+    if (!o->per_kernel && !(names = report_top_names(e, o->top, &shown, &n, &total_j)))
+        return -1;
+    if (e->aggregate_top && (shown_names = malloc((shown + e->nkernels + 1) * sizeof *shown_names))) {
+        for (i = 0; i < shown; i++)
+            shown_names[i] = names[i].name;
+        for (i = 0; i < e->nkernels; i++)
+            shown_names[shown + i] = e->kernels[i].name;
+        report_namer_init_for(&nm, e, shown_names, shown + e->nkernels); /* out of memory: short names */
+        free(shown_names);
+    } else {
+        report_namer_init(&nm, e); /* out of memory: names as report_short_name makes them */
+    }
+    if (!o->per_kernel)
+        rc = text_by_name(out, e, o, names, shown, n, total_j, &nm);
+    if (rc == 0)
+        rc = text_launches(out, e, o, &nm);
+    report_namer_free(&nm);
+    free(names);
+    return rc;
 }
 
 /* One launch's row: ID, device where there are several, time, the watts the
@@ -394,9 +421,9 @@ static void text_launch_row(FILE *out, const struct estimate *e, const struct re
     size_t t, prefix = 2 + 6 + 1 + 10 + 1 + 10 + 2;
     fmt_time(t1, sizeof t1, k->duration_s);
     fmt_energy(t2, sizeof t2, k->energy_j);
-    fprintf(out, "  %6ld ", k->id);
+    fprintf(out, "  %6lld ", k->id);
     if (e->ndevices > 1) {
-        fprintf(out, "%3ld ", k->device);
+        fprintf(out, "%3lld ", k->device);
         prefix += 4;
     }
     fprintf(out, "%10s ", t1);
@@ -510,11 +537,11 @@ static void text_device(FILE *out, const struct estimate *e, const struct report
     text_line_add(&l, "%stask", bold);
     report_clean(host, sizeof host, dv->host[0] ? dv->host : "n/a"); /* a host name cannot move the cursor */
     if (e->nhosts > 1 && dv->device >= 0)
-        text_line_add(&l, " (host %s, device %ld%s)", host, dv->device, dv->tell);
+        text_line_add(&l, " (host %s, device %lld%s)", host, dv->device, dv->tell);
     else if (e->nhosts > 1)
         text_line_add(&l, " (host %s%s)", host, dv->tell);
     else if (dv->device >= 0)
-        text_line_add(&l, " (device %ld%s)", dv->device, dv->tell);
+        text_line_add(&l, " (device %lld%s)", dv->device, dv->tell);
     else if (dv->tell[0])
         text_line_add(&l, " (%s)", dv->tell + 2);
     text_line_add(&l, ":");
@@ -550,7 +577,6 @@ static void text_device(FILE *out, const struct estimate *e, const struct report
 static int text_write(FILE *out, const struct estimate *e, const struct report_opts *o)
 {
     const char *bold = o->color ? "\033[1m" : "", *reset = o->color ? "\033[0m" : "";
-    struct report_namer nm;
     size_t d;
     int rc;
     char t1[32];
@@ -576,11 +602,7 @@ static int text_write(FILE *out, const struct estimate *e, const struct report_o
         text_measured(out, e, o);
     if (o->timeline)
         text_timeline(out, o);
-    report_namer_init(&nm, e); /* out of memory: names as report_short_name makes them */
-    rc = o->per_kernel ? 0 : text_by_name(out, e, o, &nm);
-    if (rc == 0)
-        rc = text_launches(out, e, o, &nm);
-    report_namer_free(&nm);
+    rc = text_names_and_launches(out, e, o);
     return rc < 0 ? -1 : text_footer(out, e, o);
 }
 
@@ -636,7 +658,7 @@ static void json_task(FILE *out, const struct estimate *e, const struct device_r
 {
     fputs("{\"device\": ", out);
     if (d->device >= 0)
-        fprintf(out, "%ld", d->device);
+        fprintf(out, "%lld", d->device);
     else
         fputs("null", out);
     fputs(", \"host\": ", out);
@@ -663,10 +685,10 @@ static void json_task(FILE *out, const struct estimate *e, const struct device_r
 }
 
 /* A number, or null when it is negative (absent ids). */
-static void json_id_or_null(FILE *out, long v)
+static void json_id_or_null(FILE *out, long long v)
 {
     if (v >= 0)
-        fprintf(out, "%ld", v);
+        fprintf(out, "%lld", v);
     else
         fputs("null", out);
 }
@@ -721,7 +743,7 @@ static void json_kernel(FILE *out, const struct estimate *e, size_t i)
 {
     const struct kernel_result *kr = &e->kernels[i];
     const double *cw = estimate_components(e, i);
-    fprintf(out, "%s\n    {\"id\": %ld, \"name\": ", i ? "," : "", kr->id);
+    fprintf(out, "%s\n    {\"id\": %lld, \"name\": ", i ? "," : "", kr->id);
     report_json_string(out, kr->name);
     fputs(", \"pid\": ", out);
     json_id_or_null(out, kr->pid);
@@ -839,7 +861,7 @@ static void json_measured(FILE *out, const struct report_measured *ms)
             ms->rest_comm ? "communication" : "idle", ms->skip_nccl ? "true" : "false");
     for (i = 0; i < ms->ngpus; i++) {
         const struct report_measured_gpu *mg = &ms->gpu[i];
-        fprintf(out, "%s\n    {\"device\": %ld, \"id\": ", i ? "," : "", mg->device);
+        fprintf(out, "%s\n    {\"device\": %lld, \"id\": ", i ? "," : "", mg->device);
         report_json_string(out, mg->id);
         fputs(", \"name\": ", out);
         report_json_string(out, mg->name);
@@ -864,7 +886,7 @@ static void json_timeline(FILE *out, const struct report_timeline *tl)
     fputs(", \"devices\": [", out);
     for (i = 0; i < tl->ndevices; i++) {
         const struct timeline_result *r = &tl->r[i];
-        fprintf(out, "%s\n    {\"device\": %ld, \"duration_s\": ", i ? "," : "", tl->device[i]);
+        fprintf(out, "%s\n    {\"device\": %lld, \"duration_s\": ", i ? "," : "", tl->device[i]);
         json_number(out, r->duration_s);
         fputs(", \"busy_s\": ", out);
         json_number(out, r->busy_s);
@@ -946,16 +968,16 @@ static void csv_watts(FILE *out, double v)
         fprintf(out, "%.6g", v);
 }
 
-static void csv_row(FILE *out, const char *kind, long device, long id, const char *name, double duration_s,
+static void csv_row(FILE *out, const char *kind, long long device, long long id, const char *name, double duration_s,
                     const double *p, double energy_j, const char *host, size_t launches)
 {
     fputs(kind, out);
     fputc(',', out);
     if (device >= 0)
-        fprintf(out, "%ld", device);
+        fprintf(out, "%lld", device);
     fputc(',', out);
     if (id >= 0)
-        fprintf(out, "%ld", id);
+        fprintf(out, "%lld", id);
     fputc(',', out);
     csv_field(out, name);
     fprintf(out, ",%.9g,", duration_s);

@@ -14,7 +14,7 @@ enum report_mode { MODE_MIN = 1, MODE_AVG = 2, MODE_PEAK = 4, MODE_ALL = 7 };
 /* What `-a --measure` measured without ncu, shown beside the estimate. */
 #define REPORT_MAX_GPUS 16
 struct report_measured_gpu {
-    long device;        /* the application's CUDA ordinal (its place among the GPUs it sees) */
+    long long device;   /* the application's CUDA ordinal (its place among the GPUs it sees) */
     char id[48];        /* NVML index or UUID */
     char name[96];
     double energy_j, avg_w, min_w, peak_w; /* NVML over the run; min/peak NaN without samples */
@@ -40,7 +40,7 @@ struct report_timeline {
     const char *path;
     double window_s;        /* the min/peak window */
     size_t ndevices;
-    long device[REPORT_MAX_GPUS];
+    long long device[REPORT_MAX_GPUS];
     struct timeline_result r[REPORT_MAX_GPUS];
 };
 

@@ -182,6 +182,48 @@ struct estimate_name *report_by_name(const struct estimate *e, size_t *n_out)
     return t.v;
 }
 
+/* The names a table of the estimate may show: the names' sums in aggregate
+ * mode, else the stored launches (a name once per launch). */
+static size_t all_names(const struct estimate *e, size_t i, const char **name)
+{
+    if (e->aggregate_top) {
+        *name = i < e->by_name.n ? e->by_name.v[i].name : NULL;
+        return e->by_name.n;
+    }
+    *name = i < e->nkernels ? e->kernels[i].name : NULL;
+    return e->nkernels;
+}
+
+struct estimate_name *report_top_names(const struct estimate *e, size_t k, size_t *n_out, size_t *n_all,
+                                       double *energy_j)
+{
+    struct estimate_name *top;
+    size_t i, j, n = 0;
+    if (!e->aggregate_top) { /* every launch is kept: a copy of the names costs no more */
+        if (!(top = report_by_name(e, n_all)))
+            return NULL;
+        for (*energy_j = 0, i = 0; i < *n_all; i++)
+            *energy_j += top[i].energy_j;
+        *n_out = k < *n_all ? k : *n_all;
+        return top;
+    }
+    *n_all = e->by_name.n;
+    *energy_j = 0;
+    if (!(top = malloc((k ? k : 1) * sizeof *top)))
+        return NULL;
+    for (i = 0; i < e->by_name.n; i++) { /* top[0..n) in order: each name placed by insertion */
+        const struct estimate_name *x = &e->by_name.v[i];
+        *energy_j += x->energy_j;
+        if (n == k && (!k || by_name_energy_desc(x, &top[n - 1]) >= 0))
+            continue;
+        for (j = n < k ? n++ : n - 1; j > 0 && by_name_energy_desc(x, &top[j - 1]) < 0; j--)
+            top[j] = top[j - 1];
+        top[j] = *x;
+    }
+    *n_out = n;
+    return top;
+}
+
 void text_line_add(struct text_line *l, const char *fmt, ...)
 {
     va_list ap;
@@ -420,10 +462,24 @@ static void namer_group(struct report_namer *nm, size_t first, size_t ng)
     }
 }
 
+/* The groups of names that shorten alike, told apart; then in pointer order. */
+static void namer_finish(struct report_namer *nm)
+{
+    size_t n = nm->n, i, j;
+    qsort(nm->v, n, sizeof *nm->v, namer_by_name); /* names that shorten alike side by side */
+    for (i = 0; i < n; i = j) {
+        for (j = i + 1; j < n && strcmp(nm->v[i].label, nm->v[j].label) == 0; j++)
+            ;
+        if (j - i > 1)
+            namer_group(nm, i, j - i);
+    }
+    qsort(nm->v, n, sizeof *nm->v, namer_by_pointer);
+}
+
 int report_namer_init(struct report_namer *nm, const struct estimate *e)
 {
     struct estimate_name *names;
-    size_t n, i, j;
+    size_t n, i;
     memset(nm, 0, sizeof *nm);
     if (!(names = report_by_name(e, &n)))
         return -1;
@@ -438,15 +494,68 @@ int report_namer_init(struct report_namer *nm, const struct estimate *e)
     }
     free(names);
     nm->n = n;
-    qsort(nm->v, n, sizeof *nm->v, namer_by_name); /* names that shorten alike side by side */
-    for (i = 0; i < n; i = j) {
-        for (j = i + 1; j < n && strcmp(nm->v[i].label, nm->v[j].label) == 0; j++)
-            ;
-        if (j - i > 1)
-            namer_group(nm, i, j - i);
-    }
-    qsort(nm->v, n, sizeof *nm->v, namer_by_pointer);
+    namer_finish(nm);
     return 0;
+}
+
+static int cmp_label(const void *a, const void *b)
+{
+    return strcmp((const char *)a, (const char *)b);
+}
+
+static int cmp_name_ptr(const void *a, const void *b)
+{
+    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+    return x < y ? -1 : x > y;
+}
+
+int report_namer_init_for(struct report_namer *nm, const struct estimate *e, const char *const *shown,
+                          size_t nshown)
+{
+    typedef char label_t[sizeof nm->v[0].label];
+    label_t *labels = malloc((nshown ? nshown : 1) * sizeof *labels);
+    const char **seen = NULL;
+    size_t i, n, nseen = 0, cap = 0;
+    const char *name;
+    label_t l;
+    memset(nm, 0, sizeof *nm);
+    if (!labels)
+        return -1;
+    for (i = 0; i < nshown; i++)
+        report_short_name(shown[i] ? shown[i] : "?", labels[i], sizeof labels[i]);
+    qsort(labels, nshown, sizeof *labels, cmp_label);
+    /* every name (once: launches repeat them) whose short name is one of theirs */
+    for (i = 0, n = all_names(e, 0, &name); i < n; i++) {
+        all_names(e, i, &name);
+        report_short_name(name ? name : "?", l, sizeof l);
+        if (!bsearch(l, labels, nshown, sizeof *labels, cmp_label))
+            continue;
+        if (nseen == cap) {
+            const char **ns = realloc(seen, (cap = cap ? 2 * cap : 16) * sizeof *ns);
+            if (!ns)
+                goto oom;
+            seen = ns;
+        }
+        seen[nseen++] = name ? name : "?";
+    }
+    qsort(seen, nseen, sizeof *seen, cmp_name_ptr);
+    if (!(nm->v = calloc(nseen ? nseen : 1, sizeof *nm->v)))
+        goto oom;
+    for (i = 0; i < nseen; i++)
+        if (i == 0 || seen[i] != seen[i - 1]) {
+            nm->v[nm->n].name = seen[i];
+            report_short_name(seen[i], nm->v[nm->n].label, sizeof nm->v[0].label);
+            nm->n++;
+        }
+    free(seen);
+    free(labels);
+    namer_finish(nm);
+    return 0;
+oom:
+    free(seen);
+    free(labels);
+    report_namer_free(nm);
+    return -1;
 }
 
 const struct report_short *report_namer_find(const struct report_namer *nm, const char *name)

@@ -45,6 +45,12 @@ const struct report_measured_gpu *report_measured_of(const struct report_measure
  * name), most energy first; a malloc'd array the caller frees, *n_out of
  * them, or NULL out of memory. */
 struct estimate_name *report_by_name(const struct estimate *e, size_t *n_out);
+/* The first k of report_by_name's order without a copy of every name (the
+ * text table of a run of a million names shows its --top): *n_all is the
+ * number of names, *energy_j their energy; *n_out (at most k) are returned,
+ * owned by the caller. NULL out of memory. */
+struct estimate_name *report_top_names(const struct estimate *e, size_t k, size_t *n_out, size_t *n_all,
+                                       double *energy_j);
 
 /* A line of prose for the terminal, wrapped at a width: built piece by
  * piece with text_line_add, then written by text_line_end, which breaks it at
@@ -86,6 +92,12 @@ struct report_namer {
 /* 0, or -1 out of memory (nm is then empty: callers fall back to
  * report_short_name). */
 int report_namer_init(struct report_namer *nm, const struct estimate *e);
+/* The same for the names a table shows (nshown of them, repeats allowed)
+ * and the names that shorten alike with one of them: what tells the shown
+ * ones apart is what report_namer_init gives them, in memory by the names
+ * shown, not by every name of the run. */
+int report_namer_init_for(struct report_namer *nm, const struct estimate *e, const char *const *shown,
+                          size_t nshown);
 /* The entry of name, or NULL (nm NULL or empty, or a name not in it). */
 const struct report_short *report_namer_find(const struct report_namer *nm, const char *name);
 void report_namer_free(struct report_namer *nm);

@@ -114,7 +114,7 @@ static void svg_panel_title(FILE *out, const struct estimate *e, const struct de
         fputs(", ", out);
     }
     if (d->device >= 0)
-        fprintf(out, "device %ld%s", d->device, d->tell);
+        fprintf(out, "device %lld%s", d->device, d->tell);
     else
         fprintf(out, "all kernels%s", d->tell);
     fprintf(out, ": min %.1f W, avg %.1f W", d->power_w[TARGET_MIN], d->power_w[TARGET_AVG]);
@@ -351,7 +351,7 @@ static void svg_traced(FILE *out, const struct report_timeline *tl, size_t i, co
     double bw = (double)PLOT_W / TIMELINE_BINS;
     char t[32];
     report_fmt_time(t, sizeof t, r->duration_s, 0);
-    fprintf(out, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">device %ld over the traced run (%s, kernels busy "
+    fprintf(out, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">device %lld over the traced run (%s, kernels busy "
                  "%.0f%%): estimated avg %.1f W", PLOT_X, top_y + 14, tl->device[i], t,
             r->duration_s > 0 ? 100.0 * r->busy_s / r->duration_s : 0.0, r->avg_w);
     if (r->has_measured)
@@ -460,8 +460,8 @@ static void svg_top_kernels(FILE *out, const struct estimate *e, const struct es
             snprintf(what, sizeof what, "%zu launch%s", r->launches, r->launches == 1 ? "" : "es");
             snprintf(label, sizeof label, "%s", short_name);
         } else { /* one launch per name: the label says which */
-            snprintf(what, sizeof what, "ID %ld, device %ld", r->first.id, r->first.device);
-            snprintf(label, sizeof label, "#%ld %s", r->first.id, short_name);
+            snprintf(what, sizeof what, "ID %lld, device %lld", r->first.id, r->first.device);
+            snprintf(label, sizeof label, "#%lld %s", r->first.id, short_name);
         }
         svg_bar(out, bars_y + 8 + (int)k * (BAR_H + 8), label, what, r, e->used->ncomponents, emax);
     }
@@ -552,7 +552,7 @@ static void html_devices(FILE *out, const struct estimate *e)
         const struct device_result *dv = &e->devices[d];
         double pct = estimate_interval_pct(dv);
         report_fmt_time(t, sizeof t, dv->gpu_time_s, 0);
-        fprintf(out, "<tr><td>%ld</td><td class=\"n\">", dv->device);
+        fprintf(out, "<tr><td>%lld</td><td class=\"n\">", dv->device);
         text_escaped(out, dv->gpu && dv->gpu[0] ? dv->gpu : e->used->gpu, 80);
         fprintf(out, "</td><td>%zu</td><td>%s</td>", dv->nkernels, t);
         html_cell_w(out, dv->power_w[TARGET_MIN]);
@@ -575,7 +575,7 @@ static void html_measured_row(FILE *out, const struct report_measured *ms, const
 {
     double share = mg ? mg->busy_share : ms->busy_share;
     if (mg) {
-        fprintf(out, "<tr><td>%ld</td><td class=\"n\">", mg->device);
+        fprintf(out, "<tr><td>%lld</td><td class=\"n\">", mg->device);
         text_escaped(out, mg->name, 80);
         fprintf(out, " (GPU %s)</td>", mg->id);
     } else {
@@ -622,7 +622,7 @@ static void html_components(FILE *out, const struct estimate *e)
     fputs("</tr>\n", out);
     for (d = 0; d < e->ndevices; d++) {
         const struct device_result *dv = &e->devices[d];
-        fprintf(out, "<tr><td>%ld</td>", dv->device);
+        fprintf(out, "<tr><td>%lld</td>", dv->device);
         for (c = 0; c < m->ncomponents; c++)
             fprintf(out, "<td>%.1f%%</td>", dv->energy_j > 0 ? 100.0 * dv->component_j[c] / dv->energy_j : 0.0);
         fputs("</tr>\n", out);
@@ -674,7 +674,7 @@ static void html_kernel_row(FILE *out, const struct estimate *e, const struct ke
     char t[32], ej[32];
     report_fmt_time(t, sizeof t, kr->duration_s, 0);
     report_fmt_energy(ej, sizeof ej, kr->energy_j);
-    fprintf(out, "<tr><td>%ld</td><td>%ld</td>", kr->id, kr->device);
+    fprintf(out, "<tr><td>%lld</td><td>%lld</td>", kr->id, kr->device);
     html_name_cell(out, kr->name, nm);
     fprintf(out, "<td>%s</td>", t);
     html_cell_w(out, kr->power_w[TARGET_MIN]);

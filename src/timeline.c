@@ -879,7 +879,7 @@ static void event_power(const struct timeline_event *ev, const struct profile_po
 
 /* The device's events in the window as busy segments and the gaps between
  * them. Returns the number of segments. */
-static size_t build_segments(const struct timeline *t, int device, const struct model *m,
+static size_t build_segments(const struct timeline *t, long long device, const struct model *m,
                              const struct profile_powers *pp, struct tl_seg *seg, struct timeline_result *r)
 {
     double w0 = (double)t->window_start_ns * 1e-9, w1 = (double)t->window_stop_ns * 1e-9, cursor = w0;
@@ -1036,7 +1036,7 @@ static void measured_series(const struct timeline *t, double w0, double w1, stru
     r->measured_avg_w = total / (double)used;
 }
 
-int timeline_estimate(const struct timeline *t, int device, const struct estimate *e, double window_s,
+int timeline_estimate(const struct timeline *t, long long device, const struct estimate *e, double window_s,
                       struct timeline_result *r, char *err, size_t errlen)
 {
     const struct model *m = e->used;

@@ -154,7 +154,7 @@ struct timeline_result {
  * at 745-784 W; a task whose power averaged over this window stays under the
  * limit with its kernels uncapped is estimated so. */
 #define TIMELINE_LIMIT_WINDOW_S 1.0
-int timeline_estimate(const struct timeline *t, int device, const struct estimate *e, double window_s,
+int timeline_estimate(const struct timeline *t, long long device, const struct estimate *e, double window_s,
                       struct timeline_result *r, char *err, size_t errlen);
 
 

@@ -9,7 +9,7 @@
 
 struct got {
     size_t n;
-    long id[MAXK], pid[MAXK], device[MAXK];
+    long long id[MAXK], pid[MAXK], device[MAXK];
     char name[MAXK][64];
     char gpu[MAXK][64];
     double value[MAXK][M_COUNT];
@@ -176,7 +176,7 @@ static void test_encodings_and_program_output(void)
             CHECK(read_text(text, len, chunks[c], &g, NULL, err, sizeof err) == 0);
             CHECK(g.n == 4);
             for (k = 0; k < 4 && k < g.n; k++) {
-                CHECK(g.id[k] == (long)k && g.device[k] == 0);
+                CHECK(g.id[k] == (long long)k && g.device[k] == 0);
                 CHECK(g.have[k][M_DURATION]);
             }
             CHECK_STR(g.name[0], "fma_k(float *, int)");
@@ -186,8 +186,44 @@ static void test_encodings_and_program_output(void)
         }
 }
 
+/* Issue 32 (9): ids and devices past 2^31 and 2^32 are read as written on
+ * every platform (long is 32 bits on Windows: device 4294967296 was read as 0,
+ * kernel ID 2147483648 as a negative number that came "after" 2147483647). */
+static void test_64bit_ids(void)
+{
+    static const struct {
+        const char *file;
+        long long id0, device[4];
+    } cases[] = {
+        { "probe4_h200_id_2p31.csv", 2147483646LL, { 0, 0, 0, 0 } },
+        { "probe4_h200_device_2p32.csv", 0, { 0, 0, 4294967296LL, 4294967296LL } },
+    };
+    size_t c, k;
+    for (c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        char path[256], err[512];
+        size_t len;
+        struct got g;
+        char *text;
+        snprintf(path, sizeof path, "%s/ncu-derived/%s", FIXTURES, cases[c].file);
+        text = tl_slurp(path, &len);
+        CHECK(text != NULL);
+        if (!text)
+            continue;
+        CHECK(read_text(text, len, 65536, &g, NULL, err, sizeof err) == 0);
+        if (err[0])
+            fprintf(stderr, "%s: %s\n", cases[c].file, err);
+        CHECK(g.n == 4);
+        for (k = 0; k < 4 && k < g.n; k++) {
+            CHECK(g.id[k] == cases[c].id0 + (long long)k);
+            CHECK(g.device[k] == cases[c].device[k]);
+        }
+        free(text);
+    }
+}
+
 int main(void)
 {
+    test_64bit_ids();
     test_encodings_and_program_output();
     test_derive_and_describe();
     test_ranges();
