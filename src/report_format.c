@@ -581,3 +581,25 @@ void report_cut_middle(const char *s, size_t max, char *buf, size_t n)
     head = (max - 3) / 3; /* the end tells names apart: keep more of it */
     snprintf(buf, n, "%.*s...%s", (int)head, s, s + len - (max - 3 - head));
 }
+
+void report_xml_text(FILE *out, const char *s, size_t max)
+{
+    size_t n = 0;
+    for (; *s && n < max; s++, n++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '<')
+            fputs("&lt;", out);
+        else if (c == '>')
+            fputs("&gt;", out);
+        else if (c == '&')
+            fputs("&amp;", out);
+        else if (c == '"')
+            fputs("&quot;", out);
+        else if (c < 0x20 || c >= 0x80)
+            fputc('?', out); /* keep the file valid XML whatever the name holds */
+        else
+            fputc(c, out);
+    }
+    if (*s)
+        fputs("...", out);
+}

@@ -37,6 +37,10 @@ void report_json_string(FILE *out, const char *s);
  * Returns buf. */
 const char *report_clean(char *buf, size_t n, const char *s);
 
+/* s as SVG/HTML text: the markup characters escaped, control characters
+ * and bytes above 0x7f as '?', cut after max characters with "...". */
+void report_xml_text(FILE *out, const char *s, size_t max);
+
 /* The measured GPU that an estimate's device ran on, or NULL. */
 const struct report_measured_gpu *report_measured_of(const struct report_measured *ms,
                                                      const struct device_result *dv);

@@ -33,24 +33,7 @@
 
 static void text_escaped(FILE *out, const char *s, size_t max)
 {
-    size_t n = 0;
-    for (; *s && n < max; s++, n++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '<')
-            fputs("&lt;", out);
-        else if (c == '>')
-            fputs("&gt;", out);
-        else if (c == '&')
-            fputs("&amp;", out);
-        else if (c == '"')
-            fputs("&quot;", out);
-        else if (c < 0x20 || c >= 0x80)
-            fputc('?', out); /* keep the file valid XML whatever the name holds */
-        else
-            fputc(c, out);
-    }
-    if (*s)
-        fputs("...", out);
+    report_xml_text(out, s, max);
 }
 
 /* The plot's power scale: the limit, the highest kernel or the top of a

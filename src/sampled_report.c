@@ -18,21 +18,7 @@
 
 static void escaped(FILE *out, const char *s)
 {
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '<')
-            fputs("&lt;", out);
-        else if (c == '>')
-            fputs("&gt;", out);
-        else if (c == '&')
-            fputs("&amp;", out);
-        else if (c == '"')
-            fputs("&quot;", out);
-        else if (c < 0x20 || c == 0x7f)
-            fputc('?', out);
-        else
-            fputc(c, out);
-    }
+    report_xml_text(out, s, 400);
 }
 
 static double y_of(double w, double ymax)
