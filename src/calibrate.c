@@ -1108,7 +1108,8 @@ static void cal_dataset_header(struct cal_run *c)
     ds->metric_cols[M_DURATION] = 1;
     if (o->pm_interval_ns && c->prof.n) /* every sampled counter, for fits of other features later */
         for (i = 0; i < M_COUNT; i++)
-            if (c->prof.k[0].have[i] && (i >= M_PM_ISSUE || i == M_SM_CLOCK || i == M_L1_THROUGHPUT))
+            if (c->prof.k[0].have[i] && ((i >= M_PM_ISSUE && i <= M_PM_FMALITE) || i == M_SM_CLOCK ||
+                                         i == M_L1_THROUGHPUT || i == M_SHARED_WAVEFRONTS || i == M_L1_WAVEFRONTS))
                 ds->metric_cols[i] = 1;
 }
 

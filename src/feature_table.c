@@ -77,6 +77,7 @@ const struct metric_def features_metrics[M_COUNT] = {
     [M_PM_L2_HIT] = { "lts__average_t_sector_hit_rate_realtime.pct", NULL, NULL, "%" },
     [M_PM_WARPS] = { "tpc__warps_active_realtime.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
     [M_PM_GR_ACTIVE] = { "gr__cycles_active.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
+    [M_PM_FMALITE] = { "sm__inst_executed_pipe_fmalite_realtime.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
     /* rule texts (ncu_rules.c); the section is the rule row's Section Name */
     [M_RULE_PIPE_FMA] = { "rule:HighPipeUtilization.fma", "ComputeWorkloadAnalysis",
                           "rule HighPipeUtilization: FMA the busiest pipe", "%", 1 },
@@ -159,6 +160,8 @@ const struct feature_def features_table[] = {
     { "pm_l2", "l2", M_PM_L2, -1, 0.01, "sampled: L2 sector throughput, fraction of peak", 0, 0 },
     { "pm_l1", "l1_shared", M_L1_THROUGHPUT, -1, 0.01, "sampled: L1/TEX throughput, fraction of peak", 0, 0 },
     { "pm_warps", "sm_active", M_PM_WARPS, -1, 0.01, "sampled: warps resident, fraction of the maximum", 0, 0 },
+    { "pm_fmalite", "fp_pipes", M_PM_FMALITE, -1, 0.01, "sampled: fma-lite pipe instructions, fraction of peak", 0, 0 },
+    /* the sampled counters with ncu's names feed the raw model's features shared and l1 */
     /* what the rule texts of the details pages of --set detailed and full say
      * (ncu_rules.h): the busiest pipe's utilisation, by which pipe it is */
     { "rule_fma", "fp_pipes", M_RULE_PIPE_FMA, -1, 0.01,
@@ -255,7 +258,11 @@ int features_metric_by_sampled(const char *name)
         return M_SM_ACTIVE_CYC;
     if (strcmp(name, "l1tex__throughput.avg.pct_of_peak_sustained_elapsed") == 0)
         return M_L1_THROUGHPUT;
-    for (m = M_PM_ISSUE; m < M_COUNT; m++)
+    if (strcmp(name, "l1tex__data_pipe_lsu_wavefronts_mem_shared.sum.pct_of_peak_sustained_elapsed") == 0)
+        return M_SHARED_WAVEFRONTS;
+    if (strcmp(name, "l1tex__data_pipe_lsu_wavefronts.avg.pct_of_peak_sustained_elapsed") == 0)
+        return M_L1_WAVEFRONTS;
+    for (m = M_PM_ISSUE; m <= M_PM_FMALITE; m++)
         if (strcmp(features_metrics[m].raw, name) == 0)
             return m;
     return -1;

@@ -63,6 +63,8 @@ enum metric_id {
     M_PM_L2_HIT,       /* lts__average_t_sector_hit_rate_realtime, % */
     M_PM_WARPS,        /* tpc__warps_active_realtime, % of peak over elapsed cycles */
     M_PM_GR_ACTIVE,    /* gr__cycles_active, % */
+    M_PM_FMALITE,      /* sm__inst_executed_pipe_fmalite_realtime, % (shared-memory and L1 wavefronts sampled
+                          have ncu's names: M_SHARED_WAVEFRONTS, M_L1_WAVEFRONTS) */
     /* what the rule texts of the details page say (ncu_rules.h), %; on a raw
      * page or in a dataset the busiest pipe is derived from the pipe metrics
      * as the rule derives it (features_derive) */

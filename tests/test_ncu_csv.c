@@ -312,7 +312,7 @@ int main(void)
     for (m = 0; m < M_COUNT; m++) {
         if (features_metrics[m].rule && m > M_RULE_PIPE_TENSOR)
             continue; /* what only a rule's text says; the busiest pipe is derived on a raw page */
-        if (m >= M_PM_ISSUE && m <= M_PM_GR_ACTIVE)
+        if (m >= M_PM_ISSUE && m <= M_PM_FMALITE)
             continue; /* PM sampling's counters (trace_pm.c): never on an ncu page */
         CHECK(g[2].have[0][m]);
         if (!g[2].have[0][m])
