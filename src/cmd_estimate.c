@@ -497,7 +497,9 @@ static void print_version(void)
     for (i = 0; i < model_builtin_count(); i++) {
         const struct model *m = model_builtin(i);
         double v = model_measured(m, MEAS_VALIDATION_MAPE), cov = model_measured(m, MEAS_COVERAGE);
-        printf("built-in model: %s%s%s (ncu %s)", m->gpu, m->variant[0] ? ", " : "", m->variant, m->ncu_version);
+        printf("built-in model: %s%s%s (%s%s)", m->gpu, m->variant[0] ? ", " : "", m->variant,
+               strcmp(m->variant, "sampled") == 0 ? "PM sampling, no ncu" : "ncu ",
+               strcmp(m->variant, "sampled") == 0 ? "" : m->ncu_version);
         if (v >= 0)
             printf(": validation avg error %.1f%%", v);
         if (m->has_stat[TARGET_AVG][STAT_CV_MAPE])
