@@ -3,26 +3,14 @@
 # launched twice, streamed to `gpu_profiler -c -` (a raw page with the
 # stand-in model's metrics, made by awk on the fly: no file). The text table
 # (per-name sums, the top launches kept) against --json (every launch kept).
-# Names are templated and long, as PyTorch's are (about 110 bytes each);
-# every 4th shares its short name with the one before (the names that the
-# tables tell apart by their template arguments). Prints the peak resident
+# The names are bench/names_csv.sh's. Prints the peak resident
 # memory (GNU time) and the wall time.
 # usage: sh bench/names_memory.sh [N...]     (default 1000000)
 set -eu
 gp=${GP:-./gpu_profiler}
 T=$(mktemp -d "${TMPDIR:-/tmp}/gp_names.XXXXXX")
 trap 'rm -rf "$T"' EXIT
-gen() {
-    awk -v n="$1" 'BEGIN {
-        print "\"ID\",\"Kernel Name\",\"Device\",\"gpu__time_duration.sum\",\"sm__cycles_active.avg\",\"gpc__cycles_elapsed.max\",\"gpu__dram_throughput.avg.pct_of_peak_sustained_elapsed\""
-        print "\"\",\"\",\"\",\"s\",\"cycle\",\"cycle\",\"%\""
-        for (i = 0; i < 2 * n; i++) {
-            k = i % n
-            b = k % 4 == 3 ? k - 1 : k
-            printf "\"%d\",\"void at::native::elementwise_kernel_%d<128, 4, at::native::Functor_%d<float>>(int, float *, const float *)\",\"0\",\"%.6f\",\"%d\",\"100\",\"%d\"\n", i, b, k, 0.00001 + (i % 13) * 1e-6, 20 + i % 80, i % 90
-        }
-    }'
-}
+gen() { sh "$(dirname "$0")/names_csv.sh" "$1"; }
 measure() { # measure N LABEL ARGS...: peak RSS and wall time of one run
     n=$1
     label=$2

@@ -15,20 +15,7 @@ trap 'rm -rf "$T"' EXIT
 . "$HERE/prereq.sh"
 passed=0
 failed=0
-check() { # check WHAT CONDITION...
-    what=$1
-    shift
-    if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $what" >&2; fi
-}
-awk -v n=100000 'BEGIN {
-    print "\"ID\",\"Kernel Name\",\"Device\",\"gpu__time_duration.sum\",\"sm__cycles_active.avg\",\"gpc__cycles_elapsed.max\",\"gpu__dram_throughput.avg.pct_of_peak_sustained_elapsed\""
-    print "\"\",\"\",\"\",\"s\",\"cycle\",\"cycle\",\"%\""
-    for (i = 0; i < 2 * n; i++) {
-        k = i % n
-        b = k % 4 == 3 ? k - 1 : k
-        printf "\"%d\",\"void at::native::elementwise_kernel_%d<128, 4, at::native::Functor_%d<float>>(int, float *, const float *)\",\"0\",\"%.6f\",\"%d\",\"100\",\"%d\"\n", i, b, k, 0.00001 + (i % 13) * 1e-6, 20 + i % 80, i % 90
-    }
-}' >"$T/names.csv"
+sh "$HERE/../bench/names_csv.sh" 100000 >"$T/names.csv"
 run() { # run OUT ARGS...: the peak resident memory (KB) in $T/OUT.kb
     o=$1
     shift

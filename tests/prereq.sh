@@ -22,6 +22,13 @@ skip_tool() {
         echo "skipped: $1: no $2 ($3)"
     fi
 }
+# check WHAT CONDITION...: runs CONDITION and counts it in the caller's
+# passed or failed ("FAILED: WHAT" on stderr when it fails)
+check() {
+    what=$1
+    shift
+    if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $what" >&2; fi
+}
 tally_line() {
     tl_failed=$(($2 + prereq_failed))
     echo "$1 passed, $tl_failed failed, $skipped skipped"

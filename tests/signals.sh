@@ -13,11 +13,6 @@ trap 'rm -rf "$T"' EXIT
 . "$HERE/prereq.sh"
 passed=0
 failed=0
-check() { # check WHAT CONDITION...
-    what=$1
-    shift
-    if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $what" >&2; fi
-}
 printf '#!/bin/sh\nexec sleep 30\n' >"$T/app.sh"
 chmod +x "$T/app.sh"
 for sig in TERM INT HUP; do
