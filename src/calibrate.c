@@ -27,6 +27,7 @@
 #include "runner.h"
 #include "suite.h"
 #include "timeline.h"
+#include "trace_pm.h" /* the tracer's decode cadence (its functions are the tracer's, not ours) */
 
 /* PTX of microbench.cu and microbench_sm90.cu, embedded by make (empty when
  * the build had no nvcc). */
@@ -1422,9 +1423,9 @@ static int cal_sampled_env(struct cal_run *c)
     }
     c->have_tmp = 1;
     snprintf(c->pm_prefix, sizeof c->pm_prefix, "%s/pm_trace", c->tmpdir);
-    snprintf(c->pm_timeline, sizeof c->pm_timeline, "%s",
-             c->o->timeline_out ? c->o->timeline_out : "");
-    if (!c->pm_timeline[0])
+    if (c->o->timeline_out)
+        snprintf(c->pm_timeline, sizeof c->pm_timeline, "%s", c->o->timeline_out);
+    else
         snprintf(c->pm_timeline, sizeof c->pm_timeline, "%s/calibration_timeline.txt", c->tmpdir);
     snprintf(ns, sizeof ns, "%lld", c->o->pm_interval_ns);
     if (plat_setenv("CUDA_INJECTION64_PATH", c->pm_tracer) != 0 || plat_setenv("GP_TRACE_FILE", c->pm_prefix) != 0 ||
@@ -1508,7 +1509,7 @@ static int cal_sampled_counters(struct cal_run *c)
     if (stop)
         stop();
     else
-        plat_sleep_s(4.0 * TIMELINE_PM_DECODE_S);
+        plat_sleep_s(2e-3 * TRACE_PM_DECODE_MS); /* the decoder's next batch */
     if (lib)
         plat_lib_close(lib);
     if (timeline_merge(c->pm_prefix, c->pm_timeline, c->t_start, power_meter_now(), c->idle_w, NULL, NULL, 0, 1,

@@ -16,15 +16,18 @@
 #include "sampled.h"
 #include "timeline.h"
 
-/* The model: --model FILE, else the built-in sampled model of the GPU. */
-static int sampled_model(const struct sampled_cli *c, const char *gpu, struct model *own, const struct model **m)
+/* The model: --model FILE (read once: *own_read), else the built-in
+ * sampled model of the GPU. */
+static int sampled_model(const struct sampled_cli *c, const char *gpu, struct model *own, int *own_read,
+                         const struct model **m)
 {
     char err[1024];
     if (c->model_path) {
-        if (model_load(c->model_path, own, err, sizeof err) != 0) {
+        if (!*own_read && model_load(c->model_path, own, err, sizeof err) != 0) {
             fprintf(stderr, "%s: %s: %s\n", cli_prog, c->model_path, err);
             return EXIT_MODEL;
         }
+        *own_read = 1;
         *m = own;
         return EXIT_OK;
     }
@@ -233,14 +236,14 @@ static int sampled_report(const struct sampled_cli *c, const struct timeline *t,
 {
     struct model own;
     size_t i;
-    int rc = EXIT_OK;
+    int rc = EXIT_OK, own_read = 0;
     for (i = 0; i < t->pm.ndev && rc == EXIT_OK; i++) {
         const struct model *m;
         struct sampled_result r;
         char gpu[128], err[1024];
         int dev = t->pm.dev[i].device;
         sampled_gpu_name(t, dev, gpu, sizeof gpu);
-        if ((rc = sampled_model(c, gpu, &own, &m)) != EXIT_OK)
+        if ((rc = sampled_model(c, gpu, &own, &own_read, &m)) != EXIT_OK)
             break;
         if (sampled_estimate(t, dev, m, &r, err, sizeof err) != 0) {
             fprintf(stderr, "%s: %s: %s\n", cli_prog, c->timeline_path, err);

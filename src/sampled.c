@@ -48,6 +48,20 @@ int sampled_power(const struct pm_device *d, size_t i, const struct model *m, do
     return 0;
 }
 
+/* The first of m's features that sample i cannot give (sampled_power
+ * failed on it, so there is one). */
+static size_t missing_feature(const struct pm_device *d, size_t i, const struct model *m)
+{
+    double value[M_COUNT];
+    unsigned char have[M_COUNT];
+    size_t k;
+    pm_samples_values(d, i, value, have);
+    for (k = 0; k + 1 < m->nfeatures; k++)
+        if (!features_available((size_t)m->feature[k], have))
+            break;
+    return k;
+}
+
 /* the estimate as pieces of constant power over the window */
 struct piece {
     double t0, t1, w;
@@ -90,18 +104,8 @@ static int build_pieces(const struct pm_device *d, const struct model *m, double
     for (i = 0; i < d->n; i++) {
         double a = (double)d->start_ns[i] * 1e-9, b = (double)d->end_ns[i] * 1e-9;
         if (sampled_power(d, i, m, &sample_w[i], comp) != 0) {
-            snprintf(err, errlen, "the samples lack a counter of the model's feature %s",
-                     features_table[m->feature[0]].name);
-            for (k = 0; k < m->nfeatures; k++) {
-                double value[M_COUNT];
-                unsigned char have[M_COUNT];
-                pm_samples_values(d, i, value, have);
-                if (!features_available((size_t)m->feature[k], have)) {
-                    snprintf(err, errlen, "the samples lack the counters of the model's feature %s (the tracer "
-                             "left them out: see its pm_left_out lines)", features_table[m->feature[k]].name);
-                    break;
-                }
-            }
+            snprintf(err, errlen, "the samples lack the counters of the model's feature %s (the tracer left them "
+                     "out: see its pm_left_out lines)", features_table[m->feature[missing_feature(d, i, m)]].name);
             return -1;
         }
         if (b <= w0 || a >= w1)
@@ -269,12 +273,10 @@ static int kernel_shares(const struct timeline *t, int device, const struct pm_d
         }
     for (j = 0; j < d->n; j++) {
         long long a = d->start_ns[j] > w0 ? d->start_ns[j] : w0, b = d->end_ns[j] < w1 ? d->end_ns[j] : w1;
-        double len = (double)(d->end_ns[j] - d->start_ns[j]) * 1e-9;
         if (b <= a || cover[j] <= 0)
             continue;
         r->busy_s += (double)(b - a) * 1e-9;
         r->busy_energy_j += sample_w[j] * (double)(b - a) * 1e-9;
-        (void)len;
     }
     for (i = k = 0; i < t->nnames; i++)
         if (nm[i].calls) {

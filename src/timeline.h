@@ -51,9 +51,6 @@ struct timeline_event {
  * come every 5 ms; the file keeps one in two, at most TIMELINE_MAX_POWER). */
 #define TIMELINE_POWER_STEP_S 0.01
 #define TIMELINE_MAX_POWER 200000
-/* How often the tracer's PM sampler writes its samples (trace_pm.h's
- * TRACE_PM_DECODE_MS): what a reader waits for the last of them. */
-#define TIMELINE_PM_DECODE_S 0.05
 
 struct timeline {
     long long window_start_ns, window_stop_ns;
