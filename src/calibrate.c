@@ -1482,7 +1482,11 @@ static int cal_sampled_rows(struct cal_run *c, const struct pm_device *d)
             }
         k->value[M_DURATION] = c->launch[i];
         k->have[M_DURATION] = 1;
-        logf_(&c->lg, 0, "  %-28s %6.0f samples\n", c->cfg[i].name, n[M_SM_CLOCK]);
+        logf_(&c->lg, 0, "  %-28s %6.0f samples, windows", c->cfg[i].name, n[M_SM_CLOCK]);
+        for (r = 0; r < c->o->repeats; r++) /* on the timeline's clock, s: refits with other counters */
+            logf_(&c->lg, 0, " %.3f-%.3f", c->win_t0[i * (size_t)c->o->repeats + (size_t)r],
+                  c->win_t1[i * (size_t)c->o->repeats + (size_t)r]);
+        logf_(&c->lg, 0, "\n");
         if (n[M_SM_CLOCK] < 1) {
             snprintf(c->err, c->errlen, "no PM sample fell in the windows of %s", c->cfg[i].name);
             return CAL_ERR_GPU;

@@ -670,7 +670,7 @@ static int take_option(struct estimate_options *o, int c, char *arg, char **argv
     case O_OUT_CSV: o->out_csv = arg; return -1;
     case O_MEASURE: o->measure_too = 1; return -1;
     case O_TIMELINE: o->timeline_path = arg; return -1;
-    case O_SAMPLED: return cli_parse_sampled(arg, 1.0, &o->sampled_ns) != 0 ? EXIT_USAGE : -1;
+    case O_SAMPLED: return cli_parse_sampled(arg, 10.0, &o->sampled_ns) != 0 ? EXIT_USAGE : -1;
     case O_FAST: o->fast = 1; return -1;
     case O_NO_BOARD: o->no_board = 1; return -1;
     case O_NO_PRED: o->no_pred = 1; return -1;

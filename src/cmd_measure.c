@@ -38,7 +38,7 @@ static void print_measure_help(void)
            "                           'gpu_profiler -c CSV --timeline FILE' estimates over that run,\n"
            "                           gaps included\n"
            "      --sampled[=MS]       with --timeline, also the GPU's counters sampled every MS milliseconds\n"
-           "                           (default 1) as APP runs (CUPTI PM sampling, device-wide, no replay);\n"
+           "                           (default 10) as APP runs (CUPTI PM sampling, device-wide, no replay);\n"
            "                           'gpu_profiler --timeline FILE' then estimates from them alone\n"
            "      --force              replace a FILE that gpu_profiler did not write\n"
            "  -h, --help               this text\n"
@@ -96,7 +96,7 @@ static int measure_option(int c, struct measure_opts *o, char **args, size_t *na
     case O_JSON: *json = 1; return -1;
     case O_TIMELINE: o->timeline_out = optarg; return -1;
     case O_FORCE: o->force = 1; return -1;
-    case O_SAMPLED: return cli_parse_sampled(optarg, 1.0, &o->pm_interval_ns) != 0 ? EXIT_USAGE : -1;
+    case O_SAMPLED: return cli_parse_sampled(optarg, 10.0, &o->pm_interval_ns) != 0 ? EXIT_USAGE : -1;
     case 'h': print_measure_help(); return EXIT_OK;
     case ':': cli_usage_error("measure: option '%s' needs a value", argv[optind - 1]); return EXIT_USAGE;
     default: cli_unknown_option("measure", argv[optind - 1], measure_longopts); return EXIT_USAGE;

@@ -25,13 +25,14 @@
 #include <pthread.h>
 #include <stdio.h>
 
-/* How often each device's thread drains the hardware buffer. At 50 ms the
- * decoding took 40% of a core on an H100 (issue 29, 2026-12-06: about
- * 0.1 s of CPU per decode call, however few samples it returned; the
- * decoder returns little while the GPU is busy, the rest at the stop); the
- * 256 MB buffer holds minutes of samples, so it decodes once a second
- * (not yet measured at this cadence). */
-#define TRACE_PM_DECODE_MS 1000
+/* How often each device's thread drains the hardware buffer (GP_PM_DECODE_MS
+ * changes it). On an H100 (CUDA 13.0, driver 580; runs 17-23 of
+ * docs/PERFORMANCE.md) every decode failed with CUPTI_ERROR_OUT_OF_MEMORY
+ * once about half a second of records had waited (500 ms failed, 250 ms
+ * held, at 10 ms and at 50 ms samples, with 22 or 24 counters; with 25 even
+ * 100 ms failed), and the decoding took about 60% of one core whatever the
+ * cadence and the interval. */
+#define TRACE_PM_DECODE_MS 200
 
 /* out and mu: the trace file and the lock that every writer of it takes. */
 void trace_pm_init(FILE **out, pthread_mutex_t *mu);

@@ -26,6 +26,9 @@
  *   FAKE_PM_AT_STOP      1: DecodeData returns nothing until Stop (the H100's
  *                        decoder while the GPU is busy)
  *   FAKE_PM_OVERFLOW     1: DecodeData reports a hardware buffer overflow
+ *   FAKE_PM_DECODE_FAIL  DecodeData fails with CUPTI_ERROR_OUT_OF_MEMORY from
+ *                        this call on (1 the first; what the H100 did once
+ *                        about half a second of records waited)
  *   FAKE_PM_GPU          the name cuDeviceGetName gives (default NVIDIA H100
  *                        80GB HBM3); FAKE_PM_CHIP the chip (default GH100)
  *
@@ -67,6 +70,7 @@ struct fk_pm {
     int live, configured, started, stopped;
     size_t device, nmetrics;
     size_t next; /* the next synthetic sample to hand out */
+    long decodes; /* DecodeData calls so far */
 };
 static struct fk_pm fk_pms[MAX_PM];
 
@@ -505,6 +509,8 @@ CUptiResult CUPTIAPI cuptiPmSamplingDecodeData(CUpti_PmSampling_DecodeData_Param
         return CUPTI_ERROR_INVALID_PARAMETER;
     if (!o->started && !o->stopped)
         return CUPTI_ERROR_INVALID_OPERATION;
+    if (env_long("FAKE_PM_DECODE_FAIL", 0) && ++o->decodes >= env_long("FAKE_PM_DECODE_FAIL", 0))
+        return CUPTI_ERROR_OUT_OF_MEMORY;
     pthread_mutex_lock(&fk_mu);
     fk_calls.decode++;
     n = samples(all, MAX_SAMPLES);

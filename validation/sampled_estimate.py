@@ -14,6 +14,10 @@ script estimates every sampled timeline again with this checkout's gpu_profiler
   - min and peak over 0.1 s windows against NVML's readings over the same windows;
   - the 0.1 s windows' MAPE (power over time);
   - the cost: the sampled run's window against the plain run's (wall time of the loop).
+A run whose sampler stopped early (a `# pm_error ... decode` line: the H100's decode
+failing, runs 17-23) is marked `stopped`: its whole-window, min and 0.1 s window
+figures would count the unsampled rest as idle, so they are left out of those
+summaries (its busy-part and peak figures, over what was sampled, stay in).
 """
 import argparse
 import io
@@ -70,8 +74,10 @@ def main():
                 continue
             e = json.loads(p.stdout)
             mp = m.get("power_w") or {}
-            cpu, life = None, None
+            cpu, life, stopped = None, None, False
             for line in open(os.path.join(val, w + "_sampled_timeline.txt")):
+                if line.startswith("# pm_error") and " decode: " in line:
+                    stopped = True
                 if line.startswith("# pm_stats") and "decode_cpu_s" in line:
                     cpu = float(line.split("decode_cpu_s")[1].split()[0])
                 elif line.startswith("# context_ns"):
@@ -84,7 +90,7 @@ def main():
                 "min": e["power_w"]["min"], "peak": e["power_w"]["peak"],
                 "mmin": e["measured_power_w"]["min"], "mpeak": e["measured_power_w"]["peak"],
                 "win": e.get("window_mape_pct"), "cost": d_s / d_p if d_s and d_p else None,
-                "cpu": 100.0 * cpu / life if cpu is not None and life else None,
+                "cpu": 100.0 * cpu / life if cpu is not None and life else None, "stopped": stopped,
             })
     print("| workload | measured avg W | estimate avg W | off | busy avg W | off | min off | peak off |"
           " 0.1 s windows MAPE | busy share | wall sampled/plain |")
@@ -93,7 +99,7 @@ def main():
     for r in rows:
         r["e_avg"], r["e_busy"] = ape(r["est"], r["meas"]), ape(r["busy"], r["meas"])
         r["e_min"], r["e_peak"] = ape(r["min"], r["mmin"]), ape(r["peak"], r["mpeak"])
-        print(f"| {r['w']} | {f(r['meas'])} | {f(r['est'])} | {f(r['e_avg'], '%+.1f%%')} | {f(r['busy'])} | "
+        print(f"| {r['w']}{' (stopped)' if r['stopped'] else ''} | {f(r['meas'])} | {f(r['est'])} | {f(r['e_avg'], '%+.1f%%')} | {f(r['busy'])} | "
               f"{f(r['e_busy'], '%+.1f%%')} | {f(r['e_min'], '%+.1f%%')} | {f(r['e_peak'], '%+.1f%%')} | "
               f"{f(r['win'], '%.1f%%')} | {f(r['busy_frac'] * 100, '%.0f%%')} | {f(r['cost'], '%.3f')} |")
 
@@ -101,11 +107,15 @@ def main():
         v = [abs(r[key]) for r in rows if r[key] is not None and keep(r)]
         return (statistics.mean(v), max(v), len(v)) if v else (float("nan"), float("nan"), 0)
     print()
-    for key, what in [("e_avg", "avg over the whole window"), ("e_busy", "avg over the busy part"),
-                      ("e_min", "min (0.1 s windows)"), ("e_peak", "peak (0.1 s windows)")]:
-        mn, mx, n = mape(key)
+    whole = lambda r: not r["stopped"]
+    for key, what, keep in [("e_avg", "avg over the whole window", whole), ("e_busy", "avg over the busy part", None),
+                            ("e_min", "min (0.1 s windows)", whole), ("e_peak", "peak (0.1 s windows)", None)]:
+        mn, mx, n = mape(key, keep or (lambda r: True))
         print(f"{what}: MAPE {mn:.1f}% worst {mx:.1f}% over {n} workloads")
-    win = [r["win"] for r in rows if r["win"] is not None]
+    stopped = [r["w"] for r in rows if r["stopped"]]
+    if stopped:
+        print(f"sampler stopped early (left out of whole-window, min and window figures): {' '.join(stopped)}")
+    win = [r["win"] for r in rows if r["win"] is not None and not r["stopped"]]
     if win:
         print(f"power over time, 0.1 s windows: MAPE {statistics.mean(win):.1f}% (mean over workloads), "
               f"worst workload {max(win):.1f}%")
