@@ -81,7 +81,7 @@ static int sampled_run_app(const struct sampled_cli *c, struct measure_result *m
  * else the recorded readings' mean times the window; NaN: none. */
 static double measured_energy(const struct sampled_result *r, const struct measure_result *mr)
 {
-    if (mr)
+    if (mr && !(r->left_out_s > 0)) /* the counter covers the whole run, not the sampled part */
         return mr->energy_j;
     return r->has_measured ? r->meas_avg_w * r->duration_s : (double)NAN;
 }
@@ -110,17 +110,29 @@ static void print_names(const struct timeline *t, const struct sampled_result *r
     }
 }
 
-static void print_text(const struct sampled_cli *c, const struct timeline *t, const struct model *m,
-                       const struct sampled_result *r, const struct measure_result *mr)
+/* The measurement beside the estimate: the energy counter's avg of the
+ * run just made, or the timeline's readings (over the sampled part where
+ * the sampler stopped early); NULL for mr where the readings it is. */
+static const struct measure_result *whole_run(const struct sampled_result *r, const struct measure_result *mr)
 {
+    return r->left_out_s > 0 ? NULL : mr;
+}
+
+static void print_text(const struct sampled_cli *c, const struct timeline *t, const struct model *m,
+                       const struct sampled_result *r, const struct measure_result *mr_run)
+{
+    const struct measure_result *mr = whole_run(r, mr_run);
     double meas_avg = mr ? mr->avg_w : r->meas_avg_w, meas_e = measured_energy(r, mr), scale, covered_j = 0;
     size_t k;
+    if (r->left_out_s > 0)
+        printf("the sampler stopped early (tracer: %s): estimate and measurement below are over the %.3f s sampled, "
+               "the last %.3f s of the run left out\n", r->stop_why, r->duration_s, r->left_out_s);
     printf("sampled counters: device %d (%s), %zu samples of %zu counters every %.3g ms over %.3f s; model %s%s%s\n",
            r->device, r->gpu[0] ? r->gpu : "?", r->samples, r->nmetrics, (double)r->interval_ns * 1e-6, r->duration_s,
            m->gpu, m->variant[0] ? " " : "", m->variant);
-    printf("estimate:  min %.1f W  avg %.1f W  peak %.1f W  energy %.4g J over %.3f s (the whole run, idle included; "
+    printf("estimate:  min %.1f W  avg %.1f W  peak %.1f W  energy %.4g J over %.3f s (%s, idle included; "
            "min and peak: %.1f s windows)\n", r->min_w, r->avg_w, r->peak_w, r->energy_j, r->duration_s,
-           SAMPLED_WINDOW_S);
+           r->left_out_s > 0 ? "the sampled part" : "the whole run", SAMPLED_WINDOW_S);
     if (r->busy_s > 0)
         printf("  kernels ran in %.3f s of it (%.0f%%) at %.1f W; between kernels %.4g J\n", r->busy_s,
                100.0 * r->busy_s / r->duration_s, r->busy_avg_w, r->between_j);
@@ -155,8 +167,9 @@ static void json_num(const char *key, double v, const char *sep)
 }
 
 static void print_json(const struct timeline *t, const struct model *m, const struct sampled_result *r,
-                       const struct measure_result *mr)
+                       const struct measure_result *mr_run)
 {
+    const struct measure_result *mr = whole_run(r, mr_run);
     double meas_avg = mr ? mr->avg_w : r->meas_avg_w;
     double meas_e = measured_energy(r, mr), scale = meas_e > 0 && r->energy_j > 0 ? meas_e / r->energy_j : (double)NAN;
     char base[256];
@@ -170,6 +183,15 @@ static void print_json(const struct timeline *t, const struct model *m, const st
     printf(",\n  \"interval_s\": %.6g,\n  \"samples\": %zu,\n  \"counters\": %zu,\n  ", (double)r->interval_ns * 1e-9,
            r->samples, r->nmetrics);
     json_num("duration_s", r->duration_s, ",\n  ");
+    if (r->left_out_s > 0) {
+        printf("\"sampler_stopped\": {");
+        json_num("left_out_s", r->left_out_s, ", ");
+        printf("\"why\": ");
+        report_json_string(stdout, r->stop_why);
+        printf("},\n  ");
+    } else {
+        printf("\"sampler_stopped\": null,\n  ");
+    }
     json_num("energy_j", r->energy_j, ",\n  ");
     printf("\"power_w\": {");
     json_num("min", r->min_w, ", ");

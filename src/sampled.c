@@ -291,6 +291,26 @@ static int kernel_shares(const struct timeline *t, int device, const struct pm_d
     return 0;
 }
 
+/* Where device's sampler stopped early: the end of its last sample when
+ * the tracer noted a failed decode and the window runs on past it, else
+ * the window's end; why, from the note, into r. */
+static long long sampler_stop_ns(const struct timeline *t, int device, const struct pm_device *d,
+                                 struct sampled_result *r)
+{
+    char want[64];
+    size_t i, n;
+    long long last = d->n ? d->end_ns[d->n - 1] : t->window_stop_ns;
+    snprintf(want, sizeof want, "pm_error device %d decode:", device);
+    n = strlen(want);
+    for (i = 0; i < t->pm.nnotes; i++)
+        if (strncmp(t->pm.note[i], want, n) == 0 && last < t->window_stop_ns && last > t->window_start_ns) {
+            snprintf(r->stop_why, sizeof r->stop_why, "%s", t->pm.note[i] + n - strlen("decode:"));
+            r->left_out_s = (double)(t->window_stop_ns - last) * 1e-9;
+            return last;
+        }
+    return t->window_stop_ns;
+}
+
 int sampled_estimate(const struct timeline *t, int device, const struct model *m, struct sampled_result *r,
                      char *err, size_t errlen)
 {
@@ -299,6 +319,7 @@ int sampled_estimate(const struct timeline *t, int device, const struct model *m
     double idle_w = t->idle_before_w > 0 ? t->idle_before_w : m->idle_w, *sample_w;
     struct pieces ps = { NULL, 0 };
     size_t lo = 0;
+    long long stop_ns;
     int rc = -1;
     memset(r, 0, sizeof *r);
     r->device = device;
@@ -308,6 +329,8 @@ int sampled_estimate(const struct timeline *t, int device, const struct model *m
         return -1;
     }
     sampled_gpu_name(t, device, r->gpu, sizeof r->gpu);
+    stop_ns = sampler_stop_ns(t, device, d, r);
+    w1 = (double)stop_ns * 1e-9;
     r->interval_ns = d->interval_ns;
     r->nmetrics = d->nmetrics;
     r->duration_s = w1 - w0;
@@ -332,7 +355,7 @@ int sampled_estimate(const struct timeline *t, int device, const struct model *m
         r->meas_peak_w = fmax(r->meas_peak_w, r->meas_avg_w);
     }
     series(t, &ps, w0, w1, r);
-    if (kernel_shares(t, device, d, sample_w, t->window_start_ns, t->window_stop_ns, r) != 0) {
+    if (kernel_shares(t, device, d, sample_w, t->window_start_ns, stop_ns, r) != 0) {
         snprintf(err, errlen, "out of memory");
         goto out;
     }

@@ -30,7 +30,9 @@ struct sampled_result {
     char gpu[128];              /* from the tracer's pm_gpu line, or "" */
     long long interval_ns;
     size_t nmetrics, samples;   /* samples inside the window */
-    double duration_s;          /* the window */
+    double duration_s;          /* the window (up to the sampler's stop, where it stopped early) */
+    double left_out_s;          /* after the sampler stopped early (a failed decode): not estimated */
+    char stop_why[160];         /* the tracer's note on that stop, or "" */
     double covered_s;           /* of it, inside samples (the rest at the idle measured before) */
     double energy_j, avg_w;     /* the estimate over the window */
     double min_w, peak_w;       /* lowest and highest mean over SAMPLED_WINDOW_S */
@@ -57,6 +59,9 @@ struct sampled_result {
 void sampled_gpu_name(const struct timeline *t, int device, char *out, size_t outlen);
 
 /* The estimate over t's window for one device with m (a sampled model).
+ * Where the tracer's sampler stopped early (a pm_error decode note: on an
+ * H100 the decode can fail mid-run) the window ends at its last sample,
+ * measurement included, and left_out_s says what was cut off.
  * Returns 0, or -1 with err (no samples of that device, a model whose
  * features the samples lack, out of memory). r->names is malloc'd: free
  * it with sampled_free. */
