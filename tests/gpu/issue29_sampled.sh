@@ -10,8 +10,11 @@
 #   validate     the validation workloads (validation/workloads.py, $GP_WORKLOADS or
 #                all), each under measure --timeline --sampled and once without
 #                sampling (the cost), their timelines and measurements
+#   replay       the replay route on the same workloads and board (validation/run.sh:
+#                measure, then gpu_profiler -a under ncu), packed as replay.tgz, so that
+#                both routes' figures come from one session
 # GP_DEADLINE=EPOCH: start nothing after it. GP_VALIDATE_MODES: "sampled plain" (default) or one. Everything lands packed in $OUT:
-# info.txt, build.txt, smoke.txt, calibrate.tgz, validate.tgz, validate.csv.
+# info.txt, build.txt, smoke.txt, calibrate.tgz, validate.tgz, validate.csv, replay.tgz.
 set -u
 OUT=${OUT:-gpu-out}
 mkdir -p "$OUT"
@@ -76,12 +79,20 @@ step_validate() {
     done
 }
 
+step_replay() {
+    mkdir -p "$W/replay"
+    OUT="$W/replay" GP_DEADLINE=${GP_DEADLINE:-} sh validation/run.sh ${GP_WORKLOADS:-} >"$W/replay/run_stdout.txt" 2>&1
+    echo "replay: exit $?, $(tail -1 "$W/replay/run_stdout.txt")" | tee -a "$OUT/info.txt"
+    (cd "$W" && tar czf "$OUT/replay.tgz" replay)
+}
+
 for step in "$@"; do
     late && { echo "deadline: step $step not run" | tee -a "$OUT/info.txt"; continue; }
     case $step in
     smoke) step_smoke || { echo "no PM samples: stopping"; cat "$OUT/smoke.txt"; exit 1; } ;;
     calibrate) step_calibrate ;;
     validate) step_validate ;;
+    replay) step_replay ;;
     *) echo "unknown step $step" ;;
     esac
 done
