@@ -1457,7 +1457,7 @@ static void cal_sum_samples(const struct pm_device *d, double t0, double t1, dou
 
 /* Each configuration's counters: the mean of the samples inside its
  * windows, over its repeats. */
-static int cal_sampled_rows(struct cal_run *c, const struct pm_device *d)
+static int cal_sampled_rows(struct cal_run *c, const struct pm_device *d, const char *stop_note)
 {
     size_t i, m;
     int r;
@@ -1487,6 +1487,12 @@ static int cal_sampled_rows(struct cal_run *c, const struct pm_device *d)
             logf_(&c->lg, 0, " %.3f-%.3f", c->win_t0[i * (size_t)c->o->repeats + (size_t)r],
                   c->win_t1[i * (size_t)c->o->repeats + (size_t)r]);
         logf_(&c->lg, 0, "\n");
+        if (n[M_SM_CLOCK] < 1 && stop_note) {
+            snprintf(c->err, c->errlen, "the tracer's sampler stopped before the windows of %s (%s); a shorter "
+                     "decode cadence may help (GP_PM_DECODE_MS, default %d); each configuration's power is in the log",
+                     c->cfg[i].name, stop_note, TRACE_PM_DECODE_MS);
+            return CAL_ERR_GPU;
+        }
         if (n[M_SM_CLOCK] < 1) {
             snprintf(c->err, c->errlen, "no PM sample fell in the windows of %s", c->cfg[i].name);
             return CAL_ERR_GPU;
@@ -1534,7 +1540,7 @@ static int cal_sampled_counters(struct cal_run *c)
     c->nfeat = 0;
     for (i = 0; features_sampled[i] && c->nfeat < MODEL_MAX_FEATURES; i++)
         c->feat[c->nfeat++] = features_find(features_sampled[i]);
-    rc = cal_sampled_rows(c, d);
+    rc = cal_sampled_rows(c, d, pm_samples_stop_note(&t.pm, c->o->device));
     timeline_free(&t);
     return rc;
 }

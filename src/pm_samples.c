@@ -45,6 +45,18 @@ const struct pm_device *pm_samples_device(const struct pm_samples *s, int device
     return NULL;
 }
 
+const char *pm_samples_stop_note(const struct pm_samples *s, int device)
+{
+    char want[64];
+    size_t i, n;
+    snprintf(want, sizeof want, "pm_error device %d decode:", device);
+    n = strlen(want);
+    for (i = 0; i < s->nnotes; i++)
+        if (strncmp(s->note[i], want, n) == 0)
+            return s->note[i] + n - strlen("decode:");
+    return NULL;
+}
+
 /* "# pm device D interval_ns I chip C metrics N NAME..." */
 static int read_header(struct pm_samples *s, const char *line, char *why, size_t whylen)
 {

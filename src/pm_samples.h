@@ -51,6 +51,10 @@ int pm_samples_line(struct pm_samples *s, const char *line, char *why, size_t wh
 /* The samples of device d (NULL: none). */
 const struct pm_device *pm_samples_device(const struct pm_samples *s, int device);
 
+/* The tracer's note that device's sampler stopped early (its decode failed:
+ * "# pm_error device D decode: WHY"), from "decode:" on; NULL when none. */
+const char *pm_samples_stop_note(const struct pm_samples *s, int device);
+
 /* Samples read from index first[k] on of each device k moved from the
  * CUPTI clock to the monotonic one: m0 + (t - c0) * rate. first has
  * PM_MAX_DEVICES entries; pm_samples_mark fills it with the counts now. */

@@ -297,18 +297,13 @@ static int kernel_shares(const struct timeline *t, int device, const struct pm_d
 static long long sampler_stop_ns(const struct timeline *t, int device, const struct pm_device *d,
                                  struct sampled_result *r)
 {
-    char want[64];
-    size_t i, n;
+    const char *why = pm_samples_stop_note(&t->pm, device);
     long long last = d->n ? d->end_ns[d->n - 1] : t->window_stop_ns;
-    snprintf(want, sizeof want, "pm_error device %d decode:", device);
-    n = strlen(want);
-    for (i = 0; i < t->pm.nnotes; i++)
-        if (strncmp(t->pm.note[i], want, n) == 0 && last < t->window_stop_ns && last > t->window_start_ns) {
-            snprintf(r->stop_why, sizeof r->stop_why, "%s", t->pm.note[i] + n - strlen("decode:"));
-            r->left_out_s = (double)(t->window_stop_ns - last) * 1e-9;
-            return last;
-        }
-    return t->window_stop_ns;
+    if (!why || last >= t->window_stop_ns || last <= t->window_start_ns)
+        return t->window_stop_ns;
+    snprintf(r->stop_why, sizeof r->stop_why, "%s", why);
+    r->left_out_s = (double)(t->window_stop_ns - last) * 1e-9;
+    return last;
 }
 
 int sampled_estimate(const struct timeline *t, int device, const struct model *m, struct sampled_result *r,

@@ -216,7 +216,39 @@ static void test_uncovered(void)
     CHECK(sampled_estimate(&t, 0, &m, &r, err, sizeof err) == 0);
     CHECK_NEAR(r.covered_s, 0.5, 1e-9);
     CHECK_NEAR(r.energy_j, 0.5 * 600 + 0.5 * 90, 1e-9);
+    CHECK(r.left_out_s == 0.0 && r.stop_why[0] == '\0'); /* no failed decode: the rest at idle */
     CHECK(!r.has_measured);
+    sampled_free(&r);
+    timeline_free(&t);
+    plat_remove(path);
+    plat_remove_dir(dir);
+}
+
+/* A sampler that stopped early (a failed decode, as on the H100 in run 19):
+ * the estimate ends at its last sample, and says what was left out. */
+static void test_stopped(void)
+{
+    char dir[1024], path[1200], err[256];
+    struct timeline t;
+    struct model m;
+    struct sampled_result r;
+    sampled_model_setup(&m);
+    if (!plat_make_temp_dir(tl_temp_name(dir, sizeof dir, "gp_test_sampled.XXXXXX"))) {
+        CHECK(0);
+        return;
+    }
+    snprintf(path, sizeof path, "%s/run.txt", dir);
+    write_file(path, "# gpu_profiler_timeline 1\n# window_ns 0 1000000000\n# idle_before_w 90\n"
+                     "# pm_error device 0 decode: CUPTI_ERROR_OUT_OF_MEMORY\n" HEADER "\n"
+                     "M 0 0 500000000 1e9 5e8 100\n");
+    CHECK(timeline_load(path, &t, err, sizeof err) == 0);
+    CHECK_STR(pm_samples_stop_note(&t.pm, 0), "decode: CUPTI_ERROR_OUT_OF_MEMORY");
+    CHECK(pm_samples_stop_note(&t.pm, 1) == NULL);
+    CHECK(sampled_estimate(&t, 0, &m, &r, err, sizeof err) == 0);
+    CHECK_NEAR(r.duration_s, 0.5, 1e-9);
+    CHECK_NEAR(r.left_out_s, 0.5, 1e-9);
+    CHECK_NEAR(r.energy_j, 0.5 * 600, 1e-9);
+    CHECK_STR(r.stop_why, "decode: CUPTI_ERROR_OUT_OF_MEMORY");
     sampled_free(&r);
     timeline_free(&t);
     plat_remove(path);
@@ -230,5 +262,6 @@ int main(void)
     test_tidy();
     test_estimate();
     test_uncovered();
+    test_stopped();
     return tl_done();
 }
