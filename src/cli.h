@@ -77,6 +77,10 @@ struct sampled_cli {
     long top;
     int json, force, quiet, verbose;
 };
+/* An exit status, or SAMPLED_FALL_BACK: -a APP ran but PM sampling was
+ * unavailable (the tracer's line said why), so the caller estimates by the
+ * replay route (ncu) instead, as the issue asks of an unsupported GPU. */
+#define SAMPLED_FALL_BACK (-2)
 int cmd_sampled_run(struct sampled_cli *c);
 
 #endif

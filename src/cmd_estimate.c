@@ -1269,6 +1269,10 @@ int cmd_estimate(int argc, char **argv)
         rc = run_sampled(&r->o);
     else if (rc < 0)
         rc = run_stages(r);
+    if (rc == SAMPLED_FALL_BACK) { /* no PM sampling on this GPU or for this user: the replay route */
+        r->o.sampled_ns = 0;
+        rc = run_stages(r);
+    }
     estimate_free(&r->est);
     free(r->o.app_args);
     free(r);

@@ -301,6 +301,12 @@ int cmd_sampled_run(struct sampled_cli *c)
     }
     for (i = 0; i < t.pm.nnotes && (c->verbose || t.pm.ndev == 0); i++)
         fprintf(stderr, "%s: tracer: %s\n", cli_prog, t.pm.note[i]);
+    if (t.pm.ndev == 0 && c->app && t.pm.nnotes) {
+        fprintf(stderr, "%s: PM sampling was unavailable in this run (the tracer's line above says why): falling back "
+                "to the replay route (ncu), which runs %s again\n", cli_prog, c->app);
+        timeline_free(&t);
+        return SAMPLED_FALL_BACK;
+    }
     if (t.pm.ndev == 0) {
         fprintf(stderr, "%s: %s holds no sampled counters%s\n", cli_prog, c->timeline_path,
                 c->app ? "" : " (record one with 'gpu_profiler -a APP --sampled' or 'measure --sampled --timeline')");

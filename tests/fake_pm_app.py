@@ -3,7 +3,8 @@
 PM sampler would (trace_inject.c, trace_pm.c) into $GP_TRACE_FILE.PID: the clock lines, 200 real samples of 1 ms
 taken from an H100 recording (tests/fixtures/timeline-h100-sampled/stream_triad_run16.txt, its loop), moved to
 start now, and one kernel over the first 150 ms; then it waits 0.3 s, so that the measured run holds them all.
-It prints the sampling interval it was asked for."""
+It prints the sampling interval it was asked for. With FAKE_PM_UNAVAILABLE=REASON it writes the tracer's
+pm_unavailable line instead of samples (a GPU or a user without PM sampling)."""
 import os
 import sys
 import time
@@ -22,6 +23,8 @@ if prefix:
     now = time.monotonic_ns()
     with open("%s.%d" % (prefix, os.getpid()), "w") as f:
         f.write("# gpu_profiler_trace 1\n# pid %d\n# clock start cupti_ns 1000000000 monotonic_ns %d\n" % (os.getpid(), now))
+        if os.environ.get("FAKE_PM_UNAVAILABLE"):
+            header, samples = ["# pm_unavailable device 0 %s\n" % os.environ["FAKE_PM_UNAVAILABLE"]], []
         f.writelines(header)
         f.write("K 1000000000 1150000000 0 _Z12stream_triadPfS_S_\n")
         for i, s in enumerate(samples[1000:1200]):
