@@ -854,6 +854,11 @@ static int stage_model(struct estimate_run *r)
         fprintf(stderr, "%s: %s: %s\n", cli_prog, r->o.model_path, err);
         return EXIT_MODEL;
     }
+    if (r->o.model_path && strcmp(r->model.variant, "sampled") == 0) {
+        fprintf(stderr, "%s: %s: a sampled model (variant sampled: PM sampling's counters, not ncu's); use it with "
+                "--sampled (-a APP --sampled, or --sampled --timeline FILE)\n", cli_prog, r->o.model_path);
+        return EXIT_MODEL;
+    }
     return EXIT_OK;
 }
 
@@ -1223,6 +1228,11 @@ static int check_sampled(const struct estimate_options *o)
     if (o->csv || o->measure_too || o->fast || o->tier || o->skip_nccl) {
         cli_usage_error("%s", "--sampled estimates from counters sampled as the application runs: leave out -c, "
                         "--measure, --fast, --tier and --skip-nccl");
+        return EXIT_USAGE;
+    }
+    if (o->out_csv) {
+        cli_usage_error("%s", "--sampled writes no CSV: leave out --out-csv (--json gives its figures and kernels "
+                        "to a script)");
         return EXIT_USAGE;
     }
     if (!o->app == !o->timeline_path) {

@@ -28,6 +28,13 @@ static int sampled_model(const struct sampled_cli *c, const char *gpu, struct mo
             return EXIT_MODEL;
         }
         *own_read = 1;
+        if (strcmp(own->variant, "sampled") != 0) {
+            fprintf(stderr, "%s: %s: a model of variant '%s', made from ncu's counters; --sampled needs a sampled "
+                    "model (variant sampled: 'gpu_profiler calibrate --sampled' or 'fit --sampled' makes one), or "
+                    "leave out --model for the built-in one\n", cli_prog, c->model_path,
+                    own->variant[0] ? own->variant : "raw");
+            return EXIT_MODEL;
+        }
         *m = own;
         return EXIT_OK;
     }
@@ -134,7 +141,7 @@ static void print_text(const struct sampled_cli *c, const struct timeline *t, co
            "min and peak: %.1f s windows)\n", r->min_w, r->avg_w, r->peak_w, r->energy_j, r->duration_s,
            r->left_out_s > 0 ? "the sampled part" : "the whole run", SAMPLED_WINDOW_S);
     if (r->busy_s > 0)
-        printf("  kernels ran in %.3f s of it (%.0f%%) at %.1f W; between kernels %.4g J\n", r->busy_s,
+        printf("  samples with kernels in them: %.3f s of it (%.0f%%) at %.1f W; between kernels %.4g J\n", r->busy_s,
                100.0 * r->busy_s / r->duration_s, r->busy_avg_w, r->between_j);
     if (mr || r->has_measured) {
         printf("measured:  min %.1f W  avg %.1f W  peak %.1f W (NVML: %s; min and peak over the same windows)\n",
@@ -271,6 +278,11 @@ static int sampled_report(const struct sampled_cli *c, const struct timeline *t,
             fprintf(stderr, "%s: %s: %s\n", cli_prog, c->timeline_path, err);
             return EXIT_INPUT;
         }
+        if (!(r.left_out_s > 0) && r.duration_s > 0 && r.covered_s < 0.9 * r.duration_s)
+            fprintf(stderr, "%s: warning: %s: device %d's samples cover %.3f s of the %.3f s window (%.0f%%); the "
+                    "rest is estimated at the idle measured before, so the estimate reads low (a timeline cut short, "
+                    "or a sampler that stopped: gpu_profiler -v shows the tracer's notes)\n", cli_prog,
+                    c->timeline_path, dev, r.covered_s, r.duration_s, 100.0 * r.covered_s / r.duration_s);
         if (c->json)
             print_json(t, m, &r, t->pm.ndev == 1 ? mr : NULL);
         else if (!(c->report_path && strcmp(c->report_path, "-") == 0))

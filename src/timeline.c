@@ -405,8 +405,15 @@ int timeline_find_tracer(char *out, size_t outlen)
 
 int timeline_load(const char *path, struct timeline *t, char *err, size_t errlen)
 {
-    FILE *f = plat_fopen(path, "r");
+    FILE *f;
     int rc;
+    if (plat_kind(path) == PLAT_DIR) {
+        timeline_init(t);
+        snprintf(err, errlen, "%s: is a folder; give the timeline file that 'gpu_profiler measure --timeline FILE' "
+                 "wrote", path);
+        return -1;
+    }
+    f = plat_fopen(path, "r");
     if (!f) {
         timeline_init(t);
         snprintf(err, errlen, "%s: %s", path, strerror(errno));

@@ -177,4 +177,9 @@ check_lines "issue 22 dry-run" all "$("$py" validation/multigpu/summarize_comm.p
 # route's FMA-heavy and L2-hit counters, row by row
 check_lines "issue 33 experiments" rows "$("$py" bench/issue33_features.py --gpu-profiler "$gp" 2>&1)"
 check_lines "issue 33 sampled" rows "$("$py" bench/issue33_sampled.py 2>&1)"
+# the sampled route's validation (issue 29): runs 19 and 16 re-estimated with the built-in sampled model, row by row
+for run in run19_validate.txz run16_validate.tgz; do
+    check_lines "sampled ${run%%_*}" rows "$("$py" validation/sampled_estimate.py --gp "$gp" \
+        "data/sampled/h100_2026-12-06_$run" "data/sampled/h100_2026-12-06_${run%%.*}.csv" 2>&1)"
+done
 tally_line "$pass" "$fail"
