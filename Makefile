@@ -249,7 +249,8 @@ fuzz: fuzz-build
 # ---- Windows: cross-built with mingw-w64 and tested under wine (docs in
 # README.md, "Windows"). make windows builds build-win/gpu_profiler.exe,
 # static, importing only Windows' own DLLs; check-windows runs the unit
-# tests and the CLI cases under wine; dist-windows makes the zip.
+# tests, the CLI cases and the tracer's PM sampler under wine; dist-windows
+# makes the zip.
 WIN_CC ?= x86_64-w64-mingw32-gcc
 WIN_AR ?= x86_64-w64-mingw32-ar
 WINE ?= wine
@@ -264,7 +265,7 @@ WIN_CLI_OBJ = $(CLI_OBJ:$(B)/%=$(WB)/%)
 WIN_TESTS = $(filter-out test_runner,$(TESTS))
 WIN_STANDINS = $(WB)/stand-ins/ncu.exe $(WB)/stand-ins/app.exe $(WB)/stand-ins/nvml.dll $(WB)/stand-ins/echo_args.exe
 
-.PHONY: windows check-windows dist-windows unit-windows cli-windows seed-windows cupti-layout-windows
+.PHONY: windows check-windows dist-windows unit-windows cli-windows seed-windows cupti-layout-windows pm-windows
 
 $(WB):
 	mkdir -p $(WB)/stand-ins
@@ -285,20 +286,46 @@ $(WB)/libgp.a: $(WIN_LIB_OBJ)
 $(WB)/gpu_profiler.exe: $(WIN_CLI_OBJ) $(WB)/libgp.a
 	$(WIN_CC) -o $@ $^ $(WIN_LDLIBS)
 
-# the timeline tracer as a DLL, where CUPTI's headers are found (it loads CUPTI's DLL at run time)
-ifneq ($(CUPTI_INC),)
+# the timeline tracer as a DLL, where CUPTI's and CUDA's headers are found
+# (it loads CUPTI's DLL and the driver's at run time)
+ifneq ($(and $(CUPTI_INC),$(wildcard $(CUDA_DIR)/include/cuda.h)),)
 WIN_TRACER = $(WB)/gpu_profiler_trace.dll
-$(WIN_TRACER): src/trace_inject.c | $(WB)
-	$(WIN_CC) -std=c11 -O2 -Wall -Wextra -shared -isystem $(CUPTI_INC) -o $@ $< -static -lpthread
+$(WIN_TRACER): src/trace_inject.c src/trace_pm.c src/trace_pm.h src/cupti_packing.h | $(WB)
+	$(WIN_CC) -std=c11 -D__USE_MINGW_ANSI_STDIO=1 -O2 -Wall -Wextra -shared -isystem $(CUPTI_INC) \
+	    -isystem $(CUDA_DIR)/include -Isrc/cshim \
+	    -o $@ src/trace_inject.c src/trace_pm.c -static -lpthread
 
 # CUPTI's records laid out alike by both compilers (tests/win/cupti_layout.c)
 cupti-layout-windows: | $(WB)
 	$(CC) -std=c11 -Isrc -isystem $(CUPTI_INC) -o $(WB)/cupti_layout tests/win/cupti_layout.c
 	$(WIN_CC) -std=c11 -D__USE_MINGW_ANSI_STDIO=1 -Isrc -isystem $(CUPTI_INC) -o $(WB)/cupti_layout.exe tests/win/cupti_layout.c
 	@sh tests/win/cupti_layout.sh
+
+# The PM sampler built for Windows (tests/test_trace_pm.c) under wine,
+# loading the stand-in CUPTI (tests/fake_cupti_pm.c) and driver as DLLs
+# from build-win/stand-ins: cupti64_fake.dll, cupti64_old.dll (no PM
+# sampling API) and nvcuda.dll
+WIN_PM_CFLAGS = -std=c11 -D__USE_MINGW_ANSI_STDIO=1 -O1 -Wall -Wextra -isystem $(CUPTI_INC) \
+                -isystem $(CUDA_DIR)/include -Isrc/cshim -Isrc -Itests
+WIN_PM_STANDINS = $(WB)/stand-ins/cupti64_fake.dll $(WB)/stand-ins/cupti64_old.dll $(WB)/stand-ins/nvcuda.dll
+$(WB)/trace_pm_win.o: src/trace_pm.c src/trace_pm.h src/cupti_packing.h | $(WB)
+	$(WIN_CC) $(WIN_PM_CFLAGS) -c $< -o $@
+$(WB)/stand-ins/cupti64_fake.dll: tests/fake_cupti_pm.c tests/fake_cupti_pm.h | $(WB)
+	$(WIN_CC) $(WIN_PM_CFLAGS) -DFAKE_PM_NO_DRIVER -shared -o $@ $< -static -lpthread
+$(WB)/stand-ins/cupti64_old.dll: tests/fake_cupti_pm.c tests/fake_cupti_pm.h | $(WB)
+	$(WIN_CC) $(WIN_PM_CFLAGS) -DFAKE_PM_NO_DRIVER -DFAKE_PM_NO_PM_SAMPLING -shared -o $@ $< -static -lpthread
+$(WB)/stand-ins/nvcuda.dll: tests/fake_cupti_pm.c tests/fake_cupti_pm.h | $(WB)
+	$(WIN_CC) $(WIN_PM_CFLAGS) -shared -o $@ $< -static -lpthread
+$(WB)/test_trace_pm.exe: tests/test_trace_pm.c tests/testlib.h tests/fake_cupti_pm.h $(WB)/trace_pm_win.o $(WB)/libgp.a
+	$(WIN_CC) $(WIN_CFLAGS) -Itests -o $@ $< $(WB)/trace_pm_win.o $(WB)/libgp.a $(WIN_LDLIBS)
+
+pm-windows: $(WB)/test_trace_pm.exe $(WIN_PM_STANDINS)
+	@sh tests/win/run_unit.sh test_trace_pm
 else
 cupti-layout-windows:
 	@echo "note: no CUPTI headers: the Windows tracer is not built, its layout check not run"
+pm-windows:
+	@echo "note: no CUPTI or CUDA headers: the Windows PM sampler is not built, its test not run"
 endif
 
 windows: $(WB)/gpu_profiler.exe $(WIN_TRACER)
@@ -327,7 +354,7 @@ seed-windows: $(WB)/gpu_profiler.exe $(WIN_STANDINS) $(WIN_TRACER) dist-windows
 # line (a failure under GP_REQUIRE_ALL=1, which .ci/run sets)
 WIN_MISSING = $(strip $(foreach t,$(WIN_CC) $(WINE) groff,$(if $(shell command -v $(t) 2>/dev/null),,$(t))))
 ifeq ($(WIN_MISSING),)
-check-windows: unit-windows cli-windows seed-windows cupti-layout-windows
+check-windows: unit-windows cli-windows seed-windows cupti-layout-windows pm-windows
 	@echo "make check-windows: all test programs passed under wine"
 else
 check-windows:

@@ -21,7 +21,8 @@
  * (its DLL's name carries its version: cupti64_2025.3.1.dll), from
  * $GP_CUPTI_DLL or the newest cupti64_*.dll in %CUDA_PATH%\extras\CUPTI\lib64
  * or %CUDA_PATH%\bin, and the monotonic clock is the performance counter
- * that gpu_profiler's own clock (plat_win32.c) reads. */
+ * that gpu_profiler's own clock (plat_win32.c) reads. Its PM sampler takes
+ * its CUPTI functions from that same DLL (trace_pm_load). */
 #define _GNU_SOURCE
 #ifdef _WIN32
 #define WIN32_LEAN_AND_MEAN
@@ -29,9 +30,7 @@
 #endif
 #include "cupti_packing.h"
 #include <cupti.h>
-#ifndef _WIN32
 #include "trace_pm.h"
-#endif
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -50,15 +49,15 @@
 TRACE_EXPORT int InitializeInjection(void);
 
 #ifdef _WIN32
-/* CUPTI's entry points, from its DLL */
+/* CUPTI's entry points, from its DLL (the PM sampler's: trace_pm_load) */
+#define CUPTI_ENTRY_POINTS(X)                                                                                          \
+    X(ActivityEnable) X(ActivityFlushAll) X(ActivityGetNextRecord) X(ActivityGetNumDroppedRecords)                     \
+    X(ActivityRegisterCallbacks) X(GetTimestamp) X(Subscribe) X(EnableCallback) X(GetDeviceId)
+#define CUPTI_FIELD(fn) __typeof__(&cupti##fn) fn;
 static struct {
-    __typeof__(&cuptiActivityEnable) ActivityEnable;
-    __typeof__(&cuptiActivityFlushAll) ActivityFlushAll;
-    __typeof__(&cuptiActivityGetNextRecord) ActivityGetNextRecord;
-    __typeof__(&cuptiActivityGetNumDroppedRecords) ActivityGetNumDroppedRecords;
-    __typeof__(&cuptiActivityRegisterCallbacks) ActivityRegisterCallbacks;
-    __typeof__(&cuptiGetTimestamp) GetTimestamp;
+    CUPTI_ENTRY_POINTS(CUPTI_FIELD)
 } cupti;
+static HMODULE cupti_dll;
 #define CUPTI(fn) cupti.fn
 
 /* The newest cupti64_*.dll in dir (by name: the version is in it), loaded. */
@@ -84,8 +83,7 @@ static int cupti_load(void)
     const char *env = getenv("GP_CUPTI_DLL"), *cuda = getenv("CUDA_PATH");
     char dir[MAX_PATH];
     HMODULE lib = NULL;
-    FARPROC f[6];
-    size_t i;
+    FARPROC f;
     if (env && *env)
         lib = LoadLibraryExA(env, NULL, LOAD_WITH_ALTERED_SEARCH_PATH);
     if (!lib && cuda && *cuda) {
@@ -95,23 +93,13 @@ static int cupti_load(void)
             lib = load_newest(dir);
         }
     }
-    if (!lib)
+    if (!(cupti_dll = lib))
         return -1;
-    f[0] = GetProcAddress(lib, "cuptiActivityEnable");
-    f[1] = GetProcAddress(lib, "cuptiActivityFlushAll");
-    f[2] = GetProcAddress(lib, "cuptiActivityGetNextRecord");
-    f[3] = GetProcAddress(lib, "cuptiActivityGetNumDroppedRecords");
-    f[4] = GetProcAddress(lib, "cuptiActivityRegisterCallbacks");
-    f[5] = GetProcAddress(lib, "cuptiGetTimestamp");
-    for (i = 0; i < 6; i++)
-        if (!f[i])
-            return -1;
-    memcpy(&cupti.ActivityEnable, &f[0], sizeof f[0]);
-    memcpy(&cupti.ActivityFlushAll, &f[1], sizeof f[1]);
-    memcpy(&cupti.ActivityGetNextRecord, &f[2], sizeof f[2]);
-    memcpy(&cupti.ActivityGetNumDroppedRecords, &f[3], sizeof f[3]);
-    memcpy(&cupti.ActivityRegisterCallbacks, &f[4], sizeof f[4]);
-    memcpy(&cupti.GetTimestamp, &f[5], sizeof f[5]);
+#define CUPTI_LOAD(fn)                                                                                                 \
+    if (!(f = GetProcAddress(lib, "cupti" #fn)))                                                                       \
+        return -1;                                                                                                     \
+    memcpy(&cupti.fn, &f, sizeof f);
+    CUPTI_ENTRY_POINTS(CUPTI_LOAD)
     return 0;
 }
 
@@ -208,11 +196,9 @@ static void trace_finish(void)
 {
     if (!trace_out)
         return; /* a forked child's, or the file could not be written */
-#ifndef _WIN32
     trace_pm_finish();
     if (getenv("GP_PM_DEBUG"))
         fprintf(stderr, "gpu_profiler trace: pm finished; flushing the activity records\n");
-#endif
     CUPTI(ActivityFlushAll)(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
     pthread_mutex_lock(&trace_mu);
     if (trace_out) {
@@ -222,17 +208,6 @@ static void trace_finish(void)
         trace_out = NULL;
     }
     pthread_mutex_unlock(&trace_mu);
-}
-
-#ifndef _WIN32
-/* A child forked after CUDA started has no CUDA of its own (and may not use
- * the parent's): it must not write the parent's buffered records again, or
- * its end line, into the parent's file at its exit. */
-static void forget_in_child(void)
-{
-    trace_out = NULL; /* its stdio buffer is the parent's: dropped, not flushed */
-    pthread_mutex_init(&trace_mu, NULL);
-    trace_pm_forget();
 }
 
 /* Stops the PM sampler now and writes its samples (what the process's end
@@ -247,6 +222,18 @@ void gp_trace_pm_stop(void)
     pthread_mutex_unlock(&trace_mu);
 }
 
+#ifndef _WIN32
+/* A child forked after CUDA started has no CUDA of its own (and may not use
+ * the parent's): it must not write the parent's buffered records again, or
+ * its end line, into the parent's file at its exit. */
+static void forget_in_child(void)
+{
+    trace_out = NULL; /* its stdio buffer is the parent's: dropped, not flushed */
+    pthread_mutex_init(&trace_mu, NULL);
+    trace_pm_forget();
+}
+#endif
+
 /* Each new context: its device's PM sampler (trace_pm.c), when asked for. */
 static void CUPTIAPI on_resource(void *user, CUpti_CallbackDomain domain, CUpti_CallbackId cbid, const void *data)
 {
@@ -255,7 +242,7 @@ static void CUPTIAPI on_resource(void *user, CUpti_CallbackDomain domain, CUpti_
     (void)user;
     if (domain != CUPTI_CB_DOMAIN_RESOURCE || cbid != CUPTI_CBID_RESOURCE_CONTEXT_CREATED || !rd || !rd->context)
         return;
-    if (cuptiGetDeviceId(rd->context, &device) == CUPTI_SUCCESS)
+    if (CUPTI(GetDeviceId)(rd->context, &device) == CUPTI_SUCCESS)
         trace_pm_context(rd->context, device);
 }
 
@@ -267,20 +254,17 @@ static void start_pm_sampling(void)
     trace_pm_init(&trace_out, &trace_mu);
     if (!trace_pm_wanted())
         return;
-    if (cuptiSubscribe(&sub, on_resource, NULL) != CUPTI_SUCCESS ||
-        cuptiEnableCallback(1, sub, CUPTI_CB_DOMAIN_RESOURCE, CUPTI_CBID_RESOURCE_CONTEXT_CREATED) != CUPTI_SUCCESS) {
+#ifdef _WIN32
+    if (trace_pm_load(cupti_dll) != 0)
+        return;
+#endif
+    if (CUPTI(Subscribe)(&sub, on_resource, NULL) != CUPTI_SUCCESS ||
+        CUPTI(EnableCallback)(1, sub, CUPTI_CB_DOMAIN_RESOURCE, CUPTI_CBID_RESOURCE_CONTEXT_CREATED) != CUPTI_SUCCESS) {
         fprintf(trace_out, "# pm_unavailable device all CUPTI refused the context callback (another tool subscribes)\n");
         fprintf(stderr, "gpu_profiler trace: no PM sampling: CUPTI refused the context callback (another tool "
                         "subscribes)\n");
     }
 }
-#else
-static void start_pm_sampling(void)
-{
-    if (getenv("GP_PM_SAMPLING"))
-        fprintf(trace_out, "# pm_unavailable device all this Windows tracer has no PM sampler yet\n");
-}
-#endif
 
 /* Called by the CUDA driver while it initialises, once per process. */
 int InitializeInjection(void)

@@ -2,6 +2,11 @@
 #define _GNU_SOURCE
 #include "trace_pm.h"
 
+#ifdef _WIN32
+#define WIN32_LEAN_AND_MEAN
+#include <windows.h>
+#endif
+#include "cupti_packing.h"
 #include <cuda.h>
 #include <cupti.h>
 #include <cupti_pmsampling.h>
@@ -68,6 +73,31 @@ static const char *const TRACE_PM_METRICS[] = {
     memset(&v, 0, sizeof v);                                                                                           \
     v.structSize = T##_STRUCT_SIZE
 
+/* Every CUPTI and CUDA driver function the sampler calls, the PM sampling
+ * ones first (an older CUPTI lacks them). Linux links them: PM(fn) is fn.
+ * The Windows tracer takes them at run time from the CUPTI DLL that
+ * trace_inject.c loaded and from nvcuda.dll (trace_pm_load). */
+#define PM_CUPTI_ENTRY_POINTS(X)                                                                                        \
+    X(cuptiPmSamplingGetCounterAvailability) X(cuptiPmSamplingEnable) X(cuptiPmSamplingDisable)                      \
+    X(cuptiPmSamplingSetConfig) X(cuptiPmSamplingGetCounterDataSize) X(cuptiPmSamplingCounterDataImageInitialize)   \
+    X(cuptiPmSamplingStart) X(cuptiPmSamplingStop) X(cuptiPmSamplingDecodeData)                                      \
+    X(cuptiPmSamplingGetCounterDataInfo) X(cuptiPmSamplingCounterDataGetSampleInfo)                                  \
+    X(cuptiProfilerHostInitialize) X(cuptiProfilerHostDeinitialize) X(cuptiProfilerHostConfigAddMetrics)             \
+    X(cuptiProfilerHostGetConfigImageSize) X(cuptiProfilerHostGetConfigImage) X(cuptiProfilerHostGetNumOfPasses)     \
+    X(cuptiProfilerHostEvaluateToGpuValues) X(cuptiProfilerInitialize) X(cuptiProfilerDeviceSupported)               \
+    X(cuptiDeviceGetChipName) X(cuptiGetResultString)
+#define PM_CUDA_ENTRY_POINTS(X) X(cuCtxSetCurrent) X(cuDeviceGet) X(cuDeviceGetName)
+#ifdef _WIN32
+#define PM_FIELD(fn) __typeof__(&fn) fn;
+static struct {
+    PM_CUPTI_ENTRY_POINTS(PM_FIELD)
+    PM_CUDA_ENTRY_POINTS(PM_FIELD)
+} pm_api;
+#define PM(fn) pm_api.fn
+#else
+#define PM(fn) fn
+#endif
+
 struct pm_dev {
     int state; /* 0 untouched, 1 sampling, 2 unavailable or stopped */
     unsigned device;
@@ -120,13 +150,18 @@ int trace_pm_wanted(void)
 static const char *pm_err(CUptiResult r)
 {
     const char *s = NULL;
-    if (cuptiGetResultString(r, &s) != CUPTI_SUCCESS || !s)
+    if (PM(cuptiGetResultString)(r, &s) != CUPTI_SUCCESS || !s)
         return "unknown CUPTI error";
     return s;
 }
 
 /* One line into the trace file, under its lock. */
-static void pm_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#ifdef __MINGW32__
+#define PM_PRINTF __attribute__((format(gnu_printf, 1, 2))) /* mingw-w64's C99 printf */
+#else
+#define PM_PRINTF __attribute__((format(printf, 1, 2)))
+#endif
+static void pm_line(const char *fmt, ...) PM_PRINTF;
 static void pm_line(const char *fmt, ...)
 {
     va_list ap;
@@ -147,12 +182,65 @@ static void pm_unavailable(struct pm_dev *d, const char *what, CUptiResult r)
             d->device, what, r == CUPTI_SUCCESS ? "refused" : pm_err(r));
 }
 
+#ifdef _WIN32
+/* fn from lib into pm_api; its name when lib lacks it */
+#define PM_LOAD(lib, fn)                                                                                               \
+    if (!(f = GetProcAddress(lib, #fn)))                                                                               \
+        return #fn;                                                                                                    \
+    memcpy(&pm_api.fn, &f, sizeof f);
+#define PM_LOAD_CUPTI(fn) PM_LOAD(cupti, fn)
+#define PM_LOAD_CUDA(fn) PM_LOAD(cuda, fn)
+
+/* Every entry point; NULL, or the name of the first that is missing. */
+static const char *load_entry_points(HMODULE cupti, HMODULE cuda)
+{
+    FARPROC f;
+    PM_CUPTI_ENTRY_POINTS(PM_LOAD_CUPTI)
+    PM_CUDA_ENTRY_POINTS(PM_LOAD_CUDA)
+    return NULL;
+}
+
+/* what lacks the entry point: the DLL's file name */
+static const char *dll_name(HMODULE lib, char *out, DWORD len)
+{
+    const char *slash;
+    DWORD n = GetModuleFileNameA(lib, out, len);
+    if (n == 0 || n >= len)
+        return "its DLL";
+    slash = strrchr(out, '\\');
+    return slash ? slash + 1 : out;
+}
+
+int trace_pm_load(void *cupti_dll)
+{
+    /* the driver is the application's, loaded already (it loaded the tracer) */
+    HMODULE cuda = GetModuleHandleA("nvcuda.dll");
+    const char *missing = "nvcuda.dll", *in = "the process", *hint = "";
+    char path[MAX_PATH];
+    if (!cuda)
+        cuda = LoadLibraryExA("nvcuda.dll", NULL, LOAD_LIBRARY_SEARCH_SYSTEM32);
+    if (cuda && !(missing = load_entry_points((HMODULE)cupti_dll, cuda)))
+        return 0;
+    if (cuda && strncmp(missing, "cupti", 5) == 0) {
+        in = dll_name((HMODULE)cupti_dll, path, sizeof path);
+        hint = " (a CUPTI older than its PM sampling API)";
+    } else if (cuda) {
+        in = dll_name(cuda, path, sizeof path);
+    }
+    pm_interval_ns = 0; /* trace_pm_context does nothing from here on */
+    pm_line("# pm_unavailable device all no %s in %s%s\n", missing, in, hint);
+    fprintf(stderr, "gpu_profiler trace: no PM sampling: no %s in %s%s; no counters will be sampled\n", missing, in,
+            hint);
+    return -1;
+}
+#endif
+
 static void host_free(struct pm_dev *d)
 {
     if (d->host) {
         PARAMS(CUpti_Profiler_Host_Deinitialize_Params, p);
         p.pHostObject = d->host;
-        cuptiProfilerHostDeinitialize(&p);
+        PM(cuptiProfilerHostDeinitialize)(&p);
         d->host = NULL;
     }
 }
@@ -167,7 +255,7 @@ static CUptiResult host_with(struct pm_dev *d, const char **names, size_t n)
         p.profilerType = CUPTI_PROFILER_TYPE_PM_SAMPLING;
         p.pChipName = d->chip;
         p.pCounterAvailabilityImage = d->avail;
-        if ((r = cuptiProfilerHostInitialize(&p)) != CUPTI_SUCCESS)
+        if ((r = PM(cuptiProfilerHostInitialize)(&p)) != CUPTI_SUCCESS)
             return r;
         d->host = p.pHostObject;
     }
@@ -176,7 +264,7 @@ static CUptiResult host_with(struct pm_dev *d, const char **names, size_t n)
         p.pHostObject = d->host;
         p.ppMetricNames = names;
         p.numMetrics = n;
-        return cuptiProfilerHostConfigAddMetrics(&p);
+        return PM(cuptiProfilerHostConfigAddMetrics)(&p);
     }
 }
 
@@ -186,7 +274,7 @@ static CUptiResult config_image(struct pm_dev *d, size_t *passes)
     CUptiResult r;
     PARAMS(CUpti_Profiler_Host_GetConfigImageSize_Params, s);
     s.pHostObject = d->host;
-    if ((r = cuptiProfilerHostGetConfigImageSize(&s)) != CUPTI_SUCCESS)
+    if ((r = PM(cuptiProfilerHostGetConfigImageSize)(&s)) != CUPTI_SUCCESS)
         return r;
     free(d->config);
     if (!(d->config = calloc(1, s.configImageSize)))
@@ -197,14 +285,14 @@ static CUptiResult config_image(struct pm_dev *d, size_t *passes)
         p.pHostObject = d->host;
         p.configImageSize = d->config_size;
         p.pConfigImage = d->config;
-        if ((r = cuptiProfilerHostGetConfigImage(&p)) != CUPTI_SUCCESS)
+        if ((r = PM(cuptiProfilerHostGetConfigImage)(&p)) != CUPTI_SUCCESS)
             return r;
     }
     {
         PARAMS(CUpti_Profiler_Host_GetNumOfPasses_Params, p);
         p.configImageSize = d->config_size;
         p.pConfigImage = d->config;
-        if ((r = cuptiProfilerHostGetNumOfPasses(&p)) != CUPTI_SUCCESS)
+        if ((r = PM(cuptiProfilerHostGetNumOfPasses)(&p)) != CUPTI_SUCCESS)
             return r;
         *passes = p.numOfPasses;
     }
@@ -261,13 +349,13 @@ static CUptiResult counter_availability(struct pm_dev *d)
     CUptiResult r;
     PARAMS(CUpti_PmSampling_GetCounterAvailability_Params, p);
     p.deviceIndex = d->device;
-    if ((r = cuptiPmSamplingGetCounterAvailability(&p)) != CUPTI_SUCCESS)
+    if ((r = PM(cuptiPmSamplingGetCounterAvailability)(&p)) != CUPTI_SUCCESS)
         return r;
     if (!(d->avail = calloc(1, p.counterAvailabilityImageSize)))
         return CUPTI_ERROR_OUT_OF_MEMORY;
     d->avail_size = p.counterAvailabilityImageSize;
     p.pCounterAvailabilityImage = d->avail;
-    return cuptiPmSamplingGetCounterAvailability(&p);
+    return PM(cuptiPmSamplingGetCounterAvailability)(&p);
 }
 
 static CUptiResult init_image(struct pm_dev *d)
@@ -276,7 +364,7 @@ static CUptiResult init_image(struct pm_dev *d)
     p.pPmSamplingObject = d->obj;
     p.counterDataSize = d->img_size;
     p.pCounterData = d->img;
-    return cuptiPmSamplingCounterDataImageInitialize(&p);
+    return PM(cuptiPmSamplingCounterDataImageInitialize)(&p);
 }
 
 /* A counter data image of d->max_samples samples, initialised. */
@@ -288,7 +376,7 @@ static CUptiResult alloc_image(struct pm_dev *d)
     p.pMetricNames = d->names;
     p.numMetrics = d->nnames;
     p.maxSamples = d->max_samples;
-    if ((r = cuptiPmSamplingGetCounterDataSize(&p)) != CUPTI_SUCCESS)
+    if ((r = PM(cuptiPmSamplingGetCounterDataSize)(&p)) != CUPTI_SUCCESS)
         return r;
     free(d->img);
     if (!(d->img = calloc(1, p.counterDataSize)))
@@ -325,7 +413,7 @@ static CUptiResult configure(struct pm_dev *d)
         p.samplingInterval = pm_interval_ns;
         p.triggerMode = CUPTI_PM_SAMPLING_TRIGGER_MODE_GPU_TIME_INTERVAL;
         p.hwBufferAppendMode = CUPTI_PM_SAMPLING_HARDWARE_BUFFER_APPEND_MODE_KEEP_OLDEST;
-        if ((r = cuptiPmSamplingSetConfig(&p)) != CUPTI_SUCCESS)
+        if ((r = PM(cuptiPmSamplingSetConfig)(&p)) != CUPTI_SUCCESS)
             return r;
     }
     d->max_samples = image_samples();
@@ -338,7 +426,7 @@ static int profiler_ready(void)
 {
     if (!pm_profiler_ready) {
         PARAMS(CUpti_Profiler_Initialize_Params, p);
-        pm_profiler_ready = cuptiProfilerInitialize(&p) == CUPTI_SUCCESS ? 1 : -1;
+        pm_profiler_ready = PM(cuptiProfilerInitialize)(&p) == CUPTI_SUCCESS ? 1 : -1;
     }
     return pm_profiler_ready == 1;
 }
@@ -353,7 +441,7 @@ static int setup(struct pm_dev *d)
         PARAMS(CUpti_Profiler_DeviceSupported_Params, p);
         p.cuDevice = (CUdevice)d->device;
         p.api = CUPTI_PROFILER_PM_SAMPLING;
-        if ((r = cuptiProfilerDeviceSupported(&p)) != CUPTI_SUCCESS)
+        if ((r = PM(cuptiProfilerDeviceSupported)(&p)) != CUPTI_SUCCESS)
             return pm_unavailable(d, "support check", r), -1;
         if (p.isSupported != CUPTI_PROFILER_CONFIGURATION_SUPPORTED) {
             const char *why = p.architecture != CUPTI_PROFILER_CONFIGURATION_SUPPORTED ? "architecture"
@@ -367,7 +455,7 @@ static int setup(struct pm_dev *d)
     {
         PARAMS(CUpti_Device_GetChipName_Params, p);
         p.deviceIndex = d->device;
-        if ((r = cuptiDeviceGetChipName(&p)) != CUPTI_SUCCESS)
+        if ((r = PM(cuptiDeviceGetChipName)(&p)) != CUPTI_SUCCESS)
             return pm_unavailable(d, "chip name", r), -1;
         snprintf(d->chip, sizeof d->chip, "%s", p.pChipName);
     }
@@ -378,24 +466,34 @@ static int setup(struct pm_dev *d)
     {
         PARAMS(CUpti_PmSampling_Enable_Params, p);
         p.deviceIndex = d->device;
-        if ((r = cuptiPmSamplingEnable(&p)) != CUPTI_SUCCESS)
+        if ((r = PM(cuptiPmSamplingEnable)(&p)) != CUPTI_SUCCESS)
             return pm_unavailable(d, "enable (another process or profiler samples this GPU)", r), -1;
         d->obj = p.pPmSamplingObject;
     }
     if ((r = configure(d)) != CUPTI_SUCCESS) {
         PARAMS(CUpti_PmSampling_Disable_Params, p);
         p.pPmSamplingObject = d->obj;
-        cuptiPmSamplingDisable(&p);
+        PM(cuptiPmSamplingDisable)(&p);
         return pm_unavailable(d, "configuration", r), -1;
     }
     return 0;
 }
 
+/* The calling thread's CPU time, s; on Windows in the scheduler's ticks
+ * (15.6 ms by default), so a short setup may read 0. */
 static double thread_cpu_s(void)
 {
+#ifdef _WIN32
+    FILETIME created, exited, kernel, user;
+    if (!GetThreadTimes(GetCurrentThread(), &created, &exited, &kernel, &user))
+        return 0.0;
+    return 1e-7 * (double)(((unsigned long long)kernel.dwHighDateTime << 32 | kernel.dwLowDateTime) +
+                           ((unsigned long long)user.dwHighDateTime << 32 | user.dwLowDateTime));
+#else
     struct timespec ts;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+#endif
 }
 
 /* Writes one completed sample as an M line. */
@@ -409,7 +507,7 @@ static void write_sample(struct pm_dev *d, size_t index)
     si.pCounterDataImage = d->img;
     si.counterDataImageSize = d->img_size;
     si.sampleIndex = index;
-    if ((r = cuptiPmSamplingCounterDataGetSampleInfo(&si)) != CUPTI_SUCCESS) {
+    if ((r = PM(cuptiPmSamplingCounterDataGetSampleInfo)(&si)) != CUPTI_SUCCESS) {
         if (d->failed_samples++ == 0)
             pm_line("# pm_error device %u sample info: %s\n", d->device, pm_err(r));
         return;
@@ -421,7 +519,7 @@ static void write_sample(struct pm_dev *d, size_t index)
     ev.ppMetricNames = d->names;
     ev.numMetrics = d->nnames;
     ev.pMetricValues = d->values;
-    if ((r = cuptiProfilerHostEvaluateToGpuValues(&ev)) != CUPTI_SUCCESS) {
+    if ((r = PM(cuptiProfilerHostEvaluateToGpuValues)(&ev)) != CUPTI_SUCCESS) {
         if (d->failed_samples++ == 0)
             pm_line("# pm_error device %u evaluate: %s\n", d->device, pm_err(r));
         return;
@@ -449,7 +547,7 @@ static long decode_once(struct pm_dev *d, int *full)
     p.pPmSamplingObject = d->obj;
     p.pCounterDataImage = d->img;
     p.counterDataImageSize = d->img_size;
-    r = cuptiPmSamplingDecodeData(&p);
+    r = PM(cuptiPmSamplingDecodeData)(&p);
     if (r != CUPTI_SUCCESS) {
         /* on the H100 (CUDA 13.0, driver 580) every decode fails with CUPTI_ERROR_OUT_OF_MEMORY, whatever
          * the image's size, once about half a second of records waits (docs/PERFORMANCE.md): the rest
@@ -465,7 +563,7 @@ static long decode_once(struct pm_dev *d, int *full)
     d->fulls += *full;
     gi.pCounterDataImage = d->img;
     gi.counterDataImageSize = d->img_size;
-    if ((r = cuptiPmSamplingGetCounterDataInfo(&gi)) != CUPTI_SUCCESS) {
+    if ((r = PM(cuptiPmSamplingGetCounterDataInfo)(&gi)) != CUPTI_SUCCESS) {
         pm_line("# pm_error device %u counter data info: %s\n", d->device, pm_err(r));
         return -1;
     }
@@ -479,15 +577,17 @@ static long decode_once(struct pm_dev *d, int *full)
 
 static void sleep_ms(long ms)
 {
+#ifdef _WIN32
+    Sleep((DWORD)ms);
+#else
     struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
         ;
+#endif
 }
 
-/* Waits ms, or less when trace_pm_finish asks the thread to stop: the
- * application's exit (and gp_trace_pm_stop) must not wait out the decoder's
- * sleep, up to TRACE_PM_DECODE_MS. */
-static void wait_or_stop(struct pm_dev *d, long ms)
+/* ms from now on CLOCK_MONOTONIC, the clock of the sampler's timed waits */
+static struct timespec deadline_in(long ms)
 {
     struct timespec until;
     clock_gettime(CLOCK_MONOTONIC, &until);
@@ -497,9 +597,41 @@ static void wait_or_stop(struct pm_dev *d, long ms)
         until.tv_sec++;
         until.tv_nsec -= 1000000000L;
     }
+    return until;
+}
+
+/* pthread_cond_timedwait until a deadline_in. The condition variables wait
+ * on CLOCK_MONOTONIC (trace_pm_context); winpthreads' absolute waits read
+ * the wall clock whatever the attribute, so on Windows the time left is
+ * waited, relative. */
+static int wait_until(pthread_cond_t *cv, pthread_mutex_t *mu, const struct timespec *until)
+{
+#ifdef _WIN32
+    struct timespec now, left;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    left.tv_sec = until->tv_sec - now.tv_sec;
+    left.tv_nsec = until->tv_nsec - now.tv_nsec;
+    if (left.tv_nsec < 0) {
+        left.tv_sec--;
+        left.tv_nsec += 1000000000L;
+    }
+    if (left.tv_sec < 0)
+        return ETIMEDOUT;
+    return pthread_cond_timedwait_relative_np(cv, mu, &left);
+#else
+    return pthread_cond_timedwait(cv, mu, until);
+#endif
+}
+
+/* Waits ms, or less when trace_pm_finish asks the thread to stop: the
+ * application's exit (and gp_trace_pm_stop) must not wait out the decoder's
+ * sleep, up to TRACE_PM_DECODE_MS. */
+static void wait_or_stop(struct pm_dev *d, long ms)
+{
+    struct timespec until = deadline_in(ms);
     pthread_mutex_lock(&d->mu);
     while (!d->stop)
-        if (pthread_cond_timedwait(&d->cv, &d->mu, &until) != 0)
+        if (wait_until(&d->cv, &d->mu, &until) != 0)
             break;
     pthread_mutex_unlock(&d->mu);
 }
@@ -511,7 +643,7 @@ static void *decode_thread(void *arg)
     double c0;
     /* the setup runs here, with the new context current, while the
      * callback that started it waits (briefly) */
-    cuCtxSetCurrent(d->ctx);
+    PM(cuCtxSetCurrent)(d->ctx);
     c0 = thread_cpu_s();
     if (setup(d) == 0) {
         d->setup_cpu_s = thread_cpu_s() - c0;
@@ -519,13 +651,13 @@ static void *decode_thread(void *arg)
         CUptiResult r;
         size_t k;
         p.pPmSamplingObject = d->obj;
-        if ((r = cuptiPmSamplingStart(&p)) != CUPTI_SUCCESS) {
+        if ((r = PM(cuptiPmSamplingStart)(&p)) != CUPTI_SUCCESS) {
             pm_unavailable(d, "start", r);
         } else {
             char gpu[256] = "";
             CUdevice cu;
-            if (cuDeviceGet(&cu, (int)d->device) != CUDA_SUCCESS ||
-                cuDeviceGetName(gpu, (int)sizeof gpu, cu) != CUDA_SUCCESS)
+            if (PM(cuDeviceGet)(&cu, (int)d->device) != CUDA_SUCCESS ||
+                PM(cuDeviceGetName)(gpu, (int)sizeof gpu, cu) != CUDA_SUCCESS)
                 gpu[0] = '\0';
             pthread_mutex_lock(pm_mu);
             if (*pm_out) {
@@ -563,7 +695,9 @@ void trace_pm_context(void *ctx, unsigned device)
 {
     struct pm_dev *d;
     struct timespec until;
+#ifndef _WIN32
     pthread_condattr_t ca;
+#endif
     if (!pm_interval_ns || device >= PM_MAX_DEVICES)
         return;
     pthread_mutex_lock(&pm_devs_mu);
@@ -575,10 +709,14 @@ void trace_pm_context(void *ctx, unsigned device)
     d->device = device;
     d->ctx = (CUcontext)ctx;
     pthread_mutex_init(&d->mu, NULL);
+#ifdef _WIN32
+    pthread_cond_init(&d->cv, NULL); /* wait_until waits relative */
+#else
     pthread_condattr_init(&ca); /* its waits time out on the monotonic clock */
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&d->cv, &ca);
     pthread_condattr_destroy(&ca);
+#endif
     if (pthread_create(&d->thread, NULL, decode_thread, d) != 0) {
         d->state = 2;
         pthread_mutex_unlock(&pm_devs_mu);
@@ -587,11 +725,10 @@ void trace_pm_context(void *ctx, unsigned device)
     pthread_mutex_unlock(&pm_devs_mu);
     /* the first kernels should be sampled: wait for the start, but never
      * long (the setup needs the driver, which this callback may hold) */
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += 2;
+    until = deadline_in(2000);
     pthread_mutex_lock(&d->mu);
     while (!d->setup_done)
-        if (pthread_cond_timedwait(&d->cv, &d->mu, &until) != 0)
+        if (wait_until(&d->cv, &d->mu, &until) != 0)
             break;
     pthread_mutex_unlock(&d->mu);
 }
@@ -616,7 +753,7 @@ static void stop_device(struct pm_dev *d)
     PARAMS(CUpti_PmSampling_Disable_Params, dp);
     sp.pPmSamplingObject = d->obj;
     pm_debug("stop");
-    cuptiPmSamplingStop(&sp);
+    PM(cuptiPmSamplingStop)(&sp);
     pm_debug("stopped");
     for (k = 0; k < 1000 && empty < 2; k++) {
         long n = decode_once(d, &full);
@@ -634,7 +771,7 @@ static void stop_device(struct pm_dev *d)
     /* disabling at exit aborted the application (double free inside CUPTI,
      * H100, CUDA 13.0, driver 580): the process's end releases it */
     if (getenv("GP_PM_DISABLE"))
-        cuptiPmSamplingDisable(&dp);
+        PM(cuptiPmSamplingDisable)(&dp);
     pm_debug("disabled");
     d->cpu_s += thread_cpu_s() - c0;
     pm_line("# pm_stats device %u samples %llu overflow %d decode_cpu_s %.3f decodes %llu full %llu max_batch %llu "
@@ -668,9 +805,11 @@ void trace_pm_finish(void)
     }
 }
 
+#ifndef _WIN32
 void trace_pm_forget(void)
 {
     memset(pm_devs, 0, sizeof pm_devs);
     pthread_mutex_init(&pm_devs_mu, NULL);
     pm_interval_ns = 0;
 }
+#endif

@@ -18,7 +18,13 @@
  *     # pm_unavailable device D REASON  (then nothing more for D)
  *
  * Several processes on one GPU: the first to enable it samples the device
- * for all; the others say so on a pm_unavailable line. */
+ * for all; the others say so on a pm_unavailable line.
+ *
+ * On Windows (gpu_profiler_trace.dll) the CUPTI and CUDA driver functions
+ * come from their DLLs at run time (trace_pm_load); where CUPTI's DLL has
+ * no PM sampling API, one line says so for every device:
+ *
+ *     # pm_unavailable device all no cuptiPmSampling... in cupti64_....dll ... */
 #ifndef GPU_PROFILER_TRACE_PM_H
 #define GPU_PROFILER_TRACE_PM_H
 
@@ -42,7 +48,17 @@ int trace_pm_wanted(void);
 void trace_pm_context(void *ctx, unsigned device);
 /* Stops every device's sampling and writes what is left. */
 void trace_pm_finish(void);
-/* In a forked child: forget the parent's sampler without touching it. */
+#ifdef _WIN32
+/* After trace_pm_init, where sampling is wanted: every entry point from
+ * cupti_dll (the HMODULE of the CUPTI DLL the tracer loaded, borrowed) and
+ * from nvcuda.dll (the application's, already loaded). 0, or -1 after a
+ * pm_unavailable line for all devices and a line on stderr naming what is
+ * missing; the sampler then does nothing. */
+int trace_pm_load(void *cupti_dll);
+#else
+/* In a forked child: forget the parent's sampler without touching it
+ * (fork is POSIX's only). */
 void trace_pm_forget(void);
+#endif
 
 #endif

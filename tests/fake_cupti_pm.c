@@ -22,6 +22,10 @@
  *   FAKE_PM_SAMPLES      the synthetic samples, START:END:VALUE,... (ns, ns,
  *                        the value of the first metric; metric k of the
  *                        config reads VALUE + k)
+ *   FAKE_PM_RAMP         N:START: N more samples after those, 1 ms each from
+ *                        START (ns), sample i reading i (short enough for a
+ *                        Windows environment, where a variable holds at most
+ *                        32767 characters)
  *   FAKE_PM_BATCH        at most this many samples a DecodeData (default all)
  *   FAKE_PM_AT_STOP      1: DecodeData returns nothing until Stop (the H100's
  *                        decoder while the GPU is busy)
@@ -36,7 +40,17 @@
  * pPriv NULL, live objects, images of the right size, calls in order: Start
  * after SetConfig, a single-pass config, a sample index below the completed
  * count) and returns CUPTI_ERROR_INVALID_PARAMETER or _INVALID_OPERATION
- * otherwise. fake_pm_calls() reports what was called, for the test. */
+ * otherwise. fake_pm_calls() reports what was called, for the test.
+ *
+ * On Windows it is built as DLLs that the sampler loads as it loads CUPTI's
+ * and the driver's (Makefile, pm-windows): cupti64_fake.dll with
+ * -DFAKE_PM_NO_DRIVER (the sampler must take the cu* functions from
+ * nvcuda.dll, this file whole), and cupti64_old.dll with
+ * -DFAKE_PM_NO_PM_SAMPLING too, a CUPTI older than the PM sampling API
+ * (it lacks cuptiPmSamplingEnable: the sampler needs every entry point). */
+#ifdef _WIN32
+#include "cupti_packing.h"
+#endif
 #include <cuda.h>
 #include <cupti.h>
 #include <cupti_pmsampling.h>
@@ -145,10 +159,11 @@ static int env_matches(const char *var, const char *name)
     return 0;
 }
 
-/* the synthetic samples of FAKE_PM_SAMPLES, into out; their number */
+/* the synthetic samples of FAKE_PM_SAMPLES and FAKE_PM_RAMP, into out; their number */
 static size_t samples(struct fk_sample *out, size_t max)
 {
-    const char *s = getenv("FAKE_PM_SAMPLES");
+    const char *s = getenv("FAKE_PM_SAMPLES"), *ramp = getenv("FAKE_PM_RAMP");
+    unsigned long long count = 0, from = 0, i;
     size_t n = 0;
     while (s && *s && n < max) {
         unsigned long long a, b;
@@ -164,6 +179,12 @@ static size_t samples(struct fk_sample *out, size_t max)
         if (*s == ',')
             s++;
     }
+    if (ramp && sscanf(ramp, "%llu:%llu", &count, &from) == 2)
+        for (i = 0; i < count && n < max; i++, n++) {
+            out[n].start = from + i * 1000000ull;
+            out[n].end = out[n].start + 1000000ull;
+            out[n].value = (double)i;
+        }
     return n;
 }
 
@@ -173,6 +194,7 @@ static size_t samples(struct fk_sample *out, size_t max)
             return CUPTI_ERROR_INVALID_PARAMETER;                                                                      \
     } while (0)
 
+#ifndef _WIN32
 /* a child forked while a decoder thread holds the lock can still ask */
 static void fk_lock(void) { pthread_mutex_lock(&fk_mu); }
 static void fk_unlock(void) { pthread_mutex_unlock(&fk_mu); }
@@ -180,6 +202,7 @@ __attribute__((constructor)) static void fk_setup(void)
 {
     pthread_atfork(fk_lock, fk_unlock, fk_unlock);
 }
+#endif
 
 void fake_pm_get_calls(struct fake_pm_calls *out)
 {
@@ -371,6 +394,7 @@ static struct fk_pm *pm_of(const CUpti_PmSampling_Object *o)
     return &fk_pms[x - fk_pms];
 }
 
+#ifndef FAKE_PM_NO_PM_SAMPLING
 CUptiResult CUPTIAPI cuptiPmSamplingEnable(CUpti_PmSampling_Enable_Params *p)
 {
     CUptiResult r = env_error("FAKE_PM_ENABLE_FAIL");
@@ -390,6 +414,7 @@ CUptiResult CUPTIAPI cuptiPmSamplingEnable(CUpti_PmSampling_Enable_Params *p)
     pthread_mutex_unlock(&fk_mu);
     return r;
 }
+#endif
 
 CUptiResult CUPTIAPI cuptiPmSamplingDisable(CUpti_PmSampling_Disable_Params *p)
 {
@@ -573,6 +598,7 @@ CUptiResult CUPTIAPI cuptiProfilerHostEvaluateToGpuValues(CUpti_Profiler_Host_Ev
     return CUPTI_SUCCESS;
 }
 
+#ifndef FAKE_PM_NO_DRIVER
 /* the CUDA driver's three */
 CUresult CUDAAPI cuCtxSetCurrent(CUcontext ctx)
 {
@@ -596,3 +622,4 @@ CUresult CUDAAPI cuDeviceGetName(char *name, int len, CUdevice dev)
     snprintf(name, (size_t)len, "%s", gpu && *gpu ? gpu : "NVIDIA H100 80GB HBM3");
     return CUDA_SUCCESS;
 }
+#endif

@@ -6,13 +6,27 @@
  * Each case runs in a child process of its own (the sampler's state is the
  * process's, as in an application), with the stand-in configured by its
  * environment; the parent reads the trace file, the child's stderr and the
- * calls the stand-in saw. */
+ * calls the stand-in saw.
+ *
+ * On Linux the stand-in is linked in and the child forked. On Windows (run
+ * under wine by make pm-windows) the child is this program run again with
+ * --child, and it loads the stand-ins as the tracer DLL finds them:
+ * nvcuda.dll already in the process, CUPTI a DLL whose handle trace_pm_load
+ * gets (build-win/stand-ins/cupti64_fake.dll, or cupti64_old.dll, which
+ * lacks a PM sampling entry point). Forking is Linux's only: the forget
+ * cases run there alone. */
 #include <pthread.h>
-#include <signal.h>
 #include <stdint.h>
-#include <sys/wait.h>
 #include <time.h>
+#ifdef _WIN32
+#include <process.h>
+#define test_pid() ((long)_getpid())
+#else
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
+#define test_pid() ((long)getpid())
+#endif
 
 #include "fake_cupti_pm.h"
 #include "pm_samples.h"
@@ -23,7 +37,7 @@
 #define NMETRICS_ASKED 27 /* trace_pm.c's TRACE_PM_METRICS */
 #define ACCEPTED_NO_NVL 24
 
-static char dir[] = "/tmp/gp_test_trace_pm.XXXXXX";
+static char dir[200];
 
 struct result {
     char *trace; /* the trace file */
@@ -31,20 +45,35 @@ struct result {
     char *child; /* the forked grandchild's trace file (the forget case) */
     struct fake_pm_calls calls, child_calls;
     double finish_s; /* how long trace_pm_finish took */
-    int status;
+    int ok;          /* the child exited 0 */
 };
 
-enum body { ONE_CONTEXT, TWO_CONTEXTS, TWO_DEVICES, FORGET_IN_CHILD, FORGET_AND_WRITE };
+enum body { ONE_CONTEXT, TWO_CONTEXTS, TWO_DEVICES, FORGET_IN_CHILD, FORGET_AND_WRITE, OLD_CUPTI };
 
 static FILE *trace_out;
 static pthread_mutex_t trace_mu = PTHREAD_MUTEX_INITIALIZER;
 
-static double now_s(void)
+#ifdef _WIN32
+/* the stand-ins' folder, from the repository root (as FIXTURES) */
+#define STAND_INS "build-win\\stand-ins\\"
+static void (*get_calls)(struct fake_pm_calls *);
+
+/* The stand-in driver and CUPTI, loaded; CUPTI's handle. */
+static void *load_stand_ins(enum body body)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+    char err[256];
+    void *cupti;
+    if (!plat_lib_open_file(STAND_INS "nvcuda.dll", err, sizeof err))
+        _exit(94);
+    cupti = plat_lib_open_file(body == OLD_CUPTI ? STAND_INS "cupti64_old.dll" : STAND_INS "cupti64_fake.dll", err,
+                               sizeof err);
+    if (!cupti || !(*(void **)&get_calls = plat_lib_sym(cupti, "fake_pm_get_calls")))
+        _exit(95);
+    return cupti;
 }
+#else
+#define get_calls fake_pm_get_calls
+#endif
 
 static void path_of(char *out, size_t len, const char *name)
 {
@@ -62,65 +91,80 @@ static void write_calls(const char *name, const struct fake_pm_calls *c)
     }
 }
 
-/* what the application's process does, as trace_inject.c does it */
-static void child(const char *const *env, enum body body)
+#ifndef _WIN32
+/* a child forked while the parent samples: it forgets the sampler and
+ * must then write nothing, even into a file of its own */
+static void fork_and_forget(enum body body)
+{
+    char p[256];
+    struct fake_pm_calls c;
+    pid_t pid;
+    int st;
+    fflush(trace_out);
+    if ((pid = fork()) == 0) {
+        alarm(10);
+        pthread_mutex_init(&trace_mu, NULL);
+        path_of(p, sizeof p, "child_trace");
+        if (!(trace_out = fopen(p, "w")))
+            _exit(92);
+        trace_pm_forget();
+        if (body == FORGET_AND_WRITE) /* what the sampler does with a context after forgetting */
+            trace_pm_context((void *)(uintptr_t)0x4000, 1);
+        trace_pm_context((void *)(uintptr_t)0x1000, 0);
+        trace_pm_finish();
+        fclose(trace_out);
+        fake_pm_get_calls(&c);
+        write_calls("child_calls", &c);
+        _exit(0);
+    }
+    if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        _exit(93);
+}
+#endif
+
+/* what the application's process does, as trace_inject.c does it; its
+ * environment configures the stand-in */
+static void child(enum body body)
 {
     char p[256];
     struct fake_pm_calls c;
     double t0;
-    size_t i;
-    for (i = 0; env[i]; i += 2)
-        setenv(env[i], env[i + 1], 1);
+#ifdef _WIN32
+    void *cupti = load_stand_ins(body);
+#endif
     path_of(p, sizeof p, "err");
-    if (!freopen(p, "w", stderr))
+    if (!freopen(p, "wb", stderr))
         _exit(90);
     setvbuf(stderr, NULL, _IONBF, 0); /* as it was: _exit flushes nothing */
     path_of(p, sizeof p, "trace");
-    if (!(trace_out = fopen(p, "w")))
+    if (!(trace_out = fopen(p, "wb")))
         _exit(91);
     fprintf(trace_out, "# gpu_profiler_trace 1\n# pid %ld\n# clock start cupti_ns 1000000000 monotonic_ns "
                        "5000000000\n",
-            (long)getpid());
+            test_pid());
     trace_pm_init(&trace_out, &trace_mu);
+#ifdef _WIN32
+    if (trace_pm_wanted())
+        trace_pm_load(cupti);
+#endif
     trace_pm_context((void *)(uintptr_t)0x1000, 0);
     if (body == TWO_CONTEXTS)
         trace_pm_context((void *)(uintptr_t)0x2000, 0);
     if (body == TWO_DEVICES)
         trace_pm_context((void *)(uintptr_t)0x3000, 1);
-    if (body == FORGET_IN_CHILD || body == FORGET_AND_WRITE) {
-        /* a child forked while the parent samples: it forgets the sampler
-         * and must then write nothing, even into a file of its own */
-        pid_t pid;
-        int st;
-        fflush(trace_out);
-        if ((pid = fork()) == 0) {
-            alarm(10);
-            pthread_mutex_init(&trace_mu, NULL);
-            path_of(p, sizeof p, "child_trace");
-            if (!(trace_out = fopen(p, "w")))
-                _exit(92);
-            trace_pm_forget();
-            if (body == FORGET_AND_WRITE) /* what the sampler does with a context after forgetting */
-                trace_pm_context((void *)(uintptr_t)0x4000, 1);
-            trace_pm_context((void *)(uintptr_t)0x1000, 0);
-            trace_pm_finish();
-            fclose(trace_out);
-            fake_pm_get_calls(&c);
-            write_calls("child_calls", &c);
-            _exit(0);
-        }
-        if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-            _exit(93);
-    }
+#ifndef _WIN32
+    if (body == FORGET_IN_CHILD || body == FORGET_AND_WRITE)
+        fork_and_forget(body);
+#endif
     /* the application runs a little: the decoder has drained once and sleeps */
-    nanosleep(&(struct timespec){ 0, 50000000L }, NULL);
-    t0 = now_s();
+    plat_sleep_s(0.05);
+    t0 = plat_now_s();
     trace_pm_finish();
-    t0 = now_s() - t0;
+    t0 = plat_now_s() - t0;
     fprintf(trace_out, "# clock end cupti_ns 3000000000 monotonic_ns 7000000000\n");
     fclose(trace_out);
     trace_out = NULL;
-    fake_pm_get_calls(&c);
+    get_calls(&c);
     write_calls("calls", &c);
     path_of(p, sizeof p, "finish_s");
     if ((trace_out = fopen(p, "w")) != NULL) {
@@ -165,20 +209,56 @@ static void clear(void)
     }
 }
 
-/* env: NAME, VALUE pairs, NULL-terminated */
-static void run(const char *const *env, enum body body, struct result *r)
+/* A child process runs child(body) with env (NAME, VALUE pairs,
+ * NULL-terminated) added to its environment; whether it exited 0. */
+#ifdef _WIN32
+static int spawn_case(const char *const *env, enum body body)
+{
+    char self[1024], flag[] = "--child", which[16], *vars[16], *argv[5];
+    struct plat_child c;
+    struct plat_exit e;
+    size_t i, n = 0;
+    if (plat_self_path(self, sizeof self) != 0)
+        return 0;
+    for (i = 0; env[i] && n < 15; i += 2)
+        if ((vars[n] = malloc(strlen(env[i]) + strlen(env[i + 1]) + 2)) != NULL)
+            sprintf(vars[n++], "%s=%s", env[i], env[i + 1]);
+    vars[n] = NULL;
+    snprintf(which, sizeof which, "%d", (int)body);
+    argv[0] = self, argv[1] = flag, argv[2] = which, argv[3] = dir, argv[4] = NULL;
+    memset(&c, 0, sizeof c);
+    c.env = (const char *const *)vars;
+    c.hold_signals = 1;
+    e = plat_child_start(&c, argv) == 0 ? plat_child_finish(&c) : (struct plat_exit){ 0, 0, 0 };
+    while (n > 0)
+        free(vars[--n]);
+    return e.started && !plat_exit_failed(e);
+}
+#else
+static int spawn_case(const char *const *env, enum body body)
 {
     pid_t pid;
+    int st = -1;
+    size_t i;
+    if ((pid = fork()) == 0) {
+        for (i = 0; env[i]; i += 2)
+            setenv(env[i], env[i + 1], 1);
+        child(body);
+    }
+    if (pid > 0)
+        waitpid(pid, &st, 0);
+    return pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+#endif
+
+static void run(const char *const *env, enum body body, struct result *r)
+{
     char *fs;
     clear();
     memset(r, 0, sizeof *r);
     fflush(NULL);
-    if ((pid = fork()) == 0)
-        child(env, body);
-    r->status = -1;
-    if (pid > 0)
-        waitpid(pid, &r->status, 0);
-    CHECK(WIFEXITED(r->status) && WEXITSTATUS(r->status) == 0);
+    r->ok = spawn_case(env, body);
+    CHECK(r->ok);
     r->trace = slurp_name("trace");
     r->err = slurp_name("err");
     r->child = slurp_name("child_trace");
@@ -449,15 +529,14 @@ static void test_at_stop_and_full(void)
     static const char *const at_stop[] = { "GP_PM_SAMPLING", "1000000", "FAKE_PM_AT_STOP", "1", "FAKE_PM_SAMPLES",
                                            SAMPLES, NULL };
     /* more samples than the counter data image holds (1000 at 10 ms: 8 s of decode cadences) */
-    static char many[64 * 1500];
-    const char *const full[] = { "GP_PM_SAMPLING", "10000000", "FAKE_PM_SAMPLES", many, NULL };
+    static const char *const full[] = { "GP_PM_SAMPLING", "10000000", "FAKE_PM_RAMP", "1500:2000000000", NULL };
     /* the H100's decode failing (runs 17-23): said once, the rest unsampled, the application unharmed */
-    const char *const oom[] = { "GP_PM_SAMPLING", "10000000", "FAKE_PM_SAMPLES", many, "FAKE_PM_BATCH", "100",
-                                "FAKE_PM_DECODE_FAIL", "3", NULL };
+    static const char *const oom[] = { "GP_PM_SAMPLING", "10000000", "FAKE_PM_RAMP", "1500:2000000000",
+                                       "FAKE_PM_BATCH", "100", "FAKE_PM_DECODE_FAIL", "3", NULL };
     struct result r;
     struct pm_samples s;
     const struct pm_device *d;
-    size_t i, len = 0;
+    size_t i;
     int ordered = 1;
     char line[512];
     run(at_stop, ONE_CONTEXT, &r);
@@ -465,9 +544,6 @@ static void test_at_stop_and_full(void)
     CHECK_CONTAINS(line_of(r.trace, "# pm_stats ", line, sizeof line), "samples 3 overflow 0");
     result_free(&r);
 
-    for (i = 0; i < 1500; i++)
-        len += (size_t)snprintf(many + len, sizeof many - len, "%s%llu:%llu:%zu", i ? "," : "",
-                                2000000000ull + i * 1000000ull, 2001000000ull + i * 1000000ull, i);
     run(full, ONE_CONTEXT, &r);
     CHECK(count_lines(r.trace, "M 0 ") == 1500);
     CHECK_CONTAINS(line_of(r.trace, "# pm_stats ", line, sizeof line), "samples 1500 overflow 0");
@@ -481,7 +557,7 @@ static void test_at_stop_and_full(void)
     result_free(&r);
 
     run(oom, ONE_CONTEXT, &r);
-    CHECK(r.status == 0);
+    CHECK(r.ok);
     CHECK(count_lines(r.trace, "M 0 ") == 200);
     CHECK(count_lines(r.trace, "# pm_error device 0 decode: CUPTI_ERROR_OUT_OF_MEMORY") >= 1);
     CHECK_CONTAINS(line_of(r.trace, "# pm_stats ", line, sizeof line), "samples 200 overflow 0 ");
@@ -519,6 +595,7 @@ static void test_disable_when_asked(void)
     result_free(&r);
 }
 
+#ifndef _WIN32
 static void test_forget(void)
 {
     static const char *const env[] = { "GP_PM_SAMPLING", "1000000", "FAKE_PM_SAMPLES", SAMPLES, NULL };
@@ -536,18 +613,50 @@ static void test_forget(void)
         result_free(&r);
     }
 }
-
-int main(void)
+#else
+/* a CUPTI DLL older than the PM sampling API: one line for every device,
+ * one on stderr, no CUPTI profiler call, and the process goes on */
+static void test_old_cupti(void)
 {
-    char p[256];
-    if (!mkdtemp(dir)) {
+    static const char *const env[] = { "GP_PM_SAMPLING", "1000000", "FAKE_PM_SAMPLES", SAMPLES, NULL };
+    struct result r;
+    struct pm_samples s;
+    char line[512];
+    run(env, OLD_CUPTI, &r);
+    CHECK_STR(line_of(r.trace, "# pm_unavailable", line, sizeof line),
+              "# pm_unavailable device all no cuptiPmSamplingEnable in cupti64_old.dll (a CUPTI older than its PM "
+              "sampling API)");
+    CHECK(count_lines(r.trace, "# pm_unavailable") == 1 && count_lines(r.trace, "# pm") == 1);
+    CHECK_STR(r.err, "gpu_profiler trace: no PM sampling: no cuptiPmSamplingEnable in cupti64_old.dll (a CUPTI older "
+                     "than its PM sampling API); no counters will be sampled\n");
+    CHECK(count_lines(r.trace, "M ") == 0);
+    CHECK(r.calls.profiler_init == 0 && r.calls.host_init == 0 && r.calls.decode == 0);
+    CHECK(read_back(r.trace, &s) == 0 && s.ndev == 0);
+    pm_samples_free(&s);
+    result_free(&r);
+}
+#endif
+
+int main(int argc, char **argv)
+{
+    char p[1100];
+#ifdef _WIN32
+    if (argc == 4 && strcmp(argv[1], "--child") == 0) {
+        snprintf(dir, sizeof dir, "%s", argv[3]);
+        child((enum body)atoi(argv[2]));
+    }
+#else
+    (void)argc, (void)argv;
+#endif
+    snprintf(dir, sizeof dir, "%s/gp_test_trace_pm.XXXXXX", plat_temp_root());
+    if (!plat_make_temp_dir(dir)) {
         perror("mkdtemp");
         return 1;
     }
-    unsetenv("GP_PM_SAMPLING");
-    unsetenv("GP_PM_DISABLE");
-    unsetenv("GP_PM_DEINIT");
-    unsetenv("GP_PM_DEBUG");
+    plat_setenv("GP_PM_SAMPLING", NULL);
+    plat_setenv("GP_PM_DISABLE", NULL);
+    plat_setenv("GP_PM_DEINIT", NULL);
+    plat_setenv("GP_PM_DEBUG", NULL);
     test_not_asked();
     test_samples();
     test_merge();
@@ -557,10 +666,14 @@ int main(void)
     test_at_stop_and_full();
     test_overflow_and_interval();
     test_disable_when_asked();
+#ifdef _WIN32
+    test_old_cupti();
+#else
     test_forget();
+#endif
     clear();
     path_of(p, sizeof p, "tl.4242");
     remove(p);
-    rmdir(dir);
+    plat_remove_dir(dir);
     return tl_done();
 }
