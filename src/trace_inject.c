@@ -200,7 +200,10 @@ static void trace_finish(void)
     if (getenv("GP_PM_DEBUG"))
         fprintf(stderr, "gpu_profiler trace: pm finished; flushing the activity records\n");
     CUPTI(ActivityFlushAll)(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
-    pthread_mutex_lock(&trace_mu);
+    if (trace_lock_at_exit(&trace_mu) != 0) { /* held by a thread the exit ended (Windows) */
+        fprintf(stderr, "gpu_profiler trace: the timeline's lock was held at exit: its end line is not written\n");
+        return;
+    }
     if (trace_out) {
         clock_line("end");
         if (fclose(trace_out) != 0)

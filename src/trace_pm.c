@@ -787,6 +787,46 @@ static void stop_device(struct pm_dev *d)
     d->state = 2;
 }
 
+int trace_lock_at_exit(pthread_mutex_t *mu)
+{
+#ifdef _WIN32
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until); /* winpthreads' timed lock reads the wall clock */
+    until.tv_sec += 2;
+    return pthread_mutex_timedlock(mu, &until) == 0 ? 0 : -1;
+#else
+    return pthread_mutex_lock(mu) == 0 ? 0 : -1;
+#endif
+}
+
+#ifdef _WIN32
+/* Whether the decoder still runs: at ExitProcess Windows ends every other
+ * thread before the DLL's atexit, and then its locks and CUPTI's state are
+ * past trusting. */
+static int decoder_alive(pthread_t t)
+{
+    DWORD code = 0;
+    HANDLE h = pthread_gethandle(t);
+    return h && GetExitCodeThread(h, &code) && code == STILL_ACTIVE;
+}
+
+/* A device whose decoder the process's exit ended (Windows): its last
+ * samples, after its last decode, are lost; said once, if the lock is free. */
+static void decoder_ended(struct pm_dev *d)
+{
+    fprintf(stderr, "gpu_profiler trace: the process's exit ended the PM decoder of device %u before the tracer's "
+                    "stop: samples after its last decode are lost\n", d->device);
+    if (pthread_mutex_trylock(pm_mu) == 0) {
+        if (*pm_out)
+            fprintf(*pm_out, "# pm_error device %u the exit ended the decoder: the last samples are lost\n",
+                    d->device);
+        pthread_mutex_unlock(pm_mu);
+    }
+    d->thread = 0;
+    d->state = 2;
+}
+#endif
+
 void trace_pm_finish(void)
 {
     size_t i;
@@ -794,6 +834,12 @@ void trace_pm_finish(void)
         struct pm_dev *d = &pm_devs[i];
         if (!d->thread)
             continue;
+#ifdef _WIN32
+        if (!decoder_alive(d->thread)) {
+            decoder_ended(d);
+            continue;
+        }
+#endif
         pthread_mutex_lock(&d->mu);
         d->stop = 1;
         pthread_cond_broadcast(&d->cv); /* wakes the decoder from its wait */

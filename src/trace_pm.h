@@ -48,6 +48,11 @@ int trace_pm_wanted(void);
 void trace_pm_context(void *ctx, unsigned device);
 /* Stops every device's sampling and writes what is left. */
 void trace_pm_finish(void);
+/* The trace file's lock, taken at the process's exit: 0 when taken. On
+ * Windows the exit ends every other thread before the DLL's atexit runs,
+ * the decoder perhaps while it held the lock: there it gives up after 2 s
+ * (-1) rather than hang the application's exit. Elsewhere it waits. */
+int trace_lock_at_exit(pthread_mutex_t *mu);
 #ifdef _WIN32
 /* After trace_pm_init, where sampling is wanted: every entry point from
  * cupti_dll (the HMODULE of the CUPTI DLL the tracer loaded, borrowed) and
