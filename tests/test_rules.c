@@ -134,7 +134,16 @@ static void test_derived_matches_rule(void)
                 CHECK(raw.have[k][pipes[i]]);
                 CHECK(fabs(raw.value[k][pipes[i]] - det.value[k][pipes[i]]) <= 0.05 + 1e-9);
             }
+            /* SOLFPRoofline from the roofline's counts: the rule prints whole percents (75%, 7%, "close to
+             * 0%" for tiny_k's 0.00002%, 0%) */
+            CHECK(raw.have[k][M_RULE_FP32_PEAK] && raw.have[k][M_RULE_FP64_PEAK]);
+            CHECK(det.have[k][M_RULE_FP32_PEAK] && det.have[k][M_RULE_FP64_PEAK]);
+            CHECK(fabs(raw.value[k][M_RULE_FP32_PEAK] - det.value[k][M_RULE_FP32_PEAK]) <= 0.5);
+            CHECK(fabs(raw.value[k][M_RULE_FP64_PEAK] - det.value[k][M_RULE_FP64_PEAK]) <= 0.5);
         }
+        /* fma_k: (0.16 + 0.32 + 2 x 12,716.8) / (2 x 16,896) on the H100; 75.24% and 75.27% on the H200's */
+        CHECK(fabs(raw.value[0][M_RULE_FP32_PEAK] - 75.25) < 0.03);
+        CHECK(raw.value[1][M_RULE_FP32_PEAK] == 0 && raw.value[3][M_RULE_FP32_PEAK] > 0); /* copy_k; tiny_k "close to 0" */
     }
 }
 
@@ -226,6 +235,36 @@ static void test_derive(void)
     v[M_PIPE_FMA] = 12;
     features_derive(v, h);
     CHECK(h[M_RULE_PIPE_FMA] && v[M_RULE_PIPE_FMA] == 0 && v[M_RULE_PIPE_TENSOR] == 0); /* all under 20%: none */
+    /* where the input has them (calibrate --tiers), ALU by its cycles and the Shared pipe, which counts as the
+     * busier of its FP64 and Tensor sub-pipelines */
+    memset(h, 0, sizeof h);
+    h[M_PIPE_FMA] = h[M_PIPE_ALU] = h[M_PIPE_FP64] = h[M_PIPE_TENSOR] = h[M_PIPE_ALU_CYC] = h[M_PIPE_SHARED] = 1;
+    v[M_PIPE_FMA] = 30;
+    v[M_PIPE_ALU] = 25;
+    v[M_PIPE_ALU_CYC] = 40;
+    v[M_PIPE_SHARED] = 10;
+    features_derive(v, h);
+    CHECK(v[M_RULE_PIPE_ALU] == 40 && v[M_RULE_PIPE_FMA] == 0);
+    memset(h, 0, sizeof h);
+    h[M_PIPE_FMA] = h[M_PIPE_ALU] = h[M_PIPE_FP64] = h[M_PIPE_TENSOR] = h[M_PIPE_SHARED] = 1;
+    v[M_PIPE_FP64] = 35;
+    v[M_PIPE_TENSOR] = 38;
+    v[M_PIPE_SHARED] = 70; /* FP64 and tensor work together */
+    features_derive(v, h);
+    CHECK(v[M_RULE_PIPE_TENSOR] == 70 && v[M_RULE_PIPE_FP64] == 0 && v[M_RULE_PIPE_FMA] == 0);
+    /* the roofline: adds, multiplies and two per FMA over twice the FMA peak; a peak of 0 derives nothing */
+    memset(h, 0, sizeof h);
+    h[M_FP32_ADD] = h[M_FP32_MUL] = h[M_FP32_FMA] = h[M_FP32_FMA_PEAK] = 1;
+    h[M_FP64_ADD] = h[M_FP64_MUL] = h[M_FP64_FMA] = h[M_FP64_FMA_PEAK] = 1;
+    v[M_FP32_ADD] = 100;
+    v[M_FP32_MUL] = 200;
+    v[M_FP32_FMA] = 1000;
+    v[M_FP32_FMA_PEAK] = 2300;
+    v[M_FP64_ADD] = v[M_FP64_MUL] = v[M_FP64_FMA] = 5;
+    v[M_FP64_FMA_PEAK] = 0;
+    features_derive(v, h);
+    CHECK(h[M_RULE_FP32_PEAK] && fabs(v[M_RULE_FP32_PEAK] - 50) < 1e-12);
+    CHECK(!h[M_RULE_FP64_PEAK]);
 }
 
 static void check_hint(const char *name, const char *dtype, enum hint_unit unit)
