@@ -304,9 +304,29 @@ static void test_name_hints(void)
     check_hint("void at::native::vectorized_elementwise_kernel<4, at::native::CUDAFunctor_add<float>>", NULL,
                HINT_UNIT_UNSAID);
     check_hint("fma_k(float *, int)", NULL, HINT_UNIT_UNSAID);
-    check_hint("mb_mma", NULL, HINT_UNIT_UNSAID);
+    check_hint("mb_mma", NULL, HINT_UNIT_UNSAID); /* the calibration's mma loop before issue 30 */
     check_hint("gemmSN_NN_kernel<float, 128, 2, 4, 8, 3, 4, 0>", NULL, HINT_UNIT_UNSAID);
     check_hint("void regular_fft_factor<4096, EPT<16>>(kernel_arguments_t)", NULL, HINT_UNIT_UNSAID);
+    /* the calibration's kernels (microbench.cu; since issue 30 named as libraries name theirs, by instruction and
+     * data type): every one whose work is one data type on one unit gets the hint that says it */
+    check_hint("mb_ffma_f32", "fp32", HINT_CUDA_CORES);
+    check_hint("mb_ffma_f32_bounded", "fp32", HINT_CUDA_CORES);
+    check_hint("mb_ffma_f32_tile", "fp32", HINT_CUDA_CORES);
+    check_hint("mb_ffma_f32_tile_bounded", "fp32", HINT_CUDA_CORES);
+    check_hint("mb_sgemm", "fp32", HINT_CUDA_CORES);
+    check_hint("mb_dfma_f64", "fp64", HINT_UNIT_UNSAID);
+    check_hint("mb_hfma2_f16", "fp16", HINT_UNIT_UNSAID); /* HFMA2: fma pipe, and the tensor pipe's counter too on H100 */
+    check_hint("mb_hfma2_bf16", "bf16", HINT_UNIT_UNSAID);
+    check_hint("mb_hmma_f16", "fp16", HINT_TENSOR_CORES);
+    check_hint("mb_wgmma_f16", "fp16", HINT_TENSOR_CORES);
+    check_hint("mb_wgmma_f16_mix", "fp16", HINT_TENSOR_CORES);
+    check_hint("mb_int_alu", NULL, HINT_UNIT_UNSAID);
+    check_hint("mb_load", NULL, HINT_UNIT_UNSAID);
+    /* the old names: only the data type where a pattern said it */
+    check_hint("mb_fp32", NULL, HINT_UNIT_UNSAID);
+    check_hint("mb_fp64", "fp64", HINT_UNIT_UNSAID);
+    check_hint("mb_fp16", "fp16", HINT_UNIT_UNSAID);
+    check_hint("mb_wgmma", NULL, HINT_TENSOR_CORES);
     CHECK_STR(name_hint_unit_name(HINT_TENSOR_CORES), "tensor cores");
     CHECK(name_hint_unit_name(HINT_UNIT_UNSAID) == NULL);
 }
