@@ -543,22 +543,37 @@ static double mean_over_repeats(const struct power_window *win, size_t i, int re
 }
 
 
-/* The details-page tiers' features too (features_tiers): their metrics cost
- * replay passes in this one ncu run, never in a user's profiling, and let
- * 'gpu_profiler fit --tier' fit a model for each kind of export from this
- * dataset. */
-static void add_tier_features(int *feat, int *nfeat)
+/* The metrics of the features of list that a GPU has (wgmma's on Hopper
+ * only), added to need (features_collect's). */
+static void add_list_metrics(const char *const *list, int hopper, int exact, unsigned char *need)
 {
-    size_t t, i;
-    int j;
-    for (t = 0; t < features_tier_count; t++)
-        for (i = 0; features_tiers[t].features[i]; i++) {
-            int k = features_find(features_tiers[t].features[i]);
-            for (j = 0; j < *nfeat && feat[j] != k; j++)
-                ;
-            if (k >= 0 && j == *nfeat && *nfeat < MODEL_MAX_FEATURES)
-                feat[(*nfeat)++] = k;
-        }
+    size_t i, m;
+    for (i = 0; list[i]; i++) {
+        unsigned char one[M_COUNT];
+        int k = features_find(list[i]);
+        if (k < 0 || (features_table[k].num == M_PIPE_GMMA && !hopper))
+            continue; /* wgmma counters exist on Hopper only */
+        features_collect(&k, 1, exact, one);
+        for (m = 0; m < M_COUNT; m++)
+            need[m] |= one[m];
+    }
+}
+
+void calibrate_metrics(int cc_major, int cc_minor, int tiers, unsigned char *need)
+{
+    int hopper = cc_major == 9 && cc_minor == 0;
+    size_t t;
+    memset(need, 0, M_COUNT);
+    add_list_metrics(fit_default_features, hopper, 0, need);
+    /* The details-page tiers' features too (features_tiers): their metrics
+     * cost replay passes in this one ncu run, never in a user's profiling,
+     * and let 'gpu_profiler fit --tier' fit a model for each kind of export
+     * from this dataset; the rule features' metrics as ncu's rules weigh them
+     * (exact). Metrics, not a list of features: the tiers hold more features
+     * than a model (MODEL_MAX_FEATURES), which cut the last ones off before. */
+    if (tiers)
+        for (t = 0; t < features_tier_count; t++)
+            add_list_metrics(features_tiers[t].features, hopper, 1, need);
 }
 
 /* One calibration run: what its steps hand on to each other. */
@@ -586,7 +601,7 @@ struct cal_run {
     int comm_only;             /* --only comm: the collectives alone, added to the built-in model */
     char comm_note[1024];      /* why they were skipped */
     struct profile_ctx prof;
-    int feat[MODEL_MAX_FEATURES], nfeat;
+    unsigned char cols[M_COUNT]; /* the metrics collected: ncu's (calibrate_metrics) or the sampled features' */
     char tmpdir[1024], plan[1100], csv[1200], ncu_log[1100];
     int have_tmp;
     char self[1024], ncu_path[512], ncu_version[32];
@@ -759,33 +774,6 @@ static int cal_write_plan(struct cal_run *c)
     return CAL_OK;
 }
 
-/* Adds the features of list that this GPU has and c does not yet collect. */
-static void cal_add_features(struct cal_run *c, const char *const *list)
-{
-    size_t i;
-    int j;
-    for (i = 0; list[i]; i++) {
-        int k = features_find(list[i]);
-        if (k < 0)
-            continue;
-        if (features_table[k].num == M_PIPE_GMMA && !(c->g.cc_major == 9 && c->g.cc_minor == 0))
-            continue; /* wgmma counters exist on Hopper only */
-        for (j = 0; j < c->nfeat && c->feat[j] != k; j++)
-            ;
-        if (j == c->nfeat)
-            c->feat[c->nfeat++] = k;
-    }
-}
-
-/* The features whose metrics the ncu run collects: the raw model's (wgmma's
- * on Hopper only) and, with --tiers, every tier's. */
-static void cal_choose_features(struct cal_run *c)
-{
-    cal_add_features(c, fit_default_features);
-    if (c->o->tiers)
-        add_tier_features(c->feat, &c->nfeat);
-}
-
 /* ncu's own line about its replay passes, into the log. */
 static void cal_log_passes(struct cal_run *c)
 {
@@ -829,8 +817,8 @@ static int cal_counters(struct cal_run *c)
     double t0 = power_meter_now();
     char *metrics;
     int r;
-    cal_choose_features(c);
-    if (!(metrics = features_metric_list(c->feat, (size_t)c->nfeat))) {
+    calibrate_metrics(c->g.cc_major, c->g.cc_minor, c->o->tiers, c->cols);
+    if (!(metrics = features_metric_list_of(c->cols))) {
         snprintf(c->err, c->errlen, "out of memory");
         return CAL_ERR_GPU;
     }
@@ -1101,12 +1089,8 @@ static void cal_dataset_header(struct cal_run *c)
     ds->power_limit_w = power_meter_limit_w(c->pm);
     ds->idle_w = c->idle_w;
     snprintf(ds->board, sizeof ds->board, "%s", power_meter_board(c->pm));
-    for (i = 0; i < c->nfeat; i++) {
-        int need[4], j, n = features_needs((size_t)c->feat[i], need);
-        for (j = 0; j < n; j++)
-            ds->metric_cols[need[j]] = 1;
-    }
-    ds->metric_cols[M_DURATION] = 1;
+    for (i = 0; i < M_COUNT; i++) /* what was collected, as ncu names it; the rule metrics derived when read */
+        ds->metric_cols[i] = c->cols[i];
     if (o->pm_interval_ns && c->prof.n) /* every sampled counter, for fits of other features later */
         for (i = 0; i < M_COUNT; i++)
             if (c->prof.k[0].have[i] && ((i >= M_PM_ISSUE && i <= M_PM_FMALITE) || i == M_SM_CLOCK ||
@@ -1537,9 +1521,13 @@ static int cal_sampled_counters(struct cal_run *c)
     }
     logf_(&c->lg, 1, "[2/4] %5.1f s  counters: %zu PM samples of %zu counters every %.3f ms (%s)\n",
           power_meter_now() - c->t_start, d->n, d->nmetrics, (double)d->interval_ns * 1e-6, d->chip);
-    c->nfeat = 0;
-    for (i = 0; features_sampled[i] && c->nfeat < MODEL_MAX_FEATURES; i++)
-        c->feat[c->nfeat++] = features_find(features_sampled[i]);
+    {
+        int feat[MODEL_MAX_FEATURES];
+        size_t nfeat = 0;
+        for (i = 0; features_sampled[i] && nfeat < MODEL_MAX_FEATURES; i++)
+            feat[nfeat++] = features_find(features_sampled[i]);
+        features_collect(feat, nfeat, 0, c->cols);
+    }
     rc = cal_sampled_rows(c, d, pm_samples_stop_note(&t.pm, c->o->device));
     timeline_free(&t);
     return rc;

@@ -43,7 +43,7 @@ struct calibrate_opts {
     int list;                 /* print the suite and exit */
     int quick;                /* --quick: CALIBRATE_QUICK_CONFIGS only, the built-in model adjusted to this
                                  board (board.h) instead of a fit; outputs NULL: the cache folder's */
-    int tiers;                /* also every details-page tier's metrics (7 more replay passes) */
+    int tiers;                /* also every details-page tier's metrics (calibrate_metrics) */
     const char *nccl;         /* --nccl: the NCCL library for the collectives (collectives.h), or NULL */
     int comm_one_rank;        /* --comm-one-rank: the collectives on one GPU too, as one rank (a test of
                                  NCCL and the meters: no data crosses a link, no term is fitted) */
@@ -69,5 +69,11 @@ int calibrate_run(const struct calibrate_opts *o, char *err, size_t errlen);
 int calibrate_run_plan(const char *plan_path, int device, char *err, size_t errlen);
 /* Whether this binary holds the microbenchmarks (built with nvcc). */
 int calibrate_available(void);
+/* The metrics calibrate's ncu run collects on a GPU of that compute
+ * capability, into need[M_COUNT] (feature_table.h): the raw model's and, with
+ * tiers, every tier's, the rule features' as ncu's rules compute them (the
+ * roofline's FP32/FP64 counts and peaks, the Shared pipe, ALU cycles); its
+ * dataset's metric columns are these. */
+void calibrate_metrics(int cc_major, int cc_minor, int tiers, unsigned char *need);
 
 #endif

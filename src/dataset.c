@@ -276,7 +276,7 @@ static int read_header(struct dataset *d, char *s, struct col **cols, size_t *nc
                        size_t errlen)
 {
     char *tok, *save = NULL;
-    double v[M_COUNT] = { 0 };
+    double v[M_COUNT];
     unsigned char h[M_COUNT];
     size_t i;
     int m;
@@ -291,7 +291,11 @@ static int read_header(struct dataset *d, char *s, struct col **cols, size_t *nc
             d->metric_cols[nc[*ncols].index] = 1;
         (*ncols)++;
     }
-    /* columns derived from others (features_derive): 2, not written back */
+    /* columns derived from others (features_derive): 2, not written back; the
+     * values 1, so a derivation that divides (the roofline's by its peak) is
+     * known to be possible */
+    for (m = 0; m < M_COUNT; m++)
+        v[m] = 1;
     memcpy(h, d->metric_cols, sizeof h);
     features_derive(v, h);
     for (m = 0; m < M_COUNT; m++)

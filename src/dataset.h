@@ -6,7 +6,7 @@
  *     # gpu_profiler_dataset 1
  *     # gpu: NVIDIA H100 80GB HBM3        (metadata, "# key: value")
  *     config,family,kernel,grid,threads,iters,launch_s,<metrics...>,min_w,...
- *     fp32_ilp8_w64,fp32,mb_fp32,1056,256,...
+ *     fp32_ilp8_w64,fp32,mb_ffma_f32,1056,256,...
  *
  * An empty metric cell means ncu did not report it.
  *
@@ -34,7 +34,7 @@
 struct dataset_row {
     char config[48];
     char family[16];
-    char kernel[24];
+    char kernel[32];
     unsigned grid, threads;
     long iters;
     double launch_s;                 /* one launch, timed while sizing */

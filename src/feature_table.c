@@ -57,6 +57,23 @@ const struct metric_def features_metrics[M_COUNT] = {
     [M_THREADS_PRED_ON] = { "smsp__thread_inst_executed_pred_on_per_inst_executed.ratio", "Warp State Statistics",
                             "Avg. Not Predicated Off Threads Per Warp", "" },
     [M_DRAM_CLOCK] = { "dram__cycles_elapsed.avg.per_second", SOL, "DRAM Frequency", "hz" },
+    /* what SOLFPRoofline and HighPipeUtilization compute their texts from
+     * (calibrate --tiers); on the raw page of --set detailed and full, not as
+     * metric rows of the details page */
+#define ROOF(op) "smsp__sass_thread_inst_executed_op_" op "_pred_on.sum.per_cycle_elapsed"
+    [M_FP32_ADD] = { ROOF("fadd"), NULL, NULL, "inst/cycle" },
+    [M_FP32_MUL] = { ROOF("fmul"), NULL, NULL, "inst/cycle" },
+    [M_FP32_FMA] = { ROOF("ffma"), NULL, NULL, "inst/cycle" },
+    [M_FP64_ADD] = { ROOF("dadd"), NULL, NULL, "inst/cycle" },
+    [M_FP64_MUL] = { ROOF("dmul"), NULL, NULL, "inst/cycle" },
+    [M_FP64_FMA] = { ROOF("dfma"), NULL, NULL, "inst/cycle" },
+#undef ROOF
+    [M_FP32_FMA_PEAK] = { "sm__sass_thread_inst_executed_op_ffma_pred_on.sum.peak_sustained", NULL, NULL,
+                          "inst/cycle" },
+    [M_FP64_FMA_PEAK] = { "sm__sass_thread_inst_executed_op_dfma_pred_on.sum.peak_sustained", NULL, NULL,
+                          "inst/cycle" },
+    [M_PIPE_SHARED] = { "sm__pipe_shared_cycles_active.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
+    [M_PIPE_ALU_CYC] = { "sm__pipe_alu_cycles_active.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
     /* PM sampling (trace_pm.c); never on an ncu page */
     [M_PM_ISSUE] = { "sm__inst_executed_realtime.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
     [M_PM_FMA] = { "sm__inst_executed_pipe_fma_realtime.avg.pct_of_peak_sustained_elapsed", NULL, NULL, "%" },
@@ -180,9 +197,9 @@ const struct feature_def features_table[] = {
     { "rule_tensor", "tensor", M_RULE_PIPE_TENSOR, -1, 0.01,
       "HighPipeUtilization rule: tensor pipe the busiest, its fraction of peak (else 0)", 0, 0 },
     { "rule_fp32_peak", "fp_pipes", M_RULE_FP32_PEAK, -1, 0.01,
-      "SOLFPRoofline rule: achieved fraction of the FP32 peak (no dataset holds it yet)", 0, 0 },
+      "SOLFPRoofline rule: achieved fraction of the FP32 peak (in a dataset from the roofline's counts)", 0, 0 },
     { "rule_fp64_peak", "fp_pipes", M_RULE_FP64_PEAK, -1, 0.01,
-      "SOLFPRoofline rule: achieved fraction of the FP64 peak (no dataset holds it yet)", 0, 0 },
+      "SOLFPRoofline rule: achieved fraction of the FP64 peak (in a dataset from the roofline's counts)", 0, 0 },
 };
 const size_t features_count = sizeof features_table / sizeof features_table[0];
 
@@ -203,6 +220,9 @@ void features_metric_range(int m, double *lo, double *hi)
         *hi = 1e16;
     } else if (strcmp(base, "inst") == 0) {
         *hi = 1e18;
+    } else if (m >= M_FP32_ADD && m <= M_FP64_FMA_PEAK) { /* thread instructions per cycle, whole device */
+        *lo = m >= M_FP32_FMA_PEAK ? 1 : 0;
+        *hi = 1e7;
     } else { /* inst/cycle, threads per instruction */
         *hi = 64;
     }
@@ -220,17 +240,50 @@ static const int rule_pipe[][2] = {
 
 static void derive_busiest_pipe(double *value, unsigned char *have)
 {
+    double pct[N_RULE_PIPES];
     size_t i, best = 0;
-    for (i = 0; i < N_RULE_PIPES; i++)
+    for (i = 0; i < N_RULE_PIPES; i++) {
         if (!have[rule_pipe[i][0]] || have[rule_pipe[i][1]])
             return; /* a pipe missing, or the rule's own text was read */
+        pct[i] = value[rule_pipe[i][0]];
+    }
+    if (have[M_PIPE_ALU_CYC]) /* the rule weighs the ALU pipe's cycles; its instructions stand for them */
+        pct[1] = value[M_PIPE_ALU_CYC];
     for (i = 1; i < N_RULE_PIPES; i++)
-        if (value[rule_pipe[i][0]] > value[rule_pipe[best][0]])
+        if (pct[i] > pct[best])
             best = i;
+    /* the Shared pipe busier than any: the rule names the sub-pipeline that dominates it, FP64 or Tensor
+     * (ncu_rules.c reads it so) */
+    if (have[M_PIPE_SHARED] && value[M_PIPE_SHARED] > pct[best]) {
+        best = pct[3] > pct[2] ? 3 : 2;
+        pct[best] = value[M_PIPE_SHARED];
+    }
     for (i = 0; i < N_RULE_PIPES; i++) {
-        double v = value[rule_pipe[i][0]];
-        value[rule_pipe[i][1]] = i == best && v >= FEATURES_RULE_PIPE_MIN_PCT ? v : 0;
+        value[rule_pipe[i][1]] = i == best && pct[i] >= FEATURES_RULE_PIPE_MIN_PCT ? pct[i] : 0;
         have[rule_pipe[i][1]] = 1;
+    }
+}
+
+/* SOLFPRoofline's metrics, and what each is computed from: adds,
+ * multiplies, FMAs (two operations each) and the FMA peak. */
+static const int roofline[2][5] = {
+    { M_RULE_FP32_PEAK, M_FP32_ADD, M_FP32_MUL, M_FP32_FMA, M_FP32_FMA_PEAK },
+    { M_RULE_FP64_PEAK, M_FP64_ADD, M_FP64_MUL, M_FP64_FMA, M_FP64_FMA_PEAK },
+};
+
+static void derive_roofline(double *value, unsigned char *have)
+{
+    size_t i, j;
+    for (i = 0; i < 2; i++) {
+        const int *r = roofline[i];
+        if (have[r[0]])
+            continue; /* the rule's own text was read */
+        for (j = 1; j < 5 && have[r[j]]; j++)
+            ;
+        if (j < 5 || !(value[r[4]] > 0))
+            continue;
+        value[r[0]] = 100 * (value[r[1]] + value[r[2]] + 2 * value[r[3]]) / (2 * value[r[4]]);
+        have[r[0]] = 1;
     }
 }
 
@@ -241,6 +294,7 @@ void features_derive(double *value, unsigned char *have)
         have[M_DRAM_THROUGHPUT] = 1;
     }
     derive_busiest_pipe(value, have);
+    derive_roofline(value, have);
 }
 
 /* the sampled model's: the fma and tensor pipes split into FP32, FP16 FMA and mma (pm_ffma, pm_tensor_mma;
@@ -285,8 +339,9 @@ const char *const features_raw_tier[] = {
 static const char *const tier_fast[] = { "sm_active", "issue", "tensor", "dram_read", "dram_write", NULL };
 /* The rule texts of the details pages of --set detailed and full (ncu_rules.h):
  * the busiest pipe, which a dataset derives from its pipe metrics as the rule
- * does; the FP32/FP64 shares of peak, which no dataset holds yet (fit leaves
- * them out). */
+ * does; the FP32/FP64 shares of peak, derived from the roofline's counts,
+ * which only datasets of calibrate --tiers since issue 30 hold (fit leaves
+ * them out of the others). */
 #define RULE_FEATURES "rule_fma", "rule_alu", "rule_fp64", "rule_tensor", "rule_fp32_peak", "rule_fp64_peak"
 /* Only metrics the details page prints exactly (checked against the raw page
  * of the same report in tests/test_ncu_csv.c). The throughputs of Speed Of
@@ -397,23 +452,37 @@ int features_metric_by_details(const char *section, const char *name)
     return -1;
 }
 
-char *features_metric_list(const int *feature, size_t n)
+void features_collect(const int *feature, size_t n, int exact, unsigned char *need)
 {
-    unsigned char need[M_COUNT] = { 0 };
-    size_t i, len = sizeof "device__attribute_display_name";
-    char *s;
+    size_t i, j;
+    memset(need, 0, M_COUNT);
     need[M_DURATION] = 1;
     for (i = 0; i < (n ? n : features_count); i++) {
-        int m[4], j, nm = features_needs(n ? (size_t)feature[i] : i, m);
-        for (j = 0; j < nm; j++)
-            need[m[j]] = 1;
+        int m[4], k, nm = features_needs(n ? (size_t)feature[i] : i, m);
+        for (k = 0; k < nm; k++)
+            need[m[k]] = 1;
     }
-    for (i = 0; i < N_RULE_PIPES; i++) /* ncu has no metric of a rule: the pipes it is derived from */
+    /* ncu has no metric of a rule: what features_derive computes it from */
+    for (i = 0; i < N_RULE_PIPES; i++)
         if (need[rule_pipe[i][1]]) {
-            size_t p;
-            for (p = 0; p < N_RULE_PIPES; p++)
-                need[rule_pipe[p][0]] = 1;
+            for (j = 0; j < N_RULE_PIPES; j++)
+                need[rule_pipe[j][0]] = 1;
+            if (exact)
+                need[M_PIPE_SHARED] = need[M_PIPE_ALU_CYC] = 1;
         }
+    for (i = 0; i < 2; i++)
+        if (need[roofline[i][0]])
+            for (j = 1; j < 5; j++)
+                need[roofline[i][j]] = 1;
+    for (i = 0; i < M_COUNT; i++)
+        if (features_metrics[i].rule)
+            need[i] = 0;
+}
+
+char *features_metric_list_of(const unsigned char *need)
+{
+    size_t i, len = sizeof "device__attribute_display_name";
+    char *s;
     for (i = 0; i < M_COUNT; i++)
         len += strlen(features_metrics[i].raw) + 1;
     s = malloc(len + 1);
@@ -426,6 +495,13 @@ char *features_metric_list(const int *feature, size_t n)
             strcat(s, features_metrics[i].raw);
         }
     return s;
+}
+
+char *features_metric_list(const int *feature, size_t n)
+{
+    unsigned char need[M_COUNT];
+    features_collect(feature, n, 0, need);
+    return features_metric_list_of(need);
 }
 
 int features_needs(size_t feature, int need[4])

@@ -43,6 +43,21 @@ enum metric_id {
     M_MEM_PIPES,       /* sm__memory_throughput, % (Mem Pipes Busy) */
     M_THREADS_PRED_ON, /* threads not predicated off per executed instruction, 0-32 */
     M_DRAM_CLOCK,      /* dram__cycles_elapsed.avg.per_second, hz (tells an H200 from an H100 on the details page) */
+    /* what ncu's rules on the details page are computed from (the roofline's
+     * thread instructions per elapsed cycle, summed over the device, and its
+     * peaks; the pipes HighPipeUtilization weighs beyond the raw model's):
+     * collected by calibrate --tiers, so a dataset derives the rule metrics
+     * (features_derive) as the rules compute them */
+    M_FP32_ADD,        /* smsp__sass_thread_inst_executed_op_fadd_pred_on.sum.per_cycle_elapsed */
+    M_FP32_MUL,
+    M_FP32_FMA,
+    M_FP64_ADD,
+    M_FP64_MUL,
+    M_FP64_FMA,
+    M_FP32_FMA_PEAK,   /* sm__sass_thread_inst_executed_op_ffma_pred_on.sum.peak_sustained */
+    M_FP64_FMA_PEAK,
+    M_PIPE_SHARED,     /* sm__pipe_shared_cycles_active, % (FP64 and tensor sub-pipelines) */
+    M_PIPE_ALU_CYC,    /* sm__pipe_alu_cycles_active, % (M_PIPE_ALU counts its instructions) */
     /* counters sampled as the application runs (CUPTI PM sampling, trace_pm.c),
      * each sample's percentage of peak over its interval; the sample's clock,
      * active and elapsed cycles are M_SM_CLOCK, M_SM_ACTIVE_CYC, M_SM_ELAPSED_CYC,
@@ -108,8 +123,10 @@ extern const size_t features_count;
 /* The physical range of metric m in its base unit: a percentage of peak
  * 0-200 (ncu prints a little above 100 at times), a duration 0.1 ns to a
  * day, a clock 1 MHz to 100 GHz, cycles up to 1e16 (elapsed cycles at least
- * 1), instructions per cycle up to 64. A value outside it is not a
- * measurement (an edited or corrupt file). */
+ * 1), instructions per cycle up to 64; the roofline's thread instructions
+ * per cycle of the whole device up to 1e7 (an H100's FFMA peak is 16,896;
+ * a peak at least 1). A value outside it is not a measurement (an edited or
+ * corrupt file). */
 void features_metric_range(int m, double *lo, double *hi);
 
 /* ncu 2025.3's HighPipeUtilization: the busiest of these pipes over elapsed
@@ -120,10 +137,15 @@ void features_metric_range(int m, double *lo, double *hi);
  * it lacks them: gpu__dram_throughput is DRAM bytes read plus written, each as
  * a percentage of the same peak (equal to 6 digits on the H100 fixtures'
  * raw page), so the details page's DRAM Throughput feeds a model fitted on a
- * dataset of reads and writes. The rule metrics of the busiest pipe come
- * from the pipe metrics where the rule's text was not read: the busiest of
- * FMA, ALU, FP64 and Tensor (ncu's rule also weighs the Shared and TMA pipes,
- * which no dataset holds), named when it reaches FEATURES_RULE_PIPE_MIN_PCT. */
+ * dataset of reads and writes. Where a rule's text was not read, its metrics
+ * come from what the rule computes them from. The busiest pipe: the busiest
+ * of FMA, ALU, FP64 and Tensor, named when it reaches
+ * FEATURES_RULE_PIPE_MIN_PCT; where the input has them, ALU by its cycles and
+ * the Shared pipe weighed too, counted as the busier of its FP64 and Tensor
+ * sub-pipelines (ncu's rule also weighs TMA, which no input holds).
+ * SOLFPRoofline: FP32 adds, multiplies and twice the FMAs per cycle over
+ * twice the FMA peak (FP64 alike), in % (75.27% on the fixtures' fma_k, whose
+ * rule says 75%). */
 void features_derive(double *value, unsigned char *have);
 
 /* A model tier: the features a model may use when the input holds only the
@@ -157,9 +179,17 @@ int features_metric_by_raw(const char *raw);
 /* Index of a metric by details-page section and name, or -1. */
 int features_metric_by_details(const char *section, const char *name);
 
-/* ncu --metrics list for the given features (all features when n == 0),
- * with the duration and device__attribute_display_name; malloc'd, NULL when
- * out of memory. */
+/* The metrics ncu is asked for to compute the given features (all features
+ * when n == 0), into need[M_COUNT] (1 each, 0 the rest): each feature's own,
+ * for a rule metric those features_derive computes it from (ncu has no
+ * metric of a rule), and the duration. exact: also the pipes ncu's
+ * HighPipeUtilization weighs beyond the four that stand for them (Shared, ALU
+ * cycles), which calibrate --tiers collects and a user's profiling does not. */
+void features_collect(const int *feature, size_t n, int exact, unsigned char *need);
+/* ncu --metrics list of need[M_COUNT] with device__attribute_display_name;
+ * malloc'd, NULL when out of memory. */
+char *features_metric_list_of(const unsigned char *need);
+/* The same for the given features (features_collect, not exact). */
 char *features_metric_list(const int *feature, size_t n);
 
 /* The metrics feature needs, into need[0..3]; returns how many (1 to 4). */

@@ -52,7 +52,7 @@ struct fit_report {
     double comm_w[TARGET_COUNT];
     size_t ncomm_ops;
     struct fit_comm_op {
-        char kernel[24];                 /* ncclAllReduce, ... */
+        char kernel[32];                 /* ncclAllReduce, ... */
         size_t n;                        /* rows (GPUs) at its largest message of two or more ranks */
         double msg_bytes, avg_w, bus_gbs;
         double nj_per_byte;              /* (avg - idle) / bus_gbs: the energy per byte over the bus */

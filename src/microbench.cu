@@ -80,28 +80,28 @@ template <typename T, int FOLD> __device__ void fma_random(unsigned *check, int 
     }
 }
 
-KERNEL mb_fp32(ARGS)
+KERNEL mb_ffma_f32(ARGS)
 {
     (void)a; (void)b; (void)mask;
     fma_random<float, 0>(check, iters, p, q);
 }
 
-KERNEL mb_fp64(ARGS)
+KERNEL mb_dfma_f64(ARGS)
 {
     (void)a; (void)b; (void)mask;
     fma_random<double, 0>(check, iters, p, q);
 }
 
-/* Bounded accumulators. In mb_fp32 an accumulator grows with every iteration
+/* Bounded accumulators. In mb_ffma_f32 an accumulator grows with every iteration
  * (the same products each time), to 10^4-10^5 times the size of what is
  * added: most of each product's bits are shifted out of the adder, which
  * may then switch less than in real work. In a GEMM on randn data the sum
  * ends at about 100 times a product after K = 4096. These kernels move the
  * accumulators into a second set every FOLD iterations and start again from
  * zero, which keeps them at about 60-85 times a product; the sum is the
- * same, so they are checked alike. mb_fp32_bounded: every 16 iterations
+ * same, so they are checked alike. mb_ffma_f32_bounded: every 16 iterations
  * (128 FMA per chain). */
-KERNEL mb_fp32_bounded(ARGS)
+KERNEL mb_ffma_f32_bounded(ARGS)
 {
     (void)a; (void)b; (void)mask;
     fma_random<float, 16>(check, iters, p, q);
@@ -113,7 +113,7 @@ KERNEL mb_fp32_bounded(ARGS)
  * 2 * TM / 4 loads. The tiles hold operands of the block's kind (mb_operand_f32); an iteration runs the 16
  * k steps (starting at a step that changes with n, so the loads cannot be
  * hoisted out of the loop) and adds the same products every time: checked
- * like mb_fp32. p = TM (4 or 8), q = seed. */
+ * like mb_ffma_f32. p = TM (4 or 8), q = seed. */
 template <int TM, int FOLD> __device__ void tile_body(float4 (*As)[64], float4 (*Bs)[64], unsigned *check, int iters,
                                            unsigned q)
 {
@@ -164,7 +164,7 @@ template <int TM, int FOLD> __device__ void tile_body(float4 (*As)[64], float4 (
     check[GTID] = __float_as_uint(s);
 }
 
-KERNEL mb_fp32_tile(ARGS)
+KERNEL mb_ffma_f32_tile(ARGS)
 {
     __shared__ float4 As[16][64], Bs[16][64];
     (void)a; (void)b; (void)mask;
@@ -174,9 +174,9 @@ KERNEL mb_fp32_tile(ARGS)
         tile_body<8, 0>(As, Bs, check, iters, (unsigned)q);
 }
 
-/* The same with bounded accumulators (see mb_fp32_bounded): folded every 16
+/* The same with bounded accumulators (see mb_ffma_f32_bounded): folded every 16
  * iterations (256 FFMA into each). */
-KERNEL mb_fp32_tile_bounded(ARGS)
+KERNEL mb_ffma_f32_tile_bounded(ARGS)
 {
     __shared__ float4 As[16][64], Bs[16][64];
     (void)a; (void)b; (void)mask;
@@ -191,7 +191,7 @@ KERNEL mb_fp32_tile_bounded(ARGS)
  * registers): a 256 x 128 block tile, k-steps of 8, a 3-stage pipeline of
  * cp.async copies from global memory through L2 (.cg: not kept in L1) into
  * shared memory, and 16 x 8 outputs per thread in registers, each k-step
- * 4 + 2 LDS.128 and 128 FFMA per thread. mb_fp32_tile has the FFMA and the
+ * 4 + 2 LDS.128 and 128 FFMA per thread. mb_ffma_f32_tile has the FFMA and the
  * shared loads but no global traffic, no pipeline and a smaller tile; cuBLAS
  * SGEMM draws 11-15% more than it with much the same counters.
  *
@@ -201,7 +201,7 @@ KERNEL mb_fp32_tile_bounded(ARGS)
  * * p + k) modulo the chunks in mask + 1 words. Two iterations add the same
  * sum, so the host checks a run of iters against a run of 2. q > 0: the
  * accumulators are folded into one sum every q iterations and start again
- * from zero (bounded, as in mb_fp32_bounded; the sum is the same). */
+ * from zero (bounded, as in mb_ffma_f32_bounded; the sum is the same). */
 #define SG_BM 256
 #define SG_BN 128
 #define SG_BK 8
@@ -327,7 +327,7 @@ template <int ILP> __device__ void fp16_body(unsigned *check, int iters, __half2
     check[GTID] = __float_as_uint(s);
 }
 
-KERNEL mb_fp16(ARGS)
+KERNEL mb_hfma2_f16(ARGS)
 {
     (void)a; (void)b; (void)mask;
     float mf = __int_as_float(q);
@@ -341,7 +341,7 @@ KERNEL mb_fp16(ARGS)
 }
 
 /* BF16x2 FMA, 4 chains; values are multiples of 2^-4. */
-KERNEL mb_bf16(ARGS)
+KERNEL mb_hfma2_bf16(ARGS)
 {
     (void)a; (void)b; (void)p; (void)mask;
 #if __CUDA_ARCH__ >= 800
@@ -527,7 +527,7 @@ template <int ILP> __device__ void mma_body(unsigned *check, int iters)
 #endif
 }
 
-KERNEL mb_mma(ARGS)
+KERNEL mb_hmma_f16(ARGS)
 {
     (void)a; (void)b; (void)q; (void)mask;
     switch (p) {
@@ -665,8 +665,8 @@ __device__ static inline void random_operands8(float r[8], unsigned seed)
 /* Branch divergence: lanes split into p groups (1..32) by lane % p, and the
  * groups take turns (the group number is a runtime value, so the compiler
  * cannot merge the turns): each step, every group runs 8 rounds of 4 FP32
- * accumulations on random operands (as mb_fp32) while the other lanes
- * wait, so 32 / p lanes are active. Self-checked like mb_fp32. */
+ * accumulations on random operands (as mb_ffma_f32) while the other lanes
+ * wait, so 32 / p lanes are active. Self-checked like mb_ffma_f32. */
 KERNEL mb_diverge(ARGS)
 {
     (void)a; (void)b; (void)mask;
@@ -702,8 +702,8 @@ KERNEL mb_sleep(ARGS)
 
 /* Mix: per step, one streaming global load (ld.global.cg over the
  * footprint mask: L2 or DRAM) and p rounds of 4 FP32 accumulations on
- * random operands (as mb_fp32), so p sets the ratio of arithmetic to memory
- * traffic. Self-checked like mb_fp32; the loaded words enter the result
+ * random operands (as mb_ffma_f32), so p sets the ratio of arithmetic to memory
+ * traffic. Self-checked like mb_ffma_f32; the loaded words enter the result
  * only through a comparison that is false but for 1 chance in 2^32, which
  * keeps the loads without breaking the check. */
 #define MIX_ROUND_A(x, r)                                                                          \

@@ -86,19 +86,19 @@ template <bool LOADS> __device__ static void wgmma_body(const unsigned *a, unsig
 #endif
 }
 
-KERNEL mb_wgmma(ARGS)
+KERNEL mb_wgmma_f16(ARGS)
 {
     (void)a; (void)b; (void)q; (void)mask;
     wgmma_body<false>(a, check, iters, p, mask);
 }
 
-/* mb_wgmma with 4 streaming loads (ld.global.cg over the footprint mask of
+/* mb_wgmma_f16 with 4 streaming loads (ld.global.cg over the footprint mask of
  * a, coalesced: L2 or DRAM) per thread and iteration, issued while the wgmma
  * run and used an iteration later, as a GEMM's tile loads overlap its tensor
  * work; p sets the tensor work per load. The loaded words enter the result
  * as in mb_mix. Meant to draw more than the tensor cores alone, above the
- * power limit (mb_wgmma stays under it on an H200). */
-KERNEL mb_wgmma_mix(ARGS)
+ * power limit (mb_wgmma_f16 stays under it on an H200). */
+KERNEL mb_wgmma_f16_mix(ARGS)
 {
     (void)b; (void)q;
     wgmma_body<true>(a, check, iters, p, mask);

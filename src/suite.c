@@ -65,31 +65,31 @@ static void add_fp32_families(struct builder *bp)
     static const int ilps[] = { 1, 2, 4, 8 };
     /* FP32 and FP64 on random operands, checked by self-consistency */
     for (i = 0; i < 4; i++)
-        selfcheck(add(bp, "fp32", "mb_fp32", ilps[i], SEED, 0, W64, 100, "fp32_ilp%d_w64", ilps[i]));
+        selfcheck(add(bp, "fp32", "mb_ffma_f32", ilps[i], SEED, 0, W64, 100, "fp32_ilp%d_w64", ilps[i]));
     for (i = 0; i < 4; i++)
-        selfcheck(add(bp, "fp32", "mb_fp32", 4, SEED, 0, 1u << i, 128, 100, "fp32_ilp4_w%u", 4u << i));
-    selfcheck(add(bp, "fp32", "mb_fp32", 8, SEED, 0, 1, 128, 100, "fp32_ilp8_w4"));
-    selfcheck(add(bp, "fp32", "mb_fp32", 8, SEED, 0, 4, 128, 100, "fp32_ilp8_w16"));
-    selfcheck(add(bp, "fp32", "mb_fp32", 2, SEED, 0, 4, 128, 100, "fp32_ilp2_w16"));
-    selfcheck(add(bp, "fp32", "mb_fp32", 8, SEED, 0, 1, 1024, 25, "fp32_ilp8_sm25"));
-    selfcheck(add(bp, "fp32", "mb_fp32", 8, SEED, 0, 1, 1024, 50, "fp32_ilp8_sm50"));
-    selfcheck(add(bp, "fp32", "mb_fp32", 8, SEED, 0, 1, 1024, 75, "fp32_ilp8_sm75"));
+        selfcheck(add(bp, "fp32", "mb_ffma_f32", 4, SEED, 0, 1u << i, 128, 100, "fp32_ilp4_w%u", 4u << i));
+    selfcheck(add(bp, "fp32", "mb_ffma_f32", 8, SEED, 0, 1, 128, 100, "fp32_ilp8_w4"));
+    selfcheck(add(bp, "fp32", "mb_ffma_f32", 8, SEED, 0, 4, 128, 100, "fp32_ilp8_w16"));
+    selfcheck(add(bp, "fp32", "mb_ffma_f32", 2, SEED, 0, 4, 128, 100, "fp32_ilp2_w16"));
+    selfcheck(add(bp, "fp32", "mb_ffma_f32", 8, SEED, 0, 1, 1024, 25, "fp32_ilp8_sm25"));
+    selfcheck(add(bp, "fp32", "mb_ffma_f32", 8, SEED, 0, 1, 1024, 50, "fp32_ilp8_sm50"));
+    selfcheck(add(bp, "fp32", "mb_ffma_f32", 8, SEED, 0, 1, 1024, 75, "fp32_ilp8_sm75"));
 
-    /* with bounded accumulators (microbench.cu, mb_fp32_bounded): the same work, the
+    /* with bounded accumulators (microbench.cu, mb_ffma_f32_bounded): the same work, the
      * accumulators some 60-85 times a product as in a GEMM on randn data, not 10^3-10^5 */
-    selfcheck(add(bp, "fp32_acc", "mb_fp32_bounded", 4, SEED, 0, W64, 100, "fp32b_ilp4_w64"));
-    selfcheck(add(bp, "fp32_acc", "mb_fp32_bounded", 8, SEED, 0, W64, 100, "fp32b_ilp8_w64"));
-    selfcheck(add(bp, "fp32_acc", "mb_fp32_tile_bounded", 8, SEED, 0, 2, 256, 100, "tile8b_b2"));
-    selfcheck(add(bp, "fp32_acc", "mb_fp32_tile_bounded", 4, SEED, 0, 4, 256, 100, "tile4b_b4"));
+    selfcheck(add(bp, "fp32_acc", "mb_ffma_f32_bounded", 4, SEED, 0, W64, 100, "fp32b_ilp4_w64"));
+    selfcheck(add(bp, "fp32_acc", "mb_ffma_f32_bounded", 8, SEED, 0, W64, 100, "fp32b_ilp8_w64"));
+    selfcheck(add(bp, "fp32_acc", "mb_ffma_f32_tile_bounded", 8, SEED, 0, 2, 256, 100, "tile8b_b2"));
+    selfcheck(add(bp, "fp32_acc", "mb_ffma_f32_tile_bounded", 4, SEED, 0, 4, 256, 100, "tile4b_b4"));
     if ((c = selfcheck(add(bp, "fp32_acc", "mb_sgemm", 16, 8, (1u << 21) - 1, 1, 256, 100, "sgemmb_l2"))))
         c->arg_a = BUF_F;
 
     /* the SGEMM inner loop: shared-memory tiles and FFMA, TM x TM per thread */
-    selfcheck(add(bp, "fp32_tile", "mb_fp32_tile", 8, SEED, 0, 1, 256, 100, "tile8_b1"));
-    selfcheck(add(bp, "fp32_tile", "mb_fp32_tile", 8, SEED, 0, 2, 256, 100, "tile8_b2"));
-    selfcheck(add(bp, "fp32_tile", "mb_fp32_tile", 8, SEED, 0, 2, 256, 50, "tile8_b2_sm50"));
-    selfcheck(add(bp, "fp32_tile", "mb_fp32_tile", 4, SEED, 0, 2, 256, 100, "tile4_b2"));
-    selfcheck(add(bp, "fp32_tile", "mb_fp32_tile", 4, SEED, 0, 4, 256, 100, "tile4_b4"));
+    selfcheck(add(bp, "fp32_tile", "mb_ffma_f32_tile", 8, SEED, 0, 1, 256, 100, "tile8_b1"));
+    selfcheck(add(bp, "fp32_tile", "mb_ffma_f32_tile", 8, SEED, 0, 2, 256, 100, "tile8_b2"));
+    selfcheck(add(bp, "fp32_tile", "mb_ffma_f32_tile", 8, SEED, 0, 2, 256, 50, "tile8_b2_sm50"));
+    selfcheck(add(bp, "fp32_tile", "mb_ffma_f32_tile", 4, SEED, 0, 2, 256, 100, "tile4_b2"));
+    selfcheck(add(bp, "fp32_tile", "mb_ffma_f32_tile", 4, SEED, 0, 4, 256, 100, "tile4_b4"));
 
     /* SGEMM as cuBLAS runs it: global memory through a cp.async pipeline into
      * the tiles; p k-tiles of 12 KiB per iteration and block, from an 8 MiB
@@ -108,16 +108,16 @@ static void add_pipe_families(struct builder *bp)
     size_t i;
     static const int ilps[] = { 1, 2, 4, 8 };
     for (i = 0; i < 4; i++)
-        selfcheck(add(bp, "fp64", "mb_fp64", ilps[i], SEED, 0, W64, 100, "fp64_ilp%d_w64", ilps[i]));
-    selfcheck(add(bp, "fp64", "mb_fp64", 4, SEED, 0, 2, 128, 100, "fp64_ilp4_w8"));
-    selfcheck(add(bp, "fp64", "mb_fp64", 4, SEED, 0, 4, 128, 100, "fp64_ilp4_w16"));
-    selfcheck(add(bp, "fp64", "mb_fp64", 8, SEED, 0, 1, 1024, 50, "fp64_ilp8_sm50"));
+        selfcheck(add(bp, "fp64", "mb_dfma_f64", ilps[i], SEED, 0, W64, 100, "fp64_ilp%d_w64", ilps[i]));
+    selfcheck(add(bp, "fp64", "mb_dfma_f64", 4, SEED, 0, 2, 128, 100, "fp64_ilp4_w8"));
+    selfcheck(add(bp, "fp64", "mb_dfma_f64", 4, SEED, 0, 4, 128, 100, "fp64_ilp4_w16"));
+    selfcheck(add(bp, "fp64", "mb_dfma_f64", 8, SEED, 0, 1, 1024, 50, "fp64_ilp8_sm50"));
 
     for (i = 0; i < 4; i++)
-        add(bp, "fp16", "mb_fp16", ilps[i], FP_M1, 0, W64, 100, "fp16_ilp%d_w64", ilps[i]);
-    add(bp, "fp16", "mb_fp16", 8, FP_M1, 0, 4, 128, 100, "fp16_ilp8_w16");
-    add(bp, "fp16", "mb_bf16", 4, FP_M1, 0, W64, 100, "bf16_ilp4_w64");
-    add(bp, "fp16", "mb_bf16", 4, FP_M1, 0, 4, 128, 100, "bf16_ilp4_w16");
+        add(bp, "fp16", "mb_hfma2_f16", ilps[i], FP_M1, 0, W64, 100, "fp16_ilp%d_w64", ilps[i]);
+    add(bp, "fp16", "mb_hfma2_f16", 8, FP_M1, 0, 4, 128, 100, "fp16_ilp8_w16");
+    add(bp, "fp16", "mb_hfma2_bf16", 4, FP_M1, 0, W64, 100, "bf16_ilp4_w64");
+    add(bp, "fp16", "mb_hfma2_bf16", 4, FP_M1, 0, 4, 128, 100, "bf16_ilp4_w16");
 
     for (i = 0; i < 4; i++)
         add(bp, "int", "mb_int_alu", ilps[i], 0x5bd1e995, 0, W64, 100, "int_alu_ilp%d_w64", ilps[i]);
@@ -137,32 +137,32 @@ static void add_tensor_families(struct builder *bp, int cc_major, int cc_minor)
     size_t i;
     struct suite_config *c;
     for (i = 0; i < 3; i++) {
-        if ((c = add(bp, "mma", "mb_mma", 1 << i, 0, 0, W64, 100, "mma_ilp%d_w64", 1 << i)))
+        if ((c = add(bp, "mma", "mb_hmma_f16", 1 << i, 0, 0, W64, 100, "mma_ilp%d_w64", 1 << i)))
             c->selfcheck = 1;
-        if ((c = add(bp, "mma", "mb_mma", 1 << i, 0, 0, 4, 128, 100, "mma_ilp%d_w16", 1 << i)))
+        if ((c = add(bp, "mma", "mb_hmma_f16", 1 << i, 0, 0, 4, 128, 100, "mma_ilp%d_w16", 1 << i)))
             c->selfcheck = 1;
     }
-    if ((c = add(bp, "mma", "mb_mma", 4, 0, 0, 1, 1024, 50, "mma_ilp4_sm50")))
+    if ((c = add(bp, "mma", "mb_hmma_f16", 4, 0, 0, 1, 1024, 50, "mma_ilp4_sm50")))
         c->selfcheck = 1;
 
     if (cc_major == 9 && cc_minor == 0) {
         static const int per_group[] = { 1, 4 };
         for (i = 0; i < 2; i++) {
-            if ((c = add(bp, "wgmma", "mb_wgmma", per_group[i], 0, 0, 1, 128, 100, "wgmma_g%d_b1", per_group[i])))
+            if ((c = add(bp, "wgmma", "mb_wgmma_f16", per_group[i], 0, 0, 1, 128, 100, "wgmma_g%d_b1", per_group[i])))
                 c->selfcheck = 1, c->hopper_only = 1;
-            if ((c = add(bp, "wgmma", "mb_wgmma", per_group[i], 0, 0, 2, 128, 100, "wgmma_g%d_b2", per_group[i])))
+            if ((c = add(bp, "wgmma", "mb_wgmma_f16", per_group[i], 0, 0, 2, 128, 100, "wgmma_g%d_b2", per_group[i])))
                 c->selfcheck = 1, c->hopper_only = 1;
         }
-        if ((c = add(bp, "wgmma", "mb_wgmma", 4, 0, 0, 2, 128, 50, "wgmma_g4_b2_sm50")))
+        if ((c = add(bp, "wgmma", "mb_wgmma_f16", 4, 0, 0, 2, 128, 50, "wgmma_g4_b2_sm50")))
             c->selfcheck = 1, c->hopper_only = 1;
         /* tensor work with a GEMM's memory traffic beside it: meant to run above the power
-         * limit, where cuBLAS's FP16 GEMMs run and mb_wgmma alone does not; 4 loads per thread
+         * limit, where cuBLAS's FP16 GEMMs run and mb_wgmma_f16 alone does not; 4 loads per thread
          * and iteration, from L2 (16 MiB) or DRAM, p wgmma per iteration */
-        if ((c = add(bp, "tensor_mix", "mb_wgmma_mix", 4, 0, (1u << 22) - 1, 2, 128, 100, "wgmma_mix_g4_l2")))
+        if ((c = add(bp, "tensor_mix", "mb_wgmma_f16_mix", 4, 0, (1u << 22) - 1, 2, 128, 100, "wgmma_mix_g4_l2")))
             c->selfcheck = 1, c->hopper_only = 1, c->arg_a = BUF_A;
-        if ((c = add(bp, "tensor_mix", "mb_wgmma_mix", 4, 0, SUITE_BUF_WORDS - 1, 2, 128, 100, "wgmma_mix_g4_dram")))
+        if ((c = add(bp, "tensor_mix", "mb_wgmma_f16_mix", 4, 0, SUITE_BUF_WORDS - 1, 2, 128, 100, "wgmma_mix_g4_dram")))
             c->selfcheck = 1, c->hopper_only = 1, c->arg_a = BUF_A;
-        if ((c = add(bp, "tensor_mix", "mb_wgmma_mix", 1, 0, SUITE_BUF_WORDS - 1, 2, 128, 100, "wgmma_mix_g1_dram")))
+        if ((c = add(bp, "tensor_mix", "mb_wgmma_f16_mix", 1, 0, SUITE_BUF_WORDS - 1, 2, 128, 100, "wgmma_mix_g1_dram")))
             c->selfcheck = 1, c->hopper_only = 1, c->arg_a = BUF_A;
     }
 }
@@ -482,9 +482,9 @@ static int uniform_expect(const struct suite_config *c, unsigned *want)
 {
     const char *k = c->kernel;
     int ilp = c->p == 1 || c->p == 2 || c->p == 4 ? c->p : 8;
-    if (strcmp(k, "mb_fp16") == 0)
+    if (strcmp(k, "mb_hfma2_f16") == 0)
         *want = f2u(half_pairs_expect(ilp, c->iters, 0));
-    else if (strcmp(k, "mb_bf16") == 0)
+    else if (strcmp(k, "mb_hfma2_bf16") == 0)
         *want = f2u(half_pairs_expect(4, c->iters, 1));
     else if (strcmp(k, "mb_int_alu") == 0 || strcmp(k, "mb_int_imad") == 0)
         *want = int_expect(k[7] == 'i', ilp, c->iters, (unsigned)c->q);

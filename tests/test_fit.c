@@ -5,6 +5,7 @@
 #include "testlib.h"
 
 
+#include "calibrate.h"
 #include "dataset.h"
 #include "feature_table.h"
 #include "fit.h"
@@ -168,6 +169,74 @@ static void test_dataset_roundtrip(void)
     dataset_free(&back);
     dataset_free(&d);
     plat_remove(path);
+}
+
+/* calibrate --tiers (issue 30): its ncu run asks for what the rules of the
+ * details page are computed from, its dataset keeps them as columns under
+ * ncu's names, and fit derives the rule features from them. */
+static void test_tiers_metrics(void)
+{
+    static const int added[] = { M_FP32_ADD, M_FP32_MUL, M_FP32_FMA, M_FP64_ADD, M_FP64_MUL, M_FP64_FMA,
+                                 M_FP32_FMA_PEAK, M_FP64_FMA_PEAK, M_PIPE_SHARED, M_PIPE_ALU_CYC };
+    static const char *const rules[] = { "sm_active", "issue", "rule_fma", "rule_fp32_peak", "rule_fp64_peak", NULL };
+    unsigned char need[M_COUNT], plain[M_COUNT], ampere[M_COUNT];
+    struct dataset d, back;
+    struct model m;
+    struct fit_report rep;
+    char path[1024], err[256], *list, *text;
+    size_t i, t, len;
+    int k;
+    FILE *f;
+    calibrate_metrics(9, 0, 1, need);
+    calibrate_metrics(9, 0, 0, plain);
+    calibrate_metrics(8, 0, 1, ampere);
+    for (i = 0; i < sizeof added / sizeof added[0]; i++)
+        CHECK(need[added[i]] && ampere[added[i]] && !plain[added[i]]);
+    CHECK(need[M_PIPE_GMMA] && plain[M_PIPE_GMMA] && !ampere[M_PIPE_GMMA]); /* wgmma's counters: Hopper only */
+    for (k = 0; k < M_COUNT; k++)
+        CHECK(!need[k] || !features_metrics[k].rule); /* ncu has no metric of a rule */
+    for (t = 0; t < features_tier_count; t++) /* every tier feature's metrics, none cut off */
+        for (i = 0; features_tiers[t].features[i]; i++) {
+            int mm[4], j, n = features_needs((size_t)features_find(features_tiers[t].features[i]), mm);
+            for (j = 0; j < n; j++)
+                CHECK(need[mm[j]] || features_metrics[mm[j]].rule);
+        }
+    list = features_metric_list_of(need);
+    CHECK(list != NULL);
+    if (list) {
+        CHECK_CONTAINS(list, ",smsp__sass_thread_inst_executed_op_dfma_pred_on.sum.per_cycle_elapsed,");
+        CHECK_CONTAINS(list, ",sm__sass_thread_inst_executed_op_ffma_pred_on.sum.peak_sustained,");
+        CHECK_CONTAINS(list, ",sm__pipe_shared_cycles_active.avg.pct_of_peak_sustained_elapsed");
+        CHECK(strstr(list, "rule:") == NULL);
+    }
+    free(list);
+    /* a dataset of such a calibration: the H200's with the columns added (tests/fixtures/dataset-derived) */
+    CHECK(dataset_load(FIXTURES "/dataset-derived/h200_tiers_roofline.csv", &d, err, sizeof err) == 0);
+    for (i = 0; i < sizeof added / sizeof added[0]; i++)
+        CHECK(d.metric_cols[added[i]] == 1);
+    CHECK(d.metric_cols[M_RULE_FP32_PEAK] == 2 && d.metric_cols[M_RULE_FP64_PEAK] == 2); /* derived, not written */
+    CHECK(d.n > 0 && d.rows[0].have[M_RULE_FP32_PEAK]);
+    CHECK(fit_dataset(&d, "h200_tiers_roofline.csv", rules, &m, &rep, err, sizeof err) == 0);
+    CHECK(m.nfeatures == 5 && m.feature[3] == features_find("rule_fp32_peak"));
+    /* written back: the columns under ncu's names, the rule metrics derived again when read */
+    f = plat_create_temp(tl_temp_name(path, sizeof path, "gp_test_dataset_XXXXXX"));
+    CHECK(f && dataset_write(f, &d) == 0);
+    if (f)
+        fclose(f);
+    text = tl_slurp(path, &len);
+    CHECK(text && strstr(text, ",smsp__sass_thread_inst_executed_op_ffma_pred_on.sum.per_cycle_elapsed,") &&
+          !strstr(text, "rule:"));
+    free(text);
+    CHECK(dataset_load(path, &back, err, sizeof err) == 0);
+    CHECK(back.metric_cols[M_FP64_FMA_PEAK] == 1 && back.metric_cols[M_RULE_FP64_PEAK] == 2);
+    dataset_free(&back);
+    plat_remove(path);
+    dataset_free(&d);
+    /* a dataset from before: no such columns, so fit refuses the feature by name */
+    CHECK(dataset_load("data/h200_tiers_dataset.csv", &d, err, sizeof err) == 0);
+    CHECK(fit_dataset(&d, "x.csv", rules, &m, &rep, err, sizeof err) == -1);
+    CHECK_CONTAINS(err, "no column for a metric of feature 'rule_fp32_peak'");
+    dataset_free(&d);
 }
 
 /* The probes (dataset.h): kept apart from the fitted rows, written back
@@ -347,6 +416,7 @@ int main(void)
     test_fit_synthetic();
     test_dataset_roundtrip();
     test_dataset_errors();
+    test_tiers_metrics();
     test_shipped("data/h100_dataset.csv", "models/h100.model", NULL, NULL);
     test_shipped("data/h200_dataset.csv", "models/h200.model", NULL, NULL);
     test_shipped("data/h100_dataset.csv", "models/h100_fast.model", fast, "fast");

@@ -134,7 +134,16 @@ static void test_derived_matches_rule(void)
                 CHECK(raw.have[k][pipes[i]]);
                 CHECK(fabs(raw.value[k][pipes[i]] - det.value[k][pipes[i]]) <= 0.05 + 1e-9);
             }
+            /* SOLFPRoofline from the roofline's counts: the rule prints whole percents (75%, 7%, "close to
+             * 0%" for tiny_k's 0.00002%, 0%) */
+            CHECK(raw.have[k][M_RULE_FP32_PEAK] && raw.have[k][M_RULE_FP64_PEAK]);
+            CHECK(det.have[k][M_RULE_FP32_PEAK] && det.have[k][M_RULE_FP64_PEAK]);
+            CHECK(fabs(raw.value[k][M_RULE_FP32_PEAK] - det.value[k][M_RULE_FP32_PEAK]) <= 0.5);
+            CHECK(fabs(raw.value[k][M_RULE_FP64_PEAK] - det.value[k][M_RULE_FP64_PEAK]) <= 0.5);
         }
+        /* fma_k: (0.16 + 0.32 + 2 x 12,716.8) / (2 x 16,896) on the H100; 75.24% and 75.27% on the H200's */
+        CHECK(fabs(raw.value[0][M_RULE_FP32_PEAK] - 75.25) < 0.03);
+        CHECK(raw.value[1][M_RULE_FP32_PEAK] == 0 && raw.value[3][M_RULE_FP32_PEAK] > 0); /* copy_k; tiny_k "close to 0" */
     }
 }
 
@@ -226,6 +235,36 @@ static void test_derive(void)
     v[M_PIPE_FMA] = 12;
     features_derive(v, h);
     CHECK(h[M_RULE_PIPE_FMA] && v[M_RULE_PIPE_FMA] == 0 && v[M_RULE_PIPE_TENSOR] == 0); /* all under 20%: none */
+    /* where the input has them (calibrate --tiers), ALU by its cycles and the Shared pipe, which counts as the
+     * busier of its FP64 and Tensor sub-pipelines */
+    memset(h, 0, sizeof h);
+    h[M_PIPE_FMA] = h[M_PIPE_ALU] = h[M_PIPE_FP64] = h[M_PIPE_TENSOR] = h[M_PIPE_ALU_CYC] = h[M_PIPE_SHARED] = 1;
+    v[M_PIPE_FMA] = 30;
+    v[M_PIPE_ALU] = 25;
+    v[M_PIPE_ALU_CYC] = 40;
+    v[M_PIPE_SHARED] = 10;
+    features_derive(v, h);
+    CHECK(v[M_RULE_PIPE_ALU] == 40 && v[M_RULE_PIPE_FMA] == 0);
+    memset(h, 0, sizeof h);
+    h[M_PIPE_FMA] = h[M_PIPE_ALU] = h[M_PIPE_FP64] = h[M_PIPE_TENSOR] = h[M_PIPE_SHARED] = 1;
+    v[M_PIPE_FP64] = 35;
+    v[M_PIPE_TENSOR] = 38;
+    v[M_PIPE_SHARED] = 70; /* FP64 and tensor work together */
+    features_derive(v, h);
+    CHECK(v[M_RULE_PIPE_TENSOR] == 70 && v[M_RULE_PIPE_FP64] == 0 && v[M_RULE_PIPE_FMA] == 0);
+    /* the roofline: adds, multiplies and two per FMA over twice the FMA peak; a peak of 0 derives nothing */
+    memset(h, 0, sizeof h);
+    h[M_FP32_ADD] = h[M_FP32_MUL] = h[M_FP32_FMA] = h[M_FP32_FMA_PEAK] = 1;
+    h[M_FP64_ADD] = h[M_FP64_MUL] = h[M_FP64_FMA] = h[M_FP64_FMA_PEAK] = 1;
+    v[M_FP32_ADD] = 100;
+    v[M_FP32_MUL] = 200;
+    v[M_FP32_FMA] = 1000;
+    v[M_FP32_FMA_PEAK] = 2300;
+    v[M_FP64_ADD] = v[M_FP64_MUL] = v[M_FP64_FMA] = 5;
+    v[M_FP64_FMA_PEAK] = 0;
+    features_derive(v, h);
+    CHECK(h[M_RULE_FP32_PEAK] && fabs(v[M_RULE_FP32_PEAK] - 50) < 1e-12);
+    CHECK(!h[M_RULE_FP64_PEAK]);
 }
 
 static void check_hint(const char *name, const char *dtype, enum hint_unit unit)
@@ -265,9 +304,29 @@ static void test_name_hints(void)
     check_hint("void at::native::vectorized_elementwise_kernel<4, at::native::CUDAFunctor_add<float>>", NULL,
                HINT_UNIT_UNSAID);
     check_hint("fma_k(float *, int)", NULL, HINT_UNIT_UNSAID);
-    check_hint("mb_mma", NULL, HINT_UNIT_UNSAID);
+    check_hint("mb_mma", NULL, HINT_UNIT_UNSAID); /* the calibration's mma loop before issue 30 */
     check_hint("gemmSN_NN_kernel<float, 128, 2, 4, 8, 3, 4, 0>", NULL, HINT_UNIT_UNSAID);
     check_hint("void regular_fft_factor<4096, EPT<16>>(kernel_arguments_t)", NULL, HINT_UNIT_UNSAID);
+    /* the calibration's kernels (microbench.cu; since issue 30 named as libraries name theirs, by instruction and
+     * data type): every one whose work is one data type on one unit gets the hint that says it */
+    check_hint("mb_ffma_f32", "fp32", HINT_CUDA_CORES);
+    check_hint("mb_ffma_f32_bounded", "fp32", HINT_CUDA_CORES);
+    check_hint("mb_ffma_f32_tile", "fp32", HINT_CUDA_CORES);
+    check_hint("mb_ffma_f32_tile_bounded", "fp32", HINT_CUDA_CORES);
+    check_hint("mb_sgemm", "fp32", HINT_CUDA_CORES);
+    check_hint("mb_dfma_f64", "fp64", HINT_UNIT_UNSAID);
+    check_hint("mb_hfma2_f16", "fp16", HINT_UNIT_UNSAID); /* HFMA2: fma pipe, and the tensor pipe's counter too on H100 */
+    check_hint("mb_hfma2_bf16", "bf16", HINT_UNIT_UNSAID);
+    check_hint("mb_hmma_f16", "fp16", HINT_TENSOR_CORES);
+    check_hint("mb_wgmma_f16", "fp16", HINT_TENSOR_CORES);
+    check_hint("mb_wgmma_f16_mix", "fp16", HINT_TENSOR_CORES);
+    check_hint("mb_int_alu", NULL, HINT_UNIT_UNSAID);
+    check_hint("mb_load", NULL, HINT_UNIT_UNSAID);
+    /* the old names: only the data type where a pattern said it */
+    check_hint("mb_fp32", NULL, HINT_UNIT_UNSAID);
+    check_hint("mb_fp64", "fp64", HINT_UNIT_UNSAID);
+    check_hint("mb_fp16", "fp16", HINT_UNIT_UNSAID);
+    check_hint("mb_wgmma", NULL, HINT_TENSOR_CORES);
     CHECK_STR(name_hint_unit_name(HINT_TENSOR_CORES), "tensor cores");
     CHECK(name_hint_unit_name(HINT_UNIT_UNSAID) == NULL);
 }

@@ -4,6 +4,8 @@
 #include "testlib.h"
 
 #include "mb_random.h"
+#include "dataset.h"
+#include "name_hints.h"
 #include "suite.h"
 
 static struct suite_config cfg[256];
@@ -15,6 +17,39 @@ static const struct suite_config *find(size_t n, const char *name)
         if (strcmp(cfg[i].name, name) == 0)
             return &cfg[i];
     return NULL;
+}
+
+/* The PTX make embeds (empty without nvcc). */
+extern const char microbench_ptx[];
+extern const char microbench_sm90_ptx[];
+
+/* Every configuration's kernel is an entry of the PTX calibrate loads (its
+ * name is what ncu reports and calibrate checks), fits the dataset's kernel
+ * column, and, where its work is one data type on one unit, carries the name
+ * hint that says it (issue 30: mb_ffma_f32, mb_hmma_f16, ...). */
+static void test_kernel_names(void)
+{
+    size_t n = suite_build(cfg, 256, 132, 9, 0), i;
+    struct dataset_row row;
+    for (i = 0; i < n; i++) {
+        char entry[80];
+        struct name_hint h;
+        const char *k = cfg[i].kernel;
+        CHECK(strlen(k) < sizeof row.kernel);
+        snprintf(entry, sizeof entry, ".entry %s(", k);
+        if (microbench_ptx[0]) /* built where make found nvcc */
+            CHECK(strstr(microbench_ptx, entry) || (microbench_sm90_ptx[0] && strstr(microbench_sm90_ptx, entry)));
+        if (strcmp(cfg[i].family, "fp32") == 0 || strcmp(cfg[i].family, "fp32_acc") == 0 ||
+            strcmp(cfg[i].family, "fp32_tile") == 0 || strcmp(cfg[i].family, "sgemm") == 0)
+            CHECK(name_hint_of(k, &h) && strcmp(h.dtype, "fp32") == 0 && h.unit == HINT_CUDA_CORES);
+        else if (strcmp(cfg[i].family, "fp64") == 0)
+            CHECK(name_hint_of(k, &h) && strcmp(h.dtype, "fp64") == 0);
+        else if (strcmp(cfg[i].family, "mma") == 0 || strcmp(cfg[i].family, "wgmma") == 0 ||
+                 strcmp(cfg[i].family, "tensor_mix") == 0)
+            CHECK(name_hint_of(k, &h) && strcmp(h.dtype, "fp16") == 0 && h.unit == HINT_TENSOR_CORES);
+        else if (strcmp(cfg[i].family, "fp16") == 0)
+            CHECK(name_hint_of(k, &h) && h.dtype && h.unit == HINT_UNIT_UNSAID);
+    }
 }
 
 static void test_build(void)
@@ -343,7 +378,7 @@ static void test_verify_sgemm(void)
     CHECK_CONTAINS(err, "256 threads");
 }
 
-/* mb_fp32's chain on the host (microbench.cu's fma_random_body, ILP 1) on
+/* mb_ffma_f32's chain on the host (microbench.cu's fma_random_body, ILP 1) on
  * operands of kind `kind` (0-2, mb_real_bits) or random bits (3): the
  * self-check's premise, that n iterations give n / 2 times 2, holds for
  * every kind of operand at twice the suite's longest run. */
@@ -382,6 +417,7 @@ static void test_selfcheck_premise(void)
 int main(void)
 {
     test_build();
+    test_kernel_names();
     test_verify();
     test_verify_sgemm();
     test_selfcheck_premise();

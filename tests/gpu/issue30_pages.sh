@@ -1,15 +1,17 @@
 #!/bin/sh
-# Issue 30 (prepared, not run: no GPU time was lent to the session that wrote
+# Issue 30 (prepared, not run: no GPU time was lent to the sessions that wrote
 # it). Run on the GPU machine (device tool), one call of at most 10 minutes per
 # part; what the data in the repository could not give (docs/ACCURACY.md, "Rule
 # texts and kernel names"):
-#   part cal: `gpu_profiler calibrate --tiers` with the roofline's flop counts
-#     and the Shared/TMA pipes added to its ncu run (GP_EXTRA_METRICS), so that
-#     a dataset holds SOLFPRoofline's FP32/FP64 shares and ncu's own busiest pipe
-#     -> $OUT/NAME_dataset.csv, NAME_calibrate.log. NOT READY: calibrate reads
-#     no GP_EXTRA_METRICS yet, and the feature table has no metric for these
-#     counters; both are CPU work left before this part can record anything
-#     the tiers could use (the part then runs a plain --tiers calibration).
+#   part cal: a plain `gpu_profiler calibrate --tiers`, whose ncu run collects
+#     (since issue 30's CPU work) what the rules of the details page are
+#     computed from: the roofline's FP32/FP64 counts and peaks, the Shared pipe
+#     and ALU cycles, kept as dataset columns, from which fit derives
+#     SOLFPRoofline's shares and ncu's own busiest pipe (rule_fp32_peak,
+#     rule_fp64_peak, rule_*) -> $OUT/NAME_dataset.csv, NAME_calibrate.log (its
+#     "ncu: ... passes" line says what the added counters cost: 11 passes per
+#     kernel before them, data/h200_tiers_calibrate.log), NAME_calibrate_out.txt
+#     (its stdout and stderr), NAME.model.
 #   part val [WORKLOAD...]: each validation workload measured by NVML between its
 #     markers (gpu_profiler measure), then profiled three ways on two steps of
 #     its loop: ncu --set full (the report exported as the details page and the
@@ -33,10 +35,8 @@ py=${PYTHON:-python3}
 nvidia-smi --query-gpu=name,driver_version,power.limit,serial --format=csv,noheader | tee "$OUT/env_$name.txt"
 "$ncu" --version | tail -1 | tee -a "$OUT/env_$name.txt"
 if [ "$part" = cal ]; then
-    # the metrics behind SOLFPRoofline and ncu's own HighPipeUtilization
-    GP_EXTRA_METRICS=smsp__sass_thread_inst_executed_op_ffma_pred_on.sum.per_cycle_elapsed,smsp__sass_thread_inst_executed_op_fadd_pred_on.sum.per_cycle_elapsed,smsp__sass_thread_inst_executed_op_fmul_pred_on.sum.per_cycle_elapsed,smsp__sass_thread_inst_executed_op_dfma_pred_on.sum.per_cycle_elapsed,smsp__sass_thread_inst_executed_op_dadd_pred_on.sum.per_cycle_elapsed,smsp__sass_thread_inst_executed_op_dmul_pred_on.sum.per_cycle_elapsed,sm__pipe_shared_cycles_active.avg.pct_of_peak_sustained_elapsed,sm__pipe_alu_cycles_active.avg.pct_of_peak_sustained_elapsed \
-        timeout $((deadline - $(date +%s))) ./gpu_profiler calibrate --tiers -o "$OUT/$name.model" \
-        --dataset "$OUT/${name}_dataset.csv" >"$OUT/${name}_calibrate.log" 2>&1
+    timeout $((deadline - $(date +%s))) ./gpu_profiler calibrate --tiers -o "$OUT/$name.model" \
+        --dataset "$OUT/${name}_dataset.csv" --log "$OUT/${name}_calibrate.log" >"$OUT/${name}_calibrate_out.txt" 2>&1
     echo "calibrate exit $? after $(( $(date +%s) - t_start )) s"
     exit 0
 fi
