@@ -112,6 +112,7 @@ struct pm_dev {
     double *values;
     pthread_t thread;
     volatile int stop;
+    volatile int returned; /* the decoder's thread ended by returning (not by the process's exit) */
     unsigned long long samples, decodes, fulls, max_batch, failed_samples;
     uint32_t max_samples; /* the counter data image's capacity */
     int overflow;
@@ -688,6 +689,7 @@ static void *decode_thread(void *arg)
         pthread_mutex_unlock(pm_mu);
     }
     d->cpu_s += thread_cpu_s() - c0;
+    d->returned = 1;
     return NULL;
 }
 
@@ -835,7 +837,7 @@ void trace_pm_finish(void)
         if (!d->thread)
             continue;
 #ifdef _WIN32
-        if (!decoder_alive(d->thread)) {
+        if (!d->returned && !decoder_alive(d->thread)) { /* ended by the exit, perhaps holding a lock */
             decoder_ended(d);
             continue;
         }
