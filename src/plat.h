@@ -141,7 +141,8 @@ struct plat_child {
     int capture;            /* the child's stdout to us: plat_child_read, or on_output in plat_child_finish */
     int hold_signals;       /* the child gets neither the terminal nor our signals */
     double stop_after_s;    /* > 0: interrupt the child after this long */
-    const char *const *env; /* "NAME=VALUE" strings added to its environment (NULL-terminated), or NULL */
+    const char *const *env; /* "NAME=VALUE" strings added to its environment (NULL-terminated), or NULL;
+                               Windows: an empty VALUE removes NAME (plat_env_block) */
     void (*on_output)(void *ctx, const char *buf, size_t n);
     void (*on_tick)(void *ctx, double elapsed_s); /* about every 20 ms */
     void *ctx;
@@ -161,6 +162,16 @@ long plat_child_read(struct plat_child *c, char *buf, size_t n);
  * hangs us). Once it has ended, what is left of its group or job (an
  * application's background processes) is ended too. */
 struct plat_exit plat_child_finish(struct plat_child *c);
+#if PLAT_WINDOWS
+/* The environment block plat_child_start gives a child on Windows (ours
+ * is never changed for it: other threads may be reading it): current (a
+ * block as GetEnvironmentStringsW gives, entries ended by a NUL, the last
+ * by two) with extra's "NAME=VALUE" strings in place of the variables of
+ * that name (any case) or added, an empty VALUE removing it as
+ * _putenv("NAME=") does; sorted by name without case, the "=C:" entries
+ * first as they were. Freed by the caller; NULL with errno out of memory. */
+wchar_t *plat_env_block(const wchar_t *current, const char *const *extra);
+#endif
 
 /* From here on SIGINT and SIGTERM are remembered, not obeyed; the caller
  * ends with 128 + plat_held_signal(). plat_hold_begin/plat_hold_end hold

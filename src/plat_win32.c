@@ -1060,28 +1060,135 @@ static HANDLE new_job(void)
     return job;
 }
 
-/* Sets c->env's variables in our environment, which the child inherits,
- * keeping the values they had in saved[]. */
-static void env_swap(const char *const *env, char **saved, int restore)
+/* ---- a child's environment, built for it: ours is never changed to
+ * pass variables on (other threads may be reading it, NVML's among them) */
+
+struct env_list {
+    const wchar_t **v; /* into the current block or extra[] */
+    size_t n;
+    size_t fixed;      /* v[0..fixed) are the "=C:" entries, kept first as they came */
+    wchar_t **extra;   /* the caller's entries, wide, owned */
+    size_t nextra;
+};
+
+/* An entry's name: up to its '=' (a leading '=' is part of the name). */
+static size_t env_name_len(const wchar_t *e)
+{
+    const wchar_t *eq = wcschr(e + (e[0] == L'='), L'=');
+    return eq ? (size_t)(eq - e) : wcslen(e);
+}
+
+/* Names compared as Windows sorts them: ordinal, in upper case. */
+static int env_name_cmp(const wchar_t *a, const wchar_t *b)
+{
+    return CompareStringOrdinal(a, (int)env_name_len(a), b, (int)env_name_len(b), TRUE) - CSTR_EQUAL;
+}
+
+static int env_order(const void *a, const void *b)
+{
+    return env_name_cmp(*(const wchar_t *const *)a, *(const wchar_t *const *)b);
+}
+
+/* The current block's entries, the '=' ones first; room for nextra more. */
+static int env_load(struct env_list *l, const wchar_t *current, size_t nextra)
+{
+    const wchar_t *e;
+    size_t count = 0;
+    for (e = current; e && *e; e += wcslen(e) + 1)
+        count++;
+    if (!(l->v = malloc((count + nextra + 1) * sizeof *l->v)))
+        return -1;
+    for (e = current; e && *e; e += wcslen(e) + 1)
+        if (e[0] == L'=')
+            l->v[l->n++] = e;
+    l->fixed = l->n;
+    for (e = current; e && *e; e += wcslen(e) + 1)
+        if (e[0] != L'=')
+            l->v[l->n++] = e;
+    return 0;
+}
+
+/* One NAME=VALUE in place of the variable of that name, or added; an
+ * empty VALUE removes it (as _putenv("NAME=") does). */
+static void env_put(struct env_list *l, const wchar_t *entry)
+{
+    size_t i, len = env_name_len(entry);
+    int drop = entry[len] == L'\0' || entry[len + 1] == L'\0';
+    for (i = l->fixed; i < l->n && env_name_cmp(l->v[i], entry) != 0; i++)
+        ;
+    if (i < l->n && drop)
+        l->v[i] = l->v[--l->n];
+    else if (!drop)
+        l->v[i == l->n ? l->n++ : i] = entry;
+}
+
+/* The caller's entries, wide; those without a name or '=' are left out. */
+static int env_add_extra(struct env_list *l, const char *const *extra)
 {
     size_t i;
-    for (i = 0; env && env[i] && i < 8; i++) {
-        char name[256], old[4096];
-        const char *eq = strchr(env[i], '=');
-        if (!eq || (size_t)(eq - env[i]) >= sizeof name)
+    for (i = 0; extra && extra[i]; i++) {
+        const char *eq = strchr(extra[i], '=');
+        if (!eq || eq == extra[i])
             continue;
-        memcpy(name, env[i], (size_t)(eq - env[i]));
-        name[eq - env[i]] = '\0';
-        if (restore) {
-            plat_setenv(name, saved[i]);
-            free(saved[i]);
-        } else {
-            const char *v = getenv(name);
-            snprintf(old, sizeof old, "%s", v ? v : "");
-            saved[i] = v ? strdup(old) : NULL;
-            plat_setenv(name, eq + 1);
-        }
+        if (!(l->extra[l->nextra] = to_wide(extra[i])))
+            return -1;
+        env_put(l, l->extra[l->nextra++]);
     }
+    return 0;
+}
+
+/* The entries as one block: each ended by a NUL, the whole by another. */
+static wchar_t *env_join(const struct env_list *l)
+{
+    size_t i, len = 2, at = 0; /* the last NUL, and one more for an empty block */
+    wchar_t *block;
+    for (i = 0; i < l->n; i++)
+        len += wcslen(l->v[i]) + 1;
+    if (!(block = malloc(len * sizeof *block)))
+        return NULL;
+    for (i = 0; i < l->n; i++) {
+        size_t k = wcslen(l->v[i]) + 1;
+        memcpy(block + at, l->v[i], k * sizeof *block);
+        at += k;
+    }
+    block[at] = block[at + 1] = L'\0';
+    return block;
+}
+
+wchar_t *plat_env_block(const wchar_t *current, const char *const *extra)
+{
+    struct env_list l = { NULL, 0, 0, NULL, 0 };
+    size_t i, n = 0;
+    wchar_t *block = NULL;
+    while (extra && extra[n])
+        n++;
+    if (env_load(&l, current, n) == 0 && (l.extra = calloc(n + 1, sizeof *l.extra)) != NULL &&
+        env_add_extra(&l, extra) == 0) {
+        qsort(l.v + l.fixed, l.n - l.fixed, sizeof *l.v, env_order);
+        block = env_join(&l);
+    }
+    for (i = 0; i < l.nextra; i++)
+        free(l.extra[i]);
+    free(l.extra);
+    free(l.v);
+    if (!block)
+        errno = ENOMEM;
+    return block;
+}
+
+/* *block: our environment with c->env's variables, or NULL where c->env
+ * has none (the child inherits ours). 0, or -1 with errno. */
+static int child_env_block(const struct plat_child *c, wchar_t **block)
+{
+    wchar_t *current;
+    *block = NULL;
+    if (!c->env || !c->env[0])
+        return 0;
+    if (!(current = GetEnvironmentStringsW()))
+        return fail_errno();
+    *block = plat_env_block(current, c->env);
+    FreeEnvironmentStringsW(current);
+    return *block ? 0 : -1;
 }
 
 /* CreateProcessW with exactly the standard handles inherited (a handle
@@ -1094,8 +1201,7 @@ static int create_process(struct plat_child *c, char *const *argv, HANDLE std[3]
     LPPROC_THREAD_ATTRIBUTE_LIST list = NULL;
     HANDLE handles[3];
     DWORD nh = 0, flags = CREATE_SUSPENDED | EXTENDED_STARTUPINFO_PRESENT, i;
-    wchar_t *app = to_wide(argv[0]), *cmd = command_line(argv);
-    char *saved[8] = { 0 };
+    wchar_t *app = to_wide(argv[0]), *cmd = command_line(argv), *env = NULL;
     BOOL ok = FALSE;
     memset(&si, 0, sizeof si);
     si.StartupInfo.cb = sizeof si;
@@ -1121,12 +1227,11 @@ static int create_process(struct plat_child *c, char *const *argv, HANDLE std[3]
         flags &= ~(DWORD)EXTENDED_STARTUPINFO_PRESENT;
     if (c->hold_signals)
         flags |= CREATE_NEW_PROCESS_GROUP; /* Ctrl-C does not reach it: it finishes its work */
-    if (app && cmd) {
-        env_swap(c->env, saved, 0);
-        ok = CreateProcessW(app, cmd, NULL, NULL, TRUE, flags, NULL, NULL, &si.StartupInfo, pi);
+    if (app && cmd && child_env_block(c, &env) == 0) {
+        ok = CreateProcessW(app, cmd, NULL, NULL, TRUE, flags | CREATE_UNICODE_ENVIRONMENT, env, NULL,
+                            &si.StartupInfo, pi);
         if (!ok)
             fail_errno();
-        env_swap(c->env, saved, 1);
     }
     if (list) {
         DeleteProcThreadAttributeList(list);
@@ -1134,6 +1239,7 @@ static int create_process(struct plat_child *c, char *const *argv, HANDLE std[3]
     }
     free(app);
     free(cmd);
+    free(env);
     return ok ? 0 : -1;
 }
 

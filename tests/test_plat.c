@@ -9,6 +9,9 @@
 #include "textio.h"
 
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
 
 static void test_paths(void)
 {
@@ -240,6 +243,37 @@ static void test_same_file(void)
     plat_remove_dir(dir);
 }
 
+#if PLAT_WINDOWS
+/* The block a child's environment goes in (ours is never changed for it):
+ * a name in another case replaced, new ones added (more than a few), an
+ * empty value removing one, the "=C:" entries first as they were, the rest
+ * sorted as Windows sorts them, in upper case ('_' after the letters). */
+static void test_env_block(void)
+{
+    static const wchar_t current[] = L"=D:=D:\\y\0=C:=C:\\x\0Path=C:\\w\0gp_a=1\0ZED=z\0A_B=1\0GP_GONE=x\0AB=2\0";
+    const char *extra[] = { "GP_A=2", "NEW=n", "GP_GONE=", "MISSING=", "no_equals", "=C:=nope", "X1=1", "X2=2",
+                            "X3=3", "X4=4", "X5=5", "X6=6", "X7=7", "X8=8", "X9=9", NULL };
+    const wchar_t *want[] = { L"=D:=D:\\y", L"=C:=C:\\x", L"AB=2", L"A_B=1", L"GP_A=2", L"NEW=n", L"Path=C:\\w",
+                              L"X1=1", L"X2=2", L"X3=3", L"X4=4", L"X5=5", L"X6=6", L"X7=7", L"X8=8", L"X9=9",
+                              L"ZED=z", NULL };
+    const char *one[] = { "ONLY=1", NULL };
+    wchar_t *block = plat_env_block(current, extra);
+    const wchar_t *e = block;
+    size_t i;
+    CHECK(block != NULL);
+    for (i = 0; block && want[i]; e += wcslen(e) + 1, i++)
+        CHECK(wcscmp(e, want[i]) == 0);
+    CHECK(!block || *e == L'\0');
+    free(block);
+    block = plat_env_block(L"", NULL);
+    CHECK(block && block[0] == L'\0' && block[1] == L'\0');
+    free(block);
+    block = plat_env_block(L"", one);
+    CHECK(block && wcscmp(block, L"ONLY=1") == 0 && block[7] == L'\0');
+    free(block);
+}
+#endif
+
 int main(void)
 {
     test_same_file();
@@ -248,5 +282,8 @@ int main(void)
     test_memstream();
     test_env_and_time();
     test_child_arguments();
+#if PLAT_WINDOWS
+    test_env_block();
+#endif
     return tl_done();
 }
