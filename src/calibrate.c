@@ -1521,13 +1521,8 @@ static int cal_sampled_counters(struct cal_run *c)
     }
     logf_(&c->lg, 1, "[2/4] %5.1f s  counters: %zu PM samples of %zu counters every %.3f ms (%s)\n",
           power_meter_now() - c->t_start, d->n, d->nmetrics, (double)d->interval_ns * 1e-6, d->chip);
-    {
-        int feat[MODEL_MAX_FEATURES];
-        size_t nfeat = 0;
-        for (i = 0; features_sampled[i] && nfeat < MODEL_MAX_FEATURES; i++)
-            feat[nfeat++] = features_find(features_sampled[i]);
-        features_collect(feat, nfeat, 0, c->cols);
-    }
+    memset(c->cols, 0, sizeof c->cols);
+    add_list_metrics(features_sampled, 1, 0, c->cols);
     rc = cal_sampled_rows(c, d, pm_samples_stop_note(&t.pm, c->o->device));
     timeline_free(&t);
     return rc;

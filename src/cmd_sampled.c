@@ -84,11 +84,12 @@ static int sampled_run_app(const struct sampled_cli *c, struct measure_result *m
     return EXIT_OK;
 }
 
-/* NVML's energy over the window: the energy counter of the run just made,
- * else the recorded readings' mean times the window; NaN: none. */
+/* NVML's energy over the window: the energy counter of the run just made
+ * (mr, as whole_run gives it), else the recorded readings' mean times the
+ * window; NaN: none. */
 static double measured_energy(const struct sampled_result *r, const struct measure_result *mr)
 {
-    if (mr && !(r->left_out_s > 0)) /* the counter covers the whole run, not the sampled part */
+    if (mr)
         return mr->energy_j;
     return r->has_measured ? r->meas_avg_w * r->duration_s : (double)NAN;
 }

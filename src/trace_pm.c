@@ -114,7 +114,6 @@ struct pm_dev {
     volatile int stop;
     volatile int returned; /* the decoder's thread ended by returning (not by the process's exit) */
     unsigned long long samples, decodes, fulls, max_batch, failed_samples;
-    uint32_t max_samples; /* the counter data image's capacity */
     int overflow;
     double cpu_s, setup_cpu_s;
     /* the setup's handshake with the context callback */
@@ -368,18 +367,17 @@ static CUptiResult init_image(struct pm_dev *d)
     return PM(cuptiPmSamplingCounterDataImageInitialize)(&p);
 }
 
-/* A counter data image of d->max_samples samples, initialised. */
-static CUptiResult alloc_image(struct pm_dev *d)
+/* A counter data image of max_samples samples, initialised. */
+static CUptiResult alloc_image(struct pm_dev *d, uint32_t max_samples)
 {
     CUptiResult r;
     PARAMS(CUpti_PmSampling_GetCounterDataSize_Params, p);
     p.pPmSamplingObject = d->obj;
     p.pMetricNames = d->names;
     p.numMetrics = d->nnames;
-    p.maxSamples = d->max_samples;
+    p.maxSamples = max_samples;
     if ((r = PM(cuptiPmSamplingGetCounterDataSize)(&p)) != CUPTI_SUCCESS)
         return r;
-    free(d->img);
     if (!(d->img = calloc(1, p.counterDataSize)))
         return CUPTI_ERROR_OUT_OF_MEMORY;
     d->img_size = p.counterDataSize;
@@ -417,10 +415,9 @@ static CUptiResult configure(struct pm_dev *d)
         if ((r = PM(cuptiPmSamplingSetConfig)(&p)) != CUPTI_SUCCESS)
             return r;
     }
-    d->max_samples = image_samples();
     if (!(d->values = calloc(d->nnames, sizeof *d->values)))
         return CUPTI_ERROR_OUT_OF_MEMORY;
-    return alloc_image(d);
+    return alloc_image(d, image_samples());
 }
 
 static int profiler_ready(void)
