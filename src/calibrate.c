@@ -1478,7 +1478,12 @@ static int cal_sampled_rows(struct cal_run *c, const struct pm_device *d, const 
             return CAL_ERR_GPU;
         }
         if (n[M_SM_CLOCK] < 1) {
-            snprintf(c->err, c->errlen, "no PM sample fell in the windows of %s", c->cfg[i].name);
+            if (d->restarts > 0)
+                snprintf(c->err, c->errlen, "no PM sample fell in the windows of %s: the tracer restarted its sampler "
+                         "%zu times after failed decodes (%s), and every window of it fell in a gap; more repeats "
+                         "(--repeats) may help", c->cfg[i].name, d->restarts, d->restart_why);
+            else
+                snprintf(c->err, c->errlen, "no PM sample fell in the windows of %s", c->cfg[i].name);
             return CAL_ERR_GPU;
         }
     }
@@ -1521,6 +1526,10 @@ static int cal_sampled_counters(struct cal_run *c)
     }
     logf_(&c->lg, 1, "[2/4] %5.1f s  counters: %zu PM samples of %zu counters every %.3f ms (%s)\n",
           power_meter_now() - c->t_start, d->n, d->nmetrics, (double)d->interval_ns * 1e-6, d->chip);
+    if (d->restarts > 0)
+        logf_(&c->lg, 1, "  the tracer restarted its sampler %zu times after failed decodes (%s): the samples that "
+              "waited then are lost, and windows in those gaps have fewer samples or none\n", d->restarts,
+              d->restart_why);
     memset(c->cols, 0, sizeof c->cols);
     add_list_metrics(features_sampled, 1, 0, c->cols);
     rc = cal_sampled_rows(c, d, pm_samples_stop_note(&t.pm, c->o->device));

@@ -135,6 +135,10 @@ static void print_text(const struct sampled_cli *c, const struct timeline *t, co
     if (r->left_out_s > 0)
         printf("the sampler stopped early (tracer: %s): estimate and measurement below are over the %.3f s sampled, "
                "the last %.3f s of the run left out\n", r->stop_why, r->duration_s, r->left_out_s);
+    if (r->restarts > 0)
+        printf("the sampler restarted %zu time%s after failed decodes (tracer: %s): %.3f s of the run had no samples "
+               "and is bridged from the samples on either side (its energy counted between kernels)\n", r->restarts, r->restarts == 1 ? "" : "s",
+               r->restart_why, r->bridged_s);
     printf("sampled counters: device %d (%s), %zu samples of %zu counters every %.3g ms over %.3f s; model %s%s%s\n",
            r->device, r->gpu[0] ? r->gpu : "?", r->samples, r->nmetrics, (double)r->interval_ns * 1e-6, r->duration_s,
            m->gpu, m->variant[0] ? " " : "", m->variant);
@@ -199,6 +203,15 @@ static void print_json(const struct timeline *t, const struct model *m, const st
         printf("},\n  ");
     } else {
         printf("\"sampler_stopped\": null,\n  ");
+    }
+    if (r->restarts > 0) {
+        printf("\"sampler_restarts\": {\"count\": %zu, ", r->restarts);
+        json_num("bridged_s", r->bridged_s, ", ");
+        printf("\"why\": ");
+        report_json_string(stdout, r->restart_why);
+        printf("},\n  ");
+    } else {
+        printf("\"sampler_restarts\": null,\n  ");
     }
     json_num("energy_j", r->energy_j, ",\n  ");
     printf("\"power_w\": {");
@@ -279,7 +292,7 @@ static int sampled_report(const struct sampled_cli *c, const struct timeline *t,
             fprintf(stderr, "%s: %s: %s\n", cli_prog, c->timeline_path, err);
             return EXIT_INPUT;
         }
-        if (!(r.left_out_s > 0) && r.duration_s > 0 && r.covered_s < 0.9 * r.duration_s)
+        if (!(r.left_out_s > 0) && r.duration_s > 0 && r.covered_s + r.bridged_s < 0.9 * r.duration_s)
             fprintf(stderr, "%s: warning: %s: device %d's samples cover %.3f s of the %.3f s window (%.0f%%); the "
                     "rest is estimated at the idle measured before, so the estimate reads low (a timeline cut short, "
                     "or a sampler that stopped: gpu_profiler -v shows the tracer's notes)\n", cli_prog,

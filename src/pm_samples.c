@@ -21,6 +21,7 @@ void pm_samples_free(struct pm_samples *s)
         free(d->start_ns);
         free(d->end_ns);
         free(d->value);
+        free(d->restart_after);
     }
     for (i = 0; i < s->nnotes; i++)
         free(s->note[i]);
@@ -108,6 +109,7 @@ static int grow(struct pm_device *d)
     size_t cap = d->cap ? 2 * d->cap : 4096;
     long long *a = realloc(d->start_ns, cap * sizeof *a), *b;
     float *v;
+    unsigned char *r;
     if (!a)
         return -1;
     d->start_ns = a;
@@ -117,6 +119,9 @@ static int grow(struct pm_device *d)
     if (!(v = realloc(d->value, cap * d->nmetrics * sizeof *v)))
         return -1;
     d->value = v;
+    if (!(r = realloc(d->restart_after, cap)))
+        return -1;
+    d->restart_after = r;
     d->cap = cap;
     return 0;
 }
@@ -162,6 +167,7 @@ static int read_sample(struct pm_samples *s, const char *line, char *why, size_t
         goto bad;
     d->start_ns[d->n] = a;
     d->end_ns[d->n] = b;
+    d->restart_after[d->n] = 0;
     d->n++;
     return 1;
 bad:
@@ -180,10 +186,32 @@ static int keep_note(struct pm_samples *s, const char *line)
     return 1;
 }
 
+/* "# pm_restart device D after_ns T decode: WHY": the mark on D's last
+ * sample read if it ended at T (the tracer wrote it after that sample). */
+static int read_restart(struct pm_samples *s, const char *line, char *why, size_t whylen)
+{
+    int device, used = 0;
+    long long after;
+    struct pm_device *d;
+    if (sscanf(line, "# pm_restart device %d after_ns %lld %n", &device, &after, &used) != 2 || !used) {
+        snprintf(why, whylen, "expected '# pm_restart device D after_ns T ...'");
+        return -1;
+    }
+    if (!(d = find_device(s, device)))
+        return 1; /* before the device's header: nothing to mark */
+    if (d->restarts++ == 0)
+        snprintf(d->restart_why, sizeof d->restart_why, "%s", line + used);
+    if (d->n > 0 && d->end_ns[d->n - 1] == after)
+        d->restart_after[d->n - 1] = 1;
+    return 1;
+}
+
 int pm_samples_line(struct pm_samples *s, const char *line, char *why, size_t whylen)
 {
     if (line[0] == 'M' && line[1] == ' ')
         return read_sample(s, line, why, whylen);
+    if (strncmp(line, "# pm_restart ", 13) == 0)
+        return read_restart(s, line, why, whylen);
     if (strncmp(line, "# pm device ", 12) == 0)
         return read_header(s, line, why, whylen);
     if (strncmp(line, "# pm_", 5) == 0)
@@ -217,17 +245,20 @@ static void sort_device(struct pm_device *d)
     float row[PM_MAX_METRICS];
     for (i = 1; i < d->n; i++) {
         long long a = d->start_ns[i], b = d->end_ns[i];
+        unsigned char r = d->restart_after[i];
         if (d->start_ns[i - 1] <= a)
             continue;
         memcpy(row, d->value + i * m, m * sizeof *row);
         for (j = i; j > 0 && d->start_ns[j - 1] > a; j--) {
             d->start_ns[j] = d->start_ns[j - 1];
             d->end_ns[j] = d->end_ns[j - 1];
+            d->restart_after[j] = d->restart_after[j - 1];
             for (k = 0; k < m; k++)
                 d->value[j * m + k] = d->value[(j - 1) * m + k];
         }
         d->start_ns[j] = a;
         d->end_ns[j] = b;
+        d->restart_after[j] = r;
         memcpy(d->value + j * m, row, m * sizeof *row);
     }
 }
@@ -243,6 +274,7 @@ void pm_samples_tidy(struct pm_samples *s)
                 continue;
             d->start_ns[kept] = d->start_ns[j];
             d->end_ns[kept] = d->end_ns[j];
+            d->restart_after[kept] = d->restart_after[j];
             memmove(d->value + kept * d->nmetrics, d->value + j * d->nmetrics, d->nmetrics * sizeof *d->value);
             kept++;
         }
@@ -271,6 +303,8 @@ void pm_samples_write(FILE *f, const struct pm_samples *s)
             for (k = 0; k < d->nmetrics; k++)
                 fprintf(f, " %.6g", (double)d->value[j * d->nmetrics + k]);
             fputc('\n', f);
+            if (d->restart_after[j])
+                fprintf(f, "# pm_restart device %d after_ns %lld %s\n", d->device, d->end_ns[j], d->restart_why);
         }
     }
 }

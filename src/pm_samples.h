@@ -5,6 +5,11 @@
  *     # pm device D interval_ns I chip C metrics N NAME...
  *     # pm_left_out / pm_unavailable / pm_stats / pm_error ...   (notes, kept as they are)
  *     M D START_NS END_NS V1 ... VN
+ *     # pm_restart device D after_ns T decode: WHY
+ *
+ * A pm_restart line (the tracer restarted its sampler after a failed
+ * decode, the records waiting lost) marks the gap after the sample read
+ * last of D that ended at T: restart_after of that sample.
  *
  * In the tracer's files the times are CUPTI's; in a timeline, on
  * CLOCK_MONOTONIC (timeline_merge moves them as it moves the kernels). */
@@ -32,6 +37,9 @@ struct pm_device {
     size_t n, cap;
     long long *start_ns, *end_ns;
     float *value;                  /* n rows of nmetrics */
+    unsigned char *restart_after;  /* 1: the sampler restarted after this sample: the gap to the next is lost */
+    size_t restarts;               /* the tracer's pm_restart lines of this device */
+    char restart_why[96];          /* the first one's error */
 };
 
 struct pm_samples {

@@ -89,13 +89,32 @@ static void bin_components(struct sampled_result *r, const double *comp, double 
     }
 }
 
-/* Samples clipped to [w0, w1], the uncovered parts at idle_w; the power of
- * each sample into sample_w (d->n). */
+/* The gap before sample i is one the tracer lost (it restarted its sampler
+ * after sample prev): bridged by the mean of the two samples' power and
+ * components, which is right for work that runs on through the gap and
+ * halfway for a change within it; counted in bridged_s. */
+static void bridge(struct sampled_result *r, struct pieces *ps, double at, double a, double w0, double w1,
+                   double prev_w, const double *prev_comp, double w, const double *comp, size_t ncomp)
+{
+    double mid[MODEL_MAX_COMPONENTS];
+    size_t k;
+    for (k = 0; k < ncomp; k++) {
+        mid[k] = 0.5 * (prev_comp[k] + comp[k]);
+        r->component_j[k] += mid[k] * (a - at);
+    }
+    bin_components(r, mid, at - w0, a - w0, (w1 - w0) / TIMELINE_BINS);
+    ps->p[ps->n++] = (struct piece){ at, a, 0.5 * (prev_w + w) };
+    r->bridged_s += a - at;
+}
+
+/* Samples clipped to [w0, w1], the uncovered parts at idle_w but for the
+ * gaps of the sampler's restarts (bridge); the power of each sample into
+ * sample_w (d->n). */
 static int build_pieces(const struct pm_device *d, const struct model *m, double w0, double w1, double idle_w,
                         struct sampled_result *r, double *sample_w, struct pieces *ps, char *err, size_t errlen)
 {
-    double at = w0, comp[MODEL_MAX_COMPONENTS];
-    size_t i, k;
+    double at = w0, comp[MODEL_MAX_COMPONENTS], prev_comp[MODEL_MAX_COMPONENTS];
+    size_t i, k, prev = (size_t)-1;
     if (!(ps->p = malloc((2 * d->n + 2) * sizeof *ps->p))) {
         snprintf(err, errlen, "out of memory");
         return -1;
@@ -116,7 +135,9 @@ static int build_pieces(const struct pm_device *d, const struct model *m, double
             a = at; /* overlapping samples: the later from where the earlier ended */
         if (b <= a)
             continue;
-        if (a > at)
+        if (a > at && i > 0 && prev == i - 1 && d->restart_after[prev])
+            bridge(r, ps, at, a, w0, w1, sample_w[prev], prev_comp, sample_w[i], comp, m->ncomponents);
+        else if (a > at)
             ps->p[ps->n++] = (struct piece){ at, a, idle_w };
         ps->p[ps->n++] = (struct piece){ a, b, sample_w[i] };
         for (k = 0; k < m->ncomponents; k++)
@@ -125,6 +146,8 @@ static int build_pieces(const struct pm_device *d, const struct model *m, double
         r->covered_s += b - a;
         r->samples++;
         at = b;
+        prev = i;
+        memcpy(prev_comp, comp, sizeof comp);
     }
     if (at < w1)
         ps->p[ps->n++] = (struct piece){ at, w1, idle_w };
@@ -324,6 +347,8 @@ int sampled_estimate(const struct timeline *t, int device, const struct model *m
         return -1;
     }
     sampled_gpu_name(t, device, r->gpu, sizeof r->gpu);
+    r->restarts = d->restarts;
+    snprintf(r->restart_why, sizeof r->restart_why, "%s", d->restart_why);
     stop_ns = sampler_stop_ns(t, device, d, r);
     w1 = (double)stop_ns * 1e-9;
     r->interval_ns = d->interval_ns;

@@ -33,7 +33,10 @@ struct sampled_result {
     double duration_s;          /* the window (up to the sampler's stop, where it stopped early) */
     double left_out_s;          /* after the sampler stopped early (a failed decode): not estimated */
     char stop_why[160];         /* the tracer's note on that stop, or "" */
-    double covered_s;           /* of it, inside samples (the rest at the idle measured before) */
+    double covered_s;           /* of it, inside samples (the rest at the idle measured before, or bridged) */
+    double bridged_s;           /* gaps of the sampler's restarts, bridged from the samples on either side */
+    size_t restarts;            /* the tracer's restarts of the sampler (failed decodes) */
+    char restart_why[96];       /* the first one's error, or "" */
     double energy_j, avg_w;     /* the estimate over the window */
     double min_w, peak_w;       /* lowest and highest mean over SAMPLED_WINDOW_S */
     double busy_s, busy_energy_j, busy_avg_w; /* the samples in which kernels ran */

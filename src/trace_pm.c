@@ -67,6 +67,8 @@ static const char *const TRACE_PM_METRICS[] = {
 #define PM_IMAGE_CADENCES 8
 #define PM_IMAGE_MIN_SAMPLES 1000u
 #define PM_IMAGE_MAX_SAMPLES 200000u
+/* restarts after failed decodes, per device (restart) */
+#define PM_MAX_RESTARTS 100u
 
 #define PARAMS(T, v)                                                                                                   \
     T v;                                                                                                               \
@@ -114,6 +116,8 @@ struct pm_dev {
     volatile int stop;
     volatile int returned; /* the decoder's thread ended by returning (not by the process's exit) */
     unsigned long long samples, decodes, fulls, max_batch, failed_samples;
+    unsigned long long last_end_ns; /* the end of the last sample written */
+    unsigned restarts;              /* after failed decodes (restart) */
     int overflow;
     double cpu_s, setup_cpu_s;
     /* the setup's handshake with the context callback */
@@ -533,10 +537,12 @@ static void write_sample(struct pm_dev *d, size_t index)
     }
     pthread_mutex_unlock(pm_mu);
     d->samples++;
+    d->last_end_ns = si.endTimestamp;
 }
 
-/* Drains the hardware buffer once; the number of samples written, -1 on error. */
-static long decode_once(struct pm_dev *d, int *full)
+/* Drains the hardware buffer once; the number of samples written, -1 on
+ * error (*failed: CUPTI's answer to a failed decode; the caller says it). */
+static long decode_once(struct pm_dev *d, int *full, CUptiResult *failed)
 {
     size_t i;
     CUptiResult r;
@@ -545,12 +551,12 @@ static long decode_once(struct pm_dev *d, int *full)
     p.pPmSamplingObject = d->obj;
     p.pCounterDataImage = d->img;
     p.counterDataImageSize = d->img_size;
+    *failed = CUPTI_SUCCESS;
     r = PM(cuptiPmSamplingDecodeData)(&p);
     if (r != CUPTI_SUCCESS) {
-        /* on the H100 (CUDA 13.0, driver 580) every decode fails with CUPTI_ERROR_OUT_OF_MEMORY, whatever
-         * the image's size, once about half a second of records waits (docs/PERFORMANCE.md): the rest
-         * of the run goes unsampled, and the trace says so */
-        pm_line("# pm_error device %u decode: %s\n", d->device, pm_err(r));
+        /* on the H100 (CUDA 13.0, driver 580) the decode fails with CUPTI_ERROR_OUT_OF_MEMORY, and every
+         * decode after it, once too many records wait (docs/PERFORMANCE.md) */
+        *failed = r;
         return -1;
     }
     if (p.overflow && !d->overflow)
@@ -571,6 +577,36 @@ static long decode_once(struct pm_dev *d, int *full)
         write_sample(d, i);
     init_image(d);
     return (long)gi.numCompletedSamples;
+}
+
+/* After a failed decode: the sampler stopped and started again, its waiting
+ * records lost, so that the rest of the run is sampled (before, the first
+ * failure ended the sampling: runs 17-24 of docs/PERFORMANCE.md). The gap
+ * is noted from the end of the last sample written; the estimate bridges it
+ * (sampled.c). -1, with the decode's error noted as before, where the
+ * sampler failed again before a sample, restarted PM_MAX_RESTARTS times
+ * already, or did not start. */
+static int restart(struct pm_dev *d, CUptiResult failed, unsigned long long samples_before)
+{
+    CUptiResult r = CUPTI_SUCCESS;
+    PARAMS(CUpti_PmSampling_Stop_Params, sp);
+    PARAMS(CUpti_PmSampling_Start_Params, st);
+    if (d->restarts >= PM_MAX_RESTARTS || (d->restarts > 0 && d->samples == samples_before)) {
+        pm_line("# pm_error device %u decode: %s\n", d->device, pm_err(failed));
+        return -1;
+    }
+    sp.pPmSamplingObject = d->obj;
+    PM(cuptiPmSamplingStop)(&sp);
+    init_image(d);
+    st.pPmSamplingObject = d->obj;
+    if ((r = PM(cuptiPmSamplingStart)(&st)) != CUPTI_SUCCESS) {
+        pm_line("# pm_error device %u decode: %s (the restart after it: %s)\n", d->device, pm_err(failed),
+                pm_err(r));
+        return -1;
+    }
+    d->restarts++;
+    pm_line("# pm_restart device %u after_ns %llu decode: %s\n", d->device, d->last_end_ns, pm_err(failed));
+    return 0;
 }
 
 static void sleep_ms(long ms)
@@ -638,6 +674,7 @@ static void *decode_thread(void *arg)
 {
     struct pm_dev *d = arg;
     int full = 0;
+    unsigned long long samples_at_restart = 0;
     double c0;
     /* the setup runs here, with the new context current, while the
      * callback that started it waits (briefly) */
@@ -676,8 +713,13 @@ static void *decode_thread(void *arg)
     pthread_cond_signal(&d->cv);
     pthread_mutex_unlock(&d->mu);
     while (d->state == 1 && !d->stop) {
-        if (decode_once(d, &full) < 0)
-            break;
+        CUptiResult failed;
+        if (decode_once(d, &full, &failed) < 0) {
+            if (failed == CUPTI_SUCCESS || restart(d, failed, samples_at_restart) != 0)
+                break;
+            samples_at_restart = d->samples;
+            continue;
+        }
         if (!full)
             wait_or_stop(d, pm_decode_ms);
         pthread_mutex_lock(pm_mu);
@@ -755,9 +797,13 @@ static void stop_device(struct pm_dev *d)
     PM(cuptiPmSamplingStop)(&sp);
     pm_debug("stopped");
     for (k = 0; k < 1000 && empty < 2; k++) {
-        long n = decode_once(d, &full);
-        if (n < 0)
+        CUptiResult failed;
+        long n = decode_once(d, &full, &failed);
+        if (n < 0) {
+            if (failed != CUPTI_SUCCESS)
+                pm_line("# pm_error device %u decode: %s\n", d->device, pm_err(failed));
             break;
+        }
         if (n == 0 && !full) {
             empty++;
             sleep_ms(5);
@@ -774,8 +820,8 @@ static void stop_device(struct pm_dev *d)
     pm_debug("disabled");
     d->cpu_s += thread_cpu_s() - c0;
     pm_line("# pm_stats device %u samples %llu overflow %d decode_cpu_s %.3f decodes %llu full %llu max_batch %llu "
-            "failed %llu setup_cpu_s %.3f\n", d->device, d->samples, d->overflow, d->cpu_s - d->setup_cpu_s,
-            d->decodes, d->fulls, d->max_batch, d->failed_samples, d->setup_cpu_s);
+            "failed %llu setup_cpu_s %.3f restarts %u\n", d->device, d->samples, d->overflow, d->cpu_s - d->setup_cpu_s,
+            d->decodes, d->fulls, d->max_batch, d->failed_samples, d->setup_cpu_s, d->restarts);
     pthread_mutex_lock(pm_mu);
     if (*pm_out)
         fflush(*pm_out); /* what an abort after this would lose */

@@ -14,7 +14,8 @@
  *     # pm device D interval_ns I chip GH100 metrics N NAME...
  *     # pm_left_out device D NAME REASON
  *     M D START END V1 ... VN          (one sample; CUPTI timestamps, ns)
- *     # pm_stats device D samples N overflow 0|1 decode_cpu_s S
+ *     # pm_restart device D after_ns T decode: ERROR (the records after T lost)
+ *     # pm_stats device D samples N overflow 0|1 decode_cpu_s S ... restarts R
  *     # pm_unavailable device D REASON  (then nothing more for D)
  *
  * Several processes on one GPU: the first to enable it samples the device
@@ -32,13 +33,15 @@
 #include <stdio.h>
 
 /* How often each device's thread drains the hardware buffer (GP_PM_DECODE_MS
- * changes it). On an H100 (CUDA 13.0, driver 580; runs 17-23 of
- * docs/PERFORMANCE.md) every decode failed with CUPTI_ERROR_OUT_OF_MEMORY
- * once about half a second of records had waited (500 ms failed, 250 ms
- * held, at 10 ms and at 50 ms samples, with 22 or 24 counters; with 25 even
- * 100 ms failed), and the decoding took about 60% of one core whatever the
- * cadence and the interval. */
-#define TRACE_PM_DECODE_MS 200
+ * changes it). On an H100 (CUDA 13.0, driver 580; runs 17-27 of
+ * docs/PERFORMANCE.md) the decode fails with CUPTI_ERROR_OUT_OF_MEMORY once
+ * too many records wait: with 24 counters at 200 ms, 13 of 25 validation
+ * workloads failed (run 24); at 20 ms none of the 6 runs that failed at 200
+ * ms did (run 27). The decoding takes 55-70% of one core whatever the
+ * cadence; a decode call itself lasts about 0.1 s, so at 20 ms the decoder
+ * decodes nearly back to back. A failed decode restarts the sampler
+ * (trace_pm.c, restart), its waiting records lost. */
+#define TRACE_PM_DECODE_MS 20
 
 /* out and mu: the trace file and the lock that every writer of it takes. */
 void trace_pm_init(FILE **out, pthread_mutex_t *mu);

@@ -33,6 +33,11 @@
  *   FAKE_PM_DECODE_FAIL  DecodeData fails with CUPTI_ERROR_OUT_OF_MEMORY from
  *                        this call on (1 the first; what the H100 did once
  *                        about half a second of records waited)
+ *   FAKE_PM_RESTART_OK   N: a Start after a Stop counts DecodeData calls
+ *                        afresh (FAKE_PM_DECODE_FAIL more until the next
+ *                        failure) and drops the next N samples (the records
+ *                        that waited, lost); unset, a failed decode stays
+ *                        failed after a restart
  *   FAKE_PM_GPU          the name cuDeviceGetName gives (default NVIDIA H100
  *                        80GB HBM3); FAKE_PM_CHIP the chip (default GH100)
  *
@@ -498,9 +503,13 @@ CUptiResult CUPTIAPI cuptiPmSamplingStart(CUpti_PmSampling_Start_Params *p)
         return CUPTI_ERROR_INVALID_PARAMETER;
     if (!o->configured || o->started)
         return CUPTI_ERROR_INVALID_OPERATION;
+    pthread_mutex_lock(&fk_mu);
+    if (o->stopped && getenv("FAKE_PM_RESTART_OK")) {
+        o->decodes = 0;
+        o->next += (size_t)env_long("FAKE_PM_RESTART_OK", 0);
+    }
     o->started = 1;
     o->stopped = 0;
-    pthread_mutex_lock(&fk_mu);
     fk_calls.start++;
     pthread_mutex_unlock(&fk_mu);
     return CUPTI_SUCCESS;

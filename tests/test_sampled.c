@@ -242,6 +242,68 @@ static void test_uncovered(void)
     plat_remove_dir(dir);
 }
 
+/* A restart of the tracer's sampler after a failed decode: the gap after
+ * the sample it names is bridged by the mean of its neighbours (600 and
+ * 100 W: 350 W over 0.4 s), not taken at idle (90 W); a restart whose
+ * time names no sample read marks nothing. The mark survives tidy and a
+ * write and read back (the merged timeline). */
+static void test_restart_gap(void)
+{
+    static const struct {
+        const char *after;
+        double energy_j, bridged_s;
+    } cases[] = {
+        { "300000000", 0.3 * 600 + 0.4 * 350 + 0.3 * 100, 0.4 },
+        { "123", 0.3 * 600 + 0.4 * 90 + 0.3 * 100, 0.0 },
+    };
+    char dir[1024], path[1200], err[256], text[700], line[256];
+    struct timeline t;
+    struct model m;
+    struct sampled_result r;
+    struct pm_samples back;
+    FILE *f;
+    size_t i;
+    sampled_model_setup(&m);
+    if (!plat_make_temp_dir(tl_temp_name(dir, sizeof dir, "gp_test_sampled.XXXXXX"))) {
+        CHECK(0);
+        return;
+    }
+    snprintf(path, sizeof path, "%s/run.txt", dir);
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(text, sizeof text, "# gpu_profiler_timeline 1\n# window_ns 0 1000000000\n# idle_before_w 90\n"
+                 HEADER "\nM 0 0 300000000 1e9 3e8 100\n# pm_restart device 0 after_ns %s decode: "
+                 "CUPTI_ERROR_OUT_OF_MEMORY\nM 0 700000000 1000000000 1e9 0 0\n", cases[i].after);
+        write_file(path, text);
+        CHECK(timeline_load(path, &t, err, sizeof err) == 0);
+        CHECK(t.pm.dev[0].restarts == 1);
+        CHECK(t.pm.dev[0].restart_after[0] == (cases[i].bridged_s > 0) && t.pm.dev[0].restart_after[1] == 0);
+        CHECK(sampled_estimate(&t, 0, &m, &r, err, sizeof err) == 0);
+        CHECK_NEAR(r.energy_j, cases[i].energy_j, 1e-6);
+        CHECK_NEAR(r.bridged_s, cases[i].bridged_s, 1e-9);
+        CHECK(r.restarts == 1);
+        CHECK_STR(r.restart_why, "decode: CUPTI_ERROR_OUT_OF_MEMORY");
+        CHECK_NEAR(r.left_out_s, 0.0, 1e-12); /* restarted, not stopped */
+        sampled_free(&r);
+        if ((f = plat_fopen(path, "wb")) != NULL) { /* written as a merged timeline, read back */
+            pm_samples_write(f, &t.pm);
+            fclose(f);
+        }
+        pm_samples_init(&back);
+        if ((f = plat_fopen(path, "rb")) != NULL) {
+            while (fgets(line, sizeof line, f)) {
+                line[strcspn(line, "\n")] = '\0';
+                CHECK(pm_samples_line(&back, line, err, sizeof err) >= 0);
+            }
+            fclose(f);
+        }
+        CHECK(back.ndev == 1 && back.dev[0].n == 2 && back.dev[0].restart_after[0] == (cases[i].bridged_s > 0));
+        pm_samples_free(&back);
+        timeline_free(&t);
+    }
+    plat_remove(path);
+    plat_remove_dir(dir);
+}
+
 int main(void)
 {
     test_metric_names();
@@ -249,5 +311,6 @@ int main(void)
     test_tidy();
     test_estimate();
     test_uncovered();
+    test_restart_gap();
     return tl_done();
 }

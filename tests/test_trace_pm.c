@@ -559,9 +559,45 @@ static void test_at_stop_and_full(void)
     run(oom, ONE_CONTEXT, &r);
     CHECK(r.ok);
     CHECK(count_lines(r.trace, "M 0 ") == 200);
+    /* one restart, which failed again before a sample: given up, said as before */
+    CHECK(count_lines(r.trace, "# pm_restart device 0 after_ns 2200000000 decode: CUPTI_ERROR_OUT_OF_MEMORY") == 1);
     CHECK(count_lines(r.trace, "# pm_error device 0 decode: CUPTI_ERROR_OUT_OF_MEMORY") >= 1);
     CHECK_CONTAINS(line_of(r.trace, "# pm_stats ", line, sizeof line), "samples 200 overflow 0 ");
+    CHECK_CONTAINS(line_of(r.trace, "# pm_stats ", line, sizeof line), " restarts 1");
     CHECK(read_back(r.trace, &s) == 0);
+    pm_samples_free(&s);
+    result_free(&r);
+}
+
+/* A failed decode restarts the sampler (run 24 on an H100: 13 of 25
+ * workloads lost the rest of their run to the first failure): the samples
+ * after the restart are written, the gap noted from the last sample before. */
+static void test_restart_after_failed_decode(void)
+{
+    static const char *const env[] = { "GP_PM_SAMPLING", "10000000", "FAKE_PM_RAMP", "1500:2000000000",
+                                       "FAKE_PM_BATCH", "100", "FAKE_PM_DECODE_FAIL", "3", "FAKE_PM_RESTART_OK", "50",
+                                       NULL };
+    struct result r;
+    struct pm_samples s;
+    const struct pm_device *d;
+    char line[512], want[64];
+    size_t i, restarts, gaps = 0;
+    run(env, ONE_CONTEXT, &r);
+    CHECK(r.ok);
+    restarts = count_lines(r.trace, "# pm_restart device 0 after_ns ");
+    CHECK(restarts >= 1);
+    CHECK(count_lines(r.trace, "# pm_restart device 0 after_ns 2200000000 decode: CUPTI_ERROR_OUT_OF_MEMORY") == 1);
+    CHECK(count_lines(r.trace, "M 0 ") > 200); /* sampled on after the first failure */
+    CHECK(count_lines(r.trace, "M 0 ") + 50 * restarts <= 1500);
+    snprintf(want, sizeof want, " restarts %zu", restarts);
+    CHECK_CONTAINS(line_of(r.trace, "# pm_stats ", line, sizeof line), want);
+    CHECK(read_back(r.trace, &s) == 0 && (d = pm_samples_device(&s, 0)) != NULL);
+    if ((d = pm_samples_device(&s, 0)) != NULL) {
+        for (i = 1; i < d->n; i++)
+            gaps += d->start_ns[i] - d->end_ns[i - 1] == 50000000LL; /* the 50 samples dropped */
+        CHECK(gaps >= 1 && gaps <= restarts);
+        CHECK(d->n > 200 && d->start_ns[200] == 2250000000LL);
+    }
     pm_samples_free(&s);
     result_free(&r);
 }
@@ -664,6 +700,7 @@ int main(int argc, char **argv)
     test_enable_fails();
     test_one_session_a_device();
     test_at_stop_and_full();
+    test_restart_after_failed_decode();
     test_overflow_and_interval();
     test_disable_when_asked();
 #ifdef _WIN32
