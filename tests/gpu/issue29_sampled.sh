@@ -4,7 +4,7 @@
 # usage: sh tests/gpu/issue29_sampled.sh STEP...   (device tool: OUT is set)
 #   smoke        one short workload under measure --timeline --sampled, once for each
 #                MB:MS in $GP_SMOKE_VARIANTS (hardware buffer, decode cadence; default
-#                256:100); stops the script when the last run's timeline holds no PM samples
+#                256:20, the tracer's defaults); stops the script when the last run's timeline holds no PM samples
 #   calibrate    calibrate --sampled (the sampled model's dataset, log, model and
 #                the calibration's timeline with every sample)
 #   validate     the validation workloads (validation/workloads.py, $GP_WORKLOADS or
@@ -30,7 +30,7 @@ late() { [ -n "${GP_DEADLINE:-}" ] && [ "$(date +%s)" -ge "$GP_DEADLINE" ]; }
 
 step_smoke() {
     : >"$OUT/smoke.txt"
-    for v in ${GP_SMOKE_VARIANTS:-256:100}; do # buffer MB:decode ms, against the decoder's CPU and errors
+    for v in ${GP_SMOKE_VARIANTS:-256:20}; do # buffer MB:decode ms, against the decoder's CPU and errors
         mb=${v%%:*} ms=${v##*:}
         s=$(date +%s.%N)
         GP_PM_DECODE_MS=$ms GP_PM_BUFFER_MB=$mb GP_PM_DEBUG=1 ./gpu_profiler measure --json --sampled --timeline "$W/smoke_timeline.txt" \
