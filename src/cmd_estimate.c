@@ -264,7 +264,7 @@ static void verbose_rules(const struct estimate *e)
                     cli_prog, ncu_rules_name(r), e->rules_not_understood[r]);
     for (i = 0; e->used && i < e->used->nfeatures && foff < sizeof feats; i++) {
         const struct feature_def *f = &features_table[e->used->feature[i]];
-        if (features_metrics[f->num].rule)
+        if (features_metrics[f->num].rule == 1)
             foff += (size_t)snprintf(feats + foff, sizeof feats - foff, "%s%s", foff ? ", " : "", f->name);
     }
     if (foff)
@@ -293,6 +293,16 @@ static void verbose_hints(const struct estimate *e)
     }
     fprintf(stderr, "%s: name hints: %zu kernel name%s matched the table (docs/ACCURACY.md, Name hints)\n", cli_prog,
             shown, shown == 1 ? "" : "s");
+    if (e->used) {
+        char feats[512] = "";
+        size_t foff = 0;
+        for (i = 0; i < e->used->nfeatures && foff < sizeof feats; i++) {
+            const struct feature_def *f = &features_table[e->used->feature[i]];
+            if (features_metrics[f->num].rule == 2)
+                foff += (size_t)snprintf(feats + foff, sizeof feats - foff, "%s%s", foff ? ", " : "", f->name);
+        }
+        fprintf(stderr, "%s: kernel-name features of the model: %s\n", cli_prog, foff ? feats : "none");
+    }
 }
 
 /* What the folders and -c named that is not read: never silent. */

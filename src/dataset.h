@@ -76,6 +76,11 @@ struct dataset {
     struct dataset_row *probe; /* not fitted on; see above */
 };
 
+/* A microbenchmark's kernel name as calibrate names it now: the names of
+ * datasets recorded before issue 30's rename (mb_fp32, mb_mma, ...) mapped
+ * one to one to the new (mb_ffma_f32, mb_hmma_f16, ...); others as given. */
+const char *dataset_kernel_now(const char *kernel);
+
 void dataset_init(struct dataset *d);
 void dataset_free(struct dataset *d);
 /* Appends a zeroed row; NULL when out of memory. */

@@ -92,6 +92,12 @@ enum metric_id {
     M_RULE_FP32_FUSED, /* FPInstructions: fused FP32 instructions (a count) */
     M_RULE_FP32_NONFUSED,
     M_RULE_ISSUE_EVERY,/* IssueSlotUtilization: cycles between a scheduler's instructions */
+    /* what the kernel's name says (name_hints.h), 1 or 0: 0 is "the name does
+     * not say so", a fact about the name, not a guess about the work
+     * (features_from_name); absent in a dataset without a kernel column */
+    M_HINT_TENSOR,     /* the name says tensor cores (nvjet_sm90_hsh, tf32, wgmma, hmma, ...) */
+    M_HINT_FFMA,       /* the name says FP32 on the CUDA cores (sgemm, or f32 with ffma) */
+    M_HINT_FP64,       /* the name says FP64 (dgemm, f64, dmma) */
     M_COUNT
 };
 
@@ -100,7 +106,8 @@ struct metric_def {
     const char *section;  /* details-page section, NULL if not printed there */
     const char *name;     /* details-page metric name */
     const char *base;     /* expected base unit after normalisation */
-    int rule;             /* 1: read from a rule's text, never an ncu metric (raw names start "rule:") */
+    int rule;             /* 1: read from a rule's text, 2: from the kernel's name; never an ncu metric (raw names
+                           * start "rule:", "name:") */
 };
 
 extern const struct metric_def features_metrics[M_COUNT];
@@ -147,6 +154,13 @@ void features_metric_range(int m, double *lo, double *hi);
  * twice the FMA peak (FP64 alike), in % (75.27% on the fixtures' fma_k, whose
  * rule says 75%). */
 void features_derive(double *value, unsigned char *have);
+
+/* The name-hint metrics (M_HINT_*) of a kernel name, 1 where the name says
+ * it (name_hint_of), else 0 (NULL or "" says nothing: 0). The same for a
+ * calibration dataset's kernel column (dataset.c, after mapping the names
+ * recorded before the microbenchmarks' rename) and an ncu page's Kernel
+ * Name, so a model fitted on one reads the other alike. */
+void features_from_name(const char *kernel_name, double *value, unsigned char *have);
 
 /* A model tier: the features a model may use when the input holds only the
  * metrics of one kind of ncu export. One calibration dataset fits a model per

@@ -196,6 +196,7 @@ static int emit(struct ncu_reader *r, struct ncu_kernel *k)
     int rc;
     r->stats.kernels++;
     features_derive(k->value, k->have);
+    features_from_name(k->name, k->value, k->have);
     rc = r->on_kernel ? r->on_kernel(r->ctx, k) : 0;
     if (rc)
         r->rc = rc;

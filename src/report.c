@@ -812,6 +812,13 @@ static void json_model(FILE *out, const struct estimate *e)
         json_number(out, model_measured(m, MEAS_VALIDATION_MAPE));
     else
         fputs("null", out);
+    fputs(", \"features_from_names\": [", out);
+    for (k = 0, t = 0; k < (int)m->nfeatures; k++)
+        if (features_metrics[features_table[m->feature[k]].num].rule == 2) {
+            fputs(t++ ? ", " : "", out);
+            report_json_string(out, features_table[m->feature[k]].name);
+        }
+    fputc(']', out);
     fputs(", \"board\": ", out);
     json_board(out, m);
     fprintf(out, ", \"guessed\": %s, \"gpu_from\": \"%s\", \"stats\": {",

@@ -402,6 +402,71 @@ static void test_shipped_as(const char *dataset, const char *model, const char *
     dataset_free(&d);
 }
 
+/* Issue 30: the name hints as metrics. A name says tensor cores, FP32 on
+ * the CUDA cores or FP64, else 0 (never absent where there is a name, a
+ * name that says nothing included); the datasets recorded before the
+ * microbenchmarks' rename get the hints of the new names (the same kernels),
+ * so every family's hints are those of the H100 calibration recorded with
+ * the new names. */
+static void hints_of(const char *name, double v[3])
+{
+    double value[M_COUNT];
+    unsigned char have[M_COUNT] = { 0 };
+    features_from_name(name, value, have);
+    CHECK(have[M_HINT_TENSOR] && have[M_HINT_FFMA] && have[M_HINT_FP64]);
+    v[0] = value[M_HINT_TENSOR];
+    v[1] = value[M_HINT_FFMA];
+    v[2] = value[M_HINT_FP64];
+}
+
+static int hints_are(const char *name, double tensor, double ffma, double fp64)
+{
+    double v[3];
+    hints_of(name, v);
+    return v[0] == tensor && v[1] == ffma && v[2] == fp64;
+}
+
+static void test_name_hint_features(void)
+{
+    static const char *const sets[] = { "data/h200_tiers_dataset.csv", "data/h100_dataset.csv",
+                                        "data/h100_tiers_dataset.csv" };
+    struct dataset d;
+    char err[256];
+    size_t i, k;
+    CHECK(hints_are("nvjet_sm90_hsh_256x128_64x4_1x2_h_bz_coopA_NNT", 1, 0, 0));
+    CHECK(hints_are("sm90_xmma_gemm_f32f32_tf32f32_f32_nn_n_tilesize128x256x32_warpgroupsize2x1x1_execute", 1, 0, 0));
+    CHECK(hints_are("sm80_xmma_gemm_f32f32_f32f32_f32_nn_n_tilesize256x128x8_stage3_warpsize4x2x1_ffma_aligna4", 0, 1,
+                    0));
+    CHECK(hints_are("void implicit_convolve_sgemm<float, float, 1024, 5, 5, 3, 3, 3, 1, 0, 0, 1>(int)", 0, 1, 0));
+    CHECK(hints_are("dgemm_nn_kernel", 0, 0, 1));
+    CHECK(hints_are("f32_only_kernel", 0, 0, 0)); /* fp32 with no unit: says nothing of the CUDA cores */
+    CHECK(hints_are("mb_hfma2_f16", 0, 0, 0));    /* fp16 with no unit */
+    CHECK(hints_are("fma_k(float *, int)", 0, 0, 0));
+    CHECK(hints_are("", 0, 0, 0));
+    CHECK_STR(dataset_kernel_now("mb_fp32"), "mb_ffma_f32");
+    CHECK_STR(dataset_kernel_now("mb_fp32_tile_bounded"), "mb_ffma_f32_tile_bounded");
+    CHECK_STR(dataset_kernel_now("mb_mma"), "mb_hmma_f16");
+    CHECK_STR(dataset_kernel_now("mb_wgmma_mix"), "mb_wgmma_f16_mix");
+    CHECK_STR(dataset_kernel_now("mb_fp64"), "mb_dfma_f64");
+    CHECK_STR(dataset_kernel_now("mb_load"), "mb_load");
+    CHECK_STR(dataset_kernel_now("mb_ffma_f32"), "mb_ffma_f32");
+    for (k = 0; k < sizeof sets / sizeof sets[0]; k++) {
+        CHECK(dataset_load(sets[k], &d, err, sizeof err) == 0);
+        CHECK(d.metric_cols[M_HINT_TENSOR] == 2 && d.metric_cols[M_HINT_FFMA] == 2 && d.metric_cols[M_HINT_FP64] == 2);
+        for (i = 0; i < d.n; i++) {
+            const struct dataset_row *r = &d.rows[i];
+            const char *f = r->family;
+            int tensor = !strcmp(f, "mma") || !strcmp(f, "wgmma") || !strcmp(f, "tensor_mix");
+            int ffma = !strcmp(f, "fp32") || !strcmp(f, "fp32_acc") || !strcmp(f, "fp32_tile") || !strcmp(f, "sgemm");
+            int fp64 = !strcmp(f, "fp64");
+            CHECK(r->have[M_HINT_TENSOR] && r->value[M_HINT_TENSOR] == tensor);
+            CHECK(r->have[M_HINT_FFMA] && r->value[M_HINT_FFMA] == ffma);
+            CHECK(r->have[M_HINT_FP64] && r->value[M_HINT_FP64] == fp64);
+        }
+        dataset_free(&d);
+    }
+}
+
 static void test_shipped(const char *dataset, const char *model, const char *const *features, const char *variant)
 {
     test_shipped_as(dataset, model, features, variant, -1);
@@ -417,6 +482,7 @@ int main(void)
     test_dataset_roundtrip();
     test_dataset_errors();
     test_tiers_metrics();
+    test_name_hint_features();
     test_shipped("data/h100_dataset.csv", "models/h100.model", NULL, NULL);
     test_shipped("data/h200_dataset.csv", "models/h200.model", NULL, NULL);
     test_shipped("data/h100_dataset.csv", "models/h100_fast.model", fast, "fast");

@@ -71,6 +71,35 @@ static int read_fixture(const char *name, struct got *g, struct ncu_stats *st)
     return rc;
 }
 
+/* Issue 30: every kernel of a page carries the name-hint metrics of its
+ * Kernel Name (1 where the name says it, else 0), read as a dataset's kernel
+ * column is: cuBLAS's FFMA SGEMM (the H200 recording of mm_fp32) says FP32
+ * on the CUDA cores, the probe's own kernels say nothing. */
+static void test_name_hint_metrics(void)
+{
+    struct got g;
+    char path[256], err[512];
+    size_t len, i, ffma = 0;
+    char *text;
+    snprintf(path, sizeof path, "%s/timeline-h200/mm_fp32_ncu.csv", FIXTURES);
+    text = tl_slurp(path, &len);
+    CHECK(text && read_text(text, len, 4096, &g, NULL, err, sizeof err) == 0);
+    free(text);
+    for (i = 0; i < g.n && i < MAXK; i++) {
+        CHECK(g.have[i][M_HINT_TENSOR] && g.have[i][M_HINT_FFMA] && g.have[i][M_HINT_FP64]);
+        CHECK(g.value[i][M_HINT_TENSOR] == 0 && g.value[i][M_HINT_FP64] == 0);
+        if (strstr(g.name[i], "sm80_xmma_gemm_f32f32")) {
+            CHECK(g.value[i][M_HINT_FFMA] == 1);
+            ffma++;
+        }
+    }
+    CHECK(ffma > 0);
+    CHECK(read_fixture("probe4_basic_stdout_mixed.csv", &g, NULL) == 0);
+    for (i = 0; i < g.n && i < MAXK; i++)
+        CHECK(g.have[i][M_HINT_TENSOR] && g.value[i][M_HINT_TENSOR] == 0 && g.value[i][M_HINT_FFMA] == 0 &&
+              g.value[i][M_HINT_FP64] == 0);
+}
+
 static void expect_error(const char *what, const char *text, const char *needle)
 {
     struct got g;
@@ -227,6 +256,7 @@ int main(void)
     test_encodings_and_program_output();
     test_derive_and_describe();
     test_ranges();
+    test_name_hint_metrics();
     static const char *const pages[] = { "probe4_full_details.csv", "probe4_full_details_baseunits.csv",
                                          "probe4_full_raw.csv", "probe4_basic_stdout_mixed.csv" };
     static const char *const names[4] = { "fma_k(float *, int)", "copy_k(const float4 *, float4 *, unsigned long)",
