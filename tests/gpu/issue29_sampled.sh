@@ -5,6 +5,10 @@
 #   smoke        one short workload under measure --timeline --sampled, once for each
 #                MB:MS in $GP_SMOKE_VARIANTS (hardware buffer, decode cadence; default
 #                256:20, the tracer's defaults); stops the script when the last run's timeline holds no PM samples
+#   restart      mm_fp32 with a decode every 500 ms, which failed on every H100 so far
+#                (runs 18-24): whether the sampler restarts after the failed decode and
+#                samples on (pm_restart lines, samples after them) -> restart.txt and
+#                restart_timeline.txt.gz
 #   calibrate    calibrate --sampled (the sampled model's dataset, log, model and
 #                the calibration's timeline with every sample)
 #   validate     the validation workloads (validation/workloads.py, $GP_WORKLOADS or
@@ -14,7 +18,8 @@
 #                measure, then gpu_profiler -a under ncu), packed as replay.tgz, so that
 #                both routes' figures come from one session
 # GP_DEADLINE=EPOCH: start nothing after it. GP_VALIDATE_MODES: "sampled plain" (default) or one. Everything lands packed in $OUT:
-# info.txt, build.txt, smoke.txt, calibrate.tgz, validate.tgz, validate.csv, replay.tgz.
+# info.txt, build.txt, smoke.txt, restart.txt, calibrate.tgz, validate.tgz, validate.csv, replay.tgz
+# (at most 8 files come back: smoke_timeline.txt.gz and restart_timeline.txt.gz make 9 with all steps).
 set -u
 OUT=${OUT:-gpu-out}
 mkdir -p "$OUT"
@@ -45,6 +50,20 @@ step_smoke() {
         [ -f "$OUT/smoke_timeline.txt.gz" ] || gzip -c "$W/smoke_timeline.txt" >"$OUT/smoke_timeline.txt.gz"
     done
     grep -q '^M ' "$W/smoke_timeline.txt"
+}
+
+step_restart() {
+    s=$(date +%s.%N)
+    GP_PM_DECODE_MS=500 GP_PM_DEBUG=1 ./gpu_profiler measure --json --sampled --timeline "$W/restart_timeline.txt" \
+        --force --start-marker GP_START --stop-marker GP_STOP -- "$py" validation/workloads.py mm_fp32 \
+        >"$W/restart.json" 2>"$W/restart_err.txt"
+    echo "== decode every 500 ms: measure exit $? in $(elapsed "$s") s" >"$OUT/restart.txt"
+    cat "$W/restart_err.txt" "$W/restart.json" >>"$OUT/restart.txt"
+    grep '^# pm_' "$W/restart_timeline.txt" | cut -c1-300 >>"$OUT/restart.txt"
+    echo "M lines: $(grep -c '^M ' "$W/restart_timeline.txt")" >>"$OUT/restart.txt"
+    ./gpu_profiler --sampled --timeline "$W/restart_timeline.txt" >>"$OUT/restart.txt" 2>&1
+    gzip -c "$W/restart_timeline.txt" >"$OUT/restart_timeline.txt.gz"
+    cat "$OUT/restart.txt" | grep -E "pm_restart|pm_error|pm_stats|M lines|restarted|estimate off" | head -20
 }
 
 step_calibrate() {
@@ -90,6 +109,7 @@ for step in "$@"; do
     late && { echo "deadline: step $step not run" | tee -a "$OUT/info.txt"; continue; }
     case $step in
     smoke) step_smoke || { echo "no PM samples: stopping"; cat "$OUT/smoke.txt"; exit 1; } ;;
+    restart) step_restart ;;
     calibrate) step_calibrate ;;
     validate) step_validate ;;
     replay) step_replay ;;
