@@ -512,6 +512,8 @@ static void print_version(void)
                strcmp(m->variant, "sampled") == 0 ? "" : m->ncu_version);
         if (v >= 0)
             printf(": validation avg error %.1f%%", v);
+        else
+            printf(": not validated on real work");
         if (m->has_stat[TARGET_AVG][STAT_CV_MAPE])
             printf(", held out %.1f%%", m->stat[TARGET_AVG][STAT_CV_MAPE]);
         if (cov >= 0)

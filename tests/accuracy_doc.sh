@@ -182,4 +182,36 @@ for run in run19_validate.txz run16_validate.tgz; do
     check_lines "sampled ${run%%_*}" rows "$("$py" validation/sampled_estimate.py --gp "$gp" \
         "data/sampled/h100_2026-12-06_$run" "data/sampled/h100_2026-12-06_${run%%.*}.csv" 2>&1)"
 done
+# issue 30, the H100's calibration of 2026-12-06 (data/h100_tiers_dataset.csv): the shipped detailed and basic
+# models on its configurations (not fitted on them), the two H100 datasets' measured difference, and the shipped
+# models' feature sets refitted on it, on the real recordings
+check_fragment() { # WHAT FRAGMENT: FRAGMENT must be in the document
+    if [ -n "$2" ] && grep -qF -- "$2" "$doc"; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAILED: $1: '${2:-no figure}' is not in $doc" >&2; fi
+}
+ds=data/h100_tiers_dataset.csv
+for tier in detailed basic; do
+    got=$("$py" validation/dataset_estimate.py --gpu-profiler "$gp" "$ds" "models/h100_$tier.model" 2>&1 |
+        sed -n 's/.*: avg MAPE \([0-9.]*%\), worst [0-9.]*%, mean signed \([-+0-9.]*%\).*/\1, mean signed \2/p')
+    check_fragment "h100_$tier on $ds" "${got:+| $got |}"
+done
+got=$("$py" validation/dataset_estimate.py "$ds" --against data/h100_dataset.csv 2>&1 |
+    sed -n 's/.*worst \([0-9.]*%\), mean signed \([-+0-9.]*%\), median signed \([-+0-9.]*%\), n \([0-9]*\)$/\4 \2 \3 \1/p')
+set -- $got
+check_fragment "H100 datasets against each other" "${1:+the $1 configurations both H100 datasets hold measure ${2#-} less}"
+check_fragment "H100 datasets against each other" "${3:+median $3, worst $4;}"
+refit=$(mktemp -d)
+trap 'rm -rf "$old" "$joined" "$refit"' EXIT
+for tier in detailed basic; do
+    case $tier in
+    detailed) f=sm_active,issue,occupancy,dram,rule_fma,rule_alu,rule_fp64,rule_tensor ;;
+    basic) f=sm_active,occupancy,dram ;;
+    esac
+    "$gp" fit "$ds" --features "$f" --variant "$tier" -o "$refit/$tier.model" -q --force || fail=$((fail + 1))
+    got=$("$py" validation/reestimate.py --gpu-profiler "$gp" --model "$refit/$tier.model" \
+        "$r/h100_model2_part1.csv" "$r/h100_model2_part1_logs.tgz" \
+        "$r/h100_model2_part2.csv" "$r/h100_model2_part2_logs.tgz" 2>&1 |
+        sed -n 's/^avg: MAPE \([0-9.]*%\), worst \([0-9.]*%\), mean signed \([-+0-9.]*%\).*/\1, worst \2, mean signed \3/p')
+    check_fragment "h100 $tier features refitted on $ds" "${got:+| $got |}"
+done
 tally_line "$pass" "$fail"

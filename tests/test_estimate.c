@@ -52,8 +52,8 @@ static void test_tiers(void)
 {
     static const struct { const char *file; const char *tier; const char *kind; } want[] = {
         { "/ncu-h100/probe4_full_raw.csv", "raw", "raw page" },
-        { "/ncu-h100/probe4_full_details.csv", "detailed", "details page of ncu --set full" },
-        { "/ncu-h100/probe4_full_details_baseunits.csv", "detailed", "details page of ncu --set full" },
+        { "/ncu-h100/probe4_full_details.csv", "full", "details page of ncu --set full" },
+        { "/ncu-h100/probe4_full_details_baseunits.csv", "full", "details page of ncu --set full" },
         { "/ncu-h100/probe4_basic_stdout_mixed.csv", "basic", "details page of ncu's default set" },
     };
     static const char *const forced[] = { "detailed", "basic" };
@@ -94,6 +94,35 @@ static void test_tiers(void)
         }
         CHECK_NEAR(w[1], w[0], 0.002);  /* the same report: rounding only */
         CHECK_NEAR(w[2], w[0], 0.01);   /* another run of the same program */
+    }
+    /* the H100's full tier (models/h100_full.model, since issue 30): both
+     * details pages of the report give its raw page's figure to 0.2% (the
+     * rule texts' whole percents against the raw counters); ncu's default
+     * set lacks its metrics */
+    {
+        static const char *const files[4] = { "/ncu-h100/probe4_full_raw.csv", "/ncu-h100/probe4_full_details.csv",
+                                              "/ncu-h100/probe4_full_details_baseunits.csv",
+                                              "/ncu-h100/probe4_basic_stdout_mixed.csv" };
+        double w[3];
+        for (i = 0; i < 4; i++) {
+            char path[256];
+            snprintf(path, sizeof path, "%s%s", FIXTURES, files[i]);
+            estimate_init(&e, NULL);
+            e.variant = "full";
+            if (i == 3) {
+                CHECK(estimate_file(&e, path, err, sizeof err) == ESTIMATE_ERR_MISSING);
+                CHECK_CONTAINS(err, "Executed Ipc Elapsed");
+                estimate_free(&e);
+                continue;
+            }
+            CHECK(estimate_file(&e, path, err, sizeof err) == 0);
+            CHECK_STR(e.used->gpu, "NVIDIA H100 80GB HBM3");
+            CHECK_STR(e.used->variant, "full");
+            w[i] = e.devices[0].power_w[TARGET_AVG];
+            estimate_free(&e);
+        }
+        CHECK_NEAR(w[1], w[0], 0.002 * w[0]);
+        CHECK_NEAR(w[2], w[0], 0.002 * w[0]);
     }
     /* the H200's three sets, one report each: its details pages (both
      * units) give the raw page's figure with each tier's model */
