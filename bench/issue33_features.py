@@ -102,6 +102,10 @@ EXPERIMENTS = {
     "lanes_issue": ("plus issue rate x active lanes / 32 (per-lane datapath energy beside per-instruction energy: the"
                     " details-page tiers' lanes feature), ipc / 4 x lanes in %; lanes as in fma_lanes",
                     lambda m, k: {SPARE: m[IPC] * 25.0 * lanes(m)}, RAW + ",sm_throughput"),
+    "dram_sqrt": ("dram read and write as 10 sqrt(%) (concave: the activate energy per byte falls as streams fill each"
+                  " opened row)", lambda m, k: {DR: 10.0 * m[DR] ** 0.5, DW: 10.0 * m[DW] ** 0.5}, RAW),
+    "dram_active": ("plus DRAM in use at all, 100 min(1, (read + write) / 2%) (HBM out of its power-down states)",
+                    lambda m, k: {SPARE: 100.0 * min(1.0, (m[DR] + m[DW]) / 2.0)}, RAW + ",sm_throughput"),
 }
 
 
