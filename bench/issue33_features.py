@@ -38,6 +38,7 @@ FMA = "sm__pipe_fma_cycles_active.avg.pct_of_peak_sustained_elapsed"
 IPC = "sm__inst_executed.avg.per_cycle_elapsed"
 LSU = "sm__inst_executed_pipe_lsu.avg.pct_of_peak_sustained_elapsed"
 ALU = "sm__inst_executed_pipe_alu.avg.pct_of_peak_sustained_elapsed"
+FP16 = "sm__inst_executed_pipe_fma_type_fp16.avg.pct_of_peak_sustained_elapsed"
 LANES = "smsp__thread_inst_executed_pred_on_per_inst_executed.ratio"  # active lanes per instruction, 32 = all
 SPARE = "sm__throughput.avg.pct_of_peak_sustained_elapsed"  # the raw model never reads it
 
@@ -106,6 +107,11 @@ EXPERIMENTS = {
                   " opened row)", lambda m, k: {DR: 10.0 * m[DR] ** 0.5, DW: 10.0 * m[DW] ** 0.5}, RAW),
     "dram_active": ("plus DRAM in use at all, 100 min(1, (read + write) / 2%) (HBM out of its power-down states)",
                     lambda m, k: {SPARE: 100.0 * min(1.0, (m[DR] + m[DW]) / 2.0)}, RAW + ",sm_throughput"),
+    "fma_less_fp16": ("fp32 = fma pipe less the FP16 FMA on it, max(0, fma% - fp16%): on the H100 HFMA2 runs on the fma"
+                      " pipe and draws less per cycle than FFMA (fp16 keeps its own term)",
+                      lambda m, k: {FMA: max(0.0, m[FMA] - m[FP16])}, RAW),
+    "fma_lanes_less_fp16": ("fma_lanes and fma_less_fp16 together",
+                            lambda m, k: {FMA: max(0.0, m[FMA] - m[FP16]) * lanes(m)}, RAW),
 }
 
 
@@ -122,7 +128,7 @@ def l2_per_dram(rows):
 
 
 def metrics(get):
-    return {c: (get(c) or 0.0) for c in (L2, DR, DW, FMA, IPC, LSU, LANES, ALU)}
+    return {c: (get(c) or 0.0) for c in (L2, DR, DW, FMA, IPC, LSU, LANES, ALU, FP16)}
 
 
 def write_dataset(head, rows, path, tf, k):

@@ -19,7 +19,8 @@ It prints one table row per model and measurement set (avg MAPE, worst, MAPE bel
 limit, mean signed error, the mean signed error of the memory-bound, FP32 CUDA-core and tensor
 workloads, and the MAPE once the set's level is taken out: every estimate scaled by the set's median
 measured/estimated ratio, which leaves the shape of the errors), the two calibrations' levels and
-temperatures, then the signed errors per workload.
+temperatures, each model's in-sample signed error by family (recomputed from the model file's
+coefficients, checked against its in-sample MAPE), then the signed errors per workload.
 
 usage: python3 bench/issue33_h100_model.py [--gpu-profiler PATH]   (from the repository root)
 """
@@ -111,6 +112,56 @@ def levels():
         min(float(b[c]["temp_c"]) for c in common), max(float(b[c]["temp_c"]) for c in common)))
 
 
+P = ".pct_of_peak_sustained_elapsed"
+# the raw features from a dataset's columns, as src/feature_table.c computes them (gpu_profiler --list-features)
+RAW_FEATURES = {
+    "sm_active": lambda g: g("sm__cycles_active.avg") / g("gpc__cycles_elapsed.max"),
+    "issue": lambda g: g("sm__inst_executed.avg.per_cycle_elapsed") / 4.0,
+    "fp32": lambda g: g("sm__pipe_fma_cycles_active.avg" + P) / 100.0,
+    "alu": lambda g: g("sm__inst_executed_pipe_alu.avg" + P) / 100.0,
+    "fp16": lambda g: g("sm__inst_executed_pipe_fma_type_fp16.avg" + P) / 100.0,
+    "fp64": lambda g: g("sm__pipe_fp64_cycles_active.avg" + P) / 100.0,
+    "xu": lambda g: g("sm__inst_executed_pipe_xu.avg" + P) / 100.0,
+    "lsu": lambda g: g("sm__inst_executed_pipe_lsu.avg" + P) / 100.0,
+    "tensor": lambda g: max(0.0, g("sm__pipe_tensor_cycles_active.avg" + P)
+                            - g("sm__inst_executed_pipe_fma_type_fp16.avg" + P)) / 100.0,
+    "gmma": lambda g: g("sm__inst_executed_pipe_tensor_op_gmma.avg" + P) / 100.0,
+    "l1": lambda g: g("l1tex__data_pipe_lsu_wavefronts.avg" + P) / 100.0,
+    "shared": lambda g: g("l1tex__data_pipe_lsu_wavefronts_mem_shared.sum" + P) / 100.0,
+    "l2": lambda g: g("lts__t_sectors.avg" + P) / 100.0,
+    "l2_atom": lambda g: g("lts__d_atomic_input_cycles_active.avg" + P) / 100.0,
+    "dram_read": lambda g: g("dram__bytes_read.sum" + P) / 100.0,
+    "dram_write": lambda g: g("dram__bytes_write.sum" + P) / 100.0,
+    "occupancy": lambda g: g("sm__warps_active.avg.pct_of_peak_sustained_active") / 100.0,
+}
+
+
+def in_sample(model, dataset):
+    """Each configuration of the dataset estimated by the model fitted on all of it (avg, capped at the limit):
+    the signed errors by family, and the MAPE over all, which must be the model file's fit_mape_pct."""
+    feats, coef, limit, said = [], None, None, None
+    for line in open(model):
+        w = line.split()
+        if w[:1] == ["feature"]:
+            feats.append(w[1])
+        elif w[:2] == ["target", "avg"]:
+            coef = [float(x) for x in w[2:]]
+        elif w[:1] == ["power_limit_w"]:
+            limit = float(w[1])
+        elif w[:3] == ["stat", "avg", "fit_mape_pct"]:
+            said = float(w[3])
+    fams, every, each = {}, [], {}
+    for r in dataset_rows(dataset).values():
+        def g(c, r=r):
+            return float(r[c]) if r.get(c) else 0.0
+        est = min(limit, coef[0] + sum(c * RAW_FEATURES[n](g) for c, n in zip(coef[1:], feats)))
+        e = 100.0 * (est - float(r["avg_w"])) / float(r["avg_w"])
+        fams.setdefault(r["family"], []).append(e)
+        every.append(abs(e))
+        each[r["config"]] = e
+    return fams, mean(every), said, each
+
+
 def mean(xs):
     return sum(xs) / len(xs) if xs else float("nan")
 
@@ -136,7 +187,7 @@ def main():
                             t.extract(m, ncu, filter="data")
                         except TypeError:  # Python before 3.11.4
                             t.extract(m, ncu)
-        est = []
+        est, fitted = [], []
         for i, (label, dataset) in enumerate(MODELS):
             d = os.path.join(work, "m%d" % i)
             os.makedirs(d)
@@ -144,6 +195,7 @@ def main():
             model = os.path.join(d, "h100.model")
             run([exe, "fit", os.path.join(d, os.path.basename(dataset)), "-o", model, "-q"])
             est.append(estimates(exe, model, ncu))
+            fitted.append(in_sample(model, dataset))
     print("| model | measured on | n | avg MAPE | worst | below the limit | mean signed | memory-bound | FP32 "
           "| tensor | MAPE, level out |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
@@ -168,6 +220,16 @@ def main():
                 per.setdefault(w, {})[(label, name)] = x
     print()
     levels()
+    print()
+    print("| family | " + " | ".join("%s: in-sample mean signed (n)" % l for l, _ in MODELS) + " |")
+    print("| --- | " + " | ".join("---" for _ in MODELS) + " |")
+    for fam in fitted[1][0]:
+        print("| %s | %s |" % (fam, " | ".join("%+.1f%% (%d)" % (mean(f[0][fam]), len(f[0][fam])) if fam in f[0] else "-"
+                                              for f in fitted)))
+    for (label, _), f in zip(MODELS, fitted):
+        print("- %s: in-sample avg MAPE recomputed %.2f%%, the model file's %.2f%%; dram_load_w64 (reduce_sum's "
+              "counters) %+.1f%%, fp32_ilp8_w64 %+.1f%%" % (label, f[1], f[2], f[3]["dram_load_w64"],
+                                                          f[3]["fp32_ilp8_w64"]))
     print()
     cols = [(l, SETS[j][0]) for j in (0, 2, 3) for l, _ in MODELS]
     print("| workload | " + " | ".join("%s, %s" % (n, l.split(" ")[0]) for l, n in cols) + " |")
