@@ -16,8 +16,9 @@ A derived quantity that is no metric of its own travels in the column of a
 metric the raw model does not use (sm__throughput, feature sm_throughput),
 so the C code stays as it is: the experiment is the data.
 
-usage: python3 bench/issue33_features.py [--gpu-profiler PATH] [--csv FILE] [EXPERIMENT...]
-(run from the repository root; default: every experiment; --csv also writes
+usage: python3 bench/issue33_features.py [--gpu-profiler PATH] [--gpu h100,h100_tiers,h200,h200_tiers] [--csv FILE]
+       [EXPERIMENT...]
+(run from the repository root; default: every GPU's dataset and every experiment; --csv also writes
 each workload's signed avg error per GPU and experiment)
 """
 import csv
@@ -36,19 +37,26 @@ DW = "dram__bytes_write.sum.pct_of_peak_sustained_elapsed"
 FMA = "sm__pipe_fma_cycles_active.avg.pct_of_peak_sustained_elapsed"
 IPC = "sm__inst_executed.avg.per_cycle_elapsed"
 LSU = "sm__inst_executed_pipe_lsu.avg.pct_of_peak_sustained_elapsed"
+ALU = "sm__inst_executed_pipe_alu.avg.pct_of_peak_sustained_elapsed"
+FP16 = "sm__inst_executed_pipe_fma_type_fp16.avg.pct_of_peak_sustained_elapsed"
+LANES = "smsp__thread_inst_executed_pred_on_per_inst_executed.ratio"  # active lanes per instruction, 32 = all
 SPARE = "sm__throughput.avg.pct_of_peak_sustained_elapsed"  # the raw model never reads it
 
 RAW = "sm_active,issue,fp32,alu,fp16,fp64,xu,lsu,tensor,gmma,l1,shared,l2,l2_atom,dram_read,dram_write,occupancy"
 R = "validation/results/"
 GPUS = {
     "h100": ("data/h100_dataset.csv", ["h100_model2_part1", "h100_model2_part2"]),
+    # today's calibrate (2026-12-06, --tiers: every tier's metrics, the raw model's among them), same recordings
+    "h100_tiers": ("data/h100_tiers_dataset.csv", ["h100_model2_part1", "h100_model2_part2"]),
     "h200": ("data/h200_dataset.csv", ["h200_model2_part1", "h200_model2_part2", "h200_board1316_part1",
                                        "h200_board1316_part2", "h200_board0547_part1", "h200_board8295_part1"]),
 }
+# the H200's calibrate --tiers (2026-12-02), whose raw metrics include the lanes, on the same recordings
+GPUS["h200_tiers"] = ("data/h200_tiers_dataset.csv", GPUS["h200"][1])
 MEMORY = ["stream_triad", "reduce_sum", "sort", "scan_cumsum"]
 FP32 = ["mm_fp32", "conv_fp32_images", "blur_4k"]
 TENSOR = ["mm_tf32", "mm_fp16", "mm_bf16", "conv_fp16_resnet", "transformer_inference"]
-FAMILIES = ["fp32", "fp32_tile", "sgemm", "fp64", "mma", "wgmma", "l2", "dram", "mix", "all"]
+FAMILIES = ["fp32", "fp32_tile", "sgemm", "fp64", "mma", "wgmma", "l2", "dram", "mix", "diverge", "all"]
 
 
 def f(x):
@@ -56,6 +64,11 @@ def f(x):
         return float(str(x).replace(",", ""))
     except ValueError:
         return None
+
+
+def lanes(m):
+    """The active-lane fraction, 1 where the lanes are not known."""
+    return min(m[LANES], 32.0) / 32.0 if m[LANES] > 0 else 1.0
 
 
 def drop(feats, name):
@@ -81,6 +94,24 @@ EXPERIMENTS = {
                lambda m, k: {SPARE: m[FMA] * m[FMA] / 100.0}, RAW + ",sm_throughput"),
     "fma_no_lsu": ("plus fma pipe x (1 - lsu): FP32 not fed by loads, fma% x (100 - lsu%) / 100",
                    lambda m, k: {SPARE: m[FMA] * max(0.0, 100.0 - m[LSU]) / 100.0}, RAW + ",sm_throughput"),
+    "fma_lanes": ("fp32 = fma pipe x active lanes / 32 (a divergent warp's FMA works on fewer lanes); the raw"
+                  " recordings lack the lanes: each workload's, time-weighted, from the H200's tier recordings of the"
+                  " same workloads; a dataset without them (before calibrate --tiers): all 32, there and in the recordings",
+                  lambda m, k: {FMA: m[FMA] * lanes(m)}, RAW),
+    "fma_alu_lanes": ("fp32 and alu both x active lanes / 32 (the integer datapath works per lane too); lanes as in"
+                      " fma_lanes", lambda m, k: {FMA: m[FMA] * lanes(m), ALU: m[ALU] * lanes(m)}, RAW),
+    "lanes_issue": ("plus issue rate x active lanes / 32 (per-lane datapath energy beside per-instruction energy: the"
+                    " details-page tiers' lanes feature), ipc / 4 x lanes in %; lanes as in fma_lanes",
+                    lambda m, k: {SPARE: m[IPC] * 25.0 * lanes(m)}, RAW + ",sm_throughput"),
+    "dram_sqrt": ("dram read and write as 10 sqrt(%) (concave: the activate energy per byte falls as streams fill each"
+                  " opened row)", lambda m, k: {DR: 10.0 * m[DR] ** 0.5, DW: 10.0 * m[DW] ** 0.5}, RAW),
+    "dram_active": ("plus DRAM in use at all, 100 min(1, (read + write) / 2%) (HBM out of its power-down states)",
+                    lambda m, k: {SPARE: 100.0 * min(1.0, (m[DR] + m[DW]) / 2.0)}, RAW + ",sm_throughput"),
+    "fma_less_fp16": ("fp32 = fma pipe less the FP16 FMA on it, max(0, fma% - fp16%): on the H100 HFMA2 runs on the fma"
+                      " pipe and draws less per cycle than FFMA (fp16 keeps its own term)",
+                      lambda m, k: {FMA: max(0.0, m[FMA] - m[FP16])}, RAW),
+    "fma_lanes_less_fp16": ("fma_lanes and fma_less_fp16 together",
+                            lambda m, k: {FMA: max(0.0, m[FMA] - m[FP16]) * lanes(m)}, RAW),
 }
 
 
@@ -97,7 +128,7 @@ def l2_per_dram(rows):
 
 
 def metrics(get):
-    return {c: (get(c) or 0.0) for c in (L2, DR, DW, FMA, IPC, LSU)}
+    return {c: (get(c) or 0.0) for c in (L2, DR, DW, FMA, IPC, LSU, LANES, ALU, FP16)}
 
 
 def write_dataset(head, rows, path, tf, k):
@@ -115,7 +146,32 @@ def write_dataset(head, rows, path, tf, k):
             w.writerow(r)
 
 
-def rewrite_ncu(src, dst, tf, k):
+def workload_lanes():
+    """Active lanes per instruction of each validation workload, time-weighted over its kernels, from the H200's
+    tier recordings (validation/results/h200_tiers_part*, the same workloads): the raw recordings lack the metric."""
+    out = {}
+    for part in ("h200_tiers_part1", "h200_tiers_part2"):
+        with tarfile.open(R + part + "_logs.tgz") as t:
+            for m in t.getmembers():
+                if not m.name.endswith("_ncu.csv"):
+                    continue
+                text = t.extractfile(m).read().decode()
+                rows = list(csv.reader(io.StringIO("".join(x + "\n" for x in text.splitlines() if not x.startswith("==")))))
+                if not rows or LANES not in rows[0]:
+                    continue
+                h = rows[0]
+                it, il = h.index("gpu__time_duration.sum"), h.index(LANES)
+                tsum = lsum = 0.0
+                for r in rows[1:]:
+                    if len(r) == len(h) and r[0].strip().isdigit() and f(r[it]) is not None and f(r[il]) is not None:
+                        tsum += f(r[it])
+                        lsum += f(r[it]) * f(r[il])
+                if tsum > 0:
+                    out[os.path.basename(m.name)[:-len("_ncu.csv")]] = lsum / tsum
+    return out
+
+
+def rewrite_ncu(src, dst, tf, k, fill=None):
     lines = open(src, newline="").read().splitlines(True)
     pre = [x for x in lines if x.startswith("==")]
     rows = list(csv.reader(io.StringIO("".join(x for x in lines if not x.startswith("==")))))
@@ -129,7 +185,7 @@ def rewrite_ncu(src, dst, tf, k):
     for i, r in enumerate(rows[1:]):
         r = r + ["%" if i == 0 and not r[0].strip() else ""] * len(extra)  # the units row, then kernels
         if len(r) == len(h2) and r[0].strip().isdigit() and L2 in h:
-            m = metrics(lambda c: f(r[h2.index(c)]) if c in h2 else None)
+            m = metrics(lambda c: f(r[h2.index(c)]) if c in h2 else (fill or {}).get(c))
             for c, v in tf(m, k).items():
                 r[h2.index(c)] = "%.6f" % v
         out.append(r)
@@ -164,6 +220,7 @@ def experiment(exe, gpu, name, work):
         if line.startswith("in-sample MAPE"):
             cv["in_sample"] = float(re.search(r"avg ([0-9.]+)%", line).group(1))
     args = []
+    known_lanes = workload_lanes() if LANES in rows[0] else {}  # a dataset without lanes: the recordings' all 32 too
     for rec in recs:
         rd = os.path.join(d, rec)
         os.makedirs(rd)
@@ -175,7 +232,8 @@ def experiment(exe, gpu, name, work):
         for fn in os.listdir(rd):
             if fn.endswith("_ncu.csv"):
                 p = os.path.join(rd, fn)
-                rewrite_ncu(p, p, tf, k)
+                w = fn[:-len("_ncu.csv")]
+                rewrite_ncu(p, p, tf, k, {LANES: known_lanes[w]} if w in known_lanes else None)
         tgz = rd + "_logs.tgz"
         with tarfile.open(tgz, "w:gz") as t:
             for fn in sorted(os.listdir(rd)):
@@ -210,6 +268,11 @@ def main():
         i = args.index("--gpu-profiler")
         exe = args[i + 1]
         del args[i:i + 2]
+    gpus = list(GPUS)
+    if "--gpu" in args:
+        i = args.index("--gpu")
+        gpus = args[i + 1].split(",")
+        del args[i:i + 2]
     if "--csv" in args:
         i = args.index("--csv")
         csv_out = args[i + 1]
@@ -220,9 +283,9 @@ def main():
             sys.exit("unknown experiment %s (%s)" % (n, ", ".join(EXPERIMENTS)))
     per_workload = []
     with tempfile.TemporaryDirectory() as work:
-        for gpu in GPUS:
+        for gpu in gpus:
             print("## %s: %s, %s" % (gpu, GPUS[gpu][0], ", ".join(GPUS[gpu][1])))
-            print("| experiment | held-out avg: all / fp32 / fp32_tile / fp64 / mma / wgmma / l2 / dram | in-sample"
+            print("| experiment | held-out avg: all / fp32 / fp32_tile / fp64 / mma / wgmma / l2 / dram / diverge | in-sample"
                   " | validation avg MAPE / worst / below the limit | memory-bound (mean signed) | FP32 (mean signed)"
                   " | tensor (mean signed) |")
             print("| --- | --- | --- | --- | --- | --- | --- |")
@@ -233,7 +296,7 @@ def main():
                 ten = [e for w in TENSOR for e in errs.get(w, [])]
                 print("| %s | %s | %.1f%% | %.1f%% / %.1f%% / %.1f%% | %+.1f%% | %+.1f%% | %+.1f%% |" % (
                     n, " / ".join("%.1f%%" % cv.get(x, float("nan"))
-                                  for x in ["all", "fp32", "fp32_tile", "fp64", "mma", "wgmma", "l2", "dram"]),
+                                  for x in ["all", "fp32", "fp32_tile", "fp64", "mma", "wgmma", "l2", "dram", "diverge"]),
                     cv.get("in_sample", float("nan")), val.get("mape", float("nan")), val.get("worst", float("nan")),
                     val.get("below", float("nan")), mean(mem), mean(fp), mean(ten)))
                 sys.stdout.flush()

@@ -177,6 +177,8 @@ check_lines "issue 22 dry-run" all "$("$py" validation/multigpu/summarize_comm.p
 # route's FMA-heavy and L2-hit counters, row by row
 check_lines "issue 33 experiments" rows "$("$py" bench/issue33_features.py --gpu-profiler "$gp" 2>&1)"
 check_lines "issue 33 sampled" rows "$("$py" bench/issue33_sampled.py 2>&1)"
+# today's H100 calibration's raw model against the shipped one on every H100 measurement of the workloads, row by row
+check_lines "issue 33 H100 model" rows "$("$py" bench/issue33_h100_model.py --gpu-profiler "$gp" 2>&1)"
 # the sampled route's validation (issue 29): runs 19 and 16 re-estimated with the built-in sampled model, row by row
 for run in run19_validate.txz run16_validate.tgz; do
     check_lines "sampled ${run%%_*}" rows "$("$py" validation/sampled_estimate.py --gp "$gp" \
