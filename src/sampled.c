@@ -287,15 +287,34 @@ static int by_energy(const void *a, const void *b)
     return x->name_id - y->name_id;
 }
 
-/* Each kernel's share of the samples it ran in (sampled.h), by name. */
+/* The gap before sample j that a restart left (restart_gap) as a piece
+ * of the bridge's power, its ends clipped to [w0, w1]; 0 where there is
+ * none. */
+static int gap_piece(const struct timeline *t, const struct pm_device *d, const double *sample_w, size_t j,
+                     long long w0, long long w1, long long *g0, long long *g1, double *w)
+{
+    if (!restart_gap(t, d, j))
+        return 0;
+    *g0 = d->end_ns[j - 1] > w0 ? d->end_ns[j - 1] : w0;
+    *g1 = d->start_ns[j] < w1 ? d->start_ns[j] : w1;
+    *w = 0.5 * (sample_w[j - 1] + sample_w[j]);
+    return *g1 > *g0;
+}
+
+/* Each kernel's share of the samples it ran in (sampled.h), by name; a
+ * restart's bridged gap is shared as a sample is, among the kernels that
+ * ran in it (their time in it counts in time_s). */
 static int kernel_shares(const struct timeline *t, int device, const struct pm_device *d, const double *sample_w,
                          long long w0, long long w1, struct sampled_result *r)
 {
-    double *cover = calloc(d->n + 1, sizeof *cover);
+    double *cover = calloc(d->n + 1, sizeof *cover), *gap_cover = calloc(d->n + 1, sizeof *gap_cover);
     struct sampled_name *nm = calloc(t->nnames + 1, sizeof *nm);
     size_t pass, i, j, k;
-    if (!cover || !nm) {
+    long long g0, g1;
+    double gw;
+    if (!cover || !gap_cover || !nm) {
         free(cover);
+        free(gap_cover);
         free(nm);
         return -1;
     }
@@ -305,9 +324,20 @@ static int kernel_shares(const struct timeline *t, int device, const struct pm_d
             long long a = ev->start_ns > w0 ? ev->start_ns : w0, b = ev->end_ns < w1 ? ev->end_ns : w1;
             if (ev->kind != 'K' || ev->device != device || b <= a)
                 continue;
-            for (j = first_after(d, a); j < d->n && d->start_ns[j] < b; j++) {
-                double ov = overlap_s(a, b, d->start_ns[j], d->end_ns[j]);
-                double len = (double)(d->end_ns[j] - d->start_ns[j]) * 1e-9;
+            for (j = first_after(d, a); j <= d->n; j++) {
+                double ov, len;
+                if (j > 0 && j < d->n && gap_piece(t, d, sample_w, j, w0, w1, &g0, &g1, &gw) &&
+                    (ov = overlap_s(a, b, g0, g1)) > 0) { /* the gap before sample j */
+                    len = (double)(g1 - g0) * 1e-9;
+                    if (pass == 0)
+                        gap_cover[j] += ov;
+                    else
+                        nm[ev->name_id].energy_j += gw * len * ov / (gap_cover[j] > len ? gap_cover[j] : len);
+                }
+                if (j == d->n || d->start_ns[j] >= b)
+                    break;
+                ov = overlap_s(a, b, d->start_ns[j], d->end_ns[j]);
+                len = (double)(d->end_ns[j] - d->start_ns[j]) * 1e-9;
                 if (pass == 0) {
                     cover[j] += ov;
                 } else if (ov > 0) {
@@ -328,6 +358,11 @@ static int kernel_shares(const struct timeline *t, int device, const struct pm_d
         r->busy_s += (double)(b - a) * 1e-9;
         r->busy_energy_j += sample_w[j] * (double)(b - a) * 1e-9;
     }
+    for (j = 1; j < d->n; j++)
+        if (gap_cover[j] > 0 && gap_piece(t, d, sample_w, j, w0, w1, &g0, &g1, &gw)) {
+            r->busy_s += (double)(g1 - g0) * 1e-9;
+            r->busy_energy_j += gw * (double)(g1 - g0) * 1e-9;
+        }
     for (i = k = 0; i < t->nnames; i++)
         if (nm[i].calls) {
             nm[i].name_id = (int)i;
@@ -338,6 +373,7 @@ static int kernel_shares(const struct timeline *t, int device, const struct pm_d
     r->names = nm;
     r->nnames = k;
     free(cover);
+    free(gap_cover);
     return 0;
 }
 

@@ -353,6 +353,42 @@ static void test_restart_edges(void)
     plat_remove_dir(dir);
 }
 
+/* A kernel that runs on through a restart's gap gets the bridged energy as
+ * it gets a sample's (its time there is in its time_s): one kernel over the
+ * whole second of test_restart_gap's first case has all of its 350 J,
+ * nothing between kernels, and the second is busy. */
+static void test_restart_kernel_share(void)
+{
+    char dir[1024], path[1200], err[256];
+    struct timeline t;
+    struct model m;
+    struct sampled_result r;
+    sampled_model_setup(&m);
+    if (!plat_make_temp_dir(tl_temp_name(dir, sizeof dir, "gp_test_sampled.XXXXXX"))) {
+        CHECK(0);
+        return;
+    }
+    snprintf(path, sizeof path, "%s/run.txt", dir);
+    write_file(path, "# gpu_profiler_timeline 1\n# window_ns 0 1000000000\n# idle_before_w 90\n" HEADER
+               "\nM 0 0 300000000 1e9 3e8 100\n# pm_restart device 0 after_ns 300000000 decode: "
+               "CUPTI_ERROR_OUT_OF_MEMORY\nM 0 700000000 1000000000 1e9 0 0\nN 0 k\nK 0 1000000000 0 0\n");
+    CHECK(timeline_load(path, &t, err, sizeof err) == 0);
+    CHECK(sampled_estimate(&t, 0, &m, &r, err, sizeof err) == 0);
+    CHECK_NEAR(r.energy_j, 350, 1e-6);
+    CHECK(r.nnames == 1);
+    if (r.nnames == 1) {
+        CHECK_NEAR(r.names[0].energy_j, 350, 1e-6);
+        CHECK_NEAR(r.names[0].time_s, 1.0, 1e-9);
+    }
+    CHECK_NEAR(r.between_j, 0, 1e-6);
+    CHECK_NEAR(r.busy_s, 1.0, 1e-9);
+    CHECK_NEAR(r.busy_avg_w, 350, 1e-6);
+    sampled_free(&r);
+    timeline_free(&t);
+    plat_remove(path);
+    plat_remove_dir(dir);
+}
+
 int main(void)
 {
     test_metric_names();
@@ -362,5 +398,6 @@ int main(void)
     test_uncovered();
     test_restart_gap();
     test_restart_edges();
+    test_restart_kernel_share();
     return tl_done();
 }
