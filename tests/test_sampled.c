@@ -297,6 +297,7 @@ static void test_restart_gap(void)
             fclose(f);
         }
         CHECK(back.ndev == 1 && back.dev[0].n == 2 && back.dev[0].restart_after[0] == (cases[i].bridged_s > 0));
+        CHECK(back.ndev == 1 && back.dev[0].restarts == 1); /* counted still where it marks no sample */
         pm_samples_free(&back);
         timeline_free(&t);
     }
