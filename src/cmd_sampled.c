@@ -137,8 +137,8 @@ static void print_text(const struct sampled_cli *c, const struct timeline *t, co
                "the last %.3f s of the run left out\n", r->stop_why, r->duration_s, r->left_out_s);
     if (r->restarts > 0)
         printf("the sampler restarted %zu time%s after failed decodes (tracer: %s): %.3f s of the run had no samples "
-               "and is bridged from the samples on either side (its energy counted between kernels)\n", r->restarts, r->restarts == 1 ? "" : "s",
-               r->restart_why, r->bridged_s);
+               "and is bridged from the samples on either side (shared among the kernels in it as a sample is)\n",
+               r->restarts, r->restarts == 1 ? "" : "s", r->restart_why, r->bridged_s);
     printf("sampled counters: device %d (%s), %zu samples of %zu counters every %.3g ms over %.3f s; model %s%s%s\n",
            r->device, r->gpu[0] ? r->gpu : "?", r->samples, r->nmetrics, (double)r->interval_ns * 1e-6, r->duration_s,
            m->gpu, m->variant[0] ? " " : "", m->variant);

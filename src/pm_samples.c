@@ -298,14 +298,22 @@ void pm_samples_write(FILE *f, const struct pm_samples *s)
     }
     for (i = 0; i < s->ndev; i++) {
         const struct pm_device *d = &s->dev[i];
+        size_t marks = 0;
         for (j = 0; j < d->n; j++) {
             fprintf(f, "M %d %lld %lld", d->device, d->start_ns[j], d->end_ns[j]);
             for (k = 0; k < d->nmetrics; k++)
                 fprintf(f, " %.6g", (double)d->value[j * d->nmetrics + k]);
             fputc('\n', f);
-            if (d->restart_after[j])
+            if (d->restart_after[j]) {
                 fprintf(f, "# pm_restart device %d after_ns %lld %s\n", d->device, d->end_ns[j], d->restart_why);
+                marks++;
+            }
         }
+        /* the restarts that mark no sample (before the first, or after one
+         * tidy dropped) still count: after_ns 0, as the tracer writes a
+         * restart before its first sample */
+        for (; marks < d->restarts; marks++)
+            fprintf(f, "# pm_restart device %d after_ns 0 %s\n", d->device, d->restart_why);
     }
 }
 

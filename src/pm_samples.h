@@ -9,7 +9,9 @@
  *
  * A pm_restart line (the tracer restarted its sampler after a failed
  * decode, the records waiting lost) marks the gap after the sample read
- * last of D that ended at T: restart_after of that sample.
+ * last of D that ended at T: restart_after of that sample. Every line
+ * counts in restarts, one that marks no sample too (pm_samples_write
+ * writes those with after_ns 0, so that the count survives the merge).
  *
  * In the tracer's files the times are CUPTI's; in a timeline, on
  * CLOCK_MONOTONIC (timeline_merge moves them as it moves the kernels). */

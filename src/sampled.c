@@ -107,14 +107,35 @@ static void bridge(struct sampled_result *r, struct pieces *ps, double at, doubl
     r->bridged_s += a - at;
 }
 
+/* Whether the gap between samples i - 1 and i is one the tracer's restart
+ * left (i - 1 marked) inside one process's CUDA lifetime: a sampler that
+ * restarted and sampled no more before its process ended is followed by
+ * the next process's first sample, and the time between the two processes
+ * is no gap of a running workload. A timeline without context lines (made
+ * by hand) counts as one process. */
+static int restart_gap(const struct timeline *t, const struct pm_device *d, size_t i)
+{
+    size_t c;
+    if (i == 0 || !d->restart_after[i - 1])
+        return 0;
+    if (t->ncontexts == 0)
+        return 1;
+    for (c = 0; c < t->ncontexts; c++)
+        if (t->context_start_ns[c] <= d->end_ns[i - 1] && d->start_ns[i] <= t->context_end_ns[c])
+            return 1;
+    return 0;
+}
+
 /* Samples clipped to [w0, w1], the uncovered parts at idle_w but for the
- * gaps of the sampler's restarts (bridge); the power of each sample into
- * sample_w (d->n). */
-static int build_pieces(const struct pm_device *d, const struct model *m, double w0, double w1, double idle_w,
-                        struct sampled_result *r, double *sample_w, struct pieces *ps, char *err, size_t errlen)
+ * gaps of the sampler's restarts (bridge), also where such a gap crosses
+ * w0 or w1 (its samples on either side outside the window); the power of
+ * each sample into sample_w (d->n). */
+static int build_pieces(const struct timeline *t, const struct pm_device *d, const struct model *m, double w0,
+                        double w1, double idle_w, struct sampled_result *r, double *sample_w, struct pieces *ps,
+                        char *err, size_t errlen)
 {
     double at = w0, comp[MODEL_MAX_COMPONENTS], prev_comp[MODEL_MAX_COMPONENTS];
-    size_t i, k, prev = (size_t)-1;
+    size_t i, k;
     if (!(ps->p = malloc((2 * d->n + 2) * sizeof *ps->p))) {
         snprintf(err, errlen, "out of memory");
         return -1;
@@ -122,10 +143,18 @@ static int build_pieces(const struct pm_device *d, const struct model *m, double
     ps->n = 0;
     for (i = 0; i < d->n; i++) {
         double a = (double)d->start_ns[i] * 1e-9, b = (double)d->end_ns[i] * 1e-9;
+        int bridged;
+        if (i > 0)
+            memcpy(prev_comp, comp, sizeof comp); /* sample i - 1's, in the window or not */
         if (sampled_power(d, i, m, &sample_w[i], comp) != 0) {
             snprintf(err, errlen, "the samples lack the counters of the model's feature %s (the tracer left them "
                      "out: see its pm_left_out lines)", features_table[m->feature[missing_feature(d, i, m)]].name);
             return -1;
+        }
+        bridged = restart_gap(t, d, i);
+        if (a >= w1 && bridged && at < w1 && (double)d->end_ns[i - 1] * 1e-9 <= at) { /* the gap runs past w1 */
+            bridge(r, ps, at, w1, w0, w1, sample_w[i - 1], prev_comp, sample_w[i], comp, m->ncomponents);
+            at = w1;
         }
         if (b <= w0 || a >= w1)
             continue;
@@ -135,8 +164,8 @@ static int build_pieces(const struct pm_device *d, const struct model *m, double
             a = at; /* overlapping samples: the later from where the earlier ended */
         if (b <= a)
             continue;
-        if (a > at && i > 0 && prev == i - 1 && d->restart_after[prev])
-            bridge(r, ps, at, a, w0, w1, sample_w[prev], prev_comp, sample_w[i], comp, m->ncomponents);
+        if (a > at && bridged)
+            bridge(r, ps, at, a, w0, w1, sample_w[i - 1], prev_comp, sample_w[i], comp, m->ncomponents);
         else if (a > at)
             ps->p[ps->n++] = (struct piece){ at, a, idle_w };
         ps->p[ps->n++] = (struct piece){ a, b, sample_w[i] };
@@ -146,8 +175,6 @@ static int build_pieces(const struct pm_device *d, const struct model *m, double
         r->covered_s += b - a;
         r->samples++;
         at = b;
-        prev = i;
-        memcpy(prev_comp, comp, sizeof comp);
     }
     if (at < w1)
         ps->p[ps->n++] = (struct piece){ at, w1, idle_w };
@@ -260,15 +287,34 @@ static int by_energy(const void *a, const void *b)
     return x->name_id - y->name_id;
 }
 
-/* Each kernel's share of the samples it ran in (sampled.h), by name. */
+/* The gap before sample j that a restart left (restart_gap) as a piece
+ * of the bridge's power, its ends clipped to [w0, w1]; 0 where there is
+ * none. */
+static int gap_piece(const struct timeline *t, const struct pm_device *d, const double *sample_w, size_t j,
+                     long long w0, long long w1, long long *g0, long long *g1, double *w)
+{
+    if (!restart_gap(t, d, j))
+        return 0;
+    *g0 = d->end_ns[j - 1] > w0 ? d->end_ns[j - 1] : w0;
+    *g1 = d->start_ns[j] < w1 ? d->start_ns[j] : w1;
+    *w = 0.5 * (sample_w[j - 1] + sample_w[j]);
+    return *g1 > *g0;
+}
+
+/* Each kernel's share of the samples it ran in (sampled.h), by name; a
+ * restart's bridged gap is shared as a sample is, among the kernels that
+ * ran in it (their time in it counts in time_s). */
 static int kernel_shares(const struct timeline *t, int device, const struct pm_device *d, const double *sample_w,
                          long long w0, long long w1, struct sampled_result *r)
 {
-    double *cover = calloc(d->n + 1, sizeof *cover);
+    double *cover = calloc(d->n + 1, sizeof *cover), *gap_cover = calloc(d->n + 1, sizeof *gap_cover);
     struct sampled_name *nm = calloc(t->nnames + 1, sizeof *nm);
     size_t pass, i, j, k;
-    if (!cover || !nm) {
+    long long g0, g1;
+    double gw;
+    if (!cover || !gap_cover || !nm) {
         free(cover);
+        free(gap_cover);
         free(nm);
         return -1;
     }
@@ -278,9 +324,20 @@ static int kernel_shares(const struct timeline *t, int device, const struct pm_d
             long long a = ev->start_ns > w0 ? ev->start_ns : w0, b = ev->end_ns < w1 ? ev->end_ns : w1;
             if (ev->kind != 'K' || ev->device != device || b <= a)
                 continue;
-            for (j = first_after(d, a); j < d->n && d->start_ns[j] < b; j++) {
-                double ov = overlap_s(a, b, d->start_ns[j], d->end_ns[j]);
-                double len = (double)(d->end_ns[j] - d->start_ns[j]) * 1e-9;
+            for (j = first_after(d, a); j <= d->n; j++) {
+                double ov, len;
+                if (j > 0 && j < d->n && gap_piece(t, d, sample_w, j, w0, w1, &g0, &g1, &gw) &&
+                    (ov = overlap_s(a, b, g0, g1)) > 0) { /* the gap before sample j */
+                    len = (double)(g1 - g0) * 1e-9;
+                    if (pass == 0)
+                        gap_cover[j] += ov;
+                    else
+                        nm[ev->name_id].energy_j += gw * len * ov / (gap_cover[j] > len ? gap_cover[j] : len);
+                }
+                if (j == d->n || d->start_ns[j] >= b)
+                    break;
+                ov = overlap_s(a, b, d->start_ns[j], d->end_ns[j]);
+                len = (double)(d->end_ns[j] - d->start_ns[j]) * 1e-9;
                 if (pass == 0) {
                     cover[j] += ov;
                 } else if (ov > 0) {
@@ -301,6 +358,11 @@ static int kernel_shares(const struct timeline *t, int device, const struct pm_d
         r->busy_s += (double)(b - a) * 1e-9;
         r->busy_energy_j += sample_w[j] * (double)(b - a) * 1e-9;
     }
+    for (j = 1; j < d->n; j++)
+        if (gap_cover[j] > 0 && gap_piece(t, d, sample_w, j, w0, w1, &g0, &g1, &gw)) {
+            r->busy_s += (double)(g1 - g0) * 1e-9;
+            r->busy_energy_j += gw * (double)(g1 - g0) * 1e-9;
+        }
     for (i = k = 0; i < t->nnames; i++)
         if (nm[i].calls) {
             nm[i].name_id = (int)i;
@@ -311,17 +373,25 @@ static int kernel_shares(const struct timeline *t, int device, const struct pm_d
     r->names = nm;
     r->nnames = k;
     free(cover);
+    free(gap_cover);
     return 0;
 }
 
 /* Where device's sampler stopped early: the end of its last sample when
- * the tracer noted a failed decode and the window runs on past it, else
- * the window's end; why, from the note, into r. */
+ * the tracer noted a failed decode, or restarted its sampler after that
+ * sample and got none after (whether CUPTI samples again after a restart
+ * is not known), and the window runs on past it, else the window's end;
+ * why, from the note, into r. */
 static long long sampler_stop_ns(const struct timeline *t, int device, const struct pm_device *d,
                                  struct sampled_result *r)
 {
     const char *why = pm_samples_stop_note(&t->pm, device);
     long long last = d->n ? d->end_ns[d->n - 1] : t->window_stop_ns;
+    char restarted[sizeof r->stop_why];
+    if (!why && d->n && d->restart_after[d->n - 1]) {
+        snprintf(restarted, sizeof restarted, "%s, then no sample after the restart", d->restart_why);
+        why = restarted;
+    }
     if (!why || last >= t->window_stop_ns || last <= t->window_start_ns)
         return t->window_stop_ns;
     snprintf(r->stop_why, sizeof r->stop_why, "%s", why);
@@ -361,7 +431,7 @@ int sampled_estimate(const struct timeline *t, int device, const struct model *m
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    if (build_pieces(d, m, w0, w1, idle_w, r, sample_w, &ps, err, errlen) != 0)
+    if (build_pieces(t, d, m, w0, w1, idle_w, r, sample_w, &ps, err, errlen) != 0)
         goto out;
     r->energy_j = energy_in(&ps, &lo, w0, w1);
     r->avg_w = r->duration_s > 0 ? r->energy_j / r->duration_s : (double)NAN;

@@ -39,7 +39,7 @@ struct sampled_result {
     char restart_why[96];       /* the first one's error, or "" */
     double energy_j, avg_w;     /* the estimate over the window */
     double min_w, peak_w;       /* lowest and highest mean over SAMPLED_WINDOW_S */
-    double busy_s, busy_energy_j, busy_avg_w; /* the samples in which kernels ran */
+    double busy_s, busy_energy_j, busy_avg_w; /* the samples (and bridged gaps) in which kernels ran */
     double component_j[MODEL_MAX_COMPONENTS];
     size_t kernels;             /* traced kernels in the window */
     double kernel_energy_j, between_j; /* the window's energy in kernels, and between them */

@@ -118,6 +118,8 @@ struct pm_dev {
     unsigned long long samples, decodes, fulls, max_batch, failed_samples;
     unsigned long long last_end_ns; /* the end of the last sample written */
     unsigned restarts;              /* after failed decodes (restart) */
+    int decode_said;                /* the decoder gave up on a failed decode and said so (pm_error) */
+    int sampler_stopped;            /* a restart's Stop whose Start then failed: stop_device's Stop is not due */
     int overflow;
     double cpu_s, setup_cpu_s;
     /* the setup's handshake with the context callback */
@@ -591,6 +593,7 @@ static int restart(struct pm_dev *d, CUptiResult failed, unsigned long long samp
     CUptiResult r = CUPTI_SUCCESS;
     PARAMS(CUpti_PmSampling_Stop_Params, sp);
     PARAMS(CUpti_PmSampling_Start_Params, st);
+    d->decode_said = 1; /* on every way out but the restart's */
     if (d->restarts >= PM_MAX_RESTARTS || (d->restarts > 0 && d->samples == samples_before)) {
         pm_line("# pm_error device %u decode: %s\n", d->device, pm_err(failed));
         return -1;
@@ -600,10 +603,12 @@ static int restart(struct pm_dev *d, CUptiResult failed, unsigned long long samp
     init_image(d);
     st.pPmSamplingObject = d->obj;
     if ((r = PM(cuptiPmSamplingStart)(&st)) != CUPTI_SUCCESS) {
+        d->sampler_stopped = 1;
         pm_line("# pm_error device %u decode: %s (the restart after it: %s)\n", d->device, pm_err(failed),
                 pm_err(r));
         return -1;
     }
+    d->decode_said = 0;
     d->restarts++;
     pm_line("# pm_restart device %u after_ns %llu decode: %s\n", d->device, d->last_end_ns, pm_err(failed));
     return 0;
@@ -785,7 +790,9 @@ static int pm_debug(const char *what)
 }
 
 /* The last samples, then stop and disable. The host object is left to the
- * process's end (CUPTI tears its own state down then). */
+ * process's end (CUPTI tears its own state down then). After the decoder
+ * gave up (restart) the drain is tried still, but its failure is not said
+ * twice, and a sampler a failed restart left stopped is not stopped again. */
 static void stop_device(struct pm_dev *d)
 {
     int full = 0, empty = 0, k;
@@ -794,13 +801,14 @@ static void stop_device(struct pm_dev *d)
     PARAMS(CUpti_PmSampling_Disable_Params, dp);
     sp.pPmSamplingObject = d->obj;
     pm_debug("stop");
-    PM(cuptiPmSamplingStop)(&sp);
+    if (!d->sampler_stopped)
+        PM(cuptiPmSamplingStop)(&sp);
     pm_debug("stopped");
     for (k = 0; k < 1000 && empty < 2; k++) {
         CUptiResult failed;
         long n = decode_once(d, &full, &failed);
         if (n < 0) {
-            if (failed != CUPTI_SUCCESS)
+            if (failed != CUPTI_SUCCESS && !d->decode_said)
                 pm_line("# pm_error device %u decode: %s\n", d->device, pm_err(failed));
             break;
         }

@@ -38,6 +38,8 @@
  *                        failure) and drops the next N samples (the records
  *                        that waited, lost); unset, a failed decode stays
  *                        failed after a restart
+ *   FAKE_PM_RESTART_FAIL a Start after a Stop fails with this CUPTI error (name
+ *                        or number)
  *   FAKE_PM_GPU          the name cuDeviceGetName gives (default NVIDIA H100
  *                        80GB HBM3); FAKE_PM_CHIP the chip (default GH100)
  *
@@ -503,6 +505,8 @@ CUptiResult CUPTIAPI cuptiPmSamplingStart(CUpti_PmSampling_Start_Params *p)
         return CUPTI_ERROR_INVALID_PARAMETER;
     if (!o->configured || o->started)
         return CUPTI_ERROR_INVALID_OPERATION;
+    if (o->stopped && env_error("FAKE_PM_RESTART_FAIL") != CUPTI_SUCCESS)
+        return env_error("FAKE_PM_RESTART_FAIL");
     pthread_mutex_lock(&fk_mu);
     if (o->stopped && getenv("FAKE_PM_RESTART_OK")) {
         o->decodes = 0;
@@ -521,8 +525,12 @@ CUptiResult CUPTIAPI cuptiPmSamplingStop(CUpti_PmSampling_Stop_Params *p)
     CHECK_PARAMS(CUpti_PmSampling_Stop_Params, p);
     if (!(o = pm_of(p->pPmSamplingObject)))
         return CUPTI_ERROR_INVALID_PARAMETER;
-    if (!o->started)
+    if (!o->started) {
+        pthread_mutex_lock(&fk_mu);
+        fk_calls.stop_refused++;
+        pthread_mutex_unlock(&fk_mu);
         return CUPTI_ERROR_INVALID_OPERATION;
+    }
     o->started = 0;
     o->stopped = 1;
     pthread_mutex_lock(&fk_mu);

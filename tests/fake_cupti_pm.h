@@ -11,6 +11,7 @@ struct fake_pm_calls {
     int hosts_live;        /* host objects not deinitialised */
     int enable, disable;   /* cuptiPmSamplingEnable (tried), Disable */
     int start, stop;
+    int stop_refused;      /* a Stop of an object not started */
     int decode, evaluate;
     uint64_t interval_ns;  /* the last SetConfig's */
 };

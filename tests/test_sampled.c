@@ -297,9 +297,95 @@ static void test_restart_gap(void)
             fclose(f);
         }
         CHECK(back.ndev == 1 && back.dev[0].n == 2 && back.dev[0].restart_after[0] == (cases[i].bridged_s > 0));
+        CHECK(back.ndev == 1 && back.dev[0].restarts == 1); /* counted still where it marks no sample */
         pm_samples_free(&back);
         timeline_free(&t);
     }
+    plat_remove(path);
+    plat_remove_dir(dir);
+}
+
+/* The restart's gap where it crosses the window's start or end (its
+ * samples on either side outside the window: bridged still), where the
+ * sample after it is another process's (the time between two processes is
+ * no gap: at idle), and a restart after which no sample came (the sampler
+ * stopped there: the estimate over the sampled part, as for a failed
+ * decode). Samples 600 W [0, 0.3 s] (the restart after it) and 100 W
+ * [0.7, 1 s]; idle 90 W. */
+static void test_restart_edges(void)
+{
+    static const struct {
+        const char *window, *contexts, *second;
+        double energy_j, bridged_s, left_out_s;
+    } cases[] = {
+        { "500000000 1000000000", "", "M 0 700000000 1000000000 1e9 0 0\n", 0.2 * 350 + 0.3 * 100, 0.2, 0 },
+        { "0 500000000", "", "M 0 700000000 1000000000 1e9 0 0\n", 0.3 * 600 + 0.2 * 350, 0.2, 0 },
+        { "0 1000000000", "# context_ns 0 400000000\n# context_ns 600000000 1000000000\n",
+          "M 0 700000000 1000000000 1e9 0 0\n", 0.3 * 600 + 0.4 * 90 + 0.3 * 100, 0, 0 },
+        { "0 1000000000", "# context_ns 0 1000000000\n", "", 0.3 * 600, 0, 0.7 },
+    };
+    char dir[1024], path[1200], err[256], text[900];
+    struct timeline t;
+    struct model m;
+    struct sampled_result r;
+    size_t i;
+    sampled_model_setup(&m);
+    if (!plat_make_temp_dir(tl_temp_name(dir, sizeof dir, "gp_test_sampled.XXXXXX"))) {
+        CHECK(0);
+        return;
+    }
+    snprintf(path, sizeof path, "%s/run.txt", dir);
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(text, sizeof text, "# gpu_profiler_timeline 1\n# window_ns %s\n# idle_before_w 90\n%s" HEADER
+                 "\nM 0 0 300000000 1e9 3e8 100\n# pm_restart device 0 after_ns 300000000 decode: "
+                 "CUPTI_ERROR_OUT_OF_MEMORY\n%s", cases[i].window, cases[i].contexts, cases[i].second);
+        write_file(path, text);
+        CHECK(timeline_load(path, &t, err, sizeof err) == 0);
+        CHECK(sampled_estimate(&t, 0, &m, &r, err, sizeof err) == 0);
+        CHECK_NEAR(r.energy_j, cases[i].energy_j, 1e-6);
+        CHECK_NEAR(r.bridged_s, cases[i].bridged_s, 1e-9);
+        CHECK_NEAR(r.left_out_s, cases[i].left_out_s, 1e-9);
+        if (cases[i].left_out_s > 0)
+            CHECK_STR(r.stop_why, "decode: CUPTI_ERROR_OUT_OF_MEMORY, then no sample after the restart");
+        sampled_free(&r);
+        timeline_free(&t);
+    }
+    plat_remove(path);
+    plat_remove_dir(dir);
+}
+
+/* A kernel that runs on through a restart's gap gets the bridged energy as
+ * it gets a sample's (its time there is in its time_s): one kernel over the
+ * whole second of test_restart_gap's first case has all of its 350 J,
+ * nothing between kernels, and the second is busy. */
+static void test_restart_kernel_share(void)
+{
+    char dir[1024], path[1200], err[256];
+    struct timeline t;
+    struct model m;
+    struct sampled_result r;
+    sampled_model_setup(&m);
+    if (!plat_make_temp_dir(tl_temp_name(dir, sizeof dir, "gp_test_sampled.XXXXXX"))) {
+        CHECK(0);
+        return;
+    }
+    snprintf(path, sizeof path, "%s/run.txt", dir);
+    write_file(path, "# gpu_profiler_timeline 1\n# window_ns 0 1000000000\n# idle_before_w 90\n" HEADER
+               "\nM 0 0 300000000 1e9 3e8 100\n# pm_restart device 0 after_ns 300000000 decode: "
+               "CUPTI_ERROR_OUT_OF_MEMORY\nM 0 700000000 1000000000 1e9 0 0\nN 0 k\nK 0 1000000000 0 0\n");
+    CHECK(timeline_load(path, &t, err, sizeof err) == 0);
+    CHECK(sampled_estimate(&t, 0, &m, &r, err, sizeof err) == 0);
+    CHECK_NEAR(r.energy_j, 350, 1e-6);
+    CHECK(r.nnames == 1);
+    if (r.nnames == 1) {
+        CHECK_NEAR(r.names[0].energy_j, 350, 1e-6);
+        CHECK_NEAR(r.names[0].time_s, 1.0, 1e-9);
+    }
+    CHECK_NEAR(r.between_j, 0, 1e-6);
+    CHECK_NEAR(r.busy_s, 1.0, 1e-9);
+    CHECK_NEAR(r.busy_avg_w, 350, 1e-6);
+    sampled_free(&r);
+    timeline_free(&t);
     plat_remove(path);
     plat_remove_dir(dir);
 }
@@ -312,5 +398,7 @@ int main(void)
     test_estimate();
     test_uncovered();
     test_restart_gap();
+    test_restart_edges();
+    test_restart_kernel_share();
     return tl_done();
 }
