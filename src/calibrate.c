@@ -1480,8 +1480,9 @@ static int cal_sampled_rows(struct cal_run *c, const struct pm_device *d, const 
         if (n[M_SM_CLOCK] < 1) {
             if (d->restarts > 0)
                 snprintf(c->err, c->errlen, "no PM sample fell in the windows of %s: the tracer restarted its sampler "
-                         "%zu times after failed decodes (%s), and every window of it fell in a gap; more repeats "
-                         "(--repeats) may help", c->cfg[i].name, d->restarts, d->restart_why);
+                         "after failed decodes (%zu restart%s; %s), and its windows fell in the gaps or after the "
+                         "last sample; more repeats (--repeats) may help", c->cfg[i].name, d->restarts,
+                         d->restarts == 1 ? "" : "s", d->restart_why);
             else
                 snprintf(c->err, c->errlen, "no PM sample fell in the windows of %s", c->cfg[i].name);
             return CAL_ERR_GPU;
@@ -1508,7 +1509,7 @@ static int cal_sampled_counters(struct cal_run *c)
     if (stop)
         stop();
     else
-        plat_sleep_s(2e-3 * TRACE_PM_DECODE_MS); /* the decoder's next batch */
+        plat_sleep_s(0.5); /* the decoder's next batch: a decode call lasts 0.1-0.15 s on an H100 (run 27) */
     if (lib)
         plat_lib_close(lib);
     if (timeline_merge(c->pm_prefix, c->pm_timeline, c->t_start, power_meter_now(), c->idle_w, NULL, NULL, 0, 1,
@@ -1527,9 +1528,9 @@ static int cal_sampled_counters(struct cal_run *c)
     logf_(&c->lg, 1, "[2/4] %5.1f s  counters: %zu PM samples of %zu counters every %.3f ms (%s)\n",
           power_meter_now() - c->t_start, d->n, d->nmetrics, (double)d->interval_ns * 1e-6, d->chip);
     if (d->restarts > 0)
-        logf_(&c->lg, 1, "  the tracer restarted its sampler %zu times after failed decodes (%s): the samples that "
+        logf_(&c->lg, 1, "  the tracer restarted its sampler after failed decodes (%zu restart%s; %s): the samples that "
               "waited then are lost, and windows in those gaps have fewer samples or none\n", d->restarts,
-              d->restart_why);
+              d->restarts == 1 ? "" : "s", d->restart_why);
     memset(c->cols, 0, sizeof c->cols);
     add_list_metrics(features_sampled, 1, 0, c->cols);
     rc = cal_sampled_rows(c, d, pm_samples_stop_note(&t.pm, c->o->device));

@@ -594,7 +594,12 @@ static int restart(struct pm_dev *d, CUptiResult failed, unsigned long long samp
     PARAMS(CUpti_PmSampling_Stop_Params, sp);
     PARAMS(CUpti_PmSampling_Start_Params, st);
     d->decode_said = 1; /* on every way out but the restart's */
-    if (d->restarts >= PM_MAX_RESTARTS || (d->restarts > 0 && d->samples == samples_before)) {
+    if (d->restarts >= PM_MAX_RESTARTS) {
+        pm_line("# pm_error device %u decode: %s (after %u restarts, the most allowed)\n", d->device, pm_err(failed),
+                d->restarts);
+        return -1;
+    }
+    if (d->restarts > 0 && d->samples == samples_before) {
         pm_line("# pm_error device %u decode: %s\n", d->device, pm_err(failed));
         return -1;
     }
