@@ -17,7 +17,10 @@ script estimates every sampled timeline again with this checkout's gpu_profiler
 A run whose sampler stopped early (a `# pm_error ... decode` line: the H100's decode
 failing, runs 17-23) is marked `stopped`: its whole-window, min and 0.1 s window
 figures would count the unsampled rest as idle, so they are left out of those
-summaries (its busy-part and peak figures, over what was sampled, stay in).
+summaries (its busy-part and peak figures, over what was sampled, stay in); so is
+one whose JSON has `sampler_stopped` (a restart with no sample after it). A run whose
+sampler restarted after failed decodes is marked `restarted N` and counts as complete:
+gpu_profiler bridges its gaps from the samples on either side.
 """
 import argparse
 import io
@@ -90,7 +93,9 @@ def main():
                 "min": e["power_w"]["min"], "peak": e["power_w"]["peak"],
                 "mmin": e["measured_power_w"]["min"], "mpeak": e["measured_power_w"]["peak"],
                 "win": e.get("window_mape_pct"), "cost": d_s / d_p if d_s and d_p else None,
-                "cpu": 100.0 * cpu / life if cpu is not None and life else None, "stopped": stopped,
+                "cpu": 100.0 * cpu / life if cpu is not None and life else None,
+                "stopped": stopped or e.get("sampler_stopped") is not None,
+                "restarts": (e.get("sampler_restarts") or {}).get("count", 0),
             })
     print("| workload | measured avg W | estimate avg W | off | busy avg W | off | min off | peak off |"
           " 0.1 s windows MAPE | busy share | wall sampled/plain |")
@@ -99,7 +104,8 @@ def main():
     for r in rows:
         r["e_avg"], r["e_busy"] = ape(r["est"], r["meas"]), ape(r["busy"], r["meas"])
         r["e_min"], r["e_peak"] = ape(r["min"], r["mmin"]), ape(r["peak"], r["mpeak"])
-        print(f"| {r['w']}{' (stopped)' if r['stopped'] else ''} | {f(r['meas'])} | {f(r['est'])} | {f(r['e_avg'], '%+.1f%%')} | {f(r['busy'])} | "
+        tag = (" (stopped)" if r["stopped"] else "") + (f" (restarted {r['restarts']})" if r["restarts"] else "")
+        print(f"| {r['w']}{tag} | {f(r['meas'])} | {f(r['est'])} | {f(r['e_avg'], '%+.1f%%')} | {f(r['busy'])} | "
               f"{f(r['e_busy'], '%+.1f%%')} | {f(r['e_min'], '%+.1f%%')} | {f(r['e_peak'], '%+.1f%%')} | "
               f"{f(r['win'], '%.1f%%')} | {f(r['busy_frac'] * 100, '%.0f%%')} | {f(r['cost'], '%.3f')} |")
 
