@@ -120,6 +120,19 @@ static void sampled_model_setup(struct model *m)
     m->coef[TARGET_AVG][2] = 300;
 }
 
+/* The model of these tests and a temporary directory with run.txt's path in
+ * it; -1 (a failed check) when the directory cannot be made. */
+static int run_setup(struct model *m, char *dir, size_t dirlen, char *path, size_t pathlen)
+{
+    sampled_model_setup(m);
+    if (!plat_make_temp_dir(tl_temp_name(dir, dirlen, "gp_test_sampled.XXXXXX"))) {
+        CHECK(0);
+        return -1;
+    }
+    snprintf(path, pathlen, "%s/run.txt", dir);
+    return 0;
+}
+
 /* One second in ten samples of 0.1 s at 1 GHz: the first five all busy
  * (sm_active 1, issue 100%: 600 W), the next five idle (100 W). Kernel a
  * covers 0-0.3 s; kernels b and c overlap over 0.3-0.5 s (streams). */
@@ -145,12 +158,8 @@ static void test_estimate(void)
     struct model m;
     struct sampled_result r;
     size_t i;
-    sampled_model_setup(&m);
-    if (!plat_make_temp_dir(tl_temp_name(dir, sizeof dir, "gp_test_sampled.XXXXXX"))) {
-        CHECK(0);
+    if (run_setup(&m, dir, sizeof dir, path, sizeof path) != 0)
         return;
-    }
-    snprintf(path, sizeof path, "%s/run.txt", dir);
     write_file(path, RUN);
     CHECK(timeline_load(path, &t, err, sizeof err) == 0);
     CHECK(sampled_estimate(&t, 0, &m, &r, err, sizeof err) == 0);
@@ -215,12 +224,8 @@ static void test_uncovered(void)
     struct model m;
     struct sampled_result r;
     size_t i;
-    sampled_model_setup(&m);
-    if (!plat_make_temp_dir(tl_temp_name(dir, sizeof dir, "gp_test_sampled.XXXXXX"))) {
-        CHECK(0);
+    if (run_setup(&m, dir, sizeof dir, path, sizeof path) != 0)
         return;
-    }
-    snprintf(path, sizeof path, "%s/run.txt", dir);
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         snprintf(text, sizeof text, "# gpu_profiler_timeline 1\n# window_ns 0 1000000000\n# idle_before_w 90\n%s"
                  HEADER "\nM 0 0 500000000 1e9 5e8 100\n", cases[i].note);
@@ -263,12 +268,8 @@ static void test_restart_gap(void)
     struct pm_samples back;
     FILE *f;
     size_t i;
-    sampled_model_setup(&m);
-    if (!plat_make_temp_dir(tl_temp_name(dir, sizeof dir, "gp_test_sampled.XXXXXX"))) {
-        CHECK(0);
+    if (run_setup(&m, dir, sizeof dir, path, sizeof path) != 0)
         return;
-    }
-    snprintf(path, sizeof path, "%s/run.txt", dir);
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         snprintf(text, sizeof text, "# gpu_profiler_timeline 1\n# window_ns 0 1000000000\n# idle_before_w 90\n"
                  HEADER "\nM 0 0 300000000 1e9 3e8 100\n# pm_restart device 0 after_ns %s decode: "
@@ -329,12 +330,8 @@ static void test_restart_edges(void)
     struct model m;
     struct sampled_result r;
     size_t i;
-    sampled_model_setup(&m);
-    if (!plat_make_temp_dir(tl_temp_name(dir, sizeof dir, "gp_test_sampled.XXXXXX"))) {
-        CHECK(0);
+    if (run_setup(&m, dir, sizeof dir, path, sizeof path) != 0)
         return;
-    }
-    snprintf(path, sizeof path, "%s/run.txt", dir);
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         snprintf(text, sizeof text, "# gpu_profiler_timeline 1\n# window_ns %s\n# idle_before_w 90\n%s" HEADER
                  "\nM 0 0 300000000 1e9 3e8 100\n# pm_restart device 0 after_ns 300000000 decode: "
@@ -364,12 +361,8 @@ static void test_restart_kernel_share(void)
     struct timeline t;
     struct model m;
     struct sampled_result r;
-    sampled_model_setup(&m);
-    if (!plat_make_temp_dir(tl_temp_name(dir, sizeof dir, "gp_test_sampled.XXXXXX"))) {
-        CHECK(0);
+    if (run_setup(&m, dir, sizeof dir, path, sizeof path) != 0)
         return;
-    }
-    snprintf(path, sizeof path, "%s/run.txt", dir);
     write_file(path, "# gpu_profiler_timeline 1\n# window_ns 0 1000000000\n# idle_before_w 90\n" HEADER
                "\nM 0 0 300000000 1e9 3e8 100\n# pm_restart device 0 after_ns 300000000 decode: "
                "CUPTI_ERROR_OUT_OF_MEMORY\nM 0 700000000 1000000000 1e9 0 0\nN 0 k\nK 0 1000000000 0 0\n");
