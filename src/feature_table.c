@@ -380,29 +380,44 @@ static const char *const tier_fast[] = { "sm_active", "issue", "tensor", "dram_r
  * which only datasets of calibrate --tiers since issue 30 hold (fit leaves
  * them out of the others). */
 #define RULE_FEATURES "rule_fma", "rule_alu", "rule_fp64", "rule_tensor", "rule_fp32_peak", "rule_fp64_peak"
+/* The kernel name's hints (tensor cores, FP32 on the CUDA cores, FP64), each
+ * times how busy the SMs were: by Compute (SM) Throughput and by SM Active
+ * Cycles (a dataset without the Speed Of Light throughputs, the H100's older
+ * one, gets the latter only). The default set's page has nothing else to say
+ * with what the SMs were busy: all six. The rule texts of the detailed and
+ * full pages name the busiest pipe, tensor and FP64 included, but not whether
+ * an FMA pipe ran FFMA or IMAD: those tiers get the FFMA pair only. With the
+ * tensor and FP64 hints as well, the fit splits those pipes' power between
+ * rule and name, and a kernel whose name says nothing (a custom mma or DFMA
+ * loop, flash attention) read up to 68% low (issue 30; docs/ACCURACY.md,
+ * "Name hints on the full and detailed tiers"). */
+#define NAME_HINT_FEATURES "hint_tensor_sm", "hint_ffma_sm", "hint_fp64_sm", "hint_tensor_act", "hint_ffma_act", \
+    "hint_fp64_act"
+#define NAME_HINT_FFMA_FEATURES "hint_ffma_sm", "hint_ffma_act"
 /* Only metrics the details page prints exactly (checked against the raw page
  * of the same report in tests/test_ncu_csv.c). The throughputs of Speed Of
  * Light are candidates that a dataset made before calibrate collected them
  * lacks; fit leaves them out then. */
 static const char *const tier_detailed[] = {
     "sm_active", "issue", "occupancy", "dram", "sm_throughput", "mem_throughput", "l1_active_throughput",
-    "l2_throughput", RULE_FEATURES, NULL,
+    "l2_throughput", RULE_FEATURES, NAME_HINT_FFMA_FEATURES, NULL,
 };
 /* --set full: the detailed tier and what its Compute and Memory Workload
  * Analysis and Warp State sections add */
 static const char *const tier_full[] = {
     "sm_active", "issue", "occupancy", "dram", "sm_throughput", "mem_throughput", "l1_active_throughput",
-    "l2_throughput", "sm_busy", "issue_slots", "mem_busy", "max_bandwidth", "mem_pipes", "lanes", RULE_FEATURES, NULL,
+    "l2_throughput", "sm_busy", "issue_slots", "mem_busy", "max_bandwidth", "mem_pipes", "lanes", RULE_FEATURES,
+    NAME_HINT_FFMA_FEATURES, NULL,
 };
 /* The default set's page says how busy the SMs were, not with what; there the
  * kernel's name is the only witness (issue 30): each hint times how busy the
  * SMs were, by Compute (SM) Throughput and by SM Active Cycles (a dataset
  * without the Speed Of Light throughputs, the H100's, gets the latter only).
  * On the validation workloads, avg 17.0% to 12.2% (H200) and 28.7% to 16.4%
- * (H100); the full and detailed tiers have the rule texts instead. */
+ * (H100); the full and detailed tiers have the rule texts and the FFMA pair. */
 static const char *const tier_basic[] = {
     "sm_active", "occupancy", "dram", "sm_throughput", "mem_throughput", "l1_active_throughput", "l2_throughput",
-    "hint_tensor_sm", "hint_ffma_sm", "hint_fp64_sm", "hint_tensor_act", "hint_ffma_act", "hint_fp64_act", NULL,
+    NAME_HINT_FEATURES, NULL,
 };
 
 const struct tier_def features_tiers[] = {

@@ -726,7 +726,10 @@ static void json_name_hint(FILE *out, const char *name)
         return;
     }
     fputs("{\"dtype\": ", out);
-    json_text_or_null(out, h.dtype);
+    if (h.dtype) /* a name may say only the unit (wgmma, tensorop, ffma) */
+        report_json_string(out, h.dtype);
+    else
+        fputs("null", out);
     fprintf(out, ", \"tensor_cores\": %s, \"patterns\": [",
             h.unit == HINT_TENSOR_CORES ? "true" : h.unit == HINT_CUDA_CORES ? "false" : "null");
     if (h.dtype_pattern)

@@ -116,9 +116,10 @@ def from_version(text):
 
 
 def same(a, b):
-    """Two statements of a figure agree: the same number (18 and 18.0), else the same words."""
+    """Two statements of a figure agree: the same number (18 and 18.0), the same range of numbers (9-16.4 and
+    9.0-16.4), else the same words."""
     try:
-        return float(a) == float(b)
+        return [float(x) for x in a.split("-")] == [float(x) for x in b.split("-")]
     except ValueError:
         return a.strip() == b.strip()
 

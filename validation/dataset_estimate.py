@@ -13,11 +13,18 @@ day) gives its error on configurations it was not fitted on, though the same
 microbenchmarks were. This is not fit's held-out error (one whole family left
 out of each fit), which is the harsher figure.
 
+--families prints each family's mean signed error too; --name NAME writes
+every configuration under that kernel name (one that says nothing, e.g.
+user_kernel: what the model makes of the same counters when the name gives
+no hint). A dataset recorded before the microbenchmarks' rename (issue 30)
+keeps the old names (mb_fp32, mb_mma, mb_fp64), which give no hint here:
+fit maps them to the new names, an estimate does not.
+
 --against OTHER compares the two datasets' measured avg_w over the
 configurations both hold: how much the boards (or days) differ on the same
 work.
 
-usage: python3 validation/dataset_estimate.py DATASET MODEL [MODEL...] [--gpu-profiler PATH]
+usage: python3 validation/dataset_estimate.py DATASET MODEL [MODEL...] [--gpu-profiler PATH] [--families] [--name NAME]
        python3 validation/dataset_estimate.py DATASET --against OTHER_DATASET
 """
 import csv
@@ -84,6 +91,14 @@ def main():
         i = args.index("--gpu-profiler")
         exe = args[i + 1]
         del args[i:i + 2]
+    families = "--families" in args
+    if families:
+        args.remove("--families")
+    name = None
+    if "--name" in args:
+        i = args.index("--name")
+        name = args[i + 1]
+        del args[i:i + 2]
     if len(args) == 3 and args[1] == "--against":
         _, a = load(args[0])
         _, b = load(args[2])
@@ -103,12 +118,18 @@ def main():
         pages = []
         for r in rows:
             page = os.path.join(work, r["config"] + ".csv")
-            write_page(page, gpu, r, metrics)
+            write_page(page, gpu, dict(r, kernel=name) if name else r, metrics)
             pages.append(page)
         for model in args[1:]:
             errs = [100 * (estimate(exe, model, p) - float(r["avg_w"])) / float(r["avg_w"])
                     for p, r in zip(pages, rows)]
             print("%s on %s: %s" % (model, os.path.basename(args[0]), summary(errs)))
+            if families:
+                by = {}
+                for e, r in zip(errs, rows):
+                    by.setdefault(r["family"], []).append(e)
+                print("  mean signed by family: " + ", ".join("%s %+.1f%%" % (f, sum(v) / len(v))
+                                                              for f, v in by.items()))
 
 
 if __name__ == "__main__":
