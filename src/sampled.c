@@ -93,8 +93,13 @@ static void bin_components(struct sampled_result *r, const double *comp, double 
  * after sample prev): bridged by the mean of the two samples' power and
  * components, which is right for work that runs on through the gap and
  * halfway for a change within it; counted in bridged_s. */
+static double bridge_w(const double *sample_w, size_t i)
+{
+    return 0.5 * (sample_w[i - 1] + sample_w[i]);
+}
+
 static void bridge(struct sampled_result *r, struct pieces *ps, double at, double a, double w0, double w1,
-                   double prev_w, const double *prev_comp, double w, const double *comp, size_t ncomp)
+                   const double *sample_w, size_t i, const double *prev_comp, const double *comp, size_t ncomp)
 {
     double mid[MODEL_MAX_COMPONENTS];
     size_t k;
@@ -103,7 +108,7 @@ static void bridge(struct sampled_result *r, struct pieces *ps, double at, doubl
         r->component_j[k] += mid[k] * (a - at);
     }
     bin_components(r, mid, at - w0, a - w0, (w1 - w0) / TIMELINE_BINS);
-    ps->p[ps->n++] = (struct piece){ at, a, 0.5 * (prev_w + w) };
+    ps->p[ps->n++] = (struct piece){ at, a, bridge_w(sample_w, i) };
     r->bridged_s += a - at;
 }
 
@@ -153,7 +158,7 @@ static int build_pieces(const struct timeline *t, const struct pm_device *d, con
         }
         bridged = restart_gap(t, d, i);
         if (a >= w1 && bridged && at < w1 && (double)d->end_ns[i - 1] * 1e-9 <= at) { /* the gap runs past w1 */
-            bridge(r, ps, at, w1, w0, w1, sample_w[i - 1], prev_comp, sample_w[i], comp, m->ncomponents);
+            bridge(r, ps, at, w1, w0, w1, sample_w, i, prev_comp, comp, m->ncomponents);
             at = w1;
         }
         if (b <= w0 || a >= w1)
@@ -165,7 +170,7 @@ static int build_pieces(const struct timeline *t, const struct pm_device *d, con
         if (b <= a)
             continue;
         if (a > at && bridged)
-            bridge(r, ps, at, a, w0, w1, sample_w[i - 1], prev_comp, sample_w[i], comp, m->ncomponents);
+            bridge(r, ps, at, a, w0, w1, sample_w, i, prev_comp, comp, m->ncomponents);
         else if (a > at)
             ps->p[ps->n++] = (struct piece){ at, a, idle_w };
         ps->p[ps->n++] = (struct piece){ a, b, sample_w[i] };
@@ -297,8 +302,28 @@ static int gap_piece(const struct timeline *t, const struct pm_device *d, const 
         return 0;
     *g0 = d->end_ns[j - 1] > w0 ? d->end_ns[j - 1] : w0;
     *g1 = d->start_ns[j] < w1 ? d->start_ns[j] : w1;
-    *w = 0.5 * (sample_w[j - 1] + sample_w[j]);
+    *w = bridge_w(sample_w, j);
     return *g1 > *g0;
+}
+
+/* A kernel's overlap ov with a piece [p0, p1) of power w: in pass 0 into
+ * the piece's cover (the kernel time in it), in pass 1 the kernel's share
+ * of the piece's energy, the piece shared in proportion to the kernels'
+ * time in it (never more than the piece when kernels overlap). */
+static void share(size_t pass, double ov, long long p0, long long p1, double w, double *cover, double *energy_j)
+{
+    double len = (double)(p1 - p0) * 1e-9;
+    if (pass == 0)
+        *cover += ov;
+    else if (ov > 0)
+        *energy_j += w * len * ov / (*cover > len ? *cover : len);
+}
+
+/* [a, b) of power w, which a kernel ran in, into the busy part */
+static void add_busy(struct sampled_result *r, long long a, long long b, double w)
+{
+    r->busy_s += (double)(b - a) * 1e-9;
+    r->busy_energy_j += w * (double)(b - a) * 1e-9;
 }
 
 /* Each kernel's share of the samples it ran in (sampled.h), by name; a
@@ -325,25 +350,12 @@ static int kernel_shares(const struct timeline *t, int device, const struct pm_d
             if (ev->kind != 'K' || ev->device != device || b <= a)
                 continue;
             for (j = first_after(d, a); j <= d->n; j++) {
-                double ov, len;
-                if (j > 0 && j < d->n && gap_piece(t, d, sample_w, j, w0, w1, &g0, &g1, &gw) &&
-                    (ov = overlap_s(a, b, g0, g1)) > 0) { /* the gap before sample j */
-                    len = (double)(g1 - g0) * 1e-9;
-                    if (pass == 0)
-                        gap_cover[j] += ov;
-                    else
-                        nm[ev->name_id].energy_j += gw * len * ov / (gap_cover[j] > len ? gap_cover[j] : len);
-                }
+                if (j > 0 && j < d->n && gap_piece(t, d, sample_w, j, w0, w1, &g0, &g1, &gw)) /* the gap before j */
+                    share(pass, overlap_s(a, b, g0, g1), g0, g1, gw, &gap_cover[j], &nm[ev->name_id].energy_j);
                 if (j == d->n || d->start_ns[j] >= b)
                     break;
-                ov = overlap_s(a, b, d->start_ns[j], d->end_ns[j]);
-                len = (double)(d->end_ns[j] - d->start_ns[j]) * 1e-9;
-                if (pass == 0) {
-                    cover[j] += ov;
-                } else if (ov > 0) {
-                    double share = ov / (cover[j] > len ? cover[j] : len);
-                    nm[ev->name_id].energy_j += sample_w[j] * len * share;
-                }
+                share(pass, overlap_s(a, b, d->start_ns[j], d->end_ns[j]), d->start_ns[j], d->end_ns[j], sample_w[j],
+                      &cover[j], &nm[ev->name_id].energy_j);
             }
             if (pass == 1) {
                 nm[ev->name_id].calls++;
@@ -353,16 +365,12 @@ static int kernel_shares(const struct timeline *t, int device, const struct pm_d
         }
     for (j = 0; j < d->n; j++) {
         long long a = d->start_ns[j] > w0 ? d->start_ns[j] : w0, b = d->end_ns[j] < w1 ? d->end_ns[j] : w1;
-        if (b <= a || cover[j] <= 0)
-            continue;
-        r->busy_s += (double)(b - a) * 1e-9;
-        r->busy_energy_j += sample_w[j] * (double)(b - a) * 1e-9;
+        if (b > a && cover[j] > 0)
+            add_busy(r, a, b, sample_w[j]);
     }
     for (j = 1; j < d->n; j++)
-        if (gap_cover[j] > 0 && gap_piece(t, d, sample_w, j, w0, w1, &g0, &g1, &gw)) {
-            r->busy_s += (double)(g1 - g0) * 1e-9;
-            r->busy_energy_j += gw * (double)(g1 - g0) * 1e-9;
-        }
+        if (gap_cover[j] > 0 && gap_piece(t, d, sample_w, j, w0, w1, &g0, &g1, &gw))
+            add_busy(r, g0, g1, gw);
     for (i = k = 0; i < t->nnames; i++)
         if (nm[i].calls) {
             nm[i].name_id = (int)i;
