@@ -32,6 +32,13 @@ win_subst() {
 }
 "$GP" --version | grep -q 'built-in model: NVIDIA H100 80GB HBM3' && has_h100=1
 
+# One case's run in its directory $T: stdout and stderr there, the exit status in rc
+run_case() {
+    rc=0
+    (cd "$T" && export FAKE_NCU_CSV="$FIX/ncu-h100/probe4_full_raw.csv" FAKE_NCU_LOG="$T/ncu.log" &&
+        eval "env $envs \"\$GP\" $args" >"$T/stdout" 2>"$T/stderr") || rc=$?
+}
+
 make_inputs() {
     : >empty.csv
     head -c 3000 /dev/urandom | tr -d '"' >junk.bin
@@ -132,17 +139,13 @@ while IFS= read -r line; do
         rm -rf "$L"
         cp -R "$T" "$L" # the same inputs for the Linux build
     fi
-    rc=0
-    (cd "$T" && export FAKE_NCU_CSV="$FIX/ncu-h100/probe4_full_raw.csv" FAKE_NCU_LOG="$T/ncu.log" &&
-        eval "env $envs \"\$GP\" $args" >"$T/stdout" 2>"$T/stderr") || rc=$?
+    run_case
     # wine itself now and then ends a program with status 1 before it runs, saying nothing (one case
     # in several hundred runs, a different one each time; gpu_profiler never exits 1 without a
     # message): such a case runs once more, and says so
     if [ -n "$WIN" ] && [ "$rc" = 1 ] && [ "$code" != 1 ] && ! [ -s "$T/stdout" ] && ! [ -s "$T/stderr" ]; then
         echo "case $n: wine ended it with status 1 and no output: run again" >&2
-        rc=0
-        (cd "$T" && export FAKE_NCU_CSV="$FIX/ncu-h100/probe4_full_raw.csv" FAKE_NCU_LOG="$T/ncu.log" &&
-            eval "env $envs \"\$GP\" $args" >"$T/stdout" 2>"$T/stderr") || rc=$?
+        run_case
     fi
     case "$stream" in
     out) got=$T/stdout ;;
