@@ -405,6 +405,20 @@ static unsigned long long buffer_bytes(void)
     return (mb ? mb : PM_HW_BUFFER_MB) << 20;
 }
 
+/* GP_PM_TRIGGER=sysclk:CYCLES samples every CYCLES of the sys clock
+ * instead of every interval of GPU time, for measuring the decoder's cost
+ * in each trigger mode (docs/PERFORMANCE.md); unset, GPU time. */
+static void sysclk_trigger(CUpti_PmSampling_TriggerMode *mode, uint64_t *interval)
+{
+    const char *e = getenv("GP_PM_TRIGGER");
+    unsigned long long cycles;
+    if (!e || strncmp(e, "sysclk:", 7) != 0 || (cycles = strtoull(e + 7, NULL, 10)) == 0)
+        return;
+    *mode = CUPTI_PM_SAMPLING_TRIGGER_MODE_GPU_SYSCLK_INTERVAL;
+    *interval = cycles;
+    pm_line("# pm_trigger sysclk cycles %llu\n", cycles);
+}
+
 /* Configure the enabled object: interval, buffer, counter data image. */
 static CUptiResult configure(struct pm_dev *d)
 {
@@ -417,6 +431,7 @@ static CUptiResult configure(struct pm_dev *d)
         p.hardwareBufferSize = buffer_bytes();
         p.samplingInterval = pm_interval_ns;
         p.triggerMode = CUPTI_PM_SAMPLING_TRIGGER_MODE_GPU_TIME_INTERVAL;
+        sysclk_trigger(&p.triggerMode, &p.samplingInterval);
         p.hwBufferAppendMode = CUPTI_PM_SAMPLING_HARDWARE_BUFFER_APPEND_MODE_KEEP_OLDEST;
         if ((r = PM(cuptiPmSamplingSetConfig)(&p)) != CUPTI_SUCCESS)
             return r;

@@ -9,6 +9,8 @@
 #                (runs 18-24): whether the sampler restarts after the failed decode and
 #                samples on (pm_restart lines, samples after them) -> restart.txt and
 #                restart_timeline.txt.gz
+#   cost         the decoder's CPU on mm_fp32 for each line of $GP_COST_VARIANTS
+#                ("label ENV=..."; a label with 100ms samples every 100 ms) -> cost.txt
 #   calibrate    calibrate --sampled (the sampled model's dataset, log, model and
 #                the calibration's timeline with every sample)
 #   validate     the validation workloads (validation/workloads.py, $GP_WORKLOADS or
@@ -66,6 +68,30 @@ step_restart() {
     cat "$OUT/restart.txt" | grep -E "pm_restart|pm_error|pm_stats|M lines|restarted|estimate off" | head -20
 }
 
+# The decoder's CPU by trigger mode, counters and interval, on mm_fp32: each
+# line of $GP_COST_VARIANTS is "label env..." (env assignments for the tracer).
+step_cost() {
+    : >"$OUT/cost.txt"
+    printf '%s\n' "${GP_COST_VARIANTS:-time10ms}" | while read -r label envs; do
+        [ -n "$label" ] || continue
+        late && { echo "deadline: cost $label not run" >>"$OUT/cost.txt"; continue; }
+        iv=10
+        case $label in *100ms*) iv=100 ;; esac
+        s=$(date +%s.%N)
+        env $envs GP_PM_DEBUG=1 ./gpu_profiler measure --json --sampled=$iv --timeline "$W/cost_timeline.txt" \
+            --force --start-marker GP_START --stop-marker GP_STOP -- "$py" validation/workloads.py mm_fp32 \
+            >"$W/cost.json" 2>"$W/cost_err.txt"
+        echo "== $label ($envs, --sampled=$iv): measure exit $? in $(elapsed "$s") s" >>"$OUT/cost.txt"
+        grep -E '^# (pm_stats|pm_error|pm_restart|pm_trigger|context)|^# pm device' "$W/cost_timeline.txt" | cut -c1-200 >>"$OUT/cost.txt"
+        grep -h -E 'pm_|error' "$W/cost_err.txt" | head -5 >>"$OUT/cost.txt"
+        awk '/^M /{n++; if (!f) f=$3; l=$4} END {printf "M lines %d, first start %s, last end %s, span_s %.3f\n", n, f, l, (l-f)/1e9}' \
+            "$W/cost_timeline.txt" >>"$OUT/cost.txt"
+        tr -d '\n ' <"$W/cost.json" | cut -c1-600 >>"$OUT/cost.txt"
+        echo >>"$OUT/cost.txt"
+    done
+    grep -E '^==|pm_stats|span_s' "$OUT/cost.txt"
+}
+
 step_calibrate() {
     mkdir -p "$W/cal"
     s=$(date +%s)
@@ -110,6 +136,7 @@ for step in "$@"; do
     case $step in
     smoke) step_smoke || { echo "no PM samples: stopping"; cat "$OUT/smoke.txt"; exit 1; } ;;
     restart) step_restart ;;
+    cost) step_cost ;;
     calibrate) step_calibrate ;;
     validate) step_validate ;;
     replay) step_replay ;;
