@@ -419,23 +419,27 @@ static void sysclk_trigger(CUpti_PmSampling_TriggerMode *mode, uint64_t *interva
     pm_line("# pm_trigger sysclk cycles %llu\n", cycles);
 }
 
+/* The enabled object's interval and hardware buffer. */
+static CUptiResult set_config(struct pm_dev *d)
+{
+    PARAMS(CUpti_PmSampling_SetConfig_Params, p);
+    p.pPmSamplingObject = d->obj;
+    p.configSize = d->config_size;
+    p.pConfig = d->config;
+    p.hardwareBufferSize = buffer_bytes();
+    p.samplingInterval = pm_interval_ns;
+    p.triggerMode = CUPTI_PM_SAMPLING_TRIGGER_MODE_GPU_TIME_INTERVAL;
+    sysclk_trigger(&p.triggerMode, &p.samplingInterval);
+    p.hwBufferAppendMode = CUPTI_PM_SAMPLING_HARDWARE_BUFFER_APPEND_MODE_KEEP_OLDEST;
+    return PM(cuptiPmSamplingSetConfig)(&p);
+}
+
 /* Configure the enabled object: interval, buffer, counter data image. */
 static CUptiResult configure(struct pm_dev *d)
 {
     CUptiResult r;
-    {
-        PARAMS(CUpti_PmSampling_SetConfig_Params, p);
-        p.pPmSamplingObject = d->obj;
-        p.configSize = d->config_size;
-        p.pConfig = d->config;
-        p.hardwareBufferSize = buffer_bytes();
-        p.samplingInterval = pm_interval_ns;
-        p.triggerMode = CUPTI_PM_SAMPLING_TRIGGER_MODE_GPU_TIME_INTERVAL;
-        sysclk_trigger(&p.triggerMode, &p.samplingInterval);
-        p.hwBufferAppendMode = CUPTI_PM_SAMPLING_HARDWARE_BUFFER_APPEND_MODE_KEEP_OLDEST;
-        if ((r = PM(cuptiPmSamplingSetConfig)(&p)) != CUPTI_SUCCESS)
-            return r;
-    }
+    if ((r = set_config(d)) != CUPTI_SUCCESS)
+        return r;
     if (!(d->values = calloc(d->nnames, sizeof *d->values)))
         return CUPTI_ERROR_OUT_OF_MEMORY;
     return alloc_image(d, image_samples());
@@ -603,6 +607,27 @@ static long decode_once(struct pm_dev *d, int *full, CUptiResult *failed)
  * (sampled.c). -1, with the decode's error noted as before, where the
  * sampler failed again before a sample, restarted PM_MAX_RESTARTS times
  * already, or did not start. */
+/* GP_PM_RESTART_ENABLE: the restart disables the sampler and enables and
+ * configures it again (a new hardware buffer), for measuring whether that
+ * clears what a Stop and Start did not (an H100, 2026-12-06: the decode
+ * after a Stop and Start failed again at once). A failure leaves the
+ * sampler stopped, with no object when the Enable failed. */
+static CUptiResult enable_again(struct pm_dev *d)
+{
+    CUptiResult r;
+    PARAMS(CUpti_PmSampling_Disable_Params, dp);
+    PARAMS(CUpti_PmSampling_Enable_Params, ep);
+    dp.pPmSamplingObject = d->obj;
+    PM(cuptiPmSamplingDisable)(&dp);
+    ep.deviceIndex = d->device;
+    if ((r = PM(cuptiPmSamplingEnable)(&ep)) != CUPTI_SUCCESS) {
+        d->obj = NULL;
+        return r;
+    }
+    d->obj = ep.pPmSamplingObject;
+    return set_config(d);
+}
+
 static int restart(struct pm_dev *d, CUptiResult failed, unsigned long long samples_before)
 {
     CUptiResult r = CUPTI_SUCCESS;
@@ -620,9 +645,12 @@ static int restart(struct pm_dev *d, CUptiResult failed, unsigned long long samp
     }
     sp.pPmSamplingObject = d->obj;
     PM(cuptiPmSamplingStop)(&sp);
-    init_image(d);
+    if (getenv("GP_PM_RESTART_ENABLE"))
+        r = enable_again(d);
+    if (r == CUPTI_SUCCESS)
+        init_image(d);
     st.pPmSamplingObject = d->obj;
-    if ((r = PM(cuptiPmSamplingStart)(&st)) != CUPTI_SUCCESS) {
+    if (r != CUPTI_SUCCESS || (r = PM(cuptiPmSamplingStart)(&st)) != CUPTI_SUCCESS) {
         d->sampler_stopped = 1;
         pm_line("# pm_error device %u decode: %s (the restart after it: %s)\n", d->device, pm_err(failed),
                 pm_err(r));

@@ -5,13 +5,13 @@
 #   smoke        one short workload under measure --timeline --sampled, once for each
 #                MB:MS in $GP_SMOKE_VARIANTS (hardware buffer, decode cadence; default
 #                256:20, the tracer's defaults); stops the script when the last run's timeline holds no PM samples
-#   restart      mm_fp32 with a decode every 500 ms, which failed on every H100 so far
+#   restart      ($GP_RESTART_ENV: env for the tracer) mm_fp32 with a decode every 500 ms, which failed on every H100 so far
 #                (runs 18-24): whether the sampler restarts after the failed decode and
 #                samples on (pm_restart lines, samples after them) -> restart.txt and
 #                restart_timeline.txt.gz
-#   cost         the decoder's CPU on mm_fp32 for each line of $GP_COST_VARIANTS
+#   cost         the decoder's CPU on mm_fp32 ($GP_COST_WORKLOAD) for each line of $GP_COST_VARIANTS
 #                ("label ENV=..."; a label with 100ms samples every 100 ms) -> cost.txt
-#   calibrate    calibrate --sampled (the sampled model's dataset, log, model and
+#   calibrate    ($GP_CAL_ENV: env for the tracer) calibrate --sampled (the sampled model's dataset, log, model and
 #                the calibration's timeline with every sample)
 #   validate     the validation workloads (validation/workloads.py, $GP_WORKLOADS or
 #                all), each under measure --timeline --sampled and once without
@@ -56,10 +56,10 @@ step_smoke() {
 
 step_restart() {
     s=$(date +%s.%N)
-    GP_PM_DECODE_MS=500 GP_PM_DEBUG=1 ./gpu_profiler measure --json --sampled --timeline "$W/restart_timeline.txt" \
+    env ${GP_RESTART_ENV:-} GP_PM_DECODE_MS=500 GP_PM_DEBUG=1 ./gpu_profiler measure --json --sampled --timeline "$W/restart_timeline.txt" \
         --force --start-marker GP_START --stop-marker GP_STOP -- "$py" validation/workloads.py mm_fp32 \
         >"$W/restart.json" 2>"$W/restart_err.txt"
-    echo "== decode every 500 ms: measure exit $? in $(elapsed "$s") s" >"$OUT/restart.txt"
+    echo "== decode every 500 ms (${GP_RESTART_ENV:-}): measure exit $? in $(elapsed "$s") s" >"$OUT/restart.txt"
     cat "$W/restart_err.txt" "$W/restart.json" >>"$OUT/restart.txt"
     grep '^# pm_' "$W/restart_timeline.txt" | cut -c1-300 >>"$OUT/restart.txt"
     echo "M lines: $(grep -c '^M ' "$W/restart_timeline.txt")" >>"$OUT/restart.txt"
@@ -79,9 +79,9 @@ step_cost() {
         case $label in *100ms*) iv=100 ;; esac
         s=$(date +%s.%N)
         env $envs GP_PM_DEBUG=1 ./gpu_profiler measure --json --sampled=$iv --timeline "$W/cost_timeline.txt" \
-            --force --start-marker GP_START --stop-marker GP_STOP -- "$py" validation/workloads.py mm_fp32 \
+            --force --start-marker GP_START --stop-marker GP_STOP -- "$py" validation/workloads.py ${GP_COST_WORKLOAD:-mm_fp32} \
             >"$W/cost.json" 2>"$W/cost_err.txt"
-        echo "== $label ($envs, --sampled=$iv): measure exit $? in $(elapsed "$s") s" >>"$OUT/cost.txt"
+        echo "== $label ($envs, --sampled=$iv, ${GP_COST_WORKLOAD:-mm_fp32}): measure exit $? in $(elapsed "$s") s" >>"$OUT/cost.txt"
         grep -E '^# (pm_stats|pm_error|pm_restart|pm_trigger|context)|^# pm device' "$W/cost_timeline.txt" | cut -c1-200 >>"$OUT/cost.txt"
         grep -h -E 'pm_|error' "$W/cost_err.txt" | head -5 >>"$OUT/cost.txt"
         awk '/^M /{n++; if (!f) f=$3; l=$4} END {printf "M lines %d, first start %s, last end %s, span_s %.3f\n", n, f, l, (l-f)/1e9}' \
@@ -95,7 +95,7 @@ step_cost() {
 step_calibrate() {
     mkdir -p "$W/cal"
     s=$(date +%s)
-    ./gpu_profiler calibrate --sampled --repeats 2 --warmup 0.05 --force -q -o "$W/cal/sampled.model" \
+    env ${GP_CAL_ENV:-} ./gpu_profiler calibrate --sampled --repeats 2 --warmup 0.05 --force -q -o "$W/cal/sampled.model" \
         --dataset "$W/cal/sampled_dataset.csv" --log "$W/cal/sampled_calibrate.log" \
         --timeline "$W/cal/calibration_timeline.txt" >"$W/cal/stdout.txt" 2>&1
     echo "calibrate --sampled: exit $?, $(( $(date +%s) - s )) s" | tee -a "$OUT/info.txt"
