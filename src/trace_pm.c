@@ -118,6 +118,7 @@ struct pm_dev {
     unsigned long long samples, decodes, fulls, max_batch, failed_samples;
     unsigned long long last_end_ns; /* the end of the last sample written */
     unsigned restarts;              /* after failed decodes (restart) */
+    unsigned cycles;                /* GP_PM_CYCLE_MS's stops and starts (cycle) */
     int decode_said;                /* the decoder gave up on a failed decode and said so (pm_error) */
     int sampler_stopped;            /* a restart's Stop whose Start then failed: stop_device's Stop is not due */
     int overflow;
@@ -723,11 +724,66 @@ static void wait_or_stop(struct pm_dev *d, long ms)
     pthread_mutex_unlock(&d->mu);
 }
 
+/* Decodes what a stopped sampler left until two decodes in a row find
+ * nothing; -1 where a decode failed (said once). */
+static int drain(struct pm_dev *d)
+{
+    int full = 0, empty = 0, k;
+    for (k = 0; k < 1000 && empty < 2; k++) {
+        CUptiResult failed;
+        long n = decode_once(d, &full, &failed);
+        if (n < 0) {
+            if (failed != CUPTI_SUCCESS && !d->decode_said)
+                pm_line("# pm_error device %u decode: %s\n", d->device, pm_err(failed));
+            d->decode_said = 1;
+            return -1;
+        }
+        if (n == 0 && !full) {
+            empty++;
+            sleep_ms(5);
+        } else {
+            empty = 0;
+        }
+    }
+    return 0;
+}
+
+/* GP_PM_CYCLE_MS=N: every N ms the sampler stops, is drained and starts
+ * again, for measuring whether that keeps the decode's cost flat and the
+ * hardware buffer from filling (an H100, 2026-12-06: each decode's cost
+ * grew with the time since the start, and the decode failed once about
+ * 64 MB of buffer per 14 s of sampling had been used). 0 on success. */
+static int cycle(struct pm_dev *d)
+{
+    CUptiResult r;
+    PARAMS(CUpti_PmSampling_Stop_Params, sp);
+    PARAMS(CUpti_PmSampling_Start_Params, st);
+    sp.pPmSamplingObject = d->obj;
+    if ((r = PM(cuptiPmSamplingStop)(&sp)) != CUPTI_SUCCESS) {
+        pm_line("# pm_error device %u cycle stop: %s\n", d->device, pm_err(r));
+        return -1;
+    }
+    if (drain(d) != 0) {
+        d->sampler_stopped = 1;
+        return -1;
+    }
+    st.pPmSamplingObject = d->obj;
+    if ((r = PM(cuptiPmSamplingStart)(&st)) != CUPTI_SUCCESS) {
+        d->sampler_stopped = 1;
+        pm_line("# pm_error device %u cycle start: %s\n", d->device, pm_err(r));
+        return -1;
+    }
+    d->cycles++;
+    pm_line("# pm_cycle device %u after_ns %llu\n", d->device, d->last_end_ns);
+    return 0;
+}
+
 static void *decode_thread(void *arg)
 {
     struct pm_dev *d = arg;
     int full = 0;
     unsigned long long samples_at_restart = 0;
+    long cycle_ms, since_ms;
     double c0;
     /* the setup runs here, with the new context current, while the
      * callback that started it waits (briefly) */
@@ -765,16 +821,25 @@ static void *decode_thread(void *arg)
     d->setup_done = 1;
     pthread_cond_signal(&d->cv);
     pthread_mutex_unlock(&d->mu);
+    cycle_ms = getenv("GP_PM_CYCLE_MS") ? atol(getenv("GP_PM_CYCLE_MS")) : 0;
+    since_ms = 0;
     while (d->state == 1 && !d->stop) {
         CUptiResult failed;
+        if (cycle_ms > 0 && since_ms >= cycle_ms) {
+            since_ms = 0;
+            if (cycle(d) != 0)
+                break;
+        }
         if (decode_once(d, &full, &failed) < 0) {
             if (failed == CUPTI_SUCCESS || restart(d, failed, samples_at_restart) != 0)
                 break;
             samples_at_restart = d->samples;
             continue;
         }
-        if (!full)
+        if (!full) {
             wait_or_stop(d, pm_decode_ms);
+            since_ms += pm_decode_ms;
+        }
         pthread_mutex_lock(pm_mu);
         if (*pm_out)
             fflush(*pm_out); /* what a signal's end leaves is kept */
@@ -841,9 +906,18 @@ static int pm_debug(const char *what)
  * process's end (CUPTI tears its own state down then). After the decoder
  * gave up (restart) the drain is tried still, but its failure is not said
  * twice, and a sampler a failed restart left stopped is not stopped again. */
+/* " cycles N" for pm_stats where GP_PM_CYCLE_MS cycled the sampler */
+static const char *cycles_said(const struct pm_dev *d)
+{
+    static char s[32];
+    if (!d->cycles)
+        return "";
+    snprintf(s, sizeof s, " cycles %u", d->cycles);
+    return s;
+}
+
 static void stop_device(struct pm_dev *d)
 {
-    int full = 0, empty = 0, k;
     double c0 = thread_cpu_s();
     PARAMS(CUpti_PmSampling_Stop_Params, sp);
     PARAMS(CUpti_PmSampling_Disable_Params, dp);
@@ -852,21 +926,7 @@ static void stop_device(struct pm_dev *d)
     if (!d->sampler_stopped)
         PM(cuptiPmSamplingStop)(&sp);
     pm_debug("stopped");
-    for (k = 0; k < 1000 && empty < 2; k++) {
-        CUptiResult failed;
-        long n = decode_once(d, &full, &failed);
-        if (n < 0) {
-            if (failed != CUPTI_SUCCESS && !d->decode_said)
-                pm_line("# pm_error device %u decode: %s\n", d->device, pm_err(failed));
-            break;
-        }
-        if (n == 0 && !full) {
-            empty++;
-            sleep_ms(5);
-        } else {
-            empty = 0;
-        }
-    }
+    drain(d);
     pm_debug("drained");
     dp.pPmSamplingObject = d->obj;
     /* disabling at exit aborted the application (double free inside CUPTI,
@@ -876,8 +936,8 @@ static void stop_device(struct pm_dev *d)
     pm_debug("disabled");
     d->cpu_s += thread_cpu_s() - c0;
     pm_line("# pm_stats device %u samples %llu overflow %d decode_cpu_s %.3f decodes %llu full %llu max_batch %llu "
-            "failed %llu setup_cpu_s %.3f restarts %u\n", d->device, d->samples, d->overflow, d->cpu_s - d->setup_cpu_s,
-            d->decodes, d->fulls, d->max_batch, d->failed_samples, d->setup_cpu_s, d->restarts);
+            "failed %llu setup_cpu_s %.3f restarts %u%s\n", d->device, d->samples, d->overflow, d->cpu_s - d->setup_cpu_s,
+            d->decodes, d->fulls, d->max_batch, d->failed_samples, d->setup_cpu_s, d->restarts, cycles_said(d));
     pthread_mutex_lock(pm_mu);
     if (*pm_out)
         fflush(*pm_out); /* what an abort after this would lose */
