@@ -724,6 +724,13 @@ static void wait_or_stop(struct pm_dev *d, long ms)
     pthread_mutex_unlock(&d->mu);
 }
 
+static long now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 /* Decodes what a stopped sampler left until two decodes in a row find
  * nothing; -1 where a decode failed (said once). */
 static int drain(struct pm_dev *d)
@@ -822,11 +829,11 @@ static void *decode_thread(void *arg)
     pthread_cond_signal(&d->cv);
     pthread_mutex_unlock(&d->mu);
     cycle_ms = getenv("GP_PM_CYCLE_MS") ? atol(getenv("GP_PM_CYCLE_MS")) : 0;
-    since_ms = 0;
+    since_ms = now_ms();
     while (d->state == 1 && !d->stop) {
         CUptiResult failed;
-        if (cycle_ms > 0 && since_ms >= cycle_ms) {
-            since_ms = 0;
+        if (cycle_ms > 0 && now_ms() - since_ms >= cycle_ms) {
+            since_ms = now_ms();
             if (cycle(d) != 0)
                 break;
         }
@@ -838,7 +845,6 @@ static void *decode_thread(void *arg)
         }
         if (!full) {
             wait_or_stop(d, pm_decode_ms);
-            since_ms += pm_decode_ms;
         }
         pthread_mutex_lock(pm_mu);
         if (*pm_out)
