@@ -432,6 +432,8 @@ static CUptiResult set_config(struct pm_dev *d)
     p.triggerMode = CUPTI_PM_SAMPLING_TRIGGER_MODE_GPU_TIME_INTERVAL;
     sysclk_trigger(&p.triggerMode, &p.samplingInterval);
     p.hwBufferAppendMode = CUPTI_PM_SAMPLING_HARDWARE_BUFFER_APPEND_MODE_KEEP_OLDEST;
+    if (getenv("GP_PM_KEEP_LATEST")) /* to measure whether the buffer then wraps instead of filling */
+        p.hwBufferAppendMode = CUPTI_PM_SAMPLING_HARDWARE_BUFFER_APPEND_MODE_KEEP_LATEST;
     return PM(cuptiPmSamplingSetConfig)(&p);
 }
 
