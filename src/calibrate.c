@@ -27,7 +27,7 @@
 #include "runner.h"
 #include "suite.h"
 #include "timeline.h"
-#include "trace_pm.h" /* the tracer's decode cadence (its functions are the tracer's, not ours) */
+#include "trace_pm.h" /* the tracer's hardware buffer (its functions are the tracer's, not ours) */
 
 /* PTX of microbench.cu and microbench_sm90.cu, embedded by make (empty when
  * the build had no nvcc). */
@@ -1472,9 +1472,9 @@ static int cal_sampled_rows(struct cal_run *c, const struct pm_device *d, const 
                   c->win_t1[i * (size_t)c->o->repeats + (size_t)r]);
         logf_(&c->lg, 0, "\n");
         if (n[M_SM_CLOCK] < 1 && stop_note) {
-            snprintf(c->err, c->errlen, "the tracer's sampler stopped before the windows of %s (%s); a shorter "
-                     "decode cadence may help (GP_PM_DECODE_MS, default %d); each configuration's power is in the log",
-                     c->cfg[i].name, stop_note, TRACE_PM_DECODE_MS);
+            snprintf(c->err, c->errlen, "the tracer's sampler stopped before the windows of %s (%s); a larger "
+                     "hardware buffer may help (GP_PM_BUFFER_MB, default %d); each configuration's power is in the log",
+                     c->cfg[i].name, stop_note, TRACE_PM_BUFFER_MB);
             return CAL_ERR_GPU;
         }
         if (n[M_SM_CLOCK] < 1) {

@@ -59,9 +59,6 @@ static const char *const TRACE_PM_METRICS[] = {
 };
 #define PM_NMETRICS (sizeof TRACE_PM_METRICS / sizeof TRACE_PM_METRICS[0])
 #define PM_MAX_DEVICES 64
-/* hardware buffer per device (GP_PM_BUFFER_MB changes it, for measuring
- * its cost): the decoder drains it every pm_decode_ms */
-#define PM_HW_BUFFER_MB 256
 /* the counter data image holds this many decode cadences of samples, so
  * that it does not fill while the decoder is late */
 #define PM_IMAGE_CADENCES 8
@@ -118,7 +115,6 @@ struct pm_dev {
     unsigned long long samples, decodes, fulls, max_batch, failed_samples;
     unsigned long long last_end_ns; /* the end of the last sample written */
     unsigned restarts;              /* after failed decodes (restart) */
-    unsigned cycles;                /* GP_PM_CYCLE_MS's stops and starts (cycle) */
     int decode_said;                /* the decoder gave up on a failed decode and said so (pm_error) */
     int sampler_stopped;            /* a restart's Stop whose Start then failed: stop_device's Stop is not due */
     int overflow;
@@ -402,47 +398,26 @@ static uint32_t image_samples(void)
 static unsigned long long buffer_bytes(void)
 {
     const char *e = getenv("GP_PM_BUFFER_MB");
-    unsigned long long mb = e && *e ? strtoull(e, NULL, 10) : PM_HW_BUFFER_MB;
-    return (mb ? mb : PM_HW_BUFFER_MB) << 20;
-}
-
-/* GP_PM_TRIGGER=sysclk:CYCLES samples every CYCLES of the sys clock
- * instead of every interval of GPU time, for measuring the decoder's cost
- * in each trigger mode (docs/PERFORMANCE.md); unset, GPU time. */
-static void sysclk_trigger(CUpti_PmSampling_TriggerMode *mode, uint64_t *interval)
-{
-    const char *e = getenv("GP_PM_TRIGGER");
-    unsigned long long cycles;
-    if (!e || strncmp(e, "sysclk:", 7) != 0 || (cycles = strtoull(e + 7, NULL, 10)) == 0)
-        return;
-    *mode = CUPTI_PM_SAMPLING_TRIGGER_MODE_GPU_SYSCLK_INTERVAL;
-    *interval = cycles;
-    pm_line("# pm_trigger sysclk cycles %llu\n", cycles);
-}
-
-/* The enabled object's interval and hardware buffer. */
-static CUptiResult set_config(struct pm_dev *d)
-{
-    PARAMS(CUpti_PmSampling_SetConfig_Params, p);
-    p.pPmSamplingObject = d->obj;
-    p.configSize = d->config_size;
-    p.pConfig = d->config;
-    p.hardwareBufferSize = buffer_bytes();
-    p.samplingInterval = pm_interval_ns;
-    p.triggerMode = CUPTI_PM_SAMPLING_TRIGGER_MODE_GPU_TIME_INTERVAL;
-    sysclk_trigger(&p.triggerMode, &p.samplingInterval);
-    p.hwBufferAppendMode = CUPTI_PM_SAMPLING_HARDWARE_BUFFER_APPEND_MODE_KEEP_OLDEST;
-    if (getenv("GP_PM_KEEP_LATEST")) /* to measure whether the buffer then wraps instead of filling */
-        p.hwBufferAppendMode = CUPTI_PM_SAMPLING_HARDWARE_BUFFER_APPEND_MODE_KEEP_LATEST;
-    return PM(cuptiPmSamplingSetConfig)(&p);
+    unsigned long long mb = e && *e ? strtoull(e, NULL, 10) : TRACE_PM_BUFFER_MB;
+    return (mb ? mb : TRACE_PM_BUFFER_MB) << 20;
 }
 
 /* Configure the enabled object: interval, buffer, counter data image. */
 static CUptiResult configure(struct pm_dev *d)
 {
     CUptiResult r;
-    if ((r = set_config(d)) != CUPTI_SUCCESS)
-        return r;
+    {
+        PARAMS(CUpti_PmSampling_SetConfig_Params, p);
+        p.pPmSamplingObject = d->obj;
+        p.configSize = d->config_size;
+        p.pConfig = d->config;
+        p.hardwareBufferSize = buffer_bytes();
+        p.samplingInterval = pm_interval_ns;
+        p.triggerMode = CUPTI_PM_SAMPLING_TRIGGER_MODE_GPU_TIME_INTERVAL;
+        p.hwBufferAppendMode = CUPTI_PM_SAMPLING_HARDWARE_BUFFER_APPEND_MODE_KEEP_OLDEST;
+        if ((r = PM(cuptiPmSamplingSetConfig)(&p)) != CUPTI_SUCCESS)
+            return r;
+    }
     if (!(d->values = calloc(d->nnames, sizeof *d->values)))
         return CUPTI_ERROR_OUT_OF_MEMORY;
     return alloc_image(d, image_samples());
@@ -610,27 +585,6 @@ static long decode_once(struct pm_dev *d, int *full, CUptiResult *failed)
  * (sampled.c). -1, with the decode's error noted as before, where the
  * sampler failed again before a sample, restarted PM_MAX_RESTARTS times
  * already, or did not start. */
-/* GP_PM_RESTART_ENABLE: the restart disables the sampler and enables and
- * configures it again (a new hardware buffer), for measuring whether that
- * clears what a Stop and Start did not (an H100, 2026-12-06: the decode
- * after a Stop and Start failed again at once). A failure leaves the
- * sampler stopped, with no object when the Enable failed. */
-static CUptiResult enable_again(struct pm_dev *d)
-{
-    CUptiResult r;
-    PARAMS(CUpti_PmSampling_Disable_Params, dp);
-    PARAMS(CUpti_PmSampling_Enable_Params, ep);
-    dp.pPmSamplingObject = d->obj;
-    PM(cuptiPmSamplingDisable)(&dp);
-    ep.deviceIndex = d->device;
-    if ((r = PM(cuptiPmSamplingEnable)(&ep)) != CUPTI_SUCCESS) {
-        d->obj = NULL;
-        return r;
-    }
-    d->obj = ep.pPmSamplingObject;
-    return set_config(d);
-}
-
 static int restart(struct pm_dev *d, CUptiResult failed, unsigned long long samples_before)
 {
     CUptiResult r = CUPTI_SUCCESS;
@@ -648,12 +602,9 @@ static int restart(struct pm_dev *d, CUptiResult failed, unsigned long long samp
     }
     sp.pPmSamplingObject = d->obj;
     PM(cuptiPmSamplingStop)(&sp);
-    if (getenv("GP_PM_RESTART_ENABLE"))
-        r = enable_again(d);
-    if (r == CUPTI_SUCCESS)
-        init_image(d);
+    init_image(d);
     st.pPmSamplingObject = d->obj;
-    if (r != CUPTI_SUCCESS || (r = PM(cuptiPmSamplingStart)(&st)) != CUPTI_SUCCESS) {
+    if ((r = PM(cuptiPmSamplingStart)(&st)) != CUPTI_SUCCESS) {
         d->sampler_stopped = 1;
         pm_line("# pm_error device %u decode: %s (the restart after it: %s)\n", d->device, pm_err(failed),
                 pm_err(r));
@@ -726,73 +677,11 @@ static void wait_or_stop(struct pm_dev *d, long ms)
     pthread_mutex_unlock(&d->mu);
 }
 
-static long now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-/* Decodes what a stopped sampler left until two decodes in a row find
- * nothing; -1 where a decode failed (said once). */
-static int drain(struct pm_dev *d)
-{
-    int full = 0, empty = 0, k;
-    for (k = 0; k < 1000 && empty < 2; k++) {
-        CUptiResult failed;
-        long n = decode_once(d, &full, &failed);
-        if (n < 0) {
-            if (failed != CUPTI_SUCCESS && !d->decode_said)
-                pm_line("# pm_error device %u decode: %s\n", d->device, pm_err(failed));
-            d->decode_said = 1;
-            return -1;
-        }
-        if (n == 0 && !full) {
-            empty++;
-            sleep_ms(5);
-        } else {
-            empty = 0;
-        }
-    }
-    return 0;
-}
-
-/* GP_PM_CYCLE_MS=N: every N ms the sampler stops, is drained and starts
- * again, for measuring whether that keeps the decode's cost flat and the
- * hardware buffer from filling (an H100, 2026-12-06: each decode's cost
- * grew with the time since the start, and the decode failed once about
- * 64 MB of buffer per 14 s of sampling had been used). 0 on success. */
-static int cycle(struct pm_dev *d)
-{
-    CUptiResult r;
-    PARAMS(CUpti_PmSampling_Stop_Params, sp);
-    PARAMS(CUpti_PmSampling_Start_Params, st);
-    sp.pPmSamplingObject = d->obj;
-    if ((r = PM(cuptiPmSamplingStop)(&sp)) != CUPTI_SUCCESS) {
-        pm_line("# pm_error device %u cycle stop: %s\n", d->device, pm_err(r));
-        return -1;
-    }
-    if (drain(d) != 0) {
-        d->sampler_stopped = 1;
-        return -1;
-    }
-    st.pPmSamplingObject = d->obj;
-    if ((r = PM(cuptiPmSamplingStart)(&st)) != CUPTI_SUCCESS) {
-        d->sampler_stopped = 1;
-        pm_line("# pm_error device %u cycle start: %s\n", d->device, pm_err(r));
-        return -1;
-    }
-    d->cycles++;
-    pm_line("# pm_cycle device %u after_ns %llu\n", d->device, d->last_end_ns);
-    return 0;
-}
-
 static void *decode_thread(void *arg)
 {
     struct pm_dev *d = arg;
     int full = 0;
     unsigned long long samples_at_restart = 0;
-    long cycle_ms, since_ms;
     double c0;
     /* the setup runs here, with the new context current, while the
      * callback that started it waits (briefly) */
@@ -830,24 +719,16 @@ static void *decode_thread(void *arg)
     d->setup_done = 1;
     pthread_cond_signal(&d->cv);
     pthread_mutex_unlock(&d->mu);
-    cycle_ms = getenv("GP_PM_CYCLE_MS") ? atol(getenv("GP_PM_CYCLE_MS")) : 0;
-    since_ms = now_ms();
     while (d->state == 1 && !d->stop) {
         CUptiResult failed;
-        if (cycle_ms > 0 && now_ms() - since_ms >= cycle_ms) {
-            since_ms = now_ms();
-            if (cycle(d) != 0)
-                break;
-        }
         if (decode_once(d, &full, &failed) < 0) {
             if (failed == CUPTI_SUCCESS || restart(d, failed, samples_at_restart) != 0)
                 break;
             samples_at_restart = d->samples;
             continue;
         }
-        if (!full) {
+        if (!full)
             wait_or_stop(d, pm_decode_ms);
-        }
         pthread_mutex_lock(pm_mu);
         if (*pm_out)
             fflush(*pm_out); /* what a signal's end leaves is kept */
@@ -914,18 +795,9 @@ static int pm_debug(const char *what)
  * process's end (CUPTI tears its own state down then). After the decoder
  * gave up (restart) the drain is tried still, but its failure is not said
  * twice, and a sampler a failed restart left stopped is not stopped again. */
-/* " cycles N" for pm_stats where GP_PM_CYCLE_MS cycled the sampler */
-static const char *cycles_said(const struct pm_dev *d)
-{
-    static char s[32];
-    if (!d->cycles)
-        return "";
-    snprintf(s, sizeof s, " cycles %u", d->cycles);
-    return s;
-}
-
 static void stop_device(struct pm_dev *d)
 {
+    int full = 0, empty = 0, k;
     double c0 = thread_cpu_s();
     PARAMS(CUpti_PmSampling_Stop_Params, sp);
     PARAMS(CUpti_PmSampling_Disable_Params, dp);
@@ -934,7 +806,21 @@ static void stop_device(struct pm_dev *d)
     if (!d->sampler_stopped)
         PM(cuptiPmSamplingStop)(&sp);
     pm_debug("stopped");
-    drain(d);
+    for (k = 0; k < 1000 && empty < 2; k++) {
+        CUptiResult failed;
+        long n = decode_once(d, &full, &failed);
+        if (n < 0) {
+            if (failed != CUPTI_SUCCESS && !d->decode_said)
+                pm_line("# pm_error device %u decode: %s\n", d->device, pm_err(failed));
+            break;
+        }
+        if (n == 0 && !full) {
+            empty++;
+            sleep_ms(5);
+        } else {
+            empty = 0;
+        }
+    }
     pm_debug("drained");
     dp.pPmSamplingObject = d->obj;
     /* disabling at exit aborted the application (double free inside CUPTI,
@@ -944,8 +830,8 @@ static void stop_device(struct pm_dev *d)
     pm_debug("disabled");
     d->cpu_s += thread_cpu_s() - c0;
     pm_line("# pm_stats device %u samples %llu overflow %d decode_cpu_s %.3f decodes %llu full %llu max_batch %llu "
-            "failed %llu setup_cpu_s %.3f restarts %u%s\n", d->device, d->samples, d->overflow, d->cpu_s - d->setup_cpu_s,
-            d->decodes, d->fulls, d->max_batch, d->failed_samples, d->setup_cpu_s, d->restarts, cycles_said(d));
+            "failed %llu setup_cpu_s %.3f restarts %u\n", d->device, d->samples, d->overflow, d->cpu_s - d->setup_cpu_s,
+            d->decodes, d->fulls, d->max_batch, d->failed_samples, d->setup_cpu_s, d->restarts);
     pthread_mutex_lock(pm_mu);
     if (*pm_out)
         fflush(*pm_out); /* what an abort after this would lose */

@@ -43,6 +43,16 @@
  * (trace_pm.c, restart), its waiting records lost. */
 #define TRACE_PM_DECODE_MS 20
 
+/* The hardware buffer per device, MiB (GP_PM_BUFFER_MB changes it). The
+ * decode also failed, at any cadence, after so much sampling: a decoded
+ * record's room in the buffer did not seem to come back (runs 28-34 of
+ * docs/PERFORMANCE.md, H100 and H200). calibrate --sampled (147 s, 10 ms
+ * samples, 24 counters) stopped after 1,368-1,468 samples with 64 MiB
+ * (twice) and 1,437-4,745 with 256 MiB (four boards), and completed,
+ * 14,527 samples, with 1024 MiB (run 30). Neither a Stop and Start, nor
+ * keeping the latest records, nor sampling on the sys clock helped. */
+#define TRACE_PM_BUFFER_MB 1024
+
 /* out and mu: the trace file and the lock that every writer of it takes. */
 void trace_pm_init(FILE **out, pthread_mutex_t *mu);
 /* Whether $GP_PM_SAMPLING asked for sampling. */

@@ -452,6 +452,7 @@ CUptiResult CUPTIAPI cuptiPmSamplingSetConfig(CUpti_PmSampling_SetConfig_Params 
     o->nmetrics = c->nmetrics;
     pthread_mutex_lock(&fk_mu);
     fk_calls.interval_ns = p->samplingInterval;
+    fk_calls.buffer_bytes = p->hardwareBufferSize;
     pthread_mutex_unlock(&fk_mu);
     return CUPTI_SUCCESS;
 }

@@ -14,6 +14,7 @@ struct fake_pm_calls {
     int stop_refused;      /* a Stop of an object not started */
     int decode, evaluate;
     uint64_t interval_ns;  /* the last SetConfig's */
+    uint64_t buffer_bytes; /* the last SetConfig's hardware buffer */
 };
 
 /* A copy of the counts so far. */

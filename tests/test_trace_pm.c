@@ -382,6 +382,7 @@ static void test_samples(void)
     CHECK(r.calls.profiler_init == 1 && r.calls.enable == 1 && r.calls.start == 1 && r.calls.stop == 1);
     CHECK(r.calls.disable == 0);
     CHECK(r.calls.interval_ns == 1000000);
+    CHECK(r.calls.buffer_bytes == (uint64_t)TRACE_PM_BUFFER_MB << 20); /* 1 GiB: runs 28-34 */
     CHECK(r.calls.evaluate == 3);
     /* the stop does not wait out the decoder's sleep */
     CHECK(r.finish_s < 0.5);
@@ -635,12 +636,13 @@ static void test_restart_fails(void)
 static void test_overflow_and_interval(void)
 {
     static const char *const env[] = { "GP_PM_SAMPLING", "5000", "FAKE_PM_OVERFLOW", "1", "FAKE_PM_SAMPLES", SAMPLES,
-                                       NULL };
+                                       "GP_PM_BUFFER_MB", "64", NULL };
     struct result r;
     struct pm_samples s;
     char line[512];
     run(env, ONE_CONTEXT, &r);
     CHECK(r.calls.interval_ns == 10000); /* below 10 us: 10 us */
+    CHECK(r.calls.buffer_bytes == 64ull << 20);
     CHECK_CONTAINS(line_of(r.trace, "# pm device 0 ", line, sizeof line), "interval_ns 10000 ");
     CHECK(count_lines(r.trace, "# pm_error device 0 the hardware buffer overflowed") == 1);
     CHECK_CONTAINS(line_of(r.trace, "# pm_stats ", line, sizeof line), "overflow 1");

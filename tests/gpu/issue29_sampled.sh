@@ -4,7 +4,7 @@
 # usage: sh tests/gpu/issue29_sampled.sh STEP...   (device tool: OUT is set)
 #   smoke        one short workload under measure --timeline --sampled, once for each
 #                MB:MS in $GP_SMOKE_VARIANTS (hardware buffer, decode cadence; default
-#                256:20, the tracer's defaults); stops the script when the last run's timeline holds no PM samples
+#                1024:20, the tracer's defaults); stops the script when the last run's timeline holds no PM samples
 #   restart      ($GP_RESTART_ENV: env for the tracer) mm_fp32 with a decode every 500 ms, which failed on every H100 so far
 #                (runs 18-24): whether the sampler restarts after the failed decode and
 #                samples on (pm_restart lines, samples after them) -> restart.txt and
@@ -37,7 +37,7 @@ late() { [ -n "${GP_DEADLINE:-}" ] && [ "$(date +%s)" -ge "$GP_DEADLINE" ]; }
 
 step_smoke() {
     : >"$OUT/smoke.txt"
-    for v in ${GP_SMOKE_VARIANTS:-256:20}; do # buffer MB:decode ms, against the decoder's CPU and errors
+    for v in ${GP_SMOKE_VARIANTS:-1024:20}; do # buffer MB:decode ms, against the decoder's CPU and errors
         mb=${v%%:*} ms=${v##*:}
         s=$(date +%s.%N)
         GP_PM_DECODE_MS=$ms GP_PM_BUFFER_MB=$mb GP_PM_DEBUG=1 ./gpu_profiler measure --json --sampled --timeline "$W/smoke_timeline.txt" \
