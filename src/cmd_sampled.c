@@ -15,6 +15,7 @@
 #include "report_format.h"
 #include "sampled.h"
 #include "timeline.h"
+#include "trace_pm.h" /* the tracer's hardware buffer (its functions are the tracer's, not ours) */
 
 /* The model: --model FILE (read once: *own_read), else the built-in
  * sampled model of the GPU. */
@@ -135,6 +136,10 @@ static void print_text(const struct sampled_cli *c, const struct timeline *t, co
     if (r->left_out_s > 0)
         printf("the sampler stopped early (tracer: %s): estimate and measurement below are over the %.3f s sampled, "
                "the last %.3f s of the run left out\n", r->stop_why, r->duration_s, r->left_out_s);
+    if (r->left_out_s > 0 && strstr(r->stop_why, "OUT_OF_MEMORY"))
+        printf("  on the H100 and the H200 that error came once the hardware buffer had taken enough records (or too "
+               "many waited for a decode): a larger buffer samples a longer run (GP_PM_BUFFER_MB, default %d MiB; "
+               "docs/PERFORMANCE.md)\n", TRACE_PM_BUFFER_MB);
     if (r->restarts > 0)
         printf("the sampler restarted %zu time%s after failed decodes (tracer: %s): %.3f s of the run had no samples "
                "and is bridged from the samples on either side (shared among the kernels in it as a sample is)\n",

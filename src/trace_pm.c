@@ -59,6 +59,8 @@ static const char *const TRACE_PM_METRICS[] = {
 };
 #define PM_NMETRICS (sizeof TRACE_PM_METRICS / sizeof TRACE_PM_METRICS[0])
 #define PM_MAX_DEVICES 64
+/* the smallest hardware buffer tried where the default is refused */
+#define PM_MIN_BUFFER_MB 64ull
 /* the counter data image holds this many decode cadences of samples, so
  * that it does not fill while the decoder is late */
 #define PM_IMAGE_CADENCES 8
@@ -395,29 +397,52 @@ static uint32_t image_samples(void)
     return n < PM_IMAGE_MIN_SAMPLES ? PM_IMAGE_MIN_SAMPLES : n > PM_IMAGE_MAX_SAMPLES ? PM_IMAGE_MAX_SAMPLES : (uint32_t)n;
 }
 
-static unsigned long long buffer_bytes(void)
+/* The hardware buffer asked for, MiB: GP_PM_BUFFER_MB's (*chosen set), or
+ * the default. */
+static unsigned long long buffer_mb(int *chosen)
 {
     const char *e = getenv("GP_PM_BUFFER_MB");
-    unsigned long long mb = e && *e ? strtoull(e, NULL, 10) : TRACE_PM_BUFFER_MB;
-    return (mb ? mb : TRACE_PM_BUFFER_MB) << 20;
+    unsigned long long mb = e && *e ? strtoull(e, NULL, 10) : 0;
+    *chosen = mb > 0;
+    return mb > 0 ? mb : TRACE_PM_BUFFER_MB;
+}
+
+static CUptiResult set_config(struct pm_dev *d, unsigned long long mb)
+{
+    PARAMS(CUpti_PmSampling_SetConfig_Params, p);
+    p.pPmSamplingObject = d->obj;
+    p.configSize = d->config_size;
+    p.pConfig = d->config;
+    p.hardwareBufferSize = mb << 20;
+    p.samplingInterval = pm_interval_ns;
+    p.triggerMode = CUPTI_PM_SAMPLING_TRIGGER_MODE_GPU_TIME_INTERVAL;
+    p.hwBufferAppendMode = CUPTI_PM_SAMPLING_HARDWARE_BUFFER_APPEND_MODE_KEEP_OLDEST;
+    return PM(cuptiPmSamplingSetConfig)(&p);
+}
+
+/* The interval and the hardware buffer: where the default buffer is
+ * refused, half of it, down to PM_MIN_BUFFER_MB, said in the trace (a
+ * smaller buffer samples a shorter run: trace_pm.h); a size the user chose
+ * is taken or refused as it is. */
+static CUptiResult configure_buffer(struct pm_dev *d)
+{
+    int chosen;
+    unsigned long long want = buffer_mb(&chosen), mb = want;
+    CUptiResult r = set_config(d, mb);
+    while (r != CUPTI_SUCCESS && !chosen && mb / 2 >= PM_MIN_BUFFER_MB)
+        r = set_config(d, mb /= 2);
+    if (r == CUPTI_SUCCESS && mb != want)
+        pm_line("# pm_buffer device %u mib %llu (%llu refused; a shorter run fits: GP_PM_BUFFER_MB)\n", d->device, mb,
+                want);
+    return r;
 }
 
 /* Configure the enabled object: interval, buffer, counter data image. */
 static CUptiResult configure(struct pm_dev *d)
 {
     CUptiResult r;
-    {
-        PARAMS(CUpti_PmSampling_SetConfig_Params, p);
-        p.pPmSamplingObject = d->obj;
-        p.configSize = d->config_size;
-        p.pConfig = d->config;
-        p.hardwareBufferSize = buffer_bytes();
-        p.samplingInterval = pm_interval_ns;
-        p.triggerMode = CUPTI_PM_SAMPLING_TRIGGER_MODE_GPU_TIME_INTERVAL;
-        p.hwBufferAppendMode = CUPTI_PM_SAMPLING_HARDWARE_BUFFER_APPEND_MODE_KEEP_OLDEST;
-        if ((r = PM(cuptiPmSamplingSetConfig)(&p)) != CUPTI_SUCCESS)
-            return r;
-    }
+    if ((r = configure_buffer(d)) != CUPTI_SUCCESS)
+        return r;
     if (!(d->values = calloc(d->nnames, sizeof *d->values)))
         return CUPTI_ERROR_OUT_OF_MEMORY;
     return alloc_image(d, image_samples());

@@ -40,6 +40,8 @@
  *                        failed after a restart
  *   FAKE_PM_RESTART_FAIL a Start after a Stop fails with this CUPTI error (name
  *                        or number)
+ *   FAKE_PM_MAX_BUFFER_MB SetConfig refuses a larger hardware buffer with
+ *                        CUPTI_ERROR_OUT_OF_MEMORY
  *   FAKE_PM_GPU          the name cuDeviceGetName gives (default NVIDIA H100
  *                        80GB HBM3); FAKE_PM_CHIP the chip (default GH100)
  *
@@ -448,6 +450,8 @@ CUptiResult CUPTIAPI cuptiPmSamplingSetConfig(CUpti_PmSampling_SetConfig_Params 
         return CUPTI_ERROR_NOT_SUPPORTED;
     if (o->started)
         return CUPTI_ERROR_INVALID_OPERATION;
+    if (env_long("FAKE_PM_MAX_BUFFER_MB", 0) && p->hardwareBufferSize > (size_t)env_long("FAKE_PM_MAX_BUFFER_MB", 0) << 20)
+        return CUPTI_ERROR_OUT_OF_MEMORY;
     o->configured = 1;
     o->nmetrics = c->nmetrics;
     pthread_mutex_lock(&fk_mu);

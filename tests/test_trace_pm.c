@@ -633,6 +633,35 @@ static void test_restart_fails(void)
     result_free(&r);
 }
 
+/* A default hardware buffer the device refuses: half of it, and so on down
+ * to 64 MiB, said in the trace; a size the user chose is not changed. */
+static void test_buffer_refused(void)
+{
+    static const char *const halved[] = { "GP_PM_SAMPLING", "1000000", "FAKE_PM_SAMPLES", SAMPLES,
+                                          "FAKE_PM_MAX_BUFFER_MB", "300", NULL };
+    static const char *const chosen[] = { "GP_PM_SAMPLING", "1000000", "FAKE_PM_SAMPLES", SAMPLES,
+                                          "FAKE_PM_MAX_BUFFER_MB", "300", "GP_PM_BUFFER_MB", "512", NULL };
+    static const char *const none[] = { "GP_PM_SAMPLING", "1000000", "FAKE_PM_SAMPLES", SAMPLES,
+                                        "FAKE_PM_MAX_BUFFER_MB", "32", NULL };
+    struct result r;
+    char line[512];
+    run(halved, ONE_CONTEXT, &r);
+    CHECK(r.calls.buffer_bytes == 256ull << 20);
+    CHECK_STR(line_of(r.trace, "# pm_buffer ", line, sizeof line),
+              "# pm_buffer device 0 mib 256 (1024 refused; a shorter run fits: GP_PM_BUFFER_MB)");
+    CHECK(count_lines(r.trace, "M 0 ") == 3);
+    result_free(&r);
+    run(chosen, ONE_CONTEXT, &r);
+    CHECK(count_lines(r.trace, "M 0 ") == 0 && count_lines(r.trace, "# pm_buffer ") == 0);
+    CHECK_CONTAINS(line_of(r.trace, "# pm_unavailable ", line, sizeof line), "configuration");
+    CHECK_CONTAINS(line, "CUPTI_ERROR_OUT_OF_MEMORY");
+    result_free(&r);
+    run(none, ONE_CONTEXT, &r);
+    CHECK(count_lines(r.trace, "M 0 ") == 0);
+    CHECK_CONTAINS(line_of(r.trace, "# pm_unavailable ", line, sizeof line), "configuration");
+    result_free(&r);
+}
+
 static void test_overflow_and_interval(void)
 {
     static const char *const env[] = { "GP_PM_SAMPLING", "5000", "FAKE_PM_OVERFLOW", "1", "FAKE_PM_SAMPLES", SAMPLES,
@@ -734,6 +763,7 @@ int main(int argc, char **argv)
     test_at_stop_and_full();
     test_restart_after_failed_decode();
     test_restart_fails();
+    test_buffer_refused();
     test_overflow_and_interval();
     test_disable_when_asked();
 #ifdef _WIN32
