@@ -346,6 +346,9 @@ int cmd_sampled_run(struct sampled_cli *c)
     }
     rc = sampled_report(c, &t, c->app ? &mr : NULL);
     timeline_free(&t);
+    if (rc == EXIT_MODEL && c->app)
+        fprintf(stderr, "%s: the run's timeline is kept: 'gpu_profiler --sampled --timeline %s --model FILE' estimates "
+                "it with a sampled model made later\n", cli_prog, c->timeline_path);
     if (rc == EXIT_OK && c->app && plat_exit_failed(mr.app_exit))
         rc = EXIT_APP_FAILED;
     return rc;

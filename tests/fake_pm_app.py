@@ -4,7 +4,8 @@ PM sampler would (trace_inject.c, trace_pm.c) into $GP_TRACE_FILE.PID: the clock
 taken from an H100 recording (tests/fixtures/timeline-h100-sampled/stream_triad_run16.txt, its loop), moved to
 start now, and one kernel over the first 150 ms; then it waits 0.3 s, so that the measured run holds them all.
 It prints the sampling interval it was asked for. With FAKE_PM_UNAVAILABLE=REASON it writes the tracer's
-pm_unavailable line instead of samples (a GPU or a user without PM sampling)."""
+pm_unavailable line instead of samples (a GPU or a user without PM sampling); with FAKE_PM_GPU=NAME it names that
+GPU (one without a built-in sampled model; _ for a space)."""
 import os
 import sys
 import time
@@ -16,7 +17,9 @@ print("GP_PM_SAMPLING=%s" % os.environ.get("GP_PM_SAMPLING", ""))
 if prefix:
     header, samples = [], []
     for line in open(rec):
-        if line.startswith("# pm device") or line.startswith("# pm_gpu") or line.startswith("# pm_left_out"):
+        if line.startswith("# pm_gpu") and os.environ.get("FAKE_PM_GPU"):
+            header.append("# pm_gpu device 0 %s\n" % os.environ["FAKE_PM_GPU"].replace("_", " "))
+        elif line.startswith("# pm device") or line.startswith("# pm_gpu") or line.startswith("# pm_left_out"):
             header.append(line)
         elif line.startswith("M ") and len(samples) < 1200:
             samples.append(line.split())
