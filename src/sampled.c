@@ -20,7 +20,10 @@ void sampled_gpu_name(const struct timeline *t, int device, char *out, size_t ou
     }
 }
 
-int sampled_power(const struct pm_device *d, size_t i, const struct model *m, double *power_w, double *component_w)
+/* sampled_power, and whether the model's power was over the limit
+ * (*capped) and the sample's SM clock, Hz (*clock_hz, 0 unknown). */
+static int sample_power(const struct pm_device *d, size_t i, const struct model *m, double *power_w,
+                        double *component_w, int *capped, double *clock_hz)
 {
     double value[M_COUNT], x[MODEL_MAX_FEATURES];
     unsigned char have[M_COUNT];
@@ -35,7 +38,9 @@ int sampled_power(const struct pm_device *d, size_t i, const struct model *m, do
         }
     model_predict(m, x, &p);
     *power_w = p.power_w[TARGET_AVG];
-    if (m->power_limit_w > 0 && *power_w > m->power_limit_w)
+    *capped = m->power_limit_w > 0 && p.uncapped_w >= m->power_limit_w; /* model_predict caps the avg */
+    *clock_hz = have[M_SM_CLOCK] && value[M_SM_CLOCK] > 0 ? value[M_SM_CLOCK] : 0;
+    if (*capped)
         *power_w = m->power_limit_w;
     if (component_w) {
         double sum = 0, scale;
@@ -45,6 +50,66 @@ int sampled_power(const struct pm_device *d, size_t i, const struct model *m, do
         for (k = 0; k < m->ncomponents; k++)
             component_w[k] = p.component_w[k] * scale;
     }
+    return 0;
+}
+
+int sampled_power(const struct pm_device *d, size_t i, const struct model *m, double *power_w, double *component_w)
+{
+    int capped;
+    double clock_hz;
+    return sample_power(d, i, m, power_w, component_w, &capped, &clock_hz);
+}
+
+/* The first sample whose end is after a (samples are in order of start
+ * and, one sampler a device, of end). */
+static size_t first_after(const struct pm_device *d, long long a)
+{
+    size_t lo = 0, hi = d->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (d->end_ns[mid] <= a)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static double overlap_s(long long a0, long long a1, long long b0, long long b1)
+{
+    long long x0 = a0 > b0 ? a0 : b0, x1 = a1 < b1 ? a1 : b1;
+    return x1 > x0 ? (double)(x1 - x0) * 1e-9 : 0;
+}
+
+/* At the power limit the power manager holds the average by moving the
+ * clocks, and the power follows them: over 0.1 s windows of an H100's
+ * tensor GEMM (run 16's mm_bf16, board 1651624055835) NVML's power went as
+ * the sampled SM clock to the power 2.0 (70 ms later: the instant power's
+ * lag), from 1200 to 1440 MHz. The samples the model puts over the limit
+ * therefore get the limit times (f / f_ref)^2, where f_ref^2 is their
+ * mean of f^2 over the window [w0_ns, w1_ns): their mean there stays at the limit, and the dips
+ * and peaks follow the clock. factor[i] is 1 for every other sample, and
+ * for all where the samples carry no clock. -1 on a feature the samples
+ * lack. */
+static int clock_factors(const struct pm_device *d, const struct model *m, long long w0_ns, long long w1_ns,
+                         double *factor)
+{
+    double w, f2_sum = 0, t_sum = 0, mean_f2;
+    size_t i;
+    int capped;
+    for (i = 0; i < d->n; i++) {
+        double dt = overlap_s(d->start_ns[i], d->end_ns[i], w0_ns, w1_ns), f;
+        if (sample_power(d, i, m, &w, NULL, &capped, &f) != 0)
+            return -1;
+        factor[i] = capped && f > 0 ? f : 0; /* the clock, for now */
+        if (factor[i] > 0 && dt > 0) {
+            f2_sum += f * f * dt;
+            t_sum += dt;
+        }
+    }
+    mean_f2 = t_sum > 0 ? f2_sum / t_sum : 0;
+    for (i = 0; i < d->n; i++)
+        factor[i] = factor[i] > 0 && mean_f2 > 0 ? factor[i] * factor[i] / mean_f2 : 1.0;
     return 0;
 }
 
@@ -136,8 +201,8 @@ static int restart_gap(const struct timeline *t, const struct pm_device *d, size
  * w0 or w1 (its samples on either side outside the window); the power of
  * each sample into sample_w (d->n). */
 static int build_pieces(const struct timeline *t, const struct pm_device *d, const struct model *m, double w0,
-                        double w1, double idle_w, struct sampled_result *r, double *sample_w, struct pieces *ps,
-                        char *err, size_t errlen)
+                        double w1, double idle_w, struct sampled_result *r, double *sample_w, const double *factor,
+                        struct pieces *ps, char *err, size_t errlen)
 {
     double at = w0, comp[MODEL_MAX_COMPONENTS], prev_comp[MODEL_MAX_COMPONENTS];
     size_t i, k;
@@ -156,6 +221,9 @@ static int build_pieces(const struct timeline *t, const struct pm_device *d, con
                      "out: see its pm_left_out lines)", features_table[m->feature[missing_feature(d, i, m)]].name);
             return -1;
         }
+        sample_w[i] *= factor[i];
+        for (k = 0; k < m->ncomponents; k++)
+            comp[k] *= factor[i];
         bridged = restart_gap(t, d, i);
         if (a >= w1 && bridged && at < w1 && (double)d->end_ns[i - 1] * 1e-9 <= at) { /* the gap runs past w1 */
             bridge(r, ps, at, w1, w0, w1, sample_w, i, prev_comp, comp, m->ncomponents);
@@ -261,27 +329,6 @@ static void series(const struct timeline *t, const struct pieces *ps, double w0,
             last = mw;
         r->measured_w[b] = last;
     }
-}
-
-/* The first sample whose end is after a (samples are in order of start
- * and, one sampler a device, of end). */
-static size_t first_after(const struct pm_device *d, long long a)
-{
-    size_t lo = 0, hi = d->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (d->end_ns[mid] <= a)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-static double overlap_s(long long a0, long long a1, long long b0, long long b1)
-{
-    long long x0 = a0 > b0 ? a0 : b0, x1 = a1 < b1 ? a1 : b1;
-    return x1 > x0 ? (double)(x1 - x0) * 1e-9 : 0;
 }
 
 static int by_energy(const void *a, const void *b)
@@ -412,7 +459,7 @@ int sampled_estimate(const struct timeline *t, int device, const struct model *m
 {
     const struct pm_device *d = pm_samples_device(&t->pm, device);
     double w0 = (double)t->window_start_ns * 1e-9, w1 = (double)t->window_stop_ns * 1e-9;
-    double idle_w = t->idle_before_w > 0 ? t->idle_before_w : m->idle_w, *sample_w;
+    double idle_w = t->idle_before_w > 0 ? t->idle_before_w : m->idle_w, *sample_w, *factor = NULL;
     struct pieces ps = { NULL, 0 };
     size_t lo = 0;
     long long stop_ns;
@@ -433,13 +480,19 @@ int sampled_estimate(const struct timeline *t, int device, const struct model *m
     r->nmetrics = d->nmetrics;
     r->duration_s = w1 - w0;
     r->ncomponents = m->ncomponents;
-    if (!(sample_w = malloc(d->n * sizeof *sample_w)) ||
+    if (!(sample_w = malloc(d->n * sizeof *sample_w)) || !(factor = malloc(d->n * sizeof *factor)) ||
         !(r->component_series_w = calloc(TIMELINE_BINS * (m->ncomponents + 1), sizeof *r->component_series_w))) {
         free(sample_w);
+        free(factor);
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    if (build_pieces(t, d, m, w0, w1, idle_w, r, sample_w, &ps, err, errlen) != 0)
+    if (clock_factors(d, m, t->window_start_ns, stop_ns, factor) != 0) {
+        size_t i;
+        for (i = 0; i < d->n; i++)
+            factor[i] = 1.0; /* build_pieces says which feature is missing */
+    }
+    if (build_pieces(t, d, m, w0, w1, idle_w, r, sample_w, factor, &ps, err, errlen) != 0)
         goto out;
     r->energy_j = energy_in(&ps, &lo, w0, w1);
     r->avg_w = r->duration_s > 0 ? r->energy_j / r->duration_s : (double)NAN;
@@ -462,6 +515,7 @@ int sampled_estimate(const struct timeline *t, int device, const struct model *m
     rc = 0;
 out:
     free(sample_w);
+    free(factor);
     free(ps.p);
     if (rc != 0)
         sampled_free(r);

@@ -179,8 +179,9 @@ check_lines "issue 33 experiments" rows "$("$py" bench/issue33_features.py --gpu
 check_lines "issue 33 sampled" rows "$("$py" bench/issue33_sampled.py 2>&1)"
 # today's H100 calibration's raw model against the shipped one on every H100 measurement of the workloads, row by row
 check_lines "issue 33 H100 model" rows "$("$py" bench/issue33_h100_model.py --gpu-profiler "$gp" 2>&1)"
-# the sampled route's validation (issue 29): runs 19 and 16 re-estimated with the built-in sampled model, row by row
-for run in run19_validate.txz run16_validate.tgz; do
+# the sampled route's validation (issue 29): runs 19, 16, 24, 27 and 28 re-estimated with the built-in sampled model,
+# row by row
+for run in run19_validate.txz run16_validate.tgz run24_validate.txz run27_validate.tgz run28_validate.txz; do
     check_lines "sampled ${run%%_*}" rows "$("$py" validation/sampled_estimate.py --gp "$gp" \
         "data/sampled/h100_2026-12-06_$run" "data/sampled/h100_2026-12-06_${run%%.*}.csv" 2>&1)"
 done

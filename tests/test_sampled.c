@@ -206,6 +206,51 @@ static void test_estimate(void)
     plat_remove_dir(dir);
 }
 
+/* Samples the model puts over the limit (900 W) get the limit times
+ * (f / f_ref)^2, f_ref^2 their mean of f^2 in the window (the power
+ * manager's clock swing: run 16's mm_bf16): 1.0 and 1.2 GHz alternate, so
+ * 700 / 1.22 and 700 x 1.44 / 1.22 W, their mean 700 W; the sample under
+ * the limit (100 W, idle at 0.8 GHz) keeps its power and is not in the
+ * mean, nor is a sample before the window. */
+static void test_clock_at_limit(void)
+{
+    static const char run[] =
+        "# gpu_profiler_timeline 1\n# window_ns 0 500000000\n# processes 1\n# idle_before_w 90\n"
+        "# pm_gpu device 0 NVIDIA H200\n"
+        "# pm device 0 interval_ns 100000000 chip GH100 metrics 3 gpc__cycles_elapsed.avg.per_second "
+        "TPC.TriageCompute.sm__cycles_active.avg "
+        "TPC.TriageCompute.sm__inst_executed_realtime.avg.pct_of_peak_sustained_elapsed\n"
+        "P 0 600\nP 100000000 800\nP 200000000 600\nP 300000000 800\nP 400000000 300\n"
+        "M 0 0 100000000 1e9 1e8 200\nM 0 100000000 200000000 1.2e9 1.2e8 200\n"
+        "M 0 200000000 300000000 1e9 1e8 200\nM 0 300000000 400000000 1.2e9 1.2e8 200\n"
+        "M 0 400000000 500000000 0.8e9 0 0\n"
+        /* before the window: at a high clock, not in the mean */
+        "M 0 -100000000 0 2e9 2e8 200\n";
+    char dir[1024], path[1200], err[256];
+    struct timeline t;
+    struct model m;
+    struct sampled_result r;
+    double lo = 700.0 / 1.22, hi = 700.0 * 1.44 / 1.22, sum = 0;
+    size_t k;
+    if (run_setup(&m, dir, sizeof dir, path, sizeof path) != 0)
+        return;
+    write_file(path, run);
+    CHECK(timeline_load(path, &t, err, sizeof err) == 0);
+    CHECK(sampled_estimate(&t, 0, &m, &r, err, sizeof err) == 0);
+    CHECK(r.samples == 5);
+    CHECK_NEAR(r.energy_j, 0.1 * (2 * lo + 2 * hi) + 0.1 * 100, 1e-6);
+    CHECK_NEAR(r.avg_w, (0.4 * 700 + 0.1 * 100) / 0.5, 1e-6);
+    CHECK_NEAR(r.min_w, 100.0, 1e-6);
+    CHECK_NEAR(r.peak_w, hi, 1e-6);
+    for (k = 0; k < m.ncomponents; k++)
+        sum += r.component_j[k];
+    CHECK_NEAR(sum, r.energy_j, 1e-6); /* the components follow the clock too */
+    sampled_free(&r);
+    timeline_free(&t);
+    plat_remove(path);
+    plat_remove_dir(dir);
+}
+
 /* The window longer than the samples: the rest at the idle measured before;
  * but where the tracer noted a failed decode (the H100 in run 19) the
  * estimate ends at the last sample and says what was left out. */
@@ -389,6 +434,7 @@ int main(void)
     test_lines();
     test_tidy();
     test_estimate();
+    test_clock_at_limit();
     test_uncovered();
     test_restart_gap();
     test_restart_edges();
