@@ -85,12 +85,12 @@ static double overlap_s(long long a0, long long a1, long long b0, long long b1)
  * clocks, and the power follows them: over 0.1 s windows of an H100's
  * tensor GEMM (run 16's mm_bf16, board 1651624055835) NVML's power went as
  * the sampled SM clock to the power 2.0 (70 ms later: the instant power's
- * lag), from 1200 to 1440 MHz. The samples the model puts over the limit
- * therefore get the limit times (f / f_ref)^2, where f_ref^2 is their
- * mean of f^2 over the window [w0_ns, w1_ns): their mean there stays at the limit, and the dips
- * and peaks follow the clock. factor[i] is 1 for every other sample, and
- * for all where the samples carry no clock. -1 on a feature the samples
- * lack. */
+ * lag), from 1200 to 1440 MHz. The samples the model puts at or over the
+ * limit therefore get the limit times (f / f_ref)^2, where f_ref^2 is
+ * their mean of f^2 over the window [w0_ns, w1_ns): their mean there stays
+ * at the limit, and the dips and peaks follow the clock. factor[i] is 1
+ * for every other sample, and for all where the samples carry no clock.
+ * -1 on a feature the samples lack. */
 static int clock_factors(const struct pm_device *d, const struct model *m, long long w0_ns, long long w1_ns,
                          double *factor)
 {
