@@ -138,8 +138,8 @@ static void print_text(const struct sampled_cli *c, const struct timeline *t, co
                "the last %.3f s of the run left out\n", r->stop_why, r->duration_s, r->left_out_s);
     if (r->left_out_s > 0 && strstr(r->stop_why, "OUT_OF_MEMORY"))
         printf("  on the H100 and the H200 that error came once the hardware buffer had taken enough records (or too "
-               "many waited for a decode): a larger buffer samples a longer run (GP_PM_BUFFER_MB, default %d MiB; "
-               "docs/PERFORMANCE.md)\n", TRACE_PM_BUFFER_MB);
+               "many waited for a decode): a larger buffer samples a longer run (GP_PM_BUFFER_MB; the tracer's "
+               "default is %d MiB; docs/PERFORMANCE.md)\n", TRACE_PM_BUFFER_MB);
     if (r->restarts > 0)
         printf("the sampler restarted %zu time%s after failed decodes (tracer: %s): %.3f s of the run had no samples "
                "and is bridged from the samples on either side (shared among the kernels in it as a sample is)\n",
@@ -347,7 +347,7 @@ int cmd_sampled_run(struct sampled_cli *c)
     rc = sampled_report(c, &t, c->app ? &mr : NULL);
     timeline_free(&t);
     if (rc == EXIT_MODEL && c->app)
-        fprintf(stderr, "%s: the run's timeline is kept: 'gpu_profiler --sampled --timeline %s --model FILE' estimates "
+        fprintf(stderr, "%s: the run's timeline is kept: gpu_profiler --sampled --timeline '%s' --model FILE estimates "
                 "it with a sampled model made later\n", cli_prog, c->timeline_path);
     if (rc == EXIT_OK && c->app && plat_exit_failed(mr.app_exit))
         rc = EXIT_APP_FAILED;

@@ -87,10 +87,16 @@ static double overlap_s(long long a0, long long a1, long long b0, long long b1)
  * the sampled SM clock to the power 2.0 (70 ms later: the instant power's
  * lag), from 1200 to 1440 MHz. The samples the model puts at or over the
  * limit therefore get the limit times (f / f_ref)^2, where f_ref^2 is
- * their mean of f^2 over the window [w0_ns, w1_ns): their mean there stays
- * at the limit, and the dips and peaks follow the clock. factor[i] is 1
- * for every other sample, and for all where the samples carry no clock.
- * -1 on a feature the samples lack. */
+ * their mean of f^2 over the window [w0_ns, w1_ns), the whole run (so a
+ * clock that drifts over a long run at the limit reads high early and low
+ * late): their mean there stays at the limit (exactly where no samples
+ * overlap), and the dips and peaks follow the clock. The factor is held
+ * within CLOCK_FACTOR_MIN..MAX (the swing measured was 0.7-1.3) against a
+ * clock no GPU runs at. factor[i] is 1 for every other sample, and for all
+ * where the samples carry no clock. -1 on a feature the samples lack. */
+#define CLOCK_FACTOR_MIN 0.5
+#define CLOCK_FACTOR_MAX 1.5
+
 static int clock_factors(const struct pm_device *d, const struct model *m, long long w0_ns, long long w1_ns,
                          double *factor)
 {
@@ -101,7 +107,7 @@ static int clock_factors(const struct pm_device *d, const struct model *m, long 
         double dt = overlap_s(d->start_ns[i], d->end_ns[i], w0_ns, w1_ns), f;
         if (sample_power(d, i, m, &w, NULL, &capped, &f) != 0)
             return -1;
-        factor[i] = capped && f > 0 ? f : 0; /* the clock, for now */
+        factor[i] = capped && isfinite(f) && f > 0 ? f : 0; /* the clock, for now */
         if (factor[i] > 0 && dt > 0) {
             f2_sum += f * f * dt;
             t_sum += dt;
@@ -109,7 +115,9 @@ static int clock_factors(const struct pm_device *d, const struct model *m, long 
     }
     mean_f2 = t_sum > 0 ? f2_sum / t_sum : 0;
     for (i = 0; i < d->n; i++)
-        factor[i] = factor[i] > 0 && mean_f2 > 0 ? factor[i] * factor[i] / mean_f2 : 1.0;
+        factor[i] = factor[i] > 0 && mean_f2 > 0 && isfinite(mean_f2)
+                        ? fmin(fmax(factor[i] * factor[i] / mean_f2, CLOCK_FACTOR_MIN), CLOCK_FACTOR_MAX)
+                        : 1.0;
     return 0;
 }
 

@@ -59,8 +59,10 @@ static const char *const TRACE_PM_METRICS[] = {
 };
 #define PM_NMETRICS (sizeof TRACE_PM_METRICS / sizeof TRACE_PM_METRICS[0])
 #define PM_MAX_DEVICES 64
-/* the smallest hardware buffer tried where the default is refused */
+/* the smallest hardware buffer tried where the default is refused, and
+ * the largest GP_PM_BUFFER_MB takes (64 GiB) */
 #define PM_MIN_BUFFER_MB 64ull
+#define PM_MAX_BUFFER_MB 65536ull
 /* the counter data image holds this many decode cadences of samples, so
  * that it does not fill while the decoder is late */
 #define PM_IMAGE_CADENCES 8
@@ -397,14 +399,26 @@ static uint32_t image_samples(void)
     return n < PM_IMAGE_MIN_SAMPLES ? PM_IMAGE_MIN_SAMPLES : n > PM_IMAGE_MAX_SAMPLES ? PM_IMAGE_MAX_SAMPLES : (uint32_t)n;
 }
 
-/* The hardware buffer asked for, MiB: GP_PM_BUFFER_MB's (*chosen set), or
- * the default. */
-static unsigned long long buffer_mb(int *chosen)
+/* The hardware buffer asked for, MiB: GP_PM_BUFFER_MB's where it is a
+ * whole number from 1 to PM_MAX_BUFFER_MB (*chosen set), else the default
+ * (*bad set where the variable held something else, which the caller
+ * says). */
+static unsigned long long buffer_mb(int *chosen, int *bad)
 {
     const char *e = getenv("GP_PM_BUFFER_MB");
-    unsigned long long mb = e && *e ? strtoull(e, NULL, 10) : 0;
-    *chosen = mb > 0;
-    return mb > 0 ? mb : TRACE_PM_BUFFER_MB;
+    char *end = NULL;
+    unsigned long long mb = 0;
+    *chosen = *bad = 0;
+    if (!e || !*e)
+        return TRACE_PM_BUFFER_MB;
+    if (*e >= '0' && *e <= '9')
+        mb = strtoull(e, &end, 10);
+    if (!end || *end || mb < 1 || mb > PM_MAX_BUFFER_MB) {
+        *bad = 1;
+        return TRACE_PM_BUFFER_MB;
+    }
+    *chosen = 1;
+    return mb;
 }
 
 static CUptiResult set_config(struct pm_dev *d, unsigned long long mb)
@@ -421,15 +435,19 @@ static CUptiResult set_config(struct pm_dev *d, unsigned long long mb)
 }
 
 /* The interval and the hardware buffer: where the default buffer is
- * refused, half of it, down to PM_MIN_BUFFER_MB, said in the trace (a
+ * refused for want of memory (CUPTI_ERROR_OUT_OF_MEMORY), half of it, down to PM_MIN_BUFFER_MB, said in the trace (a
  * smaller buffer samples a shorter run: trace_pm.h); a size the user chose
  * is taken or refused as it is. */
 static CUptiResult configure_buffer(struct pm_dev *d)
 {
-    int chosen;
-    unsigned long long want = buffer_mb(&chosen), mb = want;
-    CUptiResult r = set_config(d, mb);
-    while (r != CUPTI_SUCCESS && !chosen && mb / 2 >= PM_MIN_BUFFER_MB)
+    int chosen, bad;
+    unsigned long long want = buffer_mb(&chosen, &bad), mb = want;
+    CUptiResult r;
+    if (bad)
+        pm_line("# pm_buffer device %u GP_PM_BUFFER_MB '%.40s' is not a size in MiB (1 to %llu): %llu used\n",
+                d->device, getenv("GP_PM_BUFFER_MB"), PM_MAX_BUFFER_MB, want);
+    r = set_config(d, mb);
+    while (r == CUPTI_ERROR_OUT_OF_MEMORY && !chosen && mb / 2 >= PM_MIN_BUFFER_MB)
         r = set_config(d, mb /= 2);
     if (r == CUPTI_SUCCESS && mb != want)
         pm_line("# pm_buffer device %u mib %llu (%llu refused; a shorter run fits: GP_PM_BUFFER_MB)\n", d->device, mb,

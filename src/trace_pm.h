@@ -48,9 +48,10 @@
  * record's room in the buffer did not seem to come back (runs 28-34 of
  * docs/PERFORMANCE.md, H100 and H200). calibrate --sampled (147 s, 10 ms
  * samples, 24 counters) stopped after 1,368-1,468 samples with 64 MiB
- * (twice) and 1,437-4,745 with 256 MiB (four boards), and completed,
- * 14,527 samples, with 1024 MiB (run 30). Neither a Stop and Start, nor
- * keeping the latest records, nor sampling on the sys clock helped. */
+ * (twice) and 1,437-4,745 with 256 MiB (three H100 boards; run 29 with 22
+ * counters), and completed, 14,527 samples, with 1024 MiB (run 30).
+ * Neither a Stop and Start, nor a drain after a Stop, nor keeping the
+ * latest records helped. */
 #define TRACE_PM_BUFFER_MB 1024
 
 /* out and mu: the trace file and the lock that every writer of it takes. */

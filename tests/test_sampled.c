@@ -247,6 +247,27 @@ static void test_clock_at_limit(void)
     CHECK_NEAR(sum, r.energy_j, 1e-6); /* the components follow the clock too */
     sampled_free(&r);
     timeline_free(&t);
+    /* a clock no GPU runs at (1e15 Hz, or beyond float's range) is held to 1.5 times the limit, or left out */
+    {
+        static const char *const spikes[] = { "1e15", "1e39" };
+        size_t j;
+        for (j = 0; j < 2; j++) {
+            char text[2048], *at;
+            snprintf(text, sizeof text, "%s", run);
+            at = strstr(text, "M 0 100000000 200000000 1.2e9");
+            CHECK(at != NULL);
+            if (!at)
+                break;
+            snprintf(text + (at - text), sizeof text - (size_t)(at - text), "M 0 100000000 200000000 %s 1.2e8 200%s",
+                     spikes[j], strstr(run, "\nM 0 200000000"));
+            write_file(path, text);
+            CHECK(timeline_load(path, &t, err, sizeof err) == 0);
+            CHECK(sampled_estimate(&t, 0, &m, &r, err, sizeof err) == 0);
+            CHECK(isfinite(r.avg_w) && r.peak_w <= 1.5 * 700 + 1e-6 && r.min_w >= 0.5 * 100 - 1e-6);
+            sampled_free(&r);
+            timeline_free(&t);
+        }
+    }
     plat_remove(path);
     plat_remove_dir(dir);
 }

@@ -662,6 +662,34 @@ static void test_buffer_refused(void)
     result_free(&r);
 }
 
+/* GP_PM_BUFFER_MB that is no whole number of MiB from 1 to 65536: the
+ * default, said; 65536 taken. */
+static void test_buffer_setting(void)
+{
+    static const char *const bad[][2] = { { "junk", "'junk'" }, { "0", "'0'" }, { "-1", "'-1'" },
+                                          { "64abc", "'64abc'" }, { "65537", "'65537'" } };
+    static const char *const good[] = { "GP_PM_SAMPLING", "1000000", "FAKE_PM_SAMPLES", SAMPLES,
+                                        "GP_PM_BUFFER_MB", "65536", NULL };
+    const char *env[] = { "GP_PM_SAMPLING", "1000000", "FAKE_PM_SAMPLES", SAMPLES, "GP_PM_BUFFER_MB", NULL, NULL };
+    struct result r;
+    char line[512], want[128];
+    size_t i;
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        env[5] = bad[i][0];
+        run(env, ONE_CONTEXT, &r);
+        CHECK(r.calls.buffer_bytes == (uint64_t)TRACE_PM_BUFFER_MB << 20);
+        snprintf(want, sizeof want, "# pm_buffer device 0 GP_PM_BUFFER_MB %s is not a size in MiB (1 to 65536): 1024 used",
+                 bad[i][1]);
+        CHECK_STR(line_of(r.trace, "# pm_buffer ", line, sizeof line), want);
+        CHECK(count_lines(r.trace, "M 0 ") == 3);
+        result_free(&r);
+    }
+    run(good, ONE_CONTEXT, &r);
+    CHECK(r.calls.buffer_bytes == 65536ull << 20);
+    CHECK(count_lines(r.trace, "# pm_buffer ") == 0);
+    result_free(&r);
+}
+
 static void test_overflow_and_interval(void)
 {
     static const char *const env[] = { "GP_PM_SAMPLING", "5000", "FAKE_PM_OVERFLOW", "1", "FAKE_PM_SAMPLES", SAMPLES,
@@ -764,6 +792,7 @@ int main(int argc, char **argv)
     test_restart_after_failed_decode();
     test_restart_fails();
     test_buffer_refused();
+    test_buffer_setting();
     test_overflow_and_interval();
     test_disable_when_asked();
 #ifdef _WIN32

@@ -66,6 +66,7 @@ def collect(tgz, csv_path, a):
         for w in names:
             r = one(val, w, plain, a)
             if r:
+                r["run"] = os.path.basename(tgz).split(".")[0].replace("_validate", "").split("_")[-1]
                 rows.append(r)
     return rows
 
@@ -127,7 +128,8 @@ def summary(rows):
                             ("e_min", "min (0.1 s windows)", whole), ("e_peak", "peak (0.1 s windows)", None)]:
         mn, mx, n = mape(key, keep or (lambda r: True))
         print(f"{what}: MAPE {mn:.1f}% worst {mx:.1f}% over {n} workloads")
-    stopped = [r["w"] for r in rows if r["stopped"]]
+    several = len({r["run"] for r in rows}) > 1
+    stopped = [f"{r['run']}:{r['w']}" if several else r["w"] for r in rows if r["stopped"]]
     if stopped:
         print(f"sampler stopped early (left out of whole-window, min and window figures): {' '.join(stopped)}")
     win = [r["win"] for r in rows if r["win"] is not None and not r["stopped"]]
