@@ -21,7 +21,8 @@ void sampled_gpu_name(const struct timeline *t, int device, char *out, size_t ou
 }
 
 /* sampled_power, and whether the model's power was over the limit
- * (*capped) and the sample's SM clock, Hz (*clock_hz, 0 unknown). */
+ * (*capped) and the sample's SM clock, Hz (*clock_hz, 0 unknown or not a
+ * finite number). */
 static int sample_power(const struct pm_device *d, size_t i, const struct model *m, double *power_w,
                         double *component_w, int *capped, double *clock_hz)
 {
@@ -39,7 +40,7 @@ static int sample_power(const struct pm_device *d, size_t i, const struct model 
     model_predict(m, x, &p);
     *power_w = p.power_w[TARGET_AVG];
     *capped = m->power_limit_w > 0 && p.uncapped_w >= m->power_limit_w; /* model_predict caps the avg */
-    *clock_hz = have[M_SM_CLOCK] && value[M_SM_CLOCK] > 0 ? value[M_SM_CLOCK] : 0;
+    *clock_hz = have[M_SM_CLOCK] && isfinite(value[M_SM_CLOCK]) && value[M_SM_CLOCK] > 0 ? value[M_SM_CLOCK] : 0;
     if (*capped)
         *power_w = m->power_limit_w;
     if (component_w) {
@@ -93,12 +94,13 @@ static double overlap_s(long long a0, long long a1, long long b0, long long b1)
  * overlap), and the dips and peaks follow the clock. The factor is held
  * within CLOCK_FACTOR_MIN..MAX (the swing measured was 0.7-1.3) against a
  * clock no GPU runs at. factor[i] is 1 for every other sample, and for all
- * where the samples carry no clock. -1 on a feature the samples lack. */
+ * where the samples carry no clock or lack a feature of the model (which
+ * build_pieces then names). */
 #define CLOCK_FACTOR_MIN 0.5
 #define CLOCK_FACTOR_MAX 1.5
 
-static int clock_factors(const struct pm_device *d, const struct model *m, long long w0_ns, long long w1_ns,
-                         double *factor)
+static void clock_factors(const struct pm_device *d, const struct model *m, long long w0_ns, long long w1_ns,
+                          double *factor)
 {
     double w, f2_sum = 0, t_sum = 0, mean_f2;
     size_t i;
@@ -106,19 +108,18 @@ static int clock_factors(const struct pm_device *d, const struct model *m, long 
     for (i = 0; i < d->n; i++) {
         double dt = overlap_s(d->start_ns[i], d->end_ns[i], w0_ns, w1_ns), f;
         if (sample_power(d, i, m, &w, NULL, &capped, &f) != 0)
-            return -1;
-        factor[i] = capped && isfinite(f) && f > 0 ? f : 0; /* the clock, for now */
+            break;
+        factor[i] = capped ? f : 0; /* the clock, for now */
         if (factor[i] > 0 && dt > 0) {
             f2_sum += f * f * dt;
             t_sum += dt;
         }
     }
-    mean_f2 = t_sum > 0 ? f2_sum / t_sum : 0;
+    mean_f2 = i == d->n && t_sum > 0 ? f2_sum / t_sum : 0; /* 0: every factor 1 */
     for (i = 0; i < d->n; i++)
-        factor[i] = factor[i] > 0 && mean_f2 > 0 && isfinite(mean_f2)
+        factor[i] = mean_f2 > 0 && isfinite(mean_f2) && factor[i] > 0 /* factor[i] unset past a failed sample */
                         ? fmin(fmax(factor[i] * factor[i] / mean_f2, CLOCK_FACTOR_MIN), CLOCK_FACTOR_MAX)
                         : 1.0;
-    return 0;
 }
 
 /* The first of m's features that sample i cannot give (sampled_power
@@ -495,11 +496,7 @@ int sampled_estimate(const struct timeline *t, int device, const struct model *m
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    if (clock_factors(d, m, t->window_start_ns, stop_ns, factor) != 0) {
-        size_t i;
-        for (i = 0; i < d->n; i++)
-            factor[i] = 1.0; /* build_pieces says which feature is missing */
-    }
+    clock_factors(d, m, t->window_start_ns, stop_ns, factor);
     if (build_pieces(t, d, m, w0, w1, idle_w, r, sample_w, factor, &ps, err, errlen) != 0)
         goto out;
     r->energy_j = energy_in(&ps, &lo, w0, w1);

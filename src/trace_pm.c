@@ -435,9 +435,10 @@ static CUptiResult set_config(struct pm_dev *d, unsigned long long mb)
 }
 
 /* The interval and the hardware buffer: where the default buffer is
- * refused for want of memory (CUPTI_ERROR_OUT_OF_MEMORY), half of it, down to PM_MIN_BUFFER_MB, said in the trace (a
- * smaller buffer samples a shorter run: trace_pm.h); a size the user chose
- * is taken or refused as it is. */
+ * refused for want of memory (CUPTI_ERROR_OUT_OF_MEMORY), half of it, down
+ * to PM_MIN_BUFFER_MB, said in the trace (a smaller buffer samples a
+ * shorter run: trace_pm.h); a size the user chose is taken or refused as
+ * it is. */
 static CUptiResult configure_buffer(struct pm_dev *d)
 {
     int chosen, bad;
