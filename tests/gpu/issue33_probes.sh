@@ -1,9 +1,15 @@
 #!/bin/sh
 # Run on the GPU machine (device tool), one H100 or H200, about 8 minutes:
 # the GPU experiments that would settle issue 33 (docs/ACCURACY.md, "Issue 33").
-# PREPARED, NOT RUN YET: no device time was left when it was written; the
-# metric names below are ncu 2025.3.1's as documented, and ncu's answer to each
-# is kept (a refused name is a finding, not a failure).
+# The metric names below are ncu 2025.3.1's as documented, and ncu's answer to
+# each is kept (a refused name is a finding, not a failure). Every part checks
+# GP_DEADLINE (epoch seconds; default 540 s after the start) before it starts,
+# and the logs are packed after every part, so that a call cut short keeps what
+# ran. Order: 0 (the lanes' passes), 3 and 4, 2, 1.
+#   0. The lanes on the raw route (item 5 of "What is left for a GPU"): ncu's
+#      replay passes for one kernel of the probe program with the raw model's
+#      metrics (as gpu_profiler -a asks for them), and with
+#      smsp__thread_inst_executed_pred_on_per_inst_executed.ratio added.
 #   1. Data entropy with the same counters: the stream triad, the read-only sum and
 #      a write-only fill over 2^28 floats, each on torch.rand data (what the
 #      validation uses), on random bits and on zeros, measured between markers
@@ -29,6 +35,10 @@ mkdir -p "$OUT"
 sum="$OUT/issue33.txt"
 work=$(mktemp -d)
 py=$(command -v python3)
+deadline=${GP_DEADLINE:-$(( $(date +%s) + 540 ))}
+late() { [ "$(date +%s)" -ge "$deadline" ] && { echo "deadline: $1 not run" >>"$sum"; return 0; }; return 1; }
+pack() { (cd "$work" && tar czf "$OUT/issue33_logs.tgz.tmp" ./*.csv ./*.txt ./*.py 2>/dev/null) && mv "$OUT/issue33_logs.tgz.tmp" "$OUT/issue33_logs.tgz"; }
+NCU="ncu --clock-control none"
 nvidia-smi --query-gpu=name,serial,driver_version,power.limit,temperature.gpu --format=csv,noheader >"$sum" 2>&1
 make -s >"$work/build.txt" 2>&1 || { cat "$work/build.txt"; exit 1; }
 
@@ -42,6 +52,21 @@ sm__pipe_fmalite_cycles_active.avg.pct_of_peak_sustained_elapsed,sm__inst_execut
 sm__inst_executed_pipe_fmalite.avg.pct_of_peak_sustained_elapsed,smsp__sass_thread_inst_executed_op_ffma_pred_on.sum,\
 smsp__sass_thread_inst_executed_op_fadd_pred_on.sum,smsp__sass_thread_inst_executed_op_fmul_pred_on.sum,\
 smsp__thread_inst_executed_pred_on_per_inst_executed.ratio,sm__inst_executed.avg.per_cycle_elapsed
+
+# 0. the lanes' replay passes: the raw model's metric list as gpu_profiler -a
+# gives it to ncu (read through a stand-in that records its arguments)
+printf '#!/bin/sh\nfor a; do case $p in --metrics) echo "$a";; esac; p=$a; done >"%s/raw_metrics.txt"\nexit 1\n' "$work" >"$work/args_ncu"
+chmod +x "$work/args_ncu"
+./gpu_profiler --ncu "$work/args_ncu" --no-predictions -a /bin/true >/dev/null 2>&1
+RAWM=$(cat "$work/raw_metrics.txt")
+nvcc -O2 -o "$work/probe" tests/fixtures/ncu-h100/probe4_kern.cu >"$work/nvcc.txt" 2>&1
+for v in raw raw_lanes; do
+    m=$RAWM
+    [ $v = raw_lanes ] && m="$RAWM,smsp__thread_inst_executed_pred_on_per_inst_executed.ratio"
+    $NCU --metrics "$m" --launch-count 1 --csv --page raw "$work/probe" fma >"$work/passes_$v.csv" 2>&1
+    printf 'passes %-10s %s\n' "$v" "$(grep -o '[0-9]* passes*' "$work/passes_$v.csv" | head -1)" >>"$sum"
+done
+pack
 
 # 1. data entropy, read against write, with the same counters
 cat >"$work/entropy.py" <<'EOF'
@@ -68,20 +93,25 @@ torch.cuda.synchronize()
 torch.cuda.nvtx.range_pop()
 print("GP_STOP", flush=True)
 EOF
-for op in triad sum scale fill; do
-    for kind in rand bits zeros rand; do
+entropy() {
+for op in triad sum fill; do
+    for kind in rand bits zeros; do
+        late "entropy $op $kind" && return
         ./gpu_profiler measure --start-marker GP_START --stop-marker GP_STOP --force \
             -- "$py" "$work/entropy.py" "$kind" "$op" >"$work/entropy_${op}_${kind}_measure.txt" 2>&1
         printf 'entropy %-6s %-6s rc=%d  %s\n' "$op" "$kind" $? \
             "$(grep '^measured:' "$work/entropy_${op}_${kind}_measure.txt")" >>"$sum"
     done
-    GP_ITERS=2 ncu --metrics "$L2M" --nvtx --nvtx-include gp_loop/ --csv --page raw \
+    GP_ITERS=2 $NCU --metrics "$L2M" --nvtx --nvtx-include gp_loop/ --csv --page raw \
         "$py" "$work/entropy.py" rand "$op" >"$work/entropy_${op}_ncu.csv" 2>&1
+    pack
 done
+}
 
 # 2 and 3. the validation workloads' L2, FMA-pipe and instruction-mix counters,
 # with NVML's clock and power every 100 ms (4.)
-for w in reduce_sum stream_triad sort scan_cumsum mm_fp32 conv_fp32_images blur_4k mm_fp16; do
+for w in mm_fp32 conv_fp32_images blur_4k reduce_sum stream_triad sort; do
+    late "$w" && break
     nvidia-smi --query-gpu=timestamp,clocks.sm,power.draw,temperature.gpu --format=csv -lms 100 \
         >"$work/${w}_smi.csv" 2>&1 &
     smi=$!
@@ -90,15 +120,17 @@ for w in reduce_sum stream_triad sort scan_cumsum mm_fp32 conv_fp32_images blur_
     rc=$?
     kill "$smi" 2>/dev/null
     printf '%-18s rc=%d  %s\n' "$w" $rc "$(grep '^measured:' "$work/${w}_measure.txt")" >>"$sum"
-    GP_ITERS=2 ncu --metrics "$L2M,$FMAM" --nvtx --nvtx-include gp_loop/ --launch-count 40 --csv --page raw \
+    GP_ITERS=2 $NCU --metrics "$L2M,$FMAM" --nvtx --nvtx-include gp_loop/ --launch-count 40 --csv --page raw \
         "$py" validation/workloads.py "$w" >"$work/${w}_ncu.csv" 2>&1
     printf '%-18s ncu lines %s\n' "$w" "$(wc -l <"$work/${w}_ncu.csv")" >>"$sum"
+    pack
 done
+entropy
 
 # The suite's side of 2 and 3 (the same counters of the dram, l2, fp32, fp32_tile
 # and sgemm families) needs calibrate to collect extra metrics, which it cannot
 # yet (it runs ncu itself): the next code change, then `calibrate --only
 # dram,l2,fp32,fp32_tile,sgemm` with them.
 grep -h '==ERROR==\|==WARNING==' "$work"/*_ncu.csv | sort | uniq -c >>"$sum"
-(cd "$work" && tar czf "$OUT/issue33_logs.tgz" ./*.csv ./*.txt ./*.log ./*.py) 2>>"$sum"
+pack
 cat "$sum"
