@@ -53,6 +53,19 @@ sm__inst_executed_pipe_fmalite.avg.pct_of_peak_sustained_elapsed,smsp__sass_thre
 smsp__sass_thread_inst_executed_op_fadd_pred_on.sum,smsp__sass_thread_inst_executed_op_fmul_pred_on.sum,\
 smsp__thread_inst_executed_pred_on_per_inst_executed.ratio,sm__inst_executed.avg.per_cycle_elapsed
 
+# Metric names ncu does not know for this chip make its whole run fail: keep
+# those --query-metrics lists (by base name, before .sum/.avg/.max/.ratio), say the rest.
+ncu --query-metrics --chip gh100 >"$work/query_metrics.txt" 2>&1
+known() {
+    kept=
+    for m in $(echo "$1" | tr ',' ' '); do
+        base=$(echo "$m" | sed 's/\.\(sum\|avg\|max\|min\|ratio\).*$//')
+        if grep -Eq "(^|[[:space:]])$base([[:space:]]|$)" "$work/query_metrics.txt"; then kept="${kept:+$kept,}$m"; else echo "metric not known to ncu: $m" >>"$sum"; fi
+    done
+    echo "$kept"
+}
+[ -s "$work/query_metrics.txt" ] && grep -Eq '(^|[[:space:]])sm__cycles_active([[:space:]]|$)' "$work/query_metrics.txt" && { L2M=$(known "$L2M"); FMAM=$(known "$FMAM"); }
+
 # 0. the lanes' replay passes: the raw model's metric list as gpu_profiler -a
 # gives it to ncu (read through a stand-in that records its arguments)
 printf '#!/bin/sh\nfor a; do case $p in --metrics) echo "$a";; esac; p=$a; done >"%s/raw_metrics.txt"\nexit 1\n' "$work" >"$work/args_ncu"
