@@ -5,7 +5,8 @@
 # each is kept (a refused name is a finding, not a failure). Every part checks
 # GP_DEADLINE (epoch seconds; default 540 s after the start) before it starts,
 # and the logs are packed after every part, so that a call cut short keeps what
-# ran. Order: 0 (the lanes' passes), 3 and 4, 2, 1.
+# ran. Order: 0 (the lanes' passes), the suite's side of 2 and 3, then 3 and 4,
+# 2 and 1 on the validation workloads.
 #   0. The lanes on the raw route (item 5 of "What is left for a GPU"): ncu's
 #      replay passes for one kernel of the probe program with the raw model's
 #      metrics (as gpu_profiler -a asks for them), and with
@@ -81,6 +82,18 @@ for v in raw raw_lanes; do
 done
 pack
 
+# 2 and 3, the suite's side: the same counters for the FP32, SGEMM, DRAM, L2 and
+# mixed configurations, run as calibrate runs them under ncu (its --run-plan,
+# with the launch lengths of the H100 calibration of 2026-12-06)
+grep -E '^  (fp32|fp32b|tile|sgemm|dram|l2|mix_dram)[a-z0-9_]* +iters' data/h100_tiers_calibrate.log |
+    awk '{ print $1, $3 }' >"$work/plan.txt"
+if ! late suite; then
+    $NCU --metrics "$L2M,$FMAM" --csv --page raw ./gpu_profiler calibrate --run-plan "$work/plan.txt" --device 0 \
+        >"$work/suite_ncu.csv" 2>&1
+    printf 'suite: %s configurations, ncu lines %s\n' "$(wc -l <"$work/plan.txt")" "$(wc -l <"$work/suite_ncu.csv")" >>"$sum"
+    pack
+fi
+
 # 1. data entropy, read against write, with the same counters
 cat >"$work/entropy.py" <<'EOF'
 import os, sys, time, torch
@@ -140,10 +153,6 @@ for w in mm_fp32 conv_fp32_images blur_4k reduce_sum stream_triad sort; do
 done
 entropy
 
-# The suite's side of 2 and 3 (the same counters of the dram, l2, fp32, fp32_tile
-# and sgemm families) needs calibrate to collect extra metrics, which it cannot
-# yet (it runs ncu itself): the next code change, then `calibrate --only
-# dram,l2,fp32,fp32_tile,sgemm` with them.
 grep -h '==ERROR==\|==WARNING==' "$work"/*_ncu.csv | sort | uniq -c >>"$sum"
 pack
 cat "$sum"
