@@ -78,13 +78,20 @@ for gpu in h100 h200; do
     fi
 done
 # the details-page tiers: recorded counters, estimated with each tier's built-in model; the H200's
-# from the recordings of 2026-12-02 (the full tier's metrics), the H100's from the raw recordings
-for tier in detailed basic; do
-    out=$("$py" validation/reestimate.py --gpu-profiler "$gp" --model "models/h100_$tier.model" \
-        "$r/h100_model2_part1.csv" "$r/h100_model2_part1_logs.tgz" \
-        "$r/h100_model2_part2.csv" "$r/h100_model2_part2_logs.tgz" 2>&1)
-    check_mapes "tier $tier, h100" "tier $tier, h100: " "min avg peak" "$out"
-    check_builtin "$(gpu_name h100)" "$tier" "$out"
+# from the recordings of 2026-12-02 (the full tier's metrics), the H100's detailed from the raw recordings
+out=$("$py" validation/reestimate.py --gpu-profiler "$gp" --model "models/h100_detailed.model" \
+    "$r/h100_model2_part1.csv" "$r/h100_model2_part1_logs.tgz" \
+    "$r/h100_model2_part2.csv" "$r/h100_model2_part2_logs.tgz" 2>&1)
+check_mapes "tier detailed, h100" "tier detailed, h100: " "min avg peak" "$out"
+check_builtin "$(gpu_name h100)" detailed "$out"
+# the H100's full and basic tiers on the real pages of 2026-12-06 (issue 30): the --set full details page and
+# the default set's page, each with the tier the page gets
+pages=$(sh validation/pages_reestimate.sh "$r/h100_issue30_pages.csv" "$r/h100_issue30_pages_logs.tgz" \
+    --gpu-profiler "$gp" 2>&1)
+for kind in full_details:full default:basic; do
+    out=$(printf '%s\n' "$pages" | sed -n "/^## ${kind%%:*}:/,/^## /p")
+    check_mapes "h100 pages, tier ${kind#*:}" "h100 pages, tier ${kind#*:}: " "min avg peak" "$out"
+    check_builtin "$(gpu_name h100)" "${kind#*:}" "$out"
 done
 # (issue 30) with the pipe columns of the same workloads' model2 recordings joined in
 # (validation/join_pipes.py): the rule features of full and detailed need them
@@ -193,11 +200,9 @@ check_fragment() { # WHAT FRAGMENT: FRAGMENT must be in the document
         fail=$((fail + 1)); echo "FAILED: $1: '${2:-no figure}' is not in $doc" >&2; fi
 }
 ds=data/h100_tiers_dataset.csv
-for tier in detailed basic; do
-    got=$("$py" validation/dataset_estimate.py --gpu-profiler "$gp" "$ds" "models/h100_$tier.model" 2>&1 |
-        sed -n 's/.*: avg MAPE \([0-9.]*%\), worst [0-9.]*%, mean signed \([-+0-9.]*%\).*/\1, mean signed \2/p')
-    check_fragment "h100_$tier on $ds" "${got:+| $got |}"
-done
+got=$("$py" validation/dataset_estimate.py --gpu-profiler "$gp" "$ds" models/h100_detailed.model 2>&1 |
+    sed -n 's/.*: avg MAPE \([0-9.]*%\), worst [0-9.]*%, mean signed \([-+0-9.]*%\).*/\1, mean signed \2/p')
+check_fragment "h100_detailed on $ds" "${got:+| $got |}"
 got=$("$py" validation/dataset_estimate.py "$ds" --against data/h100_dataset.csv 2>&1 |
     sed -n 's/.*worst \([0-9.]*%\), mean signed \([-+0-9.]*%\), median signed \([-+0-9.]*%\), n \([0-9]*\)$/\4 \2 \3 \1/p')
 set -- $got

@@ -356,11 +356,13 @@ static void test_dataset_errors(void)
 }
 
 /* Shipped models that no real workload has validated (docs/ACCURACY.md
- * says why and what would): the H100's full tier, whose Speed Of Light and
- * roofline metrics no H100 validation recording holds. */
+ * says why and what would): none since the H100's full and basic tiers were
+ * measured on real pages (2026-12-06, validation/results/h100_issue30_pages*);
+ * a model added without real work goes here. */
 static int not_validated(const char *model)
 {
-    return strcmp(model, "models/h100_full.model") == 0;
+    (void)model;
+    return 0;
 }
 
 /* The shipped models are what fit makes of the shipped datasets, but for
@@ -500,7 +502,9 @@ int main(void)
     test_shipped("data/h200_dataset.csv", "models/h200_fast.model", fast, "fast");
     /* the tiers: gpu_profiler fit DATASET --tier T; the H200's from its calibration with every tier's metrics */
     test_shipped_as("data/h100_dataset.csv", "models/h100_detailed.model", NULL, NULL, features_tier_find("detailed"));
-    test_shipped_as("data/h100_dataset.csv", "models/h100_basic.model", NULL, NULL, features_tier_find("basic"));
+    /* the H100's basic tier from its calibration with every tier's metrics (2026-12-06): it has the
+     * Speed Of Light metrics, which real default-set pages carry */
+    test_shipped_as("data/h100_tiers_dataset.csv", "models/h100_basic.model", NULL, NULL, features_tier_find("basic"));
     /* the H100's full tier from its calibration with every tier's metrics (2026-12-06) */
     test_shipped_as("data/h100_tiers_dataset.csv", "models/h100_full.model", NULL, NULL, features_tier_find("full"));
     test_shipped_as("data/h200_tiers_dataset.csv", "models/h200_full.model", NULL, NULL, features_tier_find("full"));
