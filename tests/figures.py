@@ -44,13 +44,11 @@ PATTERNS = [
     # README.md
     ("README", r"off by " + NUM + r"% on the H100 and " + NUM + r"% on the H200 \(MAPE over the GPU-busy time; "
      + NUM + r"% and " + NUM + r"% with `--fast`", ["raw H100", "raw H200", "fast H100", "fast H200"]),
-    ("README", r"tiers, fitted from the same datasets \(avg off by " + RANGE + r"% on the same workloads",
-     ["details-page tiers"]),
+    ("README", r"tiers \(avg off by " + RANGE + r"% on real pages or recordings of them", ["details-page tiers"]),
     ("README", r"\| raw \| " + NUM + r"% \| " + NUM + r"% \|", ["raw H100", "raw H200"]),
-    ("README", r"\| full \| not validated on real work \(held out " + NUM + r"% on the calibration suite\) \| "
-     + NUM + r"% \|", ["held out full H100", "full H200"]),
+    ("README", r"\| full \| " + NUM + r"% \(10 real pages\) \| " + NUM + r"% \|", ["full H100", "full H200"]),
     ("README", r"\| detailed \| " + NUM + r"% \| " + NUM + r"% \|", ["detailed H100", "detailed H200"]),
-    ("README", r"\| basic \| " + NUM + r"% \| " + NUM + r"% \|", ["basic H100", "basic H200"]),
+    ("README", r"\| basic \| " + NUM + r"% \(10 real pages\) \| " + NUM + r"% \|", ["basic H100", "basic H200"]),
     ("README", r"which held the measurement on " + RANGE + r"% of the validation workloads", ["error bar coverage"]),
     ("README", r"HBM3, tier raw \(raw page\): avg error " + NUM + r"% on 24 real applications, " + NUM
      + r"% held out", ["raw H100", "held out H100"]),
