@@ -67,19 +67,20 @@ known() {
 }
 [ -s "$work/query_metrics.txt" ] && grep -Eq '(^|[[:space:]])sm__cycles_active([[:space:]]|$)' "$work/query_metrics.txt" && { L2M=$(known "$L2M"); FMAM=$(known "$FMAM"); }
 
-# 0. the lanes' replay passes: the raw model's metric list as gpu_profiler -a
-# gives it to ncu (read through a stand-in that records its arguments)
-printf '#!/bin/sh\nfor a; do case $p in --metrics) echo "$a";; esac; p=$a; done >"%s/raw_metrics.txt"\nexit 1\n' "$work" >"$work/args_ncu"
-chmod +x "$work/args_ncu"
-./gpu_profiler --ncu "$work/args_ncu" --no-predictions -a /bin/true >/dev/null 2>&1
-RAWM=$(cat "$work/raw_metrics.txt")
-nvcc -O2 -o "$work/probe" tests/fixtures/ncu-h100/probe4_kern.cu >"$work/nvcc.txt" 2>&1
-for v in raw raw_lanes; do
-    m=$RAWM
-    [ $v = raw_lanes ] && m="$RAWM,smsp__thread_inst_executed_pred_on_per_inst_executed.ratio"
-    $NCU --metrics "$m" --launch-count 1 --csv --page raw "$work/probe" fma >"$work/passes_$v.csv" 2>&1
-    printf 'passes %-10s %s\n' "$v" "$(grep -o '[0-9]* passes*' "$work/passes_$v.csv" | head -1)" >>"$sum"
-done
+# 0. the lanes' replay passes: the raw model's metrics (device_lib.sh's
+# feature_metrics of its features), alone and with the lanes, counted by
+# device_lib.sh's ncu_passes on the probe's fma kernel
+. tests/gpu/device_lib.sh
+case "$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1)" in
+*H200*) raw_model=models/h200.model ;;
+*) raw_model=models/h100.model ;;
+esac
+RAWM=$(feature_metrics "$(awk '$1 == "feature" { print $2 }' "$raw_model" | tr '\n' ' ')")
+echo "raw metrics ($raw_model): $RAWM" >>"$sum"
+nvcc -O2 -arch=sm_90 -o "$work/probe" tests/fixtures/ncu-h100/probe4_kern.cu >"$work/nvcc.txt" 2>&1
+LANES=smsp__thread_inst_executed_pred_on_per_inst_executed.ratio
+printf 'passes raw        %s\n' "$(ncu_passes ncu "$RAWM" "$work/probe" fma)" >>"$sum"
+printf 'passes raw_lanes  %s\n' "$(ncu_passes ncu "$RAWM,$LANES" "$work/probe" fma)" >>"$sum"
 pack
 
 # 2 and 3, the suite's side: the same counters for the FP32, SGEMM, DRAM, L2 and
