@@ -355,16 +355,6 @@ static void test_dataset_errors(void)
     load_text(buf, "line 2: bad value for 'power_limit_w'");
 }
 
-/* Shipped models that no real workload has validated (docs/ACCURACY.md
- * says why and what would): none since the H100's full and basic tiers were
- * measured on real pages (2026-12-06, validation/results/h100_issue30_pages*);
- * a model added without real work goes here. */
-static int not_validated(const char *model)
-{
-    (void)model;
-    return 0;
-}
-
 /* The shipped models are what fit makes of the shipped datasets, but for
  * the figures measured of them later on real work ("measured" lines, which
  * fit cannot know: they are copied from the shipped file before comparing);
@@ -395,10 +385,9 @@ static void test_shipped_as(const char *dataset, const char *model, const char *
         int k;
         CHECK(model_load(model, &shipped, err, sizeof err) == 0);
         /* every shipped model carries what was measured of it: the board
-         * spread, and its error on real work unless it is listed as not
-         * validated there (then it has none) */
+         * spread and its error on real work (docs/ACCURACY.md) */
         CHECK(shipped.has_measured[MEAS_BOARD_SPREAD]);
-        CHECK(shipped.has_measured[MEAS_VALIDATION_MAPE] == !not_validated(model));
+        CHECK(shipped.has_measured[MEAS_VALIDATION_MAPE]);
         for (k = 0; k < MEAS_COUNT; k++) {
             CHECK(!m.has_measured[k]); /* fit never writes them */
             m.measured[k] = shipped.measured[k];
