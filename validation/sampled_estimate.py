@@ -58,6 +58,7 @@ def collect(tgz, csv_path, a):
             if mode == "plain" and rc == "0":
                 plain[w] = doc(js.replace(";", ","))
     rows = []
+    run = os.path.basename(tgz).split(".")[0].replace("_validate", "").split("_")[-1]  # run16, board4547, ...
     with tempfile.TemporaryDirectory() as tmp, tarfile.open(tgz) as tf:
         tf.extractall(tmp)
         val = os.path.join(tmp, "val")
@@ -66,7 +67,7 @@ def collect(tgz, csv_path, a):
         for w in names:
             r = one(val, w, plain, a)
             if r:
-                r["run"] = os.path.basename(tgz).split(".")[0].replace("_validate", "").split("_")[-1]
+                r["run"] = run
                 rows.append(r)
     return rows
 
