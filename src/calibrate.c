@@ -620,13 +620,14 @@ static int cal_check_outputs(struct cal_run *c)
                                { o->log_out, CALIBRATE_LOG_SIGNATURE } };
     size_t i;
     for (i = 0; i < 3 && !o->list; i++) {
+        char why[256];
         int w;
         if (!outs[i][0])
             continue; /* --quick's, in the cache folder: known once the board is */
-        w = outfile_may_write(outs[i][0], outs[i][1], o->force);
+        w = outfile_may_write(outs[i][0], outs[i][1], o->force, why, sizeof why);
         if (w != OUTFILE_OK) {
-            snprintf(c->err, c->errlen, "%s %s; choose another path or use --force", outs[i][0],
-                     outfile_refusal(w));
+            snprintf(c->err, c->errlen, "%s%s%s; choose another path%s", outs[i][0], w == OUTFILE_FOREIGN ? " " : ": ",
+                     why, w == OUTFILE_FOREIGN ? " or use --force" : "");
             return CAL_ERR_OUTPUT;
         }
     }

@@ -24,6 +24,20 @@ void cli_usage_error(const char *fmt, ...)
             cli_subcommand ? cli_subcommand : "");
 }
 
+int cli_check_output(const char *path, const char *signature, int force, const char *done)
+{
+    char why[256];
+    int w;
+    if (!path || strcmp(path, "-") == 0)
+        return EXIT_OK;
+    w = outfile_may_write(path, signature, force, why, sizeof why);
+    if (w == OUTFILE_OK)
+        return EXIT_OK;
+    fprintf(stderr, "%s: %s%s%s%s; %s\n", cli_prog, path, w == OUTFILE_FOREIGN ? " " : ": ", why,
+            w == OUTFILE_FOREIGN ? "; move it or use --force" : "", done);
+    return EXIT_OUTPUT;
+}
+
 int cli_save_output(const char *path, const char *signature, int force, int (*fn)(FILE *, void *), void *ctx)
 {
     char why[512];

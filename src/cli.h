@@ -37,6 +37,11 @@ extern const char *cli_subcommand; /* the subcommand running ("fit"...), NULL fo
 
 /* "gpu_profiler: <message>" and the pointer to --help, on stderr. */
 void cli_usage_error(const char *fmt, ...) PLAT_PRINTF(1, 2);
+/* Before the long part: path ('-' aside) can be written (absent with a
+ * folder that takes a file, ours, or --force); else a message naming the path
+ * and why, ending in "; " and done (say "nothing was run"), and EXIT_OUTPUT. */
+int cli_check_output(const char *path, const char *signature, int force, const char *done);
+
 /* Writes an output file the user named through outfile ("-": stdout);
  * EXIT_OK or EXIT_OUTPUT with the reason on stderr. */
 int cli_save_output(const char *path, const char *signature, int force, int (*fn)(FILE *, void *), void *ctx);

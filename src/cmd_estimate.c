@@ -1174,20 +1174,6 @@ static int stage_files(struct estimate_run *r)
     return rc;
 }
 
-/* One output file the user named, checked before anything runs. */
-static int check_output(const char *path, const char *signature, int force)
-{
-    int w;
-    if (!path || strcmp(path, "-") == 0)
-        return EXIT_OK;
-    w = outfile_may_write(path, signature, force);
-    if (w == OUTFILE_OK)
-        return EXIT_OK;
-    fprintf(stderr, "%s: %s%s%s%s; nothing was run\n", cli_prog, path, w == OUTFILE_FOREIGN ? " " : ": ",
-            outfile_refusal(w), w == OUTFILE_FOREIGN ? "; move it or use --force" : "");
-    return EXIT_OUTPUT;
-}
-
 /* Before the long part: every output can be written, and no two are one file. */
 static int stage_check_outputs(struct estimate_run *r)
 {
@@ -1204,8 +1190,8 @@ static int stage_check_outputs(struct estimate_run *r)
         cli_usage_error("--out-csv %s and --report %s name the same file: name two", o->out_csv, o->report_path);
         return EXIT_USAGE;
     }
-    if ((rc = check_output(o->out_csv, REPORT_CSV_SIGNATURE, o->force)) != EXIT_OK ||
-        (rc = check_output(o->report_path, REPORT_SVG_SIGNATURE, o->force)) != EXIT_OK)
+    if ((rc = cli_check_output(o->out_csv, REPORT_CSV_SIGNATURE, o->force, "nothing was run")) != EXIT_OK ||
+        (rc = cli_check_output(o->report_path, REPORT_SVG_SIGNATURE, o->force, "nothing was run")) != EXIT_OK)
         return rc;
     return EXIT_OK;
 }

@@ -251,6 +251,8 @@ int cmd_fit(int argc, char **argv)
     memset(&o, 0, sizeof o);
     if ((rc = parse_fit_options(argc, argv, &o)) >= 0)
         return rc;
+    if (cli_check_output(o.out, "gpu_profiler_model", o.force, "nothing was fitted") != EXIT_OK)
+        return EXIT_OUTPUT;
     if (dataset_load(o.path, &d, err, sizeof err) != 0) {
         fprintf(stderr, "%s: %s: %s\n", cli_prog, o.path, err);
         return EXIT_INPUT;

@@ -194,13 +194,14 @@ static int meas_check_timeline(struct meas_run *m)
 {
     const struct measure_opts *o = m->o;
     char cwd[2048];
+    char why[256];
     int w, n;
     if (!o->timeline_out)
         return MEASURE_OK;
-    w = outfile_may_write(o->timeline_out, TIMELINE_SIGNATURE, o->force);
+    w = outfile_may_write(o->timeline_out, TIMELINE_SIGNATURE, o->force, why, sizeof why);
     if (w != OUTFILE_OK) {
-        snprintf(m->err, m->errlen, "%s %s; choose another path or use --force", o->timeline_out,
-                 outfile_refusal(w));
+        snprintf(m->err, m->errlen, "%s%s%s; choose another path%s", o->timeline_out, w == OUTFILE_FOREIGN ? " " : ": ",
+                 why, w == OUTFILE_FOREIGN ? " or use --force" : "");
         return MEASURE_OUTPUT;
     }
     if (timeline_find_tracer(m->tracer, sizeof m->tracer) != 0) {

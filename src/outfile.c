@@ -28,16 +28,35 @@ int outfile_is_ours(const char *path, const char *signature)
 
 static int check_target(const char *target, const char *signature, int force, char *err, size_t errlen);
 
-const char *outfile_refusal(int w)
+static char *resolve(const char *path, char *err, size_t errlen);
+static FILE *create_temp_beside(const char *path, char **tmp_out, char *err, size_t errlen);
+
+/* An absent target: a file can be made in its folder (a temporary one is
+ * made and removed), so that a missing or read-only folder is found before a
+ * long run, not after it. */
+static int check_folder(const char *path, char *err, size_t errlen)
 {
-    return w == OUTFILE_FOREIGN ? "exists and was not written by gpu_profiler"
-                                : "is a directory or a device, not a file";
+    char *tmp;
+    FILE *f = create_temp_beside(path, &tmp, err, errlen);
+    if (!f)
+        return OUTFILE_ERR;
+    fclose(f);
+    plat_remove(tmp);
+    free(tmp);
+    return OUTFILE_OK;
 }
 
-int outfile_may_write(const char *path, const char *signature, int force)
+int outfile_may_write(const char *path_given, const char *signature, int force, char *why, size_t whylen)
 {
-    char why[128];
-    return check_target(path, signature, force, why, sizeof why);
+    char *path = resolve(path_given, why, whylen);
+    int w;
+    if (!path)
+        return OUTFILE_ERR;
+    w = check_target(path, signature, force, why, whylen);
+    if (w == OUTFILE_OK && plat_kind(path) == PLAT_ABSENT)
+        w = check_folder(path, why, whylen);
+    free(path);
+    return w;
 }
 
 /* What path names: the file a symbolic link points to (written through,
@@ -48,6 +67,8 @@ static char *resolve(const char *path, char *err, size_t errlen)
     if (plat_link_kind(path) != PLAT_LINK)
         return strdup(path);
     real = plat_real_path(path);
+    if (!real && plat_kind(path) != PLAT_ABSENT)
+        return strdup(path); /* to a pipe, say (/dev/stdout): check_target names what it is */
     if (!real)
         snprintf(err, errlen, "is a symbolic link to nothing (%s); name a file", strerror(errno));
     return real;
@@ -67,14 +88,44 @@ static int check_target(const char *target, const char *signature, int force, ch
         snprintf(err, errlen, "is not a regular file (a device, pipe or socket); name a file, or '-' for stdout");
         return OUTFILE_ERR;
     }
-    return force || outfile_is_ours(target, signature) ? OUTFILE_OK : OUTFILE_FOREIGN;
+    if (force || outfile_is_ours(target, signature))
+        return OUTFILE_OK;
+    snprintf(err, errlen, "exists and was not written by gpu_profiler");
+    return OUTFILE_FOREIGN;
+}
+
+/* A new hidden file beside path (same folder, so that rename is atomic;
+ * hidden, so that a listing shows no half-written file), open for writing;
+ * its name in *tmp_out (freed by the caller). NULL with err where the folder
+ * takes none. */
+static FILE *create_temp_beside(const char *path, char **tmp_out, char *err, size_t errlen)
+{
+    size_t dirlen = (size_t)(plat_base_name(path) - path);
+    char *tmp = malloc(strlen(path) + 32);
+    FILE *f;
+    *tmp_out = NULL;
+    if (!tmp) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    memcpy(tmp, path, dirlen);
+    if (strlen(path + dirlen) + 8 <= OUTFILE_NAME_MAX)
+        sprintf(tmp + dirlen, ".%s.XXXXXX", path + dirlen);
+    else /* a name near the file system's limit: the temporary one must fit too */
+        sprintf(tmp + dirlen, ".gpu_profiler.XXXXXX");
+    if (!(f = plat_create_temp(tmp))) {
+        snprintf(err, errlen, "cannot create a file in its folder: %s", strerror(errno));
+        free(tmp);
+        return NULL;
+    }
+    *tmp_out = tmp;
+    return f;
 }
 
 int outfile_write(const char *path_given, const char *signature, int force, int (*write_fn)(FILE *f, void *ctx),
                   void *ctx, char *err, size_t errlen)
 {
     char *tmp, *path = resolve(path_given, err, errlen);
-    size_t dirlen;
     int rc = OUTFILE_ERR;
     FILE *f;
 
@@ -85,23 +136,7 @@ int outfile_write(const char *path_given, const char *signature, int force, int 
         return rc;
     }
     rc = OUTFILE_ERR;
-    dirlen = (size_t)(plat_base_name(path) - path);
-    tmp = malloc(strlen(path) + 32);
-    if (!tmp) {
-        snprintf(err, errlen, "out of memory");
-        free(path);
-        return OUTFILE_ERR;
-    }
-    /* same folder, so rename is atomic; hidden, so a listing shows no
-     * half-written file */
-    memcpy(tmp, path, dirlen);
-    if (strlen(path + dirlen) + 8 <= OUTFILE_NAME_MAX)
-        sprintf(tmp + dirlen, ".%s.XXXXXX", path + dirlen);
-    else /* a name near the file system's limit: the temporary one must fit too */
-        sprintf(tmp + dirlen, ".gpu_profiler.XXXXXX");
-    if (!(f = plat_create_temp(tmp))) {
-        snprintf(err, errlen, "cannot create a file in its folder: %s", strerror(errno));
-        free(tmp);
+    if (!(f = create_temp_beside(path, &tmp, err, errlen))) {
         free(path);
         return OUTFILE_ERR;
     }

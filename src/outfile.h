@@ -17,17 +17,15 @@ enum { OUTFILE_OK = 0, OUTFILE_FOREIGN, OUTFILE_ERR };
 int outfile_write(const char *path, const char *signature, int force, int (*write_fn)(FILE *f, void *ctx),
                   void *ctx, char *err, size_t errlen);
 
-/* Whether outfile_write would replace path (before a long run): OUTFILE_OK
- * (absent, or ours, or forced), OUTFILE_FOREIGN, or OUTFILE_ERR (a folder). */
-int outfile_may_write(const char *path, const char *signature, int force);
+/* Whether outfile_write would write path (before a long run): OUTFILE_OK
+ * (absent and its folder takes a file, or ours, or forced), OUTFILE_FOREIGN,
+ * or OUTFILE_ERR (a folder, a device, a link to nothing, a folder that is
+ * missing or takes no file); why says which ("exists and was not written by
+ * gpu_profiler", "is a directory", "cannot create a file in its folder: ..."). */
+int outfile_may_write(const char *path, const char *signature, int force, char *why, size_t whylen);
 
 /* Whether path exists and its first line begins with signature (a file the
  * tool wrote). */
 int outfile_is_ours(const char *path, const char *signature);
-
-/* Why outfile_may_write refused (OUTFILE_FOREIGN or OUTFILE_ERR), for
- * messages: "exists and was not written by gpu_profiler" or "is a directory
- * or a device, not a file". */
-const char *outfile_refusal(int w);
 
 #endif

@@ -505,10 +505,11 @@ static int profile_outputs(const struct runner_opts *o, const char *rep_file, co
                            size_t errlen)
 {
     enum plat_kind kind;
-    int csv = outfile_may_write(csv_path, RUNNER_CSV_SIGNATURE, o->force);
+    char why[256];
+    int csv = outfile_may_write(csv_path, RUNNER_CSV_SIGNATURE, o->force, why, sizeof why);
     if (csv != OUTFILE_OK) {
-        snprintf(err, errlen, "%s %s; move it or use --force", csv_path,
-                 outfile_refusal(csv));
+        snprintf(err, errlen, "%s%s%s%s", csv_path, csv == OUTFILE_FOREIGN ? " " : ": ", why,
+                 csv == OUTFILE_FOREIGN ? "; move it or use --force" : "");
         return -1;
     }
     if ((kind = plat_link_kind(rep_file)) == PLAT_ABSENT)

@@ -3,7 +3,9 @@
  * one, folders and devices told from files, binary reading past a 0x1A
  * byte, folder listing, memory streams, PATH search, and a child started
  * with awkward arguments that must reach it exactly (echo_args.exe on
- * Windows, the shell's printf on Linux). */
+ * Windows, the shell's printf on Linux); outfile_may_write, which checks an
+ * output path before a long run, on the same platform layer. */
+#include "outfile.h"
 #include "plat.h"
 #include "testlib.h"
 #include "textio.h"
@@ -274,8 +276,50 @@ static void test_env_block(void)
 }
 #endif
 
+static int write_sig(FILE *f, void *ctx)
+{
+    (void)ctx;
+    return fputs("gp_sig,1\n", f) < 0 ? -1 : 0;
+}
+
+/* Each answer of outfile_may_write, and that a check leaves no file behind. */
+static void test_may_write(void)
+{
+    char dir[1024], path[1100], why[256];
+    struct plat_dir *d;
+    int n = 0;
+    if (!plat_make_temp_dir(tl_temp_name(dir, sizeof dir, "gp_test_out.XXXXXX"))) {
+        CHECK(0);
+        return;
+    }
+    snprintf(path, sizeof path, "%s/new.csv", dir);
+    CHECK(outfile_may_write(path, "gp_sig", 0, why, sizeof why) == OUTFILE_OK);
+    CHECK(plat_kind(path) == PLAT_ABSENT);
+    if ((d = plat_dir_open(dir)) != NULL) { /* the probe file is gone too */
+        while (plat_dir_next(d))
+            n++;
+        plat_dir_close(d);
+    }
+    CHECK(n == 0);
+    snprintf(path, sizeof path, "%s/none/new.csv", dir);
+    CHECK(outfile_may_write(path, "gp_sig", 1, why, sizeof why) == OUTFILE_ERR);
+    CHECK(strstr(why, "cannot create a file in its folder") != NULL);
+    CHECK(outfile_may_write(dir, "gp_sig", 1, why, sizeof why) == OUTFILE_ERR);
+    CHECK(strcmp(why, "is a directory") == 0);
+    snprintf(path, sizeof path, "%s/user.csv", dir);
+    write_file(path, "user data\n", 10);
+    CHECK(outfile_may_write(path, "gp_sig", 0, why, sizeof why) == OUTFILE_FOREIGN);
+    CHECK(strstr(why, "not written by gpu_profiler") != NULL);
+    CHECK(outfile_may_write(path, "gp_sig", 1, why, sizeof why) == OUTFILE_OK);
+    CHECK(outfile_write(path, "gp_sig", 1, write_sig, NULL, why, sizeof why) == OUTFILE_OK);
+    CHECK(outfile_may_write(path, "gp_sig", 0, why, sizeof why) == OUTFILE_OK); /* ours now */
+    plat_remove(path);
+    plat_remove_dir(dir);
+}
+
 int main(void)
 {
+    test_may_write();
     test_same_file();
     test_paths();
     test_files();
