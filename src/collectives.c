@@ -12,7 +12,6 @@
 static const char *const op_names[COLL_OP_COUNT] = { "allreduce", "allgather", "reducescatter", "broadcast" };
 static const char *const op_kernels[COLL_OP_COUNT] = { "ncclAllReduce", "ncclAllGather", "ncclReduceScatter",
                                                        "ncclBroadcast" };
-static const unsigned coll_sizes[COLL_NSIZES] = COLL_SIZES;
 static char nccl_version[16];
 
 const char *collectives_op_name(enum coll_op op)
@@ -71,6 +70,8 @@ void collectives_row(const struct coll_meas *m, struct dataset_row *row)
 }
 
 #ifndef _WIN32
+static const unsigned coll_sizes[COLL_NSIZES] = COLL_SIZES; /* the message sizes measured (NCCL: Linux only) */
+
 /* ---- NCCL, loaded at run time (the calls of nccl.h 2.x, whose ABI is stable) ---- */
 
 typedef struct nccl_comm *nccl_comm;
