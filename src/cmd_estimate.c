@@ -393,9 +393,10 @@ again:
             break;
         }
         if (verbose)
-            fprintf(stderr, "%s: %s: %s page, %lu rows, %lu kernels, %lu lines that are not ncu CSV skipped\n",
+            fprintf(stderr, "%s: %s: %s page, %lu rows, %lu kernels, %lu %s not ncu CSV skipped\n",
                     cli_prog, in.named[i], est->stats.page == NCU_PAGE_RAW ? "raw" : "details", est->stats.rows,
-                    est->stats.kernels, est->stats.lines_skipped);
+                    est->stats.kernels, est->stats.lines_skipped,
+                    est->stats.lines_skipped == 1 ? "line that is" : "lines that are");
         if (!quiet && i == 0 && est->model_guessed == GPU_FIRST_MODEL)
             fprintf(stderr, "%s: %s does not name its GPU; using the model for %s\n", cli_prog, in.named[i],
                     est->used->gpu);

@@ -42,8 +42,9 @@ static void print_measure_help(void)
            "                           'gpu_profiler --timeline FILE' then estimates from them alone\n"
            "      --force              replace a FILE that gpu_profiler did not write\n"
            "  -h, --help               this text\n"
-           "Exit status: 0 ok (APP's own status is reported), 2 usage, 6 APP not found, 7 the timeline\n"
-           "could not be written, 8 no NVML or no power reading, or no tracer for --timeline.\n");
+           "Exit status: 0 ok, 2 usage, 6 APP not found, 7 the timeline could not be written, 8 no NVML\n"
+           "or no power reading, or no tracer for --timeline, 9 APP failed (non-zero status or a signal;\n"
+           "what was measured is still printed), 10 the --start-marker line never came.\n");
 }
 
 static void json_num(const char *key, double v, int last)

@@ -104,7 +104,7 @@ static void print_names(const struct timeline *t, const struct sampled_result *r
 {
     size_t i, n = top > 0 && (size_t)top < r->nnames ? (size_t)top : r->nnames;
     char base[64];
-    printf("top %zu kernels by energy (each its share of the samples it ran in%s):\n", n,
+    printf("top %zu kernel%s by energy (each its share of the samples it ran in%s):\n", n, n == 1 ? "" : "s",
            scale > 0 ? "; reconciled: scaled to add up to NVML's energy" : "");
     printf("  %10s %13s %9s %8s %7s  %s\n", "energy_J", scale > 0 ? "reconciled_J" : "", "time_s", "calls", "avg_W",
            "name");

@@ -205,8 +205,9 @@ static int meas_check_timeline(struct meas_run *m)
         return MEASURE_OUTPUT;
     }
     if (timeline_find_tracer(m->tracer, sizeof m->tracer) != 0) {
-        snprintf(m->err, m->errlen, "--timeline needs the tracer " TIMELINE_TRACER ", which make builds where it "
-                 "finds CUPTI (cupti.h in $CUDA_HOME/include; make CUDA_DIR=...), or GP_TRACER=PATH");
+        snprintf(m->err, m->errlen, "%s needs the tracer " TIMELINE_TRACER ", which make builds where it finds "
+                 "CUPTI (cupti.h in $CUDA_HOME/include; make CUDA_DIR=...), or GP_TRACER=PATH",
+                 o->pm_interval_ns ? "--sampled" : "--timeline");
         return MEASURE_NO_TRACER;
     }
     if (getenv("CUDA_INJECTION64_PATH")) {

@@ -97,6 +97,7 @@ struct ncu_reader {
     long metric_col[M_COUNT];        /* raw page: column of each metric */
     double metric_scale[M_COUNT];    /* raw page: from the units row */
     int expect_units;                /* raw page: next row is the units row */
+    int header_unquoted;             /* saved again by a program that quotes only where it must */
 
     unsigned char head[512];         /* the input's first bytes */
     size_t head_len;
@@ -473,6 +474,25 @@ static int raw_row(struct ncu_reader *r, char **f, unsigned long line)
     return emit(r, &k);
 }
 
+/* An unquoted row that is still one of ncu's: the page saved again by a
+ * program that quotes only where it must (Python's csv module, pandas, a
+ * spreadsheet), which left its header unquoted too (where ncu's header is
+ * quoted, an unquoted line is the application's output, issue 32). It has as
+ * many fields as the page's rows have (the header's count; on a details page
+ * at least up to its last column read) and a kernel ID (or, on a raw page, is
+ * the units row, whose ID is empty). */
+static int unquoted_row_is_ncus(const struct ncu_reader *r, char **f, size_t n)
+{
+    const char *id;
+    if (!r->header_unquoted || n > r->ncols || n < r->min_fields || r->col[C_ID] < 0 ||
+        (size_t)r->col[C_ID] >= n)
+        return 0;
+    id = f[r->col[C_ID]];
+    if (id[0] == '\0')
+        return r->stats.page == NCU_PAGE_RAW && r->expect_units;
+    return strspn(id, "0123456789") == strlen(id);
+}
+
 static int on_record(void *ctx, char **f, size_t n, unsigned flags, unsigned long line)
 {
     struct ncu_reader *r = ctx;
@@ -483,13 +503,14 @@ static int on_record(void *ctx, char **f, size_t n, unsigned flags, unsigned lon
     if (!data_row && is_header(f, n)) {
         if (flush_current(r))
             return r->rc;
+        r->header_unquoted = !(flags & CSV_FIRST_QUOTED);
         return setup_header(r, f, n, line);
     }
     if (!r->have_header) {
         r->stats.lines_skipped++;
         return 0;
     }
-    if (!(flags & CSV_FIRST_QUOTED)) {
+    if (!(flags & CSV_FIRST_QUOTED) && !unquoted_row_is_ncus(r, f, n)) {
         r->stats.lines_skipped++; /* ncu quotes every field it writes: an unquoted row is program output */
         return 0;
     }
@@ -622,8 +643,8 @@ int ncu_reader_finish(struct ncu_reader *r)
     if (flush_current(r))
         return r->rc;
     if (!r->have_header)
-        return set_err(r, 0, "no ncu CSV header (a row with \"ID\" and \"Kernel Name\") in %lu lines%s",
-                       r->stats.lines_skipped, what_it_is(r->head, r->head_len));
+        return set_err(r, 0, "no ncu CSV header (a row with \"ID\" and \"Kernel Name\") in %lu line%s%s",
+                       r->stats.lines_skipped, r->stats.lines_skipped == 1 ? "" : "s", what_it_is(r->head, r->head_len));
     if (r->stats.page == NCU_PAGE_RAW && r->expect_units)
         return set_err(r, 0, "raw-page export ends before its units row");
     return 0;

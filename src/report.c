@@ -466,7 +466,7 @@ static int text_launches(FILE *out, const struct estimate *e, const struct repor
         return -1;
     shown = o->per_kernel ? e->nkernels : (o->top < e->nkernels ? o->top : e->nkernels);
     if (shown < e->nlaunches)
-        fprintf(out, "top %zu kernels by energy:\n", shown);
+        fprintf(out, "top %zu kernel%s by energy:\n", shown, shown == 1 ? "" : "s");
     else
         fputs("kernels by energy:\n", out);
     text_launch_header(out, e, o);

@@ -122,6 +122,26 @@ def same(a, b):
         return a.strip() == b.strip()
 
 
+def readme_example(gp):
+    """The block under "### Reading the output" against the README's main command at COLUMNS=80."""
+    readme = open("README.md", encoding="utf-8").read()
+    m = re.search(r"### Reading the output\n+```\n(.*?)```", readme, re.S)
+    if not m:
+        return False, "no such block (reworded? update tests/figures.py)"
+    import os
+    env = dict(os.environ, COLUMNS="80")
+    got = subprocess.run([gp, "-m", "all", "-c", "tests/fixtures/ncu-h100/probe4_full_raw.csv", "--no-predictions"],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, universal_newlines=True, env=env,
+                         check=False).stdout
+    if got == m.group(1):
+        return True, ""
+    want_lines, got_lines = m.group(1).splitlines(), got.splitlines()
+    for i, (w, g) in enumerate(zip(want_lines, got_lines)):
+        if w != g:
+            return False, "line %d says %r, the command prints %r" % (i + 1, w, g)
+    return False, "the README shows %d lines, the command prints %d" % (len(want_lines), len(got_lines))
+
+
 def main():
     gp = sys.argv[1]
     texts = {
@@ -146,6 +166,14 @@ def main():
         for m in found:
             for name, value in zip(names, m.groups()):
                 stated.setdefault(name, []).append((place, value.strip()))
+    # the README's example output is what its command prints on an 80-column terminal
+    ok, why = readme_example(gp)
+    if ok:
+        passed += 1
+        print("README example output: as the command prints it")
+    else:
+        failed += 1
+        print("FAILED: README example output (\"### Reading the output\"): " + why)
     for name in sorted(stated):
         places = stated[name]
         first = places[0][1]
