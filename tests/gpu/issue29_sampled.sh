@@ -25,6 +25,9 @@
 set -u
 OUT=${OUT:-gpu-out}
 mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd) # the packs cd into $W
+# the device kills a call at 600 s: start nothing after 560 s unless told otherwise
+GP_DEADLINE=${GP_DEADLINE:-$(( $(date +%s) + 560 ))}
 . tests/gpu/device_lib.sh
 make -s -j16 >"$OUT/build.txt" 2>&1 || { tail -30 "$OUT/build.txt"; exit 1; }
 ls -la build/gpu_profiler_trace.so >>"$OUT/build.txt" 2>&1
@@ -95,12 +98,13 @@ step_cost() {
 step_calibrate() {
     mkdir -p "$W/cal"
     s=$(date +%s)
-    env ${GP_CAL_ENV:-} ./gpu_profiler calibrate --sampled --repeats 2 --warmup 0.05 --force -q -o "$W/cal/sampled.model" \
+    # stopped (SIGINT) 20 s after the deadline, so that its logs are still packed
+    timeout -s INT -k 10 $((GP_DEADLINE + 20 - $(date +%s))) env ${GP_CAL_ENV:-} ./gpu_profiler calibrate --sampled --repeats 2 --warmup 0.05 --force -q -o "$W/cal/sampled.model" \
         --dataset "$W/cal/sampled_dataset.csv" --log "$W/cal/sampled_calibrate.log" \
         --timeline "$W/cal/calibration_timeline.txt" >"$W/cal/stdout.txt" 2>&1
     echo "calibrate --sampled: exit $?, $(( $(date +%s) - s )) s" | tee -a "$OUT/info.txt"
     tail -5 "$W/cal/stdout.txt"
-    (cd "$W" && tar czf "$OUT/calibrate.tgz" cal)
+    (cd "$W" && tar czf "$OUT/calibrate.tgz.tmp" cal) && mv "$OUT/calibrate.tgz.tmp" "$OUT/calibrate.tgz"
 }
 
 step_validate() {
@@ -119,7 +123,11 @@ step_validate() {
             rc=$?
             printf '%s,%s,%s,%.2f,%s\n' "$w" "$mode" "$rc" "$(elapsed "$s")" \
                 "$(tr -d '\n ' <"$W/val/${w}_${mode}.json" | tr ',' ';')" >>"$OUT/validate.csv"
-            (cd "$W" && tar czf "$OUT/validate.tgz" val) # after each: a call cut short keeps what ran
+            # after each: a call cut short keeps what ran (written aside, then renamed: a kill during tar
+            # must not leave a truncated archive); the plain timelines (about 10 MB gzipped over the 25
+            # workloads, read by nothing) would take validate.tgz past the 16 MiB a returned file may have
+            (cd "$W" && tar czf "$OUT/validate.tgz.tmp" --exclude='*_plain_timeline.txt' val) &&
+                mv "$OUT/validate.tgz.tmp" "$OUT/validate.tgz"
         done
     done
 }
@@ -128,7 +136,7 @@ step_replay() {
     mkdir -p "$W/replay"
     OUT="$W/replay" GP_DEADLINE=${GP_DEADLINE:-} sh validation/run.sh ${GP_WORKLOADS:-} >"$W/replay/run_stdout.txt" 2>&1
     echo "replay: exit $?, $(tail -1 "$W/replay/run_stdout.txt")" | tee -a "$OUT/info.txt"
-    (cd "$W" && tar czf "$OUT/replay.tgz" replay)
+    (cd "$W" && tar czf "$OUT/replay.tgz.tmp" replay) && mv "$OUT/replay.tgz.tmp" "$OUT/replay.tgz"
 }
 
 for step in "$@"; do

@@ -43,7 +43,7 @@ set -u
 OUT=${OUT:-gpu-out}
 part=${1:?cal or val}
 name=${2:-gpu}
-shift 2 || shift $#
+if [ $# -ge 2 ]; then shift 2; else shift $#; fi # dash exits on a failed shift 2
 mkdir -p "$OUT"
 t_start=$(date +%s)
 deadline=$((t_start + ${GP_BUDGET_S:-570}))

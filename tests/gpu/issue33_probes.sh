@@ -33,12 +33,16 @@
 set -u
 OUT=${OUT:-gpu-out}
 mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd) # pack() cds into $work
 sum="$OUT/issue33.txt"
 work=$(mktemp -d)
 py=$(command -v python3)
 deadline=${GP_DEADLINE:-$(( $(date +%s) + 540 ))}
 late() { [ "$(date +%s)" -ge "$deadline" ] && { echo "deadline: $1 not run" >>"$sum"; return 0; }; return 1; }
-pack() { (cd "$work" && tar czf "$OUT/issue33_logs.tgz.tmp" ./*.csv ./*.txt ./*.py 2>/dev/null) && mv "$OUT/issue33_logs.tgz.tmp" "$OUT/issue33_logs.tgz"; }
+# --ignore-failed-read: a glob with no match yet (no *.csv after part 0, no *.py before part 1) must not fail tar
+pack() { (cd "$work" && tar czf "$OUT/issue33_logs.tgz.tmp" --ignore-failed-read ./*.csv ./*.txt ./*.py 2>/dev/null) && mv "$OUT/issue33_logs.tgz.tmp" "$OUT/issue33_logs.tgz"; }
+# tmo CMD...: CMD stopped at 150 s, and at the deadline + 40 s (the device kills the call at 600 s)
+tmo() { _t=$((deadline + 40 - $(date +%s))); [ "$_t" -gt 150 ] && _t=150; [ "$_t" -lt 10 ] && _t=10; timeout -s INT -k 10 "$_t" "$@"; }
 NCU="ncu --clock-control none"
 nvidia-smi --query-gpu=name,serial,driver_version,power.limit,temperature.gpu --format=csv,noheader >"$sum" 2>&1
 make -s >"$work/build.txt" 2>&1 || { cat "$work/build.txt"; exit 1; }
@@ -89,7 +93,7 @@ pack
 grep -E '^  (fp32|fp32b|tile|sgemm|dram|l2|mix_dram)[a-z0-9_]* +iters' data/h100_tiers_calibrate.log |
     awk '{ print $1, $3 }' >"$work/plan.txt"
 if ! late suite; then
-    $NCU --metrics "$L2M,$FMAM" --csv --page raw ./gpu_profiler calibrate --run-plan "$work/plan.txt" --device 0 \
+    tmo $NCU --metrics "$L2M,$FMAM" --csv --page raw ./gpu_profiler calibrate --run-plan "$work/plan.txt" --device 0 \
         >"$work/suite_ncu.csv" 2>&1
     printf 'suite: %s configurations, ncu lines %s\n' "$(wc -l <"$work/plan.txt")" "$(wc -l <"$work/suite_ncu.csv")" >>"$sum"
     pack
@@ -112,7 +116,12 @@ step = {"triad": lambda: torch.add(b, c, alpha=3.0, out=a), "sum": lambda: b.sum
         "scale": lambda: torch.mul(b, 3.0, out=a), "fill": lambda: a.fill_(1.5)}[op]
 for _ in range(20): step()
 torch.cuda.synchronize()
-iters = int(os.environ.get("GP_ITERS", "0")) or 2000
+t0 = time.perf_counter()
+for _ in range(20): step()
+torch.cuda.synchronize()
+per_step = (time.perf_counter() - t0) / 20
+# about GP_SECONDS (4 s) like validation/workloads.py: 2000 steps were 0.5-0.7 s for sum and fill
+iters = int(os.environ.get("GP_ITERS", "0")) or max(1, int(float(os.environ.get("GP_SECONDS", "4")) / per_step))
 print("GP_START", flush=True)
 torch.cuda.nvtx.range_push("gp_loop")
 for _ in range(iters): step()
@@ -122,14 +131,17 @@ print("GP_STOP", flush=True)
 EOF
 entropy() {
 for op in triad sum fill; do
-    for kind in rand bits zeros; do
+    kinds="rand bits zeros"
+    [ "$op" = fill ] && kinds=rand # fill writes a constant: the input data plays no part
+    for kind in $kinds; do
         late "entropy $op $kind" && return
-        ./gpu_profiler measure --start-marker GP_START --stop-marker GP_STOP --force \
+        tmo ./gpu_profiler measure --start-marker GP_START --stop-marker GP_STOP --force \
             -- "$py" "$work/entropy.py" "$kind" "$op" >"$work/entropy_${op}_${kind}_measure.txt" 2>&1
         printf 'entropy %-6s %-6s rc=%d  %s\n' "$op" "$kind" $? \
             "$(grep '^measured:' "$work/entropy_${op}_${kind}_measure.txt")" >>"$sum"
     done
-    GP_ITERS=2 $NCU --metrics "$L2M" --nvtx --nvtx-include gp_loop/ --csv --page raw \
+    late "entropy $op ncu" && return
+    tmo env GP_ITERS=2 $NCU --metrics "$L2M" --nvtx --nvtx-include gp_loop/ --csv --page raw \
         "$py" "$work/entropy.py" rand "$op" >"$work/entropy_${op}_ncu.csv" 2>&1
     pack
 done
@@ -137,17 +149,20 @@ done
 
 # 2 and 3. the validation workloads' L2, FMA-pipe and instruction-mix counters,
 # with NVML's clock and power every 100 ms (4.)
+# power.draw is a 1 s average on Hopper: the instant power too, where this nvidia-smi knows the field
+smi_q=timestamp,clocks.sm,power.draw.instant,power.draw,temperature.gpu
+nvidia-smi --query-gpu="$smi_q" --format=csv,noheader >/dev/null 2>&1 || smi_q=timestamp,clocks.sm,power.draw,temperature.gpu
 for w in mm_fp32 conv_fp32_images blur_4k reduce_sum stream_triad sort; do
     late "$w" && break
-    nvidia-smi --query-gpu=timestamp,clocks.sm,power.draw,temperature.gpu --format=csv -lms 100 \
+    nvidia-smi --query-gpu="$smi_q" --format=csv -lms 100 \
         >"$work/${w}_smi.csv" 2>&1 &
     smi=$!
-    ./gpu_profiler measure --start-marker GP_START --stop-marker GP_STOP --force \
+    tmo ./gpu_profiler measure --start-marker GP_START --stop-marker GP_STOP --force \
         -- "$py" validation/workloads.py "$w" >"$work/${w}_measure.txt" 2>&1
     rc=$?
     kill "$smi" 2>/dev/null
     printf '%-18s rc=%d  %s\n' "$w" $rc "$(grep '^measured:' "$work/${w}_measure.txt")" >>"$sum"
-    GP_ITERS=2 $NCU --metrics "$L2M,$FMAM" --nvtx --nvtx-include gp_loop/ --launch-count 40 --csv --page raw \
+    tmo env GP_ITERS=2 $NCU --metrics "$L2M,$FMAM" --nvtx --nvtx-include gp_loop/ --launch-count 40 --csv --page raw \
         "$py" validation/workloads.py "$w" >"$work/${w}_ncu.csv" 2>&1
     printf '%-18s ncu lines %s\n' "$w" "$(wc -l <"$work/${w}_ncu.csv")" >>"$sum"
     pack
