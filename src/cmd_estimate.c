@@ -1091,6 +1091,20 @@ static void stage_report_opts(struct estimate_run *r)
 }
 
 /* --timeline (or --measure's): the estimate over the traced run, per device. */
+/* A timeline none of whose kernels bears a profiled kernel's name is most
+ * likely another application's run (or another GPU's): said, not refused,
+ * since a run whose kernels all went unprofiled (-k, a launch count) is
+ * estimated at the profile's mean on purpose. */
+static void warn_unmatched(const char *path, long long dev, const struct timeline_result *res, int quiet)
+{
+    size_t placed = res->comm_w > 0 ? res->nccl : 0; /* NCCL's, at the communication term */
+    if (quiet || res->matched > 0 || res->kernels <= placed)
+        return;
+    fprintf(stderr, "%s: warning: --timeline %s: none of the %zu traced kernels of device %lld is named like a "
+                    "profiled one: all are estimated at the profile's mean (is the timeline from the same "
+                    "application, and the CSV from the same GPU?)\n", cli_prog, path, res->kernels - placed, dev);
+}
+
 static int stage_timeline(struct estimate_run *r)
 {
     struct report_timeline *rtl = &r->rtl;
@@ -1114,6 +1128,7 @@ static int stage_timeline(struct estimate_run *r)
             timeline_free(&tl);
             return EXIT_INPUT;
         }
+        warn_unmatched(path, dev, &rtl->r[rtl->ndevices], r->o.quiet);
         rtl->device[rtl->ndevices++] = dev;
     }
     if (!r->o.quiet && tl.dropped)

@@ -46,6 +46,19 @@ if [ -n "${GP_FAKE_NVML_DIR:-}" ]; then
     run $E --json --no-predictions -a ./app.sh --measure --ncu "$HERE/fake_ncu.sh" --model "$FIX/tiny.model"
     run measure.schema.json measure --json --idle 0.1 -- ./app.sh nap
 fi
+# docs/schema/example_estimate.json: what its README's command prints today, and valid (checked with the rest)
+(cd "$HERE/.." && "$GP" -m all --json --no-predictions -c tests/fixtures/ncu-h100/probe4_full_details.csv) \
+    >"$T/example.json" 2>"$T/example_err.txt"
+example_ok=1
+if ! cmp -s "$T/example.json" "$SCHEMA/example_estimate.json"; then
+    example_ok=0
+    echo "FAILED: docs/schema/example_estimate.json is not what its command prints now; make it again with" >&2
+    echo "  ./gpu_profiler -m all --json --no-predictions -c tests/fixtures/ncu-h100/probe4_full_details.csv >docs/schema/example_estimate.json" >&2
+fi
+n=$((n + 1))
+cp "$SCHEMA/example_estimate.json" "$T/doc_$n.json"
+: >"$T/err_$n.txt"
+printf '%s %s\n' $E "(docs/schema/example_estimate.json)" >>"$T/list"
 out=$(python3 - "$T" "$SCHEMA" <<'PY'
 import json, sys, jsonschema
 t, schema_dir = sys.argv[1], sys.argv[2]
@@ -65,4 +78,5 @@ print(passed, failed)
 PY
 ) || out="0 1"
 set -- $out
-tally_line "${1:-0}" "${2:-1}"
+if [ $example_ok = 1 ]; then set -- $((${1:-0} + 1)) "${2:-1}"; else set -- "${1:-0}" $((${2:-1} + 1)); fi
+tally_line "$1" "$2"
