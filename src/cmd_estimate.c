@@ -610,6 +610,16 @@ static int number_option(struct estimate_options *o, int c, const char *arg)
     }
 }
 
+/* Whether -c - came already. */
+static int stdin_named(const struct estimate_options *o)
+{
+    size_t i;
+    for (i = 0; i < o->n_csv; i++)
+        if (strcmp(o->csv_args[i], "-") == 0)
+            return 1;
+    return 0;
+}
+
 /* The options that name something (a file, a range, a tier, a mode). */
 static int value_option(struct estimate_options *o, int c, const char *arg)
 {
@@ -631,6 +641,11 @@ static int value_option(struct estimate_options *o, int c, const char *arg)
                             "gpu_profiler's --max-kernels %s)", arg, arg);
             return EXIT_USAGE;
         }
+        if (strcmp(arg, "-") == 0 && stdin_named(o)) {
+            cli_usage_error("-c - given twice: standard input is read once (save each CSV to a file and give "
+                            "both files)");
+            return EXIT_USAGE;
+        }
         o->csv = o->csv_args[o->n_csv++] = arg;
         return -1;
     case O_REPORT:
@@ -638,6 +653,11 @@ static int value_option(struct estimate_options *o, int c, const char *arg)
             !cli_has_ext(arg, ".htm")) {
             cli_usage_error("--report writes FILE.svg (the picture) or FILE.html (the picture and the tables), "
                             "not '%s'", arg);
+            return EXIT_USAGE;
+        }
+        if (o->report_path) { /* the last would win, and the first be silently not written */
+            cli_usage_error("--report given twice (%s and %s): one report a run; the HTML one holds the picture "
+                            "too", o->report_path, arg);
             return EXIT_USAGE;
         }
         o->report_path = arg;
@@ -680,7 +700,13 @@ static int take_option(struct estimate_options *o, int c, char *arg, char **argv
     case 's': o->app_args[o->napp_args++] = arg; return -1;
     case O_MODEL: o->model_path = arg; return -1;
     case O_JSON: o->json = 1; return -1;
-    case O_OUT_CSV: o->out_csv = arg; return -1;
+    case O_OUT_CSV:
+        if (o->out_csv) {
+            cli_usage_error("--out-csv given twice (%s and %s): one file a run", o->out_csv, arg);
+            return EXIT_USAGE;
+        }
+        o->out_csv = arg;
+        return -1;
     case O_MEASURE: o->measure_too = 1; return -1;
     case O_TIMELINE: o->timeline_path = arg; return -1;
     case O_SAMPLED: return cli_parse_sampled(arg, 10.0, &o->sampled_ns) != 0 ? EXIT_USAGE : -1;
