@@ -514,6 +514,9 @@ static void text_header(FILE *out, const struct estimate *e, const struct report
         else
             text_line_add(&l, ": held-out avg error %.1f%% (calibration benchmarks, docs/ACCURACY.md)",
                           m->stat[TARGET_AVG][STAT_CV_MAPE]);
+        if (e->first_gpu[0] && strcmp(e->first_gpu, m->gpu) != 0)
+            text_line_add(&l, "; on the model's GPU, not on %s, where it was never measured",
+                          report_clean(gpu, sizeof gpu, e->first_gpu));
     }
     text_line_end(out, &l, o->width, 4);
     if (e->sample_weight > 1) {
