@@ -133,6 +133,7 @@ PM_SKIP = echo "skipped: test_trace_pm: no CUPTI headers (install CUDA's cuda-cu
 endif
 
 unit: $(TESTS:%=$(B)/%) $(PM_TESTS:%=$(B)/%)
+	@echo "== make unit"
 	@set -e; for t in $(TESTS) $(PM_TESTS); do echo "== $$t"; $(B)/$$t; done; $(PM_SKIP)
 
 # the fault-injection library of tests/cli.cases (plain cc: it is preloaded, never linked)
@@ -155,44 +156,55 @@ $(B)/test_collectives: $(B)/fake_cuda/libcuda.so.1 $(B)/fake_nccl/libnccl.so.2 $
 $(B)/test_collectives: ALL_CFLAGS += -DFAKE_LIB_DIRS='"$(abspath $(B)/fake_cuda):$(abspath $(B)/fake_nccl):$(abspath $(B)/fake_nvml)"'
 
 cli: $(BIN) $(B)/fault_shim.so $(B)/fake_nvml/libnvidia-ml.so.1
+	@echo "== make cli"
 	@GP_FAULT_SHIM=$(abspath $(B)/fault_shim.so) GP_FAKE_NVML_DIR=$(abspath $(B)/fake_nvml) \
 	    sh tests/cli.sh ./$(BIN)
 
 svg: $(BIN)
+	@echo "== make svg"
 	@sh tests/render_svg.sh ./$(BIN)
 
 # the HTML page in headless Chromium at 1280 and 1920 px: a screenshot, no sideways scrolling
 screenshot: $(BIN)
+	@echo "== make screenshot"
 	@sh tests/screenshot_html.sh ./$(BIN)
 
 signals: $(BIN)
+	@echo "== make signals"
 	@sh tests/signals.sh ./$(BIN)
 
 # 10^5 kernel names: the text table within --json's memory (issue 32)
 names-memory: $(BIN)
+	@echo "== make names-memory"
 	@GP_SANITIZE=$(SANITIZE) sh tests/names_memory.sh ./$(BIN)
 
 # every kind of JSON document against docs/schema/
 schema: $(BIN) $(B)/fake_nvml/libnvidia-ml.so.1
+	@echo "== make schema"
 	@GP_FAKE_NVML_DIR=$(abspath $(B)/fake_nvml) sh tests/json_schema.sh ./$(BIN)
 
 # docs/ACCURACY.md's validation figures, recomputed from the recorded runs
 accuracy-doc: $(BIN)
+	@echo "== make accuracy-doc"
 	@sh tests/accuracy_doc.sh ./$(BIN)
 
 # every measured figure stated alike in README.md, the man page, --help and --version (the models)
 figures: $(BIN)
+	@echo "== make figures"
 	@sh tests/figures.sh ./$(BIN)
 
 # pip install . into a fresh venv without network, and the Python module
 pip-install: $(B)/fake_nvml/libnvidia-ml.so.1
+	@echo "== make pip-install"
 	@GP_FAKE_NVML_DIR=$(abspath $(B)/fake_nvml) sh tests/pip_install.sh
 
 completions: $(BIN) $(COMPLETIONS)
+	@echo "== make completions"
 	@sh tests/completions.sh ./$(BIN) $(B)/completions
 
 # --help short, with examples; the man page complete (EXAMPLES, ENVIRONMENT, EXIT STATUS, options)
 help-doc: $(BIN)
+	@echo "== make help-doc"
 	@sh tests/help_doc.sh ./$(BIN)
 
 check: unit cli svg screenshot signals names-memory schema accuracy-doc help-doc figures completions pip-install
