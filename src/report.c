@@ -591,15 +591,16 @@ static int text_write(FILE *out, const struct estimate *e, const struct report_o
         double sum_w[TARGET_COUNT], sum_j;
         all_devices(e, sum_w, &sum_j);
         fmt_energy(t1, sizeof t1, sum_j);
-        fprintf(out, "%sall %zu devices:", bold, e->ndevices);
+        struct text_line l = { .len = 0 };
+        text_line_add(&l, "%sall %zu devices:", bold, e->ndevices);
         if (o->mode & MODE_MIN)
-            fprintf(out, "  min %.1f W", sum_w[TARGET_MIN]);
+            text_line_add(&l, "  min %.1f W", sum_w[TARGET_MIN]);
         if (o->mode & MODE_AVG)
-            fprintf(out, "  avg %.1f W", sum_w[TARGET_AVG]);
+            text_line_add(&l, "  avg %.1f W", sum_w[TARGET_AVG]);
         if (o->mode & MODE_PEAK)
-            fprintf(out, "  peak %.1f W", sum_w[TARGET_PEAK]);
-        fputs(" added up (while all are busy)", out);
-        fprintf(out, "%s  energy %s\n", reset, t1);
+            text_line_add(&l, "  peak %.1f W", sum_w[TARGET_PEAK]);
+        text_line_add(&l, " added up (while all are busy)%s  energy %s", reset, t1);
+        text_line_end(out, &l, o->width, 4);
     }
     if (o->measured && e->ndevices)
         text_measured(out, e, o);
