@@ -616,10 +616,10 @@ struct cal_run {
 static int cal_check_outputs(struct cal_run *c)
 {
     const struct calibrate_opts *o = c->o;
-    const char *outs[3][2] = { { o->model_out, "gpu_profiler_model" }, { o->dataset_out, DATASET_SIGNATURE },
-                               { o->log_out, CALIBRATE_LOG_SIGNATURE } };
+    const char *outs[4][2] = { { o->model_out, "gpu_profiler_model" }, { o->dataset_out, DATASET_SIGNATURE },
+                               { o->log_out, CALIBRATE_LOG_SIGNATURE }, { o->timeline_out, TIMELINE_SIGNATURE } };
     size_t i;
-    for (i = 0; i < 3 && !o->list; i++) {
+    for (i = 0; i < 4 && !o->list; i++) {
         char why[256];
         int w;
         if (!outs[i][0])

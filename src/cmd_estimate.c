@@ -273,17 +273,16 @@ static void verbose_rules(const struct estimate *e)
                 "derives them (a raw page has no rule texts)", feats);
 }
 
-/* For -v: each kernel name with a hint (name_hints.h), once. */
 /* Tier basic (the default set's page) reads how busy the SMs were, not with
- * what: where most of the energy is in kernels whose names give no hint
- * either, say so once (docs/ACCURACY.md: blur_4k read 43% low and
+ * what: where the page allowed no richer tier (not --tier basic) and most
+ * of the energy is in kernels whose names give no hint either, say so once (docs/ACCURACY.md: blur_4k read 43% low and
  * sobel_edges 24% high from such pages, within 15% from the raw page). */
-static void note_basic_blind(const struct estimate *e)
+static void note_basic_blind(const struct estimate *e, int auto_tier)
 {
     size_t i, n = e->by_name.n ? e->by_name.n : e->nkernels;
     double blind_j = 0, total_j = 0;
-    if (e->tier < 0 || e->tier != features_tier_find("basic"))
-        return;
+    if (!auto_tier || e->tier < 0 || e->tier != features_tier_find("basic"))
+        return; /* --tier basic: asked for, on whatever page */
     for (i = 0; i < n; i++) {
         const char *name = e->by_name.n ? e->by_name.v[i].name : e->kernels[i].name;
         double j = e->by_name.n ? e->by_name.v[i].energy_j : e->kernels[i].energy_j;
@@ -299,6 +298,7 @@ static void note_basic_blind(const struct estimate *e)
                         "(or -a) reads them best\n", cli_prog, 100.0 * blind_j / total_j);
 }
 
+/* For -v: each kernel name with a hint (name_hints.h), once. */
 static void verbose_hints(const struct estimate *e)
 {
     size_t i, j, n = e->by_name.n ? e->by_name.n : e->nkernels, shown = 0;
@@ -435,7 +435,7 @@ again:
         verbose_hints(est);
     }
     if (rc == EXIT_OK && !quiet)
-        note_basic_blind(est);
+        note_basic_blind(est, auto_tier);
     if (rc == EXIT_OK && !quiet && est->first_gpu[0] && strcmp(est->first_gpu, est->used->gpu) != 0) {
         char g1[160], g2[160];
         fprintf(stderr, "%s: the CSV was recorded on %s but the model is for %s\n", cli_prog,

@@ -168,6 +168,8 @@ static int parse_long_field(const char *s, long long *out)
     }
     errno = 0;
     v = strtoll(s, &end, 10);
+    if (*end == '.' && end > s && end[1] == '0' && end[1 + strspn(end + 1, "0")] == '\0')
+        end += 1 + strspn(end + 1, "0"); /* 3.0: pandas writes an integer column that has a gap (the units row) so */
     if (*end != '\0' || errno == ERANGE || v < 0)
         return -1;
     *out = v;
@@ -490,7 +492,10 @@ static int unquoted_row_is_ncus(const struct ncu_reader *r, char **f, size_t n)
     id = f[r->col[C_ID]];
     if (id[0] == '\0')
         return r->stats.page == NCU_PAGE_RAW && r->expect_units;
-    return strspn(id, "0123456789") == strlen(id);
+    n = strspn(id, "0123456789");
+    if (id[n] == '.' && n > 0 && id[n + 1] == '0')
+        n += 1 + strspn(id + n + 1, "0"); /* pandas' 3.0 (a float column: the units row's ID is empty) */
+    return n > 0 && id[n] == '\0';
 }
 
 static int on_record(void *ctx, char **f, size_t n, unsigned flags, unsigned long line)

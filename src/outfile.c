@@ -36,9 +36,18 @@ static FILE *create_temp_beside(const char *path, char **tmp_out, char *err, siz
  * long run, not after it. */
 static int check_folder(const char *path, char *err, size_t errlen)
 {
+    const char *base = plat_base_name(path);
     char *tmp;
-    FILE *f = create_temp_beside(path, &tmp, err, errlen);
-    if (!f)
+    FILE *f;
+    if (!base[0]) {
+        snprintf(err, errlen, "names no file (empty, or ends in a folder separator)");
+        return OUTFILE_ERR;
+    }
+    if (strlen(base) > OUTFILE_NAME_MAX) {
+        snprintf(err, errlen, "cannot be created: %s", strerror(ENAMETOOLONG));
+        return OUTFILE_ERR;
+    }
+    if (!(f = create_temp_beside(path, &tmp, err, errlen)))
         return OUTFILE_ERR;
     fclose(f);
     plat_remove(tmp);
@@ -53,7 +62,7 @@ int outfile_may_write(const char *path_given, const char *signature, int force, 
     if (!path)
         return OUTFILE_ERR;
     w = check_target(path, signature, force, why, whylen);
-    if (w == OUTFILE_OK && plat_kind(path) == PLAT_ABSENT)
+    if (w == OUTFILE_OK) /* absent, ours or forced: outfile_write makes its temporary file there either way */
         w = check_folder(path, why, whylen);
     free(path);
     return w;

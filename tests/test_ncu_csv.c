@@ -250,8 +250,25 @@ static void test_64bit_ids(void)
     }
 }
 
+/* A raw page saved again by pandas (read_csv, to_csv(index=False)): the
+ * units row's empty ID makes the ID column (and Process ID, Device...) a
+ * float column, written 0.0, 1.0: still ncu's rows. */
+static void test_pandas_float_ids(void)
+{
+    static const char text[] = "ID,Process ID,Kernel Name,Device,gpu__time_duration.sum\n"
+                               ",,,,ns\n"
+                               "0.0,12.0,k,0.0,1000\n"
+                               "1.0,12.0,k,0.0,2000\n";
+    struct got g;
+    char err[512];
+    CHECK(read_text(text, sizeof text - 1, 65536, &g, NULL, err, sizeof err) == 0);
+    CHECK(g.n == 2);
+    CHECK(g.n == 2 && g.id[1] == 1 && g.pid[0] == 12 && g.device[0] == 0);
+}
+
 int main(void)
 {
+    test_pandas_float_ids();
     test_64bit_ids();
     test_encodings_and_program_output();
     test_derive_and_describe();

@@ -306,6 +306,10 @@ static void test_may_write(void)
     CHECK(strstr(why, "cannot create a file in its folder") != NULL);
     CHECK(outfile_may_write(dir, "gp_sig", 1, why, sizeof why) == OUTFILE_ERR);
     CHECK(strcmp(why, "is a directory") == 0);
+    snprintf(path, sizeof path, "%s/none/", dir); /* a folder's name, not a file's */
+    CHECK(outfile_may_write(path, "gp_sig", 1, why, sizeof why) == OUTFILE_ERR);
+    CHECK(strstr(why, "names no file") != NULL);
+    CHECK(outfile_may_write("", "gp_sig", 1, why, sizeof why) == OUTFILE_ERR);
     snprintf(path, sizeof path, "%s/user.csv", dir);
     write_file(path, "user data\n", 10);
     CHECK(outfile_may_write(path, "gp_sig", 0, why, sizeof why) == OUTFILE_FOREIGN);

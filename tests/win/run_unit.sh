@@ -13,8 +13,8 @@ trap 'rm -f "$err"' EXIT
 # ld.so", seen in CI under tests/cli.sh), it runs once more and says so
 run_test() {
     rc=0
-    "$WINE" "build-win/$1.exe" </dev/null 2>"$err" || rc=$?
-    cat "$err" >&2
+    "$WINE" "build-win/$1.exe" </dev/null >"$err" 2>&1 || rc=$? # both, in their order
+    cat "$err"
     if [ $rc = 127 ] && grep -q '^Inconsistency detected by ld.so' "$err"; then
         echo "$1.exe: wine's loader failed as the program ended (status 127): run again" >&2
         rc=0
