@@ -557,13 +557,14 @@ int runner_profile(struct runner_opts *o, char *csv_path, size_t csv_len, char *
     enum plat_kind dir_kind;
     const char *dir = o->out_dir ? o->out_dir : ".";
 
-    if (runner_find_ncu(o->ncu, pa.ncu, sizeof pa.ncu, err, errlen) != 0)
-        return RUNNER_NO_NCU;
+    /* the application first: a mistyped name is the likelier mistake, and the cheaper to fix */
     if (runner_find_app(o->app, pa.app, sizeof pa.app) != 0) {
         snprintf(err, errlen, "application '%s' not found or not executable%s", o->app,
                  plat_has_dir(o->app) ? "" : " (searched PATH; give a path like ./app)");
         return RUNNER_NO_APP;
     }
+    if (runner_find_ncu(o->ncu, pa.ncu, sizeof pa.ncu, err, errlen) != 0)
+        return RUNNER_NO_NCU;
     if ((size_t)snprintf(pa.report, sizeof pa.report, "%s/%s", dir, RUNNER_REPORT_BASE) >= sizeof pa.report ||
         (size_t)snprintf(rep_file, sizeof rep_file, "%s.ncu-rep", pa.report) >= sizeof rep_file ||
         (size_t)snprintf(csv_path, csv_len, "%s/%s", dir, RUNNER_CSV_NAME) >= csv_len) {
