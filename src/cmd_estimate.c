@@ -1243,6 +1243,25 @@ static int stage_files(struct estimate_run *r)
     return rc;
 }
 
+/* -a: --output-dir is a folder that takes files, and ncu's CSV there may be
+ * written, before --measure or ncu runs (the runner checks again). */
+static int check_output_dir(const struct estimate_options *o)
+{
+    enum plat_kind kind = plat_kind(o->out_dir);
+    char csv[2048];
+    if (strlen(o->out_dir) > RUNNER_DIR_MAX)
+        return EXIT_OK; /* the runner says how long it may be, before it runs anything */
+    if (kind != PLAT_DIR) {
+        fprintf(stderr, "%s: --output-dir %s: %s; make it first (nothing was run)\n", cli_prog, o->out_dir,
+                kind == PLAT_ABSENT ? strerror(ENOENT) : "not a folder");
+        return EXIT_OUTPUT;
+    }
+    if (o->sampled_ns) /* no ncu: the timeline's own check names the folder */
+        return EXIT_OK;
+    snprintf(csv, sizeof csv, "%s/%s", o->out_dir, RUNNER_CSV_NAME); /* fits: RUNNER_DIR_MAX */
+    return cli_check_output(csv, RUNNER_CSV_SIGNATURE, o->force, "nothing was run");
+}
+
 /* Before the long part: every output can be written, and no two are one file. */
 static int stage_check_outputs(struct estimate_run *r)
 {
@@ -1262,7 +1281,7 @@ static int stage_check_outputs(struct estimate_run *r)
     if ((rc = cli_check_output(o->out_csv, REPORT_CSV_SIGNATURE, o->force, "nothing was run")) != EXIT_OK ||
         (rc = cli_check_output(o->report_path, REPORT_SVG_SIGNATURE, o->force, "nothing was run")) != EXIT_OK)
         return rc;
-    return EXIT_OK;
+    return o->app && !o->csv ? check_output_dir(o) : EXIT_OK;
 }
 
 /* The pipeline: model, measurement, profile or inputs, estimate, traced

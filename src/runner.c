@@ -399,7 +399,7 @@ int runner_export(const char *ncu, const char *rep_file, const char *csv_path, i
 
 /* The strings ncu's command line points into while it runs. */
 struct profile_args {
-    char ncu[512], app[1024], report[1024], skip[24], count[24], nvtx[256];
+    char ncu[512], app[1024], report[RUNNER_REPORT_PATH_MAX], skip[24], count[24], nvtx[256];
 };
 
 /* ncu's command line: --clock-control none, every process, the metrics, the
@@ -569,7 +569,7 @@ int runner_profile(struct runner_opts *o, char *csv_path, size_t csv_len, char *
         (size_t)snprintf(rep_file, sizeof rep_file, "%s.ncu-rep", pa.report) >= sizeof rep_file ||
         (size_t)snprintf(csv_path, csv_len, "%s/%s", dir, RUNNER_CSV_NAME) >= csv_len) {
         snprintf(err, errlen, "--output-dir is %zu characters long; at most %zu fit: give a shorter folder",
-                 strlen(dir), sizeof pa.report - sizeof "/" RUNNER_REPORT_BASE);
+                 strlen(dir), RUNNER_DIR_MAX);
         return RUNNER_OUTPUT;
     }
     if ((dir_kind = plat_kind(dir)) != PLAT_DIR) {

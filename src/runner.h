@@ -11,6 +11,9 @@
 /* The files a profiling run leaves in the output folder; with neither -a
  * nor -c, the estimate reads RUNNER_CSV_NAME from the current folder. */
 #define RUNNER_REPORT_BASE "gpu_profiler_ncu"
+/* The longest --output-dir the runner takes (its report's path holds 1024 bytes). */
+#define RUNNER_REPORT_PATH_MAX 1024
+#define RUNNER_DIR_MAX (RUNNER_REPORT_PATH_MAX - sizeof "/" RUNNER_REPORT_BASE)
 #define RUNNER_CSV_NAME "gpu_profiler_ncu.csv"
 /* First line of the CSV the runner writes: ncu's reader skips '==' lines,
  * and outfile recognises the file as the tool's own. */
