@@ -97,6 +97,21 @@ d = g.profile(os.path.join(t, "app.sh"), ["x y", "-z"], ncu=ncu, model=model)
 check("profile: the estimate of what the stand-in ncu profiled", d["task"][0]["kernels"] == 4)
 log = open(os.path.join(t, "ncu.log")).read()
 check("profile: the application's arguments as given", "arg[x y]" in log and "arg[-z]" in log)
+check("profile: no ncu report or CSV left in the current folder",
+      not os.path.exists("gpu_profiler_ncu.csv") and not os.path.exists("gpu_profiler_ncu.ncu-rep"))
+try:
+    g.profile(os.path.join(t, "app.sh"), "--size 4096", ncu=ncu, model=model)
+    check("profile with one string for args raises", False)
+except TypeError as e:
+    check("profile with one string for args: TypeError", "not one string" in str(e))
+try:
+    g.estimate(fix, mode="bogus")
+    check("a bad mode raises", False)
+except g.GpuProfilerError as e:
+    check("a usage error says its cause, not 'Try --help'", "invalid mode 'bogus'" in str(e))
+    import pickle
+    e2 = pickle.loads(pickle.dumps(e))
+    check("the error pickles whole", e2.returncode == 2 and str(e2) == str(e) and e2.stderr == e.stderr)
 nvml = os.environ.get("GP_NVML")
 if nvml:
     os.environ["LD_LIBRARY_PATH"] = nvml

@@ -20,6 +20,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 
 __all__ = ["estimate", "profile", "measure", "GpuProfilerError", "binary"]
 
@@ -32,8 +33,12 @@ class GpuProfilerError(Exception):
         self.returncode = returncode
         self.stderr = stderr
         self.document = document
-        last = stderr.strip().splitlines()[-1] if stderr.strip() else "no message"
-        super().__init__("gpu_profiler exited with status %d: %s" % (returncode, last))
+        # the program's last word, not the "Try 'gpu_profiler --help'" line after a usage error
+        lines = [l for l in stderr.strip().splitlines() if l.strip() and not l.startswith("Try '")]
+        super().__init__("gpu_profiler exited with status %d: %s" % (returncode, lines[-1] if lines else "no message"))
+
+    def __reduce__(self):  # pickled whole (multiprocessing, concurrent.futures)
+        return (self.__class__, (self.cmd, self.returncode, self.stderr, self.document))
 
 
 def binary():
@@ -92,18 +97,29 @@ def estimate(csv, mode="avg", **opts):
     return _run(args + _options(opts))
 
 
+def _arg_list(args):
+    if isinstance(args, (str, bytes)):
+        raise TypeError("args is a list of the application's arguments, one string each, not one string: %r"
+                        % (args,))
+    return [os.fspath(a) for a in args]
+
+
 def profile(app, args=(), mode="avg", **opts):
-    """Profiles app (with its arguments args) under ncu, then estimates.
-    Returns the estimate document."""
+    """Profiles app (with its arguments args, a list) under ncu, then
+    estimates. Returns the estimate document. ncu's report and CSV go to a
+    temporary folder that is removed after, unless output_dir names one."""
     cmd = ["--json", "--mode=%s" % mode] + _predictions(opts) + ["--app=%s" % os.fspath(app)]
-    cmd += ["--arg=%s" % a for a in args]
-    return _run(cmd + _options(opts))
+    cmd += ["--arg=%s" % a for a in _arg_list(args)]
+    if opts.get("output_dir"):
+        return _run(cmd + _options(opts))
+    with tempfile.TemporaryDirectory(prefix="gpu_profiler_") as folder:
+        return _run(cmd + _options(dict(opts, output_dir=folder)))
 
 
 def measure(app, args=(), **opts):
-    """Runs app (with args) under NVML, without ncu: what it really drew.
-    Returns the measure document."""
-    return _run(["measure", "--json"] + _options(opts) + ["--", os.fspath(app)] + list(args))
+    """Runs app (with args, a list) under NVML, without ncu: what it really
+    drew. Returns the measure document."""
+    return _run(["measure", "--json"] + _options(opts) + ["--", os.fspath(app)] + _arg_list(args))
 
 
 def _main():
