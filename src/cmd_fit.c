@@ -18,7 +18,7 @@ static int write_model_file(FILE *f, void *ctx)
 
 struct fit_options {
     const char *out, *variant, *path, *base;
-    int tier, force, quiet, board, comm;
+    int tier, force, quiet, board, comm, sampled;
     char feature_buf[1024];
     char *feature_names[MODEL_MAX_FEATURES + 2];
     const char *const *features;
@@ -139,6 +139,7 @@ static int parse_fit_options(int argc, char **argv, struct fit_options *o)
             }
             o->features = features_sampled;
             o->variant = "sampled";
+            o->sampled = 1;
             break;
         case 'F':
             if (parse_features(o, optarg) != 0)
@@ -155,6 +156,11 @@ static int parse_fit_options(int argc, char **argv, struct fit_options *o)
     }
     if (optind != argc - 1) {
         cli_usage_error(optind >= argc ? "fit needs a dataset file" : "fit takes one dataset file");
+        return EXIT_USAGE;
+    }
+    if (o->sampled && (o->tier >= 0 || o->board || o->comm)) {
+        cli_usage_error("fit: --sampled fits the dataset of calibrate --sampled with its own features: leave out %s",
+                        o->tier >= 0 ? "--tier" : o->board ? "--board" : "--comm");
         return EXIT_USAGE;
     }
     if (o->board && (o->tier >= 0 || o->features || (o->variant && strcmp(o->variant, "fast") != 0))) {
@@ -275,6 +281,11 @@ int cmd_fit(int argc, char **argv)
     }
     if (!o.quiet && !o.board && !o.comm) /* beside the model on stdout ('-o -'), the report goes to stderr */
         fit_report_print(strcmp(o.out, "-") == 0 ? stderr : stdout, &rep);
+    if (!o.quiet && !o.board && !o.comm && rep.dropped_features)
+        fprintf(stderr, "%s: warning: %s has no column for %zu of the features asked for (%s): the model is fitted "
+                        "without them%s\n", cli_prog, o.path, rep.dropped_features, rep.dropped,
+                rep.dataset_sampled && o.features != features_sampled ? "; this is a dataset of calibrate --sampled: fit it with --sampled"
+                                                  : "");
     if (cli_save_output(o.out, "gpu_profiler_model", o.force, write_model_file, &m) != EXIT_OK)
         return EXIT_OUTPUT;
     if (!o.quiet && strcmp(o.out, "-") != 0)

@@ -274,6 +274,18 @@ static void fit_gaps(const struct dataset *d, struct model *m, struct fit_report
 static int fit_list(const struct dataset *d, const char *dataset_name, const char *const *list, int strict,
                     struct model *m, struct fit_report *rep, char *err, size_t errlen);
 
+/* Whether d holds every sampled counter (features_sampled): calibrate --sampled's. */
+static int dataset_is_sampled(const struct dataset *d)
+{
+    size_t i;
+    for (i = 0; features_sampled[i]; i++) {
+        int k = features_find(features_sampled[i]);
+        if (k < 0 || !features_available((size_t)k, d->metric_cols))
+            return 0;
+    }
+    return i > 0;
+}
+
 int fit_dataset(const struct dataset *d, const char *dataset_name, const char *const *features, struct model *m,
                 struct fit_report *rep, char *err, size_t errlen)
 {
@@ -318,6 +330,9 @@ static int choose_features(const struct dataset *d, const char *const *list, int
                 return -1;
             }
             rep->dropped_features++;
+            if (strlen(rep->dropped) + strlen(list[i]) + 3 < sizeof rep->dropped)
+                snprintf(rep->dropped + strlen(rep->dropped), sizeof rep->dropped - strlen(rep->dropped), "%s%s",
+                         rep->dropped[0] ? ", " : "", list[i]);
             continue;
         }
         for (j = 0; j < nf && feat[j] != k; j++)
@@ -705,6 +720,7 @@ static int fit_list(const struct dataset *d, const char *dataset_name, const cha
     }
     if ((nfeat = choose_features(d, list, strict, feat, rep, err, errlen)) < 0)
         return -1;
+    rep->dataset_sampled = dataset_is_sampled(d);
     nf = (size_t)nfeat;
     x = malloc(d->n * nf * sizeof *x);
     use = malloc(d->n);

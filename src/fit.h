@@ -40,6 +40,8 @@ struct fit_report {
     char cv_worst[TARGET_COUNT][48];
     double spread_pct[TARGET_COUNT];     /* mean measurement spread over rows */
     size_t dropped_features;             /* features the dataset has no metric for */
+    char dropped[512];                   /* their names, comma-separated (cut where long) */
+    int dataset_sampled;                 /* the dataset holds the sampled counters (calibrate --sampled) */
     /* the probes (dataset.h) */
     size_t limit_probes;                 /* cap ratios from these when > 0 */
     size_t gap_rows;                     /* gap probes the gap terms were fitted on */
