@@ -80,7 +80,7 @@ struct sampled_cli {
     const char *report_path;    /* --report FILE.svg|.html, or NULL */
     long long interval_ns;
     long top;
-    int json, force, quiet, verbose;
+    int json, force, quiet, verbose, wide; /* wide: names as they are, not cut at SAMPLED_NAME_COLS */
 };
 /* An exit status, or SAMPLED_FALL_BACK: -a APP ran but PM sampling was
  * unavailable (the tracer's line said why), so the caller estimates by the

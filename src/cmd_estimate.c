@@ -1345,6 +1345,7 @@ static int run_sampled(struct estimate_options *o)
     c.report_path = o->report_path;
     c.interval_ns = o->sampled_ns;
     c.top = o->top;
+    c.wide = o->wide;
     c.json = o->json;
     c.force = o->force;
     c.quiet = o->quiet;

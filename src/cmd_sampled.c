@@ -100,10 +100,13 @@ static double pct_off(double est, double meas)
     return meas > 0 && isfinite(est) ? 100.0 * (est - meas) / meas : (double)NAN;
 }
 
-static void print_names(const struct timeline *t, const struct sampled_result *r, double scale, long top)
+/* A name in the table: cut to this many bytes with "..." unless --wide. */
+#define SAMPLED_NAME_COLS 60
+
+static void print_names(const struct timeline *t, const struct sampled_result *r, double scale, long top, int wide)
 {
     size_t i, n = top > 0 && (size_t)top < r->nnames ? (size_t)top : r->nnames;
-    char base[64];
+    char base[1024];
     printf("top %zu kernel%s by energy (each its share of the samples it ran in%s):\n", n, n == 1 ? "" : "s",
            scale > 0 ? "; reconciled: scaled to add up to NVML's energy" : "");
     printf("  %10s %13s %9s %8s %7s  %s\n", "energy_J", scale > 0 ? "reconciled_J" : "", "time_s", "calls", "avg_W",
@@ -112,6 +115,8 @@ static void print_names(const struct timeline *t, const struct sampled_result *r
         const struct sampled_name *s = &r->names[i];
         char rec[32] = "";
         timeline_base_name(t->names + t->name_off[s->name_id], base, sizeof base);
+        if (!wide && strlen(base) > SAMPLED_NAME_COLS)
+            memcpy(base + SAMPLED_NAME_COLS - 3, "...", 4);
         if (scale > 0)
             snprintf(rec, sizeof rec, "%.4g", s->energy_j * scale);
         printf("  %10.4g %13s %9.4g %8zu %7.1f  %s\n", s->energy_j, rec, s->time_s, s->calls,
@@ -172,7 +177,7 @@ static void print_text(const struct sampled_cli *c, const struct timeline *t, co
     printf("\n");
     scale = meas_e > 0 && r->energy_j > 0 ? meas_e / r->energy_j : 0;
     if (r->nnames)
-        print_names(t, r, scale, c->top);
+        print_names(t, r, scale, c->top, c->wide);
 }
 
 static void json_num(const char *key, double v, const char *sep)
