@@ -205,6 +205,16 @@ static void print_json(const struct timeline *t, const struct model *m, const st
     printf(",\n  \"interval_s\": %.6g,\n  \"samples\": %zu,\n  \"counters\": %zu,\n  ", (double)r->interval_ns * 1e-9,
            r->samples, r->nmetrics);
     json_num("duration_s", r->duration_s, ",\n  ");
+    json_num("covered_s", r->covered_s, ",\n  ");
+    {
+        char caveat[256];
+        printf("\"caveat\": ");
+        if (sampled_caveat(r, caveat, sizeof caveat))
+            report_json_string(stdout, caveat);
+        else
+            printf("null");
+        printf(",\n  ");
+    }
     if (r->left_out_s > 0) {
         printf("\"sampler_stopped\": {");
         json_num("left_out_s", r->left_out_s, ", ");

@@ -535,3 +535,17 @@ void sampled_free(struct sampled_result *r)
     r->component_series_w = NULL;
     r->nnames = 0;
 }
+
+int sampled_caveat(const struct sampled_result *r, char *buf, size_t n)
+{
+    if (n)
+        buf[0] = '\0';
+    if (r->left_out_s > 0)
+        snprintf(buf, n, "the sampler stopped early: estimate and measurement are over the %.3f s sampled, the "
+                         "last %.3f s of the run left out", r->duration_s, r->left_out_s);
+    else if (r->duration_s > 0 && r->covered_s + r->bridged_s < 0.9 * r->duration_s)
+        snprintf(buf, n, "the samples cover %.3f s of the %.3f s window (%.0f%%): the rest is at the idle measured "
+                         "before, so the estimate reads low", r->covered_s, r->duration_s,
+                 100.0 * r->covered_s / r->duration_s);
+    return n && buf[0] != '\0';
+}

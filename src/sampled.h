@@ -57,6 +57,12 @@ struct sampled_result {
     double *component_series_w;
 };
 
+/* What a reader of the estimate must know before its figures, in one
+ * sentence into buf: the sampler stopped early (the rest of the run left
+ * out), or the samples cover less than 90% of the window (the rest at idle:
+ * the estimate reads low). Returns 1 with one, 0 with buf "". */
+int sampled_caveat(const struct sampled_result *r, char *buf, size_t n);
+
 /* The GPU name the tracer recorded for device (its pm_gpu note), into out;
  * "" when there is none. */
 void sampled_gpu_name(const struct timeline *t, int device, char *out, size_t outlen);

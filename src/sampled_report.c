@@ -120,6 +120,7 @@ int sampled_svg(FILE *out, const struct model *m, const struct sampled_result *r
 {
     double ymax = plot_ymax(m, r);
     int height = S_PLOT_Y + S_PLOT_H + 60 + 16 * (int)((m->ncomponents + 9) / 10) + 40;
+    char caveat[256];
     size_t k;
     if (!in_html)
         fprintf(out, "%s: power over a sampled run, made by gpu_profiler -->\n", REPORT_SVG_SIGNATURE);
@@ -154,6 +155,11 @@ int sampled_svg(FILE *out, const struct model *m, const struct sampled_result *r
     if (r->has_measured)
         line(out, r->measured_w, ymax, "#000000", " stroke-dasharray=\"6 3\"");
     legend(out, m, S_PLOT_Y + S_PLOT_H + 44);
+    if (sampled_caveat(r, caveat, sizeof caveat)) {
+        fprintf(out, "<text x=\"%d\" y=\"%d\" fill=\"#d62728\">", S_PLOT_X, height - 14);
+        escaped(out, caveat);
+        fputs("</text>\n", out);
+    }
     fputs("</svg>\n", out);
     return ferror(out) ? -1 : 0;
 }
@@ -174,6 +180,9 @@ int sampled_html(FILE *out, const struct timeline *t, const struct model *m, con
     fputs("<h2>Kernels by energy</h2><p>Each kernel's energy is its share of the samples it ran in (kernels running"
           " at once split a sample by their time in it).</p>\n<table><tr><th>energy</th><th>time</th><th>calls</th>"
           "<th>avg</th><th>name</th></tr>\n", out);
+    if (r->nnames == 0)
+        fputs("<tr><td class=\"n\" colspan=\"5\">none: the timeline holds no kernel records in the sampled window "
+              "(a timeline cut short, or a run whose kernels CUPTI did not record)</td></tr>\n", out);
     for (i = 0; i < r->nnames; i++) {
         const struct sampled_name *s = &r->names[i];
         char e[32], tm[32];
