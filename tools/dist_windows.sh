@@ -1,7 +1,7 @@
 #!/bin/sh
 # make dist-windows: build-win/gpu_profiler-VERSION-windows-x64.zip with
-# gpu_profiler.exe (and the timeline tracer DLL where it was built), the
-# README, the licence, the manual as plain text, docs/ACCURACY.md (which the
+# gpu_profiler.exe (and the timeline tracer DLL where it was built), a
+# README.txt for Windows users, the project's README, the licence, the manual as plain text, docs/ACCURACY.md (which the
 # README and the manual point to) and a real ncu CSV to try it on
 # (examples\probe4_full_raw.csv, recorded on an H100).
 # The zip is made by Python's zipfile, so no zip program is needed.
@@ -15,6 +15,49 @@ mkdir -p "$dir"
 cp build-win/gpu_profiler.exe "$dir/"
 [ -f build-win/gpu_profiler_trace.dll ] && cp build-win/gpu_profiler_trace.dll "$dir/"
 cp README.md "$dir/README.md"
+# README.txt: where a Windows user starts, with commands that work from the unpacked folder (README.md is the
+# whole project's, Linux build and all)
+sed 's/$/\r/' >"$dir/README.txt" <<EOF
+gpu_profiler $version for 64-bit Windows 10 and 11
+==================================================
+
+gpu_profiler tells how much power an application draws on an NVIDIA GPU:
+minimum, average and peak watts over its run, and each kernel's energy,
+estimated from Nsight Compute (ncu) counters by a model trained on real
+measurements (docs\\ACCURACY.md says how accurate, on which GPUs).
+
+Try it now, no GPU needed (a real ncu CSV recorded on an H100), from a
+Command Prompt or PowerShell in this folder:
+
+    gpu_profiler.exe -m all -c examples\\probe4_full_raw.csv
+
+On your own work:
+
+    gpu_profiler.exe -m all -c extracted_data.csv          (a CSV ncu exported)
+    gpu_profiler.exe -m all -a "C:\\path\\to\\app.exe" -s ARG   (runs it under ncu)
+    gpu_profiler.exe --help
+
+What is here:
+  gpu_profiler.exe          the program (static: nothing else to install)
+EOF
+if [ -f "$dir/gpu_profiler_trace.dll" ]; then
+    printf '%s\r\n' "  gpu_profiler_trace.dll    the timeline tracer (measure --timeline); never run on real Windows" \
+        >>"$dir/README.txt"
+fi
+sed 's/$/\r/' >>"$dir/README.txt" <<EOF
+  gpu_profiler.txt          the manual: every option, exit status, definitions
+  docs\\ACCURACY.md          what was measured, on which GPU and board
+  examples\\probe4_full_raw.csv   the CSV above
+  README.md                 the project's README (its build and test commands
+                            are for the sources, not this folder)
+  LICENSE.txt
+
+-a needs ncu (Nsight Compute, with the CUDA toolkit): gpu_profiler finds it
+on PATH, %NCU%, %CUDA_HOME%\\bin or under C:\\Program Files\\NVIDIA
+Corporation, or takes --ncu PATH. measure, --measure and calibrate need the
+NVIDIA driver's nvml.dll. The Windows build was tested under wine, never on
+real Windows.
+EOF
 cp LICENSE "$dir/LICENSE.txt"
 mkdir -p "$dir/docs" "$dir/examples"
 cp docs/ACCURACY.md "$dir/docs/ACCURACY.md"

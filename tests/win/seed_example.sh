@@ -44,6 +44,11 @@ if [ -n "$zip" ]; then
     exe=$(ls "$t/Program Files"/*/gpu_profiler.exe)
     check "the zip holds the exe, the README and the manual" \
         sh -c "ls \"$t/Program Files\"/*/README.md \"$t/Program Files\"/*/gpu_profiler.txt >/dev/null"
+    readme_txt=$(ls "$t/Program Files"/*/README.txt 2>/dev/null)
+    check "the zip's README.txt gives the sample's command as typed on Windows" \
+        grep -qF 'gpu_profiler.exe -m all -c examples\probe4_full_raw.csv' "$readme_txt"
+    check "and has Windows line ends on every line" \
+        [ "$(grep -c "$(printf '\r')\$" "$readme_txt")" = "$(wc -l <"$readme_txt")" ]
     check "the zip holds the licence and the accuracy document the README points to" \
         sh -c "grep -q 'MIT License' \"$t/Program Files\"/*/LICENSE.txt && grep -q '^# Accuracy' \"$t/Program Files\"/*/docs/ACCURACY.md"
     check "the unpacked exe estimates" sh -c "\"$WINE\" \"$exe\" -c \"$top/tests/fixtures/ncu-h100/probe4_full_raw.csv\" --no-predictions | grep -q 'avg .* W'"
