@@ -417,6 +417,11 @@ again:
                 fprintf(stderr, "%s: %s: %s\n", cli_prog, in.named[i], est->missing_detail);
             break;
         }
+        if (!quiet && est->stats.kernel_like)
+            fprintf(stderr, "%s: warning: %s: %lu unquoted line%s shaped like a kernel row (the first on line %lu) "
+                            "skipped as the application's output: ncu quotes every field it writes (was the file "
+                            "edited?)\n", cli_prog, in.named[i], est->stats.kernel_like,
+                    est->stats.kernel_like == 1 ? "" : "s", est->stats.kernel_like_line);
         if (verbose)
             fprintf(stderr, "%s: %s: %s page, %lu rows, %lu kernels, %lu %s not ncu CSV skipped\n",
                     cli_prog, in.named[i], est->stats.page == NCU_PAGE_RAW ? "raw" : "details", est->stats.rows,

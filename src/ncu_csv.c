@@ -483,6 +483,15 @@ static int raw_row(struct ncu_reader *r, char **f, unsigned long line)
  * many fields as the page's rows have (the header's count; on a details page
  * at least up to its last column read) and a kernel ID (or, on a raw page, is
  * the units row, whose ID is empty). */
+static int shaped_like_row(const struct ncu_reader *r, char **f, size_t n)
+{
+    const char *id;
+    if (n > r->ncols || n < r->min_fields || r->col[C_ID] < 0 || (size_t)r->col[C_ID] >= n)
+        return 0;
+    id = f[r->col[C_ID]];
+    return id[0] != '\0' && strspn(id, "0123456789") == strlen(id);
+}
+
 static int unquoted_row_is_ncus(const struct ncu_reader *r, char **f, size_t n)
 {
     const char *id;
@@ -517,6 +526,8 @@ static int on_record(void *ctx, char **f, size_t n, unsigned flags, unsigned lon
     }
     if (!(flags & CSV_FIRST_QUOTED) && !unquoted_row_is_ncus(r, f, n)) {
         r->stats.lines_skipped++; /* ncu quotes every field it writes: an unquoted row is program output */
+        if (shaped_like_row(r, f, n) && r->stats.kernel_like++ == 0)
+            r->stats.kernel_like_line = line; /* said: a row whose quotes an edit took away is lost */
         return 0;
     }
     if (n > r->ncols || n < r->min_fields) {

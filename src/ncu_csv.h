@@ -70,6 +70,9 @@ struct ncu_stats {
     unsigned long kernels;         /* records handed over */
     unsigned long tables;          /* headers seen (exports joined together) */
     char first_error[256];         /* first ==ERROR== line ncu printed, if any */
+    unsigned long kernel_like;     /* of lines_skipped, unquoted ones shaped like kernel rows (the page's
+                                      field count and a kernel ID) below ncu's quoted header */
+    unsigned long kernel_like_line; /* the first of them */
 };
 
 struct ncu_reader;
