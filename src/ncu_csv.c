@@ -476,6 +476,32 @@ static int raw_row(struct ncu_reader *r, char **f, unsigned long line)
     return emit(r, &k);
 }
 
+/* A row's ID field where it has as many fields as the page's rows (the
+ * header's count; on a details page at least up to its last column read),
+ * else NULL. */
+static const char *row_id(const struct ncu_reader *r, char **f, size_t n)
+{
+    if (n > r->ncols || n < r->min_fields || r->col[C_ID] < 0 || (size_t)r->col[C_ID] >= n)
+        return NULL;
+    return f[r->col[C_ID]];
+}
+
+/* An ID as ncu writes it (digits), or as pandas does (3.0: the units row's
+ * empty ID makes the column a float column). */
+static int is_kernel_id(const char *id, int float_too)
+{
+    size_t n = strspn(id, "0123456789");
+    if (float_too && n > 0 && id[n] == '.' && id[n + 1] == '0')
+        n += 1 + strspn(id + n + 1, "0");
+    return n > 0 && id[n] == '\0';
+}
+
+static int shaped_like_row(const struct ncu_reader *r, char **f, size_t n)
+{
+    const char *id = row_id(r, f, n);
+    return id && is_kernel_id(id, 0);
+}
+
 /* An unquoted row that is still one of ncu's: the page saved again by a
  * program that quotes only where it must (Python's csv module, pandas, a
  * spreadsheet), which left its header unquoted too (where ncu's header is
@@ -483,28 +509,14 @@ static int raw_row(struct ncu_reader *r, char **f, unsigned long line)
  * many fields as the page's rows have (the header's count; on a details page
  * at least up to its last column read) and a kernel ID (or, on a raw page, is
  * the units row, whose ID is empty). */
-static int shaped_like_row(const struct ncu_reader *r, char **f, size_t n)
-{
-    const char *id;
-    if (n > r->ncols || n < r->min_fields || r->col[C_ID] < 0 || (size_t)r->col[C_ID] >= n)
-        return 0;
-    id = f[r->col[C_ID]];
-    return id[0] != '\0' && strspn(id, "0123456789") == strlen(id);
-}
-
 static int unquoted_row_is_ncus(const struct ncu_reader *r, char **f, size_t n)
 {
-    const char *id;
-    if (!r->header_unquoted || n > r->ncols || n < r->min_fields || r->col[C_ID] < 0 ||
-        (size_t)r->col[C_ID] >= n)
+    const char *id = r->header_unquoted ? row_id(r, f, n) : NULL;
+    if (!id)
         return 0;
-    id = f[r->col[C_ID]];
     if (id[0] == '\0')
         return r->stats.page == NCU_PAGE_RAW && r->expect_units;
-    n = strspn(id, "0123456789");
-    if (id[n] == '.' && n > 0 && id[n + 1] == '0')
-        n += 1 + strspn(id + n + 1, "0"); /* pandas' 3.0 (a float column: the units row's ID is empty) */
-    return n > 0 && id[n] == '\0';
+    return is_kernel_id(id, 1);
 }
 
 static int on_record(void *ctx, char **f, size_t n, unsigned flags, unsigned long line)
