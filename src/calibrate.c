@@ -626,8 +626,7 @@ static int cal_check_outputs(struct cal_run *c)
             continue; /* --quick's, in the cache folder: known once the board is */
         w = outfile_may_write(outs[i][0], outs[i][1], o->force, why, sizeof why);
         if (w != OUTFILE_OK) {
-            snprintf(c->err, c->errlen, "%s%s%s; choose another path%s", outs[i][0], w == OUTFILE_FOREIGN ? " " : ": ",
-                     why, w == OUTFILE_FOREIGN ? " or use --force" : "");
+            outfile_refusal_message(c->err, c->errlen, outs[i][0], w, why, "choose another path", 1);
             return CAL_ERR_OUTPUT;
         }
     }

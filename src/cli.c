@@ -26,21 +26,22 @@ void cli_usage_error(const char *fmt, ...)
 
 int cli_check_output(const char *path, const char *signature, int force, const char *done)
 {
-    char why[256];
+    char why[256], msg[2048];
     int w;
     if (!path || strcmp(path, "-") == 0)
         return EXIT_OK;
     w = outfile_may_write(path, signature, force, why, sizeof why);
     if (w == OUTFILE_OK)
         return EXIT_OK;
-    fprintf(stderr, "%s: %s%s%s%s; %s\n", cli_prog, path, w == OUTFILE_FOREIGN ? " " : ": ", why,
-            w == OUTFILE_FOREIGN ? "; move it or use --force" : "", done);
+    outfile_refusal_message(msg, sizeof msg, path, w, why, "move it", 0);
+    fprintf(stderr, "%s: %s; %s\n", cli_prog, msg, done);
     return EXIT_OUTPUT;
 }
 
 int cli_save_output(const char *path, const char *signature, int force, int (*fn)(FILE *, void *), void *ctx)
 {
-    char why[512];
+    char why[512], msg[2048];
+    int w;
     if (strcmp(path, "-") == 0) { /* stdout, which then holds this output alone */
         if (fn(stdout, ctx) != 0 || fflush(stdout) != 0) {
             fprintf(stderr, "%s: writing to stdout: %s\n", cli_prog, strerror(errno));
@@ -48,16 +49,11 @@ int cli_save_output(const char *path, const char *signature, int force, int (*fn
         }
         return EXIT_OK;
     }
-    switch (outfile_write(path, signature, force, fn, ctx, why, sizeof why)) {
-    case OUTFILE_OK:
+    if ((w = outfile_write(path, signature, force, fn, ctx, why, sizeof why)) == OUTFILE_OK)
         return EXIT_OK;
-    case OUTFILE_FOREIGN:
-        fprintf(stderr, "%s: %s exists and was not written by gpu_profiler; move it or use --force\n", cli_prog, path);
-        return EXIT_OUTPUT;
-    default:
-        fprintf(stderr, "%s: %s: %s\n", cli_prog, path, why);
-        return EXIT_OUTPUT;
-    }
+    outfile_refusal_message(msg, sizeof msg, path, w, why, "move it", 0);
+    fprintf(stderr, "%s: %s\n", cli_prog, msg);
+    return EXIT_OUTPUT;
 }
 
 int cli_has_ext(const char *path, const char *ext)

@@ -275,8 +275,9 @@ static void verbose_rules(const struct estimate *e)
 
 /* Tier basic (the default set's page) reads how busy the SMs were, not with
  * what: where the page allowed no richer tier (not --tier basic) and most
- * of the energy is in kernels whose names give no hint either, say so once (docs/ACCURACY.md: blur_4k read 43% low and
- * sobel_edges 24% high from such pages, within 15% from the raw page). */
+ * of the energy is in kernels whose names give no hint either, say so once
+ * (docs/ACCURACY.md: blur_4k read 43% low and sobel_edges 24% high from such
+ * pages, within 15% from the raw page). */
 static void note_basic_blind(const struct estimate *e, int auto_tier)
 {
     size_t i, n = e->by_name.n ? e->by_name.n : e->nkernels;
@@ -1148,7 +1149,6 @@ static void stage_report_opts(struct estimate_run *r)
     }
 }
 
-/* --timeline (or --measure's): the estimate over the traced run, per device. */
 /* A timeline none of whose kernels bears a profiled kernel's name is most
  * likely another application's run (or another GPU's): said, not refused,
  * since a run whose kernels all went unprofiled (-k, a launch count) is
@@ -1163,6 +1163,7 @@ static void warn_unmatched(const char *path, long long dev, const struct timelin
                     "application, and the CSV from the same GPU?)\n", cli_prog, path, res->kernels - placed, dev);
 }
 
+/* --timeline (or --measure's): the estimate over the traced run, per device. */
 static int stage_timeline(struct estimate_run *r)
 {
     struct report_timeline *rtl = &r->rtl;
@@ -1252,13 +1253,11 @@ static int stage_files(struct estimate_run *r)
  * written, before --measure or ncu runs (the runner checks again). */
 static int check_output_dir(const struct estimate_options *o)
 {
-    enum plat_kind kind = plat_kind(o->out_dir);
-    char csv[2048];
+    char csv[2048], err[2048];
     if (strlen(o->out_dir) > RUNNER_DIR_MAX)
         return EXIT_OK; /* the runner says how long it may be, before it runs anything */
-    if (kind != PLAT_DIR) {
-        fprintf(stderr, "%s: --output-dir %s: %s; make it first (nothing was run)\n", cli_prog, o->out_dir,
-                kind == PLAT_ABSENT ? strerror(ENOENT) : "not a folder");
+    if (runner_check_dir(o->out_dir, err, sizeof err) != 0) {
+        fprintf(stderr, "%s: %s\n", cli_prog, err);
         return EXIT_OUTPUT;
     }
     if (o->sampled_ns) /* no ncu: the timeline's own check names the folder */

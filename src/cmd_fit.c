@@ -284,7 +284,7 @@ int cmd_fit(int argc, char **argv)
     if (!o.quiet && !o.board && !o.comm && rep.dropped_features)
         fprintf(stderr, "%s: warning: %s has no column for %zu of the features asked for (%s): the model is fitted "
                         "without them%s\n", cli_prog, o.path, rep.dropped_features, rep.dropped,
-                rep.dataset_sampled && o.features != features_sampled ? "; this is a dataset of calibrate --sampled: fit it with --sampled"
+                rep.dataset_sampled && !o.sampled ? "; this is a dataset of calibrate --sampled: fit it with --sampled"
                                                   : "");
     if (cli_save_output(o.out, "gpu_profiler_model", o.force, write_model_file, &m) != EXIT_OK)
         return EXIT_OUTPUT;

@@ -325,14 +325,14 @@ static int choose_features(const struct dataset *d, const char *const *list, int
             return -1;
         }
         if (!fd || !features_available((size_t)k, d->metric_cols)) {
+            size_t used = strlen(rep->dropped);
             if (strict) {
                 snprintf(err, errlen, "the dataset has no column for a metric of feature '%s'", list[i]);
                 return -1;
             }
             rep->dropped_features++;
-            if (strlen(rep->dropped) + strlen(list[i]) + 3 < sizeof rep->dropped)
-                snprintf(rep->dropped + strlen(rep->dropped), sizeof rep->dropped - strlen(rep->dropped), "%s%s",
-                         rep->dropped[0] ? ", " : "", list[i]);
+            if (used + strlen(list[i]) + 3 < sizeof rep->dropped) /* whole names only */
+                snprintf(rep->dropped + used, sizeof rep->dropped - used, "%s%s", used ? ", " : "", list[i]);
             continue;
         }
         for (j = 0; j < nf && feat[j] != k; j++)

@@ -200,8 +200,7 @@ static int meas_check_timeline(struct meas_run *m)
         return MEASURE_OK;
     w = outfile_may_write(o->timeline_out, TIMELINE_SIGNATURE, o->force, why, sizeof why);
     if (w != OUTFILE_OK) {
-        snprintf(m->err, m->errlen, "%s%s%s; choose another path%s", o->timeline_out, w == OUTFILE_FOREIGN ? " " : ": ",
-                 why, w == OUTFILE_FOREIGN ? " or use --force" : "");
+        outfile_refusal_message(m->err, m->errlen, o->timeline_out, w, why, "choose another path", 1);
         return MEASURE_OUTPUT;
     }
     if (timeline_find_tracer(m->tracer, sizeof m->tracer) != 0) {

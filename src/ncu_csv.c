@@ -134,6 +134,15 @@ static int own(struct ncu_reader *r, struct owned_str *o, const char *s)
     return 0;
 }
 
+/* The length of a zero fraction (".0", ".00"...) at p, else 0: pandas
+ * writes an integer column that has a gap (the raw page's units row) as
+ * floats, 3.0. */
+static size_t zero_fraction(const char *p)
+{
+    size_t z = p[0] == '.' ? strspn(p + 1, "0") : 0;
+    return z > 0 ? 1 + z : 0;
+}
+
 /* Shortens a field for an error message without cutting a UTF-8 sequence
  * mid-way mattering: the message is for people, the byte count is bounded. */
 static const char *clip(const char *s, char *buf, size_t len)
@@ -168,8 +177,8 @@ static int parse_long_field(const char *s, long long *out)
     }
     errno = 0;
     v = strtoll(s, &end, 10);
-    if (*end == '.' && end > s && end[1] == '0' && end[1 + strspn(end + 1, "0")] == '\0')
-        end += 1 + strspn(end + 1, "0"); /* 3.0: pandas writes an integer column that has a gap (the units row) so */
+    if (end > s)
+        end += zero_fraction(end);
     if (*end != '\0' || errno == ERANGE || v < 0)
         return -1;
     *out = v;
@@ -491,8 +500,8 @@ static const char *row_id(const struct ncu_reader *r, char **f, size_t n)
 static int is_kernel_id(const char *id, int float_too)
 {
     size_t n = strspn(id, "0123456789");
-    if (float_too && n > 0 && id[n] == '.' && id[n + 1] == '0')
-        n += 1 + strspn(id + n + 1, "0");
+    if (float_too && n > 0)
+        n += zero_fraction(id + n);
     return n > 0 && id[n] == '\0';
 }
 
@@ -672,7 +681,8 @@ int ncu_reader_finish(struct ncu_reader *r)
         return r->rc;
     if (!r->have_header)
         return set_err(r, 0, "no ncu CSV header (a row with \"ID\" and \"Kernel Name\") in %lu line%s%s",
-                       r->stats.lines_skipped, r->stats.lines_skipped == 1 ? "" : "s", what_it_is(r->head, r->head_len));
+                       r->stats.lines_skipped, r->stats.lines_skipped == 1 ? "" : "s",
+                       what_it_is(r->head, r->head_len));
     if (r->stats.page == NCU_PAGE_RAW && r->expect_units)
         return set_err(r, 0, "raw-page export ends before its units row");
     return 0;

@@ -28,6 +28,15 @@ int outfile_is_ours(const char *path, const char *signature)
 
 static int check_target(const char *target, const char *signature, int force, char *err, size_t errlen);
 
+void outfile_refusal_message(char *buf, size_t n, const char *path, int w, const char *why, const char *advice,
+                             int advise_err)
+{
+    if (w == OUTFILE_FOREIGN)
+        snprintf(buf, n, "%s %s; %s or use --force", path, why, advice);
+    else
+        snprintf(buf, n, "%s: %s%s%s", path, why, advise_err ? "; " : "", advise_err ? advice : "");
+}
+
 static char *resolve(const char *path, char *err, size_t errlen);
 static FILE *create_temp_beside(const char *path, char **tmp_out, char *err, size_t errlen);
 

@@ -24,6 +24,13 @@ int outfile_write(const char *path, const char *signature, int force, int (*writ
  * gpu_profiler", "is a directory", "cannot create a file in its folder: ..."). */
 int outfile_may_write(const char *path, const char *signature, int force, char *why, size_t whylen);
 
+/* The message for a refusal w (OUTFILE_FOREIGN or OUTFILE_ERR) of
+ * outfile_may_write or outfile_write, whose reason is why, into buf:
+ * "PATH exists and was not written by gpu_profiler; ADVICE or use --force",
+ * or "PATH: WHY", with "; ADVICE" where advise_err. */
+void outfile_refusal_message(char *buf, size_t n, const char *path, int w, const char *why, const char *advice,
+                             int advise_err);
+
 /* Whether path exists and its first line begins with signature (a file the
  * tool wrote). */
 int outfile_is_ours(const char *path, const char *signature);

@@ -397,6 +397,16 @@ int runner_export(const char *ncu, const char *rep_file, const char *csv_path, i
     }
 }
 
+int runner_check_dir(const char *dir, char *err, size_t errlen)
+{
+    enum plat_kind kind = plat_kind(dir);
+    if (kind == PLAT_DIR)
+        return 0;
+    snprintf(err, errlen, "--output-dir %s: %s; make it first (nothing was run)", dir,
+             kind == PLAT_ABSENT ? strerror(ENOENT) : "not a folder");
+    return -1;
+}
+
 /* The strings ncu's command line points into while it runs. */
 struct profile_args {
     char ncu[512], app[1024], report[RUNNER_REPORT_PATH_MAX], skip[24], count[24], nvtx[256];
@@ -508,8 +518,7 @@ static int profile_outputs(const struct runner_opts *o, const char *rep_file, co
     char why[256];
     int csv = outfile_may_write(csv_path, RUNNER_CSV_SIGNATURE, o->force, why, sizeof why);
     if (csv != OUTFILE_OK) {
-        snprintf(err, errlen, "%s%s%s%s", csv_path, csv == OUTFILE_FOREIGN ? " " : ": ", why,
-                 csv == OUTFILE_FOREIGN ? "; move it or use --force" : "");
+        outfile_refusal_message(err, errlen, csv_path, csv, why, "move it", 0);
         return -1;
     }
     if ((kind = plat_link_kind(rep_file)) == PLAT_ABSENT)
@@ -554,7 +563,6 @@ int runner_profile(struct runner_opts *o, char *csv_path, size_t csv_len, char *
     char rep_file[1100];
     char **argv;
     struct plat_exit status;
-    enum plat_kind dir_kind;
     const char *dir = o->out_dir ? o->out_dir : ".";
 
     /* the application first: a mistyped name is the likelier mistake, and the cheaper to fix */
@@ -572,11 +580,8 @@ int runner_profile(struct runner_opts *o, char *csv_path, size_t csv_len, char *
                  strlen(dir), RUNNER_DIR_MAX);
         return RUNNER_OUTPUT;
     }
-    if ((dir_kind = plat_kind(dir)) != PLAT_DIR) {
-        snprintf(err, errlen, "--output-dir %s: %s; make it first (nothing was run)", dir,
-                 dir_kind == PLAT_ABSENT ? strerror(ENOENT) : "not a folder");
+    if (runner_check_dir(dir, err, errlen) != 0)
         return RUNNER_OUTPUT;
-    }
     if (profile_outputs(o, rep_file, csv_path, err, errlen) != 0)
         return RUNNER_OUTPUT;
     if (!(argv = profile_argv(o, &pa))) {

@@ -53,6 +53,8 @@ enum { RUNNER_OK = 0, RUNNER_NO_NCU, RUNNER_NO_APP, RUNNER_NCU_FAILED, RUNNER_AP
  * /opt/nvidia/nsight-compute/<newest>/. Returns 0 and the path, or -1 with
  * the places searched in err. */
 int runner_find_ncu(const char *explicit_path, char *out, size_t outlen, char *err, size_t errlen);
+/* Whether dir, the --output-dir, is a folder: 0, or -1 with err ("make it first"). */
+int runner_check_dir(const char *dir, char *err, size_t errlen);
 
 /* The ncu --kernel-id for --sample: about 1 in every invocations of each
  * kernel, the same ones in every run. ncu numbers each kernel name's
